@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from .models import Appeal, Category
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "default_unit", "auto_dispatch", "handling_days",
+                    "contact_hours", "is_active"]
+    list_filter = ["auto_dispatch", "is_active", "parent"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["default_unit", "parent"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Read-only here: every change of an appeal goes through its services (and the audit log)."""
+
+    list_display = ["tracking_number", "title", "status", "unit", "urgency", "created_at"]
+    list_filter = ["status", "urgency", "track", "channel"]
+    search_fields = ["tracking_number", "title"]
+    exclude = ["contact_name", "contact_phone", "contact_email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

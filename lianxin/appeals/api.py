@@ -1,0 +1,290 @@
+"""REST API for appeals: public intake and tracking, and the officials' lifecycle actions."""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status, throttling
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lianxin.core.errors import InvalidInput, NotFound, RateLimited
+from lianxin.core.models import Unit
+
+from . import serializers as s
+from . import services
+from .models import Appeal, Category, Channel, Status
+from .selectors import appeals_visible_to, dispatch_units
+
+# Wrong query codes allowed per tracking number per hour before it is locked.
+MAX_CODE_FAILURES = 10
+
+
+class SettingRateThrottle(throttling.SimpleRateThrottle):
+    """Per-address throttle whose rate is a setting; `off` disables it (load tests)."""
+
+    setting = ""
+
+    def get_rate(self):
+        rate = getattr(settings, self.setting, "off")
+        return None if str(rate).lower() in ("off", "none", "") else rate
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class PublicSubmitThrottle(SettingRateThrottle):
+    scope = "public_submit"
+    setting = "PUBLIC_SUBMIT_RATE"
+
+
+class TrackThrottle(SettingRateThrottle):
+    scope = "track"
+    setting = "TRACK_RATE"
+
+
+def citizen_appeal(tracking_number: str, query_code: str) -> Appeal:
+    """The appeal a citizen proves with tracking number and query code. Wrong codes are
+    counted per tracking number and lock it for an hour: a 6-digit code cannot be guessed."""
+    tracking_number = str(tracking_number or "").strip()
+    key = f"track-fail:{tracking_number}"
+    if cache.get(key, 0) >= MAX_CODE_FAILURES:
+        raise RateLimited()
+    appeal = Appeal.objects.select_related("unit", "category").filter(
+        tracking_number=tracking_number
+    ).first()
+    if appeal is None or not services.query_code_matches(appeal, query_code):
+        cache.set(key, cache.get(key, 0) + 1, 3600)
+        # One answer for "no such appeal" and "wrong code": nothing to learn from it.
+        raise NotFound(_("No appeal matches this tracking number and query code."))
+    return appeal
+
+
+class AppealSubmitMixin:
+    """The public intake (POST)."""
+
+    @extend_schema(
+        request=s.SubmitSerializer,
+        responses={201: s.SubmitResultSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     description=_("Retrying with the same key returns the same appeal."))],
+        summary="Submit an appeal (public)",
+    )
+    def post(self, request):
+        data = s.SubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal, created = services.appeal_submit(
+            **data.validated_data,
+            channel=Channel.API,
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
+        )
+        body = s.SubmitResultSerializer(appeal).data
+        body["query_code"] = services.query_code_for(appeal.tracking_number)
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TrackView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("tracking_number", str, required=True),
+                    OpenApiParameter("query_code", str, required=True)],
+        responses={200: s.TrackSerializer},
+        summary="Track an appeal (public)",
+    )
+    def get(self, request):
+        auth = s.CitizenAuthSerializer(data=request.query_params)
+        auth.is_valid(raise_exception=True)
+        appeal = citizen_appeal(**auth.validated_data)
+        return Response(s.TrackSerializer(appeal).data)
+
+
+class CitizenFollowUpView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(request=s.CitizenFollowUpSerializer, responses={200: s.TrackSerializer},
+                   summary="Rate the reply (citizen)")
+    def post(self, request):
+        data = s.CitizenFollowUpSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appeal = citizen_appeal(v["tracking_number"], v["query_code"])
+        appeal = services.appeal_follow_up(
+            appeal=appeal, resolved=v["resolved"], satisfaction=v["satisfaction"],
+            comment=v.get("comment", ""), by_citizen=True,
+        )
+        return Response(s.TrackSerializer(appeal).data)
+
+
+class CitizenWithdrawView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [TrackThrottle]
+
+    @extend_schema(request=s.CitizenWithdrawSerializer, responses={200: s.TrackSerializer},
+                   summary="Withdraw an appeal (citizen)")
+    def post(self, request):
+        data = s.CitizenWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        appeal = citizen_appeal(v["tracking_number"], v["query_code"])
+        appeal = services.appeal_withdraw(appeal=appeal, by_citizen=True, reason=v.get("reason", ""))
+        return Response(s.TrackSerializer(appeal).data)
+
+
+class AppealListView(generics.ListAPIView):
+    """The appeals visible to the caller, those with least time left first."""
+
+    serializer_class = s.AppealListSerializer
+
+    @extend_schema(parameters=[
+        OpenApiParameter("status", str), OpenApiParameter("unit", int),
+        OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = appeals_visible_to(self.request.user)
+        params = self.request.query_params
+        if st := params.get("status"):
+            statuses = [x for x in st.split(",") if x in Status.values]
+            if not statuses:
+                raise InvalidInput(_("Unknown status."))
+            qs = qs.filter(status__in=statuses)
+        if unit := params.get("unit"):
+            if not unit.isdigit():
+                raise InvalidInput(_("unit must be a number."))
+            qs = qs.filter(unit_id=int(unit))
+        if params.get("overdue") in ("1", "true"):
+            qs = qs.overdue()
+        if q := params.get("q"):
+            qs = qs.filter(title__icontains=q[:100]) | qs.filter(tracking_number=q[:30])
+        open_first = Case(When(status__in=[Status.CLOSED, Status.MERGED, Status.WITHDRAWN],
+                               then=Value(1)), default=Value(0), output_field=IntegerField())
+        return qs.order_by(open_first, "handling_deadline")
+
+
+class AppealDetailView(generics.RetrieveAPIView):
+    serializer_class = s.AppealDetailSerializer
+    lookup_field = "tracking_number"
+
+    def get_queryset(self):
+        return appeals_visible_to(self.request.user).prefetch_related("co_units")
+
+
+def _unit(pk: int) -> Unit:
+    unit = dispatch_units().filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(_("Unknown unit."), fields={"unit": [_("Unknown unit.")]})
+    return unit
+
+
+def _category(code: str | None) -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        raise InvalidInput(_("Unknown category: %(code)s") % {"code": code[:50]})
+    return category
+
+
+class AppealActionView(APIView):
+    """One POST endpoint per lifecycle action: `/appeals/{tracking_number}/{action}/`."""
+
+    serializer_class = s.VersionSerializer
+    action = ""
+
+    def run(self, appeal, user, v, version):
+        raise NotImplementedError
+
+    @extend_schema(responses={200: s.AppealDetailSerializer})
+    def post(self, request, tracking_number):
+        appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
+        if appeal is None:
+            raise NotFound(_("Appeal not found."))
+        data = self.serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        version = v.pop("version", None)
+        self.run(appeal, request.user, v, version)
+        appeal = Appeal.objects.select_related("unit", "category").get(pk=appeal.pk)
+        return Response(s.AppealDetailSerializer(appeal, context={"request": request}).data)
+
+
+def action_view(action: str, serializer, run):
+    return type(
+        f"{action.title().replace('_', '')}View",
+        (AppealActionView,),
+        {"serializer_class": serializer, "action": action,
+         "run": lambda self, appeal, user, v, version: run(appeal, user, v, version)},
+    ).as_view()
+
+
+ACTION_VIEWS = {
+    "dispatch": action_view("dispatch", s.DispatchSerializer, lambda a, u, v, ver: services.appeal_dispatch(
+        appeal=a, unit=_unit(v["unit"]), category=_category(v.get("category")), actor=u, version=ver)),
+    "accept": action_view("accept", s.VersionSerializer, lambda a, u, v, ver: services.appeal_accept(
+        appeal=a, actor=u, version=ver)),
+    "return": action_view("return", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_return(
+        appeal=a, actor=u, reason=v["reason"], version=ver)),
+    "transfer": action_view("transfer", s.TransferSerializer, lambda a, u, v, ver: services.appeal_transfer(
+        appeal=a, unit=_unit(v["unit"]), actor=u, reason=v["reason"], version=ver)),
+    "co-handle": action_view("co_handle", s.CoHandleSerializer, lambda a, u, v, ver: services.appeal_co_handle(
+        appeal=a, units=[_unit(pk) for pk in v["units"]], actor=u, version=ver)),
+    "extension": action_view("extension", s.ExtensionSerializer, lambda a, u, v, ver: services.extension_request(
+        appeal=a, actor=u, days=v["days"], reason=v["reason"], version=ver)),
+    "extension-decision": action_view("extension_decision", s.ExtensionDecisionSerializer,
+                                      lambda a, u, v, ver: services.extension_decide(
+        appeal=a, actor=u, approve=v["approve"], reason=v.get("reason", ""), version=ver)),
+    "reply": action_view("reply", s.ReplySerializer, lambda a, u, v, ver: services.appeal_reply(
+        appeal=a, actor=u, text=v["text"], version=ver)),
+    "follow-up": action_view("follow_up", s.FollowUpSerializer, lambda a, u, v, ver: services.appeal_follow_up(
+        appeal=a, actor=u, resolved=v["resolved"], satisfaction=v["satisfaction"],
+        comment=v.get("comment", ""), version=ver)),
+    "close": action_view("close", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_close(
+        appeal=a, actor=u, reason=v["reason"], version=ver)),
+    "merge": action_view("merge", s.MergeSerializer, lambda a, u, v, ver: services.appeal_merge(
+        appeal=a, master=_master(u, v["master"]), actor=u, version=ver)),
+    "withdraw": action_view("withdraw", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_withdraw(
+        appeal=a, actor=u, reason=v["reason"], version=ver)),
+    "supervise": action_view("supervise", s.NoteSerializer, lambda a, u, v, ver: services.appeal_supervise(
+        appeal=a, actor=u, note=v["note"], version=ver)),
+}
+
+
+def _master(user, tracking_number: str) -> Appeal:
+    master = appeals_visible_to(user).filter(tracking_number=tracking_number.strip()).first()
+    if master is None:
+        raise InvalidInput(_("Master appeal not found."), fields={"master": [_("Not found.")]})
+    return master
+
+
+class CategoryListView(generics.ListAPIView):
+    permission_classes = [AllowAny]
+    serializer_class = s.CategorySerializer
+    pagination_class = None
+    queryset = Category.objects.filter(is_active=True).select_related("parent")
+
+
+
+class AppealsView(AppealSubmitMixin, AppealListView):
+    """`/api/v1/appeals/`: POST is the public intake, GET the officials' list."""
+
+    def _public(self) -> bool:
+        return getattr(self.request, "method", None) == "POST"
+
+    def get_authenticators(self):
+        return [] if self._public() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self._public() else super().get_permissions()
+
+    def get_throttles(self):
+        return [PublicSubmitThrottle()] if self._public() else []

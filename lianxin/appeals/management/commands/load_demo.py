@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from lianxin.appeals.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo district (idempotent: a second run changes nothing)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--appeals", type=int, default=500)
+        parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+
+    def handle(self, *args, **options):
+        logins = load_demo(appeals=options["appeals"], stdout=self.stdout)
+        if options["quiet"]:
+            return
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
+        shown = [row for row in logins if not row[0].startswith(("handler-", "leader-"))]
+        shown += [row for row in logins if row[0] in ("handler-vet", "leader-vet",
+                                                       "handler-dongcheng", "handler-env")]
+        for username, role, unit in shown:
+            self.stdout.write(f"  {username:<20} {role:<11} {unit}")
+        self.stdout.write("  (and handler-<unit>/leader-<unit> for every department and street)")

@@ -1,0 +1,250 @@
+"""诉求: the service catalogue, appeals and their follow-ups and extensions."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lianxin.core.models import Unit
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    URGENT = "urgent", _("Urgent")
+    ORDINARY = "ordinary", _("Ordinary")
+    COMPLEX = "complex", _("Complex")
+
+
+class Track(models.TextChoices):
+    HOTLINE = "hotline", _("Hotline (接诉即办)")
+    XINFANG = "xinfang", _("Letters and visits (信访)")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    DISPATCHED = "dispatched", _("Dispatched")
+    HANDLING = "handling", _("Being handled")
+    REPLIED = "replied", _("Replied")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED = "closed", _("Closed")
+    MERGED = "merged", _("Merged")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REOPENED]
+TERMINAL_STATES = [Status.CLOSED, Status.MERGED, Status.WITHDRAWN]
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone (12345)")
+    OPEN311 = "open311", _("Open311")
+    IMPORT = "import", _("Import")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASIC = "basic", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+class Category(models.Model):
+    """An entry of the service catalogue: what citizens appeal about, who handles it, how fast."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("group"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    default_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("default unit"),
+    )
+    auto_dispatch = models.BooleanField(
+        _("dispatch automatically"), default=False,
+        help_text=_("Send new appeals straight to the default unit, without a dispatcher."),
+    )
+    handling_days = models.PositiveSmallIntegerField(
+        _("handling time limit (working days)"), null=True, blank=True,
+        help_text=_("For ordinary appeals; empty means the default of 7 working days."),
+    )
+    contact_hours = models.PositiveSmallIntegerField(
+        _("contact time limit (working hours)"), null=True, blank=True,
+        help_text=_("For ordinary appeals; empty means the default of 8 working hours."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+
+
+class AppealQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATES)
+
+    def overdue(self, now=None):
+        """Open appeals past their handling deadline, or not yet accepted past the contact one."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status__in=OPEN_STATES, handling_deadline__lt=now)
+            | Q(status__in=[Status.SUBMITTED, Status.DISPATCHED], contact_deadline__lt=now)
+        )
+
+    def due_within(self, delta, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            status__in=OPEN_STATES, handling_deadline__gte=now, handling_deadline__lt=now + delta
+        )
+
+    def public(self):
+        return self.filter(is_public=True).exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+
+
+class Appeal(models.Model):
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        verbose_name=_("category"),
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices,
+                               default=Urgency.ORDINARY)
+    track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.HOTLINE)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
+                               default=Channel.WEB)
+    contact_name = models.CharField(_("name"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    is_public = models.BooleanField(_("may be shown publicly"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        verbose_name=_("handling unit"),
+    )
+    co_units = models.ManyToManyField(Unit, blank=True, related_name="co_appeals",
+                                      verbose_name=_("co-handling units"))
+    master = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_appeals",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    contact_deadline = models.DateTimeField(_("contact deadline"))
+    handling_deadline = models.DateTimeField(_("handling deadline"), db_index=True)
+    reply = models.TextField(_("reply"), blank=True)
+    public_note = models.CharField(max_length=300, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency: every transition increments it; a stale version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    source_ref = models.CharField(max_length=100, null=True, blank=True)
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "handling_deadline"], name="appeal_status_due_idx"),
+            models.Index(fields=["unit", "status"], name="appeal_unit_status_idx"),
+            models.Index(fields=["updated_at"], name="appeal_updated_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "source_ref"], name="appeal_source_unique",
+                condition=Q(source_ref__isnull=False),
+            ),
+            models.CheckConstraint(condition=Q(reopen_count__lte=2), name="appeal_reopen_max_2"),
+        ]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATES
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if not self.is_open:
+            return False
+        late_contact = self.status in (Status.SUBMITTED, Status.DISPATCHED) and (
+            self.contact_deadline < now
+        )
+        return late_contact or self.handling_deadline < now
+
+
+class FollowUp(models.Model):
+    """回访: the citizen's judgement of a reply. The latest one per appeal counts in the rates."""
+
+    class By(models.TextChoices):
+        CITIZEN = "citizen", _("The citizen, online")
+        OPERATOR = "operator", _("An operator, by phone")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="followups")
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved = models.BooleanField(_("resolved"))
+    satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    by = models.CharField(max_length=10, choices=By.choices)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class Extension(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="extensions")
+    created_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appeal"], condition=Q(decision="pending"), name="one_pending_extension"
+            )
+        ]

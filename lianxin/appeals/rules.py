@@ -1,0 +1,42 @@
+"""Who may do what to an appeal. The only place appeal permissions are decided."""
+
+import rules
+
+from lianxin.core.access import has_role, units_where
+from lianxin.core.models import Role
+
+
+@rules.predicate
+def is_dispatcher(user, appeal=None):
+    return has_role(user, Role.DISPATCHER, Role.ADMIN, over=getattr(appeal, "unit", None))
+
+
+@rules.predicate
+def is_unit_handler(user, appeal=None):
+    unit = getattr(appeal, "unit", None)
+    return unit is not None and has_role(user, Role.HANDLER, Role.LEADER, over=unit)
+
+
+@rules.predicate
+def is_co_handler(user, appeal=None):
+    if appeal is None:
+        return False
+    mine = units_where(user, Role.HANDLER, Role.LEADER)
+    return bool(mine) and any(u.contains(c) for u in mine for c in appeal.co_units.all())
+
+
+@rules.predicate
+def is_supervisor(user, appeal=None):
+    return has_role(user, Role.SUPERVISOR, over=getattr(appeal, "unit", None))
+
+
+rules.add_perm("appeals.view_appeal", is_dispatcher | is_unit_handler | is_supervisor | is_co_handler)
+# Names and phone numbers: only those who must call the citizen back.
+rules.add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
+rules.add_perm("appeals.dispatch_appeal", is_dispatcher)
+rules.add_perm("appeals.handle_appeal", is_unit_handler)
+rules.add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
+rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor)
+rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
+rules.add_perm("appeals.supervise_appeal", is_supervisor)
+rules.add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)

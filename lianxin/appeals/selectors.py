@@ -1,0 +1,79 @@
+"""Reads of appeals that respect who is asking."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from lianxin.core.access import has_role, subtree_q, units_where
+from lianxin.core.models import AuditEvent
+from lianxin.core.masking import mask_name, mask_phone
+from lianxin.core.models import Role, Unit
+
+from .models import Appeal
+
+
+def appeals_visible_to(user) -> QuerySet[Appeal]:
+    """The appeals `user` may see (the list form of the `appeals.view_appeal` rule)."""
+    qs = Appeal.objects.select_related("unit", "category")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    wide = units_where(user, Role.DISPATCHER, Role.ADMIN, Role.SUPERVISOR)
+    narrow = units_where(user, Role.HANDLER, Role.LEADER)
+    q = subtree_q(wide, "unit")
+    if wide:
+        q |= Q(unit__isnull=True)
+    if narrow:
+        q |= subtree_q(narrow, "unit")
+        co_unit = Appeal.co_units.through.objects.filter(appeal_id=OuterRef("pk")).filter(
+            subtree_q(narrow, "unit")
+        )
+        q |= Q(Exists(co_unit))
+    return qs.filter(q)
+
+
+def appeal_contact(user, appeal: Appeal) -> dict:
+    """The citizen's contact data as this user may see it: whole, masked, or not at all."""
+    full = getattr(user, "is_authenticated", False) and user.has_perm("appeals.view_contact", appeal)
+    if full:
+        return {"name": appeal.contact_name, "phone": appeal.contact_phone,
+                "email": appeal.contact_email, "masked": False}
+    return {"name": mask_name(appeal.contact_name), "phone": mask_phone(appeal.contact_phone),
+            "email": "", "masked": True}
+
+
+# Actions a citizen sees on the tracking page; internal ones (returns, supervision) are not.
+PUBLIC_ACTIONS = {"submit", "dispatch", "accept", "transfer", "co_handle", "extension_approve",
+                  "reply", "followup", "reopen", "close", "merge", "withdraw"}
+
+
+def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
+    events = AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk))
+    if public:
+        events = events.filter(action__in=PUBLIC_ACTIONS)
+    return list(events.order_by("id"))
+
+
+def dispatch_units() -> QuerySet[Unit]:
+    """Units an appeal can be dispatched to: every active unit below the district."""
+    return Unit.objects.filter(is_active=True, parent__isnull=False).exclude(kind="hotline")
+
+
+def can_see_board(user) -> bool:
+    return has_role(user, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN)
+
+
+def appeal_actions(user, appeal: Appeal) -> list[str]:
+    """The actions `user` may take on `appeal` now (buttons on pages, `actions` in the API)."""
+    from .models import Extension
+    from .services import ACTION_PERMS, ALLOWED_FROM
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    allowed = []
+    for action, perm in ACTION_PERMS.items():
+        if appeal.status in ALLOWED_FROM[action] and user.has_perm(perm, appeal):
+            allowed.append(action)
+    pending = appeal.extensions.filter(decision=Extension.Decision.PENDING).exists()
+    if "extension_decide" in allowed and not pending:
+        allowed.remove("extension_decide")
+    if "extension_request" in allowed and appeal.extensions.exclude(decision="rejected").exists():
+        allowed.remove("extension_request")
+    return allowed

@@ -1,0 +1,186 @@
+"""API shapes for appeals. Validation of content is the services' job; these only type-check."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .models import Appeal, Category, Satisfaction, Track, Urgency
+from .selectors import appeal_contact, appeal_timeline
+
+# Length limits are enforced by the services; these caps only stop absurd payloads early.
+HUGE = 100_000
+
+
+class SubmitSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=HUGE, allow_blank=True)
+    content = serializers.CharField(max_length=HUGE, allow_blank=True, trim_whitespace=False)
+    category = serializers.CharField(required=False, allow_blank=True, allow_null=True,
+                                     help_text=_("Category code; empty lets a dispatcher choose."))
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ORDINARY)
+    track = serializers.ChoiceField(choices=Track.choices, default=Track.HOTLINE)
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+    contact_email = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+    is_public = serializers.BooleanField(default=False)
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    contact = serializers.DateTimeField(source="contact_deadline")
+    handling = serializers.DateTimeField(source="handling_deadline")
+
+
+class SubmitResultSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    query_code = serializers.CharField()
+    status = serializers.CharField()
+    deadlines = DeadlinesSerializer(source="*")
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    time = serializers.DateTimeField(source="created_at")
+    action = serializers.CharField()
+    to_state = serializers.CharField()
+    unit = serializers.SerializerMethodField()
+
+    def get_unit(self, event) -> str | None:
+        return event.data.get("unit")
+
+
+class InternalTimelineEntrySerializer(TimelineEntrySerializer):
+    actor = serializers.CharField(source="actor_label")
+    reason = serializers.CharField()
+    data = serializers.JSONField()
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    """What a citizen sees with the tracking number and query code. No personal data."""
+
+    status_display = serializers.CharField(source="get_status_display")
+    category = serializers.CharField(source="category.name", default=None)
+    unit = serializers.CharField(source="unit.name", default=None)
+    deadlines = DeadlinesSerializer(source="*")
+    timeline = serializers.SerializerMethodField()
+    can_follow_up = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = ["tracking_number", "title", "content", "status", "status_display", "category",
+                  "unit", "created_at", "deadlines", "reply", "replied_at", "public_note",
+                  "timeline", "can_follow_up"]
+
+    def get_timeline(self, appeal) -> list[dict]:
+        return TimelineEntrySerializer(appeal_timeline(appeal, public=True), many=True).data
+
+    def get_can_follow_up(self, appeal) -> bool:
+        return appeal.status == "replied"
+
+
+class CitizenAuthSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=30)
+    query_code = serializers.CharField(max_length=30)
+
+
+class CitizenFollowUpSerializer(CitizenAuthSerializer):
+    resolved = serializers.BooleanField()
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+
+
+class CitizenWithdrawSerializer(CitizenAuthSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+
+
+class AppealListSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name", default=None)
+    unit = serializers.CharField(source="unit.name", default=None)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = ["tracking_number", "title", "status", "urgency", "track", "category", "unit",
+                  "created_at", "contact_deadline", "handling_deadline", "is_overdue", "version"]
+
+    def get_is_overdue(self, appeal) -> bool:
+        return appeal.is_overdue()
+
+
+class AppealDetailSerializer(AppealListSerializer):
+    contact = serializers.SerializerMethodField()
+    co_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    master = serializers.CharField(source="master.tracking_number", default=None)
+    timeline = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(AppealListSerializer.Meta):
+        fields = [*AppealListSerializer.Meta.fields, "content", "address", "is_public", "channel",
+                  "contact", "co_units", "master", "reply", "replied_at", "reopen_count",
+                  "return_count", "timeline", "actions"]
+
+    def get_contact(self, appeal) -> dict:
+        return appeal_contact(self.context["request"].user, appeal)
+
+    def get_timeline(self, appeal) -> list[dict]:
+        events = appeal_timeline(appeal, public=False)
+        return InternalTimelineEntrySerializer(events, many=True).data
+
+    def get_actions(self, appeal) -> list[str]:
+        from .selectors import appeal_actions
+
+        return appeal_actions(self.context["request"].user, appeal)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1,
+                                       help_text=_("The version you saw; a stale one is a conflict."))
+
+
+class DispatchSerializer(VersionSerializer):
+    unit = serializers.IntegerField()
+    category = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=HUGE, allow_blank=True, required=False, default="")
+
+
+class TransferSerializer(ReasonSerializer):
+    unit = serializers.IntegerField()
+
+
+class CoHandleSerializer(VersionSerializer):
+    units = serializers.ListField(child=serializers.IntegerField(), max_length=20)
+
+
+class ExtensionSerializer(ReasonSerializer):
+    days = serializers.IntegerField()
+
+
+class ExtensionDecisionSerializer(VersionSerializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+
+
+class ReplySerializer(VersionSerializer):
+    text = serializers.CharField(max_length=HUGE, allow_blank=True)
+
+
+class FollowUpSerializer(VersionSerializer):
+    resolved = serializers.BooleanField()
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
+
+
+class MergeSerializer(VersionSerializer):
+    master = serializers.CharField(help_text=_("Tracking number of the master appeal"))
+
+
+class NoteSerializer(VersionSerializer):
+    note = serializers.CharField(max_length=HUGE, allow_blank=True)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="parent.name", default=None)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "group", "description"]

@@ -1,0 +1,242 @@
+"""Pages: the citizen portal, the handler workbench, the dispatcher console, the supervision board.
+
+Every action form posts to `appeal_act`, which calls the same services as the API."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianxin.core.access import has_role, units_where
+from lianxin.core.calendar import Calendar
+from lianxin.core.errors import InvalidInput, LianxinError, RateLimited
+from lianxin.core.models import Role
+
+from . import services
+from .api import citizen_appeal
+from .forms import SubmitForm
+from .models import Appeal, Category, Channel, Satisfaction, Status, Urgency
+from .selectors import (
+    appeal_actions,
+    appeal_contact,
+    appeal_timeline,
+    appeals_visible_to,
+    can_see_board,
+    dispatch_units,
+)
+
+
+def portal(request):
+    recent = Appeal.objects.public().select_related("unit", "category")[:5]
+    return render(request, "appeals/portal.html", {"recent": recent})
+
+
+def submit(request):
+    form = SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appeal, _created = services.appeal_submit(
+                **form.cleaned_data, channel=Channel.WEB, submitted_by=request.user,
+                idempotency_key=request.POST.get("idempotency_key") or None,
+            )
+        except LianxinError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            return render(request, "appeals/submitted.html", {
+                "appeal": appeal, "query_code": services.query_code_for(appeal.tracking_number),
+            })
+    return render(request, "appeals/submit.html", {"form": form})
+
+
+def track(request):
+    tn = (request.POST.get("tracking_number") or request.GET.get("tracking_number") or "").strip()
+    code = (request.POST.get("query_code") or "").strip()
+    context = {"tracking_number": tn}
+    if request.method == "POST":
+        try:
+            appeal = citizen_appeal(tn, code)
+        except RateLimited as exc:
+            messages.error(request, exc.message)
+        except LianxinError as exc:
+            messages.error(request, exc.message)
+        else:
+            if action := request.POST.get("action"):
+                try:
+                    if action == "followup":
+                        appeal = services.appeal_follow_up(
+                            appeal=appeal, by_citizen=True,
+                            resolved=request.POST.get("resolved") == "yes",
+                            satisfaction=request.POST.get("satisfaction", ""),
+                            comment=request.POST.get("comment", ""),
+                        )
+                        messages.success(request, _("Thank you for your rating."))
+                    elif action == "withdraw":
+                        appeal = services.appeal_withdraw(appeal=appeal, by_citizen=True)
+                        messages.success(request, _("Your appeal has been withdrawn."))
+                except LianxinError as exc:
+                    messages.error(request, exc.message)
+            context.update(
+                appeal=appeal, query_code=code, timeline=appeal_timeline(appeal, public=True),
+                satisfaction_choices=Satisfaction.choices,
+                estimated=Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
+            )
+    return render(request, "appeals/track.html", context)
+
+
+def board(request):
+    qs = Appeal.objects.public().select_related("unit", "category")
+    if category := request.GET.get("category"):
+        qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    groups = Category.objects.filter(parent__isnull=True, is_active=True)
+    return render(request, "appeals/board.html", {"page": page, "groups": groups,
+                                                  "category": category})
+
+
+@login_required
+def workbench(request):
+    units = units_where(request.user, Role.HANDLER, Role.LEADER)
+    if not units:
+        return HttpResponseForbidden(_("The workbench is for handlers and unit leaders."))
+    qs = appeals_visible_to(request.user).filter(
+        status__in=[Status.DISPATCHED, Status.HANDLING, Status.REOPENED, Status.REPLIED]
+    ).order_by("handling_deadline")
+    if request.GET.get("overdue"):
+        qs = qs.overdue()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "appeals/workbench.html", {"page": page, "units": units,
+                                                      "now": timezone.now()})
+
+
+@login_required
+def dispatch_console(request):
+    if not has_role(request.user, Role.DISPATCHER, Role.ADMIN):
+        return HttpResponseForbidden(_("The dispatcher console is for dispatchers."))
+    queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).order_by(
+        "handling_deadline")
+    page = Paginator(queue, 30).get_page(request.GET.get("page"))
+    replied = appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
+    return render(request, "appeals/dispatch.html", {
+        "page": page, "units": dispatch_units(), "replied": replied,
+        "categories": Category.objects.filter(is_active=True).select_related("parent"),
+        "now": timezone.now(),
+    })
+
+
+@login_required
+def supervision(request):
+    if not can_see_board(request.user):
+        return HttpResponseForbidden(_("The supervision board is for supervisors."))
+    now = timezone.now()
+    visible = appeals_visible_to(request.user)
+    overdue = visible.overdue(now).order_by("handling_deadline")
+    due_soon = visible.due_within(timedelta(hours=24), now).order_by("handling_deadline")
+    by_unit = (
+        overdue.values("unit__name").annotate(n=Count("id")).order_by("-n")[:20]
+    )
+    return render(request, "appeals/supervision.html", {
+        "overdue": Paginator(overdue, 30).get_page(request.GET.get("page")),
+        "due_soon": due_soon[:30], "by_unit": by_unit, "now": now,
+    })
+
+
+@login_required
+def appeal_detail(request, tracking_number):
+    appeal = (
+        appeals_visible_to(request.user).prefetch_related("co_units", "extensions", "followups")
+        .filter(tracking_number=tracking_number).first()
+    )
+    if appeal is None:
+        raise Http404
+    return render(request, "appeals/detail.html", {
+        "appeal": appeal,
+        "contact": appeal_contact(request.user, appeal),
+        "timeline": appeal_timeline(appeal, public=False),
+        "actions": appeal_actions(request.user, appeal),
+        "units": dispatch_units(),
+        "categories": Category.objects.filter(is_active=True).select_related("parent"),
+        "satisfaction_choices": Satisfaction.choices,
+        "urgencies": Urgency.choices,
+        "now": timezone.now(),
+        "estimated": Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
+    })
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _unit_or_error(pk):
+    unit = dispatch_units().filter(pk=_int(pk)).first()
+    if unit is None:
+        raise InvalidInput(_("Choose a unit."))
+    return unit
+
+
+@login_required
+@require_POST
+def appeal_act(request, tracking_number, action):
+    """Run one lifecycle action from a page form, then go back where the user came from."""
+    appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
+    if appeal is None:
+        raise Http404
+    p, user = request.POST, request.user
+    version = _int(p.get("version"))
+    common = {"appeal": appeal, "actor": user, "version": version}
+    try:
+        if action == "dispatch":
+            category = Category.objects.filter(code=p.get("category")).first() if p.get("category") else None
+            services.appeal_dispatch(**common, unit=_unit_or_error(p.get("unit")), category=category)
+        elif action == "accept":
+            services.appeal_accept(**common)
+        elif action == "return":
+            services.appeal_return(**common, reason=p.get("reason", ""))
+        elif action == "transfer":
+            services.appeal_transfer(**common, unit=_unit_or_error(p.get("unit")), reason=p.get("reason", ""))
+        elif action == "co_handle":
+            services.appeal_co_handle(**common, units=[_unit_or_error(pk) for pk in p.getlist("units")])
+        elif action == "extension_request":
+            services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
+        elif action == "extension_decide":
+            services.extension_decide(**common, approve=p.get("approve") == "yes", reason=p.get("reason", ""))
+        elif action == "reply":
+            services.appeal_reply(**common, text=p.get("text", ""))
+        elif action == "followup":
+            services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
+                                      satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
+        elif action == "close":
+            services.appeal_close(**common, reason=p.get("reason", ""))
+        elif action == "merge":
+            master = appeals_visible_to(user).filter(tracking_number=p.get("master", "").strip()).first()
+            if master is None:
+                raise InvalidInput(_("Master appeal not found."))
+            services.appeal_merge(**common, master=master)
+        elif action == "withdraw":
+            services.appeal_withdraw(**common, reason=p.get("reason", ""))
+        elif action == "supervise":
+            services.appeal_supervise(**common, note=p.get("note", ""))
+        else:
+            raise Http404
+    except LianxinError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(tn)s") % {"tn": appeal.tracking_number})
+    next_url = p.get("next") or reverse("appeals:detail", args=[appeal.tracking_number])
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("appeals:detail", args=[appeal.tracking_number])
+    return redirect(next_url)

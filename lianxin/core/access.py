@@ -1,0 +1,49 @@
+"""Who holds which role where. Every permission check in the project starts here."""
+
+from django.db.models import Q
+
+from .models import Role, RoleAssignment, Unit
+
+
+def roles_of(user) -> list[tuple[str, Unit]]:
+    """(role, unit) pairs of a user, fetched once per user object."""
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(user, "_lianxin_roles", None)
+    if cached is None:
+        cached = [(r.role, r.unit) for r in RoleAssignment.objects.filter(user=user).select_related("unit")]
+        user._lianxin_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str, over: Unit | None = None) -> bool:
+    """True if the user holds one of `roles` in a unit whose subtree contains `over`
+    (anywhere, if `over` is None)."""
+    return any(
+        role in roles and (over is None or unit.contains(over)) for role, unit in roles_of(user)
+    )
+
+
+def units_where(user, *roles: str) -> list[Unit]:
+    return [unit for role, unit in roles_of(user) if role in roles]
+
+
+def subtree_q(units: list[Unit], field: str) -> Q:
+    """A filter for objects whose `field` (a unit) lies in any of the units' subtrees."""
+    q = Q(pk__in=[])
+    for unit in units:
+        q |= Q(**{f"{field}__path__startswith": unit.path})
+    return q
+
+
+def users_with_role(role: str, unit: Unit):
+    """People holding `role` in the unit or one of its ancestors (who therefore reach it)."""
+    from django.contrib.auth import get_user_model
+
+    ancestors = [int(pk) for pk in unit.path.split(".") if pk]
+    return get_user_model().objects.filter(
+        roles__role=role, roles__unit_id__in=ancestors, is_active=True
+    ).distinct()
+
+
+OFFICIAL_ROLES = [r for r in Role.values if r != Role.CITIZEN]

@@ -1,0 +1,33 @@
+"""Keep API answers JSON even when Django itself answers (unknown URL, unexpected error)."""
+
+import json
+import logging
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+log = logging.getLogger("lianxin")
+API_PREFIXES = ("/api/", "/healthz")
+
+
+class ApiErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith(API_PREFIXES)
+            and response.status_code == 404
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+        return response
+
+    def process_exception(self, request, exception):
+        if not request.path.startswith(API_PREFIXES):
+            return None
+        if isinstance(exception, (json.JSONDecodeError, UnicodeDecodeError)):
+            return JsonResponse({"code": "parse_error", "detail": _("Malformed request.")}, status=400)
+        log.exception("unhandled API error")
+        return JsonResponse({"code": "server_error", "detail": _("Internal error.")}, status=500)

@@ -1,0 +1,41 @@
+"""Queue notifications (email, SMS, in-app). They are sent only after the transaction commits."""
+
+from django.db import transaction
+
+from . import clock
+from .models import Notification
+
+
+def notification_send(
+    *, channel: str, subject: str, body: str, recipient=None, address: str = "", link: str = ""
+) -> Notification | None:
+    if channel == Notification.Channel.EMAIL and not (address or getattr(recipient, "email", "")):
+        return None
+    if channel == Notification.Channel.SMS and not address:
+        return None
+    status = Notification.Status.PENDING
+    if channel == Notification.Channel.INAPP:
+        status = Notification.Status.SENT
+    elif clock.replaying():  # replaying history (demo, import): record, never send
+        status = Notification.Status.NOT_SENT
+    notification = Notification.objects.create(
+        channel=channel,
+        recipient=recipient,
+        address=address or (recipient.email if recipient and channel == "email" else ""),
+        subject=subject[:200],
+        body=body,
+        link=link,
+        status=status,
+    )
+    if status == Notification.Status.PENDING:
+        from .tasks import deliver_notification
+
+        transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
+    return notification
+
+
+def notify_people(users, *, subject: str, body: str, link: str = "") -> None:
+    """In-app and email to each official in `users`."""
+    for user in users:
+        notification_send(channel="inapp", recipient=user, subject=subject, body=body, link=link)
+        notification_send(channel="email", recipient=user, subject=subject, body=body, link=link)

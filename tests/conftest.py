@@ -1,0 +1,59 @@
+"""Shared fixtures: a small district with a person for every role."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from lianxin.appeals.models import Category
+from lianxin.core.models import Role, RoleAssignment, Unit
+
+
+@pytest.fixture(autouse=True)
+def _locmem_mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def district(db):
+    root = Unit.objects.create(name="示范区", code="district", kind="district")
+    hotline = Unit.objects.create(name="12345热线中心", code="hotline", kind="hotline", parent=root)
+    vet = Unit.objects.create(name="畜牧兽医局", code="vet", kind="department", parent=root)
+    env = Unit.objects.create(name="生态环境局", code="env", kind="department", parent=root)
+    street = Unit.objects.create(name="东城街道", code="east", kind="street", parent=root)
+    community = Unit.objects.create(name="东湖社区", code="east-lake", kind="community", parent=street)
+    return {"root": root, "hotline": hotline, "vet": vet, "env": env, "street": street,
+            "community": community}
+
+
+def make_user(username: str, role: str | None, unit: Unit | None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username,
+                                                email=f"{username}@example.org", **extra)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def people(district):
+    d = district
+    return {
+        "dispatcher": make_user("dispatcher", Role.DISPATCHER, d["root"]),
+        "vet_handler": make_user("vet_handler", Role.HANDLER, d["vet"]),
+        "vet_leader": make_user("vet_leader", Role.LEADER, d["vet"]),
+        "env_handler": make_user("env_handler", Role.HANDLER, d["env"]),
+        "street_handler": make_user("street_handler", Role.HANDLER, d["street"]),
+        "supervisor": make_user("supervisor", Role.SUPERVISOR, d["root"]),
+        "inspector": make_user("inspector", Role.INSPECTOR, d["root"]),
+        "admin": make_user("admin", Role.ADMIN, d["root"], is_staff=True, is_superuser=True),
+        "citizen": make_user("citizen", Role.CITIZEN, d["root"]),
+    }
+
+
+@pytest.fixture
+def categories(district):
+    group = Category.objects.create(code="animal", name="农村农业")
+    epidemic = Category.objects.create(
+        code="animal-epidemic", name="动物疫病", parent=group, default_unit=district["vet"],
+        auto_dispatch=True, handling_days=1, contact_hours=2,
+    )
+    noise = Category.objects.create(code="env-noise", name="噪音污染", default_unit=district["env"])
+    return {"group": group, "epidemic": epidemic, "noise": noise}

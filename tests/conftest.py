@@ -12,6 +12,29 @@ def _locmem_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Tasks run in-process, unless a test drives a real worker (marker `celery_worker`)."""
+    from lianxin.celery import app
+
+    eager = request.node.get_closest_marker("celery_worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings, request):
+    """Rate limits are tested on purpose (marker `ratelimit`), not hit by accident."""
+    if request.node.get_closest_marker("ratelimit") is None:
+        settings.PUBLIC_SUBMIT_RATE = "off"
+        settings.TRACK_RATE = "off"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def district(db):
     root = Unit.objects.create(name="示范区", code="district", kind="district")

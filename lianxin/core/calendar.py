@@ -65,7 +65,7 @@ class Calendar:
             if self.is_workday(day):
                 opens, closes = _at(day, settings.WORKDAY_START), _at(day, settings.WORKDAY_END)
                 begin = max(moment, opens)
-                if begin < closes:
+                if begin <= closes:
                     if begin + remaining <= closes:
                         return begin + remaining
                     remaining -= closes - begin

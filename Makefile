@@ -1,0 +1,53 @@
+# Lianxin. `make run` serves the demo district; `make test` runs the suite (SQLite by default,
+# PostgreSQL when DATABASE_URL is set). Only Python 3.11, git and make are needed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+WORKERS ?= 4
+
+.PHONY: run serve setup test lint bench messages clean
+
+$(VENV)/.runtime: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@
+
+setup: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py load_demo
+
+run: setup serve
+
+serve: $(VENV)/.runtime
+	@echo ""
+	@echo "Lianxin is serving on http://127.0.0.1:$(PORT)/  (citizen portal: /portal/, staff: /login/, API docs: /api/docs/)"
+	@echo ""
+	$(PY) manage.py scan_overdue --loop 300 > var/scan_overdue.log 2>&1 & \
+	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
+	    --access-logfile - --timeout 60
+
+test: $(VENV)/.dev
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
+messages: $(VENV)/.dev
+	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -47,3 +47,20 @@ def users_with_role(role: str, unit: Unit):
 
 
 OFFICIAL_ROLES = [r for r in Role.values if r != Role.CITIZEN]
+
+
+class SystemActor:
+    """The system itself acting (imports, scheduled jobs): allowed everything, audited as
+    "system". Never built from a request."""
+
+    is_authenticated = False
+    pk = None
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def get_username(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()

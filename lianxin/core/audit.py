@@ -55,6 +55,7 @@ def audit_record(
         id=1, defaults={"last_hash": GENESIS}
     )
     if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor_label = actor_label or getattr(actor, "get_username", lambda: "")()
         actor = None
     event = AuditEvent(
         created_at=clock.now(),

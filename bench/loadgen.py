@@ -1,0 +1,169 @@
+"""Closed-loop HTTP load: N client threads, each on its own keep-alive connection (reopened
+whenever the server closes it), POSTing pre-encoded JSON bodies as fast as answers come back."""
+
+import http.client
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PhaseResult:
+    requests: int = 0  # completed inside the measuring window
+    errors: int = 0
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    reconnects: int = 0
+    client_cpu_s: float = 0.0
+    server_cpu_s: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return self.requests - self.errors
+
+    @property
+    def rate(self) -> float:
+        """Successful appeals per second."""
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        values = sorted(self.latencies_ms)
+        # Nearest-rank: the smallest value with at least p % of the sample at or below it.
+        rank = max(1, min(len(values), -(-len(values) * p // 100)))
+        return values[int(rank) - 1]
+
+    def summary(self) -> dict:
+        return {
+            "appeals_per_s": round(self.rate, 1),
+            "requests": self.requests,
+            "ok": self.ok,
+            "errors": self.errors,
+            "error_samples": self.error_samples,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "seconds": round(self.seconds, 2),
+            "p50_ms": round(self.percentile(50), 2),
+            "p90_ms": round(self.percentile(90), 2),
+            "p99_ms": round(self.percentile(99), 2),
+            "max_ms": round(max(self.latencies_ms, default=float("nan")), 2),
+            "new_connections": self.reconnects,
+            "client_cpu_s": round(self.client_cpu_s, 2),
+            "server_cpu_s": round(self.server_cpu_s, 2),
+            "server_cpu_ms_per_appeal": round(1000 * self.server_cpu_s / self.ok, 2)
+            if self.ok else None,
+        }
+
+
+def _proc_cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of the given processes (Linux /proc), in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+            total += int(parts[11]) + int(parts[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+def children_of(pid: int) -> list[int]:
+    """The worker processes of a gunicorn master (scanning /proc for their parent id)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                parts = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(parts[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def run_phase(
+    *, host: str, port: int, path: str, bodies: list[bytes], clients: int, warmup: float,
+    seconds: float, server_pid: int | None = None, max_error_samples: int = 5,
+) -> PhaseResult:
+    result = PhaseResult()
+    lock = threading.Lock()
+    start_barrier = threading.Barrier(clients + 1)
+    timing = {}
+    headers = {"Content-Type": "application/json", "Accept": "application/json",
+               "Accept-Language": "zh-hans"}
+
+    def client(index: int) -> None:
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        n = index
+        local_lat: list[float] = []
+        local_req = local_err = local_new = 0
+        local_status: dict[int, int] = {}
+        samples: list[str] = []
+        start_barrier.wait()
+        measure_from, measure_to = timing["from"], timing["to"]
+        while True:
+            began = time.perf_counter()
+            if began >= measure_to:
+                break
+            body = bodies[n % len(bodies)]
+            n += clients
+            status, detail = 0, ""
+            try:
+                if conn.sock is None:
+                    local_new += 1
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+                status = response.status
+                if status != 201:
+                    detail = payload[:300].decode("utf-8", "replace")
+            except (OSError, http.client.HTTPException) as exc:
+                detail = f"{type(exc).__name__}: {exc}"
+                conn.close()
+            ended = time.perf_counter()
+            # Counted by completion time: throughput is what finished inside the window.
+            if measure_from <= ended <= measure_to:
+                local_req += 1
+                local_status[status] = local_status.get(status, 0) + 1
+                local_lat.append((ended - began) * 1000)
+                if status != 201:
+                    local_err += 1
+                    if len(samples) < max_error_samples:
+                        samples.append(f"HTTP {status or '-'}: {detail}")
+        conn.close()
+        with lock:
+            result.requests += local_req
+            result.errors += local_err
+            result.reconnects += local_new
+            result.latencies_ms.extend(local_lat)
+            for k, v in local_status.items():
+                result.statuses[k] = result.statuses.get(k, 0) + v
+            room = max_error_samples - len(result.error_samples)
+            result.error_samples.extend(samples[:room])
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    now = time.perf_counter()
+    timing["from"] = now + warmup
+    timing["to"] = now + warmup + seconds
+    start_barrier.wait()
+    time.sleep(max(0.0, timing["from"] - time.perf_counter()))
+    # CPU is sampled over the measuring window only (warm-up excluded).
+    cpu0 = time.process_time()
+    workers = children_of(server_pid) if server_pid else []
+    server0 = _proc_cpu_seconds(workers)
+    time.sleep(max(0.0, timing["to"] - time.perf_counter()))
+    result.client_cpu_s = time.process_time() - cpu0
+    result.server_cpu_s = _proc_cpu_seconds(workers) - server0
+    for t in threads:
+        t.join(timeout=120)
+    result.seconds = seconds
+    return result

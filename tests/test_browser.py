@@ -1,0 +1,98 @@
+"""The whole job in a real browser: a citizen submits, a dispatcher dispatches, a handler
+accepts and replies, the citizen rates it satisfied, and it is closed."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from lianxin.appeals.models import Appeal, Status
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (Debian package `chromium`)")
+        pytest.skip("Chromium is not installed (apt-get install chromium) - browser tests not run")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
+    # between page steps are ordinary blocking calls, which Django would otherwise refuse.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def login(browser, live_server, username):
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "pw-" + username)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_citizen_to_closed_in_the_browser(chromium, live_server, people, categories):
+    # The citizen, on a phone-sized screen.
+    citizen = chromium.new_context(locale="en-US", viewport={"width": 390, "height": 844}).new_page()
+    citizen.goto(f"{live_server.url}/submit/")
+    citizen.fill("#id_title", "Night-time noise from the mixing plant")
+    citizen.fill("#id_content", "The concrete plant works all night <b>every day</b>.")
+    citizen.select_option("#id_category", "env-noise")
+    citizen.fill("#id_contact_name", "王芳")
+    citizen.fill("#id_contact_phone", "13812345678")
+    citizen.click("#submit-appeal")
+    tracking_number = citizen.inner_text("#tracking-number").strip()
+    query_code = citizen.inner_text("#query-code").strip()
+    assert re.fullmatch(r"\d{15}", tracking_number) and re.fullmatch(r"\d{6}", query_code)
+    appeal = Appeal.objects.get(tracking_number=tracking_number)
+    assert appeal.status == Status.SUBMITTED
+
+    # The dispatcher sends it to the suggested unit in one click.
+    dispatcher = login(chromium, live_server, "dispatcher")
+    dispatcher.goto(f"{live_server.url}/dispatch/")
+    dispatcher.click(f"#queue-{tracking_number} button.dispatch-suggested")
+    assert "Done" in dispatcher.inner_text(".messages")
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED and appeal.unit.code == "env"
+
+    # The handler of that unit accepts and replies.
+    handler = login(chromium, live_server, "env_handler")
+    handler.goto(f"{live_server.url}/workbench/")
+    handler.click(f"text={tracking_number}")
+    assert "138****5678" not in handler.content()  # the handling unit sees the number whole
+    assert "13812345678" in handler.content()
+    handler.click("#form-accept button[type=submit]")
+    handler.click("summary:has-text('Reply')")
+    handler.fill("#form-reply textarea[name=text]", "We inspected the plant; night work has stopped.")
+    handler.click("#form-reply button[type=submit]")
+    assert handler.inner_text("#status") == "Replied"
+
+    # The citizen reads the reply and rates it.
+    citizen.goto(f"{live_server.url}/track/")
+    citizen.fill("#tn", tracking_number)
+    citizen.fill("#qc", query_code)
+    citizen.click("button[type=submit]")
+    assert "night work has stopped" in citizen.inner_text("#reply")
+    assert "<b>every day</b>" in citizen.inner_text(".pre")  # markup shown as text
+    citizen.check("input[name=resolved][value=yes]")
+    citizen.check("input[name=satisfaction][value=satisfied]")
+    citizen.click("#rate")
+    assert citizen.inner_text("#status") == "Closed"
+    assert "13812345678" not in citizen.content()
+
+    appeal.refresh_from_db()
+    assert appeal.status == Status.CLOSED
+    assert appeal.followups.get().satisfaction == "satisfied"

@@ -1,0 +1,122 @@
+"""Side effects leave the process for real: mail over SMTP to a local server, and tasks through
+a real Redis broker to a real Celery worker (when CELERY_BROKER_URL is set, as in CI)."""
+
+import os
+import socket
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+
+from lianxin.appeals import services
+from lianxin.appeals.models import Appeal
+from lianxin.core.models import Notification
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()
+
+
+def _replied_appeal(people, categories, **contact):
+    appeal, _ = services.appeal_submit(title="路灯不亮", content="小区门口路灯坏了一个月",
+                                       category=categories["noise"], **contact)
+    services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
+                             actor=people["dispatcher"])
+    services.appeal_accept(appeal=appeal, actor=people["env_handler"])
+    return services.appeal_reply(appeal=appeal, actor=people["env_handler"], text="已修复")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reply_mail_reaches_an_smtp_server_after_commit(smtp_server, people, categories):
+    appeal = _replied_appeal(people, categories, contact_email="citizen@example.org")
+    sent = [m for m in smtp_server.messages if m[0] == ["citizen@example.org"]]
+    assert len(sent) == 1
+    assert appeal.tracking_number in sent[0][1]
+    n = Notification.objects.get(address="citizen@example.org")
+    assert n.status == Notification.Status.SENT and n.sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_server, people, categories):
+    from django.db import transaction
+
+    appeal, _ = services.appeal_submit(title="t", content="c", contact_email="x@example.org",
+                                       category=categories["noise"])
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
+                                 actor=people["dispatcher"])
+        raise RuntimeError("the caller's transaction fails after the service")
+    assert smtp_server.messages == []
+    assert Appeal.objects.get(pk=appeal.pk).status == "submitted"
+    assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_mail_server_leaves_the_notification_pending_for_retry(settings, people, categories):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    _replied_appeal(people, categories, contact_email="citizen@example.org")
+    n = Notification.objects.get(address="citizen@example.org")
+    assert n.status == Notification.Status.PENDING and n.attempts == 1
+
+
+needs_broker = pytest.mark.skipif(
+    not os.environ.get("CELERY_BROKER_URL"),
+    reason="needs a Redis broker: CI runs it with CELERY_BROKER_URL set",
+)
+
+
+@needs_broker
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_notifications_and_scans_deadlines(people, categories):
+    from celery.contrib.testing.worker import start_worker
+
+    from lianxin.appeals.tasks import scan_overdue
+    from lianxin.celery import app
+
+    assert not app.conf.task_always_eager
+    mail.outbox = []
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+        appeal = _replied_appeal(people, categories, contact_email="citizen@example.org")
+        n = wait_for(lambda: Notification.objects.get(address="citizen@example.org"),
+                      lambda n: n.status == Notification.Status.SENT)
+        assert n.status == Notification.Status.SENT
+        assert any(appeal.tracking_number in m.subject for m in mail.outbox)
+
+        late, _ = services.appeal_submit(title="超期", content="无人处理")
+        Appeal.objects.filter(pk=late.pk).update(
+            contact_deadline=late.created_at, handling_deadline=late.created_at)
+        scan_overdue.delay()
+        late = wait_for(lambda: Appeal.objects.get(pk=late.pk), lambda a: a.escalated_at)
+        assert late.escalated_at is not None
+
+
+def wait_for(read, done, seconds=20):
+    """Poll until the worker has done its part (bounded)."""
+    deadline = time.monotonic() + seconds
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        value = read()
+    return value

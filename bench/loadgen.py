@@ -5,6 +5,7 @@ import http.client
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -19,6 +20,7 @@ class PhaseResult:
     reconnects: int = 0
     client_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
+    committed: int | None = None  # appeal rows the database gained inside the window
 
     @property
     def ok(self) -> int:
@@ -50,6 +52,9 @@ class PhaseResult:
             "p90_ms": round(self.percentile(90), 2),
             "p99_ms": round(self.percentile(99), 2),
             "max_ms": round(max(self.latencies_ms, default=float("nan")), 2),
+            # Rows, not answers: shows the work done even when answers fail after the commit.
+            "committed_per_s": round(self.committed / self.seconds, 1)
+            if self.committed is not None and self.seconds else None,
             "new_connections": self.reconnects,
             "client_cpu_s": round(self.client_cpu_s, 2),
             "server_cpu_s": round(self.server_cpu_s, 2),
@@ -91,6 +96,7 @@ def children_of(pid: int) -> list[int]:
 def run_phase(
     *, host: str, port: int, path: str, bodies: list[bytes], clients: int, warmup: float,
     seconds: float, server_pid: int | None = None, max_error_samples: int = 5,
+    count_rows: Callable[[], int] | None = None,
 ) -> PhaseResult:
     result = PhaseResult()
     lock = threading.Lock()
@@ -157,12 +163,15 @@ def run_phase(
     start_barrier.wait()
     time.sleep(max(0.0, timing["from"] - time.perf_counter()))
     # CPU is sampled over the measuring window only (warm-up excluded).
+    rows0 = count_rows() if count_rows else None
     cpu0 = time.process_time()
     workers = children_of(server_pid) if server_pid else []
     server0 = _proc_cpu_seconds(workers)
     time.sleep(max(0.0, timing["to"] - time.perf_counter()))
     result.client_cpu_s = time.process_time() - cpu0
     result.server_cpu_s = _proc_cpu_seconds(workers) - server0
+    if count_rows and rows0 is not None:
+        result.committed = count_rows() - rows0
     for t in threads:
         t.join(timeout=120)
     result.seconds = seconds

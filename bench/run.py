@@ -19,10 +19,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,6 +58,7 @@ DBS = [d.strip() for d in os.environ.get("BENCH_DBS", "sqlite,postgresql").split
 TARGET_RATIO = 0.50
 TARGET_P99_MS = 100.0
 PATH = "/api/v1/appeals/"
+EXCEPTION_LINE = re.compile(r"^[\w.]+(Error|Exception|Warning)\b.*")
 
 
 class BenchError(Exception):
@@ -151,8 +154,10 @@ class Server:
         if pythonpath:
             cmd += ["--pythonpath", pythonpath]
         self.cmd = cmd
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
+        # The app's own logging (console handler) goes to stderr: keep it with gunicorn's log.
+        self.output = (log.parent / f"{log.stem}.out").open("w")
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.output,
+                                     stderr=subprocess.STDOUT)
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -173,10 +178,21 @@ class Server:
         raise BenchError(f"gunicorn not healthy after {timeout:.0f}s ({last}):\n{self.log_tail()}")
 
     def log_tail(self, n: int = 40) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
+        lines = []
+        for path in (self.log, self.log.parent / f"{self.log.stem}.out"):
+            try:
+                lines += path.read_text(errors="replace").splitlines()
+            except OSError:
+                pass
+        return "\n".join(lines[-n:])
+
+    def exceptions(self) -> Counter:
+        """The final line of each traceback in the server's output, counted."""
+        found: Counter = Counter()
+        for line in self.log_tail(10**9).splitlines():
+            if EXCEPTION_LINE.match(line):
+                found[line.strip()] += 1
+        return found
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -186,6 +202,28 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.output.close()
+
+
+def appeal_counter(url: str):
+    """count(*) of the appeals table, read straight from the database (outside Django)."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        path = url.removeprefix("sqlite:///")
+
+        def count() -> int:
+            with sqlite3.connect(path, timeout=30) as conn:
+                return conn.execute("SELECT count(*) FROM appeals_appeal").fetchone()[0]
+    else:
+        import psycopg
+
+        dsn = urllib.parse.urlsplit(url)._replace(scheme="postgresql").geturl()
+
+        def count() -> int:
+            with psycopg.connect(dsn, connect_timeout=5) as conn:
+                return conn.execute("SELECT count(*) FROM appeals_appeal").fetchone()[0]
+    return count
 
 
 def load(name: str, app: str, env, tmp: Path, bodies, pythonpath=None) -> loadgen.PhaseResult:
@@ -194,20 +232,20 @@ def load(name: str, app: str, env, tmp: Path, bodies, pythonpath=None) -> loadge
         server.wait_healthy()
         result = loadgen.run_phase(host="127.0.0.1", port=server.port, path=PATH, bodies=bodies,
                                    clients=CLIENTS, warmup=WARMUP, seconds=SECONDS,
-                                   server_pid=server.proc.pid)
+                                   server_pid=server.proc.pid,
+                                   count_rows=appeal_counter(env["DATABASE_URL"]))
     finally:
         server.stop()
     s = result.summary()
     print(f"  {name:<8} {s['appeals_per_s']:>8.1f} appeals/s   p50 {s['p50_ms']:>7.1f} ms   "
           f"p99 {s['p99_ms']:>7.1f} ms   errors {s['errors']}/{s['requests']}   "
-          f"server CPU {s['server_cpu_ms_per_appeal'] or float('nan'):.2f} ms/appeal, "
+          f"rows {s['committed_per_s']}/s   server CPU {s['server_cpu_ms_per_appeal'] or float('nan'):.2f} ms/appeal, "
           f"client CPU {s['client_cpu_s']:.1f}s of {SECONDS:.0f}s")
     for sample in s["error_samples"]:
         print(f"           error: {sample[:240]}")
-    if result.errors and server.log_tail():
-        print("           gunicorn log (tail):")
-        for line in server.log_tail(12).splitlines():
-            print(f"             {line}")
+    if result.errors:
+        for line, n in server.exceptions().most_common(5):
+            print(f"           server log: {n} x {line[:200]}")
     return result
 
 
@@ -285,7 +323,10 @@ def bench_database(db: str) -> dict | None:
                 pg_drop(admin, pg_name(PG_URL))
             finally:
                 admin.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"  kept     {tmp} (BENCH_KEEP)")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def machine() -> dict:

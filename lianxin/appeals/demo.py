@@ -170,10 +170,17 @@ def load_catalogue(units) -> dict[str, Category]:
     }
 
 
+GREETING = re.compile(r"^(尊敬|敬爱|亲爱)的[^，,：:！!。]{0,20}[，,：:！!。]?\s*((您|你)好[，,！!。]?)?")
+
+
 def _title_of(text: str) -> str:
-    """train.csv joins title and detail; the title ends where the letter starts."""
-    cut = re.split(r"尊敬的|您好|你好|。|！|？|!|\?|，", text, maxsplit=1)[0].strip()
-    return (cut or text)[:30]
+    """train.csv joins title and detail: the title ends where the letter's greeting starts.
+    A message that opens with the greeting gets its first sentence as title."""
+    head = re.split(r"(尊敬|敬爱|亲爱)的", text, maxsplit=1)[0].strip()
+    if len(head) < 6:
+        body = GREETING.sub("", text).strip()
+        head = re.split(r"[。！？!?]", body, maxsplit=1)[0].strip()
+    return head[:30] + ("…" if len(head) > 30 else "") if head else text[:30]
 
 
 def _clean(text: str) -> str:
@@ -225,9 +232,11 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
         weights = [0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
                    for s, w in STATE_WEIGHTS]
     target = rng.choices(states, weights=weights)[0]
-    if target in (Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED):
+    if target in (Status.SUBMITTED, Status.DISPATCHED):
         # Still-open work is recent in a living district; only a few are long overdue.
-        start = max(start, clock.now() - timedelta(days=rng.choice([3, 6, 10, 10, 40])))
+        start = max(start, clock.now() - timedelta(days=rng.choice([0.1, 0.3, 0.6, 1, 1.5, 5])))
+    elif target in (Status.HANDLING, Status.REPLIED, Status.REOPENED):
+        start = max(start, clock.now() - timedelta(days=rng.choice([2, 4, 6, 8, 30])))
     group = message["group"]
     category = categories.get(group) or categories["城乡建设"]
     if group == "农村农业":
@@ -316,6 +325,16 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
             services.appeal_follow_up(appeal=appeal, actor=dispatcher,
                                       resolved=satisfaction != Satisfaction.DISSATISFIED,
                                       satisfaction=satisfaction, comment="电话回访")
+    appeal.refresh_from_db()
+    if appeal.status == Status.REOPENED:  # 重办: handled again, then judged once more
+        with clock.at(later(rng.uniform(2, 24))):
+            services.appeal_accept(appeal=appeal, actor=handler)
+        with clock.at(later(rng.uniform(24, 24 * 5))):
+            services.appeal_reply(appeal=appeal, actor=handler,
+                                  text="经重新核查，已会同相关部门现场处理，问题已整改。")
+        with clock.at(later(rng.uniform(4, 48))):
+            services.appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=True,
+                                      satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
 
 
 def load_demo(*, appeals: int = 500, days: int = 120, stdout=None) -> list[tuple[str, str, str]]:

@@ -1,0 +1,69 @@
+"""Helpers shared by the appeal tests: submitting appeals and walking them through the lifecycle."""
+
+from datetime import datetime
+
+from lianxin.appeals import services
+from lianxin.appeals.models import Appeal, Satisfaction, Status
+from lianxin.core.calendar import LOCAL
+from lianxin.core.models import AuditEvent
+
+# A Monday in an ordinary working week (no holiday before Qingming on 4 April 2025).
+MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)
+
+CONTACT = {"contact_name": "张三", "contact_phone": "13812345678",
+           "contact_email": "zhangsan@example.net"}
+
+
+def submit(**fields) -> Appeal:
+    values = {"title": "楼道灯坏了", "content": "三单元楼道的灯坏了一周，晚上看不见台阶。", **fields}
+    appeal, created = services.appeal_submit(**values)
+    assert created
+    return appeal
+
+
+def fresh(appeal: Appeal) -> Appeal:
+    return Appeal.objects.get(pk=appeal.pk)
+
+
+def events_of(appeal: Appeal) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk)).order_by("id")
+    )
+
+
+# The ordinary path; each step takes the appeal one state further.
+PATH = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED, Status.CLOSED]
+
+
+def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
+    """Move `appeal` along the ordinary path (dispatched to `unit`, default the vet unit) until
+    it is in state `to`; REOPENED, MERGED and WITHDRAWN are reached by their own side exits."""
+    unit = unit or district["vet"]
+    handler = people["vet_handler"] if unit == district["vet"] else people["admin"]
+    if to == Status.REOPENED:
+        walk(appeal, Status.REPLIED, people, district, unit)
+        return services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,
+                                         satisfaction=Satisfaction.DISSATISFIED)
+    if to == Status.WITHDRAWN:
+        return services.appeal_withdraw(appeal=appeal, actor=people["dispatcher"], reason="重复提交")
+    if to == Status.MERGED:
+        master = submit(title="同一问题的主诉求")
+        return services.appeal_merge(appeal=appeal, master=master, actor=people["dispatcher"])
+    appeal = fresh(appeal)
+    while appeal.status != to:
+        if appeal.status == Status.SUBMITTED:
+            appeal = services.appeal_dispatch(appeal=appeal, unit=unit, actor=people["dispatcher"])
+        elif appeal.status in (Status.DISPATCHED, Status.REOPENED):
+            appeal = services.appeal_accept(appeal=appeal, actor=handler)
+        elif appeal.status == Status.HANDLING:
+            appeal = services.appeal_reply(appeal=appeal, actor=handler, text="已更换灯泡。")
+        elif appeal.status == Status.REPLIED:
+            appeal = services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"],
+                                               resolved=True, satisfaction=Satisfaction.SATISFIED)
+        else:
+            raise AssertionError(f"cannot walk from {appeal.status} to {to}")
+    return appeal
+
+
+def appeal_in(state: str, people, district, **fields) -> Appeal:
+    return fresh(walk(submit(**fields), state, people, district))

@@ -221,6 +221,9 @@ class FollowUp(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.satisfaction}"
+
 
 class Extension(models.Model):
     class Decision(models.TextChoices):
@@ -248,3 +251,6 @@ class Extension(models.Model):
                 fields=["appeal"], condition=Q(decision="pending"), name="one_pending_extension"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} +{self.days} {self.decision}"

@@ -3,9 +3,8 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lianxin.core.access import has_role, subtree_q, units_where
-from lianxin.core.models import AuditEvent
 from lianxin.core.masking import mask_name, mask_phone
-from lianxin.core.models import Role, Unit
+from lianxin.core.models import AuditEvent, Role, Unit
 
 from .models import Appeal
 

@@ -22,7 +22,13 @@ from lianxin.core import clock
 from lianxin.core.access import users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
-from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from lianxin.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+)
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notification_send, notify_people
 

@@ -146,6 +146,9 @@ class AuditChainHead(models.Model):
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
 
+    def __str__(self) -> str:
+        return self.last_hash
+
 
 class Notification(models.Model):
     class Channel(models.TextChoices):

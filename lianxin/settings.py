@@ -210,6 +210,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "lianxin.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    # Rate limits key on the client address; X-Forwarded-For is trusted only from this many
+    # proxies in front of us (0: use the connection's address, so the header cannot be forged).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lianxin API",

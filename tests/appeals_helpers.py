@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+import pytest
+
 from lianxin.appeals import services
 from lianxin.appeals.models import Appeal, Satisfaction, Status
 from lianxin.core.calendar import LOCAL
@@ -12,6 +14,13 @@ MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)
 
 CONTACT = {"contact_name": "张三", "contact_phone": "13812345678",
            "contact_email": "zhangsan@example.net"}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Argon2 is meant to be slow; the `people` fixture hashes nine passwords per test.
+    Import this fixture into a test module to make it autouse there."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def submit(**fields) -> Appeal:

@@ -11,13 +11,30 @@ from django.core import mail
 from django.core.management import call_command
 
 from lianxin.appeals import services
-from lianxin.appeals.models import Appeal, Category, Extension, FollowUp, Satisfaction, Status, Track
+from lianxin.appeals.models import (
+    Appeal,
+    Category,
+    Extension,
+    FollowUp,
+    Satisfaction,
+    Status,
+    Track,
+)
 from lianxin.appeals.tasks import scan_overdue
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent, Notification
 
-from .appeals_helpers import CONTACT, MONDAY_10, appeal_in, events_of, fresh, submit, walk
+from .appeals_helpers import (  # noqa: F401 - fast_passwords is an autouse fixture
+    CONTACT,
+    MONDAY_10,
+    appeal_in,
+    events_of,
+    fast_passwords,
+    fresh,
+    submit,
+    walk,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +67,13 @@ def test_anonymous_submit_gets_a_dated_tracking_number_and_a_derived_query_code(
     assert services.query_code_matches(appeal, code)
     assert not services.query_code_matches(appeal, f"{(int(code) + 1) % 1_000_000:06d}")
     assert not services.query_code_matches(appeal, "")
+
+
+def test_the_tracking_number_carries_the_local_date(district):
+    # 07:00 in Beijing is still the previous day in UTC.
+    with time_machine.travel(local(3, 3, 7), tick=False):
+        appeal = submit()
+    assert appeal.tracking_number.startswith("20250303")
 
 
 def test_query_codes_differ_between_appeals(district):
@@ -803,3 +827,28 @@ def test_escalation_skips_appeals_that_are_no_longer_overdue(district, people):
     assert services.appeal_escalate_overdue(appeal=appeal.pk,
                                             now=local(3, 12, 16) + timedelta(days=1)) is not None
     assert services.appeal_escalate_overdue(appeal=appeal.pk, now=local(3, 14, 9)) is None
+
+
+def test_auto_dispatch_to_an_inactive_unit_leaves_the_appeal_for_a_dispatcher(district, categories):
+    # A unit closed by an administrator must not make citizens' appeals in its category fail:
+    # the appeal is taken in and waits for a dispatcher.
+    district["vet"].is_active = False
+    district["vet"].save()
+    appeal, created = services.appeal_submit(title="村里死了好几头猪", content="请来看看",
+                                             category="animal-epidemic")
+    assert created
+    appeal = fresh(appeal)
+    assert appeal.status == Status.SUBMITTED
+    assert appeal.unit is None
+    assert [e.action for e in events_of(appeal)] == ["submit"]
+
+
+def test_a_xinfang_extension_counts_statutory_days_up_to_30(monday, district, people):
+    appeal = appeal_in(Status.HANDLING, people, district, track=Track.XINFANG)
+    assert appeal.handling_deadline == local(5, 6, 17)
+    with pytest.raises(InvalidInput):
+        services.extension_request(appeal=appeal, actor=people["vet_handler"], days=31, reason="x")
+    services.extension_request(appeal=appeal, actor=people["vet_handler"], days=30, reason="复杂")
+    services.extension_decide(appeal=appeal, actor=people["supervisor"], approve=True)
+    # 30 calendar days after 6 May is Thursday 5 June, a working day.
+    assert fresh(appeal).handling_deadline == local(6, 5, 17)

@@ -56,7 +56,9 @@ def citizen_appeal(tracking_number: str, query_code: str) -> Appeal:
         tracking_number=tracking_number
     ).first()
     if appeal is None or not services.query_code_matches(appeal, query_code):
-        cache.set(key, cache.get(key, 0) + 1, 3600)
+        # add + incr are atomic in the cache, so parallel guesses are all counted.
+        cache.add(key, 0, 3600)
+        cache.incr(key)
         # One answer for "no such appeal" and "wrong code": nothing to learn from it.
         raise NotFound(_("No appeal matches this tracking number and query code."))
     return appeal
@@ -80,9 +82,7 @@ class AppealSubmitMixin:
             channel=Channel.API,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
-        body = s.SubmitResultSerializer(appeal).data
-        body["query_code"] = services.query_code_for(appeal.tracking_number)
-        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(s.SubmitResultSerializer(appeal).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class TrackView(APIView):

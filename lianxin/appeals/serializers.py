@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from .models import Appeal, Category, Satisfaction, Track, Urgency
-from .selectors import appeal_contact, appeal_timeline
+from .selectors import appeal_actions, appeal_contact, appeal_timeline
+from .services import query_code_for
 
 # Length limits are enforced by the services; these caps only stop absurd payloads early.
 HUGE = 100_000
@@ -31,9 +32,12 @@ class DeadlinesSerializer(serializers.Serializer):
 
 class SubmitResultSerializer(serializers.Serializer):
     tracking_number = serializers.CharField()
-    query_code = serializers.CharField()
+    query_code = serializers.SerializerMethodField()
     status = serializers.CharField()
     deadlines = DeadlinesSerializer(source="*")
+
+    def get_query_code(self, appeal) -> str:
+        return query_code_for(appeal.tracking_number)
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -124,8 +128,6 @@ class AppealDetailSerializer(AppealListSerializer):
         return InternalTimelineEntrySerializer(events, many=True).data
 
     def get_actions(self, appeal) -> list[str]:
-        from .selectors import appeal_actions
-
         return appeal_actions(self.context["request"].user, appeal)
 
 

@@ -122,7 +122,8 @@ def _new_tracking_number(now: datetime) -> str:
 def _lock(appeal: Appeal | int, version: int | None) -> Appeal:
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
     locked = (
-        Appeal.objects.select_for_update().select_related("unit", "category").filter(pk=pk).first()
+        Appeal.objects.select_for_update(of=("self",)).select_related("unit", "category")
+        .filter(pk=pk).first()
     )
     if locked is None:
         raise NotFound(_("Appeal not found."))
@@ -232,6 +233,17 @@ def _validated_intake(
     return values
 
 
+def _same_request(existing: Appeal, title, content) -> Appeal:
+    """A retry must be the same request: a key reused for other content reveals nothing."""
+    same = (existing.title == clean_text(title, field="title", max_length=MAX_TITLE + 1, required=False)
+            and existing.content == clean_text(content, field="content",
+                                               max_length=MAX_CONTENT + 1, required=False))
+    if not same:
+        raise Conflict(_("This Idempotency-Key was used for a different appeal."),
+                       code="idempotency_mismatch")
+    return existing
+
+
 def appeal_submit(
     *,
     title: str,
@@ -259,7 +271,7 @@ def appeal_submit(
         idempotency_key = clean_text(idempotency_key, field="idempotency_key", max_length=100)
         existing = Appeal.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
-            return existing, False
+            return _same_request(existing, title, content), False
     if source_ref is not None:
         existing = Appeal.objects.filter(channel=channel, source_ref=source_ref).first()
         if existing:
@@ -305,7 +317,8 @@ def appeal_submit(
                     },
                 )
                 cat = appeal.category
-                if cat and cat.auto_dispatch and cat.default_unit_id:
+                # An inactive default unit leaves the appeal for a dispatcher.
+                if cat and cat.auto_dispatch and cat.default_unit_id and cat.default_unit.is_active:
                     _dispatch_locked(appeal, unit=cat.default_unit, actor=None, auto=True)
             return appeal, True
         except IntegrityError:
@@ -313,7 +326,8 @@ def appeal_submit(
             appeal._state.adding = True
             if idempotency_key and Appeal.objects.filter(idempotency_key=idempotency_key).exists():
                 # A concurrent retry with the same key won the race: answer with its appeal.
-                return Appeal.objects.get(idempotency_key=idempotency_key), False
+                existing = Appeal.objects.get(idempotency_key=idempotency_key)
+                return _same_request(existing, title, content), False
             if source_ref and Appeal.objects.filter(channel=channel, source_ref=source_ref).exists():
                 return Appeal.objects.get(channel=channel, source_ref=source_ref), False
             if attempt == 4:

@@ -89,6 +89,34 @@ ACTION_PERMS = {
 # --- helpers ------------------------------------------------------------------------------
 
 
+FIELD_LABELS = {
+    "title": gettext_lazy("Title"),
+    "content": gettext_lazy("Content"),
+    "contact_name": gettext_lazy("Name"),
+    "contact_phone": gettext_lazy("Phone"),
+    "contact_email": gettext_lazy("Email"),
+    "address": gettext_lazy("Address"),
+    "category": gettext_lazy("Category"),
+    "urgency": gettext_lazy("Urgency"),
+    "track": gettext_lazy("Track"),
+    "reason": gettext_lazy("Reason"),
+    "text": gettext_lazy("Reply"),
+    "comment": gettext_lazy("Comment"),
+    "note": gettext_lazy("Note"),
+    "days": gettext_lazy("Days"),
+}
+
+
+def field_error(errors: dict[str, list[str]]) -> InvalidInput:
+    """One error for the caller: the first problem, named by its field, and all of them."""
+    field, messages = next(iter(errors.items()))
+    detail = _("%(field)s: %(message)s") % {"field": FIELD_LABELS.get(field, field),
+                                             "message": messages[0]}
+    if len(errors) > 1:
+        detail = _("%(first)s (and %(n)d more)") % {"first": detail, "n": len(errors) - 1}
+    return InvalidInput(detail, fields=errors)
+
+
 def clean_text(value, *, field: str, max_length: int, required: bool = True) -> str:
     """Strip control characters and surrounding space; markup is kept as text (always escaped
     on output)."""
@@ -97,10 +125,9 @@ def clean_text(value, *, field: str, max_length: int, required: bool = True) -> 
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL
     ).strip()
     if required and not text:
-        raise InvalidInput(_("This field is required."), fields={field: [_("This field is required.")]})
+        raise field_error({field: [_("This field is required.")]})
     if len(text) > max_length:
-        msg = _("At most %(n)d characters.") % {"n": max_length}
-        raise InvalidInput(f"{field}: {msg}", fields={field: [msg]})
+        raise field_error({field: [_("At most %(n)d characters.") % {"n": max_length}]})
     return text
 
 
@@ -227,9 +254,7 @@ def _validated_intake(
         if values["category"] is None:
             errors["category"] = [_("Unknown category: %(code)s") % {"code": str(category)[:50]}]
     if errors:
-        field, messages = next(iter(errors.items()))
-        raise InvalidInput(messages[0] if field in ("title", "content") and len(errors) == 1
-                           else _("Please correct the highlighted fields."), fields=errors)
+        raise field_error(errors)
     return values
 
 
@@ -458,8 +483,7 @@ def extension_request(
     except (TypeError, ValueError):
         days = 0
     if not 1 <= days <= limit:
-        raise InvalidInput(_("An extension is 1 to %(n)d days.") % {"n": limit},
-                           fields={"days": [_("An extension is 1 to %(n)d days.") % {"n": limit}]})
+        raise field_error({"days": [_("An extension is 1 to %(n)d days.") % {"n": limit}]})
     if appeal.extensions.exclude(decision=Extension.Decision.REJECTED).exists():
         raise InvalidTransition(_("An appeal can be extended only once."))
     extension = Extension.objects.create(appeal=appeal, created_at=clock.now(), requested_by=actor, days=days, reason=reason)

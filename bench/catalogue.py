@@ -30,8 +30,16 @@ def main() -> None:
     for category in Category.objects.filter(is_active=True).select_related("parent"):
         group = category.parent.name if category.parent_id else category.name
         groups.setdefault(group, []).append(category.code)
-    print(json.dumps({"groups": groups, "auto_dispatch": list(
-        Category.objects.filter(auto_dispatch=True).values_list("code", flat=True))}))
+    print(
+        json.dumps(
+            {
+                "groups": groups,
+                "auto_dispatch": list(
+                    Category.objects.filter(auto_dispatch=True).values_list("code", flat=True)
+                ),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

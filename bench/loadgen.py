@@ -2,6 +2,8 @@
 whenever the server closes it), POSTing pre-encoded JSON bodies as fast as answers come back."""
 
 import http.client
+import json
+import math
 import os
 import threading
 import time
@@ -14,13 +16,15 @@ class PhaseResult:
     requests: int = 0  # completed inside the measuring window
     errors: int = 0
     seconds: float = 0.0
-    latencies_ms: list[float] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)  # of successful (201) requests
+    all_latencies_ms: list[float] = field(default_factory=list)  # of every answer, errors too
     error_samples: list[str] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     reconnects: int = 0
     client_cpu_s: float = 0.0
     server_cpu_s: float = 0.0
     committed: int | None = None  # appeal rows the database gained inside the window
+    machine_cpu_s: float = 0.0  # all processes, all cores (from /proc/stat)
 
     @property
     def ok(self) -> int:
@@ -31,15 +35,21 @@ class PhaseResult:
         """Successful appeals per second."""
         return self.ok / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
+    def percentile(self, p: float, *, everything: bool = False) -> float:
+        values = sorted(self.all_latencies_ms if everything else self.latencies_ms)
+        if not values:
             return float("nan")
-        values = sorted(self.latencies_ms)
         # Nearest-rank: the smallest value with at least p % of the sample at or below it.
         rank = max(1, min(len(values), -(-len(values) * p // 100)))
         return values[int(rank) - 1]
 
     def summary(self) -> dict:
+        return {
+            k: (None if isinstance(v, float) and math.isnan(v) else v)
+            for k, v in self._summary().items()
+        }
+
+    def _summary(self) -> dict:
         return {
             "appeals_per_s": round(self.rate, 1),
             "requests": self.requests,
@@ -52,15 +62,35 @@ class PhaseResult:
             "p90_ms": round(self.percentile(90), 2),
             "p99_ms": round(self.percentile(99), 2),
             "max_ms": round(max(self.latencies_ms, default=float("nan")), 2),
+            "all_answers_p50_ms": round(self.percentile(50, everything=True), 2),
+            "all_answers_p99_ms": round(self.percentile(99, everything=True), 2),
             # Rows, not answers: shows the work done even when answers fail after the commit.
             "committed_per_s": round(self.committed / self.seconds, 1)
-            if self.committed is not None and self.seconds else None,
+            if self.committed is not None and self.seconds
+            else None,
             "new_connections": self.reconnects,
             "client_cpu_s": round(self.client_cpu_s, 2),
             "server_cpu_s": round(self.server_cpu_s, 2),
-            "server_cpu_ms_per_appeal": round(1000 * self.server_cpu_s / self.ok, 2)
-            if self.ok else None,
+            # CPU used by everything else on the machine (other users, the database server):
+            # on a shared 2-core box this is the noise floor of the figures above.
+            "other_cpu_cores": round(
+                max(0.0, self.machine_cpu_s - self.client_cpu_s - self.server_cpu_s) / self.seconds,
+                2,
+            )
+            if self.seconds
+            else None,
+            "server_cpu_ms_per_request": round(1000 * self.server_cpu_s / self.requests, 2)
+            if self.requests
+            else None,
         }
+
+
+def _readable(payload: bytes) -> str:
+    """An error body for humans: JSON with its \\u escapes undone, cut short."""
+    try:
+        return json.dumps(json.loads(payload), ensure_ascii=False)[:300]
+    except ValueError:
+        return payload[:300].decode("utf-8", "replace")
 
 
 def _proc_cpu_seconds(pids: list[int]) -> float:
@@ -75,6 +105,14 @@ def _proc_cpu_seconds(pids: list[int]) -> float:
         except (OSError, IndexError, ValueError):
             pass
     return total / tick
+
+
+def _machine_busy_seconds() -> float:
+    """CPU seconds spent not idle, all cores together, since boot."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def children_of(pid: int) -> list[int]:
@@ -94,21 +132,33 @@ def children_of(pid: int) -> list[int]:
 
 
 def run_phase(
-    *, host: str, port: int, path: str, bodies: list[bytes], clients: int, warmup: float,
-    seconds: float, server_pid: int | None = None, max_error_samples: int = 5,
+    *,
+    host: str,
+    port: int,
+    path: str,
+    bodies: list[bytes],
+    clients: int,
+    warmup: float,
+    seconds: float,
+    server_pid: int | None = None,
+    max_error_samples: int = 5,
     count_rows: Callable[[], int] | None = None,
 ) -> PhaseResult:
     result = PhaseResult()
     lock = threading.Lock()
     start_barrier = threading.Barrier(clients + 1)
     timing = {}
-    headers = {"Content-Type": "application/json", "Accept": "application/json",
-               "Accept-Language": "zh-hans"}
+    headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "Accept-Language": "zh-hans",
+    }
 
     def client(index: int) -> None:
         conn = http.client.HTTPConnection(host, port, timeout=60)
         n = index
         local_lat: list[float] = []
+        local_all: list[float] = []
         local_req = local_err = local_new = 0
         local_status: dict[int, int] = {}
         samples: list[str] = []
@@ -129,7 +179,7 @@ def run_phase(
                 payload = response.read()
                 status = response.status
                 if status != 201:
-                    detail = payload[:300].decode("utf-8", "replace")
+                    detail = _readable(payload)
             except (OSError, http.client.HTTPException) as exc:
                 detail = f"{type(exc).__name__}: {exc}"
                 conn.close()
@@ -138,8 +188,10 @@ def run_phase(
             if measure_from <= ended <= measure_to:
                 local_req += 1
                 local_status[status] = local_status.get(status, 0) + 1
-                local_lat.append((ended - began) * 1000)
-                if status != 201:
+                local_all.append((ended - began) * 1000)
+                if status == 201:
+                    local_lat.append((ended - began) * 1000)
+                else:
                     local_err += 1
                     if len(samples) < max_error_samples:
                         samples.append(f"HTTP {status or '-'}: {detail}")
@@ -149,6 +201,7 @@ def run_phase(
             result.errors += local_err
             result.reconnects += local_new
             result.latencies_ms.extend(local_lat)
+            result.all_latencies_ms.extend(local_all)
             for k, v in local_status.items():
                 result.statuses[k] = result.statuses.get(k, 0) + v
             room = max_error_samples - len(result.error_samples)
@@ -167,9 +220,11 @@ def run_phase(
     cpu0 = time.process_time()
     workers = children_of(server_pid) if server_pid else []
     server0 = _proc_cpu_seconds(workers)
+    machine0 = _machine_busy_seconds()
     time.sleep(max(0.0, timing["to"] - time.perf_counter()))
     result.client_cpu_s = time.process_time() - cpu0
     result.server_cpu_s = _proc_cpu_seconds(workers) - server0
+    result.machine_cpu_s = _machine_busy_seconds() - machine0
     if count_rows and rows0 is not None:
         result.committed = count_rows() - rows0
     for t in threads:

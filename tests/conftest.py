@@ -13,6 +13,19 @@ def _locmem_mail(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """The per-process catalogue and calendar caches must not outlive a test's rollback."""
+    from lianxin.appeals.catalogue import forget_catalogue
+    from lianxin.core.calendar import forget_overrides
+
+    forget_catalogue()
+    forget_overrides()
+    yield
+    forget_catalogue()
+    forget_overrides()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process, unless a test drives a real worker (marker `celery_worker`)."""
     from lianxin.celery import app

@@ -463,3 +463,15 @@ def test_arithmetic_honours_random_overrides(case, n):
     check_add_workdays(calendar, start, n)
     check_add_workhours(calendar, start, n * 3)
     check_add_statutory_days(calendar, start, n)
+
+
+def test_statutory_rule_agrees_with_chinese_calendar_on_every_covered_day():
+    # Calendar.is_workday applies chinese_calendar's rule to its tables directly (for speed);
+    # it must agree with the library on every day the library knows.
+    import chinese_calendar
+
+    calendar = Calendar()
+    day, last = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+    while day <= last:
+        assert calendar.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)

@@ -8,7 +8,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import unicodedata
 from datetime import datetime
 
 from django.conf import settings
@@ -33,6 +32,7 @@ from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notification_send, notify_people
 
 from . import clocks
+from .catalogue import active_category
 from .models import (
     OPEN_STATES,
     Appeal,
@@ -50,7 +50,14 @@ MAX_TITLE = 200
 MAX_CONTENT = 5000
 MAX_REOPENS = 2
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\+?\d{8,15})$")
-_CONTROL = {"Cc", "Cf", "Cs", "Co"}
+# Control, format (zero-width, bidi overrides), surrogate and private-use characters, but not
+# newline and tab: they only hide or disguise text.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u180e"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\ue000-\uf8ff\u0890\u0891\u08e2\U000110bd\U000110cd\U00013430-\U0001345f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001-\U000e007f\U000f0000-\U0010ffff]"
+)
 
 # Which states each action may start from.
 ALLOWED_FROM = {
@@ -120,10 +127,7 @@ def field_error(errors: dict[str, list[str]]) -> InvalidInput:
 def clean_text(value, *, field: str, max_length: int, required: bool = True) -> str:
     """Strip control characters and surrounding space; markup is kept as text (always escaped
     on output)."""
-    text = "" if value is None else str(value)
-    text = "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL
-    ).strip()
+    text = _INVISIBLE.sub("", "" if value is None else str(value)).strip()
     if required and not text:
         raise field_error({field: [_("This field is required.")]})
     if len(text) > max_length:
@@ -250,7 +254,7 @@ def _validated_intake(
     if isinstance(category, Category):
         values["category"] = category
     elif category:
-        values["category"] = Category.objects.filter(code=str(category), is_active=True).first()
+        values["category"] = active_category(str(category))
         if values["category"] is None:
             errors["category"] = [_("Unknown category: %(code)s") % {"code": str(category)[:50]}]
     if errors:

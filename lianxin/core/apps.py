@@ -7,3 +7,12 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .calendar import forget_overrides
+        from .models import CalendarOverride
+
+        post_save.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-save")
+        post_delete.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-del")

@@ -51,9 +51,11 @@ def audit_record(
     chain head stays locked until that transaction commits."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the service's transaction")
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
-        id=1, defaults={"last_hash": GENESIS}
-    )
+    heads = AuditChainHead.objects.select_for_update().filter(id=1)
+    prev_hash = heads.values_list("last_hash", flat=True).first()
+    if prev_hash is None:  # the very first event of a new database
+        AuditChainHead.objects.get_or_create(id=1, defaults={"last_hash": GENESIS})
+        prev_hash = heads.values_list("last_hash", flat=True).get()
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor_label = actor_label or getattr(actor, "get_username", lambda: "")()
         actor = None
@@ -69,11 +71,11 @@ def audit_record(
         reason=reason,
         # Round-trip through JSON so the hash is computed over exactly what is stored.
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
-        prev_hash=head.last_hash,
+        prev_hash=prev_hash,
     )
     event.hash = event_hash(event)
     event.save(force_insert=True)
-    AuditChainHead.objects.filter(id=1).update(last_hash=event.hash)
+    heads.update(last_hash=event.hash)
     return event
 
 

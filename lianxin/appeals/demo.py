@@ -212,6 +212,7 @@ def _messages(rng: random.Random) -> list[dict]:
          "content": _clean(r["text"]), "reply": "", "group": r["label"]}
         for r in train[:240]
     ]
+    rng.shuffle(out)  # so that a smaller demo (--appeals N) still has every kind of appeal
     return out
 
 

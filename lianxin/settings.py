@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "lianxin.core",
     "lianxin.appeals",
+    "lianxin.open311",
 ]
 
 MIDDLEWARE = [

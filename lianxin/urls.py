@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/v1/", include("lianxin.core.api_urls")),
     path("api/v1/", include("lianxin.appeals.api_urls")),
+    path("open311/v2/", include("lianxin.open311.urls")),
     path("", include("lianxin.appeals.urls")),
 ]

@@ -43,6 +43,7 @@ def _no_rate_limits(settings, request):
     if request.node.get_closest_marker("ratelimit") is None:
         settings.PUBLIC_SUBMIT_RATE = "off"
         settings.TRACK_RATE = "off"
+        settings.OPEN311_KEY_RATE = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames)
     if uses_db:

@@ -1,0 +1,58 @@
+"""Reads for GeoReport v2: the services (active categories) and the requests (appeals) that
+the public may see through it."""
+
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from lianxin.appeals.models import TERMINAL_STATES, Appeal, Category
+from lianxin.core import clock
+
+from .models import ServiceAttribute
+
+MAX_SPAN = timedelta(days=90)
+MAX_REQUESTS = 1000
+
+
+def services_list() -> QuerySet[Category]:
+    """Active categories that are services, not groups (a group is a parent of others)."""
+    return (
+        Category.objects.filter(is_active=True)
+        .exclude(Exists(Category.objects.filter(parent=OuterRef("pk"), is_active=True)))
+        .select_related("parent")
+        .annotate(has_attributes=Exists(
+            ServiceAttribute.objects.filter(category=OuterRef("pk"), is_active=True)))
+        .order_by("code")
+    )
+
+
+def service_attributes(category: Category) -> list[ServiceAttribute]:
+    return list(ServiceAttribute.objects.filter(category=category, is_active=True))
+
+
+def _requests() -> QuerySet[Appeal]:
+    return Appeal.objects.select_related("category", "unit")
+
+
+def requests_by_ids(ids: list[str]) -> QuerySet[Appeal]:
+    """Requests named by id (tracking number). Anyone holding the number may follow it; what
+    of it is shown depends on `is_public` (see render.request_dict)."""
+    return _requests().filter(tracking_number__in=ids[:MAX_REQUESTS]).order_by("-created_at")
+
+
+def requests_window(*, start: datetime | None, end: datetime | None, category_ids: list[int],
+                    status: set[str]) -> QuerySet[Appeal]:
+    """Public requests submitted in [start, end) — one range scan on the created_at index,
+    newest first, at most 1,000. The caller checks the span."""
+    if end is None:
+        end = start + MAX_SPAN if start else clock.now()
+    if start is None:
+        start = end - MAX_SPAN
+    qs = _requests().filter(is_public=True, created_at__gte=start, created_at__lt=end)
+    if category_ids:
+        qs = qs.filter(category_id__in=category_ids)
+    if status == {"open"}:
+        qs = qs.exclude(status__in=TERMINAL_STATES)
+    elif status == {"closed"}:
+        qs = qs.filter(status__in=TERMINAL_STATES)
+    return qs.order_by("-created_at")[:MAX_REQUESTS]

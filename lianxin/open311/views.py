@@ -1,0 +1,172 @@
+"""GeoReport v2 endpoints. Thin: parse the parameters, call selectors and services, render.
+Every LianxinError becomes the spec's error document in the requested format."""
+
+import functools
+import logging
+import re
+from datetime import datetime
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from lianxin.core.errors import InvalidInput, LianxinError, NotFound
+
+from . import render, selectors, services
+
+log = logging.getLogger("lianxin")
+ATTRIBUTE_RE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-29T00:00:00+08:00"
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    """A parameter from the form or the query string; empty is the same as absent."""
+    value = request.POST.get(name) if request.method == "POST" else None
+    if not value:
+        value = request.GET.get(name, "")
+    return str(value).strip()
+
+
+def open311_view(methods=("GET",)):
+    def decorate(view):
+        @csrf_exempt
+        @require_http_methods(list(methods))
+        @functools.wraps(view)
+        def wrapped(request, *args, fmt: str, **kwargs):
+            try:
+                _check_jurisdiction(request)
+                return view(request, *args, fmt=fmt, **kwargs)
+            except LianxinError as exc:
+                return render.error_response(fmt, exc.status, str(exc.message))
+            except UnicodeDecodeError:
+                return render.error_response(fmt, 400, _("Malformed request."))
+        return wrapped
+    return decorate
+
+
+def _check_jurisdiction(request: HttpRequest) -> None:
+    """jurisdiction_id is accepted; if OPEN311_JURISDICTION is set, another one is unknown."""
+    ours = getattr(settings, "OPEN311_JURISDICTION", "")
+    given = _param(request, "jurisdiction_id")
+    if ours and given and given != ours:
+        raise NotFound(_("jurisdiction_id %(id)s is unknown") % {"id": given[:50]})
+
+
+@open311_view()
+def discovery(request, *, fmt):
+    url = request.build_absolute_uri("/open311/v2/")
+    return render.respond(fmt, "discovery", {
+        "changeset": CHANGESET,
+        "contact": getattr(settings, "OPEN311_CONTACT", "12345"),
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE",
+                               "API keys are issued by the 12345 hotline centre."),
+        "endpoints": [{
+            "specification": SPEC_URL,
+            "url": url,
+            "changeset": CHANGESET,
+            "type": "production",
+            "formats": ["text/xml", "application/json"],
+        }],
+    })
+
+
+@open311_view()
+def services_list(request, *, fmt):
+    return render.respond(fmt, "services",
+                          [render.service_dict(c) for c in selectors.services_list()])
+
+
+@open311_view()
+def service_definition(request, service_code, *, fmt):
+    category = services.service_category(service_code)
+    return render.respond(fmt, "service_definition", render.service_definition(
+        category, selectors.service_attributes(category)))
+
+
+def _when(value: str, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None and (day := parse_date(value)):
+            parsed = datetime(day.year, day.month, day.day)  # noqa: DTZ001 (made aware below)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(_("%(name)s is not a W3C datetime, e.g. 2026-01-31T00:00:00Z")
+                           % {"name": name})
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _requests_list(request, fmt):
+    ids = _list(_param(request, "service_request_id"))
+    if ids:  # overrides every other filter
+        return render.respond(fmt, "service_requests", [
+            render.request_dict(a) for a in selectors.requests_by_ids(ids)])
+    start = _when(_param(request, "start_date"), "start_date")
+    end = _when(_param(request, "end_date"), "end_date")
+    if start and end:
+        if end < start:
+            raise InvalidInput(_("end_date is before start_date"))
+        if end - start > selectors.MAX_SPAN:
+            raise InvalidInput(_("start_date and end_date may be at most 90 days apart"))
+    status = {s.lower() for s in _list(_param(request, "status"))}
+    if status - {"open", "closed"}:
+        raise InvalidInput(_("status is open or closed"))
+    category_ids = [services.service_category(code).pk
+                    for code in _list(_param(request, "service_code"))]
+    appeals = selectors.requests_window(start=start, end=end, category_ids=category_ids,
+                                        status=status)
+    return render.respond(fmt, "service_requests", [render.request_dict(a) for a in appeals])
+
+
+def _answers(request) -> dict[str, list[str]]:
+    answers: dict[str, list[str]] = {}
+    for name in request.POST:
+        if match := ATTRIBUTE_RE.match(name):
+            answers.setdefault(match.group(1), []).extend(request.POST.getlist(name))
+    return answers
+
+
+@open311_view(methods=("GET", "POST"))
+def requests_collection(request, *, fmt):
+    if request.method == "GET":
+        return _requests_list(request, fmt)
+    key = services.api_key_check(_param(request, "api_key"))
+    data = services.RequestInput(**{
+        name: _param(request, name) for name in services.RequestInput.__dataclass_fields__})
+    appeal = services.open311_request_submit(key=key, data=data, answers=_answers(request))
+    return render.respond(fmt, "service_requests", [render.created_dict(appeal)], status=201)
+
+
+@open311_view()
+def request_detail(request, service_request_id, *, fmt):
+    appeal = selectors.requests_by_ids([service_request_id]).first()
+    if appeal is None:
+        raise NotFound(_("service_request_id %(id)s is unknown") % {"id": service_request_id})
+    return render.respond(fmt, "service_requests", [render.request_dict(appeal)])
+
+
+@open311_view()
+def token_detail(request, token, *, fmt):
+    """Our tokens are the tracking numbers: a request has its id as soon as it is filed."""
+    appeal = selectors.requests_by_ids([token]).first()
+    if appeal is None:
+        raise NotFound(_("token %(token)s is unknown") % {"token": token})
+    return render.respond(fmt, "service_requests", [
+        {"service_request_id": appeal.tracking_number, "token": token}])
+
+
+def not_found(request, *, fmt=None, **kwargs) -> HttpResponse:
+    return render.error_response(fmt or "xml", 404, _("Not found."))

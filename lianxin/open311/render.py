@@ -9,9 +9,9 @@ from datetime import datetime
 from xml.etree import ElementTree as ET  # noqa: S405 (we build XML, we never parse it here)
 
 from django.http import HttpResponse
-from django.utils import timezone
 
 from lianxin.appeals.models import TERMINAL_STATES, Appeal, Status
+from lianxin.core.calendar import LOCAL
 
 # Which item name a list's elements carry in XML, by the list's own name.
 ITEM_NAMES = {
@@ -32,7 +32,9 @@ def w3c(value: datetime | None) -> str:
     """W3C datetime with its offset, in local time (Asia/Shanghai): 2026-01-31T09:00:00+08:00."""
     if value is None:
         return ""
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    # astimezone directly: timezone.localtime's checks cost more than the conversion, and a
+    # list answer formats 4,000 of these.
+    return value.astimezone(LOCAL).isoformat(timespec="seconds")
 
 
 def _text(value) -> str:

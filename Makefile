@@ -48,6 +48,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/open311.py
+	$(PY) bench/router.py
 
 messages: $(VENV)/.dev
 	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "lianxin.core",
     "lianxin.appeals",
     "lianxin.open311",
+    "lianxin.insight",
 ]
 
 MIDDLEWARE = [

@@ -17,12 +17,13 @@ def _fresh_process_caches():
     """The per-process catalogue and calendar caches must not outlive a test's rollback."""
     from lianxin.appeals.catalogue import forget_catalogue
     from lianxin.core.calendar import forget_overrides
+    from lianxin.insight.suggest import forget_router
 
-    forget_catalogue()
-    forget_overrides()
+    for forget in (forget_catalogue, forget_overrides, forget_router):
+        forget()
     yield
-    forget_catalogue()
-    forget_overrides()
+    for forget in (forget_catalogue, forget_overrides, forget_router):
+        forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,191 @@
+"""The category router: training stores versioned, cross-validated models; one is active;
+files are verified before use; commands refuse bad input and store nothing."""
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from lianxin.insight.models import RouterModel
+from lianxin.insight.suggest import forget_router, suggest_category
+
+TRAIN = Path(__file__).resolve().parent.parent / "data" / "teddy2020" / "train.csv"
+
+
+@pytest.fixture(scope="module")
+def sample_rows():
+    with TRAIN.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return random.Random(7).sample(rows, 300)
+
+
+@pytest.fixture(autouse=True)
+def _models_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    forget_router()
+    yield
+    forget_router()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def train_csv(tmp_path, sample_rows):
+    return write_csv(tmp_path / "train.csv", ["id", "text", "label"],
+                     [[r["id"], r["text"], r["label"]] for r in sample_rows])
+
+
+def train(path, *extra):
+    call_command("router_train", "--data", str(path), "--folds", "3", *extra)
+
+
+@pytest.mark.django_db
+def test_training_stores_an_active_version_with_cross_validated_metrics(train_csv, capsys):
+    train(train_csv)
+    model = RouterModel.objects.get()
+    assert model.version == 1 and model.is_active
+    assert model.training_rows == 300
+    labels = sorted(model.labels)
+    assert model.metrics["labels"] == labels and len(labels) == 7
+    assert 0.4 < model.metrics["macro_f1"] <= 1.0
+    assert set(model.metrics["per_class_f1"]) == set(labels)
+    matrix = model.metrics["confusion_matrix"]
+    assert len(matrix) == 7 and sum(map(sum, matrix)) == 300
+    assert model.metrics["folds"] == 3 and model.params["C"] > 0
+    assert (train_csv.parent / "models" / model.file_name).is_file()
+    assert len(model.sha256) == 64
+    assert "macro-F1" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_second_training_keeps_the_first_and_either_can_be_active(train_csv):
+    train(train_csv)
+    train(train_csv)
+    first, second = RouterModel.objects.order_by("version")
+    assert (first.version, first.is_active, second.version, second.is_active) == (1, False, 2, True)
+    call_command("router_activate", "1")
+    assert list(RouterModel.objects.active().values_list("version", flat=True)) == [1]
+    call_command("router_activate", "2")
+    assert list(RouterModel.objects.active().values_list("version", flat=True)) == [2]
+
+
+@pytest.mark.django_db
+def test_activating_an_unknown_version_is_refused(train_csv):
+    train(train_csv)
+    with pytest.raises(CommandError, match="version 9"):
+        call_command("router_activate", "9")
+    assert RouterModel.objects.get().is_active
+
+
+@pytest.mark.django_db
+def test_classify_writes_a_label_and_confidence_for_every_row(train_csv, tmp_path, sample_rows):
+    train(train_csv)
+    rows = [[f"m{i}", r["text"]] for i, r in enumerate(sample_rows[:40])]
+    rows.append(["empty", ""])
+    source = write_csv(tmp_path / "in.csv", ["id", "text"], rows)
+    out = tmp_path / "out.csv"
+    call_command("router_classify", "--in", str(source), "--out", str(out))
+    with out.open(encoding="utf-8") as f:
+        result = list(csv.DictReader(f))
+    labels = set(RouterModel.objects.get().labels)
+    assert [r["id"] for r in result] == [r[0] for r in rows]
+    assert all(r["label"] in labels and 0 < float(r["confidence"]) <= 1 for r in result)
+    # Trained and applied on the same messages, it gets most of them right.
+    right = sum(r["label"] == s["label"] for r, s in zip(result, sample_rows[:40], strict=False))
+    assert right >= 30
+
+
+@pytest.mark.django_db
+def test_classify_without_an_active_router_is_refused(tmp_path):
+    source = write_csv(tmp_path / "in.csv", ["id", "text"], [["1", "路灯坏了"]])
+    with pytest.raises(CommandError, match="no usable active router"):
+        call_command("router_classify", "--in", str(source), "--out", str(tmp_path / "o.csv"))
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("header", "rows", "message"),
+    [
+        (["id", "content", "label"], [["1", "路灯坏了", "城乡建设"]], "no column text"),
+        (["id", "text", "label"], [], "no data rows"),
+        (["id", "text", "label"], [[str(i), f"路灯坏了{i}", "城乡建设"] for i in range(40)],
+         "only one category"),
+        (["id", "text", "label"], [[str(i), f"文本{i}", "甲" if i else "乙"] for i in range(40)],
+         "too few"),
+    ],
+)
+def test_bad_training_data_is_refused_and_nothing_is_stored(tmp_path, header, rows, message):
+    path = write_csv(tmp_path / "bad.csv", header, rows)
+    with pytest.raises(CommandError, match=message):
+        train(path)
+    assert not RouterModel.objects.exists()
+    assert not list(tmp_path.glob("models/*"))
+
+
+@pytest.mark.django_db
+def test_an_empty_file_and_a_missing_file_are_refused(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError, match="empty"):
+        train(empty)
+    with pytest.raises(CommandError, match="no such file"):
+        train(tmp_path / "nope.csv")
+    assert not RouterModel.objects.exists()
+
+
+@pytest.mark.django_db
+def test_training_reads_xlsx_with_named_columns(tmp_path, sample_rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["留言详情", "一级分类"])
+    for r in sample_rows:
+        sheet.append([r["text"], r["label"]])
+    path = tmp_path / "train.xlsx"
+    book.save(path)
+    train(path, "--text-column", "留言详情", "--label-column", "一级分类")
+    assert RouterModel.objects.get().training_rows == 300
+
+
+@pytest.mark.django_db
+def test_a_tampered_model_file_is_refused(train_csv, tmp_path):
+    train(train_csv)
+    train(train_csv)
+    first = RouterModel.objects.get(version=1)
+    path = tmp_path / "models" / first.file_name
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(CommandError, match="sha256"):
+        call_command("router_activate", "1")
+    assert RouterModel.objects.get(is_active=True).version == 2
+    # The active one tampered with: no suggestion rather than running an unverified pickle.
+    second = RouterModel.objects.get(version=2)
+    (tmp_path / "models" / second.file_name).write_bytes(b"not a model")
+    forget_router()
+    assert suggest_category("小区路灯坏了") is None
+
+
+@pytest.mark.django_db
+def test_suggest_category_uses_the_active_router_and_follows_activation(train_csv, sample_rows):
+    assert suggest_category("小区门口的路灯坏了") is None  # no router yet
+    train(train_csv)
+    labels = set(RouterModel.objects.get().labels)
+    label, confidence = suggest_category(sample_rows[0]["text"])
+    assert label in labels and 0 < confidence <= 1
+    assert suggest_category("   ") is None
+    # A new active version is picked up without restarting the process.
+    train(train_csv, "--no-activate")
+    call_command("router_activate", "2")
+    from lianxin.insight import suggest
+
+    suggest_category(sample_rows[0]["text"])
+    assert suggest._loaded[0][0] == 2

@@ -201,6 +201,7 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend"
 # --- API -----------------------------------------------------------------------------------
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")
 TRACK_RATE = os.environ.get("TRACK_RATE", "60/hour")
+OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "120/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -80,7 +80,7 @@ def test_a_second_training_keeps_the_first_and_either_can_be_active(train_csv):
 @pytest.mark.django_db
 def test_activating_an_unknown_version_is_refused(train_csv):
     train(train_csv)
-    with pytest.raises(CommandError, match="version 9"):
+    with pytest.raises(CommandError, match="版本为 9"):
         call_command("router_activate", "9")
     assert RouterModel.objects.get().is_active
 

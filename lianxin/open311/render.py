@@ -112,42 +112,38 @@ def service_definition(category, attributes) -> dict:
     }
 
 
-def open311_status(appeal: Appeal) -> str:
-    return "closed" if appeal.status in TERMINAL_STATES else "open"
+def open311_status(status: str) -> str:
+    return "closed" if status in TERMINAL_STATES else "open"
 
 
-def service_notice(appeal: Appeal) -> str:
-    if appeal.status in TERMINAL_STATES:
+def service_notice(status: str, handling_deadline: datetime) -> str:
+    if status in TERMINAL_STATES:
         return ""
-    return f"Expected to be handled by {w3c(appeal.handling_deadline)}"
+    return f"Expected to be handled by {w3c(handling_deadline)}"
 
 
-def _shown_publicly(appeal: Appeal) -> bool:
-    return appeal.is_public and appeal.status not in (Status.MERGED, Status.WITHDRAWN)
-
-
-def request_dict(appeal: Appeal) -> dict:
-    """One request. Never the citizen's name, phone or email; description and location only
-    for appeals that may be shown publicly (the same rule as the public board)."""
-    public = _shown_publicly(appeal)
-    category = appeal.category
+def request_dict(row: dict) -> dict:
+    """One request, from a row of selectors.REQUEST_FIELDS. Never the citizen's name, phone or
+    email; description and location only for appeals that may be shown publicly (the same
+    rule as the public board)."""
+    public = row["is_public"] and row["status"] not in (Status.MERGED, Status.WITHDRAWN)
     return {
-        "service_request_id": appeal.tracking_number,
-        "status": open311_status(appeal),
-        "status_notes": appeal.public_note,
-        "service_name": category.name if category else "",
-        "service_code": category.code if category else "",
-        "description": appeal.content if public else "",
-        "agency_responsible": appeal.unit.name if appeal.unit_id else "",
-        "service_notice": service_notice(appeal),
-        "requested_datetime": w3c(appeal.created_at),
-        "updated_datetime": w3c(appeal.updated_at),
-        "expected_datetime": w3c(appeal.handling_deadline),
-        "address": appeal.address if public else "",
+        "service_request_id": row["tracking_number"],
+        "status": open311_status(row["status"]),
+        "status_notes": row["public_note"],
+        "service_name": row["category__name"] or "",
+        "service_code": row["category__code"] or "",
+        "description": row["content"] if public else "",
+        "agency_responsible": row["unit__name"] or "",
+        "service_notice": service_notice(row["status"], row["handling_deadline"]),
+        "requested_datetime": w3c(row["created_at"]),
+        "updated_datetime": w3c(row["updated_at"]),
+        "expected_datetime": w3c(row["handling_deadline"]),
+        "address": row["address"] if public else "",
         "address_id": "",
         "zipcode": "",
-        "lat": float(appeal.lat) if public and appeal.lat is not None else None,
-        "long": float(appeal.long) if public and appeal.long is not None else None,
+        "lat": float(row["lat"]) if public and row["lat"] is not None else None,
+        "long": float(row["long"]) if public and row["long"] is not None else None,
         "media_url": "",
     }
 
@@ -156,6 +152,6 @@ def created_dict(appeal: Appeal) -> dict:
     return {
         "service_request_id": appeal.tracking_number,
         "token": appeal.tracking_number,
-        "service_notice": service_notice(appeal),
+        "service_notice": service_notice(appeal.status, appeal.handling_deadline),
         "account_id": "",
     }

@@ -152,20 +152,20 @@ def requests_collection(request, *, fmt):
 
 @open311_view()
 def request_detail(request, service_request_id, *, fmt):
-    appeal = selectors.requests_by_ids([service_request_id]).first()
-    if appeal is None:
+    row = selectors.requests_by_ids([service_request_id]).first()
+    if row is None:
         raise NotFound(_("service_request_id %(id)s is unknown") % {"id": service_request_id})
-    return render.respond(fmt, "service_requests", [render.request_dict(appeal)])
+    return render.respond(fmt, "service_requests", [render.request_dict(row)])
 
 
 @open311_view()
 def token_detail(request, token, *, fmt):
     """Our tokens are the tracking numbers: a request has its id as soon as it is filed."""
-    appeal = selectors.requests_by_ids([token]).first()
-    if appeal is None:
+    row = selectors.requests_by_ids([token]).first()
+    if row is None:
         raise NotFound(_("token %(token)s is unknown") % {"token": token})
     return render.respond(fmt, "service_requests", [
-        {"service_request_id": appeal.tracking_number, "token": token}])
+        {"service_request_id": row["tracking_number"], "token": token}])
 
 
 def not_found(request, *, fmt=None, **kwargs) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from lianxin.core.access import has_role, subtree_q, units_where
+from lianxin.core.access import subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit
 
@@ -53,10 +53,6 @@ def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
 def dispatch_units() -> QuerySet[Unit]:
     """Units an appeal can be dispatched to: every active unit below the district."""
     return Unit.objects.filter(is_active=True, parent__isnull=False).exclude(kind="hotline")
-
-
-def can_see_board(user) -> bool:
-    return has_role(user, Role.SUPERVISOR, Role.DISPATCHER, Role.ADMIN)
 
 
 def appeal_actions(user, appeal: Appeal) -> list[str]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.access import has_role, units_where
 from lianxin.core.calendar import Calendar
-from lianxin.core.errors import InvalidInput, LianxinError, RateLimited
+from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Role
 
 from . import services
@@ -29,7 +29,6 @@ from .selectors import (
     appeal_contact,
     appeal_timeline,
     appeals_visible_to,
-    can_see_board,
     dispatch_units,
 )
 
@@ -67,9 +66,7 @@ def track(request):
     if request.method == "POST":
         try:
             appeal = citizen_appeal(tn, code)
-        except RateLimited as exc:
-            messages.error(request, exc.message)
-        except LianxinError as exc:
+        except LianxinError as exc:  # wrong code, or locked after too many wrong codes
             messages.error(request, exc.message)
         else:
             if action := request.POST.get("action"):
@@ -137,7 +134,7 @@ def dispatch_console(request):
 
 @login_required
 def supervision(request):
-    if not can_see_board(request.user):
+    if not request.user.has_perm("appeals.view_supervision_board"):
         return HttpResponseForbidden(_("The supervision board is for supervisors."))
     now = timezone.now()
     visible = appeals_visible_to(request.user)

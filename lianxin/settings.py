@@ -202,6 +202,12 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend"
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")
 TRACK_RATE = os.environ.get("TRACK_RATE", "60/hour")
 OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "120/minute")
+
+# Intake asks this function (text -> (category name, confidence) or None) for a category when
+# the citizen gave none; at or above the confidence it dispatches at once, below it the
+# suggestion waits for a dispatcher. Empty disables suggestions.
+CATEGORY_SUGGESTER = os.environ.get("CATEGORY_SUGGESTER", "lianxin.insight.suggest.suggest_category")
+AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

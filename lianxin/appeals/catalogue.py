@@ -9,13 +9,24 @@ TTL = 60.0
 _loaded: tuple[float, dict[str, Category]] | None = None
 
 
-def active_category(code: str) -> Category | None:
+def _catalogue() -> dict[str, Category]:
     global _loaded
     now = time.monotonic()
     if _loaded is None or now - _loaded[0] > TTL:
         categories = Category.objects.filter(is_active=True).select_related("default_unit")
         _loaded = (now, {c.code: c for c in categories})
-    return _loaded[1].get(code)
+    return _loaded[1]
+
+
+def active_category(code: str) -> Category | None:
+    return _catalogue().get(code)
+
+
+def category_named(name: str) -> Category | None:
+    """The active category with this name; a top-level one (a group) first, since the router
+    learns the groups."""
+    named = [c for c in _catalogue().values() if c.name == name]
+    return min(named, key=lambda c: (c.parent_id is not None, c.code), default=None)
 
 
 def forget_catalogue(**kwargs) -> None:

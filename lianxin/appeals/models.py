@@ -161,6 +161,13 @@ class Appeal(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: every transition increments it; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1)
+    # What the router suggested at intake; a dispatcher's different choice is a correction
+    # that the next training of the router learns from.
+    suggested_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("suggested category"),
+    )
+    suggestion_confidence = models.FloatField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     source_ref = models.CharField(max_length=100, null=True, blank=True)
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +33,7 @@ from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notification_send, notify_people
 
 from . import clocks
-from .catalogue import active_category
+from .catalogue import active_category, category_named
 from .models import (
     OPEN_STATES,
     Appeal,
@@ -349,6 +350,11 @@ def appeal_submit(
                 # An inactive default unit leaves the appeal for a dispatcher.
                 if cat and cat.auto_dispatch and cat.default_unit_id and cat.default_unit.is_active:
                     _dispatch_locked(appeal, unit=cat.default_unit, actor=None, auto=True)
+                elif cat is None and settings.CATEGORY_SUGGESTER:
+                    # Off the intake path: the router's few milliseconds run after commit.
+                    from .tasks import route_appeal
+
+                    transaction.on_commit(lambda pk=appeal.pk: route_appeal.delay(pk))
             return appeal, True
         except IntegrityError:
             appeal.pk = None
@@ -404,6 +410,39 @@ def appeal_dispatch(
         appeal.contact_deadline, appeal.handling_deadline = _deadlines(appeal, appeal.created_at)
         appeal.save(update_fields=["category", "contact_deadline", "handling_deadline"])
     return _dispatch_locked(appeal, unit=unit, actor=actor)
+
+
+def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
+    """Ask the router for the category of an appeal that has none. At or above
+    AUTO_DISPATCH_CONFIDENCE it is dispatched to that category's unit at once; below, the
+    suggestion waits on the dispatcher console. The suggestion is kept either way: a
+    dispatcher's other choice is a correction the router learns from."""
+    pk = getattr(appeal, "pk", appeal)
+    text = Appeal.objects.filter(pk=pk).values_list("title", "content").first()
+    if text is None or not settings.CATEGORY_SUGGESTER:
+        return None
+    # The model runs before the row is locked: nobody waits on it.
+    suggestion = import_string(settings.CATEGORY_SUGGESTER)(f"{text[0]}\n{text[1]}")
+    category = category_named(suggestion[0]) if suggestion else None
+    if category is None:
+        return None
+    with transaction.atomic():
+        appeal = _lock(pk, None)
+        if appeal.status != Status.SUBMITTED or appeal.category_id:
+            return None  # a dispatcher was quicker
+        appeal.suggested_category = category
+        appeal.suggestion_confidence = round(float(suggestion[1]), 4)
+        confident = appeal.suggestion_confidence >= settings.AUTO_DISPATCH_CONFIDENCE
+        unit = category.default_unit
+        _commit(appeal, action="suggest", actor=None, actor_label="router", from_state=appeal.status,
+                fields=["suggested_category", "suggestion_confidence"],
+                data={"category": category.code, "confidence": appeal.suggestion_confidence})
+        if confident and unit is not None and unit.is_active:
+            appeal.category = category
+            appeal.contact_deadline, appeal.handling_deadline = _deadlines(appeal, appeal.created_at)
+            appeal.save(update_fields=["category", "contact_deadline", "handling_deadline"])
+            _dispatch_locked(appeal, unit=unit, actor=None, auto=True)
+        return appeal
 
 
 @transaction.atomic

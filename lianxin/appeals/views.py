@@ -121,8 +121,8 @@ def workbench(request):
 def dispatch_console(request):
     if not has_role(request.user, Role.DISPATCHER, Role.ADMIN):
         return HttpResponseForbidden(_("The dispatcher console is for dispatchers."))
-    queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).order_by(
-        "handling_deadline")
+    queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).select_related(
+        "category__default_unit", "suggested_category__default_unit").order_by("handling_deadline")
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
     replied = appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
     return render(request, "appeals/dispatch.html", {

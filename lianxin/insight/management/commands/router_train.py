@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.access import SYSTEM
 from lianxin.core.errors import LianxinError
+from lianxin.insight.selectors import dispatcher_corrections
 from lianxin.insight.services import router_model_train
 
 from ._io import read_columns
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
         parser.add_argument("--no-activate", action="store_true",
                             help="store the version without making it active")
+        parser.add_argument("--no-corrections", action="store_true",
+                            help="leave out the dispatchers' corrections of earlier suggestions")
 
     def handle(self, *args, **options):
         if options["folds"] < 2:
@@ -31,6 +34,9 @@ class Command(BaseCommand):
         dropped = len(texts) - len(keep)
         texts = [texts[i] for i in keep]
         labels = [labels[i].strip() for i in keep]
+        corrections = [] if options["no_corrections"] else dispatcher_corrections(set(labels))
+        texts += [text for text, _ in corrections]
+        labels += [label for _, label in corrections]
         try:
             model = router_model_train(
                 texts=texts, labels=labels, actor=SYSTEM, source=str(options["data"]),
@@ -41,6 +47,8 @@ class Command(BaseCommand):
         m = model.metrics
         if dropped:
             self.stdout.write(f"rows without text or label, left out: {dropped}")
+        if corrections:
+            self.stdout.write(f"dispatchers' corrections learnt from: {len(corrections)}")
         self.stdout.write(
             f"router v{model.version}: {model.training_rows} rows, {len(model.labels)} categories, "
             f"{m['folds']}-fold cross-validated macro-F1 {m['macro_f1']:.4f} "

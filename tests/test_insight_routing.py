@@ -1,0 +1,106 @@
+"""The router at intake: confident suggestions dispatch at once, the rest wait for a
+dispatcher with the suggestion shown, and a dispatcher's other choice trains the next router."""
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from lianxin.appeals import services
+from lianxin.appeals.models import Appeal, Category, Status
+from lianxin.core.models import AuditEvent, Unit
+from lianxin.insight.models import RouterModel
+from lianxin.insight.suggest import forget_router
+
+TRAIN = Path(__file__).resolve().parent.parent / "data" / "teddy2020" / "train.csv"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def rows():
+    with TRAIN.open(encoding="utf-8") as f:
+        return random.Random(11).sample(list(csv.DictReader(f)), 300)
+
+
+@pytest.fixture
+def router(settings, tmp_path, rows, district):
+    """A real router trained on 300 real messages, and one category per label with a unit."""
+    settings.VAR_DIR = tmp_path
+    forget_router()
+    path = tmp_path / "train.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        writer.writerows([r["text"], r["label"]] for r in rows)
+    for n, label in enumerate(sorted({r["label"] for r in rows})):
+        unit = Unit.objects.create(name=f"{label}局", code=f"u{n}", kind="department",
+                                   parent=district["root"])
+        Category.objects.create(code=f"g{n}", name=label, default_unit=unit)
+    call_command("router_train", "--data", str(path), "--folds", "3", stdout=open("/dev/null", "w"))
+    yield path
+    forget_router()
+
+
+@pytest.fixture
+def submit(django_capture_on_commit_callbacks):
+    """Submit as a request would: the router runs after the intake commits."""
+
+    def run(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            appeal, _ = services.appeal_submit(**kwargs)
+        appeal.refresh_from_db()
+        return appeal
+
+    return run
+
+
+def message(rows, label):
+    return next(r["text"] for r in rows if r["label"] == label)
+
+
+def test_a_confident_suggestion_dispatches_at_once(router, rows, settings, submit):
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    appeal = submit(title="市民来信", content=message(rows, "教育文体"))
+    assert appeal.status == Status.DISPATCHED
+    assert appeal.category == appeal.suggested_category
+    assert appeal.unit == appeal.category.default_unit
+    actions = list(AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk))
+                   .values_list("action", flat=True))
+    assert actions == ["submit", "suggest", "dispatch"]
+
+
+def test_an_unsure_suggestion_waits_for_a_dispatcher(router, rows, settings, submit):
+    settings.AUTO_DISPATCH_CONFIDENCE = 1.01  # nothing is that sure
+    appeal = submit(title="市民来信", content=message(rows, "环境保护"))
+    assert appeal.status == Status.SUBMITTED and appeal.category is None
+    assert appeal.suggested_category is not None and 0 < appeal.suggestion_confidence <= 1
+
+
+def test_a_citizens_own_category_is_not_second_guessed(router, rows, categories, settings, submit):
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    appeal = submit(title="t", content=message(rows, "教育文体"), category=categories["noise"])
+    assert appeal.suggested_category is None and appeal.category == categories["noise"]
+
+
+def test_a_dispatchers_correction_trains_the_next_router(router, rows, settings, people, submit):
+    settings.AUTO_DISPATCH_CONFIDENCE = 1.01
+    appeal = submit(title="市民来信", content=message(rows, "交通运输"))
+    other = Category.objects.exclude(pk=appeal.suggested_category_id).filter(
+        name__in={r["label"] for r in rows}).first()
+    services.appeal_dispatch(appeal=appeal, unit=other.default_unit, category=other,
+                             actor=people["dispatcher"])
+    call_command("router_train", "--data", str(router), "--folds", "3",
+                 stdout=open("/dev/null", "w"))
+    newest = RouterModel.objects.order_by("-version").first()
+    assert newest.version == 2 and newest.training_rows == 301
+    call_command("router_train", "--data", str(router), "--folds", "3", "--no-corrections",
+                 stdout=open("/dev/null", "w"))
+    assert RouterModel.objects.order_by("-version").first().training_rows == 300
+
+
+def test_without_an_active_router_appeals_simply_wait(district, settings, submit):
+    appeal = submit(title="t", content="没有可用的分类模型")
+    assert appeal.status == Status.SUBMITTED and appeal.suggested_category is None
+    assert Appeal.objects.count() == 1

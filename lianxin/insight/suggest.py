@@ -1,11 +1,12 @@
 """Category suggestion at intake from the active router, loaded once per process and reloaded
-when another version becomes active (in any process: the active row is looked up each call,
-one indexed query)."""
+when another version becomes active (in any process: the active row is looked up at most every
+ACTIVE_CHECK_SECONDS, and at once after a change in this process)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from . import router
 from .models import RouterModel
@@ -13,6 +14,19 @@ from .models import RouterModel
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: tuple[tuple[int, str], object] | None = None
+ACTIVE_CHECK_SECONDS = 10.0
+_checked: tuple[float, RouterModel | None] | None = None
+
+
+def _active_row() -> RouterModel | None:
+    """The active model's row, looked up at most every ACTIVE_CHECK_SECONDS: intake asks for
+    every appeal that comes without a category."""
+    global _checked
+    now = time.monotonic()
+    if _checked is None or now - _checked[0] > ACTIVE_CHECK_SECONDS:
+        row = RouterModel.objects.active().only("pk", "version", "sha256", "file_name").first()
+        _checked = (now, row)
+    return _checked[1]
 
 
 def active_pipeline():
@@ -21,7 +35,7 @@ def active_pipeline():
     global _loaded
     from .services import models_dir
 
-    row = RouterModel.objects.active().only("pk", "version", "sha256", "file_name").first()
+    row = _active_row()
     if row is None:
         return None
     key = (row.version, row.sha256)
@@ -52,5 +66,7 @@ def suggest_category(text: str) -> tuple[str, float] | None:
 
 
 def forget_router() -> None:
-    global _loaded
+    """Called after a router is trained or activated in this process."""
+    global _loaded, _checked
     _loaded = None
+    _checked = None

@@ -175,17 +175,41 @@ def test_a_tampered_model_file_is_refused(train_csv, tmp_path):
 
 
 @pytest.mark.django_db
-def test_suggest_category_uses_the_active_router_and_follows_activation(train_csv, sample_rows):
+def test_suggest_category_uses_the_active_router_and_follows_activation(
+        train_csv, sample_rows, django_capture_on_commit_callbacks):
     assert suggest_category("小区门口的路灯坏了") is None  # no router yet
-    train(train_csv)
+    # Training and activation tell this process's cache when they commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        train(train_csv)
     labels = set(RouterModel.objects.get().labels)
     label, confidence = suggest_category(sample_rows[0]["text"])
     assert label in labels and 0 < confidence <= 1
     assert suggest_category("   ") is None
     # A new active version is picked up without restarting the process.
-    train(train_csv, "--no-activate")
-    call_command("router_activate", "2")
+    with django_capture_on_commit_callbacks(execute=True):
+        train(train_csv, "--no-activate")
+        call_command("router_activate", "2")
     from lianxin.insight import suggest
 
+    suggest_category(sample_rows[0]["text"])
+    assert suggest._loaded[0][0] == 2
+
+
+@pytest.mark.django_db
+def test_an_activation_in_another_process_is_seen_after_the_check_interval(
+        train_csv, sample_rows, monkeypatch, django_capture_on_commit_callbacks):
+    from lianxin.insight import suggest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        train(train_csv)
+        train(train_csv, "--no-activate")
+    suggest_category(sample_rows[0]["text"])
+    assert suggest._loaded[0][0] == 1
+    # Another process switches versions: nothing tells this one.
+    RouterModel.objects.filter(version=1).update(is_active=False)
+    RouterModel.objects.filter(version=2).update(is_active=True)
+    suggest_category(sample_rows[0]["text"])
+    assert suggest._loaded[0][0] == 1  # within the interval the checked version stands
+    monkeypatch.setattr(suggest, "ACTIVE_CHECK_SECONDS", 0.0)
     suggest_category(sample_rows[0]["text"])
     assert suggest._loaded[0][0] == 2

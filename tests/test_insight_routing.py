@@ -3,6 +3,7 @@ dispatcher with the suggestion shown, and a dispatcher's other choice trains the
 
 import csv
 import random
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def router(settings, tmp_path, rows, district):
         unit = Unit.objects.create(name=f"{label}局", code=f"u{n}", kind="department",
                                    parent=district["root"])
         Category.objects.create(code=f"g{n}", name=label, default_unit=unit)
-    call_command("router_train", "--data", str(path), "--folds", "3", stdout=open("/dev/null", "w"))
+    call_command("router_train", "--data", str(path), "--folds", "3", stdout=StringIO())
     yield path
     forget_router()
 
@@ -92,11 +93,11 @@ def test_a_dispatchers_correction_trains_the_next_router(router, rows, settings,
     services.appeal_dispatch(appeal=appeal, unit=other.default_unit, category=other,
                              actor=people["dispatcher"])
     call_command("router_train", "--data", str(router), "--folds", "3",
-                 stdout=open("/dev/null", "w"))
+                 stdout=StringIO())
     newest = RouterModel.objects.order_by("-version").first()
     assert newest.version == 2 and newest.training_rows == 301
     call_command("router_train", "--data", str(router), "--folds", "3", "--no-corrections",
-                 stdout=open("/dev/null", "w"))
+                 stdout=StringIO())
     assert RouterModel.objects.order_by("-version").first().training_rows == 300
 
 

@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/v1/", include("lianxin.core.api_urls")),
     path("api/v1/", include("lianxin.appeals.api_urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
+    path("insight/", include("lianxin.insight.urls")),
     path("", include("lianxin.appeals.urls")),
 ]

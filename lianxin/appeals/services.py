@@ -46,6 +46,7 @@ from .models import (
     Track,
     Urgency,
 )
+from .signals import appeal_received
 
 MAX_TITLE = 200
 MAX_CONTENT = 5000
@@ -355,6 +356,9 @@ def appeal_submit(
                     from .tasks import route_appeal
 
                     transaction.on_commit(lambda pk=appeal.pk: route_appeal.delay(pk))
+                transaction.on_commit(
+                    lambda pk=appeal.pk: appeal_received.send(sender=Appeal, appeal_id=pk)
+                )
             return appeal, True
         except IntegrityError:
             appeal.pk = None

@@ -1,0 +1,3 @@
+"""duplicates models."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""replies models."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""warnings models."""
+
+__all__: list[str] = []

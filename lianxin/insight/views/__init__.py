@@ -1,0 +1,1 @@
+"""社情民意 pages, one module per capability."""

@@ -7,3 +7,6 @@ class InsightConfig(AppConfig):
     label = "insight"
     verbose_name = _("Insight")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the appeal_received receivers)

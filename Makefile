@@ -31,7 +31,7 @@ serve: $(VENV)/.runtime
 	@echo ""
 	@echo "Lianxin is serving on http://127.0.0.1:$(PORT)/  (citizen portal: /portal/, staff: /login/, API docs: /api/docs/)"
 	@echo ""
-	$(PY) manage.py scan_overdue --loop 300 > var/scan_overdue.log 2>&1 & \
+	$(PY) manage.py run_schedule > var/schedule.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 	    --access-logfile - --timeout 60

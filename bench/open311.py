@@ -31,13 +31,13 @@ WITH cats AS (SELECT array_agg(id ORDER BY id) AS ids, array_agg(default_unit_id
 INSERT INTO appeals_appeal (tracking_number, title, content, category_id, urgency, track,
     channel, contact_name, contact_phone, contact_email, address, is_public, status, unit_id,
     created_at, updated_at, contact_deadline, handling_deadline, reply, public_note,
-    reopen_count, return_count, version)
+    reopen_count, return_count, version, reply_review)
 SELECT 'B' || lpad(g::text, 14, '0'), '诉求 ' || g, '基准测试诉求内容 ' || g,
        cats.ids[1 + g % cats.n], 'ordinary', 'hotline', 'api', '', '', '', '示范区',
        (g % 10) < 6,
        (ARRAY['submitted','dispatched','handling','replied','closed','closed'])[1 + g % 6],
        CASE WHEN g % 6 = 0 THEN NULL ELSE cats.units[1 + g % cats.n] END,
-       t, t, t + interval '8 hours', t + interval '7 days', '', '', 0, 0, 1
+       t, t, t + interval '8 hours', t + interval '7 days', '', '', 0, 0, 1, '{}'
 FROM cats, generate_series(1, {rows}) AS g,
      LATERAL (SELECT now() - g * (interval '2 years' / {rows}) AS t) AS times
 """

@@ -182,6 +182,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.appeals.tasks.scan_overdue",
         "schedule": timedelta(minutes=5),
     },
+    "insight-refresh-rollups": {
+        "task": "lianxin.insight.tasks.refresh_rollups",
+        "schedule": timedelta(minutes=1),
+    },
+    "insight-hot-issues": {
+        "task": "lianxin.insight.tasks.refresh_hot_issues",
+        "schedule": timedelta(minutes=5),
+    },
+    "insight-warning-scan": {
+        "task": "lianxin.insight.tasks.warning_scan",
+        "schedule": crontab(minute=7),
+    },
     "core-send-pending-notifications": {
         "task": "lianxin.core.tasks.retry_pending_notifications",
         "schedule": crontab(minute="*/10"),
@@ -208,6 +220,10 @@ OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "120/minute")
 # suggestion waits for a dispatcher. Empty disables suggestions.
 CATEGORY_SUGGESTER = os.environ.get("CATEGORY_SUGGESTER", "lianxin.insight.suggest.suggest_category")
 AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9"))
+# Replies scoring below the threshold (0-1) wait for the unit leader's review before the
+# citizen sees them; an empty REPLY_SCORER turns scoring off.
+REPLY_SCORER = os.environ.get("REPLY_SCORER", "lianxin.insight.replies.score_reply_for_appeal")
+REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -12,6 +12,12 @@ from lianxin.core.models import AuditEvent
 # A Monday in an ordinary working week (no holiday before Qingming on 4 April 2025).
 MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)
 
+# A reply that answers the default appeal below (楼道灯坏了) and cites its basis: it passes the
+# reply-quality gate, so walking the ordinary path does not stop in `reviewing`.
+GOOD_REPLY = ("您好！关于您反映的三单元楼道灯坏了、晚上看不见台阶的问题，物业公司已于3月4日更换三单元"
+              "楼道的灯泡，现已恢复照明。根据《物业管理条例》第三十五条，物业服务企业应当维护共用设施，"
+              "我们已要求物业每周巡查楼道照明。感谢您的监督。")
+
 CONTACT = {"contact_name": "张三", "contact_phone": "13812345678",
            "contact_email": "zhangsan@example.net"}
 
@@ -65,7 +71,7 @@ def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
         elif appeal.status in (Status.DISPATCHED, Status.REOPENED):
             appeal = services.appeal_accept(appeal=appeal, actor=handler)
         elif appeal.status == Status.HANDLING:
-            appeal = services.appeal_reply(appeal=appeal, actor=handler, text="已更换灯泡。")
+            appeal = services.appeal_reply(appeal=appeal, actor=handler, text=GOOD_REPLY)
         elif appeal.status == Status.REPLIED:
             appeal = services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"],
                                                resolved=True, satisfaction=Satisfaction.SATISFIED)

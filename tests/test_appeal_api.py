@@ -16,6 +16,7 @@ from lianxin.core.models import AuditEvent
 
 from .appeals_helpers import (  # noqa: F401 - fast_passwords is an autouse fixture
     CONTACT,
+    GOOD_REPLY,
     MONDAY_10,
     appeal_in,
     events_of,
@@ -367,7 +368,7 @@ ACTIONS = {
     "extension-decision": (Status.HANDLING, "supervisor", lambda p, d: {"approve": True},
                            "vet_handler", "env_handler", Status.REPLIED, Status.HANDLING,
                            "extension_approve", _pending_extension),
-    "reply": (Status.HANDLING, "vet_handler", lambda p, d: {"text": "已处理"}, "supervisor",
+    "reply": (Status.HANDLING, "vet_handler", lambda p, d: {"text": GOOD_REPLY}, "supervisor",
               "env_handler", Status.DISPATCHED, Status.REPLIED, "reply", None),
     "follow-up": (Status.REPLIED, "dispatcher",
                   lambda p, d: {"resolved": True, "satisfaction": "satisfied"}, "vet_handler",

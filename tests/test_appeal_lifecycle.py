@@ -27,6 +27,7 @@ from lianxin.core.models import AuditEvent, Notification
 
 from .appeals_helpers import (  # noqa: F401 - fast_passwords is an autouse fixture
     CONTACT,
+    GOOD_REPLY,
     MONDAY_10,
     appeal_in,
     events_of,
@@ -402,7 +403,7 @@ def test_reply_tells_the_citizen_by_sms_and_email_after_commit(
     appeal = appeal_in(Status.HANDLING, people, district, **CONTACT)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks() as callbacks:
-        services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text="已更换灯泡。")
+        services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text=GOOD_REPLY)
         # Queued, not sent, while the transaction is open.
         sms = Notification.objects.get(channel="sms", address="13812345678")
         email = Notification.objects.get(channel="email", address="zhangsan@example.net")
@@ -419,7 +420,7 @@ def test_reply_tells_the_citizen_by_sms_and_email_after_commit(
     assert appeal.tracking_number in mail.outbox[0].subject
     appeal = fresh(appeal)
     assert appeal.status == Status.REPLIED
-    assert appeal.reply == "已更换灯泡。"
+    assert appeal.reply == GOOD_REPLY
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
         "reply", Status.HANDLING, Status.REPLIED)
@@ -721,12 +722,12 @@ def test_a_full_lifecycle_leaves_a_verifiable_audit_log(district, people, catego
                                             version=a.version),
         lambda a: services.appeal_supervise(appeal=a, actor=people["supervisor"], note="抓紧",
                                             version=a.version),
-        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text="已处理",
+        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text=GOOD_REPLY,
                                         version=a.version),
         lambda a: services.appeal_follow_up(appeal=a, actor=people["dispatcher"], resolved=False,
                                             satisfaction="dissatisfied", version=a.version),
         lambda a: services.appeal_accept(appeal=a, actor=people["vet_handler"], version=a.version),
-        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text="已再次处理",
+        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text=GOOD_REPLY,
                                         version=a.version),
         lambda a: services.appeal_follow_up(appeal=a, by_citizen=True, resolved=True,
                                             satisfaction="satisfied", version=a.version),

@@ -25,6 +25,8 @@ class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     DISPATCHED = "dispatched", _("Dispatched")
     HANDLING = "handling", _("Being handled")
+    # A reply that scored below REPLY_REVIEW_THRESHOLD waits for the unit leader (答复审核).
+    REVIEWING = "reviewing", _("Reply under review")
     REPLIED = "replied", _("Replied")
     REOPENED = "reopened", _("Reopened")
     CLOSED = "closed", _("Closed")
@@ -32,7 +34,8 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_STATES = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REOPENED]
+OPEN_STATES = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REOPENED,
+               Status.REVIEWING]
 TERMINAL_STATES = [Status.CLOSED, Status.MERGED, Status.WITHDRAWN]
 
 
@@ -155,6 +158,10 @@ class Appeal(models.Model):
     contact_deadline = models.DateTimeField(_("contact deadline"))
     handling_deadline = models.DateTimeField(_("handling deadline"), db_index=True)
     reply = models.TextField(_("reply"), blank=True)
+    # 答复质量: the score of the latest reply (None: not scored) and its breakdown and reasons;
+    # while the appeal is `reviewing` the held reply is kept here ("draft"), not in `reply`.
+    reply_score = models.FloatField(_("reply score"), null=True, blank=True)
+    reply_review = models.JSONField(_("reply review"), default=dict, blank=True)
     public_note = models.CharField(max_length=300, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     return_count = models.PositiveSmallIntegerField(default=0)

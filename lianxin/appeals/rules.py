@@ -26,6 +26,12 @@ def is_co_handler(user, appeal=None):
 
 
 @rules.predicate
+def is_unit_leader(user, appeal=None):
+    unit = getattr(appeal, "unit", None)
+    return unit is not None and has_role(user, Role.LEADER, Role.ADMIN, over=unit)
+
+
+@rules.predicate
 def is_supervisor(user, appeal=None):
     return has_role(user, Role.SUPERVISOR, over=getattr(appeal, "unit", None))
 
@@ -38,5 +44,7 @@ rules.add_perm("appeals.handle_appeal", is_unit_handler)
 rules.add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
 rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor)
 rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
+# A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
+rules.add_perm("appeals.review_reply", is_unit_leader)
 rules.add_perm("appeals.supervise_appeal", is_supervisor)
 rules.add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)

@@ -40,7 +40,7 @@ def appeal_contact(user, appeal: Appeal) -> dict:
 
 # Actions a citizen sees on the tracking page; internal ones (returns, supervision) are not.
 PUBLIC_ACTIONS = {"submit", "dispatch", "accept", "transfer", "co_handle", "extension_approve",
-                  "reply", "followup", "reopen", "close", "merge", "withdraw"}
+                  "reply", "reply_approve", "followup", "reopen", "close", "merge", "withdraw"}
 
 
 def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:

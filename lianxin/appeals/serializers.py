@@ -117,7 +117,8 @@ class AppealDetailSerializer(AppealListSerializer):
 
     class Meta(AppealListSerializer.Meta):
         fields = [*AppealListSerializer.Meta.fields, "content", "address", "is_public", "channel",
-                  "contact", "co_units", "master", "reply", "replied_at", "reopen_count",
+                  "contact", "co_units", "master", "reply", "replied_at", "reply_score",
+                  "reply_review", "reopen_count",
                   "return_count", "timeline", "actions"]
 
     def get_contact(self, appeal) -> dict:

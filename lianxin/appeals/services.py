@@ -6,6 +6,7 @@ event in the same transaction; notifications go out after commit."""
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from datetime import datetime
@@ -48,6 +49,8 @@ from .models import (
 )
 from .signals import appeal_received
 
+log = logging.getLogger(__name__)
+
 MAX_TITLE = 200
 MAX_CONTENT = 5000
 MAX_REOPENS = 2
@@ -71,6 +74,7 @@ ALLOWED_FROM = {
     "extension_request": [Status.HANDLING],
     "extension_decide": [Status.HANDLING],
     "reply": [Status.HANDLING],
+    "review": [Status.REVIEWING],
     "followup": [Status.REPLIED],
     "close": [Status.REPLIED],
     "merge": OPEN_STATES,
@@ -87,6 +91,7 @@ ACTION_PERMS = {
     "extension_request": "appeals.handle_appeal",
     "extension_decide": "appeals.decide_extension",
     "reply": "appeals.handle_appeal",
+    "review": "appeals.review_reply",
     "followup": "appeals.follow_up_appeal",
     "close": "appeals.dispatch_appeal",
     "merge": "appeals.dispatch_appeal",
@@ -569,19 +574,110 @@ def extension_decide(
     )
 
 
+def _score_reply(appeal: Appeal) -> dict | None:
+    """The REPLY_SCORER's verdict on `appeal.reply` as a dict with at least "overall" (and
+    "needs_review", the breakdown and reasons), or None when scoring is off or failed. A
+    failing scorer never blocks a reply: it is logged and the reply goes out."""
+    path = settings.REPLY_SCORER
+    if not path:
+        return None
+    try:
+        # A savepoint: a scorer that touches the database and fails must not break the reply's
+        # transaction (PostgreSQL refuses every later statement of a failed transaction).
+        with transaction.atomic():
+            result = import_string(path)(appeal)
+        review = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+        review["overall"] = float(review["overall"])
+        review.setdefault("needs_review", review["overall"] < settings.REPLY_REVIEW_THRESHOLD)
+        return review
+    except Exception:
+        log.exception("reply scorer %s failed on appeal %s: reply not scored", path, appeal.pk)
+        return None
+
+
 @transaction.atomic
 def appeal_reply(*, appeal: Appeal | int, actor, text: str, version: int | None = None) -> Appeal:
+    """答复. The reply is scored (REPLY_SCORER); one scoring below the threshold is held for the
+    unit leader's review (`reviewing`, the citizen is not told yet) instead of going out."""
     appeal = _lock(appeal, version)
     _check(appeal, "reply", actor)
     text = clean_text(text, field="text", max_length=MAX_CONTENT)
-    before = appeal.status
-    appeal.status = Status.REPLIED
+    before, previous = appeal.status, (appeal.reply, appeal.replied_at)
     appeal.reply = text
     appeal.replied_at = clock.now()
+    review = _score_reply(appeal)
+    appeal.reply_score = review["overall"] if review else None
+    appeal.reply_review = review or {}
+    data = {**_unit_data(appeal.unit), "score": appeal.reply_score}
+    # History being replayed (imports, demo data) is recorded as it happened, never held.
+    if review and review["needs_review"] and not clock.replaying():
+        appeal.status = Status.REVIEWING
+        appeal.reply, appeal.replied_at = previous  # the citizen keeps seeing what they saw
+        appeal.reply_review = {**review, "draft": text, "drafted_at": clock.now().isoformat(),
+                               "drafted_by": getattr(actor, "pk", None)}
+        appeal.public_note = _("The reply is being reviewed by %(unit)s") % {
+            "unit": appeal.unit.name}
+        _commit(appeal, action="reply_held", actor=actor, from_state=before,
+                fields=["reply_score", "reply_review", "public_note"],
+                data={**data, "reasons": [r["code"] for r in review.get("reasons", [])]})
+        notify_people(
+            _reviewers(appeal.unit),
+            subject=_("Reply to review: %(tn)s") % {"tn": appeal.tracking_number},
+            body=_review_body(appeal, review),
+            link=f"/appeals/{appeal.tracking_number}/",
+        )
+        return appeal
+    appeal.status = Status.REPLIED
     appeal.public_note = _("Replied by %(unit)s") % {"unit": appeal.unit.name}
     _commit(appeal, action="reply", actor=actor, from_state=before,
-            fields=["reply", "replied_at", "public_note"], data=_unit_data(appeal.unit))
+            fields=["reply", "replied_at", "public_note", "reply_score", "reply_review"], data=data)
     _notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {"tn": appeal.tracking_number})
+    return appeal
+
+
+def _reviewers(unit: Unit):
+    """The unit's leaders; without any, the administrators above it (someone must decide)."""
+    return list(users_with_role(Role.LEADER, unit)) or list(users_with_role(Role.ADMIN, unit))
+
+
+def _review_body(appeal: Appeal, review: dict) -> str:
+    reasons = "; ".join(str(r.get("message", r.get("code", ""))) for r in review.get("reasons", []))
+    return _("%(tn)s %(title)s. Score %(score).2f. %(reasons)s") % {
+        "tn": appeal.tracking_number, "title": appeal.title, "score": review["overall"],
+        "reasons": reasons}
+
+
+@transaction.atomic
+def appeal_review_reply(
+    *, appeal: Appeal | int, actor, approve: bool, reason: str = "", version: int | None = None
+) -> Appeal:
+    """答复审核: the unit leader lets a held reply go to the citizen (`replied`) or sends it
+    back to the handler (`handling`, a reason required) to answer again."""
+    appeal = _lock(appeal, version)
+    _check(appeal, "review", actor)
+    reason = clean_text(reason, field="reason", max_length=1000, required=not approve)
+    review = dict(appeal.reply_review or {})
+    draft = review.pop("draft", "")
+    before = appeal.status
+    data = {**_unit_data(appeal.unit), "score": appeal.reply_score}
+    if approve:
+        appeal.status = Status.REPLIED
+        appeal.reply = draft or appeal.reply
+        appeal.replied_at = clock.now()
+        appeal.reply_review = {**review, "approved_by": actor.pk}
+        appeal.public_note = _("Replied by %(unit)s") % {"unit": appeal.unit.name}
+        _commit(appeal, action="reply_approve", actor=actor, from_state=before, reason=reason,
+                fields=["reply", "replied_at", "reply_review", "public_note"], data=data)
+        _notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {
+            "tn": appeal.tracking_number})
+        return appeal
+    appeal.status = Status.HANDLING
+    appeal.reply_review = {**review, "rejected_draft": draft, "rejected_by": actor.pk,
+                           "rejected_reason": reason}
+    appeal.public_note = _("Being handled")
+    _commit(appeal, action="reply_reject", actor=actor, from_state=before, reason=reason,
+            fields=["reply_review", "public_note"], data={**data, "draft": draft})
+    _notify_unit_handlers(appeal, appeal.unit, _("Reply rejected by the unit leader: answer again"))
     return appeal
 
 
@@ -747,6 +843,7 @@ ACTION_LABELS = {
     "extension_request": gettext_lazy("request an extension for"),
     "extension_decide": gettext_lazy("decide the extension of"),
     "reply": gettext_lazy("reply to"),
+    "review": gettext_lazy("review the reply to"),
     "followup": gettext_lazy("follow up"),
     "close": gettext_lazy("close"),
     "merge": gettext_lazy("merge"),

@@ -108,7 +108,8 @@ def workbench(request):
     if not units:
         return HttpResponseForbidden(_("The workbench is for handlers and unit leaders."))
     qs = appeals_visible_to(request.user).filter(
-        status__in=[Status.DISPATCHED, Status.HANDLING, Status.REOPENED, Status.REPLIED]
+        status__in=[Status.DISPATCHED, Status.HANDLING, Status.REOPENED, Status.REVIEWING,
+                    Status.REPLIED]
     ).order_by("handling_deadline")
     if request.GET.get("overdue"):
         qs = qs.overdue()
@@ -213,6 +214,9 @@ def appeal_act(request, tracking_number, action):
             services.extension_decide(**common, approve=p.get("approve") == "yes", reason=p.get("reason", ""))
         elif action == "reply":
             services.appeal_reply(**common, text=p.get("text", ""))
+        elif action == "review":
+            services.appeal_review_reply(**common, approve=p.get("approve") == "yes",
+                                         reason=p.get("reason", ""))
         elif action == "followup":
             services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
                                       satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))

@@ -2,5 +2,6 @@
 
 from .duplicates import *  # noqa: F401,F403
 from .replies import *  # noqa: F401,F403
+from .rollups import *  # noqa: F401,F403,E402
 from .router import RouterModel, RouterModelQuerySet  # noqa: F401
 from .warnings import *  # noqa: F401,F403

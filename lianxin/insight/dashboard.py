@@ -1,0 +1,236 @@
+"""The leaders' dashboard: every figure from the daily roll-ups (a month is a few thousand rows
+whatever the volume), except overdue work, which is read live from the open appeals' deadline
+index because it changes with the clock, not with events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from lianxin.appeals.models import OPEN_STATES, Appeal, Category, Satisfaction, Status
+from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.core.calendar import LOCAL
+from lianxin.core.models import Role, Unit
+
+from .models import DailyAppealStat, MonthlyAppealStat
+from .models.rollups import COUNTERS
+from .rollups import rollup_refreshed_at
+
+VIEWER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ORGDEPT, Role.ADMIN)
+PERIODS = (7, 30, 90, 365)
+TOP_CATEGORIES = 12
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    return round(100.0 * numerator / denominator, 1) if denominator else None
+
+
+def unit_rates(row: dict) -> dict:
+    """响应率, 解决率, 满意率 of a sum of roll-up rows. Response: accepted before the contact
+    deadline, of those dispatched. Resolution and satisfaction: of those followed up, the ones
+    whose last follow-up said resolved, and satisfied or basically satisfied."""
+    return {
+        "response_rate": rate(row["responded_in_time"], row["dispatched"]),
+        "resolution_rate": rate(row["resolved"], row["rated"]),
+        "satisfaction_rate": rate(row["satisfied"] + row["basically_satisfied"], row["rated"]),
+    }
+
+
+def drill_url(**params) -> str:
+    """The list of appeals behind a figure."""
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return reverse("insight:drill") + "?" + urlencode(params)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def last(cls, days: int, today: date | None = None) -> Period:
+        today = today or timezone.localdate(timezone=LOCAL)
+        return cls(today - timedelta(days=days - 1), today)
+
+    @property
+    def params(self) -> dict:
+        return {"since": self.start.isoformat(), "until": self.end.isoformat()}
+
+
+def _sums(qs: QuerySet, *group: str) -> list[dict]:
+    return list(qs.values(*group).annotate(**{c: Sum(c) for c in COUNTERS}).order_by(*group))
+
+
+def _unit_category_sums(period: Period) -> list[dict]:
+    """The period's figures by unit and category: whole calendar months from the monthly rows,
+    the days before and after them from the daily ones."""
+    first = period.start if period.start.day == 1 else (
+        period.start + timedelta(days=32)).replace(day=1)
+    after = (period.end + timedelta(days=1)).replace(day=1)  # first day after the whole months
+    if first >= after:  # no whole month inside: days only
+        return _sums(DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end),
+                     "unit_id", "category_id")
+    parts = [
+        _sums(MonthlyAppealStat.objects.filter(month__gte=first, month__lt=after),
+              "unit_id", "category_id"),
+        _sums(DailyAppealStat.objects.filter(
+            Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)),
+            "unit_id", "category_id"),
+    ]
+    merged: dict[tuple, dict] = {}
+    for row in parts[0] + parts[1]:
+        key = (row["unit_id"], row["category_id"])
+        if key in merged:
+            for c in COUNTERS:
+                merged[key][c] = (merged[key][c] or 0) + (row[c] or 0)
+        else:
+            merged[key] = row
+    return list(merged.values())
+
+
+def _top_level(categories: dict[int, Category], pk: int | None) -> Category | None:
+    category = categories.get(pk)
+    while category is not None and category.parent_id:
+        category = categories.get(category.parent_id)
+    return category
+
+
+def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    stats = DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end)
+    units = {u.pk: u for u in Unit.objects.all()}
+    categories = {c.pk: c for c in Category.objects.all()}
+
+    # Two reads of the roll-ups: by day for the trend, by unit and category for the rest.
+    by_day = {row["day"]: row for row in stats.values("day").annotate(
+        received=Sum("received"), closed=Sum("closed")).order_by()}
+    by_unit_category = _unit_category_sums(period)
+    trend = []
+    day = period.start
+    while day <= period.end:
+        row = by_day.get(day, {})
+        trend.append({
+            "day": day.isoformat(),
+            "received": row.get("received") or 0,
+            "closed": row.get("closed") or 0,
+            "url": drill_url(since=day.isoformat(), until=day.isoformat()),
+        })
+        day += timedelta(days=1)
+
+    groups: dict[int | None, int] = {}
+    for row in by_unit_category:
+        top = _top_level(categories, row["category_id"])
+        key = top.pk if top else None
+        groups[key] = groups.get(key, 0) + (row["received"] or 0)
+    ranked = sorted(groups.items(), key=lambda kv: -kv[1])
+    category_rows = [
+        {
+            "name": categories[pk].name if pk else "",
+            "received": n,
+            "url": drill_url(**period.params, group=pk if pk else "none"),
+        }
+        for pk, n in ranked[:TOP_CATEGORIES]
+    ]
+
+    overdue_by_unit = dict(
+        Appeal.objects.overdue(now).values_list("unit_id").annotate(n=Count("pk")).order_by()
+    )
+    by_unit: dict[int | None, dict] = {}
+    for row in by_unit_category:
+        sums = by_unit.setdefault(row["unit_id"], {c: 0 for c in COUNTERS})
+        for c in COUNTERS:
+            sums[c] += row[c] or 0
+    unit_rows = []
+    totals = {c: 0 for c in COUNTERS}
+    for unit_id, row in by_unit.items():
+        for c in COUNTERS:
+            totals[c] += row[c]
+        unit = units.get(unit_id)
+        if unit is None:
+            continue  # not yet dispatched: counted in the totals only
+        unit_rows.append({
+            "name": unit.name,
+            "received": row["received"],
+            "open": row["open"],
+            "overdue": overdue_by_unit.get(unit.pk, 0),
+            **unit_rates(row),
+            "url": drill_url(**period.params, unit=unit.pk),
+            "overdue_url": drill_url(unit=unit.pk, state="overdue"),
+            "dissatisfied_url": drill_url(**period.params, unit=unit.pk, state="dissatisfied"),
+        })
+    unit_rows.sort(key=lambda r: (-r["received"], r["name"]))
+    overdue_total = sum(overdue_by_unit.values())
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "refreshed_at": rollup_refreshed_at(),
+        "totals": {
+            "received": totals["received"],
+            "open": totals["open"],
+            "overdue": overdue_total,
+            **unit_rates(totals),
+            "received_url": drill_url(**period.params),
+            "open_url": drill_url(**period.params, state="open"),
+            "overdue_url": drill_url(state="overdue"),
+        },
+        "trend": trend,
+        "categories": category_rows,
+        "units": unit_rows,
+    }
+
+
+# --- drill-down: the appeals behind a figure -------------------------------------------------
+
+DRILL_STATES = {
+    "open": lambda now: Q(status__in=OPEN_STATES),
+    "overdue": lambda now: Q(pk__in=Appeal.objects.overdue(now).values("pk")),
+    "closed": lambda now: Q(status=Status.CLOSED),
+    "dissatisfied": lambda now: Q(followups__satisfaction=Satisfaction.DISSATISFIED),
+}
+
+
+class BadFilter(ValueError):
+    pass
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadFilter(value) from exc
+
+
+def _pk(value: str) -> int:
+    if not value.isdigit():
+        raise BadFilter(value)
+    return int(value)
+
+
+def drill_appeals(user, params, *, now: datetime | None = None) -> QuerySet[Appeal]:
+    """The appeals `user` may see that lie behind a dashboard figure. Unknown or malformed
+    filters raise BadFilter (the page answers 400)."""
+    now = now or timezone.now()
+    qs = appeals_visible_to(user)
+    if params.get("since"):
+        qs = qs.filter(created_at__gte=datetime.combine(_day(params["since"]), time.min, LOCAL))
+    if params.get("until"):
+        end = datetime.combine(_day(params["until"]), time.min, LOCAL) + timedelta(days=1)
+        qs = qs.filter(created_at__lt=end)
+    if params.get("unit"):
+        qs = qs.filter(unit_id=_pk(params["unit"]))
+    group = params.get("group")
+    if group == "none":
+        qs = qs.filter(category__isnull=True)
+    elif group:
+        pk = _pk(group)
+        qs = qs.filter(Q(category_id=pk) | Q(category__parent_id=pk))
+    state = params.get("state")
+    if state:
+        if state not in DRILL_STATES:
+            raise BadFilter(state)
+        qs = qs.filter(DRILL_STATES[state](now)).distinct()
+    return qs.order_by("-created_at")

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from lianxin.insight.rollups import rollup_refresh
+
+
+class Command(BaseCommand):
+    help = ("Bring the dashboard's daily roll-ups up to date (Celery beat does it every minute); "
+            "--full rebuilds them all.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--full", action="store_true")
+
+    def handle(self, *args, **options):
+        days = rollup_refresh(full=options["full"])
+        self.stdout.write(f"rebuilt {days} days of roll-ups")

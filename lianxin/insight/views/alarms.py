@@ -1,0 +1,65 @@
+"""预警 page: the active alarms a dispatcher, supervisor, administrator or unit leader may see,
+their member appeals, and the acknowledge / close buttons."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lianxin.core.errors import LianxinError
+
+from .. import services
+from ..models import Alarm, AlarmMember
+from ..models.warnings import can_view_alarms
+
+SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
+
+
+def _forbidden():
+    return HttpResponseForbidden(_("Early warnings are for dispatchers, supervisors and leaders."))
+
+
+def _page(request, *, shown: str = "active", status: int = 200):
+    members = AlarmMember.objects.select_related("appeal", "appeal__category").order_by(
+        "appeal__created_at")
+    alarms = (
+        Alarm.objects.visible_to(request.user).filter(status__in=SHOWN[shown])
+        .select_related("category", "area", "area__parent", "unit", "acknowledged_by")
+        .prefetch_related(Prefetch("members", queryset=members))
+        .order_by("kind", "-updated_at")[:200]
+    )
+    return render(request, "insight/alarms.html", {"alarms": alarms, "shown": shown},
+                  status=status)
+
+
+@login_required
+def alarms(request):
+    if not can_view_alarms(request.user):
+        return _forbidden()
+    shown = request.GET.get("show", "active")
+    return _page(request, shown=shown if shown in SHOWN else "active")
+
+
+@login_required
+@require_POST
+def alarm_act(request, pk: int, action: str):
+    if not can_view_alarms(request.user):
+        return _forbidden()
+    if action not in ("acknowledge", "close"):
+        raise Http404
+    if not Alarm.objects.visible_to(request.user).filter(pk=pk).exists():
+        raise Http404
+    act = services.alarm_acknowledge if action == "acknowledge" else services.alarm_close
+    try:
+        act(alarm=pk, actor=request.user, note=request.POST.get("note", ""))
+    except LianxinError as exc:
+        # Answer on the page itself with the error's status (409 for a wrong transition), so
+        # that a stale button shows why nothing happened.
+        messages.error(request, exc.message)
+        return _page(request, status=exc.status)
+    messages.success(request, _("Alarm updated."))
+    return redirect(reverse("insight:alarms") + f"#alarm-{pk}")

@@ -1,0 +1,81 @@
+"""The leaders' dashboard and the list of appeals behind each of its figures."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lianxin.core.access import has_role
+
+from ..dashboard import PERIODS, VIEWER_ROLES, BadFilter, Period, dashboard_figures, drill_appeals
+from ..models import Alarm
+from ..selectors import hot_issues_cached
+
+
+def _period(request) -> Period:
+    try:
+        days = int(request.GET.get("days", 30))
+    except ValueError:
+        days = 30
+    return Period.last(days if days in PERIODS else 30)
+
+
+def _not_for_you() -> str:
+    return _("The dashboard is for leaders, supervisors and dispatchers.")
+
+
+def _forbidden():
+    return HttpResponseForbidden(_not_for_you())
+
+
+@login_required
+def dashboard(request):
+    if not has_role(request.user, *VIEWER_ROLES):
+        return _forbidden()
+    period = _period(request)
+    figures = dashboard_figures(period)
+    return render(request, "insight/dashboard.html", {
+        "figures": figures, "periods": PERIODS, "days": (period.end - period.start).days + 1,
+        "extras": dashboard_extras(request.user),
+    })
+
+
+@login_required
+def dashboard_data(request):
+    """The same figures as JSON, for the charts and for other tools."""
+    if not has_role(request.user, *VIEWER_ROLES):
+        return JsonResponse({"code": "permission_denied", "detail": _not_for_you()}, status=403)
+    figures = dashboard_figures(_period(request))
+    return JsonResponse(figures, json_dumps_params={"ensure_ascii": False})
+
+
+HOT_WINDOW = 7
+
+
+def dashboard_extras(user) -> dict:
+    """What the other insight capabilities add to the dashboard: open alarms and the week's hot
+    issues (as last computed: the analysis runs in the background), each linking on."""
+    alarms = Alarm.objects.visible_to(user).active().select_related("category", "area")
+    hot = hot_issues_cached(HOT_WINDOW)
+    return {"alarms": list(alarms.order_by("kind", "-updated_at")[:5]),
+            "alarm_count": alarms.count(), "hot": hot["issues"][:5] if hot else None,
+            "hot_days": HOT_WINDOW}
+
+
+@login_required
+def drill(request):
+    if not has_role(request.user, *VIEWER_ROLES):
+        return _forbidden()
+    try:
+        appeals = drill_appeals(request.user, request.GET)
+    except BadFilter as exc:
+        return HttpResponseBadRequest(_("Unknown filter value: %(value)s") % {"value": exc})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "insight/drill.html", {
+        "page": Paginator(appeals.select_related("unit", "category"), 30).get_page(
+            request.GET.get("page")),
+        "query": query.urlencode(), "filters": request.GET, "now": timezone.now(),
+    })

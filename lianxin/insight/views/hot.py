@@ -1,0 +1,57 @@
+"""热点问题 page: the hottest issues among recent appeals, each with its member appeals."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.core.access import has_role
+from lianxin.insight.selectors import DEFAULT_WINDOW, WINDOWS, hot_issues_for
+
+ROLES = ("dispatcher", "leader", "supervisor", "admin")
+
+
+def _window(value) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_WINDOW
+    return days if days in WINDOWS else DEFAULT_WINDOW
+
+
+def _allowed(user) -> bool:
+    return has_role(user, *ROLES)
+
+
+@login_required
+def hot_issues(request):
+    if not _allowed(request.user):
+        return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
+    days = _window(request.GET.get("days"))
+    return render(request, "insight/hot.html", {
+        "days": days, "windows": WINDOWS, "result": hot_issues_for(days),
+    })
+
+
+@login_required
+def hot_issue(request, days: int, rank: int):
+    if not _allowed(request.user):
+        return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
+    days = _window(days)
+    result = hot_issues_for(days)
+    issue = next((i for i in result["issues"] if i["rank"] == rank), None)
+    if issue is None:
+        raise Http404
+    # Everyone here may see the ranking; an appeal itself only where the user may open it.
+    numbers = [number for number, _title, _time in issue["members"]]
+    visible = set(appeals_visible_to(request.user).filter(tracking_number__in=numbers)
+                  .values_list("tracking_number", flat=True))
+    members = [{"tracking_number": n, "title": t, "time": tm} for n, t, tm in issue["members"]
+               if n in visible]
+    return render(request, "insight/hot_issue.html", {
+        "days": days, "issue": issue, "members": members, "hidden": len(numbers) - len(members),
+        "computed_at": result["computed_at"],
+    })

@@ -97,8 +97,8 @@ def measure() -> dict:
     from django.db import connection
     from django.test import Client
 
+    from lianxin.appeals.rollups import rollup_refresh
     from lianxin.core.models import Role, RoleAssignment, Unit
-    from lianxin.insight.rollups import rollup_refresh
 
     figures = {}
     t0 = time.perf_counter()

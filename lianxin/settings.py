@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "lianxin.appeals",
     "lianxin.open311",
     "lianxin.insight",
+    "lianxin.evaluation",
 ]
 
 MIDDLEWARE = [
@@ -182,8 +183,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.appeals.tasks.scan_overdue",
         "schedule": timedelta(minutes=5),
     },
-    "insight-refresh-rollups": {
-        "task": "lianxin.insight.tasks.refresh_rollups",
+    "appeals-refresh-rollups": {
+        "task": "lianxin.appeals.tasks.refresh_rollups",
         "schedule": timedelta(minutes=1),
     },
     "insight-hot-issues": {

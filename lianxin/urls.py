@@ -20,5 +20,7 @@ urlpatterns = [
     path("api/v1/", include("lianxin.appeals.api_urls")),
     path("open311/v2/", include("lianxin.open311.urls")),
     path("insight/", include("lianxin.insight.urls")),
+    path("evaluation/", include("lianxin.evaluation.urls")),
+    path("api/v1/evaluation/", include("lianxin.evaluation.api_urls")),
     path("", include("lianxin.appeals.urls")),
 ]

@@ -9,11 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.appeals import services
-from lianxin.appeals.models import Appeal, Satisfaction, Status
+from lianxin.appeals.models import Appeal, DailyAppealStat, RollupState, Satisfaction, Status
+from lianxin.appeals.rollups import rollup_refresh
 from lianxin.core import clock
 from lianxin.insight.dashboard import Period, dashboard_figures
-from lianxin.insight.models import DailyAppealStat, RollupState
-from lianxin.insight.rollups import rollup_refresh
 from tests.appeals_helpers import appeal_in, fast_passwords, submit, walk  # noqa: F401
 from tests.test_insight_hot import hot_appeals  # noqa: F401
 
@@ -169,7 +168,8 @@ def test_months_and_days_add_up_to_the_same_figures_for_any_period(people, distr
         assert sorted(_unit_category_sums(period), key=key) == sorted(daily, key=key), period
 
 
-def test_dashboard_shows_hot_issues_once_analysed_and_open_alarms(client, people, hot_appeals):
+def test_dashboard_shows_hot_issues_once_analysed_and_open_alarms(
+        client, people, hot_appeals):  # noqa: F811  (the fixture imported above)
     from lianxin.insight.tasks import refresh_hot_issues
 
     client.force_login(people["vet_leader"])

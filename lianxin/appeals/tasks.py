@@ -17,3 +17,11 @@ def scan_overdue() -> int:
 @shared_task
 def route_appeal(appeal_id: int) -> bool:
     return appeal_route(appeal=appeal_id) is not None
+
+
+@shared_task
+def refresh_rollups() -> int:
+    """Every minute (Celery beat): bring the daily and monthly roll-ups up to date."""
+    from .rollups import rollup_refresh
+
+    return rollup_refresh()

@@ -12,32 +12,40 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from lianxin.appeals.models import OPEN_STATES, Appeal, Category, Satisfaction, Status
+from lianxin.appeals.models import (
+    COUNTERS,
+    OPEN_STATES,
+    Appeal,
+    Category,
+    DailyAppealStat,
+    MonthlyAppealStat,
+    Satisfaction,
+    Status,
+)
+from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Role, Unit
-
-from .models import DailyAppealStat, MonthlyAppealStat
-from .models.rollups import COUNTERS
-from .rollups import rollup_refreshed_at
 
 VIEWER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ORGDEPT, Role.ADMIN)
 PERIODS = (7, 30, 90, 365)
 TOP_CATEGORIES = 12
 
 
-def rate(numerator: int, denominator: int) -> float | None:
+def rate(numerator: float, denominator: int) -> float | None:
     return round(100.0 * numerator / denominator, 1) if denominator else None
 
 
 def unit_rates(row: dict) -> dict:
-    """响应率, 解决率, 满意率 of a sum of roll-up rows. Response: accepted before the contact
-    deadline, of those dispatched. Resolution and satisfaction: of those followed up, the ones
-    whose last follow-up said resolved, and satisfied or basically satisfied."""
+    """响应率, 解决率, 满意率 of a sum of roll-up rows, as the architecture defines them:
+    response = contacted (accepted) in time / received by the unit (dispatched to it);
+    resolution = said resolved / followed up; satisfaction = (satisfied + 0.5 × basically
+    satisfied) / followed up. The last follow-up of an appeal counts."""
     return {
         "response_rate": rate(row["responded_in_time"], row["dispatched"]),
         "resolution_rate": rate(row["resolved"], row["rated"]),
-        "satisfaction_rate": rate(row["satisfied"] + row["basically_satisfied"], row["rated"]),
+        "satisfaction_rate": rate(row["satisfied"] + 0.5 * row["basically_satisfied"],
+                                  row["rated"]),
     }
 
 

@@ -46,12 +46,3 @@ def refresh_hot_issues() -> int:
 
 
 # --- reply quality -------------------------------------------------------------------------
-
-# --- roll-ups for the dashboard ------------------------------------------------------------
-
-
-@shared_task
-def refresh_rollups() -> int:
-    from .rollups import rollup_refresh
-
-    return rollup_refresh()

@@ -2,6 +2,5 @@
 
 from .duplicates import *  # noqa: F401,F403
 from .replies import *  # noqa: F401,F403
-from .rollups import *  # noqa: F401,F403,E402
 from .router import RouterModel, RouterModelQuerySet  # noqa: F401
 from .warnings import *  # noqa: F401,F403

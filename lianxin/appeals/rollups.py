@@ -14,11 +14,19 @@ from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from lianxin.appeals.models import OPEN_STATES, Appeal, FollowUp, Satisfaction, Status
 from lianxin.core.calendar import LOCAL
 
-from .models import DailyAppealStat, MonthlyAppealStat, RollupState
-from .models.rollups import COUNTERS
+from .models import (
+    COUNTERS,
+    OPEN_STATES,
+    Appeal,
+    DailyAppealStat,
+    FollowUp,
+    MonthlyAppealStat,
+    RollupState,
+    Satisfaction,
+    Status,
+)
 
 STATE_NAME = "appeals-daily"
 # A transaction that began before the last refresh may commit after it with an earlier
@@ -47,6 +55,8 @@ def _day_rows(day_filter: Q) -> list[DailyAppealStat]:
             replied_in_time=Count("pk", filter=Q(replied_at__lte=F("handling_deadline"))),
             open=Count("pk", filter=Q(status__in=OPEN_STATES)),
             closed=Count("pk", filter=Q(status=Status.CLOSED)),
+            reopened=Count("pk", filter=Q(reopen_count__gt=0)),
+            returned=Count("pk", filter=Q(return_count__gt=0)),
         )
         .order_by()
     )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from lianxin.insight.rollups import rollup_refresh
+from lianxin.appeals.rollups import rollup_refresh
 
 
 class Command(BaseCommand):

@@ -3,11 +3,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("insight", "0004_replies"),
-        ("appeals", "0003_appeal_router_suggestion"),
-        ("core", "0001_initial"),
-    ]
+    dependencies = [("appeals", "0004_reply_review"), ("core", "0001_initial")]
 
     operations = [
         migrations.CreateModel(
@@ -24,7 +20,6 @@ class Migration(migrations.Migration):
             name='DailyAppealStat',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
                 ('received', models.PositiveIntegerField(default=0)),
                 ('dispatched', models.PositiveIntegerField(default=0)),
                 ('responded_in_time', models.PositiveIntegerField(default=0)),
@@ -37,6 +32,9 @@ class Migration(migrations.Migration):
                 ('satisfied', models.PositiveIntegerField(default=0)),
                 ('basically_satisfied', models.PositiveIntegerField(default=0)),
                 ('dissatisfied', models.PositiveIntegerField(default=0)),
+                ('reopened', models.PositiveIntegerField(default=0)),
+                ('returned', models.PositiveIntegerField(default=0)),
+                ('day', models.DateField(verbose_name='day')),
                 ('category', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='appeals.category')),
                 ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.unit')),
             ],
@@ -62,6 +60,8 @@ class Migration(migrations.Migration):
                 ('satisfied', models.PositiveIntegerField(default=0)),
                 ('basically_satisfied', models.PositiveIntegerField(default=0)),
                 ('dissatisfied', models.PositiveIntegerField(default=0)),
+                ('reopened', models.PositiveIntegerField(default=0)),
+                ('returned', models.PositiveIntegerField(default=0)),
                 ('month', models.DateField(verbose_name='month')),
                 ('category', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='appeals.category')),
                 ('unit', models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.unit')),

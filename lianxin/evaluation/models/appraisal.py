@@ -1,0 +1,3 @@
+"""appraisal models."""
+
+__all__: list[str] = []

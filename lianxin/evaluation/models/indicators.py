@@ -1,0 +1,3 @@
+"""indicators models."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""rankings models."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""评议考核 pages, one module per capability."""

@@ -49,6 +49,10 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/open311.py
 	$(PY) bench/router.py
+	$(PY) bench/duplicates.py
+	$(PY) bench/warning.py
+	$(PY) bench/replies.py
+	$(PY) bench/dashboard.py
 
 messages: $(VENV)/.dev
 	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.appeals.tasks.refresh_rollups",
         "schedule": timedelta(minutes=1),
     },
+    "insight-analyse-new-appeals": {
+        "task": "lianxin.insight.tasks.analyse_new_appeals",
+        "schedule": timedelta(seconds=15),
+    },
     "insight-hot-issues": {
         "task": "lianxin.insight.tasks.refresh_hot_issues",
         "schedule": timedelta(minutes=5),
@@ -225,6 +229,12 @@ AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9
 # citizen sees them; an empty REPLY_SCORER turns scoring off.
 REPLY_SCORER = os.environ.get("REPLY_SCORER", "lianxin.insight.replies.score_reply_for_appeal")
 REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
+# How new appeals reach the insight analysis (duplicates, areas, animal clusters): "queue", a
+# Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
+# a broker a queued task would run inside the citizen's request, so batch is the default there.
+INSIGHT_INTAKE_MODE = os.environ.get("INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch")
+# Earlier appeals within this many days either side are compared for duplicates.
+DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "30"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

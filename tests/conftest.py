@@ -39,6 +39,13 @@ def _eager_celery(request):
 
 
 @pytest.fixture(autouse=True)
+def _insight_at_intake(settings):
+    """New appeals are analysed by their own task at once (eager here), as with a broker;
+    the batch mode of embedded deployments is tested on purpose."""
+    settings.INSIGHT_INTAKE_MODE = "queue"
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings, request):
     """Rate limits are tested on purpose (marker `ratelimit`), not hit by accident."""
     if request.node.get_closest_marker("ratelimit") is None:

@@ -22,6 +22,7 @@ PERMUTATIONS = BANDS * ROWS_PER_BAND
 SHINGLE = 3
 # Enough to identify a complaint; the rest of a long letter adds cost, not evidence.
 MAX_CHARS = 800
+CONTENT_CHARS = 2 * MAX_CHARS  # cut before normalising: whitespace is never half a message
 MAX_PLACES = 3
 
 _rng = np.random.Generator(np.random.PCG64(20200112))
@@ -59,8 +60,7 @@ def normalise(text: str) -> str:
 
 def appeal_text(title: str, content: str) -> str:
     """What is fingerprinted: the title and the start of the content, normalised."""
-    # Cut before normalising (whitespace and punctuation never make up half a message).
-    return normalise(f"{title or ''} {(content or '')[:2 * MAX_CHARS]}")[:MAX_CHARS]
+    return normalise(f"{title or ''} {(content or '')[:CONTENT_CHARS]}")[:MAX_CHARS]
 
 
 def shingle_ids(text: str) -> np.ndarray:

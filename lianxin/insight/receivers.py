@@ -1,28 +1,19 @@
-"""What insight does when an appeal arrives: queue the work, never do it in the request."""
+"""What insight does when an appeal arrives: queue the work, never do it in the request.
 
+With a broker (INSIGHT_INTAKE_MODE "queue") each new appeal is one Celery task: duplicates,
+then its area and the animal-cluster rule. Without one, tasks would run inside the citizen's
+request, so ("batch") the periodic `analyse_new_appeals` picks new appeals up within seconds
+instead; in "queue" mode it is the safety net for a lost task."""
+
+from django.conf import settings
 from django.dispatch import receiver
 
 from lianxin.appeals.signals import appeal_received
 
-# --- duplicates ----------------------------------------------------------------------------
 
+@receiver(appeal_received, dispatch_uid="insight.analyse-new-appeal")
+def analyse_on_intake(sender, appeal_id, **kwargs):
+    if settings.INSIGHT_INTAKE_MODE == "queue":
+        from .tasks import analyse_new_appeal
 
-@receiver(appeal_received, dispatch_uid="insight.duplicates")
-def find_duplicates_on_intake(sender, appeal_id, **kwargs):
-    """Fingerprint the new appeal and suggest the earlier ones it repeats (重复诉求)."""
-    from .tasks import duplicates_find_task
-
-    duplicates_find_task.delay(appeal_id)
-
-
-# --- early warning -------------------------------------------------------------------------
-
-
-@receiver(appeal_received, dispatch_uid="insight-warning-intake")
-def _warning_on_intake(sender, appeal_id, **kwargs):
-    from .tasks import warning_on_intake
-
-    warning_on_intake.delay(appeal_id)
-
-
-__all__ = ["receiver", "appeal_received"]
+        analyse_new_appeal.delay(appeal_id)

@@ -2,28 +2,53 @@
 
 from celery import shared_task
 
-# --- duplicates ----------------------------------------------------------------------------
+# --- new appeals: duplicates, area, animal clusters ----------------------------------------
+
+# Appeals are committed almost, not exactly, in id order: each run looks again at this many
+# ids below the cursor, so one committed late is not skipped.
+CATCH_UP_OVERLAP = 1000
+CATCH_UP_BATCH = 500
 
 
 @shared_task
-def duplicates_find_task(appeal_id: int) -> int:
-    """Fingerprint one appeal and record its duplicate suggestions; returns how many it has."""
-    from .services import duplicates_find
-
-    return len(duplicates_find(appeal=appeal_id))
-
-
-# --- early warning -------------------------------------------------------------------------
-
-
-@shared_task
-def warning_on_intake(appeal_id: int) -> int | None:
-    """Derive the new appeal's area; for an animal report run the cluster rule at once."""
+def analyse_new_appeal(appeal_id: int) -> int | None:
+    """Fingerprint the new appeal and suggest the earlier ones it repeats (重复诉求), then
+    derive its area and, for an animal report, run the cluster rule at once (预警). Returns
+    the alarm raised or updated, if any. The area row marks the appeal as analysed."""
     from . import services
 
+    services.duplicates_find(appeal=appeal_id)
     services.appeal_area_derive(appeal=appeal_id)
     alarm = services.warning_cluster_check(appeal=appeal_id)
     return alarm.pk if alarm else None
+
+
+@shared_task
+def analyse_new_appeals() -> int:
+    """Every few seconds (beat, or run_schedule in embedded mode): analyse the appeals no task
+    has analysed yet, imported history included, oldest id first. Returns how many."""
+    from django.db.models import Exists, OuterRef
+
+    from lianxin.appeals.models import Appeal
+
+    from .models import AnalysisCursor, AppealArea
+
+    cursor, _ = AnalysisCursor.objects.get_or_create(name="new-appeals")
+    analysed = AppealArea.objects.filter(appeal=OuterRef("pk"))
+    pending = list(
+        Appeal.objects.filter(pk__gt=cursor.last_appeal_id - CATCH_UP_OVERLAP)
+        .exclude(Exists(analysed)).order_by("pk").values_list("pk", flat=True)[:CATCH_UP_BATCH]
+    )
+    for pk in pending:
+        analyse_new_appeal(pk)
+    newest = pending[-1] if len(pending) == CATCH_UP_BATCH else (
+        Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    AnalysisCursor.objects.filter(pk=cursor.pk, last_appeal_id__lt=newest).update(
+        last_appeal_id=newest)
+    return len(pending)
+
+
+# --- early warning -------------------------------------------------------------------------
 
 
 @shared_task

@@ -1,0 +1,173 @@
+"""Django admin pages of the evaluation app, one section per capability."""
+
+# --- democratic appraisal ---------------------------------------------------------------------
+# Campaigns, their targets and questions are edited here while in draft; state changes go
+# through the services (and the audit log). Codes, tallies and comments are not shown here.
+from django.contrib import admin as _admin  # noqa: E402
+from django.contrib import messages as _messages  # noqa: E402
+from django.utils.translation import gettext as _gettext  # noqa: E402
+from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+
+from lianxin.core.errors import LianxinError as _LianxinError  # noqa: E402
+
+from . import services as _services  # noqa: E402
+from .models.appraisal import (  # noqa: E402
+    AppraisalCampaign,
+    AppraisalQuestion,
+    AppraisalTarget,
+)
+
+
+class _DraftOnlyInline(_admin.TabularInline):
+    extra = 0
+
+    def _draft(self, obj) -> bool:
+        return obj is None or obj.status == AppraisalCampaign.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
+
+
+class AppraisalTargetInline(_DraftOnlyInline):
+    model = AppraisalTarget
+    fields = ["order", "unit", "cadre", "display_name"]
+    raw_id_fields = ["cadre"]
+
+
+class AppraisalQuestionInline(_DraftOnlyInline):
+    model = AppraisalQuestion
+    fields = ["order", "kind", "text"]
+
+
+def _move(service, label):
+    def action(modeladmin, request, queryset):
+        for campaign in queryset:
+            try:
+                service(campaign=campaign, actor=request.user)
+            except _LianxinError as error:
+                modeladmin.message_user(request, f"{campaign}: {error.message}", _messages.ERROR)
+            else:
+                modeladmin.message_user(request, f"{campaign}: {_gettext('done')}")
+
+    action.short_description = label
+    action.__name__ = f"appraisal_{service.__name__}"
+    return action
+
+
+@_admin.register(AppraisalCampaign)
+class AppraisalCampaignAdmin(_admin.ModelAdmin):
+    list_display = ["name", "year", "kind", "status", "opens_at", "closes_at"]
+    list_filter = ["status", "kind", "year"]
+    search_fields = ["name"]
+    fields = ["name", "year", "kind", "opens_at", "closes_at", "intro", "status"]
+    readonly_fields = ["status"]
+    inlines = [AppraisalTargetInline, AppraisalQuestionInline]
+    actions = [
+        _move(_services.appraisal_campaign_open, _lazy("Open for voting")),
+        _move(_services.appraisal_campaign_close, _lazy("Close voting")),
+        _move(_services.appraisal_campaign_publish, _lazy("Publish the results")),
+    ]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("evaluation.manage_appraisal")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != AppraisalCampaign.Status.DRAFT:
+            return self.fields  # the questionnaire and times are frozen once voting opened
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != AppraisalCampaign.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# --- indicators, reports and inquiries --------------------------------------------------------
+# Read-only views: schemes, reports and inquiries change through their pages and services (and
+# so the audit log); published schemes and result snapshots never change at all.
+from .models.indicators import (  # noqa: E402
+    Indicator,
+    IndicatorScheme,
+    ResultSnapshot,
+    UnitResult,
+)
+from .models.reports import DutyReport, Inquiry, ReportRating  # noqa: E402
+
+
+class _ReadOnlyAdmin(_admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _IndicatorInline(_admin.TabularInline):
+    model = Indicator
+    fields = ["position", "name", "source", "direction", "target", "weight"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@_admin.register(IndicatorScheme)
+class IndicatorSchemeAdmin(_ReadOnlyAdmin):
+    list_display = ["year", "version", "name", "status", "published_at"]
+    list_filter = ["status", "year"]
+    inlines = [_IndicatorInline]
+
+
+class _UnitResultInline(_admin.TabularInline):
+    model = UnitResult
+    fields = ["rank", "unit", "composite"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@_admin.register(ResultSnapshot)
+class ResultSnapshotAdmin(_ReadOnlyAdmin):
+    list_display = ["year", "scheme", "computed_at", "computed_by"]
+    list_filter = ["year"]
+    inlines = [_UnitResultInline]
+
+
+@_admin.register(DutyReport)
+class DutyReportAdmin(_ReadOnlyAdmin):
+    list_display = ["title", "year", "unit", "author", "status", "published_at"]
+    list_filter = ["status", "year"]
+    search_fields = ["title"]
+
+
+@_admin.register(ReportRating)
+class ReportRatingAdmin(_ReadOnlyAdmin):
+    list_display = ["report", "stars", "comment_status", "created_at"]
+    list_filter = ["comment_status"]
+    exclude = ["anon_key"]
+
+
+@_admin.register(Inquiry)
+class InquiryAdmin(_ReadOnlyAdmin):
+    list_display = ["title", "unit", "status", "created_at", "deadline", "answered_at"]
+    list_filter = ["status"]
+    search_fields = ["title"]

@@ -1,0 +1,228 @@
+"""The monthly rates and rankings: the public page, the leaders' page with trends, the appeals
+behind each figure, and the public JSON API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lianxin.appeals.api import SettingRateThrottle
+from lianxin.core.errors import InvalidInput
+from lianxin.core.models import Unit
+
+from ..rankings import (
+    LEVEL_LABELS,
+    LEVELS,
+    SCORE_DEFINITION,
+    compute_ranking,
+    has_data,
+    monthly_ranking,
+    no_data,
+    parse_level,
+    parse_period,
+    ranking_trends,
+)
+from ..rates import DEFINITIONS, LABELS, RATES, current_month, measures_of, unit_counts
+from ..selectors import DRILL_MEASURES, ranking_drill_appeals
+
+# The figure a rate cell links to: the appeals that kept the rate from 100 % (or made it).
+RATE_DRILL = {
+    "response_rate": "not_responded",
+    "resolution_rate": "unresolved",
+    "satisfaction_rate": "dissatisfied",
+    "on_time_rate": "replied_late",
+    "reopen_rate": "reopened",
+    "returned_rate": "returned",
+    "received": "received",
+    "overdue_count": "overdue",
+}
+
+
+def figure_count(counts: dict, measure: str) -> int:
+    """How many appeals the roll-ups count behind a drill-down measure."""
+    c = counts
+    return {
+        "received": c["received"], "dispatched": c["dispatched"],
+        "not_responded": c["dispatched"] - c["responded_in_time"], "rated": c["rated"],
+        "unresolved": c["rated"] - c["resolved"], "dissatisfied": c["dissatisfied"],
+        "basically_satisfied": c["basically_satisfied"],
+        "replied_late": c["replied"] - c["replied_in_time"], "reopened": c["reopened"],
+        "returned": c["returned"], "overdue": measures_of(c)["overdue_count"],
+    }[measure]
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def _default_period() -> str:
+    """Last month: the latest month whose figures have settled."""
+    return f"{current_month() - timedelta(days=1):%Y-%m}"
+
+
+def _choice(request) -> tuple[str, str]:
+    return (request.GET.get("period") or _default_period()).strip(), request.GET.get("level") or "street"
+
+
+def _table(rows: list[dict], period: str, *, links: bool) -> list[dict]:
+    out = []
+    for r in rows:
+        cells = []
+        for key in (*RATES, "received", "overdue_count"):
+            value = r[key]
+            text = percent(value) if key in RATES else str(value)
+            url = ""
+            if links:
+                url = reverse("evaluation:rankings-appeals") + "?" + urlencode(
+                    {"unit": r["unit_id"], "period": period, "measure": RATE_DRILL[key]})
+            cells.append({"key": key, "label": LABELS[key], "text": text, "url": url})
+        out.append({"rank": r["rank"], "name": r["name"], "unit_id": r["unit_id"],
+                    "score": "—" if r["score"] is None else f"{r['score']:.2f}", "cells": cells})
+    return out
+
+
+def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
+    """The page context for the chosen month and level, and the HTTP status: 400 for a bad
+    choice, 404 when the month has no figures (the page says so either way)."""
+    period, level = _choice(request)
+    context = {
+        "period": period, "level": level, "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
+        "max_period": f"{current_month():%Y-%m}", "labels": [LABELS[k] for k in
+                                                             (*RATES, "received", "overdue_count")],
+        "definitions": [(LABELS[k], DEFINITIONS[k]) for k in (*RATES, "received", "overdue_count")],
+        "common_definition": DEFINITIONS["common"], "score_definition": SCORE_DEFINITION,
+        "rows": [], "error": "",
+    }
+    try:
+        level = parse_level(level)
+        month = parse_period(period)
+    except InvalidInput as exc:
+        context["error"] = exc.message
+        return context, 400
+    period = context["period"] = f"{month:%Y-%m}"
+    context["level_label"] = LEVEL_LABELS[level]
+    context["month"] = month
+    rows = compute_ranking(level, month)
+    if not has_data(rows):
+        context["error"] = no_data(period).message
+        return context, 404
+    context["rows"] = _table(rows, period, links=links)
+    context["ranking"] = rows
+    return context, 200
+
+
+def rankings_public(request):
+    """评议结果公开: every unit's monthly rates, no personal data."""
+    context, status = _ranking_context(request, links=False)
+    return render(request, "evaluation/rankings.html", context, status=status)
+
+
+def _may_lead(user) -> bool:
+    return user.has_perm("evaluation.view_leader_rankings")
+
+
+@login_required
+def rankings_leaders(request):
+    if not _may_lead(request.user):
+        return HttpResponseForbidden(_("This page is for leaders, supervisors, the organisation "
+                                       "department and administrators."))
+    context, status = _ranking_context(request, links=True)
+    if status == 200:
+        trends = ranking_trends(context["level"], context["month"],
+                                units=[r["unit"] for r in context["ranking"]])
+        names = {r["unit_id"]: r["name"] for r in context["ranking"]}
+        context["trends"] = {
+            "months": trends["months"],
+            "units": [{"id": pk, "name": names[pk], "points": points}
+                      for pk, points in trends["units"].items()],
+            "labels": {k: str(LABELS[k]) for k in ("response_rate", "resolution_rate",
+                                                    "satisfaction_rate")},
+            "score_label": _("Score"),
+        }
+    return render(request, "evaluation/rankings_leaders.html", context, status=status)
+
+
+@login_required
+def rankings_appeals(request):
+    """The appeals behind one figure of the leaders' page."""
+    if not _may_lead(request.user):
+        return HttpResponseForbidden(_("This page is for leaders, supervisors, the organisation "
+                                       "department and administrators."))
+    measure = request.GET.get("measure", "")
+    unit_id = request.GET.get("unit", "")
+    try:
+        month = parse_period(request.GET.get("period"))
+    except InvalidInput as exc:
+        return HttpResponseBadRequest(exc.message)
+    unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
+    if unit is None or measure not in DRILL_MEASURES:
+        return HttpResponseBadRequest(_("Unknown unit or figure."))
+    appeals = ranking_drill_appeals(request.user, unit=unit, month=month, measure=measure)
+    counts = unit_counts([unit], month, month)[unit.pk]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "evaluation/rankings_appeals.html", {
+        "unit": unit, "period": f"{month:%Y-%m}", "measure_label": DRILL_MEASURES[measure][0],
+        "figure": figure_count(counts, measure),
+        "page": Paginator(appeals, 30).get_page(request.GET.get("page")),
+        "query": query.urlencode(), "now": timezone.now(),
+        "back": reverse("evaluation:rankings-leaders") + "?" + urlencode(
+            {"period": f"{month:%Y-%m}",
+             "level": "department" if unit.kind == "department" else "street"}),
+    })
+
+
+# --- API --------------------------------------------------------------------------------------
+
+
+class RankingsThrottle(SettingRateThrottle):
+    """Per-address limit of the public rankings API (setting EVALUATION_PUBLIC_RATE, default
+    120/minute; "off" disables it)."""
+
+    scope = "evaluation_public"
+    setting = "EVALUATION_PUBLIC_RATE"
+
+    def get_rate(self):
+        rate = getattr(settings, self.setting, "120/minute")
+        return None if str(rate).lower() in ("off", "none", "") else rate
+
+
+_RESULT_FIELDS = {
+    "unit_id": serializers.IntegerField(), "unit": serializers.CharField(),
+    "response_rate": serializers.FloatField(allow_null=True),
+    "resolution_rate": serializers.FloatField(allow_null=True),
+    "satisfaction_rate": serializers.FloatField(allow_null=True),
+    "score": serializers.FloatField(allow_null=True), "rank": serializers.IntegerField(),
+}
+
+
+class RankingsView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [RankingsThrottle]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+                    OpenApiParameter("level", str, required=True, enum=list(LEVELS))],
+        responses={200: inline_serializer("Ranking", {
+            "period": serializers.CharField(), "level": serializers.CharField(),
+            "results": inline_serializer("RankingResult", _RESULT_FIELDS, many=True)})},
+        summary="Monthly ranking of the units of a level (public)",
+    )
+    def get(self, request):
+        return Response(monthly_ranking(period=request.query_params.get("period"),
+                                        level=request.query_params.get("level")))

@@ -1,3 +1,0 @@
-"""replies models."""
-
-__all__: list[str] = []

@@ -1,0 +1,477 @@
+"""民主评议: one-time codes, voting windows, unlinkable ballots, results, moderation, access."""
+
+import hashlib
+import math
+import uuid
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.db import connection, models
+from django.test import Client
+from django.utils import timezone
+
+from lianxin.core.access import SYSTEM
+from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from lianxin.core.models import AuditEvent, Notification, Role
+from lianxin.evaluation import services
+from lianxin.evaluation.appraisal import (
+    appraisal_scores,
+    rating_summary,
+    token_display,
+    token_hash,
+    token_normalize,
+)
+from lianxin.evaluation.models import (
+    AppraisalCampaign,
+    AppraisalComment,
+    AppraisalInvitation,
+    AppraisalQuestion,
+    AppraisalTally,
+    AppraisalTarget,
+)
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+VOTE = "/evaluation/appraisal/vote/"
+VOTE_URL = "http://testserver" + VOTE
+
+
+@pytest.fixture
+def orgdept(district):
+    return make_user("orgdept", Role.ORGDEPT, district["root"], is_staff=True)
+
+
+@pytest.fixture
+def campaign(district, orgdept):
+    now = timezone.now()
+    c = AppraisalCampaign.objects.create(
+        name="2025年度部门民主评议", year=now.year, kind="units", created_by=orgdept,
+        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+    for order, unit in enumerate([district["vet"], district["env"], district["street"]]):
+        AppraisalTarget.objects.create(campaign=c, unit=unit, order=order)
+    AppraisalQuestion.objects.create(campaign=c, order=1, kind="rating", text="工作作风")
+    AppraisalQuestion.objects.create(campaign=c, order=2, kind="rating", text="办事效率")
+    AppraisalQuestion.objects.create(campaign=c, order=3, kind="text", text="意见建议")
+    return services.appraisal_campaign_open(campaign=c, actor=orgdept)
+
+
+def ids(c):
+    targets = list(c.targets.order_by("order").values_list("pk", flat=True))
+    q_rating = list(c.questions.filter(kind="rating").order_by("order").values_list("pk", flat=True))
+    q_text = c.questions.get(kind="text").pk
+    return targets, q_rating, q_text
+
+
+def form(c, token, stars, comment=""):
+    """POST data of the questionnaire: `stars` = rating for (every target, every question)."""
+    targets, q_rating, q_text = ids(c)
+    data = {"step": "cast", "token": token}
+    for t in targets:
+        for q in q_rating:
+            data[f"r-{t}-{q}"] = str(stars)
+        data[f"t-{t}-{q_text}"] = ""
+    if comment:
+        data[f"t-{targets[0]}-{q_text}"] = comment
+    return data
+
+
+def state(c):
+    """Everything a vote may change, to show that a refused vote changed nothing."""
+    return (
+        sorted(AppraisalInvitation.objects.filter(campaign=c).values_list("token_hash", "used")),
+        sorted(AppraisalTally.objects.filter(campaign=c).values_list(
+            "pk", "c1", "c2", "c3", "c4", "c5")),
+        sorted(AppraisalComment.objects.filter(campaign=c).values_list("id", "text", "status")),
+        AuditEvent.objects.count(),
+        Notification.objects.count(),
+    )
+
+
+def en():
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+# --- codes ------------------------------------------------------------------------------------
+def test_codes_are_128_bit_and_read_forgivingly(campaign, orgdept):
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
+    assert len(set(tokens)) == 3 and all(len(t) == 26 for t in tokens)
+    token = tokens[0]
+    assert token_normalize(token_display(token).lower().replace("-", " ")) == token
+    assert token_normalize(token.replace("O", "0").replace("I", "1")) == token
+    assert token_normalize("ABC") is None
+    # Only a keyed hash is stored, never the code.
+    stored = set(AppraisalInvitation.objects.values_list("token_hash", flat=True))
+    assert {token_hash(t) for t in tokens} == stored
+    assert hashlib.sha256(token.encode()).hexdigest() not in stored
+
+
+def test_a_code_votes_once_and_a_reuse_changes_nothing(campaign, orgdept):
+    token, other = services.appraisal_tokens_issue(campaign=campaign, count=2, actor=orgdept)
+    client = en()
+    step1 = client.post(VOTE, {"step": "check", "token": token_display(token)})
+    assert step1.status_code == 200 and b'id="ballot"' in step1.content
+    assert client.post(VOTE, form(campaign, token, 4, "很好")).status_code == 200
+    assert AppraisalTally.objects.filter(campaign=campaign, c4=1).count() == 6
+    before = state(campaign)
+
+    again = client.post(VOTE, form(campaign, token, 1, "again"))
+    assert again.status_code == 409
+    assert "already been used" in again.content.decode()
+    assert client.post(VOTE, {"step": "check", "token": token}).status_code == 409
+    assert state(campaign) == before
+    with pytest.raises(InvalidTransition) as error:
+        services.appraisal_vote(token=token, ratings={})
+    assert error.value.code == "token_used"
+    # The other code is unaffected.
+    assert client.post(VOTE, form(campaign, other, 5)).status_code == 200
+
+
+def test_bad_codes_and_bad_ballots_are_refused_without_a_write(campaign, orgdept):
+    (token,) = services.appraisal_tokens_issue(campaign=campaign, count=1, actor=orgdept)
+    before = state(campaign)
+    client = en()
+    assert client.post(VOTE, {"step": "check", "token": "hello"}).status_code == 400
+    unknown = client.post(VOTE, {"step": "check", "token": "A" * 26})
+    assert unknown.status_code == 400 and "was not found" in unknown.content.decode()
+    assert client.post(VOTE, {"step": "cast", "token": "A" * 26}).status_code == 400
+    empty = client.post(VOTE, form(campaign, token, ""))
+    assert empty.status_code == 400 and b'id="ballot"' in empty.content  # form shown again
+    targets, q_rating, q_text = ids(campaign)
+    assert client.post(VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_rating[0]}": "9"}
+                       ).status_code == 400
+    assert client.post(VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_text}": "3"}
+                       ).status_code == 400
+    assert client.post(VOTE, {**form(campaign, token, 3), f"t-{targets[0]}-{q_text}": "x" * 1001}
+                       ).status_code == 400
+    assert state(campaign) == before
+    assert client.post(VOTE, form(campaign, token, 3)).status_code == 200  # still usable
+
+
+def test_votes_before_opening_and_after_closing_are_refused(campaign, orgdept):
+    token, late = services.appraisal_tokens_issue(campaign=campaign, count=2, actor=orgdept)
+    before = state(campaign)
+    with time_machine.travel(campaign.opens_at - timedelta(minutes=5)):
+        early = en().post(VOTE, form(campaign, token, 5))
+        assert early.status_code == 409 and "has not started yet" in early.content.decode()
+    with time_machine.travel(campaign.closes_at + timedelta(seconds=1)):
+        closed = en().post(VOTE, form(campaign, token, 5))
+        assert closed.status_code == 409 and "closed at" in closed.content.decode()
+    assert state(campaign) == before
+
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    before = state(campaign)
+    with pytest.raises(InvalidTransition) as error:
+        services.appraisal_vote(token=late, ratings={})
+    assert error.value.code == "campaign_closed"
+    assert en().post(VOTE, {"step": "check", "token": late}).status_code == 409
+    assert state(campaign) == before
+
+
+def test_a_draft_campaign_takes_no_votes(district, orgdept):
+    now = timezone.now()
+    draft = AppraisalCampaign.objects.create(name="草稿", year=now.year, opens_at=now,
+                                             closes_at=now + timedelta(days=1))
+    AppraisalTarget.objects.create(campaign=draft, unit=district["vet"])
+    AppraisalQuestion.objects.create(campaign=draft, text="满意吗")
+    (token,) = services.appraisal_tokens_issue(campaign=draft, count=1, actor=orgdept)
+    assert en().post(VOTE, {"step": "check", "token": token}).status_code == 409
+
+
+# --- unlinkability ----------------------------------------------------------------------------
+def _all_rows():
+    """Every row of every table, read with raw SQL: {table: (columns, rows)}."""
+    out = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            table = model._meta.db_table
+            if table not in connection.introspection.table_names(cursor):
+                continue
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            out[table] = ([c[0] for c in cursor.description], cursor.fetchall())
+    return out
+
+
+def _where_found(rows, needles):
+    """(table, column) of every stored value containing one of `needles`."""
+    found = set()
+    for table, (columns, values) in rows.items():
+        for row in values:
+            for column, value in zip(columns, row, strict=True):
+                text = value.hex() if isinstance(value, bytes | memoryview) else str(value)
+                if any(n in text for n in needles):
+                    found.add((table, column))
+    return found
+
+
+def test_nothing_stored_links_a_ballot_to_its_code(campaign, orgdept, monkeypatch):
+    printed = services.appraisal_tokens_issue(campaign=campaign, count=7, actor=orgdept)
+    services.appraisal_tokens_send(campaign=campaign, recipients="13800000001\nvoter@example.org",
+                                   vote_url=VOTE_URL, actor=orgdept)
+    messages = list(Notification.objects.order_by("pk").values_list("body", flat=True))
+    sent = [token_normalize(b.split("#t=")[1].split(".")[0].split()[0]) for b in messages]
+    assert all(sent) and len(sent) == 2
+    tokens = printed[:6] + sent  # the 7th printed code is never used
+    hashes = [token_hash(t) for t in printed + sent]
+    audit_before = AuditEvent.objects.count()
+    notifications_before = Notification.objects.count()
+    layout_before_voting = _physical_order(AppraisalInvitation, campaign, column="token_hash")
+
+    # Comment ids are random (uuid4). Here they are made to fall in voting order reversed, to
+    # show that what is stored follows the ids, never the order of voting.
+    counter = iter(range(10**6, 0, -1))
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(counter) << 64))
+    voting_order = []
+    for k, token in enumerate(tokens):  # vote in a known order, each with its own comment
+        text = f"comment-{k}"
+        response = Client().post(VOTE, form(campaign, token, 1 + k % 5, text))
+        assert response.status_code == 200
+        voting_order.append(text)
+    monkeypatch.undo()
+
+    # Votes write no audit event and no notification (both carry precise times).
+    assert AuditEvent.objects.count() == audit_before
+    assert Notification.objects.count() == notifications_before
+
+    codes = printed + sent + [token_display(t) for t in printed + sent]
+    plain = [hashlib.sha256(t.encode()).hexdigest() for t in printed + sent]
+    rows = _all_rows()
+    # While voting is open the codes are only in the invitation messages (until closing) …
+    assert _where_found(rows, codes) == {("core_notification", "body")}
+    # … their hashes only in the invitation table, which holds nothing else but a used flag.
+    assert _where_found(rows, hashes + [h[:16] for h in hashes]) == {
+        ("evaluation_appraisalinvitation", "token_hash")}
+    assert _where_found(rows, plain + [h[:16] for h in plain]) == set()
+    assert set(rows["evaluation_appraisalinvitation"][0]) == {"id", "campaign_id", "token_hash",
+                                                            "used"}
+
+    # The ballot content (tallies, comments) has no column pointing at a code or a person and
+    # no time at all; no model anywhere refers to an invitation.
+    for model in (AppraisalTally, AppraisalComment):
+        for field in model._meta.concrete_fields:
+            assert not isinstance(field, models.DateField | models.DateTimeField | models.TimeField)
+            assert field.related_model not in (AppraisalInvitation, *_people_models())
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            assert getattr(field, "related_model", None) is not AppraisalInvitation or (
+                model is AppraisalCampaign)
+
+    # Comments: read ORDER BY id, and physically stored in id order — the reverse of voting.
+    by_id = list(AppraisalComment.objects.filter(campaign=campaign).values_list("text", flat=True))
+    assert by_id == voting_order[::-1]
+    assert _physical_order(AppraisalComment, campaign) == by_id
+    # Invitations lie in the (random) hash order of each issuing batch, untouched by voting.
+    stored = _physical_order(AppraisalInvitation, campaign, column="token_hash")
+    assert stored == layout_before_voting
+    assert stored[:7] == sorted(hashes[:7]) and stored[7:] == sorted(hashes[7:])
+    if connection.vendor == "postgresql":
+        # Every vote rewrote every code, tally and comment: one transaction id on them all.
+        with connection.cursor() as cursor:
+            for model in (AppraisalTally, AppraisalComment, AppraisalInvitation):
+                cursor.execute(f"SELECT DISTINCT xmin::text FROM {model._meta.db_table} "  # noqa: S608
+                               "WHERE campaign_id = %s", [campaign.pk])
+                assert len(cursor.fetchall()) == 1
+
+    # Closing blanks the codes in the messages: afterwards no code is stored anywhere.
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    rows = _all_rows()
+    assert _where_found(rows, codes) == set()
+    assert all("****" in body for body in Notification.objects.values_list("body", flat=True))
+    # The results are still all there.
+    total = sum(sum(t.histogram.values()) for t in AppraisalTally.objects.filter(campaign=campaign))
+    assert total == len(tokens) * 6
+
+
+def _people_models():
+    from django.contrib.auth import get_user_model
+
+    return (get_user_model(), Notification, AuditEvent)
+
+
+def _physical_order(model, campaign, column="text"):
+    """The order rows lie in the table (SQLite rowid, PostgreSQL ctid), not an ORDER BY."""
+    table = model._meta.db_table
+    position = "rowid" if connection.vendor == "sqlite" else "ctid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE campaign_id = %s "  # noqa: S608
+                       f"ORDER BY {position}", [campaign.pk])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- results ----------------------------------------------------------------------------------
+def test_rating_summary_math():
+    s = rating_summary({5: 2, 4: 2, 3: 1})  # 5, 5, 4, 4, 3
+    assert s["n"] == 5 and s["mean"] == pytest.approx(4.2)
+    assert s["sd"] == pytest.approx(math.sqrt(0.7))
+    half = 2.7764451051977987 * math.sqrt(0.7) / math.sqrt(5)  # t(0.975, 4)
+    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(4.2 - half), pytest.approx(4.2 + half))
+    assert s["score"] == pytest.approx(80.0)
+    one = rating_summary({3: 1})
+    assert one["mean"] == 3 and one["sd"] is None and one["ci_low"] is None
+    assert rating_summary({})["n"] == 0 and rating_summary({})["mean"] is None
+    assert rating_summary({4: 3})["ci_low"] == pytest.approx(4.0)
+
+
+def test_results_counts_means_and_response_rate(campaign, orgdept, district):
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=8, actor=orgdept)
+    targets, q_rating, q_text = ids(campaign)
+    for token, stars in zip(tokens, [5, 4, 4, 3, 5], strict=False):
+        # Only the first target and first question are rated; the rest is "don't know".
+        services.appraisal_vote(token=token, ratings={(targets[0], q_rating[0]): stars,
+                                                      (targets[1], q_rating[0]): ""})
+    assert appraisal_scores(campaign.year) == {}  # still open: not counted yet
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.status_code == 302  # not public
+    client = Client()
+    client.force_login(orgdept)
+    page = client.get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.status_code == 200
+    results = page.context["targets"]
+    first = results[0]["rows"][0]
+    assert (first["n"], round(first["mean"], 2), round(first["ci_low"], 3),
+            round(first["ci_high"], 3)) == (5, 4.2, 3.161, 5.239)
+    assert results[1]["rows"][0]["n"] == 0
+    assert page.context["issued"] == 8 and page.context["voted"] == 5
+    assert page.context["response_rate"] == pytest.approx(5 / 8)
+    assert 'id="response-rate">62 %' in page.content.decode()
+
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    assert appraisal_scores(campaign.year) == {district["vet"].pk: 80.0}
+    assert appraisal_scores(campaign.year + 1) == {}
+
+
+# --- comments ---------------------------------------------------------------------------------
+def test_comments_are_moderated_before_publication(campaign, orgdept, people):
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
+    for token, text in zip(tokens, ["窗口服务热情", "有人骂人 脏话", "办事太慢"], strict=True):
+        Client().post(VOTE, form(campaign, token, 3, text))
+    comments = {c.text: c for c in AppraisalComment.objects.all()}
+    assert {c.status for c in comments.values()} == {"pending"}
+    url = f"/evaluation/appraisal/{campaign.pk}/results/"
+    staff = Client()
+    staff.force_login(orgdept)
+    assert "有人骂人" in staff.get(url).content.decode()  # moderators see everything
+    assert staff.post(url, {"comment": comments["窗口服务热情"].pk, "decision": "approved"}
+                      ).status_code == 302
+    services.appraisal_comment_moderate(comment=comments["有人骂人 脏话"], decision="rejected",
+                                        actor=orgdept)
+    assert staff.post(url, {"comment": "not-a-uuid", "decision": "approved"}).status_code == 404
+    assert staff.post(url, {"comment": comments["办事太慢"].pk, "decision": "maybe"}
+                      ).status_code == 400
+    with pytest.raises(PermissionDenied):
+        services.appraisal_comment_moderate(comment=comments["办事太慢"], decision="approved",
+                                            actor=people["dispatcher"])
+    assert AuditEvent.objects.filter(action="appraisal_comment_moderate").count() == 2
+
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    assert en().get(url).status_code == 302
+    services.appraisal_campaign_publish(campaign=campaign, actor=orgdept)
+    public = en().get(url)
+    assert public.status_code == 200
+    text = public.content.decode()
+    assert "窗口服务热情" in text and "有人骂人" not in text and "办事太慢" not in text
+    assert "Approve" not in text
+    assert campaign.name in en().get("/evaluation/appraisal/").content.decode()
+
+
+# --- permissions ------------------------------------------------------------------------------
+def test_permission_manage_appraisal(people, orgdept):
+    assert orgdept.has_perm("evaluation.manage_appraisal")
+    assert people["admin"].has_perm("evaluation.manage_appraisal")
+    for name in ("dispatcher", "vet_leader", "supervisor", "citizen"):
+        assert not people[name].has_perm("evaluation.manage_appraisal"), name
+
+
+def test_permission_view_appraisal_results(campaign, people, orgdept):
+    assert orgdept.has_perm("evaluation.view_appraisal_results", campaign)
+    assert not people["citizen"].has_perm("evaluation.view_appraisal_results", campaign)
+    campaign.status = AppraisalCampaign.Status.PUBLISHED
+    assert people["citizen"].has_perm("evaluation.view_appraisal_results", campaign)
+
+
+def test_permission_moderate_appraisal_comment(people, orgdept):
+    assert orgdept.has_perm("evaluation.moderate_appraisal_comment")
+    assert not people["supervisor"].has_perm("evaluation.moderate_appraisal_comment")
+
+
+def test_only_managers_run_campaigns(campaign, people, orgdept):
+    for service in (services.appraisal_campaign_close, services.appraisal_campaign_publish):
+        with pytest.raises(PermissionDenied):
+            service(campaign=campaign, actor=people["dispatcher"])
+    with pytest.raises(PermissionDenied):
+        services.appraisal_tokens_issue(campaign=campaign, count=1, actor=people["citizen"])
+    client = Client()
+    client.force_login(people["dispatcher"])
+    assert client.get(f"/evaluation/appraisal/{campaign.pk}/").status_code == 403
+    assert client.get(f"/evaluation/appraisal/{campaign.pk}/results/").status_code == 403
+    assert Client().get(f"/evaluation/appraisal/{campaign.pk}/").status_code == 302
+    client.force_login(orgdept)
+    assert client.get(f"/evaluation/appraisal/{campaign.pk}/").status_code == 200
+    assert client.get("/admin/evaluation/appraisalcampaign/").status_code == 200
+
+
+# --- administration ---------------------------------------------------------------------------
+def test_printable_codes_pdf(campaign, orgdept):
+    client = Client()
+    client.force_login(orgdept)
+    audit_before = AuditEvent.objects.count()
+    response = client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "issue",
+                                                                      "count": "12"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AppraisalInvitation.objects.filter(campaign=campaign).count() == 12
+    event = AuditEvent.objects.get(pk__gt=audit_before - 0, action="appraisal_tokens_issue")
+    assert event.data == {"count": 12, "channel": "print"}
+    bad = client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "issue", "count": "x"})
+    assert bad.status_code == 400
+    assert AppraisalInvitation.objects.filter(campaign=campaign).count() == 12
+
+
+def test_sending_codes_and_bad_recipient_lists(campaign, orgdept):
+    with pytest.raises(InvalidInput) as error:
+        services.appraisal_tokens_send(campaign=campaign, recipients="13800000001\nnonsense",
+                                       vote_url=VOTE_URL, actor=orgdept)
+    assert error.value.code == "recipients_invalid"
+    assert not AppraisalInvitation.objects.exists() and not Notification.objects.exists()
+    sent = services.appraisal_tokens_send(
+        campaign=campaign, recipients="13800000001, 13800000001；a@example.org", vote_url=VOTE_URL,
+        actor=orgdept)
+    assert sent == 2
+    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "sms"]
+    assert AppraisalInvitation.objects.count() == 2
+    event = AuditEvent.objects.get(action="appraisal_tokens_issue")
+    assert event.data == {"count": 2, "channel": "message", "sms": 1, "email": 1}
+    assert "13800000001" not in str(event.data)
+
+
+def test_campaign_states_refuse_wrong_moves(campaign, orgdept, district):
+    with pytest.raises(InvalidTransition):
+        services.appraisal_campaign_publish(campaign=campaign, actor=orgdept)
+    with pytest.raises(InvalidTransition):
+        services.appraisal_campaign_open(campaign=campaign, actor=orgdept)
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    with pytest.raises(InvalidTransition):
+        services.appraisal_tokens_issue(campaign=campaign, count=1, actor=orgdept)
+    client = Client()
+    client.force_login(orgdept)
+    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "close"}
+                       ).status_code == 409
+    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "publish"}
+                       ).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.status == "published"
+    now = timezone.now()
+    empty = AppraisalCampaign.objects.create(name="空", year=2025, opens_at=now,
+                                             closes_at=now + timedelta(days=1))
+    with pytest.raises(InvalidInput):
+        services.appraisal_campaign_open(campaign=empty, actor=SYSTEM)
+
+
+def test_voting_page_is_public_and_fills_the_code_from_the_fragment(db):
+    page = Client().get(VOTE)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="token-form"' in body and "location.hash" in body
+    assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]

@@ -233,6 +233,10 @@ REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
 # Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
 # a broker a queued task would run inside the citizen's request, so batch is the default there.
 INSIGHT_INTAKE_MODE = os.environ.get("INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch")
+# Inquiries (质询) must be answered publicly within this many working days.
+INQUIRY_ANSWER_WORKDAYS = int(os.environ.get("INQUIRY_ANSWER_WORKDAYS", "15"))
+# Anonymous ratings of duty-and-integrity reports per network address, e.g. "10/hour"; "off".
+DUTY_RATING_ANON_RATE = os.environ.get("DUTY_RATING_ANON_RATE", "10/hour")
 # Earlier appeals within this many days either side are compared for duplicates.
 DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "30"))
 REST_FRAMEWORK = {

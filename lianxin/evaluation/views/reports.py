@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from rest_framework.throttling import BaseThrottle
 
 from lianxin.core.access import OFFICIAL_ROLES, units_where
 from lianxin.core.errors import LianxinError
@@ -74,7 +75,8 @@ class InquiryForm(forms.Form):
 
 
 def _client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # The same address the API's rate limits key on: X-Forwarded-For only from NUM_PROXIES.
+    return BaseThrottle().get_ident(request)
 
 
 def _int(value):

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('units', 'Units'), ('cadres', 'Cadres')], default='units', max_length=10, verbose_name='who is appraised')),
                 ('opens_at', models.DateTimeField(verbose_name='voting opens at')),
                 ('closes_at', models.DateTimeField(verbose_name='voting closes at')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for voting'), ('closed', 'Closed'), ('published', 'Published')], default='draft', editable=False, max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open for voting'), ('closed', 'Voting closed'), ('published', 'Published')], default='draft', editable=False, max_length=10, verbose_name='status')),
                 ('intro', models.TextField(blank=True, verbose_name='introduction shown to voters')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),

@@ -32,7 +32,7 @@ class AppraisalCampaign(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open for voting")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", _("Voting closed")
         PUBLISHED = "published", _("Published")
 
     name = models.CharField(_("name"), max_length=200)

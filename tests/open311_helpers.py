@@ -32,7 +32,10 @@ def make_data() -> dict:
         contact_name="王五", contact_phone="13700002222", is_public=True,
         created_at=now - timedelta(days=10))
     appeal_services.appeal_accept(appeal=closed, actor=SYSTEM)
-    appeal_services.appeal_reply(appeal=closed, actor=SYSTEM, text="已处理。")
+    appeal_services.appeal_reply(
+        appeal=closed, actor=SYSTEM,
+        text="您反映的河边有死猪的问题，我局已于当日派员打捞河边死猪并作无害化处理，河边死猪已清理完毕。"
+             "依据《动物防疫法》第五十七条，我局将加强巡查，发现乱扔死猪的依法查处。")
     appeal_services.appeal_follow_up(appeal=closed, resolved=True, satisfaction="satisfied",
                                      by_citizen=True)
     private, _ = appeal_services.appeal_submit(

@@ -43,7 +43,9 @@ def _replied_appeal(people, categories, **contact):
     services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
                              actor=people["dispatcher"])
     services.appeal_accept(appeal=appeal, actor=people["env_handler"])
-    return services.appeal_reply(appeal=appeal, actor=people["env_handler"], text="已修复")
+    return services.appeal_reply(appeal=appeal, actor=people["env_handler"], text=(
+        "您反映的小区门口路灯坏了一个月的问题，我局已于次日更换小区门口路灯的灯具，路灯现已恢复照明。"
+        "根据《城市照明管理规定》第二十条，我们将每月巡查，保证路灯正常。"))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,6 +5,7 @@ import csv
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -213,3 +214,38 @@ def test_an_activation_in_another_process_is_seen_after_the_check_interval(
     monkeypatch.setattr(suggest, "ACTIVE_CHECK_SECONDS", 0.0)
     suggest_category(sample_rows[0]["text"])
     assert suggest._loaded[0][0] == 2
+
+
+def test_char_ngram_features_equal_scikit_learns_tfidf_with_the_default_settings(sample_rows):
+    """The numpy vectoriser claims TfidfVectorizer's features; the defaults (1–2-grams, min_df 3,
+    max_df 0.5) must not drift from it, unseen n-grams included."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from lianxin.insight import router
+
+    p = router.DEFAULT_PARAMS
+    texts = [router.normalise(r["text"]) for r in sample_rows]
+    fitted, unseen = texts[:250], texts[250:] + ["没见过的字：龘靐齉"]
+    ours = router.CharNgramTfidf(p["ngram_min"], p["ngram_max"], p["min_df"], p["max_df"],
+                                 p["sublinear_tf"]).fit(fitted)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(p["ngram_min"], p["ngram_max"]),
+                             min_df=p["min_df"], max_df=p["max_df"],
+                             sublinear_tf=p["sublinear_tf"], lowercase=False).fit(fitted)
+    assert len(ours.vocabulary_) == len(theirs.vocabulary_)
+    # Same columns in another order: compare the pairwise similarities of the rows.
+    for batch in (fitted, unseen):
+        a, b = ours.transform(batch), theirs.transform(batch)
+        assert np.allclose((a @ a.T).toarray(), (b @ b.T).toarray(), atol=1e-5)
+        assert np.allclose(np.sort(a.toarray(), axis=1), np.sort(b.toarray(), axis=1), atol=1e-5)
+
+
+def test_training_reports_the_macro_f1_of_every_fold(sample_rows):
+    from lianxin.insight import router
+
+    result = router.train([r["text"] for r in sample_rows], [r["label"] for r in sample_rows],
+                          folds=3, n_jobs=1)
+    folds = result.metrics["macro_f1_folds"]
+    assert len(folds) == 3 and all(0 < f <= 1 for f in folds)
+    assert result.metrics["macro_f1_std"] == round(float(np.std(folds)), 4)
+    proba = result.pipeline.predict_proba([sample_rows[0]["text"]])
+    assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-6

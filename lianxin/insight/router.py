@@ -28,14 +28,14 @@ from sklearn.preprocessing import normalize
 # 7 categories; bench/router.py, docs/insight/router.md), among a handful of configurations only.
 # Calibrated macro-F1, seed 0 / seed 1: 0.9123 (fold std 0.003) / 0.9136 (0.013), against
 # 0.9097 / 0.9144 for the previous 1–3-gram, min_df 2, max_df 0.9 setting: the same accuracy
-# within the folds' spread, but 2–5 times quicker to train and a smaller model. Word n-grams
-# (jieba), longer n-grams, other C, logistic regression, NB-SVM and ensembles all stayed within
-# ±0.004 of this; none reached 0.93.
+# within the folds' spread, at half the CPU time per fit. Word n-grams (jieba), longer n-grams,
+# other C, logistic regression, NB-SVM and ensembles gained at most 0.003 (inside that spread)
+# or lost; none reached 0.93.
 DEFAULT_PARAMS: dict = {
     "ngram_min": 1,
     "ngram_max": 2,
     # An n-gram in fewer than 3 messages is mostly a name or a typo; one in more than half of
-    # them is function text (的, 反映, 您好 …). Dropping both lost nothing in CV.
+    # them is function text (的, 我, the commas …). Dropping both lost nothing in CV.
     "min_df": 3,
     "max_df": 0.5,
     "sublinear_tf": True,

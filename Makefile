@@ -53,6 +53,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/warning.py
 	$(PY) bench/replies.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/rankings.py
 
 messages: $(VENV)/.dev
 	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

@@ -127,6 +127,7 @@ def measure() -> dict:
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db.models import Count
     from django.test import Client
 
@@ -134,7 +135,7 @@ def measure() -> dict:
     from lianxin.appeals.rollups import rollup_refresh
     from lianxin.core.models import Unit
     from lianxin.evaluation.rankings import months_back
-    from lianxin.evaluation.rates import current_month
+    from lianxin.evaluation.rates import LIVE_OVERDUE_KEY, current_month
 
     settings.EVALUATION_PUBLIC_RATE = "off"  # the bench is one address asking many times
     figures: dict = {}
@@ -173,8 +174,13 @@ def measure() -> dict:
             missing += status == 404
         figures[f"api_{level}"] = {**percentiles(past), "units_ranked": max(sizes),
                                    "no_data_answers": missing}
-        figures[f"api_{level}_current_month"] = percentiles(
-            [ask(this_month, level)[0] for _ in range(20)])
+        # The live overdue count behind the current month is cached for a minute: time one
+        # request that recounts it (cold) and then the cached ones.
+        cache.delete(LIVE_OVERDUE_KEY)
+        cold = ask(this_month, level)[0]
+        figures[f"api_{level}_current_month"] = {
+            **percentiles([ask(this_month, level)[0] for _ in range(20)]),
+            "cold_ms": round(cold, 1)}
     # The public page (rates table) for one past month, for scale.
     timings = []
     for _ in range(20):
@@ -215,6 +221,9 @@ def main() -> int:
         if key.startswith("api"):
             worst = max(worst, f["p99_ms"])
         extra = f" ({f['units_ranked']} units ranked)" if "units_ranked" in f else ""
+        if "cold_ms" in f:
+            extra = f"; first request recounting the live overdue {f['cold_ms']:.1f} ms"
+            worst = max(worst, f["cold_ms"])
         print(f"  {key:30} p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  over "
               f"{f['requests']} requests{extra}")
     ok = worst <= TARGET_MS

@@ -233,6 +233,8 @@ REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
 # Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
 # a broker a queued task would run inside the citizen's request, so batch is the default there.
 INSIGHT_INTAKE_MODE = os.environ.get("INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch")
+# Requests per address to the public rankings API, e.g. "120/minute"; "off" disables.
+EVALUATION_PUBLIC_RATE = os.environ.get("EVALUATION_PUBLIC_RATE", "120/minute")
 # Inquiries (质询) must be answered publicly within this many working days.
 INQUIRY_ANSWER_WORKDAYS = int(os.environ.get("INQUIRY_ANSWER_WORKDAYS", "15"))
 # Anonymous ratings of duty-and-integrity reports per network address, e.g. "10/hour"; "off".

@@ -53,6 +53,7 @@ def _no_rate_limits(settings, request):
         settings.TRACK_RATE = "off"
         settings.OPEN311_KEY_RATE = "off"
         settings.DUTY_RATING_ANON_RATE = "off"
+        settings.EVALUATION_PUBLIC_RATE = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames)
     if uses_db:

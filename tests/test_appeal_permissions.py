@@ -259,3 +259,14 @@ def test_phone_numbers_keep_only_their_ends_when_masked(everyone, district, peop
     contact = appeal_contact(everyone["supervisor"], fresh(appeal))
     assert contact["phone"] == masked
     assert contact["name"] == "欧***"
+
+
+def test_the_organisation_department_reads_appeals_masked_and_acts_on_none(district, at_vet):
+    from lianxin.appeals.selectors import appeal_actions
+
+    orgdept = make_user("orgdept", Role.ORGDEPT, district["root"])
+    assert orgdept.has_perm("appeals.view_appeal", at_vet)
+    assert at_vet in appeals_visible_to(orgdept)
+    assert not orgdept.has_perm("appeals.view_contact", at_vet)
+    assert appeal_contact(orgdept, at_vet)["masked"]
+    assert appeal_actions(orgdept, at_vet) == []

@@ -31,3 +31,12 @@ def test_healthz_is_503_with_the_reason_when_the_database_is_unreachable(tmp_pat
     payload = json.loads(body)
     assert payload["status"] == "error"
     assert "refused" in payload["database"].lower() or "connect" in payload["database"].lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/open311/v2/requests.json", "/api/v1/appeals/", "/insight/appeals/",
+                                  "/board/"])
+def test_a_nul_byte_in_the_query_is_a_clear_400_everywhere(client, path):
+    response = client.get(path, {"service_code": "a\x00b", "q": "x"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"

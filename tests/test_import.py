@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from lianxin.appeals import demo
 from lianxin.appeals.models import Appeal, Category, Status
 from lianxin.core.models import AuditEvent, Unit
 
@@ -115,8 +116,17 @@ def test_the_demo_district_loads_and_a_second_load_changes_nothing():
               AuditEvent.objects.count())
     assert Unit.objects.filter(name="畜牧兽医局").exists()
     assert Category.objects.get(code="animal-epidemic").default_unit.name == "畜牧兽医局"
-    assert counts[2] == 40 and len(set(Appeal.objects.values_list("status", flat=True))) >= 4
+    # 40 replayed appeals, and the last week's signals: a hot matter and an animal cluster.
+    assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER)
+    assert len(set(Appeal.objects.values_list("status", flat=True))) >= 4
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
     assert (Unit.objects.count(), Category.objects.count(), Appeal.objects.count(),
             AuditEvent.objects.count()) == counts
     call_command("audit_verify", stdout=StringIO())
+
+    from lianxin.insight.models import Alarm, DuplicateCandidate
+    from lianxin.insight.tasks import analyse_new_appeals
+
+    analyse_new_appeals()
+    assert Alarm.objects.filter(kind="cluster", area__name="大湾村", count=3).exists()
+    assert DuplicateCandidate.objects.filter(appeal__source_ref__startswith="hot:").exists()

@@ -36,7 +36,14 @@ def is_supervisor(user, appeal=None):
     return has_role(user, Role.SUPERVISOR, over=getattr(appeal, "unit", None))
 
 
-rules.add_perm("appeals.view_appeal", is_dispatcher | is_unit_handler | is_supervisor | is_co_handler)
+@rules.predicate
+def is_assessor(user, appeal=None):
+    """The organisation department reads appeals to check the assessment figures (read only)."""
+    return has_role(user, Role.ORGDEPT, over=getattr(appeal, "unit", None))
+
+
+rules.add_perm("appeals.view_appeal",
+               is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor)
 # Names and phone numbers: only those who must call the citizen back.
 rules.add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
 rules.add_perm("appeals.dispatch_appeal", is_dispatcher)

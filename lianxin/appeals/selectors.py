@@ -14,7 +14,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     qs = Appeal.objects.select_related("unit", "category")
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    wide = units_where(user, Role.DISPATCHER, Role.ADMIN, Role.SUPERVISOR)
+    wide = units_where(user, Role.DISPATCHER, Role.ADMIN, Role.SUPERVISOR, Role.ORGDEPT)
     narrow = units_where(user, Role.HANDLER, Role.LEADER)
     q = subtree_q(wide, "unit")
     if wide:

@@ -15,6 +15,12 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A NUL byte is never meant, and PostgreSQL refuses to store or compare it: a query
+        # string carrying one is malformed (400) for every page and API alike.
+        if any("\x00" in key or any("\x00" in v for v in values)
+               for key, values in request.GET.lists()):
+            return JsonResponse({"code": "parse_error", "detail": _("Malformed request.")},
+                                status=400)
         response = self.get_response(request)
         if (
             request.path.startswith(API_PREFIXES)

@@ -14,7 +14,7 @@ CATCH_UP_BATCH = 500
 def analyse_new_appeal(appeal_id: int) -> int | None:
     """Fingerprint the new appeal and suggest the earlier ones it repeats (重复诉求), then
     derive its area and, for an animal report, run the cluster rule at once (预警). Returns
-    the alarm raised or updated, if any. The area row marks the appeal as analysed."""
+    the alarm raised or updated, if any. Its fingerprint keys mark the appeal as analysed."""
     from . import services
 
     services.duplicates_find(appeal=appeal_id)
@@ -31,10 +31,10 @@ def analyse_new_appeals() -> int:
 
     from lianxin.appeals.models import Appeal
 
-    from .models import AnalysisCursor, AppealArea
+    from .models import AnalysisCursor, DuplicateKey
 
     cursor, _ = AnalysisCursor.objects.get_or_create(name="new-appeals")
-    analysed = AppealArea.objects.filter(appeal=OuterRef("pk"))
+    analysed = DuplicateKey.objects.filter(appeal=OuterRef("pk"))
     pending = list(
         Appeal.objects.filter(pk__gt=cursor.last_appeal_id - CATCH_UP_OVERLAP)
         .exclude(Exists(analysed)).order_by("pk").values_list("pk", flat=True)[:CATCH_UP_BATCH]

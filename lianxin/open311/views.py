@@ -29,6 +29,8 @@ def _param(request: HttpRequest, name: str) -> str:
     value = request.POST.get(name) if request.method == "POST" else None
     if not value:
         value = request.GET.get(name, "")
+    if "\x00" in value:
+        raise InvalidInput(_("Malformed request."), code="parse_error")
     return str(value).strip()
 
 

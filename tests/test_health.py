@@ -34,9 +34,16 @@ def test_healthz_is_503_with_the_reason_when_the_database_is_unreachable(tmp_pat
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/open311/v2/requests.json", "/api/v1/appeals/", "/insight/appeals/",
-                                  "/board/"])
+@pytest.mark.parametrize("path", ["/api/v1/appeals/", "/insight/appeals/", "/board/",
+                                  "/api/v1/evaluation/rankings/"])
 def test_a_nul_byte_in_the_query_is_a_clear_400_everywhere(client, path):
     response = client.get(path, {"service_code": "a\x00b", "q": "x"})
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.django_db
+def test_open311_answers_a_nul_byte_in_its_own_format(client):
+    response = client.get("/open311/v2/requests.xml", {"start_date": "\x00"})
+    assert response.status_code == 400
+    assert response.content.startswith(b"<?xml")

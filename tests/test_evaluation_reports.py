@@ -60,10 +60,10 @@ def events(obj) -> list[tuple[str, str, str]]:
 def test_a_cadre_writes_drafts_and_publishes_once(client, people, district):
     leader = people["vet_leader"]
     draft = services.duty_report_create(author=leader, unit=district["vet"], year=YEAR,
-                                        title="述职", text="内容")
+                                        title="畜牧兽医局局长年度草稿", text="内容")
     with pytest.raises(InvalidTransition):  # a draft cannot be rated
         services.duty_report_rate(report=draft, actor=people["citizen"], stars=5)
-    assert "述职" not in client.get(reverse("evaluation:reports")).content.decode()
+    assert "年度草稿" not in client.get(reverse("evaluation:reports")).content.decode()
     assert client.get(reverse("evaluation:report", args=[draft.pk])).status_code == 404
     services.duty_report_update(report=draft, actor=leader, title="述职述廉", text="新内容")
     services.duty_report_publish(report=draft, actor=leader)

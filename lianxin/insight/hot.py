@@ -347,7 +347,7 @@ def _extend_left(key: str, texts: list[str]) -> str:
         if not before or not total:
             break
         char, n = before.most_common(1)[0]
-        if n < 2 or n < 0.7 * total or not CJK.fullmatch(char) or char in STOP_CHARS or char in "市区县省":
+        if n < 2 or n < 0.7 * total or not CJK.fullmatch(char) or char in STOP_CHARS or char in "市区县省镇乡":
             break
         key = char + key
     return key

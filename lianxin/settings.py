@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "lianxin.open311",
     "lianxin.insight",
     "lianxin.evaluation",
+    "lianxin.supervision",
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,7 @@ urlpatterns = [
     path("insight/", include("lianxin.insight.urls")),
     path("evaluation/", include("lianxin.evaluation.urls")),
     path("api/v1/evaluation/", include("lianxin.evaluation.api_urls")),
+    path("supervision/", include("lianxin.supervision.urls")),
+    path("api/v1/", include("lianxin.supervision.api_urls")),
     path("", include("lianxin.appeals.urls")),
 ]

@@ -1,0 +1,3 @@
+"""integrity models."""
+
+__all__: list[str] = []

@@ -1,0 +1,1 @@
+"""监督 pages, one module per capability."""

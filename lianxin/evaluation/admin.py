@@ -1,24 +1,31 @@
 """Django admin pages of the evaluation app, one section per capability."""
+from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_lazy
 
-# --- democratic appraisal ---------------------------------------------------------------------
-# Campaigns, their targets and questions are edited here while in draft; state changes go
-# through the services (and the audit log). Codes, tallies and comments are not shown here.
-from django.contrib import admin as _admin  # noqa: E402
-from django.contrib import messages as _messages  # noqa: E402
-from django.utils.translation import gettext as _gettext  # noqa: E402
-from django.utils.translation import gettext_lazy as _lazy  # noqa: E402
+from lianxin.core.errors import LianxinError
 
-from lianxin.core.errors import LianxinError as _LianxinError  # noqa: E402
-
-from . import services as _services  # noqa: E402
-from .models.appraisal import (  # noqa: E402
+from . import services
+from .models.appraisal import (
     AppraisalCampaign,
     AppraisalQuestion,
     AppraisalTarget,
 )
+from .models.indicators import (
+    Indicator,
+    IndicatorScheme,
+    ResultSnapshot,
+    UnitResult,
+)
+from .models.reports import DutyReport, Inquiry, ReportRating
+
+# --- democratic appraisal ---------------------------------------------------------------------
+# Campaigns, their targets and questions are edited here while in draft; state changes go
+# through the services (and the audit log). Codes, tallies and comments are not shown here.
 
 
-class _DraftOnlyInline(_admin.TabularInline):
+
+
+class _DraftOnlyInline(admin.TabularInline):
     extra = 0
 
     def _draft(self, obj) -> bool:
@@ -50,18 +57,18 @@ def _move(service, label):
         for campaign in queryset:
             try:
                 service(campaign=campaign, actor=request.user)
-            except _LianxinError as error:
-                modeladmin.message_user(request, f"{campaign}: {error.message}", _messages.ERROR)
+            except LianxinError as error:
+                modeladmin.message_user(request, f"{campaign}: {error.message}", messages.ERROR)
             else:
-                modeladmin.message_user(request, f"{campaign}: {_gettext('done')}")
+                modeladmin.message_user(request, f"{campaign}: {gettext('done')}")
 
     action.short_description = label
     action.__name__ = f"appraisal_{service.__name__}"
     return action
 
 
-@_admin.register(AppraisalCampaign)
-class AppraisalCampaignAdmin(_admin.ModelAdmin):
+@admin.register(AppraisalCampaign)
+class AppraisalCampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "kind", "status", "opens_at", "closes_at"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["name"]
@@ -69,9 +76,9 @@ class AppraisalCampaignAdmin(_admin.ModelAdmin):
     readonly_fields = ["status"]
     inlines = [AppraisalTargetInline, AppraisalQuestionInline]
     actions = [
-        _move(_services.appraisal_campaign_open, _lazy("Open for voting")),
-        _move(_services.appraisal_campaign_close, _lazy("Close voting")),
-        _move(_services.appraisal_campaign_publish, _lazy("Publish the results")),
+        _move(services.appraisal_campaign_open, gettext_lazy("Open for voting")),
+        _move(services.appraisal_campaign_close, gettext_lazy("Close voting")),
+        _move(services.appraisal_campaign_publish, gettext_lazy("Publish the results")),
     ]
 
     def has_module_permission(self, request):
@@ -96,16 +103,9 @@ class AppraisalCampaignAdmin(_admin.ModelAdmin):
 # --- indicators, reports and inquiries --------------------------------------------------------
 # Read-only views: schemes, reports and inquiries change through their pages and services (and
 # so the audit log); published schemes and result snapshots never change at all.
-from .models.indicators import (  # noqa: E402
-    Indicator,
-    IndicatorScheme,
-    ResultSnapshot,
-    UnitResult,
-)
-from .models.reports import DutyReport, Inquiry, ReportRating  # noqa: E402
 
 
-class _ReadOnlyAdmin(_admin.ModelAdmin):
+class _ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -116,7 +116,7 @@ class _ReadOnlyAdmin(_admin.ModelAdmin):
         return False
 
 
-class _IndicatorInline(_admin.TabularInline):
+class _IndicatorInline(admin.TabularInline):
     model = Indicator
     fields = ["position", "name", "source", "direction", "target", "weight"]
     readonly_fields = fields
@@ -127,14 +127,14 @@ class _IndicatorInline(_admin.TabularInline):
         return False
 
 
-@_admin.register(IndicatorScheme)
+@admin.register(IndicatorScheme)
 class IndicatorSchemeAdmin(_ReadOnlyAdmin):
     list_display = ["year", "version", "name", "status", "published_at"]
     list_filter = ["status", "year"]
     inlines = [_IndicatorInline]
 
 
-class _UnitResultInline(_admin.TabularInline):
+class _UnitResultInline(admin.TabularInline):
     model = UnitResult
     fields = ["rank", "unit", "composite"]
     readonly_fields = fields
@@ -145,28 +145,28 @@ class _UnitResultInline(_admin.TabularInline):
         return False
 
 
-@_admin.register(ResultSnapshot)
+@admin.register(ResultSnapshot)
 class ResultSnapshotAdmin(_ReadOnlyAdmin):
     list_display = ["year", "scheme", "computed_at", "computed_by"]
     list_filter = ["year"]
     inlines = [_UnitResultInline]
 
 
-@_admin.register(DutyReport)
+@admin.register(DutyReport)
 class DutyReportAdmin(_ReadOnlyAdmin):
     list_display = ["title", "year", "unit", "author", "status", "published_at"]
     list_filter = ["status", "year"]
     search_fields = ["title"]
 
 
-@_admin.register(ReportRating)
+@admin.register(ReportRating)
 class ReportRatingAdmin(_ReadOnlyAdmin):
     list_display = ["report", "stars", "comment_status", "created_at"]
     list_filter = ["comment_status"]
     exclude = ["anon_key"]
 
 
-@_admin.register(Inquiry)
+@admin.register(Inquiry)
 class InquiryAdmin(_ReadOnlyAdmin):
     list_display = ["title", "unit", "status", "created_at", "deadline", "answered_at"]
     list_filter = ["status"]

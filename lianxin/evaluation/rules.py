@@ -2,9 +2,10 @@
 
 import rules  # noqa: F401
 
+from lianxin.core.access import OFFICIAL_ROLES, has_role
+from lianxin.core.models import Role
+
 # --- rankings ---------------------------------------------------------------------------------
-from lianxin.core.access import has_role  # noqa: E402
-from lianxin.core.models import Role  # noqa: E402
 
 RANKING_LEADER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.ORGDEPT, Role.ADMIN)
 
@@ -19,7 +20,6 @@ def is_ranking_reader(user):
 rules.add_perm("evaluation.view_leader_rankings", is_ranking_reader)
 
 # --- indicators, reports and inquiries --------------------------------------------------------
-from lianxin.core.access import OFFICIAL_ROLES  # noqa: E402
 
 # Who defines indicator schemes and computes results: the organisation department (组织部).
 INDICATOR_ADMIN_ROLES = (Role.ORGDEPT, Role.ADMIN)

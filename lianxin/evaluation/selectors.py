@@ -6,14 +6,38 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import Appeal, FollowUp, Satisfaction
 from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 
+from .appraisal import rating_summary
+from .models import (
+    CommentStatus,
+    DutyReport,
+    IndicatorScheme,
+    Inquiry,
+    InquiryStatus,
+    ReportRating,
+    ReportStatus,
+    ResultSnapshot,
+    SchemeStatus,
+    UnitResult,
+)
+from .models.appraisal import (
+    RATING_VALUES as _RATING_VALUES,
+)
+from .models.appraisal import (
+    AppraisalCampaign,
+    AppraisalComment,
+    AppraisalInvitation,
+    AppraisalQuestion,
+)
 from .rates import current_month, live_overdue
 
 _last_followup = FollowUp.objects.filter(appeal=OuterRef("pk")).order_by("-created_at", "-pk")
@@ -66,25 +90,8 @@ def ranking_drill_appeals(user, *, unit: Unit, month: date, measure: str) -> Que
 
 # --- indicators, reports and inquiries ---------------------------------------------------------
 
-from django.conf import settings as _settings  # noqa: E402
-from django.db.models import Avg as _Avg  # noqa: E402
-from django.db.models import Count as _Count  # noqa: E402
-from django.db.models import Prefetch as _Prefetch  # noqa: E402
 
-from lianxin.core import clock as _clock  # noqa: E402
 
-from .models import (  # noqa: E402
-    CommentStatus,
-    DutyReport,
-    IndicatorScheme,
-    Inquiry,
-    InquiryStatus,
-    ReportRating,
-    ReportStatus,
-    ResultSnapshot,
-    SchemeStatus,
-    UnitResult,
-)
 
 # The levels an indicator scheme assesses (a street's figures include its communities').
 ASSESSED_KINDS = ("department", "street", "town")
@@ -111,7 +118,7 @@ def snapshot_rows(snapshot: ResultSnapshot) -> list[UnitResult]:
 
     return list(
         snapshot.units.select_related("unit")
-        .prefetch_related(_Prefetch("lines", queryset=IndicatorResult.objects.order_by(
+        .prefetch_related(Prefetch("lines", queryset=IndicatorResult.objects.order_by(
             "position", "id")))
         .order_by(F("rank").asc(nulls_last=True), "unit__path")
     )
@@ -130,7 +137,7 @@ def duty_report_unit_ratings(units: list[Unit], year: int) -> dict[int, float | 
     each report's mean rating, scaled 1–5 -> 0–100; None where no report was rated."""
     rows = list(
         DutyReport.objects.filter(status=ReportStatus.PUBLISHED, year=year)
-        .annotate(mean=_Avg("ratings__stars")).filter(mean__isnull=False)
+        .annotate(mean=Avg("ratings__stars")).filter(mean__isnull=False)
         .values("unit__path", "mean")
     )
     out: dict[int, float | None] = {}
@@ -144,7 +151,7 @@ def inquiries_due(year: int, *, now: datetime | None = None):
     """Inquiries due in `year`: deadline in that year and either passed or already answered
     (an open inquiry whose deadline is still ahead is not due yet); withdrawn ones never are."""
     start, after = _year_bounds(year)
-    now = now or _clock.now()
+    now = now or clock.now()
     return Inquiry.objects.filter(deadline__gte=start, deadline__lt=after).exclude(
         status=InquiryStatus.WITHDRAWN).filter(Q(deadline__lte=now) | Q(answered_at__isnull=False))
 
@@ -155,7 +162,7 @@ def inquiries_on_time_share(units: list[Unit], year: int, *, now: datetime | Non
     unit's subtree; None where none was due. Late and missing answers count against it."""
     rows = list(
         inquiries_due(year, now=now).values("unit__path").annotate(
-            due=_Count("pk"), on_time=_Count("pk", filter=Q(answered_at__lte=F("deadline"))))
+            due=Count("pk"), on_time=Count("pk", filter=Q(answered_at__lte=F("deadline"))))
         .order_by()
     )
     out: dict[int, float | None] = {}
@@ -169,7 +176,7 @@ def inquiries_on_time_share(units: list[Unit], year: int, *, now: datetime | Non
 def reports_published(*, year: int | None = None, unit: Unit | None = None):
     qs = (DutyReport.objects.filter(status=ReportStatus.PUBLISHED)
           .select_related("author", "unit")
-          .annotate(mean=_Avg("ratings__stars"), votes=_Count("ratings")))
+          .annotate(mean=Avg("ratings__stars"), votes=Count("ratings")))
     if year:
         qs = qs.filter(year=year)
     if unit:
@@ -198,19 +205,9 @@ def inquiries_public(*, unit: Unit | None = None, status: str = ""):
 
 
 def inquiry_answer_days() -> int:
-    return int(getattr(_settings, "INQUIRY_ANSWER_WORKDAYS", 15))
+    return int(getattr(settings, "INQUIRY_ANSWER_WORKDAYS", 15))
 
 # --- democratic appraisal ---------------------------------------------------------------------
-from .appraisal import rating_summary as _rating_summary  # noqa: E402
-from .models.appraisal import (  # noqa: E402
-    RATING_VALUES as _RATING_VALUES,
-)
-from .models.appraisal import (  # noqa: E402
-    AppraisalCampaign,
-    AppraisalComment,
-    AppraisalInvitation,
-    AppraisalQuestion,
-)
 
 
 def appraisal_campaigns_for(user):
@@ -243,8 +240,8 @@ def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False
             histogram = tallies.get((target.pk, question.pk), {})
             for v in _RATING_VALUES:
                 pooled[v] += histogram.get(v, 0)
-            rows.append({"question": question, **_rating_summary(histogram)})
-        targets.append({"target": target, "rows": rows, "overall": _rating_summary(pooled),
+            rows.append({"question": question, **rating_summary(histogram)})
+        targets.append({"target": target, "rows": rows, "overall": rating_summary(pooled),
                         "comments": by_target.get(target.pk, [])})
     invitations = AppraisalInvitation.objects.filter(campaign=campaign)
     issued = invitations.count()

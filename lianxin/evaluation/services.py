@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, Case, F, IntegerField, Max, Q, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,9 +32,10 @@ from lianxin.core.errors import (
     PermissionDenied,
     RateLimited,
 )
-from lianxin.core.models import Role, RoleAssignment, Unit
-from lianxin.core.notify import notify_people
+from lianxin.core.models import Notification, Role, RoleAssignment, Unit
+from lianxin.core.notify import notification_send, notify_people
 
+from . import appraisal
 from .models import (
     CommentStatus,
     Direction,
@@ -45,6 +50,14 @@ from .models import (
     ResultSnapshot,
     SchemeStatus,
     UnitResult,
+)
+from .models.appraisal import (
+    RATING_VALUES,
+    AppraisalCampaign,
+    AppraisalComment,
+    AppraisalInvitation,
+    AppraisalQuestion,
+    AppraisalTally,
 )
 
 # --- indicators -----------------------------------------------------------------------------
@@ -608,48 +621,19 @@ def inquiry_withdraw(*, inquiry: Inquiry, actor) -> Inquiry:
 # --- democratic appraisal ---------------------------------------------------------------------
 # Campaign states, voting codes, votes and comment moderation. A vote is deliberately NOT
 # audited and leaves no time, id or order behind: see docs/evaluation/appraisal.md.
-import re as _re  # noqa: E402
-import uuid as _uuid  # noqa: E402
 
-from django.core.exceptions import ValidationError as _ValidationError  # noqa: E402
-from django.core.validators import validate_email as _validate_email  # noqa: E402
-from django.db import transaction as _transaction  # noqa: E402
-from django.db.models import BooleanField as _BooleanField  # noqa: E402
-from django.db.models import Case as _Case  # noqa: E402
-from django.db.models import F as _F  # noqa: E402
-from django.db.models import IntegerField as _IntegerField  # noqa: E402
-from django.db.models import Value as _Value  # noqa: E402
-from django.db.models import When as _When  # noqa: E402
-from django.utils.translation import gettext as _gettext  # noqa: E402
 
-from lianxin.core import clock as _appraisal_clock  # noqa: E402
-from lianxin.core.audit import audit_record as _audit_record  # noqa: E402
-from lianxin.core.errors import InvalidInput as _InvalidInput  # noqa: E402
-from lianxin.core.errors import InvalidTransition as _InvalidTransition  # noqa: E402
-from lianxin.core.errors import NotFound as _NotFound  # noqa: E402
-from lianxin.core.errors import PermissionDenied as _PermissionDenied  # noqa: E402
-from lianxin.core.models import Notification as _Notification  # noqa: E402
-from lianxin.core.notify import notification_send as _notification_send  # noqa: E402
 
-from . import appraisal as _appraisal  # noqa: E402
-from .models.appraisal import (  # noqa: E402
-    RATING_VALUES,
-    AppraisalCampaign,
-    AppraisalComment,
-    AppraisalInvitation,
-    AppraisalQuestion,
-    AppraisalTally,
-)
 
 MAX_TOKENS_PER_BATCH = 5000
 MAX_COMMENT = 1000
-_APPRAISAL_PHONE = _re.compile(r"^1[3-9]\d{9}$")
+_APPRAISAL_PHONE = re.compile(r"^1[3-9]\d{9}$")
 _CampaignStatus = AppraisalCampaign.Status
 
 
 def _appraisal_manager(actor) -> None:
     if actor is None or not actor.has_perm("evaluation.manage_appraisal"):
-        raise _PermissionDenied(_gettext("Only the organisation department and administrators "
+        raise PermissionDenied(_("Only the organisation department and administrators "
                                          "may run democratic appraisals."),
                                 code="appraisal_forbidden")
 
@@ -658,7 +642,7 @@ def _campaign_locked(campaign: AppraisalCampaign | int) -> AppraisalCampaign:
     pk = getattr(campaign, "pk", campaign)
     found = AppraisalCampaign.objects.select_for_update().filter(pk=pk).first()
     if found is None:
-        raise _NotFound(_gettext("This appraisal campaign does not exist."),
+        raise NotFound(_("This appraisal campaign does not exist."),
                         code="campaign_not_found")
     return found
 
@@ -667,33 +651,33 @@ def _campaign_move(campaign: AppraisalCampaign, *, to: str, actor, data: dict | 
     before = campaign.status
     campaign.status = to
     campaign.save(update_fields=["status", "updated_at"])
-    _audit_record(actor=actor, action=f"appraisal_{to}", obj=campaign, from_state=before,
+    audit_record(actor=actor, action=f"appraisal_{to}", obj=campaign, from_state=before,
                   to_state=to, data=data or {})
     return campaign
 
 
 def _wrong_state(campaign: AppraisalCampaign, message: str):
-    return _InvalidTransition(message % {"status": campaign.get_status_display()},
+    return InvalidTransition(message % {"status": campaign.get_status_display()},
                               code="campaign_state")
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_campaign_open(*, campaign: AppraisalCampaign | int, actor) -> AppraisalCampaign:
     """Draft -> open: the questionnaire is frozen and a zeroed tally is laid out for every
     target × rating question, before anyone votes (so no row's creation marks a vote)."""
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.DRAFT:
-        raise _wrong_state(campaign, _gettext("Only a draft campaign can be opened (this one "
+        raise _wrong_state(campaign, _("Only a draft campaign can be opened (this one "
                                               "is %(status)s)."))
     targets = list(campaign.targets.all())
     questions = list(campaign.questions.all())
     if not targets or not questions:
-        raise _InvalidInput(_gettext("Add at least one unit or cadre to appraise and one "
+        raise InvalidInput(_("Add at least one unit or cadre to appraise and one "
                                      "question before opening the campaign."),
                             code="campaign_incomplete")
-    if campaign.closes_at <= _appraisal_clock.now():
-        raise _InvalidInput(_gettext("The closing time has already passed; set a later one "
+    if campaign.closes_at <= clock.now():
+        raise InvalidInput(_("The closing time has already passed; set a later one "
                                      "first."), code="campaign_closing_passed")
     rating = [q for q in questions if q.kind == AppraisalQuestion.Kind.RATING]
     AppraisalTally.objects.bulk_create(
@@ -702,7 +686,7 @@ def appraisal_campaign_open(*, campaign: AppraisalCampaign | int, actor) -> Appr
                           data={"targets": len(targets), "questions": len(questions)})
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_campaign_close(*, campaign: AppraisalCampaign | int, actor) -> AppraisalCampaign:
     """Open -> closed (early or after the closing time). The codes in the invitation messages
     sent for this campaign are blanked out: they are useless now, and kept they would tie a
@@ -710,7 +694,7 @@ def appraisal_campaign_close(*, campaign: AppraisalCampaign | int, actor) -> App
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.OPEN:
-        raise _wrong_state(campaign, _gettext("Only an open campaign can be closed (this one "
+        raise _wrong_state(campaign, _("Only an open campaign can be closed (this one "
                                               "is %(status)s)."))
     redacted = _appraisal_redact_messages(campaign)
     invitations = AppraisalInvitation.objects.filter(campaign=campaign)
@@ -725,26 +709,26 @@ def _appraisal_redact_messages(campaign: AppraisalCampaign) -> int:
     mine = set(AppraisalInvitation.objects.filter(campaign=campaign)
                .values_list("token_hash", flat=True))
     redacted = 0
-    messages = _Notification.objects.filter(link=reverse("evaluation:appraisal_vote"))
+    messages = Notification.objects.filter(link=reverse("evaluation:appraisal_vote"))
     for pk, body in messages.values_list("pk", "body").iterator():
         def blank(match):
-            token = _appraisal.token_normalize(match.group(0))
-            return "****" if token and _appraisal.token_hash(token) in mine else match.group(0)
+            token = appraisal.token_normalize(match.group(0))
+            return "****" if token and appraisal.token_hash(token) in mine else match.group(0)
 
-        new = _appraisal.TOKEN_IN_TEXT_RE.sub(blank, body)
+        new = appraisal.TOKEN_IN_TEXT_RE.sub(blank, body)
         if new != body:
-            _Notification.objects.filter(pk=pk).update(body=new)
+            Notification.objects.filter(pk=pk).update(body=new)
             redacted += 1
     return redacted
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_campaign_publish(*, campaign: AppraisalCampaign | int, actor) -> AppraisalCampaign:
     """Closed -> published: the results and the approved comments become public."""
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.CLOSED:
-        raise _wrong_state(campaign, _gettext("Only a closed campaign can be published (this "
+        raise _wrong_state(campaign, _("Only a closed campaign can be published (this "
                                               "one is %(status)s)."))
     pending = campaign.comments.filter(status=AppraisalComment.Status.PENDING).count()
     return _campaign_move(campaign, to=_CampaignStatus.PUBLISHED, actor=actor,
@@ -754,20 +738,20 @@ def appraisal_campaign_publish(*, campaign: AppraisalCampaign | int, actor) -> A
 def _new_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
     """`count` fresh codes for the campaign; only their keyed hashes are stored, inserted in
     hash order (random) so that the table's order says nothing about who got which code."""
-    tokens = [_appraisal.token_new() for _ in range(count)]
-    rows = sorted((_appraisal.token_hash(t), t) for t in tokens)
+    tokens = [appraisal.token_new() for _ in range(count)]
+    rows = sorted((appraisal.token_hash(t), t) for t in tokens)
     AppraisalInvitation.objects.bulk_create(
-        AppraisalInvitation(id=_uuid.uuid4(), campaign=campaign, token_hash=h) for h, _t in rows)
+        AppraisalInvitation(id=uuid.uuid4(), campaign=campaign, token_hash=h) for h, _t in rows)
     return tokens
 
 
 def _issuable(campaign: AppraisalCampaign) -> None:
     if campaign.status not in (_CampaignStatus.DRAFT, _CampaignStatus.OPEN):
-        raise _wrong_state(campaign, _gettext("Codes can be issued only before voting closes "
+        raise _wrong_state(campaign, _("Codes can be issued only before voting closes "
                                               "(this campaign is %(status)s)."))
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_tokens_issue(*, campaign: AppraisalCampaign | int, count, actor) -> list[str]:
     """Issue `count` voting codes to be printed. The plain codes are returned this once and
     never stored; the audit log records only how many."""
@@ -777,21 +761,21 @@ def appraisal_tokens_issue(*, campaign: AppraisalCampaign | int, count, actor) -
     except (TypeError, ValueError):
         count = 0
     if not 1 <= count <= MAX_TOKENS_PER_BATCH:
-        raise _InvalidInput(_gettext("Give a number of codes between 1 and %(max)d.")
+        raise InvalidInput(_("Give a number of codes between 1 and %(max)d.")
                             % {"max": MAX_TOKENS_PER_BATCH}, code="token_count",
-                            fields={"count": _gettext("Between 1 and %(max)d.")
+                            fields={"count": _("Between 1 and %(max)d.")
                                     % {"max": MAX_TOKENS_PER_BATCH}})
     campaign = _campaign_locked(campaign)
     _issuable(campaign)
     tokens = _new_invitations(campaign, count)
-    _audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
+    audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
                   data={"count": count, "channel": "print"})
     return tokens
 
 
 def _parse_recipients(recipients) -> tuple[list[str], list[str]]:
     if isinstance(recipients, str):
-        recipients = _re.split(r"[\s,;，；、]+", recipients)
+        recipients = re.split(r"[\s,;，；、]+", recipients)
     phones: list[str] = []
     emails: list[str] = []
     bad: list[str] = []
@@ -805,21 +789,21 @@ def _parse_recipients(recipients) -> tuple[list[str], list[str]]:
                 phones.append(phone)
             continue
         try:
-            _validate_email(item)
-        except _ValidationError:
+            validate_email(item)
+        except ValidationError:
             bad.append(item)
             continue
         if item.lower() not in emails:
             emails.append(item.lower())
     if bad:
         shown = "、".join(bad[:5]) + ("…" if len(bad) > 5 else "")
-        raise _InvalidInput(_gettext("These are neither mobile numbers nor email addresses: "
+        raise InvalidInput(_("These are neither mobile numbers nor email addresses: "
                                      "%(items)s. Nothing was sent.") % {"items": shown},
                             code="recipients_invalid", fields={"recipients": shown})
     return phones, emails
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_tokens_send(*, campaign: AppraisalCampaign | int, recipients, vote_url: str,
                           actor) -> int:
     """Send one new code to each mobile number (SMS) or email address. The list is used for
@@ -829,28 +813,28 @@ def appraisal_tokens_send(*, campaign: AppraisalCampaign | int, recipients, vote
     phones, emails = _parse_recipients(recipients)
     total = len(phones) + len(emails)
     if not total:
-        raise _InvalidInput(_gettext("Enter at least one mobile number or email address."),
-                            code="recipients_empty", fields={"recipients": _gettext("Empty.")})
+        raise InvalidInput(_("Enter at least one mobile number or email address."),
+                            code="recipients_empty", fields={"recipients": _("Empty.")})
     if total > MAX_TOKENS_PER_BATCH:
-        raise _InvalidInput(_gettext("Send to at most %(max)d people at a time.")
+        raise InvalidInput(_("Send to at most %(max)d people at a time.")
                             % {"max": MAX_TOKENS_PER_BATCH}, code="recipients_too_many")
     campaign = _campaign_locked(campaign)
     _issuable(campaign)
     from django.urls import reverse
 
     tokens = _new_invitations(campaign, total)
-    subject = _gettext("Democratic appraisal invitation")
-    closes = _appraisal.local_time(campaign.closes_at)
+    subject = _("Democratic appraisal invitation")
+    closes = appraisal.local_time(campaign.closes_at)
     for (channel, address), token in zip(
             [("sms", p) for p in phones] + [("email", e) for e in emails], tokens, strict=True):
-        body = _gettext(
+        body = _(
             "You are invited to the democratic appraisal “%(name)s”. Your one-time code is "
             "%(code)s. Open %(url)s to vote before %(closes)s. Your vote is anonymous."
-        ) % {"name": campaign.name, "code": _appraisal.token_display(token),
+        ) % {"name": campaign.name, "code": appraisal.token_display(token),
              "url": f"{vote_url}#t={token}", "closes": closes}
-        _notification_send(channel=channel, address=address, subject=subject, body=body,
+        notification_send(channel=channel, address=address, subject=subject, body=body,
                            link=reverse("evaluation:appraisal_vote"))
-    _audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
+    audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
                   data={"count": total, "channel": "message", "sms": len(phones),
                         "email": len(emails)})
     return total
@@ -870,7 +854,7 @@ def _clean_answers(campaign: AppraisalCampaign, ratings: dict, texts: dict):
             value = 0
         if (target not in targets or kinds.get(question) != AppraisalQuestion.Kind.RATING
                 or value not in RATING_VALUES):
-            raise _InvalidInput(_gettext("A rating on the form is not valid. Please choose "
+            raise InvalidInput(_("A rating on the form is not valid. Please choose "
                                          "1 to 5 stars."), code="rating_invalid")
         clean_ratings[(target, question)] = value
     for (target, question), text in (texts or {}).items():
@@ -878,19 +862,19 @@ def _clean_answers(campaign: AppraisalCampaign, ratings: dict, texts: dict):
         if not text:
             continue
         if target not in targets or kinds.get(question) != AppraisalQuestion.Kind.TEXT:
-            raise _InvalidInput(_gettext("A comment on the form does not belong to this "
+            raise InvalidInput(_("A comment on the form does not belong to this "
                                          "campaign."), code="comment_invalid")
         if len(text) > MAX_COMMENT:
-            raise _InvalidInput(_gettext("A comment may have at most %(max)d characters.")
+            raise InvalidInput(_("A comment may have at most %(max)d characters.")
                                 % {"max": MAX_COMMENT}, code="comment_too_long")
         clean_texts[(target, question)] = text
     if not clean_ratings and not clean_texts:
-        raise _InvalidInput(_gettext("Please rate at least one item before you submit."),
+        raise InvalidInput(_("Please rate at least one item before you submit."),
                             code="ballot_empty")
     return clean_ratings, clean_texts
 
 
-_CONTROL = _re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def _appraisal_text(text) -> str:
@@ -907,33 +891,33 @@ def appraisal_vote(*, token: str, ratings: dict, texts: dict | None = None) -> N
     them, in the order of their random ids. Afterwards no row carries anything of this vote's
     own — no id, time, order, or (PostgreSQL) transaction id that only its rows share. Returns
     nothing: a receipt would be a link. Not audited, on purpose."""
-    with _transaction.atomic():
-        invitation = _appraisal.invitation_check(token, lock=True)
+    with transaction.atomic():
+        invitation = appraisal.invitation_check(token, lock=True)
         campaign = invitation.campaign
         ratings, texts = _clean_answers(campaign, ratings, texts or {})
         # All codes of the campaign are rewritten, not just this one: in PostgreSQL an updated
         # row gets a new place in the table and the transaction's id (xmin), which would mark
         # this code as the one used by this transaction, and the codes' order of use.
-        AppraisalInvitation.objects.filter(campaign=campaign).update(used=_Case(
-            _When(pk=invitation.pk, then=_Value(True)), default=_F("used"),
-            output_field=_BooleanField()))
+        AppraisalInvitation.objects.filter(campaign=campaign).update(used=Case(
+            When(pk=invitation.pk, then=Value(True)), default=F("used"),
+            output_field=BooleanField()))
 
         tallies = dict(((t, q), pk) for pk, t, q in AppraisalTally.objects.filter(
             campaign=campaign).values_list("pk", "target_id", "question_id"))
         if any(key not in tallies for key in ratings):
-            raise _InvalidInput(_gettext("The questionnaire changed; please reload the page."),
+            raise InvalidInput(_("The questionnaire changed; please reload the page."),
                                 code="ballot_stale")
         increments = {}
         for v in RATING_VALUES:
             ids = [tallies[key] for key, value in ratings.items() if value == v]
-            one = (_Case(_When(pk__in=ids, then=_Value(1)), default=_Value(0),
-                         output_field=_IntegerField()) if ids else _Value(0))
-            increments[f"c{v}"] = _F(f"c{v}") + one
+            one = (Case(When(pk__in=ids, then=Value(1)), default=Value(0),
+                         output_field=IntegerField()) if ids else Value(0))
+            increments[f"c{v}"] = F(f"c{v}") + one
         AppraisalTally.objects.filter(campaign=campaign).update(**increments)
 
         comments = list(AppraisalComment.objects.filter(campaign=campaign).values(
             "id", "target_id", "question_id", "text", "status"))
-        comments += [{"id": _uuid.uuid4(), "target_id": t, "question_id": q, "text": text,
+        comments += [{"id": uuid.uuid4(), "target_id": t, "question_id": q, "text": text,
                       "status": AppraisalComment.Status.PENDING}
                      for (t, q), text in texts.items()]
         AppraisalComment.objects.filter(campaign=campaign).delete()
@@ -942,30 +926,30 @@ def appraisal_vote(*, token: str, ratings: dict, texts: dict | None = None) -> N
             for row in sorted(comments, key=lambda row: row["id"].int))
 
 
-@_transaction.atomic
+@transaction.atomic
 def appraisal_comment_moderate(*, comment: AppraisalComment | str, decision: str,
                                actor) -> AppraisalComment:
     """Approve or reject one comment; only approved comments are ever published."""
     if actor is None or not actor.has_perm("evaluation.moderate_appraisal_comment"):
-        raise _PermissionDenied(_gettext("Only the organisation department and administrators "
+        raise PermissionDenied(_("Only the organisation department and administrators "
                                          "may moderate appraisal comments."),
                                 code="appraisal_forbidden")
     if decision not in (AppraisalComment.Status.APPROVED, AppraisalComment.Status.REJECTED):
-        raise _InvalidInput(_gettext("Choose approve or reject."), code="decision_invalid")
+        raise InvalidInput(_("Choose approve or reject."), code="decision_invalid")
     pk = getattr(comment, "pk", comment)
     try:
         campaign_id = AppraisalComment.objects.filter(pk=pk).values_list(
             "campaign_id", flat=True).first()
-    except _ValidationError:  # not a UUID
+    except ValidationError:  # not a UUID
         campaign_id = None
     if campaign_id is None:
-        raise _NotFound(_gettext("This comment does not exist."), code="comment_not_found")
+        raise NotFound(_("This comment does not exist."), code="comment_not_found")
     # Votes rewrite all comments of the campaign: lock the campaign as they do, then re-read.
     _campaign_locked(campaign_id)
     comment = AppraisalComment.objects.select_for_update().get(pk=pk)
     before = comment.status
     comment.status = decision
     comment.save(update_fields=["status"])
-    _audit_record(actor=actor, action="appraisal_comment_moderate", obj=comment,
+    audit_record(actor=actor, action="appraisal_comment_moderate", obj=comment,
                   from_state=before, to_state=decision, data={"campaign": campaign_id})
     return comment

@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.insight.tasks.warning_scan",
         "schedule": crontab(minute=7),
     },
+    "evaluation-close-due-appraisals": {
+        "task": "lianxin.evaluation.tasks.close_due_appraisals",
+        "schedule": timedelta(minutes=5),
+    },
     "core-send-pending-notifications": {
         "task": "lianxin.core.tasks.retry_pending_notifications",
         "schedule": crontab(minute="*/10"),

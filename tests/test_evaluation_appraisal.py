@@ -479,3 +479,15 @@ def test_voting_page_is_public_and_fills_the_code_from_the_fragment(db):
     body = page.content.decode()
     assert 'id="token-form"' in body and "location.hash" in body
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+
+
+def test_the_scheduler_closes_a_campaign_past_its_closing_time(campaign):
+    from lianxin.evaluation.tasks import close_due_appraisals
+
+    assert close_due_appraisals() == 0  # still open for a week
+    with time_machine.travel(campaign.closes_at + timedelta(minutes=1)):
+        assert close_due_appraisals() == 1
+        assert close_due_appraisals() == 0
+    campaign.refresh_from_db()
+    assert campaign.status == AppraisalCampaign.Status.CLOSED
+    assert AuditEvent.objects.filter(action="appraisal_closed", object_id=str(campaign.pk)).exists()

@@ -1,4 +1,5 @@
 """Django admin pages of the evaluation app, one section per capability."""
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy
 
@@ -21,8 +22,6 @@ from .models.reports import DutyReport, Inquiry, ReportRating
 # --- democratic appraisal ---------------------------------------------------------------------
 # Campaigns, their targets and questions are edited here while in draft; state changes go
 # through the services (and the audit log). Codes, tallies and comments are not shown here.
-
-
 
 
 class _DraftOnlyInline(admin.TabularInline):

@@ -48,8 +48,10 @@ _LATE = Q(replied_at__gt=F("handling_deadline"))
 DRILL_MEASURES = {
     "received": (_("All appeals received"), Q()),
     "dispatched": (_("Dispatched to the unit"), Q(dispatched_at__isnull=False)),
-    "not_responded": (_("Not contacted within the contact deadline"),
-                      Q(dispatched_at__isnull=False) & ~Q(accepted_at__lte=F("contact_deadline"))),
+    "not_responded": (
+        _("Not contacted within the contact deadline"),
+        Q(dispatched_at__isnull=False) & ~Q(accepted_at__lte=F("contact_deadline")),
+    ),
     "rated": (_("Followed up"), Q(has_followup=True)),
     "unresolved": (_("Not resolved, says the citizen"), Q(has_followup=True, last_resolved=False)),
     "dissatisfied": (_("Dissatisfied"), Q(last_satisfaction=Satisfaction.DISSATISFIED)),
@@ -63,8 +65,9 @@ DRILL_MEASURES = {
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     start = datetime.combine(month.replace(day=1), time.min, LOCAL)
-    after = datetime.combine((month.replace(day=1) + timedelta(days=32)).replace(day=1),
-                             time.min, LOCAL)
+    after = datetime.combine(
+        (month.replace(day=1) + timedelta(days=32)).replace(day=1), time.min, LOCAL
+    )
     return start, after
 
 
@@ -91,8 +94,6 @@ def ranking_drill_appeals(user, *, unit: Unit, month: date, measure: str) -> Que
 # --- indicators, reports and inquiries ---------------------------------------------------------
 
 
-
-
 # The levels an indicator scheme assesses (a street's figures include its communities').
 ASSESSED_KINDS = ("department", "street", "town")
 
@@ -107,8 +108,12 @@ def scheme_in_force(year: int) -> IndicatorScheme | None:
 
 
 def snapshot_latest(year: int) -> ResultSnapshot | None:
-    return (ResultSnapshot.objects.filter(year=year).select_related("scheme", "computed_by")
-            .order_by("-computed_at", "-id").first())
+    return (
+        ResultSnapshot.objects.filter(year=year)
+        .select_related("scheme", "computed_by")
+        .order_by("-computed_at", "-id")
+        .first()
+    )
 
 
 def snapshot_rows(snapshot: ResultSnapshot) -> list[UnitResult]:
@@ -118,8 +123,9 @@ def snapshot_rows(snapshot: ResultSnapshot) -> list[UnitResult]:
 
     return list(
         snapshot.units.select_related("unit")
-        .prefetch_related(Prefetch("lines", queryset=IndicatorResult.objects.order_by(
-            "position", "id")))
+        .prefetch_related(
+            Prefetch("lines", queryset=IndicatorResult.objects.order_by("position", "id"))
+        )
         .order_by(F("rank").asc(nulls_last=True), "unit__path")
     )
 
@@ -137,7 +143,8 @@ def duty_report_unit_ratings(units: list[Unit], year: int) -> dict[int, float | 
     each report's mean rating, scaled 1–5 -> 0–100; None where no report was rated."""
     rows = list(
         DutyReport.objects.filter(status=ReportStatus.PUBLISHED, year=year)
-        .annotate(mean=Avg("ratings__stars")).filter(mean__isnull=False)
+        .annotate(mean=Avg("ratings__stars"))
+        .filter(mean__isnull=False)
         .values("unit__path", "mean")
     )
     out: dict[int, float | None] = {}
@@ -152,17 +159,22 @@ def inquiries_due(year: int, *, now: datetime | None = None):
     (an open inquiry whose deadline is still ahead is not due yet); withdrawn ones never are."""
     start, after = _year_bounds(year)
     now = now or clock.now()
-    return Inquiry.objects.filter(deadline__gte=start, deadline__lt=after).exclude(
-        status=InquiryStatus.WITHDRAWN).filter(Q(deadline__lte=now) | Q(answered_at__isnull=False))
+    return (
+        Inquiry.objects.filter(deadline__gte=start, deadline__lt=after)
+        .exclude(status=InquiryStatus.WITHDRAWN)
+        .filter(Q(deadline__lte=now) | Q(answered_at__isnull=False))
+    )
 
 
-def inquiries_on_time_share(units: list[Unit], year: int, *, now: datetime | None = None
-                            ) -> dict[int, float | None]:
+def inquiries_on_time_share(
+    units: list[Unit], year: int, *, now: datetime | None = None
+) -> dict[int, float | None]:
     """Unit id -> inquiries answered by their deadline / inquiries due in the year, over the
     unit's subtree; None where none was due. Late and missing answers count against it."""
     rows = list(
-        inquiries_due(year, now=now).values("unit__path").annotate(
-            due=Count("pk"), on_time=Count("pk", filter=Q(answered_at__lte=F("deadline"))))
+        inquiries_due(year, now=now)
+        .values("unit__path")
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(answered_at__lte=F("deadline"))))
         .order_by()
     )
     out: dict[int, float | None] = {}
@@ -174,9 +186,11 @@ def inquiries_on_time_share(units: list[Unit], year: int, *, now: datetime | Non
 
 
 def reports_published(*, year: int | None = None, unit: Unit | None = None):
-    qs = (DutyReport.objects.filter(status=ReportStatus.PUBLISHED)
-          .select_related("author", "unit")
-          .annotate(mean=Avg("ratings__stars"), votes=Count("ratings")))
+    qs = (
+        DutyReport.objects.filter(status=ReportStatus.PUBLISHED)
+        .select_related("author", "unit")
+        .annotate(mean=Avg("ratings__stars"), votes=Count("ratings"))
+    )
     if year:
         qs = qs.filter(year=year)
     if unit:
@@ -189,14 +203,18 @@ def report_comments_public(report: DutyReport):
 
 
 def report_comments_pending():
-    return (ReportRating.objects.filter(comment_status=CommentStatus.PENDING)
-            .select_related("report__unit").order_by("id"))
+    return (
+        ReportRating.objects.filter(comment_status=CommentStatus.PENDING)
+        .select_related("report__unit")
+        .order_by("id")
+    )
 
 
 def inquiries_public(*, unit: Unit | None = None, status: str = ""):
     """The public list: every inquiry but the withdrawn, with its answer once given."""
-    qs = (Inquiry.objects.exclude(status=InquiryStatus.WITHDRAWN)
-          .select_related("unit", "cadre", "asker"))
+    qs = Inquiry.objects.exclude(status=InquiryStatus.WITHDRAWN).select_related(
+        "unit", "cadre", "asker"
+    )
     if unit:
         qs = qs.filter(unit__path__startswith=unit.path)
     if status:
@@ -206,6 +224,7 @@ def inquiries_public(*, unit: Unit | None = None, status: str = ""):
 
 def inquiry_answer_days() -> int:
     return int(getattr(settings, "INQUIRY_ANSWER_WORKDAYS", 15))
+
 
 # --- democratic appraisal ---------------------------------------------------------------------
 
@@ -241,8 +260,14 @@ def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False
             for v in _RATING_VALUES:
                 pooled[v] += histogram.get(v, 0)
             rows.append({"question": question, **rating_summary(histogram)})
-        targets.append({"target": target, "rows": rows, "overall": rating_summary(pooled),
-                        "comments": by_target.get(target.pk, [])})
+        targets.append(
+            {
+                "target": target,
+                "rows": rows,
+                "overall": rating_summary(pooled),
+                "comments": by_target.get(target.pk, []),
+            }
+        )
     invitations = AppraisalInvitation.objects.filter(campaign=campaign)
     issued = invitations.count()
     voted = invitations.filter(used=True).count()

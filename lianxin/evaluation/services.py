@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 # One definition of the characters stripped from citizens' text, the appeals app's.
 from lianxin.appeals.services import _INVISIBLE
 from lianxin.core import clock
-from lianxin.core.access import OFFICIAL_ROLES, units_where, users_with_role
+from lianxin.core.access import OFFICIAL_ROLES, SYSTEM, units_where, users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import (
@@ -81,8 +81,10 @@ def _decimal(value, *, field: str, label) -> Decimal:
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or abs(number) >= Decimal("1e10"):
-        raise InvalidInput(_("%(field)s: enter a number.") % {"field": label},
-                           fields={field: [_("Enter a number.")]})
+        raise InvalidInput(
+            _("%(field)s: enter a number.") % {"field": label},
+            fields={field: [_("Enter a number.")]},
+        )
     return number.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
@@ -92,9 +94,12 @@ def _year(value) -> int:
     except (TypeError, ValueError):
         year = 0
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise InvalidInput(_("Enter a year between %(first)d and %(last)d.")
-                           % {"first": FIRST_YEAR, "last": LAST_YEAR},
-                           code="invalid_year", fields={"year": [_("Not a valid year.")]})
+        raise InvalidInput(
+            _("Enter a year between %(first)d and %(last)d.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            code="invalid_year",
+            fields={"year": [_("Not a valid year.")]},
+        )
     return year
 
 
@@ -110,9 +115,13 @@ def indicators_clean(rows: list[dict]) -> list[dict]:
     clean: list[dict] = []
     names: set[str] = set()
     for number, row in enumerate(rows, start=1):
+
         def fail(message, field, number=number):
-            raise InvalidInput(_("Indicator %(n)d: %(message)s") % {"n": number, "message": message},
-                               code="invalid_indicator", fields={field: [message]})
+            raise InvalidInput(
+                _("Indicator %(n)d: %(message)s") % {"n": number, "message": message},
+                code="invalid_indicator",
+                fields={field: [message]},
+            )
 
         name = _INVISIBLE.sub("", str(row.get("name") or "")).strip()
         if not name:
@@ -127,8 +136,10 @@ def indicators_clean(rows: list[dict]) -> list[dict]:
         if measure is None:
             fail(_("choose a source measure."), "source")
         if not measure.available:
-            fail(_("the source “%(source)s” is not available yet.") % {"source": measure.label},
-                 "source")
+            fail(
+                _("the source “%(source)s” is not available yet.") % {"source": measure.label},
+                "source",
+            )
         direction = str(row.get("direction") or "")
         if direction not in Direction.values:
             fail(_("choose whether higher or lower is better."), "direction")
@@ -140,13 +151,21 @@ def indicators_clean(rows: list[dict]) -> list[dict]:
         weight = _decimal(row.get("weight"), field="weight", label=_("Weight"))
         if not 0 < weight <= WEIGHT_TOTAL:
             fail(_("the weight must be above 0 and at most 100 %."), "weight")
-        clean.append({"name": name, "source": source, "direction": direction,
-                      "target": target, "weight": weight})
+        clean.append(
+            {
+                "name": name,
+                "source": source,
+                "direction": direction,
+                "target": target,
+                "weight": weight,
+            }
+        )
     total = sum((r["weight"] for r in clean), Decimal(0))
     if total != WEIGHT_TOTAL:
         raise InvalidInput(
             _("The weights must sum to 100 %%; they sum to %(total)s %%.") % {"total": total},
-            code="weights_not_100", fields={"weight": [_("The weights must sum to 100 %.")]},
+            code="weights_not_100",
+            fields={"weight": [_("The weights must sum to 100 %.")]},
         )
     return clean
 
@@ -154,12 +173,21 @@ def indicators_clean(rows: list[dict]) -> list[dict]:
 def _replace_indicators(scheme: IndicatorScheme, rows: list[dict]) -> None:
     scheme.indicators.all().delete()
     Indicator.objects.bulk_create(
-        [Indicator(scheme=scheme, position=n, **row) for n, row in enumerate(rows)])
+        [Indicator(scheme=scheme, position=n, **row) for n, row in enumerate(rows)]
+    )
 
 
 def _indicator_rows(scheme: IndicatorScheme) -> list[dict]:
-    return [{"name": i.name, "source": i.source, "direction": i.direction, "target": i.target,
-             "weight": i.weight} for i in scheme.indicators.order_by("position", "id")]
+    return [
+        {
+            "name": i.name,
+            "source": i.source,
+            "direction": i.direction,
+            "target": i.target,
+            "weight": i.weight,
+        }
+        for i in scheme.indicators.order_by("position", "id")
+    ]
 
 
 def _lock_scheme(scheme: IndicatorScheme | int) -> IndicatorScheme:
@@ -172,20 +200,30 @@ def _lock_scheme(scheme: IndicatorScheme | int) -> IndicatorScheme:
 
 def _frozen(scheme: IndicatorScheme) -> InvalidTransition:
     return InvalidTransition(
-        _("Version %(version)d of the %(year)d scheme is %(status)s and cannot be changed; make "
-          "a new version instead.") % {"version": scheme.version, "year": scheme.year,
-                                       "status": scheme.get_status_display()},
-        code="scheme_frozen")
+        _(
+            "Version %(version)d of the %(year)d scheme is %(status)s and cannot be changed; make "
+            "a new version instead."
+        )
+        % {"version": scheme.version, "year": scheme.year, "status": scheme.get_status_display()},
+        code="scheme_frozen",
+    )
 
 
-def scheme_create(*, year, name: str, actor, indicators: list[dict] | None = None,
-                  copy_from: IndicatorScheme | None = None) -> IndicatorScheme:
+def scheme_create(
+    *,
+    year,
+    name: str,
+    actor,
+    indicators: list[dict] | None = None,
+    copy_from: IndicatorScheme | None = None,
+) -> IndicatorScheme:
     """A new draft version of a year's scheme: empty, with the given indicators, or a copy of
     another scheme's (for instance last year's published one)."""
     _require(actor, "evaluation.manage_indicators")
     year = _year(year)
     name = _INVISIBLE.sub("", str(name or "")).strip()[:200] or _("Indicator scheme %(year)d") % {
-        "year": year}
+        "year": year
+    }
     rows = indicators_clean(indicators) if indicators is not None else None
     if rows is None and copy_from is not None:
         rows = indicators_clean(_indicator_rows(copy_from))
@@ -193,24 +231,41 @@ def scheme_create(*, year, name: str, actor, indicators: list[dict] | None = Non
         # Versions of a year are numbered in order: serialise with other writers of that year.
         list(IndicatorScheme.objects.select_for_update().filter(year=year).values_list("pk"))
         if IndicatorScheme.objects.filter(year=year, status=SchemeStatus.DRAFT).exists():
-            raise Conflict(_("The %(year)d scheme already has a draft version; edit that one.")
-                           % {"year": year}, code="draft_exists")
-        version = (IndicatorScheme.objects.filter(year=year).aggregate(v=Max("version"))["v"]
-                   or 0) + 1
+            raise Conflict(
+                _("The %(year)d scheme already has a draft version; edit that one.")
+                % {"year": year},
+                code="draft_exists",
+            )
+        version = (
+            IndicatorScheme.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
+        ) + 1
         scheme = IndicatorScheme.objects.create(
-            year=year, version=version, name=name, based_on=copy_from,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None)
+            year=year,
+            version=version,
+            name=name,
+            based_on=copy_from,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         if rows:
             _replace_indicators(scheme, rows)
-        audit_record(actor=actor, action="scheme_create", obj=scheme, to_state=scheme.status,
-                     data={"year": year, "version": version,
-                           "based_on": copy_from.pk if copy_from else None,
-                           "indicators": len(rows or [])})
+        audit_record(
+            actor=actor,
+            action="scheme_create",
+            obj=scheme,
+            to_state=scheme.status,
+            data={
+                "year": year,
+                "version": version,
+                "based_on": copy_from.pk if copy_from else None,
+                "indicators": len(rows or []),
+            },
+        )
     return scheme
 
 
-def scheme_save(*, scheme: IndicatorScheme, actor, indicators: list[dict],
-                name: str | None = None) -> IndicatorScheme:
+def scheme_save(
+    *, scheme: IndicatorScheme, actor, indicators: list[dict], name: str | None = None
+) -> IndicatorScheme:
     """Replace a draft's indicators (and name) as a whole: the weights of the new list must
     sum to 100 %, or nothing is saved."""
     _require(actor, "evaluation.manage_indicators", scheme)
@@ -223,9 +278,16 @@ def scheme_save(*, scheme: IndicatorScheme, actor, indicators: list[dict],
             scheme.name = _INVISIBLE.sub("", name).strip()[:200]
         scheme.save(update_fields=["name", "updated_at"])
         _replace_indicators(scheme, rows)
-        audit_record(actor=actor, action="scheme_save", obj=scheme,
-                     data={"indicators": [{**r, "target": str(r["target"]),
-                                           "weight": str(r["weight"])} for r in rows]})
+        audit_record(
+            actor=actor,
+            action="scheme_save",
+            obj=scheme,
+            data={
+                "indicators": [
+                    {**r, "target": str(r["target"]), "weight": str(r["weight"])} for r in rows
+                ]
+            },
+        )
     return scheme
 
 
@@ -238,25 +300,42 @@ def scheme_publish(*, scheme: IndicatorScheme, actor) -> IndicatorScheme:
         if scheme.status != SchemeStatus.DRAFT:
             raise InvalidTransition(_("Only a draft can be published."), code="not_draft")
         indicators_clean(_indicator_rows(scheme))  # still sums to 100, sources still there
-        in_force = (IndicatorScheme.objects.select_for_update()
-                    .filter(year=scheme.year, status=SchemeStatus.PUBLISHED).first())
+        in_force = (
+            IndicatorScheme.objects.select_for_update()
+            .filter(year=scheme.year, status=SchemeStatus.PUBLISHED)
+            .first()
+        )
         if in_force is not None and ResultSnapshot.objects.filter(year=scheme.year).exists():
             raise InvalidTransition(
-                _("The results of %(year)d were computed with version %(version)d; that version "
-                  "stays in force.") % {"year": scheme.year, "version": in_force.version},
-                code="results_exist")
+                _(
+                    "The results of %(year)d were computed with version %(version)d; that version "
+                    "stays in force."
+                )
+                % {"year": scheme.year, "version": in_force.version},
+                code="results_exist",
+            )
         if in_force is not None:
             in_force.status = SchemeStatus.RETIRED
             in_force.save(update_fields=["status", "updated_at"])
-            audit_record(actor=actor, action="scheme_retire", obj=in_force,
-                         from_state=SchemeStatus.PUBLISHED, to_state=SchemeStatus.RETIRED,
-                         data={"replaced_by": scheme.pk})
+            audit_record(
+                actor=actor,
+                action="scheme_retire",
+                obj=in_force,
+                from_state=SchemeStatus.PUBLISHED,
+                to_state=SchemeStatus.RETIRED,
+                data={"replaced_by": scheme.pk},
+            )
         scheme.status = SchemeStatus.PUBLISHED
         scheme.published_at = clock.now()
         scheme.save(update_fields=["status", "published_at", "updated_at"])
-        audit_record(actor=actor, action="scheme_publish", obj=scheme,
-                     from_state=SchemeStatus.DRAFT, to_state=SchemeStatus.PUBLISHED,
-                     data={"year": scheme.year, "version": scheme.version})
+        audit_record(
+            actor=actor,
+            action="scheme_publish",
+            obj=scheme,
+            from_state=SchemeStatus.DRAFT,
+            to_state=SchemeStatus.PUBLISHED,
+            data={"year": scheme.year, "version": scheme.version},
+        )
     return scheme
 
 
@@ -278,8 +357,9 @@ def normalise(value: float, *, target: Decimal, direction: str) -> Decimal:
     return (ratio * 100).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def composite_lines(indicators: list[Indicator], values: dict[int, float | None]) -> tuple[
-        list[dict], Decimal | None]:
+def composite_lines(
+    indicators: list[Indicator], values: dict[int, float | None]
+) -> tuple[list[dict], Decimal | None]:
     """One unit's lines (indicator id -> value) and its composite = the sum of the lines'
     contributions. An indicator the unit had nothing to measure for (value None) lends its
     weight to the others in proportion; with none measured the composite is None."""
@@ -287,21 +367,30 @@ def composite_lines(indicators: list[Indicator], values: dict[int, float | None]
     lines: list[dict] = []
     for indicator in indicators:
         value = values.get(indicator.pk)
-        line = {"indicator": indicator, "value": value, "score": None,
-                "effective_weight": Decimal(0), "contribution": Decimal(0)}
+        line = {
+            "indicator": indicator,
+            "value": value,
+            "score": None,
+            "effective_weight": Decimal(0),
+            "contribution": Decimal(0),
+        }
         if value is not None and measured > 0:
             score = normalise(value, target=indicator.target, direction=indicator.direction)
             weight = (indicator.weight * WEIGHT_TOTAL / measured).quantize(Decimal("0.0001"))
-            line.update(score=score, effective_weight=weight, contribution=(
-                score * indicator.weight / measured).quantize(_CENT, rounding=ROUND_HALF_UP))
+            line.update(
+                score=score,
+                effective_weight=weight,
+                contribution=(score * indicator.weight / measured).quantize(
+                    _CENT, rounding=ROUND_HALF_UP
+                ),
+            )
         lines.append(line)
     if measured == 0:
         return lines, None
     return lines, sum((line["contribution"] for line in lines), Decimal(0))
 
 
-def indicator_results_compute(*, year, actor, units: list[Unit] | None = None
-                              ) -> ResultSnapshot:
+def indicator_results_compute(*, year, actor, units: list[Unit] | None = None) -> ResultSnapshot:
     """Compute the year's composite scores with the year's published scheme version and store
     them as a new snapshot (earlier snapshots stay). No data at all: nothing is stored."""
     from .measures import MEASURES, measure_values, year_months
@@ -310,12 +399,15 @@ def indicator_results_compute(*, year, actor, units: list[Unit] | None = None
     _require(actor, "evaluation.manage_indicators")
     year = _year(year)
     if year > clock.now().astimezone(LOCAL).year:
-        raise InvalidInput(_("The year %(year)d has not begun.") % {"year": year},
-                           code="future_year")
+        raise InvalidInput(
+            _("The year %(year)d has not begun.") % {"year": year}, code="future_year"
+        )
     scheme = scheme_in_force(year)
     if scheme is None:
-        raise InvalidInput(_("There is no published scheme for %(year)d.") % {"year": year},
-                           code="no_published_scheme")
+        raise InvalidInput(
+            _("There is no published scheme for %(year)d.") % {"year": year},
+            code="no_published_scheme",
+        )
     units = assessed_units() if units is None else units
     if not units:
         raise InvalidInput(_("There are no units to assess."), code="no_units")
@@ -325,42 +417,78 @@ def indicator_results_compute(*, year, actor, units: list[Unit] | None = None
         values = measure_values(keys, units, year)
     except LookupError as exc:
         measure = MEASURES.get(str(exc.args[0]))
-        raise InvalidInput(_("The source “%(source)s” is not available.")
-                           % {"source": measure.label if measure else exc.args[0]},
-                           code="measure_unavailable") from exc
+        raise InvalidInput(
+            _("The source “%(source)s” is not available.")
+            % {"source": measure.label if measure else exc.args[0]},
+            code="measure_unavailable",
+        ) from exc
     rows = []
     for unit in units:
         lines, composite = composite_lines(
-            indicators, {i.pk: values[i.source].get(unit.pk) for i in indicators})
+            indicators, {i.pk: values[i.source].get(unit.pk) for i in indicators}
+        )
         rows.append((unit, lines, composite))
     if all(composite is None for _unit, _lines, composite in rows):
-        raise InvalidInput(_("There is no data for %(year)d: no unit has a value for any "
-                             "indicator.") % {"year": year}, code="no_data")
+        raise InvalidInput(
+            _("There is no data for %(year)d: no unit has a value for any indicator.")
+            % {"year": year},
+            code="no_data",
+        )
     ranked = sorted((c for _u, _l, c in rows if c is not None), reverse=True)
     start, end = year_months(year)
     with transaction.atomic():
         snapshot = ResultSnapshot.objects.create(
-            year=year, scheme=scheme, computed_at=clock.now(), period_start=start,
+            year=year,
+            scheme=scheme,
+            computed_at=clock.now(),
+            period_start=start,
             period_end=end,
-            computed_by=actor if getattr(actor, "is_authenticated", False) else None)
-        results = UnitResult.objects.bulk_create([
-            UnitResult(snapshot=snapshot, unit=unit, composite=composite,
-                       rank=None if composite is None else ranked.index(composite) + 1)
-            for unit, _lines, composite in rows])
+            computed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        results = UnitResult.objects.bulk_create(
+            [
+                UnitResult(
+                    snapshot=snapshot,
+                    unit=unit,
+                    composite=composite,
+                    rank=None if composite is None else ranked.index(composite) + 1,
+                )
+                for unit, _lines, composite in rows
+            ]
+        )
         if any(r.pk is None for r in results):  # backends that return no ids on bulk insert
             results = list(snapshot.units.order_by("id"))
-        IndicatorResult.objects.bulk_create([
-            IndicatorResult(
-                unit_result=result, indicator=line["indicator"], position=n,
-                name=line["indicator"].name, source=line["indicator"].source,
-                direction=line["indicator"].direction, target=line["indicator"].target,
-                weight=line["indicator"].weight, value=line["value"], score=line["score"],
-                effective_weight=line["effective_weight"], contribution=line["contribution"])
-            for result, (_unit, lines, _c) in zip(results, rows, strict=True)
-            for n, line in enumerate(lines)])
-        audit_record(actor=actor, action="indicator_results_compute", obj=snapshot,
-                     data={"year": year, "scheme": scheme.pk, "version": scheme.version,
-                           "units": len(units)})
+        IndicatorResult.objects.bulk_create(
+            [
+                IndicatorResult(
+                    unit_result=result,
+                    indicator=line["indicator"],
+                    position=n,
+                    name=line["indicator"].name,
+                    source=line["indicator"].source,
+                    direction=line["indicator"].direction,
+                    target=line["indicator"].target,
+                    weight=line["indicator"].weight,
+                    value=line["value"],
+                    score=line["score"],
+                    effective_weight=line["effective_weight"],
+                    contribution=line["contribution"],
+                )
+                for result, (_unit, lines, _c) in zip(results, rows, strict=True)
+                for n, line in enumerate(lines)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="indicator_results_compute",
+            obj=snapshot,
+            data={
+                "year": year,
+                "scheme": scheme.pk,
+                "version": scheme.version,
+                "units": len(units),
+            },
+        )
     return snapshot
 
 
@@ -374,20 +502,27 @@ MAX_INQUIRY_TEXT = 5000
 def _text(value, *, field: str, label, max_length: int, required: bool = True) -> str:
     text = _INVISIBLE.sub("", "" if value is None else str(value)).strip()
     if required and not text:
-        raise InvalidInput(_("%(field)s: this field is required.") % {"field": label},
-                           fields={field: [_("This field is required.")]})
+        raise InvalidInput(
+            _("%(field)s: this field is required.") % {"field": label},
+            fields={field: [_("This field is required.")]},
+        )
     if len(text) > max_length:
         message = _("At most %(n)d characters.") % {"n": max_length}
-        raise InvalidInput(_("%(field)s: %(message)s") % {"field": label, "message": message},
-                           fields={field: [message]})
+        raise InvalidInput(
+            _("%(field)s: %(message)s") % {"field": label, "message": message},
+            fields={field: [message]},
+        )
     return text
 
 
 def _report_year(value) -> int:
     year = _year(value)
     if year > clock.now().astimezone(LOCAL).year:
-        raise InvalidInput(_("A report is written for a year that has begun."),
-                           code="invalid_year", fields={"year": [_("Not a valid year.")]})
+        raise InvalidInput(
+            _("A report is written for a year that has begun."),
+            code="invalid_year",
+            fields={"year": [_("Not a valid year.")]},
+        )
     return year
 
 
@@ -403,24 +538,35 @@ def duty_report_create(*, author, unit: Unit, year, title: str, text: str) -> Du
     """A cadre's draft report for a unit in which the cadre holds an official role."""
     _require(author, "evaluation.write_duty_report")
     if unit not in units_where(author, *OFFICIAL_ROLES):
-        raise PermissionDenied(_("You can only report for a unit in which you hold a post."),
-                               code="not_your_unit")
+        raise PermissionDenied(
+            _("You can only report for a unit in which you hold a post."), code="not_your_unit"
+        )
     year = _report_year(year)
     title = _text(title, field="title", label=_("Title"), max_length=200)
     text = _text(text, field="text", label=_("Text"), max_length=MAX_REPORT_TEXT)
     with transaction.atomic():
         if DutyReport.objects.filter(author=author, unit=unit, year=year).exists():
-            raise Conflict(_("You already have a report for %(year)d in this unit.")
-                           % {"year": year}, code="report_exists")
+            raise Conflict(
+                _("You already have a report for %(year)d in this unit.") % {"year": year},
+                code="report_exists",
+            )
         try:
             with transaction.atomic():
-                report = DutyReport.objects.create(author=author, unit=unit, year=year,
-                                                   title=title, text=text)
+                report = DutyReport.objects.create(
+                    author=author, unit=unit, year=year, title=title, text=text
+                )
         except IntegrityError as exc:
-            raise Conflict(_("You already have a report for %(year)d in this unit.")
-                           % {"year": year}, code="report_exists") from exc
-        audit_record(actor=author, action="duty_report_create", obj=report,
-                     to_state=report.status, data={"unit": unit.pk, "year": year})
+            raise Conflict(
+                _("You already have a report for %(year)d in this unit.") % {"year": year},
+                code="report_exists",
+            ) from exc
+        audit_record(
+            actor=author,
+            action="duty_report_create",
+            obj=report,
+            to_state=report.status,
+            data={"unit": unit.pk, "year": year},
+        )
     return report
 
 
@@ -431,8 +577,9 @@ def duty_report_update(*, report: DutyReport, actor, title: str, text: str) -> D
     with transaction.atomic():
         report = _lock_report(report)
         if report.status != ReportStatus.DRAFT:
-            raise InvalidTransition(_("A published report cannot be changed."),
-                                    code="report_published")
+            raise InvalidTransition(
+                _("A published report cannot be changed."), code="report_published"
+            )
         report.title, report.text = title, text
         report.save(update_fields=["title", "text", "updated_at"])
         audit_record(actor=actor, action="duty_report_update", obj=report)
@@ -444,13 +591,17 @@ def duty_report_publish(*, report: DutyReport, actor) -> DutyReport:
     with transaction.atomic():
         report = _lock_report(report)
         if report.status != ReportStatus.DRAFT:
-            raise InvalidTransition(_("This report is already published."),
-                                    code="report_published")
+            raise InvalidTransition(_("This report is already published."), code="report_published")
         report.status = ReportStatus.PUBLISHED
         report.published_at = clock.now()
         report.save(update_fields=["status", "published_at", "updated_at"])
-        audit_record(actor=actor, action="duty_report_publish", obj=report,
-                     from_state=ReportStatus.DRAFT, to_state=ReportStatus.PUBLISHED)
+        audit_record(
+            actor=actor,
+            action="duty_report_publish",
+            obj=report,
+            from_state=ReportStatus.DRAFT,
+            to_state=ReportStatus.PUBLISHED,
+        )
     return report
 
 
@@ -475,8 +626,9 @@ def _anon_rate_ok(address: str) -> bool:
         return True
 
 
-def duty_report_rate(*, report: DutyReport, actor=None, stars, comment: str = "",
-                     client_address: str = "") -> ReportRating:
+def duty_report_rate(
+    *, report: DutyReport, actor=None, stars, comment: str = "", client_address: str = ""
+) -> ReportRating:
     """A citizen's rating (1–5) and optional comment, held for moderation. One per citizen
     account; without an account, one per network address and report, and a few per hour."""
     actor = actor if actor is not None else AnonymousUser()
@@ -486,10 +638,14 @@ def duty_report_rate(*, report: DutyReport, actor=None, stars, comment: str = ""
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
-        raise InvalidInput(_("Rate from 1 to 5 stars."), code="invalid_rating",
-                           fields={"stars": [_("Rate from 1 to 5 stars.")]})
-    comment = _text(comment, field="comment", label=_("Comment"), max_length=MAX_RATING_COMMENT,
-                    required=False)
+        raise InvalidInput(
+            _("Rate from 1 to 5 stars."),
+            code="invalid_rating",
+            fields={"stars": [_("Rate from 1 to 5 stars.")]},
+        )
+    comment = _text(
+        comment, field="comment", label=_("Comment"), max_length=MAX_RATING_COMMENT, required=False
+    )
     anonymous = not actor.is_authenticated
     if anonymous and not client_address:
         raise PermissionDenied(_("Log in to rate this report."))
@@ -497,8 +653,9 @@ def duty_report_rate(*, report: DutyReport, actor=None, stars, comment: str = ""
     with transaction.atomic():
         report = _lock_report(report)
         if report.status != ReportStatus.PUBLISHED:
-            raise InvalidTransition(_("Only a published report can be rated."),
-                                    code="report_not_published")
+            raise InvalidTransition(
+                _("Only a published report can be rated."), code="report_not_published"
+            )
         anon_key = _anon_key(report, client_address) if anonymous else ""
         mine = Q(anon_key=anon_key) if anonymous else Q(user=actor)
         if report.ratings.filter(mine).exists():
@@ -508,15 +665,23 @@ def duty_report_rate(*, report: DutyReport, actor=None, stars, comment: str = ""
         try:
             with transaction.atomic():
                 rating = ReportRating.objects.create(
-                    report=report, user=None if anonymous else actor, anon_key=anon_key,
-                    stars=stars, comment=comment,
-                    comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE)
+                    report=report,
+                    user=None if anonymous else actor,
+                    anon_key=anon_key,
+                    stars=stars,
+                    comment=comment,
+                    comment_status=CommentStatus.PENDING if comment else CommentStatus.NONE,
+                )
         except IntegrityError as exc:
             raise already from exc
-        audit_record(actor=None if anonymous else actor,
-                     actor_label=_("anonymous citizen") if anonymous else "",
-                     action="duty_report_rate", obj=rating, to_state=rating.comment_status,
-                     data={"report": report.pk, "stars": stars})
+        audit_record(
+            actor=None if anonymous else actor,
+            actor_label=_("anonymous citizen") if anonymous else "",
+            action="duty_report_rate",
+            obj=rating,
+            to_state=rating.comment_status,
+            data={"report": report.pk, "stars": stars},
+        )
     return rating
 
 
@@ -527,27 +692,35 @@ def report_comment_moderate(*, rating: ReportRating, actor, approve: bool) -> Re
         if rating is None:
             raise NotFound(_("Comment not found."))
         if rating.comment_status != CommentStatus.PENDING:
-            raise InvalidTransition(_("This comment has already been moderated."),
-                                    code="comment_moderated")
+            raise InvalidTransition(
+                _("This comment has already been moderated."), code="comment_moderated"
+            )
         rating.comment_status = CommentStatus.APPROVED if approve else CommentStatus.REJECTED
         rating.moderated_by, rating.moderated_at = actor, clock.now()
         rating.save(update_fields=["comment_status", "moderated_by", "moderated_at"])
-        audit_record(actor=actor, action="report_comment_moderate", obj=rating,
-                     from_state=CommentStatus.PENDING, to_state=rating.comment_status)
+        audit_record(
+            actor=actor,
+            action="report_comment_moderate",
+            obj=rating,
+            from_state=CommentStatus.PENDING,
+            to_state=rating.comment_status,
+        )
     return rating
 
 
 def _lock_inquiry(inquiry: Inquiry | int) -> Inquiry:
     pk = inquiry.pk if isinstance(inquiry, Inquiry) else inquiry
-    locked = (Inquiry.objects.select_for_update(of=("self",)).select_related("unit")
-              .filter(pk=pk).first())
+    locked = (
+        Inquiry.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=pk).first()
+    )
     if locked is None:
         raise NotFound(_("Inquiry not found."))
     return locked
 
 
-def inquiry_submit(*, asker, unit: Unit, title: str, text: str, cadre=None,
-                   as_deputy: bool = False) -> Inquiry:
+def inquiry_submit(
+    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False
+) -> Inquiry:
     """A public inquiry to a unit (or one of its cadres), due INQUIRY_ANSWER_WORKDAYS working
     days later; the unit's leaders are told."""
     from .selectors import inquiry_answer_days
@@ -557,29 +730,49 @@ def inquiry_submit(*, asker, unit: Unit, title: str, text: str, cadre=None,
         _require(asker, "evaluation.ask_inquiry_as_deputy")
     if unit is None or not unit.is_active:
         raise InvalidInput(_("Choose the unit to ask."), fields={"unit": [_("Choose a unit.")]})
-    if cadre is not None and not RoleAssignment.objects.filter(
-            user=cadre, unit=unit, role__in=OFFICIAL_ROLES).exists():
-        raise InvalidInput(_("This cadre holds no post in the unit."), code="cadre_not_in_unit",
-                           fields={"cadre": [_("Not a cadre of this unit.")]})
+    if (
+        cadre is not None
+        and not RoleAssignment.objects.filter(
+            user=cadre, unit=unit, role__in=OFFICIAL_ROLES
+        ).exists()
+    ):
+        raise InvalidInput(
+            _("This cadre holds no post in the unit."),
+            code="cadre_not_in_unit",
+            fields={"cadre": [_("Not a cadre of this unit.")]},
+        )
     title = _text(title, field="title", label=_("Title"), max_length=200)
     text = _text(text, field="text", label=_("Question"), max_length=MAX_INQUIRY_TEXT)
     now = clock.now()
     deadline = Calendar.load().add_workdays(now, inquiry_answer_days())
     with transaction.atomic():
         inquiry = Inquiry.objects.create(
-            asker=asker, unit=unit, cadre=cadre, title=title, text=text, created_at=now,
+            asker=asker,
+            unit=unit,
+            cadre=cadre,
+            title=title,
+            text=text,
+            created_at=now,
             deadline=deadline,
-            asker_kind=Inquiry.AskerKind.DEPUTY if as_deputy else Inquiry.AskerKind.CITIZEN)
-        audit_record(actor=asker, action="inquiry_submit", obj=inquiry,
-                     to_state=InquiryStatus.OPEN,
-                     data={"unit": unit.pk, "cadre": cadre.pk if cadre else None,
-                           "deadline": deadline})
-        notify_people(users_with_role(Role.LEADER, unit),
-                      subject=_("New inquiry: %(title)s") % {"title": title},
-                      body=_("An inquiry to %(unit)s must be answered publicly by %(deadline)s.")
-                      % {"unit": unit.name,
-                         "deadline": deadline.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")},
-                      link=reverse("evaluation:inquiry", args=[inquiry.pk]))
+            asker_kind=Inquiry.AskerKind.DEPUTY if as_deputy else Inquiry.AskerKind.CITIZEN,
+        )
+        audit_record(
+            actor=asker,
+            action="inquiry_submit",
+            obj=inquiry,
+            to_state=InquiryStatus.OPEN,
+            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline},
+        )
+        notify_people(
+            users_with_role(Role.LEADER, unit),
+            subject=_("New inquiry: %(title)s") % {"title": title},
+            body=_("An inquiry to %(unit)s must be answered publicly by %(deadline)s.")
+            % {
+                "unit": unit.name,
+                "deadline": deadline.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"),
+            },
+            link=reverse("evaluation:inquiry", args=[inquiry.pk]),
+        )
     return inquiry
 
 
@@ -590,18 +783,27 @@ def inquiry_answer(*, inquiry: Inquiry, actor, text: str) -> Inquiry:
         inquiry = _lock_inquiry(inquiry)
         _require(actor, "evaluation.answer_inquiry", inquiry)
         if inquiry.status != InquiryStatus.OPEN:
-            raise InvalidTransition(_("Only an inquiry awaiting its answer can be answered."),
-                                    code="inquiry_not_open")
+            raise InvalidTransition(
+                _("Only an inquiry awaiting its answer can be answered."), code="inquiry_not_open"
+            )
         text = _text(text, field="answer", label=_("Answer"), max_length=MAX_INQUIRY_TEXT)
         inquiry.answer, inquiry.answered_by, inquiry.answered_at = text, actor, clock.now()
         inquiry.status = InquiryStatus.ANSWERED
-        inquiry.save(update_fields=["answer", "answered_by", "answered_at", "status",
-                                    "updated_at"])
-        audit_record(actor=actor, action="inquiry_answer", obj=inquiry,
-                     from_state=InquiryStatus.OPEN, to_state=InquiryStatus.ANSWERED,
-                     data={"on_time": inquiry.answered_on_time})
-        notify_people([inquiry.asker], subject=_("Your inquiry has been answered"),
-                      body=inquiry.title, link=reverse("evaluation:inquiry", args=[inquiry.pk]))
+        inquiry.save(update_fields=["answer", "answered_by", "answered_at", "status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="inquiry_answer",
+            obj=inquiry,
+            from_state=InquiryStatus.OPEN,
+            to_state=InquiryStatus.ANSWERED,
+            data={"on_time": inquiry.answered_on_time},
+        )
+        notify_people(
+            [inquiry.asker],
+            subject=_("Your inquiry has been answered"),
+            body=inquiry.title,
+            link=reverse("evaluation:inquiry", args=[inquiry.pk]),
+        )
     return inquiry
 
 
@@ -610,19 +812,24 @@ def inquiry_withdraw(*, inquiry: Inquiry, actor) -> Inquiry:
         inquiry = _lock_inquiry(inquiry)
         _require(actor, "evaluation.withdraw_inquiry", inquiry)
         if inquiry.status != InquiryStatus.OPEN:
-            raise InvalidTransition(_("Only an inquiry awaiting its answer can be withdrawn."),
-                                    code="inquiry_not_open")
+            raise InvalidTransition(
+                _("Only an inquiry awaiting its answer can be withdrawn."), code="inquiry_not_open"
+            )
         inquiry.status = InquiryStatus.WITHDRAWN
         inquiry.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, action="inquiry_withdraw", obj=inquiry,
-                     from_state=InquiryStatus.OPEN, to_state=InquiryStatus.WITHDRAWN)
+        audit_record(
+            actor=actor,
+            action="inquiry_withdraw",
+            obj=inquiry,
+            from_state=InquiryStatus.OPEN,
+            to_state=InquiryStatus.WITHDRAWN,
+        )
     return inquiry
+
 
 # --- democratic appraisal ---------------------------------------------------------------------
 # Campaign states, voting codes, votes and comment moderation. A vote is deliberately NOT
 # audited and leaves no time, id or order behind: see docs/evaluation/appraisal.md.
-
-
 
 
 MAX_TOKENS_PER_BATCH = 5000
@@ -633,17 +840,17 @@ _CampaignStatus = AppraisalCampaign.Status
 
 def _appraisal_manager(actor) -> None:
     if actor is None or not actor.has_perm("evaluation.manage_appraisal"):
-        raise PermissionDenied(_("Only the organisation department and administrators "
-                                         "may run democratic appraisals."),
-                                code="appraisal_forbidden")
+        raise PermissionDenied(
+            _("Only the organisation department and administrators may run democratic appraisals."),
+            code="appraisal_forbidden",
+        )
 
 
 def _campaign_locked(campaign: AppraisalCampaign | int) -> AppraisalCampaign:
     pk = getattr(campaign, "pk", campaign)
     found = AppraisalCampaign.objects.select_for_update().filter(pk=pk).first()
     if found is None:
-        raise NotFound(_("This appraisal campaign does not exist."),
-                        code="campaign_not_found")
+        raise NotFound(_("This appraisal campaign does not exist."), code="campaign_not_found")
     return found
 
 
@@ -651,14 +858,21 @@ def _campaign_move(campaign: AppraisalCampaign, *, to: str, actor, data: dict | 
     before = campaign.status
     campaign.status = to
     campaign.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action=f"appraisal_{to}", obj=campaign, from_state=before,
-                  to_state=to, data=data or {})
+    audit_record(
+        actor=actor,
+        action=f"appraisal_{to}",
+        obj=campaign,
+        from_state=before,
+        to_state=to,
+        data=data or {},
+    )
     return campaign
 
 
 def _wrong_state(campaign: AppraisalCampaign, message: str):
-    return InvalidTransition(message % {"status": campaign.get_status_display()},
-                              code="campaign_state")
+    return InvalidTransition(
+        message % {"status": campaign.get_status_display()}, code="campaign_state"
+    )
 
 
 @transaction.atomic
@@ -668,22 +882,34 @@ def appraisal_campaign_open(*, campaign: AppraisalCampaign | int, actor) -> Appr
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.DRAFT:
-        raise _wrong_state(campaign, _("Only a draft campaign can be opened (this one "
-                                              "is %(status)s)."))
+        raise _wrong_state(
+            campaign, _("Only a draft campaign can be opened (this one is %(status)s).")
+        )
     targets = list(campaign.targets.all())
     questions = list(campaign.questions.all())
     if not targets or not questions:
-        raise InvalidInput(_("Add at least one unit or cadre to appraise and one "
-                                     "question before opening the campaign."),
-                            code="campaign_incomplete")
+        raise InvalidInput(
+            _(
+                "Add at least one unit or cadre to appraise and one "
+                "question before opening the campaign."
+            ),
+            code="campaign_incomplete",
+        )
     if campaign.closes_at <= clock.now():
-        raise InvalidInput(_("The closing time has already passed; set a later one "
-                                     "first."), code="campaign_closing_passed")
+        raise InvalidInput(
+            _("The closing time has already passed; set a later one first."),
+            code="campaign_closing_passed",
+        )
     rating = [q for q in questions if q.kind == AppraisalQuestion.Kind.RATING]
     AppraisalTally.objects.bulk_create(
-        AppraisalTally(campaign=campaign, target=t, question=q) for t in targets for q in rating)
-    return _campaign_move(campaign, to=_CampaignStatus.OPEN, actor=actor,
-                          data={"targets": len(targets), "questions": len(questions)})
+        AppraisalTally(campaign=campaign, target=t, question=q) for t in targets for q in rating
+    )
+    return _campaign_move(
+        campaign,
+        to=_CampaignStatus.OPEN,
+        actor=actor,
+        data={"targets": len(targets), "questions": len(questions)},
+    )
 
 
 @transaction.atomic
@@ -694,23 +920,33 @@ def appraisal_campaign_close(*, campaign: AppraisalCampaign | int, actor) -> App
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.OPEN:
-        raise _wrong_state(campaign, _("Only an open campaign can be closed (this one "
-                                              "is %(status)s)."))
+        raise _wrong_state(
+            campaign, _("Only an open campaign can be closed (this one is %(status)s).")
+        )
     redacted = _appraisal_redact_messages(campaign)
     invitations = AppraisalInvitation.objects.filter(campaign=campaign)
-    return _campaign_move(campaign, to=_CampaignStatus.CLOSED, actor=actor, data={
-        "codes_issued": invitations.count(), "votes": invitations.filter(used=True).count(),
-        "messages_redacted": redacted})
+    return _campaign_move(
+        campaign,
+        to=_CampaignStatus.CLOSED,
+        actor=actor,
+        data={
+            "codes_issued": invitations.count(),
+            "votes": invitations.filter(used=True).count(),
+            "messages_redacted": redacted,
+        },
+    )
 
 
 def _appraisal_redact_messages(campaign: AppraisalCampaign) -> int:
     from django.urls import reverse
 
-    mine = set(AppraisalInvitation.objects.filter(campaign=campaign)
-               .values_list("token_hash", flat=True))
+    mine = set(
+        AppraisalInvitation.objects.filter(campaign=campaign).values_list("token_hash", flat=True)
+    )
     redacted = 0
     messages = Notification.objects.filter(link=reverse("evaluation:appraisal_vote"))
     for pk, body in messages.values_list("pk", "body").iterator():
+
         def blank(match):
             token = appraisal.token_normalize(match.group(0))
             return "****" if token and appraisal.token_hash(token) in mine else match.group(0)
@@ -728,11 +964,13 @@ def appraisal_campaign_publish(*, campaign: AppraisalCampaign | int, actor) -> A
     _appraisal_manager(actor)
     campaign = _campaign_locked(campaign)
     if campaign.status != _CampaignStatus.CLOSED:
-        raise _wrong_state(campaign, _("Only a closed campaign can be published (this "
-                                              "one is %(status)s)."))
+        raise _wrong_state(
+            campaign, _("Only a closed campaign can be published (this one is %(status)s).")
+        )
     pending = campaign.comments.filter(status=AppraisalComment.Status.PENDING).count()
-    return _campaign_move(campaign, to=_CampaignStatus.PUBLISHED, actor=actor,
-                          data={"comments_unmoderated": pending})
+    return _campaign_move(
+        campaign, to=_CampaignStatus.PUBLISHED, actor=actor, data={"comments_unmoderated": pending}
+    )
 
 
 def _new_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
@@ -741,14 +979,17 @@ def _new_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
     tokens = [appraisal.token_new() for _ in range(count)]
     rows = sorted((appraisal.token_hash(t), t) for t in tokens)
     AppraisalInvitation.objects.bulk_create(
-        AppraisalInvitation(id=uuid.uuid4(), campaign=campaign, token_hash=h) for h, _t in rows)
+        AppraisalInvitation(id=uuid.uuid4(), campaign=campaign, token_hash=h) for h, _t in rows
+    )
     return tokens
 
 
 def _issuable(campaign: AppraisalCampaign) -> None:
     if campaign.status not in (_CampaignStatus.DRAFT, _CampaignStatus.OPEN):
-        raise _wrong_state(campaign, _("Codes can be issued only before voting closes "
-                                              "(this campaign is %(status)s)."))
+        raise _wrong_state(
+            campaign,
+            _("Codes can be issued only before voting closes (this campaign is %(status)s)."),
+        )
 
 
 @transaction.atomic
@@ -761,15 +1002,20 @@ def appraisal_tokens_issue(*, campaign: AppraisalCampaign | int, count, actor) -
     except (TypeError, ValueError):
         count = 0
     if not 1 <= count <= MAX_TOKENS_PER_BATCH:
-        raise InvalidInput(_("Give a number of codes between 1 and %(max)d.")
-                            % {"max": MAX_TOKENS_PER_BATCH}, code="token_count",
-                            fields={"count": _("Between 1 and %(max)d.")
-                                    % {"max": MAX_TOKENS_PER_BATCH}})
+        raise InvalidInput(
+            _("Give a number of codes between 1 and %(max)d.") % {"max": MAX_TOKENS_PER_BATCH},
+            code="token_count",
+            fields={"count": _("Between 1 and %(max)d.") % {"max": MAX_TOKENS_PER_BATCH}},
+        )
     campaign = _campaign_locked(campaign)
     _issuable(campaign)
     tokens = _new_invitations(campaign, count)
-    audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
-                  data={"count": count, "channel": "print"})
+    audit_record(
+        actor=actor,
+        action="appraisal_tokens_issue",
+        obj=campaign,
+        data={"count": count, "channel": "print"},
+    )
     return tokens
 
 
@@ -797,15 +1043,19 @@ def _parse_recipients(recipients) -> tuple[list[str], list[str]]:
             emails.append(item.lower())
     if bad:
         shown = "、".join(bad[:5]) + ("…" if len(bad) > 5 else "")
-        raise InvalidInput(_("These are neither mobile numbers nor email addresses: "
-                                     "%(items)s. Nothing was sent.") % {"items": shown},
-                            code="recipients_invalid", fields={"recipients": shown})
+        raise InvalidInput(
+            _("These are neither mobile numbers nor email addresses: %(items)s. Nothing was sent.")
+            % {"items": shown},
+            code="recipients_invalid",
+            fields={"recipients": shown},
+        )
     return phones, emails
 
 
 @transaction.atomic
-def appraisal_tokens_send(*, campaign: AppraisalCampaign | int, recipients, vote_url: str,
-                          actor) -> int:
+def appraisal_tokens_send(
+    *, campaign: AppraisalCampaign | int, recipients, vote_url: str, actor
+) -> int:
     """Send one new code to each mobile number (SMS) or email address. The list is used for
     delivery only: no invitation row names its recipient, and the codes inside the messages
     are blanked when the campaign closes. Returns the number of messages queued."""
@@ -813,11 +1063,16 @@ def appraisal_tokens_send(*, campaign: AppraisalCampaign | int, recipients, vote
     phones, emails = _parse_recipients(recipients)
     total = len(phones) + len(emails)
     if not total:
-        raise InvalidInput(_("Enter at least one mobile number or email address."),
-                            code="recipients_empty", fields={"recipients": _("Empty.")})
+        raise InvalidInput(
+            _("Enter at least one mobile number or email address."),
+            code="recipients_empty",
+            fields={"recipients": _("Empty.")},
+        )
     if total > MAX_TOKENS_PER_BATCH:
-        raise InvalidInput(_("Send to at most %(max)d people at a time.")
-                            % {"max": MAX_TOKENS_PER_BATCH}, code="recipients_too_many")
+        raise InvalidInput(
+            _("Send to at most %(max)d people at a time.") % {"max": MAX_TOKENS_PER_BATCH},
+            code="recipients_too_many",
+        )
     campaign = _campaign_locked(campaign)
     _issuable(campaign)
     from django.urls import reverse
@@ -826,17 +1081,30 @@ def appraisal_tokens_send(*, campaign: AppraisalCampaign | int, recipients, vote
     subject = _("Democratic appraisal invitation")
     closes = appraisal.local_time(campaign.closes_at)
     for (channel, address), token in zip(
-            [("sms", p) for p in phones] + [("email", e) for e in emails], tokens, strict=True):
+        [("sms", p) for p in phones] + [("email", e) for e in emails], tokens, strict=True
+    ):
         body = _(
             "You are invited to the democratic appraisal “%(name)s”. Your one-time code is "
             "%(code)s. Open %(url)s to vote before %(closes)s. Your vote is anonymous."
-        ) % {"name": campaign.name, "code": appraisal.token_display(token),
-             "url": f"{vote_url}#t={token}", "closes": closes}
-        notification_send(channel=channel, address=address, subject=subject, body=body,
-                           link=reverse("evaluation:appraisal_vote"))
-    audit_record(actor=actor, action="appraisal_tokens_issue", obj=campaign,
-                  data={"count": total, "channel": "message", "sms": len(phones),
-                        "email": len(emails)})
+        ) % {
+            "name": campaign.name,
+            "code": appraisal.token_display(token),
+            "url": f"{vote_url}#t={token}",
+            "closes": closes,
+        }
+        notification_send(
+            channel=channel,
+            address=address,
+            subject=subject,
+            body=body,
+            link=reverse("evaluation:appraisal_vote"),
+        )
+    audit_record(
+        actor=actor,
+        action="appraisal_tokens_issue",
+        obj=campaign,
+        data={"count": total, "channel": "message", "sms": len(phones), "email": len(emails)},
+    )
     return total
 
 
@@ -852,25 +1120,34 @@ def _clean_answers(campaign: AppraisalCampaign, ratings: dict, texts: dict):
             value = int(value)
         except (TypeError, ValueError):
             value = 0
-        if (target not in targets or kinds.get(question) != AppraisalQuestion.Kind.RATING
-                or value not in RATING_VALUES):
-            raise InvalidInput(_("A rating on the form is not valid. Please choose "
-                                         "1 to 5 stars."), code="rating_invalid")
+        if (
+            target not in targets
+            or kinds.get(question) != AppraisalQuestion.Kind.RATING
+            or value not in RATING_VALUES
+        ):
+            raise InvalidInput(
+                _("A rating on the form is not valid. Please choose 1 to 5 stars."),
+                code="rating_invalid",
+            )
         clean_ratings[(target, question)] = value
     for (target, question), text in (texts or {}).items():
         text = _appraisal_text(text)
         if not text:
             continue
         if target not in targets or kinds.get(question) != AppraisalQuestion.Kind.TEXT:
-            raise InvalidInput(_("A comment on the form does not belong to this "
-                                         "campaign."), code="comment_invalid")
+            raise InvalidInput(
+                _("A comment on the form does not belong to this campaign."), code="comment_invalid"
+            )
         if len(text) > MAX_COMMENT:
-            raise InvalidInput(_("A comment may have at most %(max)d characters.")
-                                % {"max": MAX_COMMENT}, code="comment_too_long")
+            raise InvalidInput(
+                _("A comment may have at most %(max)d characters.") % {"max": MAX_COMMENT},
+                code="comment_too_long",
+            )
         clean_texts[(target, question)] = text
     if not clean_ratings and not clean_texts:
-        raise InvalidInput(_("Please rate at least one item before you submit."),
-                            code="ballot_empty")
+        raise InvalidInput(
+            _("Please rate at least one item before you submit."), code="ballot_empty"
+        )
     return clean_ratings, clean_texts
 
 
@@ -898,48 +1175,77 @@ def appraisal_vote(*, token: str, ratings: dict, texts: dict | None = None) -> N
         # All codes of the campaign are rewritten, not just this one: in PostgreSQL an updated
         # row gets a new place in the table and the transaction's id (xmin), which would mark
         # this code as the one used by this transaction, and the codes' order of use.
-        AppraisalInvitation.objects.filter(campaign=campaign).update(used=Case(
-            When(pk=invitation.pk, then=Value(True)), default=F("used"),
-            output_field=BooleanField()))
+        AppraisalInvitation.objects.filter(campaign=campaign).update(
+            used=Case(
+                When(pk=invitation.pk, then=Value(True)),
+                default=F("used"),
+                output_field=BooleanField(),
+            )
+        )
 
-        tallies = dict(((t, q), pk) for pk, t, q in AppraisalTally.objects.filter(
-            campaign=campaign).values_list("pk", "target_id", "question_id"))
+        tallies = dict(
+            ((t, q), pk)
+            for pk, t, q in AppraisalTally.objects.filter(campaign=campaign).values_list(
+                "pk", "target_id", "question_id"
+            )
+        )
         if any(key not in tallies for key in ratings):
-            raise InvalidInput(_("The questionnaire changed; please reload the page."),
-                                code="ballot_stale")
+            raise InvalidInput(
+                _("The questionnaire changed; please reload the page."), code="ballot_stale"
+            )
         increments = {}
         for v in RATING_VALUES:
             ids = [tallies[key] for key, value in ratings.items() if value == v]
-            one = (Case(When(pk__in=ids, then=Value(1)), default=Value(0),
-                         output_field=IntegerField()) if ids else Value(0))
+            one = (
+                Case(When(pk__in=ids, then=Value(1)), default=Value(0), output_field=IntegerField())
+                if ids
+                else Value(0)
+            )
             increments[f"c{v}"] = F(f"c{v}") + one
         AppraisalTally.objects.filter(campaign=campaign).update(**increments)
 
-        comments = list(AppraisalComment.objects.filter(campaign=campaign).values(
-            "id", "target_id", "question_id", "text", "status"))
-        comments += [{"id": uuid.uuid4(), "target_id": t, "question_id": q, "text": text,
-                      "status": AppraisalComment.Status.PENDING}
-                     for (t, q), text in texts.items()]
+        comments = list(
+            AppraisalComment.objects.filter(campaign=campaign).values(
+                "id", "target_id", "question_id", "text", "status"
+            )
+        )
+        comments += [
+            {
+                "id": uuid.uuid4(),
+                "target_id": t,
+                "question_id": q,
+                "text": text,
+                "status": AppraisalComment.Status.PENDING,
+            }
+            for (t, q), text in texts.items()
+        ]
         AppraisalComment.objects.filter(campaign=campaign).delete()
         AppraisalComment.objects.bulk_create(
             AppraisalComment(campaign=campaign, **row)
-            for row in sorted(comments, key=lambda row: row["id"].int))
+            for row in sorted(comments, key=lambda row: row["id"].int)
+        )
 
 
 @transaction.atomic
-def appraisal_comment_moderate(*, comment: AppraisalComment | str, decision: str,
-                               actor) -> AppraisalComment:
+def appraisal_comment_moderate(
+    *, comment: AppraisalComment | str, decision: str, actor
+) -> AppraisalComment:
     """Approve or reject one comment; only approved comments are ever published."""
     if actor is None or not actor.has_perm("evaluation.moderate_appraisal_comment"):
-        raise PermissionDenied(_("Only the organisation department and administrators "
-                                         "may moderate appraisal comments."),
-                                code="appraisal_forbidden")
+        raise PermissionDenied(
+            _(
+                "Only the organisation department and administrators "
+                "may moderate appraisal comments."
+            ),
+            code="appraisal_forbidden",
+        )
     if decision not in (AppraisalComment.Status.APPROVED, AppraisalComment.Status.REJECTED):
         raise InvalidInput(_("Choose approve or reject."), code="decision_invalid")
     pk = getattr(comment, "pk", comment)
     try:
-        campaign_id = AppraisalComment.objects.filter(pk=pk).values_list(
-            "campaign_id", flat=True).first()
+        campaign_id = (
+            AppraisalComment.objects.filter(pk=pk).values_list("campaign_id", flat=True).first()
+        )
     except ValidationError:  # not a UUID
         campaign_id = None
     if campaign_id is None:
@@ -950,6 +1256,27 @@ def appraisal_comment_moderate(*, comment: AppraisalComment | str, decision: str
     before = comment.status
     comment.status = decision
     comment.save(update_fields=["status"])
-    audit_record(actor=actor, action="appraisal_comment_moderate", obj=comment,
-                  from_state=before, to_state=decision, data={"campaign": campaign_id})
+    audit_record(
+        actor=actor,
+        action="appraisal_comment_moderate",
+        obj=comment,
+        from_state=before,
+        to_state=decision,
+        data={"campaign": campaign_id},
+    )
     return comment
+
+
+def appraisal_campaigns_close_due() -> int:
+    """Close every open campaign past its closing time (Celery beat): votes are refused after
+    it anyway, and closing blanks the codes in the invitations and counts the campaign's
+    scores. Returns how many were closed."""
+    due = AppraisalCampaign.objects.filter(status=_CampaignStatus.OPEN, closes_at__lte=clock.now())
+    closed = 0
+    for pk in due.values_list("pk", flat=True):
+        try:
+            appraisal_campaign_close(campaign=pk, actor=SYSTEM)
+            closed += 1
+        except InvalidTransition:
+            pass  # closed by someone else meanwhile
+    return closed

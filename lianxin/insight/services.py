@@ -430,7 +430,7 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
 DUPLICATES_PER_APPEAL = 5
 # Verified in Python, most shared keys first: bounds the lookup's time when a place is busy
 # (real messages have 1.3 candidates on average; five suggestions are kept at most).
-DUPLICATE_CANDIDATE_LIMIT = 15
+DUPLICATE_CANDIDATE_LIMIT = 10
 
 
 def duplicate_window() -> timedelta:

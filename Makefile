@@ -34,7 +34,8 @@ serve: $(VENV)/.runtime
 	$(PY) manage.py run_schedule > var/schedule.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
-	    --access-logfile - --timeout 60
+	    --access-logfile - --timeout 60 \
+	    --logger-class lianxin.supervision.gunicorn_logging.PrivateAccessLogger
 
 test: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run -v0

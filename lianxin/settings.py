@@ -204,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.evaluation.tasks.close_due_appraisals",
         "schedule": timedelta(minutes=5),
     },
+    "supervision-escalate-overdue-reports": {
+        "task": "lianxin.supervision.tasks.escalate_overdue_reports",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "core-send-pending-notifications": {
         "task": "lianxin.core.tasks.retry_pending_notifications",
         "schedule": crontab(minute="*/10"),

@@ -1,0 +1,378 @@
+"""The reporting channel's (举报) building blocks: receipts, keys, encryption, evidence file
+types and conflict-of-interest matching. No database writes here (see services.py).
+
+Every slow key derivation reads its cost from settings, so tests can make it cheap; the
+parameters used are stored beside each hash or wrapped key, so changing the settings never
+locks anyone out of what already exists. See docs/supervision/reporting.md."""
+
+import calendar
+import hashlib
+import hmac
+import io
+import json
+import re
+import secrets
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import nacl.pwhash
+import nacl.secret
+import nacl.utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+from rest_framework.throttling import BaseThrottle
+
+from lianxin.core.calendar import LOCAL, Calendar
+from lianxin.core.errors import LianxinError, RateLimited
+
+RECEIPT_DIGITS = 16
+KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
+
+
+# --- settings -------------------------------------------------------------------------------
+def setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def receipt_hasher() -> PasswordHasher:
+    """argon2id for the stored receipt hash. The default is argon2-cffi's RFC 9106 "low
+    memory" profile (t=3, 64 MiB); tests lower it through REPORT_RECEIPT_ARGON2."""
+    params = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    params.update(setting("REPORT_RECEIPT_ARGON2", {}))
+    return PasswordHasher(**params)
+
+
+def kdf_limits(kind: str) -> tuple[int, int]:
+    """(opslimit, memlimit) of nacl's argon2id for deriving keys from a receipt ("receipt") or
+    from an inspector's passphrase ("passphrase")."""
+    if kind == "receipt":
+        default = (nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
+        return tuple(setting("REPORT_RECEIPT_KDF", default))
+    default = (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
+    return tuple(setting("INSPECTOR_PASSPHRASE_KDF", default))
+
+
+def derive_key(secret: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
+    return nacl.pwhash.argon2id.kdf(KEY_BYTES, secret.encode(), salt,
+                                    opslimit=opslimit, memlimit=memlimit)
+
+
+def new_salt() -> bytes:
+    return nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
+
+
+def _server_key(label: str) -> bytes:
+    """A key for one purpose, derived from REPORT_INDEX_KEY (or SECRET_KEY when unset).
+    Changing it makes existing receipts unfindable: keep it for the life of the reports."""
+    base = setting("REPORT_INDEX_KEY", "") or settings.SECRET_KEY
+    return hmac.new(base.encode(), label.encode(), hashlib.sha256).digest()
+
+
+# --- receipts -------------------------------------------------------------------------------
+def new_receipt() -> str:
+    """16 random decimal digits (about 53 bits), from the OS's CSPRNG."""
+    return f"{secrets.randbelow(10 ** RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
+def normalise_receipt(value) -> str | None:
+    """The 16 digits of a receipt typed with spaces or dashes, or None if it is not one."""
+    digits = re.sub(r"[\s-]", "", str(value or ""))
+    return digits if len(digits) == RECEIPT_DIGITS and digits.isascii() and digits.isdigit() else None
+
+
+def receipt_bucket(receipt: str) -> int:
+    """The lookup bucket: the first REPORT_RECEIPT_BUCKET_BITS bits (default 16) of a keyed
+    HMAC of the receipt. Many receipts share a bucket; it only narrows the argon2 checks."""
+    bits = int(setting("REPORT_RECEIPT_BUCKET_BITS", 16))
+    mac = hmac.new(_server_key("report-receipt-bucket"), receipt.encode(), hashlib.sha256).digest()
+    return int.from_bytes(mac[:4], "big") >> (32 - bits)
+
+
+def receipt_hash(receipt: str) -> str:
+    return receipt_hasher().hash(receipt)
+
+
+def receipt_matches(encoded: str, receipt: str) -> bool:
+    try:
+        return receipt_hasher().verify(encoded, receipt)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY_HASH: dict[tuple, str] = {}
+
+
+def burn_receipt_check() -> None:
+    """The work of one argon2 verification and one key derivation, spent when a receipt
+    matches nothing, so that a wrong receipt takes about as long as a right one."""
+    hasher = receipt_hasher()
+    params = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if params not in _DUMMY_HASH:
+        _DUMMY_HASH[params] = hasher.hash(new_receipt())
+    receipt_matches(_DUMMY_HASH[params], new_receipt())
+    derive_key(new_receipt(), new_salt(), *kdf_limits("receipt"))
+
+
+def address_tag(address: str) -> str:
+    """A network address as the rate limits key on it: keyed and truncated, so the cache (a
+    database table by default) never holds an address itself."""
+    return hmac.new(_server_key("report-address"), address.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+# --- symmetric encryption with a report's key -----------------------------------------------
+def new_report_key() -> bytes:
+    return nacl.utils.random(KEY_BYTES)
+
+
+def seal(key: bytes, data: bytes) -> bytes:
+    """XSalsa20-Poly1305 with a random nonce stored in front."""
+    return bytes(nacl.secret.SecretBox(key).encrypt(data))
+
+
+def unseal(key: bytes, data: bytes) -> bytes:
+    return nacl.secret.SecretBox(key).decrypt(bytes(data))
+
+
+def seal_json(key: bytes, value) -> bytes:
+    return seal(key, json.dumps(value, ensure_ascii=False).encode())
+
+
+def unseal_json(key: bytes, data: bytes):
+    return json.loads(unseal(key, data))
+
+
+# --- inspectors' keypairs -------------------------------------------------------------------
+@dataclass
+class LockedKeypair:
+    """What is stored of an inspector's keypair: the public key in clear, the private key
+    sealed with a key derived from the passphrase."""
+
+    public_key: bytes
+    sealed_private_key: bytes
+    salt: bytes
+    opslimit: int
+    memlimit: int
+
+
+def keypair_create(passphrase: str) -> LockedKeypair:
+    private = PrivateKey.generate()
+    salt = new_salt()
+    opslimit, memlimit = kdf_limits("passphrase")
+    wrapping = derive_key(passphrase, salt, opslimit, memlimit)
+    return LockedKeypair(bytes(private.public_key), seal(wrapping, bytes(private)), salt,
+                         opslimit, memlimit)
+
+
+def keypair_unlock(locked, passphrase: str) -> bytes | None:
+    """The private key's bytes, or None for a wrong passphrase."""
+    wrapping = derive_key(passphrase, bytes(locked.salt), locked.opslimit, locked.memlimit)
+    try:
+        return unseal(wrapping, locked.sealed_private_key)
+    except CryptoError:
+        return None
+
+
+def wrap_for_inspector(report_key: bytes, public_key: bytes) -> bytes:
+    """An anonymous sealed box: only the holder of the private key can open it."""
+    return bytes(SealedBox(PublicKey(bytes(public_key))).encrypt(report_key))
+
+
+def unwrap_for_inspector(wrapped: bytes, private_key: bytes) -> bytes | None:
+    try:
+        return bytes(SealedBox(PrivateKey(bytes(private_key))).decrypt(bytes(wrapped)))
+    except CryptoError:
+        return None
+
+
+# --- evidence file types, judged by content -------------------------------------------------
+# The types accepted, by their magic bytes; anything else (executables, scripts, archives) is
+# refused whatever its name says.
+CONTENT_TYPES = {
+    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
+    "pdf": "application/pdf", "ole": "application/octet-stream",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odf": "application/vnd.oasis.opendocument",
+}
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "pdf": "pdf",
+              "ole": "doc", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "odf": "odt"}
+# Root-storage class ids of Windows Installer files (.msi, .mst, .msp): OLE2 containers like
+# old Word and Excel files, but programs.
+_INSTALLER_CLSIDS = {
+    bytes.fromhex("84100c0000000000c000000000000046"),
+    bytes.fromhex("82100c0000000000c000000000000046"),
+    bytes.fromhex("86100c0000000000c000000000000046"),
+}
+
+
+def sniff_file_type(data: bytes) -> str | None:
+    """The kind of an evidence file from its first bytes, or None if it is not accepted."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return None if _is_installer(data) else "ole"
+    if data.startswith(b"PK\x03\x04"):
+        return _office_zip_kind(data)
+    return None
+
+
+def _is_installer(data: bytes) -> bool:
+    try:
+        sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
+        first_dir_sector = struct.unpack_from("<I", data, 0x30)[0]
+        root = (first_dir_sector + 1) << sector_shift
+        return data[root + 0x50:root + 0x60] in _INSTALLER_CLSIDS
+    except (struct.error, OverflowError):
+        return True  # too broken to tell: refuse
+
+
+def _office_zip_kind(data: bytes) -> str | None:
+    """OOXML (docx/xlsx/pptx) or OpenDocument; other ZIPs (APK, JAR, plain archives) are
+    refused. Only the directory and the tiny `mimetype` entry are read, nothing is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names:
+                for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
+                    if any(n.startswith(prefix) for n in names):
+                        return kind
+                return None
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
+                if archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+                    return "odf"
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
+        return None
+    return None
+
+
+# --- conflict of interest: the accused's name, kept only as keyed hashes ---------------------
+_SPLIT = re.compile(r"[\W_]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+NAME_HASH_BYTES = 8
+NAME_HASH_SLOTS = 64  # the list is padded to a multiple of this, so its length says little
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def name_tokens(text: str) -> set[str]:
+    """What a person's name could look like inside the accused text: the whole text, every
+    word, and every 2-4 character stretch of Chinese (names are two to four characters)."""
+    text = _normalise(text)
+    tokens = {re.sub(r"[\W_]+", "", text)}
+    for word in _SPLIT.split(text):
+        if len(word) >= 2:
+            tokens.add(word)
+    for run in _CJK_RUN.findall(text):
+        for size in (2, 3, 4):
+            tokens.update(run[i:i + size] for i in range(len(run) - size + 1))
+    return {t for t in tokens if len(t) >= 2}
+
+
+def person_names(user) -> set[str]:
+    """The forms of an official's own name that the accused text is compared with."""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    candidates = {user.get_username(), last + first, first + last, f"{first} {last}"}
+    return {re.sub(r"[\W_]+", "", _normalise(c)) for c in candidates} - {""}
+
+
+def name_hash(salt: bytes, token: str) -> str:
+    mac = hmac.new(_server_key("report-accused-name"), bytes(salt) + token.encode(), hashlib.sha256)
+    return mac.hexdigest()[:NAME_HASH_BYTES * 2]
+
+
+def accused_name_hashes(salt: bytes, accused: str) -> list[str]:
+    hashes = {name_hash(salt, t) for t in name_tokens(accused)}
+    while len(hashes) % NAME_HASH_SLOTS:
+        hashes.add(secrets.token_hex(NAME_HASH_BYTES))
+    return sorted(hashes)
+
+
+def names_match(user, salt: bytes, hashes) -> bool:
+    stored = set(hashes or ())
+    return any(name_hash(salt, name) in stored for name in person_names(user) if len(name) >= 2)
+
+
+# --- errors, limits and clocks --------------------------------------------------------------
+class ChannelUnavailable(LianxinError):
+    """No inspector holds a key the report could be sealed for: refuse rather than keep a
+    report nobody can ever read."""
+
+    code = "channel_unavailable"
+    status = 503
+    default_message = _(
+        "The reporting channel cannot accept reports at the moment. Please try again later or "
+        "report in writing or in person to the discipline inspection commission.")
+
+
+def client_ident(request) -> str:
+    """The caller's address as the rate limits see it (NUM_PROXIES respected). It is only
+    ever stored through address_tag()."""
+    return BaseThrottle().get_ident(request) or ""
+
+
+def _parse_rate(rate: str) -> tuple[int, int] | None:
+    if str(rate).lower() in ("off", "none", ""):
+        return None
+    count, _slash, period = str(rate).partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[:1]]
+    return int(count), seconds
+
+
+def check_submit_rate(ident: str) -> None:
+    """At most PUBLIC_SUBMIT_RATE submissions per address and period: a plain counter in a
+    fixed window, so no time of any submission is kept, only how many."""
+    parsed = _parse_rate(setting("PUBLIC_SUBMIT_RATE", "30/hour"))
+    if parsed is None:
+        return
+    limit, seconds = parsed
+    key = f"report-submit:{address_tag(ident)}"
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        count = 1
+    if count > limit:
+        raise RateLimited()
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# 《信访工作条例》(2022): acceptance notice within 15 days, handling within 60 days.
+XINFANG_ACK_DAYS = 15
+XINFANG_FEEDBACK_DAYS = 60
+
+
+def report_deadlines(received_on: date) -> tuple[str, date, date]:
+    """(clocks, acknowledge by, feedback by). REPORT_CLOCKS = "eu": 7 days and 3 months
+    (Directive (EU) 2019/1937 art. 9); "xinfang": the statutory 信访 periods, a period ending
+    on a rest day moving to the next working day."""
+    if setting("REPORT_CLOCKS", "eu") == "xinfang":
+        cal = Calendar.load()
+        start = datetime.combine(received_on, time(12), tzinfo=LOCAL)
+        return ("xinfang", cal.add_statutory_days(start, XINFANG_ACK_DAYS).date(),
+                cal.add_statutory_days(start, XINFANG_FEEDBACK_DAYS).date())
+    return "eu", received_on + timedelta(days=7), add_months(received_on, 3)

@@ -1,0 +1,137 @@
+"""Reads of the supervision app that respect permissions, one section per capability."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from lianxin.core.access import has_role, subtree_q, units_where
+from lianxin.core.models import Role, Unit
+
+from . import integrity as ir
+from .models import (
+    Declaration,
+    DeclarationStatus,
+    IntegrityReadLog,
+    PersonalMatterReport,
+)
+from .rules import can
+
+# --- integrity records ------------------------------------------------------------------------
+INTEGRITY_READER_ROLES = (Role.ORGDEPT, Role.INSPECTOR)
+
+
+def _filings_visible_to(model, user) -> QuerySet:
+    """Own filings, plus those whose unit at the time lies where the user is organisation
+    department or inspector (drafts only to their cadre: they are not filed yet)."""
+    if not getattr(user, "is_authenticated", False):
+        return model.objects.none()
+    units = units_where(user, *INTEGRITY_READER_ROLES)
+    others = subtree_q(units, "unit") & ~Q(status=DeclarationStatus.DRAFT)
+    return model.objects.filter(Q(cadre=user) | others).select_related("cadre", "unit")
+
+
+def declarations_visible_to(user) -> QuerySet:
+    return _filings_visible_to(Declaration, user)
+
+
+def personal_reports_visible_to(user) -> QuerySet:
+    return _filings_visible_to(PersonalMatterReport, user)
+
+
+def integrity_units_for(user) -> list[Unit]:
+    """Units the user may filter the declaration list by (their reach as reader)."""
+    q = Q(pk__in=[])
+    for unit in units_where(user, *INTEGRITY_READER_ROLES):
+        q |= Q(path__startswith=unit.path)
+    return list(Unit.objects.filter(q))
+
+
+def integrity_read_logs_visible_to(user) -> QuerySet:
+    if not can(user, "supervision.view_integrity_readlog"):
+        return IntegrityReadLog.objects.none()
+    return IntegrityReadLog.objects.select_related(
+        "user", "declaration__cadre", "declaration__unit", "report__cadre", "report__unit")
+
+
+def integrity_policy() -> ir.Policy:
+    return ir.Policy(
+        living_allowance=Decimal(str(getattr(settings, "INTEGRITY_LIVING_ALLOWANCE", "30000"))),
+        tolerance_abs=Decimal(str(getattr(settings, "INTEGRITY_TOLERANCE_ABS", "50000"))),
+        tolerance_rel=Decimal(str(getattr(settings, "INTEGRITY_TOLERANCE_REL", "0.05"))),
+    )
+
+
+def declaration_snapshot(declaration: Declaration) -> ir.Snapshot:
+    members = [(m.name, m.relation) for m in declaration.familymember_items.all()]
+    relation = {ir.norm(name): rel for name, rel in members}
+
+    def item(category, key, label, value, holder="", **extra):
+        return ir.Item(category=category, key=ir.norm(key), label=label, value=value,
+                       holder=holder, relation=relation.get(ir.norm(holder), ""), **extra)
+
+    items = [item("real_estate", r.address, r.address, r.value, r.holder)
+             for r in declaration.realestate_items.all()]
+    items += [item("vehicle", v.plate or v.description,
+                   f"{v.description} {v.plate}".strip(), v.value, v.holder)
+              for v in declaration.vehicle_items.all()]
+    items += [item("deposit", f"{d.bank}/{d.holder}", d.bank, d.amount, d.holder)
+              for d in declaration.deposit_items.all()]
+    items += [item("security", f"{s.name}/{s.holder}", s.name, s.value, s.holder)
+              for s in declaration.security_items.all()]
+    items += [item("liability", f"{li.lender}/{li.holder}", li.lender, li.amount, li.holder)
+              for li in declaration.liability_items.all()]
+    items += [item("business", b.company, b.company, b.investment, b.holder,
+                   registered_unit_id=b.registered_unit_id, registered_area=b.registered_area,
+                   deals_with_unit_id=b.deals_with_unit_id, deals_with=b.deals_with)
+              for b in declaration.businessinterest_items.all()]
+    income = [ir.Income(kind=i.kind, amount=i.amount, holder=i.holder,
+                        description=i.description)
+              for i in declaration.incomeitem_items.all()]
+    return ir.Snapshot(year=declaration.year, members=members, items=items, income=income)
+
+
+def report_snapshot(report: PersonalMatterReport | None) -> ir.ReportSnapshot:
+    if report is None:
+        return ir.ReportSnapshot()
+    return ir.ReportSnapshot(
+        marriages=[(m.person, m.change, m.partner) for m in report.marriagechange_items.all()],
+        businesses=[ir.Item(category="business", key=ir.norm(b.company), label=b.company,
+                            value=Decimal("0"), holder=b.name, relation=b.relation,
+                            registered_unit_id=b.registered_unit_id,
+                            registered_area=b.registered_area)
+                    for b in report.relativebusiness_items.all()],
+        employments=[(e.name, e.employer) for e in report.relativeemployment_items.all()],
+    )
+
+
+def authority_of(unit: Unit) -> ir.Authority:
+    subtree = list(Unit.objects.subtree(unit).values_list("pk", "name"))
+    return ir.Authority(unit_name=unit.name, unit_ids={pk for pk, _n in subtree},
+                        names={ir.norm(name): pk for pk, name in subtree})
+
+
+def declaration_comparison(declaration: Declaration, *, authority: ir.Authority | None = None
+                           ) -> ir.Comparison:
+    """Compare a declaration with the same cadre's previous year (submitted or locked, or the
+    cadre's own), with that year's personal-matter report, inside the authority of the unit the
+    cadre served in at the time."""
+    previous = Declaration.objects.filter(
+        cadre_id=declaration.cadre_id, year=declaration.year - 1).exclude(
+        status=DeclarationStatus.DRAFT).first()
+    report = PersonalMatterReport.objects.filter(
+        cadre_id=declaration.cadre_id, year=declaration.year).exclude(
+        status=DeclarationStatus.DRAFT).first()
+    return ir.compare(
+        declaration_snapshot(previous) if previous else None,
+        declaration_snapshot(declaration),
+        report=report_snapshot(report),
+        authority=authority or authority_of(declaration.unit),
+        policy=integrity_policy(),
+    )
+
+
+def can_read_integrity(user) -> bool:
+    return has_role(user, *INTEGRITY_READER_ROLES)

@@ -1,0 +1,482 @@
+"""廉政档案 pages: a cadre's own declaration and personal-matter report (a formset per item kind),
+the organisation department's and inspectors' list, detail with the year-over-year comparison,
+the read log, spot checks and the XLSX summary. Every read by someone other than the cadre is
+logged through services.integrity_read_record."""
+
+from __future__ import annotations
+
+import shlex
+from io import BytesIO
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lianxin.core.access import OFFICIAL_ROLES, units_where
+from lianxin.core.errors import LianxinError
+from lianxin.core.models import Unit
+
+from .. import integrity as ir
+from .. import services
+from ..models import (
+    Declaration,
+    DeclarationStatus,
+    IntegrityReadLog,
+    PersonalMatterReport,
+    SpotCheck,
+)
+from ..rules import can
+from ..selectors import (
+    declaration_comparison,
+    declarations_visible_to,
+    integrity_read_logs_visible_to,
+    integrity_units_for,
+    personal_reports_visible_to,
+)
+
+DECLARATION_TITLES = {
+    "family": gettext_lazy("Family members (yourself, spouse, children)"),
+    "real_estate": gettext_lazy("Real estate"),
+    "vehicles": gettext_lazy("Vehicles"),
+    "deposits": gettext_lazy("Deposits"),
+    "securities": gettext_lazy("Securities"),
+    "liabilities": gettext_lazy("Liabilities (mortgages, loans)"),
+    "businesses": gettext_lazy("Business interests"),
+    "income": gettext_lazy("Income of the year (per family member)"),
+}
+REPORT_TITLES = {
+    "marriages": gettext_lazy("Marriage changes"),
+    "travels": gettext_lazy("Travel abroad"),
+    "employments": gettext_lazy("Relatives' employment"),
+    "relative_businesses": gettext_lazy("Relatives' businesses"),
+}
+
+_form_classes: dict[str, type] = {}
+
+
+def _item_form(kind: str, model, fields: list[str]) -> type:
+    """A plain form built from the item model: its fields carry the model's validators, so
+    the page shows the same messages as the service would."""
+    if kind not in _form_classes:
+        widgets = {name: forms.DateInput(attrs={"type": "date"})
+                   for name in ("date", "start", "end")}
+        base = forms.modelform_factory(model, fields=fields, widgets=widgets)
+        _form_classes[kind] = base
+    return _form_classes[kind]
+
+
+def _formsets(kinds: dict, titles: dict, filing, data=None):
+    out = []
+    for kind, (model, fields) in kinds.items():
+        initial = []
+        if filing is not None:
+            parent = "declaration" if kinds is services.DECLARATION_ITEMS else "report"
+            for row in model.objects.filter(**{parent: filing}).values(*[
+                    f + "_id" if f.endswith("_unit") else f for f in fields]):
+                initial.append({k.removesuffix("_id") if k.endswith("_unit_id") else k: v
+                                for k, v in row.items()})
+        formset_class = forms.formset_factory(_item_form(kind, model, fields), extra=1,
+                                              can_delete=True, max_num=services.MAX_ROWS,
+                                              validate_max=True)
+        formset = formset_class(data, initial=initial or None, prefix=kind)
+        out.append({"kind": kind, "title": titles[kind], "formset": formset})
+    return out
+
+
+def _rows(formset) -> tuple[list[dict], list]:
+    rows, owners = [], []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        rows.append({k: v for k, v in data.items() if k != "DELETE"})
+        owners.append(form)
+    return rows, owners
+
+
+FILINGS = {
+    "declaration": {
+        "model": Declaration, "kinds": services.DECLARATION_ITEMS, "titles": DECLARATION_TITLES,
+        "save": services.declaration_save, "submit": services.declaration_submit,
+        "template": "supervision/integrity_form.html", "detail": "supervision:declaration",
+        "heading": gettext_lazy("Asset declaration %(year)d"),
+    },
+    "report": {
+        "model": PersonalMatterReport, "kinds": services.REPORT_ITEMS, "titles": REPORT_TITLES,
+        "save": services.personal_report_save, "submit": services.personal_report_submit,
+        "template": "supervision/integrity_form.html", "detail": "supervision:personal_report",
+        "heading": gettext_lazy("Personal-matter report %(year)d"),
+    },
+}
+
+
+class UnitForm(forms.Form):
+    unit = forms.ModelChoiceField(label=gettext_lazy("Your unit at the time"),
+                                  queryset=Unit.objects.none())
+
+
+def _filing_edit(request, year: int, which: str):
+    conf = FILINGS[which]
+    if not can(request.user, "supervision.file_declaration"):
+        return HttpResponseForbidden(_("Asset declarations are filed by cadres."))
+    if not 2000 <= year <= 2100:
+        raise Http404
+    filing = conf["model"].objects.filter(cadre=request.user, year=year).first()
+    if filing is not None and filing.status != DeclarationStatus.DRAFT:
+        return redirect(conf["detail"], pk=filing.pk)
+    mine = units_where(request.user, *OFFICIAL_ROLES)
+    unit_form = UnitForm(request.POST or None, initial={
+        "unit": filing.unit_id if filing else (mine[0].pk if mine else None)})
+    unit_form.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in mine])
+    sections = _formsets(conf["kinds"], conf["titles"], filing,
+                         request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        valid = unit_form.is_valid()
+        valid = all([s["formset"].is_valid() for s in sections]) and valid
+        if valid:
+            items, owners = {}, {}
+            for s in sections:
+                items[s["kind"]], owners[s["kind"]] = _rows(s["formset"])
+            try:
+                filing = conf["save"](cadre=request.user, year=year, items=items,
+                                      actor=request.user, unit=unit_form.cleaned_data["unit"])
+                if request.POST.get("action") == "submit":
+                    filing = conf["submit"](**{"declaration" if which == "declaration"
+                                               else "report": filing}, actor=request.user)
+                    messages.success(request, _("Submitted. It can no longer be changed."))
+                    return redirect(conf["detail"], pk=filing.pk)
+            except LianxinError as exc:
+                _attach(exc, sections, owners)
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect(request.path)
+        else:
+            messages.error(request, _("Nothing was saved: correct the marked fields."))
+    return render(request, conf["template"], {
+        "heading": conf["heading"] % {"year": year}, "sections": sections,
+        "unit_form": unit_form, "filing": filing, "year": year, "which": which,
+    })
+
+
+def _attach(exc: LianxinError, sections, owners) -> None:
+    """Put the service's "<kind>-<row>-<field>" errors back on the forms they came from."""
+    by_kind = {s["kind"]: s["formset"] for s in sections}
+    for key, problems in exc.fields.items():
+        parts = key.split("-")
+        if len(parts) == 3 and parts[0] in owners and parts[1].isdigit():
+            rows = owners[parts[0]]
+            index = int(parts[1])
+            if index < len(rows):
+                form = rows[index]
+                for problem in problems:
+                    form.add_error(parts[2] if parts[2] in form.fields else None, problem)
+                continue
+        if parts[0] in by_kind:
+            by_kind[parts[0]]._non_form_errors = forms.utils.ErrorList(problems)
+
+
+@login_required
+def integrity_home(request):
+    """The cadre's own filings by year, and the way in for readers."""
+    if not (can(request.user, "supervision.file_declaration")
+            or can(request.user, "supervision.list_declarations")):
+        return HttpResponseForbidden(_("Integrity records are for cadres."))
+    this_year = timezone.localdate().year
+    return render(request, "supervision/integrity_home.html", {
+        "declarations": Declaration.objects.filter(cadre=request.user),
+        "reports": PersonalMatterReport.objects.filter(cadre=request.user),
+        "years": list(range(this_year, this_year - 4, -1)),
+        "can_file": can(request.user, "supervision.file_declaration"),
+        "can_list": can(request.user, "supervision.list_declarations"),
+        "can_readlog": can(request.user, "supervision.view_integrity_readlog"),
+    })
+
+
+@login_required
+def declaration_edit(request, year: int):
+    return _filing_edit(request, year, "declaration")
+
+
+@login_required
+def personal_report_edit(request, year: int):
+    return _filing_edit(request, year, "report")
+
+
+def _table(title, model, fields, queryset) -> dict:
+    """A section of a detail page: column headings and display values."""
+    heads = [model._meta.get_field(f).verbose_name for f in fields]
+    rows = []
+    for obj in queryset:
+        row = []
+        for f in fields:
+            display = getattr(obj, f"get_{f}_display", None)
+            value = display() if display else getattr(obj, f)
+            row.append("" if value is None else value)
+        rows.append(row)
+    return {"title": title, "heads": heads, "rows": rows}
+
+
+def _signed(amount) -> str:
+    return "—" if amount is None else ("+" if amount > 0 else "") + ir.yuan(amount)
+
+
+def _comparison_context(c: ir.Comparison) -> dict:
+    return {
+        "comparison_rows": [(ir.category_label(row.category), ir.yuan(row.previous),
+                             ir.yuan(row.current), _signed(row.change))
+                            for row in c.categories],
+        "net": ("—" if c.net_previous is None else ir.yuan(c.net_previous),
+                ir.yuan(c.net_current), _signed(c.net_change)),
+        "income": ir.yuan(c.income), "allowance": ir.yuan(c.allowance),
+    }
+
+
+def _visible_or_404(queryset, pk):
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+@login_required
+def declaration_detail(request, pk: int):
+    declaration = _visible_or_404(declarations_visible_to(request.user), pk)
+    if not can(request.user, "supervision.view_declaration", declaration):
+        raise Http404
+    services.integrity_read_record(user=request.user, declarations=[declaration])
+    report = PersonalMatterReport.objects.filter(
+        cadre_id=declaration.cadre_id, year=declaration.year).first()
+    is_owner = declaration.cadre_id == request.user.pk
+    comparison = None if is_owner else declaration_comparison(declaration)
+    return render(request, "supervision/integrity_detail.html", {
+        **(_comparison_context(comparison) if comparison else {}),
+        "declaration": declaration,
+        "sections": [_table(DECLARATION_TITLES[kind], model, fields,
+                            model.objects.filter(declaration=declaration))
+                     for kind, (model, fields) in services.DECLARATION_ITEMS.items()],
+        "comparison": comparison,
+        "report": report if report and can(request.user, 
+            "supervision.view_personal_report", report) and (
+            is_owner or report.status != DeclarationStatus.DRAFT) else None,
+        "is_owner": is_owner,
+        "can_review": can(request.user, "supervision.review_declaration", declaration),
+    })
+
+
+@login_required
+def personal_report_detail(request, pk: int):
+    report = _visible_or_404(personal_reports_visible_to(request.user), pk)
+    if not can(request.user, "supervision.view_personal_report", report):
+        raise Http404
+    services.integrity_read_record(user=request.user, reports=[report])
+    return render(request, "supervision/integrity_report_detail.html", {
+        "report": report,
+        "sections": [_table(REPORT_TITLES[kind], model, fields,
+                            model.objects.filter(report=report))
+                     for kind, (model, fields) in services.REPORT_ITEMS.items()],
+        "is_owner": report.cadre_id == request.user.pk,
+        "can_review": can(request.user, "supervision.review_personal_report", report),
+    })
+
+
+@login_required
+@require_POST
+def declaration_act(request, pk: int):
+    declaration = _visible_or_404(declarations_visible_to(request.user), pk)
+    action = request.POST.get("action")
+    try:
+        if action == "lock":
+            services.declaration_lock(declaration=declaration, actor=request.user)
+            messages.success(request, _("The declaration is locked."))
+        elif action == "return":
+            services.declaration_return(declaration=declaration, actor=request.user,
+                                        reason=request.POST.get("reason", ""))
+            messages.success(request, _("The declaration was sent back to its cadre."))
+        else:
+            return HttpResponse(status=400)
+    except LianxinError as exc:
+        if exc.status == 403:
+            return HttpResponseForbidden(exc.message)
+        messages.error(request, exc.message)
+    return redirect("supervision:declaration", pk=declaration.pk)
+
+
+@login_required
+@require_POST
+def personal_report_act(request, pk: int):
+    report = _visible_or_404(personal_reports_visible_to(request.user), pk)
+    if request.POST.get("action") != "lock":
+        return HttpResponse(status=400)
+    try:
+        services.personal_report_lock(report=report, actor=request.user)
+        messages.success(request, _("The report is locked."))
+    except LianxinError as exc:
+        if exc.status == 403:
+            return HttpResponseForbidden(exc.message)
+        messages.error(request, exc.message)
+    return redirect("supervision:personal_report", pk=report.pk)
+
+
+def _reader_filter(request):
+    """The declarations a reader lists: other cadres' filed declarations, by year and unit."""
+    units = integrity_units_for(request.user)
+    qs = declarations_visible_to(request.user).exclude(status=DeclarationStatus.DRAFT)
+    years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+    except ValueError:
+        year = years[0] if years else timezone.localdate().year
+    qs = qs.filter(year=year)
+    unit = None
+    if (code := request.GET.get("unit")) and (unit := next(
+            (u for u in units if u.code == code), None)):
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return qs.order_by("unit__path", "cadre__username"), year, years, unit, units
+
+
+@login_required
+def declaration_list(request):
+    if not can(request.user, "supervision.list_declarations"):
+        return HttpResponseForbidden(_("Declarations are read by the organisation department "
+                                       "and the inspectors."))
+    qs, year, years, unit, units = _reader_filter(request)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    rows = [(d, declaration_comparison(d)) for d in page]
+    # Flags show what a declaration holds: listing them is a read.
+    services.integrity_read_record(user=request.user, declarations=[d for d, _c in rows],
+                                   kind=IntegrityReadLog.Kind.LIST)
+    return render(request, "supervision/integrity_list.html", {
+        "rows": rows, "page": page, "year": year, "years": years, "unit": unit, "units": units,
+        "can_export": can(request.user, "supervision.export_declarations"),
+        "can_readlog": can(request.user, "supervision.view_integrity_readlog"),
+    })
+
+
+@login_required
+def read_log(request):
+    if not can(request.user, "supervision.view_integrity_readlog"):
+        return HttpResponseForbidden(_("The read log is for organisation department leads and "
+                                       "administrators."))
+    page = Paginator(integrity_read_logs_visible_to(request.user), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "supervision/integrity_readlog.html", {"page": page})
+
+
+# --- spot checks ------------------------------------------------------------------------------
+
+
+class AnnounceForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year of the declarations"), min_value=2000,
+                              max_value=2100)
+    unit = forms.ModelChoiceField(label=gettext_lazy("Among the cadres of"),
+                                  queryset=Unit.objects.none())
+    share = forms.DecimalField(label=gettext_lazy("Share to draw (0–1)"), min_value=0,
+                               max_value=1, decimal_places=4, initial="0.1")
+    seed = forms.CharField(label=gettext_lazy("Published seed"), max_length=200, help_text=
+                           gettext_lazy("A public value announced before the draw, e.g. the "
+                                        "date and the number read out at the meeting."))
+
+
+def _spot_units(user):
+    from lianxin.core.models import Role
+
+    return Unit.objects.filter(pk__in=[u.pk for u in units_where(user, Role.ORGDEPT)])
+
+
+@login_required
+def spot_checks(request):
+    if not can(request.user, "supervision.view_spot_checks"):
+        return HttpResponseForbidden(_("Spot checks are for the organisation department and "
+                                       "the inspectors."))
+    can_draw = can(request.user, "supervision.draw_spot_check")
+    form = AnnounceForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
+    form.fields["unit"].queryset = _spot_units(request.user)
+    if request.method == "POST":
+        if not can_draw:
+            return HttpResponseForbidden(_("Spot checks are drawn by the organisation "
+                                           "department."))
+        if form.is_valid():
+            try:
+                check = services.spot_check_announce(actor=request.user, **form.cleaned_data)
+            except LianxinError as exc:
+                if exc.status == 403:
+                    return HttpResponseForbidden(exc.message)
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The seed is announced."))
+                return redirect("supervision:spot_check", pk=check.pk)
+    units = integrity_units_for(request.user)
+    checks = SpotCheck.objects.filter(unit__in=units).select_related("unit")
+    return render(request, "supervision/integrity_spotchecks.html", {
+        "checks": checks, "form": form, "can_draw": can_draw,
+    })
+
+
+@login_required
+def spot_check_detail(request, pk: int):
+    if not can(request.user, "supervision.view_spot_checks"):
+        return HttpResponseForbidden(_("Spot checks are for the organisation department and "
+                                       "the inspectors."))
+    check = get_object_or_404(SpotCheck.objects.select_related("unit"), pk=pk,
+                              unit__in=integrity_units_for(request.user))
+    can_draw = can(request.user, "supervision.draw_spot_check", check.unit)
+    if request.method == "POST":
+        if not can_draw:
+            return HttpResponseForbidden(_("Spot checks are drawn by the organisation "
+                                           "department."))
+        try:
+            check = services.spot_check_draw(spot_check=check, actor=request.user)
+            messages.success(request, _("Drawn."))
+        except LianxinError as exc:
+            messages.error(request, exc.message)
+        return redirect("supervision:spot_check", pk=check.pk)
+    return render(request, "supervision/integrity_spotcheck.html", {
+        "check": check, "can_draw": can_draw,
+        "command": (f"python manage.py spot_check_draw --verify --year {check.year} "
+                    f"--unit {shlex.quote(check.unit.code)} --seed {shlex.quote(check.seed)}"),
+    })
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+@login_required
+def declaration_export(request):
+    if not can(request.user, "supervision.export_declarations"):
+        return HttpResponseForbidden(_("The export is for the organisation department."))
+    from openpyxl import Workbook
+
+    from lianxin.core.models import Role
+
+    qs, year, _years, unit, _units = _reader_filter(request)
+    # Only where the user is organisation department, not merely inspector.
+    orgdept = units_where(request.user, Role.ORGDEPT)
+    qs = [d for d in qs if any(u.contains(d.unit) for u in orgdept)]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    sheet.append([_("Cadre"), _("Unit"), _("Year"), _("Status"), _("Net assets (yuan)"),
+                  _("Change (yuan)"), _("Income (yuan)"), _("Flags")])
+    for d in qs:
+        c = declaration_comparison(d)
+        sheet.append([d.cadre.get_full_name() or d.cadre.get_username(), d.unit.name, d.year,
+                      d.get_status_display(), float(c.net_current),
+                      None if c.net_change is None else float(c.net_change), float(c.income),
+                      "\n".join(f.message for f in c.flags)])
+    services.integrity_read_record(user=request.user, declarations=qs,
+                                   kind=IntegrityReadLog.Kind.EXPORT)
+    out = BytesIO()
+    book.save(out)
+    name = f"declarations-{year}-{unit.code if unit else 'all'}.xlsx"
+    response = HttpResponse(out.getvalue(), content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -936,9 +936,10 @@ def report_escalate_overdue(*, report: Report | str, today: date) -> Report | No
             return None
         report.save(update_fields=["ack_escalated_on", "feedback_escalated_on"])
         leads = [u for u in inspection_leads() if not report_conflicts(u, report)]
+        names = {"acknowledgement": _("Acknowledgement due"), "feedback": _("Feedback due")}
         notify_people(leads, subject=_("A report is overdue"),
                       body=_("Case %(case)s has passed its deadline (%(clocks)s).")
-                      % {"case": report.short_id, "clocks": ", ".join(late)},
+                      % {"case": report.short_id, "clocks": ", ".join(str(names[c]) for c in late)},
                       link=reverse("supervision:report-case", args=[report.pk]))
         audit_record(actor=SYSTEM, action="report_escalate", obj=report,
                      data={"clocks": late, "leads": len(leads)})

@@ -10,6 +10,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = ["InspectorKey", "Report", "ReportFile", "ReportKeyWrap", "ReportMessage",
            "ReportRead", "ReportStatus"]
@@ -18,7 +19,7 @@ __all__ = ["InspectorKey", "Report", "ReportFile", "ReportKeyWrap", "ReportMessa
 class ReportStatus(models.TextChoices):
     """ISO 37002's steps: received → assessed → investigating → concluded; or not accepted."""
 
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("report status", "Received")
     ASSESSED = "assessed", _("Accepted for investigation")
     INVESTIGATING = "investigating", _("Under investigation")
     CONCLUDED = "concluded", _("Concluded")
@@ -103,8 +104,8 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["-received_on"]
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
+        verbose_name = pgettext_lazy("whistleblowing", "report")
+        verbose_name_plural = pgettext_lazy("whistleblowing", "reports")
 
     def __str__(self) -> str:
         return str(self.id)

@@ -188,6 +188,13 @@ class Appeal(models.Model):
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),
+            # The overdue backlog by unit (dashboards, rankings, supervision): only open appeals
+            # are indexed, with what the count reads, so it never touches the closed millions.
+            models.Index(
+                fields=["handling_deadline"], name="appeal_open_due_idx",
+                condition=Q(status__in=OPEN_STATES),
+                include=["unit", "contact_deadline", "replied_at", "status"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

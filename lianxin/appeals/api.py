@@ -269,11 +269,6 @@ def action_view(action: str, serializer, run):
     ).as_view()
 
 
-class ReviewSerializer(s.ExtensionDecisionSerializer):
-    """A held reply: approve sends it to the citizen; reject (with a reason) returns the appeal
-    to its handler."""
-
-
 ACTION_VIEWS = {
     "dispatch": action_view("dispatch", s.DispatchSerializer, lambda a, u, v, ver: services.appeal_dispatch(
         appeal=a, unit=_unit(v["unit"]), category=_category(v.get("category")), actor=u, version=ver)),
@@ -292,7 +287,7 @@ ACTION_VIEWS = {
         appeal=a, actor=u, approve=v["approve"], reason=v.get("reason", ""), version=ver)),
     "reply": action_view("reply", s.ReplySerializer, lambda a, u, v, ver: services.appeal_reply(
         appeal=a, actor=u, text=v["text"], version=ver)),
-    "review": action_view("review", ReviewSerializer, lambda a, u, v, ver: services.appeal_review_reply(
+    "review": action_view("review", s.ReviewSerializer, lambda a, u, v, ver: services.appeal_review_reply(
         appeal=a, actor=u, approve=v["approve"], reason=v.get("reason", ""), version=ver)),
     "follow-up": action_view("follow_up", s.FollowUpSerializer, lambda a, u, v, ver: services.appeal_follow_up(
         appeal=a, actor=u, resolved=v["resolved"], satisfaction=v["satisfaction"],

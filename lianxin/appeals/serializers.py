@@ -163,6 +163,11 @@ class ExtensionDecisionSerializer(VersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
 
 
+class ReviewSerializer(ExtensionDecisionSerializer):
+    """A held reply: approve sends it to the citizen; reject (with a reason) returns the appeal
+    to its handler."""
+
+
 class ReplySerializer(VersionSerializer):
     text = serializers.CharField(max_length=HUGE, allow_blank=True)
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from lianxin.appeals import services
@@ -191,12 +192,14 @@ def test_the_drill_down_lists_exactly_the_appeals_behind_each_figure(scene, peop
                 expected = recount(unit, month, NOW)["_sets"]
                 for measure in DRILL_MEASURES:
                     got = set(ranking_drill_appeals(people["admin"], unit=unit,
-                                                    month=month.date(), measure=measure)
+                                                    start=month.date(), end=month.date(),
+                                                    measure=measure)
                               .values_list("pk", flat=True))
                     assert got == expected[measure], (unit.name, month, measure)
         # A handler of the vet department sees only the vet appeals behind a street figure: none.
         assert not ranking_drill_appeals(people["vet_handler"], unit=d["street"],
-                                         month=MAR.date(), measure="received").exists()
+                                         start=MAR.date(), end=MAR.date(),
+                                         measure="received").exists()
 
 
 # --- ranking ----------------------------------------------------------------------------------
@@ -285,6 +288,26 @@ def test_api_rejects_a_bad_period_or_level(scene, client, params, code):
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("period", ["2025-Q1", "2025"])
+def test_api_ranks_a_quarter_or_a_year_over_its_months_so_far(scene, client, period):
+    d = scene
+    with travel(NOW):
+        body = client.get(API, {"period": period, "level": "department"}).json()
+        # Both are January to March: the current quarter and year so far.
+        expected = unit_measures([d["vet"]], FEB.date().replace(month=1), MAR.date())[d["vet"].pk]
+    assert body["period"] == period
+    vet = next(r for r in body["results"] if r["unit_id"] == d["vet"].pk)
+    assert vet["satisfaction_rate"] == pytest.approx(expected["satisfaction_rate"], abs=1e-4)
+    assert vet["response_rate"] == pytest.approx(expected["response_rate"], abs=1e-4)
+
+
+@pytest.mark.parametrize("period", ["2025-Q5", "2025-Q", "2026", "2025-Q2"])
+def test_api_rejects_a_bad_or_future_quarter_or_year(scene, client, period):
+    with travel(NOW):
+        response = client.get(API, {"period": period, "level": "street"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid_period"
 
 
 def test_api_says_when_a_month_has_no_data(scene, client):
@@ -409,3 +432,11 @@ def test_export_refuses_bad_periods_and_empty_months_writing_nothing(scene, tmp_
     with travel(NOW), pytest.raises(CommandError):
         call_command("evaluation_export", period=period, format="xlsx", out=str(out))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_public_page_shows_a_quarter(scene, client):
+    with travel(NOW):
+        page = client.get(reverse("evaluation:rankings"), {"period": "2025-Q1", "level": "department"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "2025-Q1" in html and "畜牧兽医局" in html

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core.calendar import LOCAL
+from lianxin.core.errors import InvalidInput
 
 from .rankings import (
     SCORE_DEFINITION,
@@ -68,7 +69,11 @@ class Assessment:
 
 def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessment:
     level = parse_level(level)
-    month = parse_period(period)
+    span = parse_period(period)
+    if not span.is_month:  # the layouts are the monthly ranking and the year up to a month
+        raise InvalidInput(_("Export a month: --period YYYY-MM (with --annual for its year)."),
+                           code="invalid_period")
+    month = span.start
     ranking = compute_ranking(level, month)
     if not has_data(ranking):
         raise no_data(f"{month:%Y-%m}")

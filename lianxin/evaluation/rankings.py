@@ -9,6 +9,7 @@ to two decimals and equal scores share a rank (1, 1, 3)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
@@ -29,23 +30,51 @@ SCORE_DEFINITION = gettext_lazy(
     "to rate have no score and rank last; equal scores share a rank.")
 TREND_MONTHS = 12
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+# A month (2026-11), a quarter (2026-Q4) or a year (2026).
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4]))?$")
 
 
-def parse_period(value: str | None) -> date:
-    """The first day of the month "YYYY-MM" names; InvalidInput (400) when it is malformed or
-    lies in the future. The current month is allowed (its figures are still moving)."""
-    match = _PERIOD.match(str(value or "").strip())
-    month = None
-    if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1900:
-        month = date(int(match[1]), int(match[2]), 1)
-    if month is None:
-        raise InvalidInput(_("The period must be a month written YYYY-MM, e.g. 2026-11."),
-                           code="invalid_period", fields={"period": [_("Use YYYY-MM.")]})
-    if month > current_month():
+@dataclass(frozen=True)
+class Span:
+    """The months a figure covers, first days of months, both inclusive."""
+
+    start: date
+    end: date
+    label: str
+
+    @property
+    def is_month(self) -> bool:
+        return self.start == self.end
+
+
+def parse_period(value: str | None) -> Span:
+    """The months "YYYY-MM", "YYYY-Qn" or "YYYY" name; InvalidInput (400) when it is malformed
+    or begins in the future. The current month counts (its figures are still moving); a quarter
+    or year that has not ended covers its months so far."""
+    text = str(value or "").strip().upper()
+    match = _PERIOD.match(text)
+    span = None
+    if match and int(match[1]) >= 1900:
+        year = int(match[1])
+        if match[2] and 1 <= int(match[2]) <= 12:
+            month = date(year, int(match[2]), 1)
+            span = Span(month, month, f"{month:%Y-%m}")
+        elif match[3]:
+            q = int(match[3])
+            span = Span(date(year, 3 * q - 2, 1), date(year, 3 * q, 1), f"{year}-Q{q}")
+        elif not match[2]:
+            span = Span(date(year, 1, 1), date(year, 12, 1), str(year))
+    if span is None:
+        raise InvalidInput(
+            _("The period must be a month (YYYY-MM, e.g. 2026-11), a quarter (2026-Q4) or a "
+              "year (2026)."),
+            code="invalid_period", fields={"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]})
+    now = current_month()
+    if span.start > now:
         raise InvalidInput(_("The period %(period)s lies in the future.") % {"period": value},
-                           code="invalid_period", fields={"period": [_("A past or the current month.")]})
-    return month
+                           code="invalid_period",
+                           fields={"period": [_("A past or the current period.")]})
+    return Span(span.start, min(span.end, now), span.label)
 
 
 def parse_level(value: str | None) -> str:
@@ -83,11 +112,13 @@ def assign_ranks(rows: list[dict]) -> list[dict]:
     return scored + unscored
 
 
-def compute_ranking(level: str, month: date, units: list[Unit] | None = None) -> list[dict]:
-    """The ranking of the level's units for one month: per unit its counters, its measures,
-    its score and rank. Pure but for the one roll-up read."""
+def compute_ranking(level: str, start: date, end: date | None = None,
+                    units: list[Unit] | None = None) -> list[dict]:
+    """The ranking of the level's units for the months `start`..`end` (one month without
+    `end`): per unit its counters, its measures, its score and rank. Pure but for the one
+    roll-up read."""
     units = level_units(level) if units is None else units
-    counts = unit_counts(units, month, month)
+    counts = unit_counts(units, start, end or start)
     rows = []
     for unit in units:
         c = counts[unit.pk]
@@ -111,12 +142,12 @@ def _fraction(value: float | None) -> float | None:
 
 
 def monthly_ranking(*, period: str | None, level: str | None) -> dict:
-    """The public ranking as the API answers it. InvalidInput for a bad period or level,
-    NotFound("no_data") for a month without figures."""
+    """The public ranking as the API answers it, for a month, a quarter or a year. InvalidInput
+    for a bad period or level, NotFound("no_data") for a period without figures."""
     level = parse_level(level)
-    month = parse_period(period)
-    rows = compute_ranking(level, month)
-    label = f"{month:%Y-%m}"
+    span = parse_period(period)
+    rows = compute_ranking(level, span.start, span.end)
+    label = span.label
     if not has_data(rows):
         raise no_data(label)
     return {

@@ -71,21 +71,24 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, after
 
 
-def ranking_drill_appeals(user, *, unit: Unit, month: date, measure: str) -> QuerySet[Appeal]:
-    """The appeals behind the figure `measure` of `unit` (with its subtree) for `month`, as far
-    as `user` may see them (appeals_visible_to). Unknown measures raise KeyError."""
+def ranking_drill_appeals(user, *, unit: Unit, start: date, end: date,
+                          measure: str) -> QuerySet[Appeal]:
+    """The appeals behind the figure `measure` of `unit` (with its subtree) for the months
+    `start`..`end`, as far as `user` may see them (appeals_visible_to). Unknown measures raise
+    KeyError."""
     label, q = DRILL_MEASURES[measure]
-    start, after = month_bounds(month)
+    first = month_bounds(start)[0]
+    after = month_bounds(end)[1]
     qs = appeals_visible_to(user).filter(unit__path__startswith=unit.path)
     qs = qs.annotate(
         has_followup=Exists(FollowUp.objects.filter(appeal=OuterRef("pk"))),
         last_resolved=Subquery(_last_followup.values("resolved")[:1]),
         last_satisfaction=Subquery(_last_followup.values("satisfaction")[:1]),
     )
-    received = Q(created_at__gte=start, created_at__lt=after)
+    received = Q(created_at__gte=first, created_at__lt=after)
     if measure == "overdue":
         q = received & _LATE
-        if month.replace(day=1) == current_month():
+        if end.replace(day=1) == current_month():
             q |= Q(pk__in=live_overdue().values("pk"))
         return qs.filter(q).order_by("-created_at")
     return qs.filter(received & q).order_by("-created_at")

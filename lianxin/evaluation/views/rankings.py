@@ -74,6 +74,13 @@ def _default_period() -> str:
     return f"{current_month() - timedelta(days=1):%Y-%m}"
 
 
+def _spans() -> list[tuple[str, str]]:
+    """Quick choices beside the month picker: this quarter and this year, so far."""
+    now = current_month()
+    quarter = f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+    return [(quarter, _("This quarter")), (str(now.year), _("This year"))]
+
+
 def _choice(request) -> tuple[str, str]:
     return (request.GET.get("period") or _default_period()).strip(), request.GET.get("level") or "street"
 
@@ -105,18 +112,19 @@ def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
                                                              (*RATES, "received", "overdue_count")],
         "definitions": [(LABELS[k], DEFINITIONS[k]) for k in (*RATES, "received", "overdue_count")],
         "common_definition": DEFINITIONS["common"], "score_definition": SCORE_DEFINITION,
-        "rows": [], "error": "",
+        "rows": [], "error": "", "month_value": period, "spans": _spans(),
     }
     try:
         level = parse_level(level)
-        month = parse_period(period)
+        span = parse_period(period)
     except InvalidInput as exc:
         context["error"] = exc.message
         return context, 400
-    period = context["period"] = f"{month:%Y-%m}"
+    period = context["period"] = span.label
     context["level_label"] = LEVEL_LABELS[level]
-    context["month"] = month
-    rows = compute_ranking(level, month)
+    context["month"] = span.end  # the trends end with the period's last month
+    context["month_value"] = period if span.is_month else ""
+    rows = compute_ranking(level, span.start, span.end)
     if not has_data(rows):
         context["error"] = no_data(period).message
         return context, 404
@@ -165,23 +173,24 @@ def rankings_appeals(request):
     measure = request.GET.get("measure", "")
     unit_id = request.GET.get("unit", "")
     try:
-        month = parse_period(request.GET.get("period"))
+        span = parse_period(request.GET.get("period"))
     except InvalidInput as exc:
         return HttpResponseBadRequest(exc.message)
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
     if unit is None or measure not in DRILL_MEASURES:
         return HttpResponseBadRequest(_("Unknown unit or figure."))
-    appeals = ranking_drill_appeals(request.user, unit=unit, month=month, measure=measure)
-    counts = unit_counts([unit], month, month)[unit.pk]
+    appeals = ranking_drill_appeals(request.user, unit=unit, start=span.start, end=span.end,
+                                    measure=measure)
+    counts = unit_counts([unit], span.start, span.end)[unit.pk]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "evaluation/rankings_appeals.html", {
-        "unit": unit, "period": f"{month:%Y-%m}", "measure_label": DRILL_MEASURES[measure][0],
+        "unit": unit, "period": span.label, "measure_label": DRILL_MEASURES[measure][0],
         "figure": figure_count(counts, measure),
         "page": Paginator(appeals, 30).get_page(request.GET.get("page")),
         "query": query.urlencode(), "now": timezone.now(),
         "back": reverse("evaluation:rankings-leaders") + "?" + urlencode(
-            {"period": f"{month:%Y-%m}",
+            {"period": span.label,
              "level": "department" if unit.kind == "department" else "street"}),
     })
 

@@ -24,6 +24,10 @@ setup: $(VENV)/.runtime
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py load_demo
+	@# The demo inspector's reporting key, so that the 举报 channel takes reports at once
+	@# (its passphrase is the demo password; a real inspector chooses their own).
+	LIANXIN_DEMO_PASSPHRASE=lianxin-demo $(PY) manage.py inspector_keys_create --user inspector \
+	  --if-missing --passphrase-env LIANXIN_DEMO_PASSPHRASE
 
 run: setup serve
 

@@ -288,6 +288,17 @@ def test_an_inspector_added_later_gets_the_case_when_another_shares_it(client, f
     assert CONTENT in client.get(f"/supervision/cases/{report.pk}/").content.decode()
 
 
+def test_a_scripted_setup_reads_the_passphrase_from_the_environment(district, people, monkeypatch):
+    inspector = make_user("demo_inspector", Role.INSPECTOR, district["root"])
+    monkeypatch.setenv("DEMO_PASSPHRASE", PASSPHRASE)
+    args = ["--user", "demo_inspector", "--if-missing", "--passphrase-env", "DEMO_PASSPHRASE"]
+    call_command("inspector_keys_create", *args, stdout=io.StringIO())
+    assert services.inspector_key_unlock(user=inspector, passphrase=PASSPHRASE)
+    created = InspectorKey.objects.get(user=inspector).public_key
+    call_command("inspector_keys_create", *args, stdout=io.StringIO())  # again: nothing changes
+    assert InspectorKey.objects.get(user=inspector).public_key == created
+
+
 def test_keys_are_created_by_command_with_a_prompted_passphrase(district, people, monkeypatch):
     inspector = make_user("new_inspector", Role.INSPECTOR, district["root"])
     answers = iter([PASSPHRASE, PASSPHRASE])

@@ -59,6 +59,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/replies.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/rankings.py
+	$(PY) bench/reports_crypto.py
 
 messages: $(VENV)/.dev
 	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

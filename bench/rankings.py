@@ -138,6 +138,7 @@ def measure() -> dict:
     from lianxin.core.models import Unit
     from lianxin.evaluation.rankings import months_back
     from lianxin.evaluation.rates import LIVE_OVERDUE_KEY, current_month
+    from lianxin.evaluation.tasks import refresh_live_overdue
 
     settings.EVALUATION_PUBLIC_RATE = "off"  # the bench is one address asking many times
     figures: dict = {}
@@ -176,13 +177,15 @@ def measure() -> dict:
             missing += status == 404
         figures[f"api_{level}"] = {**percentiles(past), "units_ranked": max(sizes),
                                    "no_data_answers": missing}
-        # The live overdue count behind the current month is cached for a minute: time one
-        # request that recounts it (cold) and then the cached ones.
+        # The live overdue count behind the current month is recounted in the background
+        # every minute (Celery beat): time that task, then the requests, which read its result.
         cache.delete(LIVE_OVERDUE_KEY)
-        cold = ask(this_month, level)[0]
+        t0 = time.perf_counter()
+        refresh_live_overdue()
+        background = (time.perf_counter() - t0) * 1000
         figures[f"api_{level}_current_month"] = {
             **percentiles([ask(this_month, level)[0] for _ in range(20)]),
-            "cold_ms": round(cold, 1)}
+            "background_ms": round(background, 1)}
     # The public page (rates table) for one past month, for scale.
     timings = []
     for _ in range(20):
@@ -223,9 +226,9 @@ def main() -> int:
         if key.startswith("api"):
             worst = max(worst, f["p99_ms"])
         extra = f" ({f['units_ranked']} units ranked)" if "units_ranked" in f else ""
-        if "cold_ms" in f:
-            extra = f"; first request recounting the live overdue {f['cold_ms']:.1f} ms"
-            worst = max(worst, f["cold_ms"])
+        if "background_ms" in f:
+            extra = (f"; the overdue backlog recounted in the background (every minute, "
+                     f"no request waits for it) in {f['background_ms']:.1f} ms")
         print(f"  {key:30} p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  over "
               f"{f['requests']} requests{extra}")
     ok = worst <= TARGET_MS

@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.insight.tasks.warning_scan",
         "schedule": crontab(minute=7),
     },
+    "evaluation-live-overdue": {
+        "task": "lianxin.evaluation.tasks.refresh_live_overdue",
+        "schedule": timedelta(minutes=1),
+    },
     "evaluation-close-due-appraisals": {
         "task": "lianxin.evaluation.tasks.close_due_appraisals",
         "schedule": timedelta(minutes=5),

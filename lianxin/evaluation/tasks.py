@@ -8,3 +8,12 @@ def close_due_appraisals() -> int:
     from .services import appraisal_campaigns_close_due
 
     return appraisal_campaigns_close_due()
+
+
+@shared_task
+def refresh_live_overdue() -> int:
+    """Every minute: the overdue backlog by unit that current-month rankings add to the
+    roll-ups. Returns how many units have one."""
+    from .rates import live_overdue_by_unit
+
+    return len(live_overdue_by_unit(refresh=True))

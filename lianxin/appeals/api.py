@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
 from lianxin.core.models import Unit
+from lianxin.core.ratelimit import count_hit
 
 from . import serializers as s
 from . import services
@@ -57,9 +58,7 @@ def citizen_appeal(tracking_number: str, query_code: str) -> Appeal:
         tracking_number=tracking_number
     ).first()
     if appeal is None or not services.query_code_matches(appeal, query_code):
-        # add + incr are atomic in the cache, so parallel guesses are all counted.
-        cache.add(key, 0, 3600)
-        cache.incr(key)
+        count_hit(key, 3600)
         # One answer for "no such appeal" and "wrong code": nothing to learn from it.
         raise NotFound(_("No appeal matches this tracking number and query code."))
     return appeal

@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -34,6 +33,7 @@ from lianxin.core.errors import (
 )
 from lianxin.core.models import Notification, Role, RoleAssignment, Unit
 from lianxin.core.notify import notification_send, notify_people
+from lianxin.core.ratelimit import within_rate
 
 from . import appraisal
 from .models import (
@@ -612,18 +612,8 @@ def _anon_key(report: DutyReport, address: str) -> str:
 
 def _anon_rate_ok(address: str) -> bool:
     """At most DUTY_RATING_ANON_RATE anonymous ratings per address ("10/hour"; "off")."""
-    rate = str(getattr(settings, "DUTY_RATING_ANON_RATE", "10/hour")).lower()
-    if rate in ("off", "none", ""):
-        return True
-    count, _slash, period = rate.partition("/")
-    seconds = {"minute": 60, "hour": 3600, "day": 86400}.get(period, 3600)
     key = f"duty-rating-anon:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key) <= int(count)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, seconds)
-        return True
+    return within_rate(key, settings.DUTY_RATING_ANON_RATE)
 
 
 def duty_report_rate(

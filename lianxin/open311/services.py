@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -19,13 +18,13 @@ from lianxin.core import clock
 from lianxin.core.access import SYSTEM
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
+from lianxin.core.ratelimit import count_hit, parse_rate
 
 from .defaults import ANIMAL_EPIDEMIC, EPIDEMIC_ATTRIBUTES
 from .models import ApiKey, Datatype, ServiceAttribute
 
 MAX_DESCRIPTION = 4000
 TITLE_LENGTH = 40
-RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
 # --- keys ---------------------------------------------------------------------------------
@@ -58,14 +57,7 @@ def api_key_revoke(*, key: ApiKey | int, actor=SYSTEM) -> ApiKey:
 
 
 def _rate() -> tuple[int, int] | None:
-    rate = str(getattr(settings, "OPEN311_KEY_RATE", "120/minute")).strip().lower()
-    if rate in ("off", "none", ""):
-        return None
-    try:
-        count, period = rate.split("/")
-        return int(count), RATE_PERIODS[period.rstrip("s")]
-    except (ValueError, KeyError):
-        raise ValueError(f"OPEN311_KEY_RATE must look like 120/minute, not {rate!r}") from None
+    return parse_rate(getattr(settings, "OPEN311_KEY_RATE", "120/minute"))
 
 
 def api_key_check(raw: str | None) -> ApiKey:
@@ -80,9 +72,7 @@ def api_key_check(raw: str | None) -> ApiKey:
         limit, period = rate
         window = int(clock.now().timestamp()) // period
         counter = f"open311-rate:{key.pk}:{period}:{window}"
-        # add + incr are atomic in the cache: parallel requests are all counted.
-        cache.add(counter, 0, period + 1)
-        if cache.incr(counter) > limit:
+        if count_hit(counter, period + 1) > limit:
             raise RateLimited()
     return key
 

@@ -24,7 +24,6 @@ import nacl.utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
@@ -32,6 +31,7 @@ from rest_framework.throttling import BaseThrottle
 
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
+from lianxin.core.ratelimit import within_rate
 
 RECEIPT_DIGITS = 16
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
@@ -329,29 +329,11 @@ def client_ident(request) -> str:
     return BaseThrottle().get_ident(request) or ""
 
 
-def _parse_rate(rate: str) -> tuple[int, int] | None:
-    if str(rate).lower() in ("off", "none", ""):
-        return None
-    count, _slash, period = str(rate).partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[:1]]
-    return int(count), seconds
-
-
 def check_submit_rate(ident: str) -> None:
     """At most PUBLIC_SUBMIT_RATE submissions per address and period: a plain counter in a
     fixed window, so no time of any submission is kept, only how many."""
-    parsed = _parse_rate(setting("PUBLIC_SUBMIT_RATE", "30/hour"))
-    if parsed is None:
-        return
-    limit, seconds = parsed
-    key = f"report-submit:{address_tag(ident)}"
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        count = 1
-    if count > limit:
+    if not within_rate(f"report-submit:{address_tag(ident)}",
+                       setting("PUBLIC_SUBMIT_RATE", "30/hour")):
         raise RateLimited()
 
 

@@ -35,6 +35,7 @@ from lianxin.core.errors import (
 )
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notify_people
+from lianxin.core.ratelimit import count_hit
 
 from . import integrity as integrity_rules
 from . import reporting as rp
@@ -641,14 +642,6 @@ def _receipt_limits() -> tuple[int, int, int]:
             int(rp.setting("REPORT_RECEIPT_LOCKOUT_SECONDS", 3600)))
 
 
-def _count_failure(key: str, window: int) -> None:
-    cache.add(key, 0, window)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-
-
 def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
     """The report a receipt opens, with its key. Wrong receipts are counted per address (kept
     as a keyed tag) and overall, and lock the channel's look-ups for a while when too many;
@@ -667,8 +660,8 @@ def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
                                          report.reporter_opslimit, report.reporter_memlimit)
                 return ReporterAccess(report=report, key=rp.unseal(wrapping, report.reporter_wrap))
     rp.burn_receipt_check()
-    _count_failure(address_key, window)
-    _count_failure(global_key, window)
+    count_hit(address_key, window)
+    count_hit(global_key, window)
     raise NotFound(_("No report matches this receipt."))
 
 
@@ -907,7 +900,7 @@ def inspector_key_unlock(*, user, passphrase: str) -> bytes:
         raise NotFound(_("You have no key yet."), code="no_key")
     private_key = rp.keypair_unlock(stored, passphrase or "")
     if private_key is None:
-        _count_failure(fail_key, window)
+        count_hit(fail_key, window)
         raise PermissionDenied(_("Wrong passphrase."), code="wrong_passphrase")
     return private_key
 

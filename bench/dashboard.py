@@ -11,9 +11,7 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import run as common  # bench/run.py: database and environment helpers
 
@@ -114,7 +112,7 @@ def measure() -> dict:
     figures["incremental_refresh_s"] = round(time.perf_counter() - t0, 2)
     figures["incremental_days"] = days
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM insight_dailyappealstat")
+        cur.execute("SELECT count(*) FROM appeals_dailyappealstat")
         figures["rollup_rows"] = cur.fetchone()[0]
 
     leader = get_user_model().objects.create_user("bench-leader", password="x")  # noqa: S106
@@ -132,22 +130,10 @@ def measure() -> dict:
 
 def main() -> int:
     print(f"Leaders' dashboard with {ROWS:,} appeals in PostgreSQL")
-    admin = common.pg_admin(PG_URL)
-    if admin is None:
+    figures = common.pg_scratch(PG_URL, "lianxin-dashboard-", lambda url: print(
+        f"  {ROWS:,} appeals and their follow-ups written in {fill(url):.0f}s"), measure)
+    if figures is None:
         return 0
-    name = common.pg_name(PG_URL)
-    try:
-        common.pg_recreate(admin, name)
-        env = common.base_env(PG_URL, Path(tempfile.mkdtemp(prefix="lianxin-dashboard-")) / "var")
-        common.prepare_database(env)
-        print(f"  {ROWS:,} appeals and their follow-ups written in {fill(PG_URL):.0f}s")
-        os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "lianxin.settings"
-        sys.path.insert(0, str(common.ROOT))
-        figures = measure()
-    finally:
-        if not os.environ.get("BENCH_KEEP"):
-            common.pg_drop(admin, name)
     print(f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['rollup_rows']:,} "
           f"rows); refresh after 1,000 changes {figures['incremental_refresh_s']} s "
           f"({figures['incremental_days']} days rebuilt)")

@@ -11,10 +11,8 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import run as common  # bench/run.py: database and environment helpers
 
@@ -86,22 +84,10 @@ def measure() -> dict:
 
 def main() -> int:
     print(f"Open311 GET requests.json, 90-day windows, {ROWS:,} appeals in PostgreSQL")
-    admin = common.pg_admin(PG_URL)
-    if admin is None:
+    figures = common.pg_scratch(PG_URL, "lianxin-open311-", lambda url: print(
+        f"  {ROWS:,} appeals written in {fill(url):.0f}s"), measure)
+    if figures is None:
         return 0
-    name = common.pg_name(PG_URL)
-    try:
-        common.pg_recreate(admin, name)
-        env = common.base_env(PG_URL, Path(tempfile.mkdtemp(prefix="lianxin-open311-")) / "var")
-        common.prepare_database(env)
-        print(f"  {ROWS:,} appeals written in {fill(PG_URL):.0f}s")
-        os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "lianxin.settings"
-        sys.path.insert(0, str(common.ROOT))
-        figures = measure()
-    finally:
-        if not os.environ.get("BENCH_KEEP"):
-            common.pg_drop(admin, name)
     ok = figures["p99_ms"] <= TARGET_P99_MS
     print(f"  p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms over {figures['requests']} "
           f"requests ({figures['mean_results']} requests per answer on average)")

@@ -18,9 +18,7 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import run as common  # bench/run.py: database and environment helpers
 
@@ -198,25 +196,17 @@ def measure() -> dict:
 
 def main() -> int:
     print(f"Monthly rankings with {ROWS:,} appeals in PostgreSQL")
-    admin = common.pg_admin(PG_URL)
-    if admin is None:
-        return 0
-    name = common.pg_name(PG_URL)
-    try:
-        common.pg_recreate(admin, name)
-        env = common.base_env(PG_URL, Path(tempfile.mkdtemp(prefix="lianxin-rankings-")) / "var")
-        common.prepare_database(env)
-        seconds, units = fill(PG_URL)
+    filled = {}
+
+    def fill_and_say(url):
+        filled["seconds"], units = fill(url)
         print(f"  {ROWS:,} appeals and their follow-ups over {units} units written in "
-              f"{seconds:.0f}s")
-        os.environ.update(env)
-        os.environ["DJANGO_SETTINGS_MODULE"] = "lianxin.settings"
-        sys.path.insert(0, str(common.ROOT))
-        figures = measure()
-    finally:
-        if not os.environ.get("BENCH_KEEP"):
-            common.pg_drop(admin, name)
-    figures["fill_s"] = round(seconds)
+              f"{filled['seconds']:.0f}s")
+
+    figures = common.pg_scratch(PG_URL, "lianxin-rankings-", fill_and_say, measure)
+    if figures is None:
+        return 0
+    figures["fill_s"] = round(filled["seconds"])
     print(f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['daily_rows']:,} "
           f"daily rows, {figures['monthly_rows']:,} monthly rows); units {figures['units']}")
     worst = 0.0

@@ -150,6 +150,29 @@ def prepare_database(env: dict[str, str]) -> dict:
     return catalogue
 
 
+def pg_scratch(url: str, prefix: str, fill, measure):
+    """The common frame of the PostgreSQL benchmarks: create the database `url` names, migrate
+    it, `fill(url)` it (which prints its own line), then return `measure()` run in this process
+    with Django set up on that database. The database is dropped afterwards unless BENCH_KEEP is
+    set. None (after a note) when no PostgreSQL server answers."""
+    admin = pg_admin(url)
+    if admin is None:
+        return None
+    name = pg_name(url)
+    try:
+        pg_recreate(admin, name)
+        env = base_env(url, Path(tempfile.mkdtemp(prefix=prefix)) / "var")
+        prepare_database(env)
+        fill(url)
+        os.environ.update(env)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "lianxin.settings"
+        sys.path.insert(0, str(ROOT))
+        return measure()
+    finally:
+        if not os.environ.get("BENCH_KEEP"):
+            pg_drop(admin, name)
+
+
 # --- gunicorn -----------------------------------------------------------------------------
 
 

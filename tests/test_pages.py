@@ -73,3 +73,12 @@ def test_a_page_action_with_a_stale_version_is_refused_and_changes_nothing(clien
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED and appeal.version == 2
     assert [m.level_tag for m in second.context["messages"]] == ["error"]
+
+
+@pytest.mark.django_db
+def test_paging_keeps_the_filters_the_list_was_opened_with(rf):
+    from django.template import Context, Template
+
+    request = rf.get("/insight/appeals/", {"unit": "7", "state": "open", "page": "2"})
+    html = Template("{% load lianxin %}{% page_url 3 %}").render(Context({"request": request}))
+    assert html == "?unit=7&amp;state=open&amp;page=3"

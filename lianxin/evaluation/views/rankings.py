@@ -182,13 +182,11 @@ def rankings_appeals(request):
     appeals = ranking_drill_appeals(request.user, unit=unit, start=span.start, end=span.end,
                                     measure=measure)
     counts = unit_counts([unit], span.start, span.end)[unit.pk]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "evaluation/rankings_appeals.html", {
         "unit": unit, "period": span.label, "measure_label": DRILL_MEASURES[measure][0],
         "figure": figure_count(counts, measure),
         "page": Paginator(appeals, 30).get_page(request.GET.get("page")),
-        "query": query.urlencode(), "now": timezone.now(),
+        "now": timezone.now(),
         "back": reverse("evaluation:rankings-leaders") + "?" + urlencode(
             {"period": span.label,
              "level": "department" if unit.kind == "department" else "street"}),

@@ -72,10 +72,8 @@ def drill(request):
         appeals = drill_appeals(request.user, request.GET)
     except BadFilter as exc:
         return HttpResponseBadRequest(_("Unknown filter value: %(value)s") % {"value": exc})
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "insight/drill.html", {
         "page": Paginator(appeals.select_related("unit", "category"), 30).get_page(
             request.GET.get("page")),
-        "query": query.urlencode(), "filters": request.GET, "now": timezone.now(),
+        "filters": request.GET, "now": timezone.now(),
     })

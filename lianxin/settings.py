@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIANXIN_VAR_DIR", BASE_DIR / "var"))
@@ -254,6 +255,19 @@ INQUIRY_ANSWER_WORKDAYS = int(os.environ.get("INQUIRY_ANSWER_WORKDAYS", "15"))
 DUTY_RATING_ANON_RATE = os.environ.get("DUTY_RATING_ANON_RATE", "10/hour")
 # Earlier appeals within this many days either side are compared for duplicates.
 DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "30"))
+# Misconduct reports: "eu" clocks (acknowledge in 7 days, feedback in 3 months) or "xinfang"
+# (the statutory 信访 periods in working days); size and number of files a reporter may attach.
+REPORT_CLOCKS = os.environ.get("REPORT_CLOCKS", "eu")
+if REPORT_CLOCKS not in {"eu", "xinfang"}:
+    raise ImproperlyConfigured(f"REPORT_CLOCKS must be eu or xinfang, not {REPORT_CLOCKS!r}")
+REPORT_MAX_FILE_BYTES = int(os.environ.get("REPORT_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "5"))
+# Integrity-record flags (docs/supervision/integrity.md): yuan of living costs per family member
+# and year, and the tolerance before an unexplained change is flagged (the larger of an amount in
+# yuan and a share of last year's gross assets).
+INTEGRITY_LIVING_ALLOWANCE = os.environ.get("INTEGRITY_LIVING_ALLOWANCE", "30000")
+INTEGRITY_TOLERANCE_ABS = os.environ.get("INTEGRITY_TOLERANCE_ABS", "50000")
+INTEGRITY_TOLERANCE_REL = os.environ.get("INTEGRITY_TOLERANCE_REL", "0.05")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

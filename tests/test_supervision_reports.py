@@ -288,6 +288,41 @@ def test_an_inspector_added_later_gets_the_case_when_another_shares_it(client, f
     assert CONTENT in client.get(f"/supervision/cases/{report.pk}/").content.decode()
 
 
+def test_changing_the_passphrase_keeps_the_cases_readable(client, filed, staff):
+    report, _receipt = filed
+    inspector = staff["inspector"]
+    before = InspectorKey.objects.get(user=inspector)
+    client.force_login(inspector)
+    page = client.get("/supervision/cases/key/").content.decode()
+    assert 'name="new_passphrase"' in page
+    # A wrong current passphrase, a mismatch or a short new one changes nothing.
+    for data, status in [({"passphrase": "wrong one!!!!", "new_passphrase": "n" * 12,
+                           "new_passphrase2": "n" * 12}, 403),
+                         ({"passphrase": PASSPHRASE, "new_passphrase": "n" * 12,
+                           "new_passphrase2": "m" * 12}, 400),
+                         ({"passphrase": PASSPHRASE, "new_passphrase": "short",
+                           "new_passphrase2": "short"}, 400)]:
+        response = client.post("/supervision/cases/key/", {"action": "change", **data})
+        assert response.status_code == status
+        assert bytes(InspectorKey.objects.get(user=inspector).sealed_private_key) == bytes(
+            before.sealed_private_key)
+    new = "a new passphrase, long enough"
+    response = client.post("/supervision/cases/key/", {
+        "action": "change", "passphrase": PASSPHRASE, "new_passphrase": new, "new_passphrase2": new})
+    assert response.status_code == 302 and "lianxin_unlock" in response.cookies
+    after = InspectorKey.objects.get(user=inspector)
+    assert bytes(after.public_key) == bytes(before.public_key)
+    assert bytes(after.salt) != bytes(before.salt)
+    with pytest.raises(services.PermissionDenied):
+        services.inspector_key_unlock(user=inspector, passphrase=PASSPHRASE)
+    # The wrapped report key was not touched, and the case opens with the new passphrase.
+    assert CONTENT in client.get(f"/supervision/cases/{report.pk}/").content.decode()
+    key = services.inspector_key_unlock(user=inspector, passphrase=new)
+    assert services.report_read(report=report, actor=inspector, private_key=key)["content"] == CONTENT
+    assert AuditEvent.objects.filter(action="inspector_key_change_passphrase",
+                                     object_id=str(after.pk)).exists()
+
+
 def test_a_scripted_setup_reads_the_passphrase_from_the_environment(district, people, monkeypatch):
     inspector = make_user("demo_inspector", Role.INSPECTOR, district["root"])
     monkeypatch.setenv("DEMO_PASSPHRASE", PASSPHRASE)

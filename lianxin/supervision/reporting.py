@@ -163,12 +163,17 @@ class LockedKeypair:
 
 
 def keypair_create(passphrase: str) -> LockedKeypair:
-    private = PrivateKey.generate()
+    return keypair_lock(bytes(PrivateKey.generate()), passphrase)
+
+
+def keypair_lock(private_key: bytes, passphrase: str) -> LockedKeypair:
+    """Seal a private key with a passphrase (a new salt each time): a new key, or an existing
+    one under a changed passphrase, whose public key, and so every wrapped report key, stays."""
     salt = new_salt()
     opslimit, memlimit = kdf_limits("passphrase")
     wrapping = derive_key(passphrase, salt, opslimit, memlimit)
-    return LockedKeypair(bytes(private.public_key), seal(wrapping, bytes(private)), salt,
-                         opslimit, memlimit)
+    public_key = bytes(PrivateKey(bytes(private_key)).public_key)
+    return LockedKeypair(public_key, seal(wrapping, bytes(private_key)), salt, opslimit, memlimit)
 
 
 def keypair_unlock(locked, passphrase: str) -> bytes | None:

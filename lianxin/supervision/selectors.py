@@ -58,9 +58,9 @@ def integrity_read_logs_visible_to(user) -> QuerySet:
 
 def integrity_policy() -> ir.Policy:
     return ir.Policy(
-        living_allowance=Decimal(str(getattr(settings, "INTEGRITY_LIVING_ALLOWANCE", "30000"))),
-        tolerance_abs=Decimal(str(getattr(settings, "INTEGRITY_TOLERANCE_ABS", "50000"))),
-        tolerance_rel=Decimal(str(getattr(settings, "INTEGRITY_TOLERANCE_REL", "0.05"))),
+        living_allowance=Decimal(str(settings.INTEGRITY_LIVING_ALLOWANCE)),
+        tolerance_abs=Decimal(str(settings.INTEGRITY_TOLERANCE_ABS)),
+        tolerance_rel=Decimal(str(settings.INTEGRITY_TOLERANCE_REL)),
     )
 
 

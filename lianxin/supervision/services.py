@@ -869,10 +869,7 @@ def inspector_key_create(*, user, passphrase: str, replace: bool = False) -> Ins
     the cases again."""
     if not has_role(user, Role.INSPECTOR):
         raise PermissionDenied(_("Only inspectors hold reporting keys."))
-    if len(passphrase or "") < PASSPHRASE_MIN_CHARS:
-        raise InvalidInput(_("The passphrase must have at least %(n)d characters.")
-                           % {"n": PASSPHRASE_MIN_CHARS}, code="passphrase_too_short",
-                           fields={"passphrase": [_("Too short.")]})
+    _check_passphrase(passphrase, "passphrase")
     locked = rp.keypair_create(passphrase)
     with transaction.atomic():
         existing = InspectorKey.objects.select_for_update().filter(user=user).first()
@@ -885,6 +882,32 @@ def inspector_key_create(*, user, passphrase: str, replace: bool = False) -> Ins
             salt=locked.salt, opslimit=locked.opslimit, memlimit=locked.memlimit)
         audit_record(actor=user, action="inspector_key_create", obj=key,
                      data={"replaced": existing is not None})
+    return key
+
+
+def _check_passphrase(passphrase: str, field: str) -> None:
+    if len(passphrase or "") < PASSPHRASE_MIN_CHARS:
+        raise InvalidInput(_("The passphrase must have at least %(n)d characters.")
+                           % {"n": PASSPHRASE_MIN_CHARS}, code="passphrase_too_short",
+                           fields={field: [_("Too short.")]})
+
+
+def inspector_key_change_passphrase(*, user, passphrase: str, new_passphrase: str) -> InspectorKey:
+    """Seal the same private key under a new passphrase. The public key does not change, so
+    every case already shared with the inspector stays readable; nothing needs re-sharing.
+    The current passphrase is checked like an unlock (wrong ones count toward the lockout)."""
+    _check_passphrase(new_passphrase, "new_passphrase")
+    private_key = inspector_key_unlock(user=user, passphrase=passphrase)
+    locked = rp.keypair_lock(private_key, new_passphrase)
+    with transaction.atomic():
+        key = InspectorKey.objects.select_for_update().get(user=user)
+        if bytes(key.public_key) != locked.public_key:
+            # The key was replaced between the unlock and this transaction.
+            raise Conflict(_("Your key changed meanwhile; try again."), code="conflict")
+        key.sealed_private_key = locked.sealed_private_key
+        key.salt, key.opslimit, key.memlimit = locked.salt, locked.opslimit, locked.memlimit
+        key.save(update_fields=["sealed_private_key", "salt", "opslimit", "memlimit"])
+        audit_record(actor=user, action="inspector_key_change_passphrase", obj=key, data={})
     return key
 
 

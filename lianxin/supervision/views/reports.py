@@ -223,7 +223,7 @@ def case_list(request):
 @inspector_required
 @csrf_protect
 def case_key(request):
-    """Create the keypair, unlock it for this session, or lock it again."""
+    """Create the keypair, unlock it for this session, change its passphrase, or lock it."""
     user = request.user
     context = {"has_keypair": InspectorKey.objects.filter(user=user).exists(),
                "unlocked": unlocked_private_key(request) is not None,
@@ -240,6 +240,13 @@ def case_key(request):
             private_key = services.inspector_key_unlock(user=user, passphrase=passphrase)
         elif action == "unlock":
             private_key = services.inspector_key_unlock(user=user, passphrase=passphrase)
+        elif action == "change":
+            if request.POST.get("new_passphrase", "") != request.POST.get("new_passphrase2", ""):
+                raise InvalidInput(_("The two passphrases differ."), code="passphrase_mismatch")
+            services.inspector_key_change_passphrase(
+                user=user, passphrase=passphrase, new_passphrase=request.POST.get("new_passphrase", ""))
+            private_key = services.inspector_key_unlock(
+                user=user, passphrase=request.POST.get("new_passphrase", ""))
         elif action == "lock":
             response = redirect("supervision:report-cases")
             _forget_unlocked(request, response)
@@ -247,7 +254,7 @@ def case_key(request):
         else:
             raise InvalidInput(_("Unknown action."), code="unknown_action")
     except LianxinError as exc:
-        context["error"] = exc.message
+        context["error"], context["action"] = exc.message, action
         return render(request, "supervision/report_key.html", context, status=_error_status(exc))
     target = context["next"]
     response = redirect(target if target.startswith("/supervision/cases/") else "supervision:report-cases")

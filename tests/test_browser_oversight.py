@@ -65,3 +65,43 @@ def test_a_citizen_reports_and_follows_the_case_without_a_cookie(
 
     # Nothing on the way set a cookie: no session, no CSRF token, nothing to track.
     assert context.cookies() == []
+
+
+def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reads_it(
+        chromium, live_server, people, district):  # noqa: F811
+    from lianxin.core.models import Role
+    from lianxin.supervision.models import Declaration, IntegrityReadLog
+    from tests.conftest import make_user
+
+    make_user("orgdept", Role.ORGDEPT, district["root"])
+    page = login(chromium, live_server, "vet_handler")
+    page.goto(f"{live_server.url}/supervision/integrity/declaration/2025/")
+    for section in ("family", "real_estate", "income"):
+        page.click(f"details:has(input[name='{section}-TOTAL_FORMS']) summary")
+    page.fill("[name='family-0-name']", "王伟")
+    page.select_option("[name='family-0-relation']", "self")
+    page.fill("[name='real_estate-0-holder']", "王伟")
+    page.fill("[name='real_estate-0-address']", "东湖路1号")
+    page.fill("[name='real_estate-0-area']", "90")
+    page.fill("[name='real_estate-0-value']", "-5")  # refused, with the reason beside the field
+    page.fill("[name='income-0-holder']", "王伟")
+    page.select_option("[name='income-0-kind']", "salary")
+    page.fill("[name='income-0-amount']", "180000")
+    page.click("button[value=submit]")
+    assert page.locator(".error").count() >= 1
+    assert not Declaration.objects.exists()
+    # Nothing typed is lost: the form comes back filled in, the bad value is corrected.
+    assert page.input_value("[name='real_estate-0-address']") == "东湖路1号"
+    page.fill("[name='real_estate-0-value']", "900000")
+    page.click("button[value=submit]")
+    page.wait_for_url(lambda url: "/declaration/2025/" not in url)
+    declaration = Declaration.objects.get()
+    assert declaration.status == "submitted"
+    # The page fits a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    reader = login(chromium, live_server, "orgdept")
+    reader.goto(f"{live_server.url}/supervision/integrity/declarations/")
+    reader.click(f"a[href='/supervision/integrity/declarations/{declaration.pk}/']")
+    assert "东湖路1号" in reader.inner_text("main")
+    assert IntegrityReadLog.objects.filter(user__username="orgdept").exists()

@@ -249,3 +249,53 @@ def test_training_reports_the_macro_f1_of_every_fold(sample_rows):
     assert result.metrics["macro_f1_std"] == round(float(np.std(folds)), 4)
     proba = result.pipeline.predict_proba([sample_rows[0]["text"]])
     assert proba.shape == (1, 7) and abs(proba.sum() - 1) < 1e-6
+
+
+def test_taxonomy_counts_equal_a_plain_substring_count(sample_rows):
+    """The vectorised keyword counts claim: per first-level category, how many distinct
+    sub-category names, and how many distinct 2-character pieces found in that category's names
+    only, a message contains. A slow plain-Python count must give the same numbers."""
+    from lianxin.insight import router
+
+    names = router.read_taxonomy(router.DEFAULT_PARAMS["taxonomy"])
+    assert len(names) == 15 and "物业服务" in names["城乡建设"]
+    texts = [router.normalise(r["text"]) for r in sample_rows] + ["", "物业服务和物业服务", "x"]
+    features = router.TaxonomyCounts(names=names).fit(texts)
+
+    clean = {first: {router.normalise(n) for n in found} - {"", "其他", "其它"}
+             for first, found in names.items()}
+    owners = {}
+    for first, found in clean.items():
+        for name in found:
+            for i in range(len(name) - 1):
+                owners.setdefault(name[i:i + 2], set()).add(first)
+    firsts = sorted(clean)
+    expected = np.zeros((len(texts), 2 * len(firsts)))
+    for row, text in enumerate(texts):
+        for j, first in enumerate(firsts):
+            expected[row, j] = sum(name in text for name in clean[first])
+            expected[row, len(firsts) + j] = sum(
+                piece in text for piece, by in owners.items() if by == {first})
+    assert np.array_equal(np.expm1(features._counts(texts)).round(), expected)
+    assert expected[-2].sum() > 0 and expected[-1].sum() == 0  # a name counts once per message
+    # Scaled to the weight: the block nudges the n-grams rather than outweighing them.
+    block = features.transform(texts).toarray()
+    assert block.shape == (len(texts), 30)
+    assert np.allclose(block.std(axis=0)[block.std(axis=0) > 0], 0.03, rtol=1e-3)
+
+
+@pytest.mark.django_db
+def test_training_takes_another_taxonomy_or_none(train_csv, tmp_path):
+    tree = write_csv(tmp_path / "tree.csv", ["一级分类", "二级分类", "三级分类"],
+                     [["城乡建设", "物业管理", "停车收费"], ["教育文体", "学校管理", "校车"]])
+    train(train_csv, "--taxonomy", str(tree))
+    model = RouterModel.objects.get(version=1)
+    assert model.params["taxonomy"] == str(tree) and model.params["taxonomy_weight"] > 0
+    train(train_csv, "--taxonomy", "none")
+    assert RouterModel.objects.get(version=2).params["taxonomy_weight"] == 0
+    with pytest.raises(CommandError, match="taxonomy"):
+        train(train_csv, "--taxonomy", str(tmp_path / "missing.csv"))
+    empty = write_csv(tmp_path / "empty-tree.csv", ["一级分类", "二级分类", "三级分类"], [])
+    with pytest.raises(CommandError, match="taxonomy"):
+        train(train_csv, "--taxonomy", str(empty))
+    assert RouterModel.objects.count() == 2

@@ -2,7 +2,8 @@
 with a calibrated confidence, trained and cross-validated on the city's own messages.
 
 Features are TF-IDF character n-grams (Chinese needs no word segmentation for this; n-grams of
-1–2 characters carry the words and are robust to typos and anonymised place names); the
+1–2 characters carry the words and are robust to typos and anonymised place names), plus a small
+block of counts of the city's sub-category names found in the message (TaxonomyCounts); the
 classifier is a linear SVM whose scores are calibrated (Platt) into probabilities, because
 intake dispatches automatically only above a confidence. Method, figures and what did not help:
 docs/insight/router.md."""
@@ -25,12 +26,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 
 # Chosen with stratified 5-fold cross-validation on data/teddy2020/train.csv (6,666 messages,
-# 7 categories; bench/router.py, docs/insight/router.md), among a handful of configurations only.
-# Calibrated macro-F1, seed 0 / seed 1: 0.9123 (fold std 0.003) / 0.9136 (0.013), against
-# 0.9097 / 0.9144 for the previous 1–3-gram, min_df 2, max_df 0.9 setting: the same accuracy
-# within the folds' spread, at half the CPU time per fit. Word n-grams (jieba), longer n-grams,
-# other C, logistic regression, NB-SVM and ensembles gained at most 0.003 (inside that spread)
-# or lost; none reached 0.93.
+# 7 categories; bench/router.py, docs/insight/router.md). Calibrated macro-F1, seed 0 / seed 1:
+# 0.9165 / 0.9175 with the taxonomy keywords, 0.9123 / 0.9136 without. Word n-grams (jieba),
+# longer n-grams, other C, logistic regression, NB-SVM, stacking, unlabelled messages (idf, LSA,
+# pseudo-labels) and ensembles gained at most 0.003 or lost; none came near 0.93.
 DEFAULT_PARAMS: dict = {
     "ngram_min": 1,
     "ngram_max": 2,
@@ -42,6 +41,11 @@ DEFAULT_PARAMS: dict = {
     "C": 1.0,
     "class_weight": "balanced",
     "calibration_folds": 3,
+    # The city's category tree (一级分类, 二级分类, 三级分类) as keyword evidence beside the
+    # n-grams (TaxonomyCounts); weight 0 leaves it out. Worth +0.004 macro-F1 on the same folds
+    # of six splits (never below +0.003); weights 0.02–0.05 all help, 0.15 hurts.
+    "taxonomy": "data/teddy2020/taxonomy.csv",
+    "taxonomy_weight": 0.03,
 }
 MIN_ROWS = 10
 MIN_PER_CLASS = 2
@@ -68,24 +72,26 @@ def _normalise_all(texts):
 
 def build_pipeline(params: dict):
     from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.pipeline import Pipeline
+    from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
     svm = LinearSVC(C=params["C"], class_weight=params["class_weight"])
+    features = CharNgramTfidf(
+        ngram_min=params["ngram_min"],
+        ngram_max=params["ngram_max"],
+        min_df=params["min_df"],
+        max_df=params["max_df"],
+        sublinear_tf=params["sublinear_tf"],
+    )
+    if params.get("taxonomy_weight"):
+        taxonomy = TaxonomyCounts(names=read_taxonomy(params["taxonomy"]),
+                                  weight=params["taxonomy_weight"])
+        features = FeatureUnion([("ngrams", features), ("taxonomy", taxonomy)])
     return Pipeline(
         [
             ("clean", FunctionTransformer(_normalise_all)),
-            (
-                "tfidf",
-                CharNgramTfidf(
-                    ngram_min=params["ngram_min"],
-                    ngram_max=params["ngram_max"],
-                    min_df=params["min_df"],
-                    max_df=params["max_df"],
-                    sublinear_tf=params["sublinear_tf"],
-                ),
-            ),
+            ("tfidf", features),
             # ensemble=False: one SVM fitted on all rows decides; the folds only fit the
             # sigmoid that turns its scores into probabilities.
             (
@@ -106,13 +112,23 @@ _BITS = np.uint64(21)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _ngram_hashes(texts, n_min, n_max):
-    """(doc index, n-gram key) of every character n-gram; keys are exact for n ≤ 3 (21 bits per
-    code point, offset by one so that lengths never collide) and a 64-bit mix beyond."""
+def _code_points(texts) -> tuple[np.ndarray, np.ndarray]:
+    """(code point + 1 of every character of all texts in a row, index of its text)."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
     codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     codes += np.uint64(1)
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    return codes, np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+
+
+def _extend(key, following, n):
+    """An n-gram's key grown by its next character: exact up to 3 characters, mixed beyond."""
+    return (key << _BITS) | following if n <= 3 else key * _MIX + following
+
+
+def _ngram_hashes(texts, n_min, n_max):
+    """(doc index, n-gram key) of every character n-gram; keys are exact for n ≤ 3 (21 bits per
+    code point, offset by one so that lengths never collide) and a 64-bit mix beyond."""
+    codes, doc = _code_points(texts)
     docs, keys = [], []
     total = len(codes)
     for n in range(n_min, n_max + 1):
@@ -122,10 +138,7 @@ def _ngram_hashes(texts, n_min, n_max):
         same = doc[:m] == doc[n - 1:n - 1 + m]
         key = codes[:m].copy()
         for k in range(1, n):
-            if n <= 3:
-                key = (key << _BITS) | codes[k:k + m]
-            else:
-                key = key * _MIX + codes[k:k + m]
+            key = _extend(key, codes[k:k + m], n)
         docs.append(doc[:m][same])
         keys.append(key[same])
     if not docs:
@@ -176,6 +189,112 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         return normalize(counts.tocsr(), copy=False)
 
 
+# --- Features: the city's own category tree as keyword evidence -----------------------------
+# Each first-level category has a list of second- and third-level names (停车管理, 拖欠工资 …).
+# A message that names several of one category's sub-topics leans towards it, which helps where
+# n-grams alone hesitate between two categories (城乡建设, the catch-all, against the others).
+
+
+def read_taxonomy(path: str | Path) -> dict[str, list[str]]:
+    """{first-level name: its second- and third-level names} from a CSV with the columns
+    一级分类, 二级分类, 三级分类; a relative path is taken from the project folder."""
+    import csv
+
+    path = Path(path)
+    if not path.is_absolute():
+        path = Path(__file__).resolve().parents[2] / path
+    names: dict[str, set[str]] = {}
+    with path.open(encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            first = (row.get("一级分类") or "").strip()
+            if not first:
+                continue
+            for column in ("二级分类", "三级分类"):
+                names.setdefault(first, set()).add((row.get(column) or "").strip())
+    return {first: sorted(n for n in found if n) for first, found in sorted(names.items())}
+
+
+class TaxonomyCounts(TransformerMixin, BaseEstimator):
+    """Two columns per first-level category: log(1 + how many of its sub-category names the
+    message contains) and log(1 + how many 2-character pieces of those names, found in no other
+    category's names, it contains). Each column is scaled at fit to `weight` / its standard
+    deviation, so that the block nudges the SVM instead of outweighing the n-grams."""
+
+    def __init__(self, names: dict[str, list[str]] | None = None, weight: float = 0.03):
+        self.names = names
+        self.weight = weight
+
+    def fit(self, texts, y=None):
+        names = {first: {normalise(n) for n in found} - {"", "其他", "其它"}
+                 for first, found in (self.names or {}).items()}
+        owners: dict[str, set[str]] = {}
+        for first, found in names.items():
+            for name in found:
+                for i in range(len(name) - 1):
+                    owners.setdefault(name[i:i + 2], set()).add(first)
+        firsts = sorted(names)
+        rows: list[tuple[str, int]] = []  # (string, column)
+        for j, first in enumerate(firsts):
+            rows += [(name, j) for name in names[first]]
+            rows += [(piece, len(firsts) + j) for piece, by in owners.items() if by == {first}]
+        self.n_columns_ = 2 * len(firsts)
+        self.lengths_ = sorted({len(text) for text, _ in rows})
+        self.starts_ = np.unique(np.array([self._key(text[:2]) for text, _ in rows],
+                                          dtype=np.uint64))
+        keys = np.array([self._key(text) for text, _ in rows], dtype=np.uint64)
+        self.keys_, row_of = np.unique(keys, return_inverse=True)
+        # A string may count in two columns (a 2-character name that is also a piece).
+        self.columns_ = np.zeros((len(self.keys_), self.n_columns_), dtype=np.float32)
+        np.add.at(self.columns_, (row_of, [column for _, column in rows]), 1)
+        counts = self._counts(list(texts))
+        std = counts.std(axis=0)
+        self.scale_ = np.where(std > 0, self.weight / (std + 1e-6), 0.0).astype(np.float32)
+        return self
+
+    @staticmethod
+    def _key(text: str) -> int:
+        return int(_ngram_hashes([text], len(text), len(text))[1][0])
+
+    def _counts(self, texts) -> np.ndarray:
+        out = np.zeros((len(texts), self.n_columns_), dtype=np.float32)
+        if not len(self.keys_):
+            return out
+        codes, doc = _code_points(texts)
+        if len(codes) < 2:
+            return np.log1p(out)
+        # Only where the next two characters start some name, the n-grams of each name length
+        # are keyed as the names are (a 64-bit key beyond 3 characters: a chance collision with
+        # ~1,500 names is negligible). Keying every n-gram up to 12 characters was 7× slower.
+        two = _extend(codes[:-1], codes[1:], 2)
+        starts = np.nonzero(_member(two, self.starts_) & (doc[:-1] == doc[1:]))[0]
+        docs, found = [], []
+        for n in self.lengths_:
+            at = starts[starts + n <= len(codes)]
+            at = at[doc[at] == doc[at + n - 1]]
+            key = codes[at]
+            for k in range(1, n):
+                key = _extend(key, codes[at + k], n)
+            row = np.searchsorted(self.keys_, key)
+            row[row >= len(self.keys_)] = 0
+            hit = self.keys_[row] == key
+            docs.append(doc[at[hit]])
+            found.append(row[hit])
+        # Each name once per message: unique (message, name) pairs.
+        doc_of, row_of = np.divmod(np.unique(np.concatenate(docs) * len(self.keys_)
+                                             + np.concatenate(found)), len(self.keys_))
+        np.add.at(out, doc_of, self.columns_[row_of])
+        return np.log1p(out)
+
+    def transform(self, texts):
+        return sp.csr_matrix(self._counts(list(texts)) * self.scale_)
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    at = np.searchsorted(sorted_set, values)
+    at[at >= len(sorted_set)] = 0
+    return sorted_set[at] == values
+
+
 class TrainingError(ValueError):
     """The data cannot train a router (too few rows, one class only, …)."""
 
@@ -224,6 +343,12 @@ def train(
     texts = [str(t or "") for t in texts]
     labels = [str(label).strip() for label in labels]
     check_training_data(texts, labels, folds)
+    if params.get("taxonomy_weight"):
+        try:
+            if not read_taxonomy(params["taxonomy"]):
+                raise TrainingError(f"the taxonomy {params['taxonomy']} has no 一级分类 rows")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TrainingError(f"the taxonomy {params['taxonomy']} cannot be read: {exc}") from exc
     started = time.perf_counter()
     y = np.array(labels)
     classes = sorted(set(labels))

@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.access import SYSTEM
 from lianxin.core.errors import LianxinError
+from lianxin.insight import router
 from lianxin.insight.selectors import dispatcher_corrections
 from lianxin.insight.services import router_model_train
 
@@ -23,6 +26,10 @@ class Command(BaseCommand):
                             help="store the version without making it active")
         parser.add_argument("--no-corrections", action="store_true",
                             help="leave out the dispatchers' corrections of earlier suggestions")
+        parser.add_argument("--taxonomy",
+                            help="CSV of the category tree (一级分类, 二级分类, 三级分类) whose "
+                                 "names are used as keywords (default: the bundled "
+                                 f"{router.DEFAULT_PARAMS['taxonomy']}); 'none' leaves them out")
 
     def handle(self, *args, **options):
         if options["folds"] < 2:
@@ -37,10 +44,14 @@ class Command(BaseCommand):
         corrections = [] if options["no_corrections"] else dispatcher_corrections(set(labels))
         texts += [text for text, _ in corrections]
         labels += [label for _, label in corrections]
+        params = {}
+        if taxonomy := options["taxonomy"]:
+            params = ({"taxonomy_weight": 0} if taxonomy.lower() == "none"
+                      else {"taxonomy": str(Path(taxonomy).resolve())})
         try:
             model = router_model_train(
                 texts=texts, labels=labels, actor=SYSTEM, source=str(options["data"]),
-                folds=options["folds"], activate=not options["no_activate"],
+                folds=options["folds"], activate=not options["no_activate"], params=params,
             )
         except LianxinError as exc:
             raise CommandError(str(exc.message)) from exc

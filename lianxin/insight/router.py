@@ -190,7 +190,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 
 
 # --- Features: the city's own category tree as keyword evidence -----------------------------
-# Each first-level category has a list of second- and third-level names (停车管理, 拖欠工资 …).
+# Each first-level category has a list of second- and third-level names (物业服务, 拖欠工程款 …).
 # A message that names several of one category's sub-topics leans towards it, which helps where
 # n-grams alone hesitate between two categories (城乡建设, the catch-all, against the others).
 
@@ -225,7 +225,8 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
         self.weight = weight
 
     def fit(self, texts, y=None):
-        names = {first: {normalise(n) for n in found} - {"", "其他", "其它"}
+        # "Other" says nothing; a one-character name would match almost every message.
+        names = {first: {n for n in map(normalise, found) if len(n) >= 2} - {"其他", "其它"}
                  for first, found in (self.names or {}).items()}
         owners: dict[str, set[str]] = {}
         for first, found in names.items():
@@ -261,7 +262,7 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
             return out
         codes, doc = _code_points(texts)
         if len(codes) < 2:
-            return np.log1p(out)
+            return out
         # Only where the next two characters start some name, the n-grams of each name length
         # are keyed as the names are (a 64-bit key beyond 3 characters: a chance collision with
         # ~1,500 names is negligible). Keying every n-gram up to 12 characters was 7× slower.

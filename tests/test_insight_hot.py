@@ -102,6 +102,17 @@ def test_command_writes_the_issue_table_and_the_member_table(tmp_path):
     assert first[5] == MIXER[0][1] and first[6] == 3  # detail trimmed, likes carried
 
 
+def test_a_file_without_votes_is_mined_with_no_likes(tmp_path):
+    """An export of the hotline's own records has no 点赞数/反对数: the same issues come out."""
+    messages = _messages([(MIXER, 3), (PARKING, 1), (OTHERS, 0)])
+    src = _write_csv(tmp_path / "messages.csv", [r[:5] for r in _rows(messages)], HEADER[:5])
+    out = tmp_path / "out"
+    call_command("hot_issues", "--in", str(src), "--top", "5", "--out", str(out))
+    details = list(load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True))
+    assert {row[0] for row in details[1:]} == {1, 2}
+    assert {(row[6], row[7]) for row in details[1:]} == {(0, 0)}
+
+
 @pytest.mark.parametrize("case", ["missing-column", "bad-date", "bad-number", "missing-file"])
 def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, case):
     messages = _messages([(MIXER, 0)])

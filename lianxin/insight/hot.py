@@ -47,6 +47,7 @@ GENERIC_HEADS = {
     "居民", "农村", "城市", "城乡", "乡村", "道路", "马路", "街道", "附近", "周边", "旁边", "门口",
     "中心", "新建", "老旧", "周围", "所在", "整个", "小区", "社区", "全市", "县城", "进城", "出城",
     "商品", "安置", "公共", "公办", "民办", "私立", "高速", "国道", "省道", "环城", "行政", "沿街",
+    "国务",  # 国务院 is cited (its rules), never the place of a complaint
 }
 ADMIN = re.compile(r"[区市县省]|小区|社区")  # a name does not run across these
 REGION = re.compile(r"[A-Z]\d{0,2}[市区县]")

@@ -12,6 +12,9 @@ from lianxin.insight.hot import Message, find_hot_issues
 from ._io import read_columns
 
 COLUMNS = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "反对数", "点赞数"]
+# A file without votes (an export of the hotline's own records) is still mined: no likes, no
+# dislikes, as in the live app.
+OPTIONAL = ("反对数", "点赞数")
 ISSUE_HEADER = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
 DETAIL_HEADER = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
 ISSUES_FILE, DETAILS_FILE = "热点问题表.xlsx", "热点问题留言明细表.xlsx"
@@ -28,7 +31,7 @@ def _count(value: str, column: str, line: int) -> int:
 
 
 def read_messages(path: str) -> list[Message]:
-    ids, users, titles, times, details, dislikes, likes = read_columns(path, COLUMNS)
+    ids, users, titles, times, details, dislikes, likes = read_columns(path, COLUMNS, OPTIONAL)
     messages, bad = [], []
     for k in range(len(ids)):
         line = k + 2  # the header is line 1
@@ -89,7 +92,8 @@ def write_tables(issues, out_dir: Path) -> tuple[Path, Path]:
 
 class Command(BaseCommand):
     help = ("Find the hottest issues in a message file (XLSX or CSV with 留言编号, 留言用户, 留言主题, "
-            "留言时间, 留言详情, 反对数, 点赞数) and write 热点问题表.xlsx and 热点问题留言明细表.xlsx.")
+            "留言时间, 留言详情 and, if there are votes, 反对数, 点赞数) and write 热点问题表.xlsx and "
+            "热点问题留言明细表.xlsx.")
 
     def add_arguments(self, parser):
         parser.add_argument("--in", dest="input", required=True)

@@ -28,6 +28,9 @@ setup: $(VENV)/.runtime
 	@# (its passphrase is the demo password; a real inspector chooses their own).
 	LIANXIN_DEMO_PASSPHRASE=lianxin-demo $(PY) manage.py inspector_keys_create --user inspector \
 	  --if-missing --passphrase-env LIANXIN_DEMO_PASSPHRASE
+	@# The category router, so that appeals without a category get a suggestion (about a
+	@# minute, the first time only).
+	$(PY) manage.py router_train --data data/teddy2020/train.csv --if-missing
 
 run: setup serve
 

@@ -79,6 +79,14 @@ def test_a_second_training_keeps_the_first_and_either_can_be_active(train_csv):
 
 
 @pytest.mark.django_db
+def test_if_missing_trains_only_when_no_router_is_active(train_csv, capsys):
+    train(train_csv, "--if-missing")
+    train(train_csv, "--if-missing")  # make run, the second time
+    assert RouterModel.objects.count() == 1
+    assert "active already" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
 def test_activating_an_unknown_version_is_refused(train_csv):
     train(train_csv)
     with pytest.raises(CommandError, match="版本为 9"):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lianxin.core.access import SYSTEM
 from lianxin.core.errors import LianxinError
 from lianxin.insight import router
+from lianxin.insight.models import RouterModel
 from lianxin.insight.selectors import dispatcher_corrections
 from lianxin.insight.services import router_model_train
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
                             help="store the version without making it active")
         parser.add_argument("--no-corrections", action="store_true",
                             help="leave out the dispatchers' corrections of earlier suggestions")
+        parser.add_argument("--if-missing", action="store_true",
+                            help="do nothing if a router is active already (re-runnable setup)")
         parser.add_argument("--taxonomy",
                             help="CSV of the category tree (一级分类, 二级分类, 三级分类) whose "
                                  "names are used as keywords (default: the bundled "
@@ -34,6 +37,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["folds"] < 2:
             raise CommandError("--folds must be at least 2")
+        if options["if_missing"] and (active := RouterModel.objects.active().first()):
+            self.stdout.write(f"router v{active.version} is active already; nothing to do")
+            return
         texts, labels = read_columns(options["data"],
                                      [options["text_column"], options["label_column"]])
         keep = [i for i, (t, lab) in enumerate(zip(texts, labels, strict=True))

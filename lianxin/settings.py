@@ -268,6 +268,16 @@ REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "5"))
 INTEGRITY_LIVING_ALLOWANCE = os.environ.get("INTEGRITY_LIVING_ALLOWANCE", "30000")
 INTEGRITY_TOLERANCE_ABS = os.environ.get("INTEGRITY_TOLERANCE_ABS", "50000")
 INTEGRITY_TOLERANCE_REL = os.environ.get("INTEGRITY_TOLERANCE_REL", "0.05")
+# Early warning (docs/insight/early-warning.md): the defaults live in lianxin/insight/warning.py;
+# a county that re-runs bench/warning.py on its own history sets what it chose here.
+for _name, _cast in (("WARNING_RISE_ALPHA", float), ("WARNING_RISE_MIN_COUNT", int),
+                     ("WARNING_RISE_WINDOW_DAYS", int), ("WARNING_RISE_BASELINE_DAYS", int),
+                     ("WARNING_CLUSTER_REPORTS", int), ("WARNING_CLUSTER_HOURS", int)):
+    if _name in os.environ:
+        try:
+            globals()[_name] = _cast(os.environ[_name])
+        except ValueError:
+            raise ImproperlyConfigured(f"{_name} must be a number, not {os.environ[_name]!r}") from None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",

@@ -18,6 +18,8 @@ messages naming no place have no area, as in the app). The rules are the app's o
 3. Rises: runs × multipliers: a random category×area pair with at least one report a week in
    its baseline gets (m − 1) × its baseline rate extra reports a day for 14 days (Poisson).
    Detection within the 14 days and delay, by baseline rate.
+3b. Spread rises: extra 环境保护 reports for 14 days, each in one of three villages of a town,
+   detected by the villages' own pairs alone, or also by the town's (which counts its villages).
 
 Run: .venv/bin/python bench/warning.py [--runs 200] [--seed 7]. Needs no database."""
 
@@ -30,7 +32,7 @@ import random
 import re
 import statistics
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -71,7 +73,9 @@ def category_of(text: str) -> str:
     return "城乡建设"
 
 
-def area_of(text: str) -> str | None:
+def area_of(text: str) -> tuple[str | None, str | None]:
+    """(area, its town): the first 村/社区 named, else the first 街道/镇/乡, else the district
+    code; a village's or community's town is the first 街道/镇/乡 the same text names."""
     fine = coarse = None
     for m in PLACE.finditer(DISTRICT.sub("，", text)):
         name = m.group(1).lstrip("".join(NOT_PLACE_CHARS))
@@ -80,12 +84,14 @@ def area_of(text: str) -> str | None:
         place = name + m.group(2)
         if m.group(2) in ("村", "社区"):
             fine = fine or place
-            break
-        coarse = coarse or place
-    if fine or coarse:
-        return fine or coarse
+        else:
+            coarse = coarse or place
+    if fine:
+        return fine, coarse
+    if coarse:
+        return coarse, None
     d = DISTRICT.search(text)
-    return d.group(0) if d else None
+    return (d.group(0) if d else None), None
 
 
 def load(rng: random.Random) -> list[dict]:
@@ -96,10 +102,21 @@ def load(rng: random.Random) -> list[dict]:
                 at = datetime.strptime(r["留言时间"].strip().replace("-", "/"), "%Y/%m/%d %H:%M:%S")
                 text = re.sub(r"\s+", " ", r["留言主题"] + " " + r["留言详情"])
                 categorised = rng.random() >= 0.2
+                area, town = area_of(text)
                 out.append({"at": at, "category": category_of(text) if categorised else None,
-                            "area": area_of(text), "text": text})
+                            "area": area, "town": town, "text": text})
     out.sort(key=lambda m: m["at"])
     return out
+
+
+def towns_of(messages) -> dict[str, str]:
+    """Each village's or community's town: the one its messages name most often (the app
+    knows it from the unit tree)."""
+    named: dict[str, Counter] = defaultdict(Counter)
+    for m in messages:
+        if m["area"] and m["town"]:
+            named[m["area"]][m["town"]] += 1
+    return {area: towns.most_common(1)[0][0] for area, towns in named.items()}
 
 
 # --- the rise rule, vectorised over days for the false-alarm sweep -----------------------------
@@ -114,18 +131,28 @@ def day_series(messages, start: date, end: date):
     return series
 
 
-def rise_alarms(series, *, first: int, alpha: float, min_count: int, window=w.RISE_WINDOW_DAYS,
-                baseline=w.RISE_BASELINE_DAYS) -> list[tuple[tuple, int]]:
+def rise_alarms(series, *, first: int, alpha: float, min_count: int, towns=None,
+                window=w.RISE_WINDOW_DAYS, baseline=w.RISE_BASELINE_DAYS) -> list[tuple[tuple, int]]:
     """(key, day index) of each alarm raised: the rule fires and it did not fire in the
-    window before (an alarm stays open while it fires and is closed once it stops)."""
+    window before (an alarm stays open while it fires and is closed once it stops). With
+    `towns` (area → town), towns also count their villages' reports, and a town does not
+    alarm on a day one of its villages does, as the scan does (w.with_parent_counts)."""
     raised = []
     p0 = window / (window + baseline)
-    for key, counts in series.items():
+    pairs = w.with_parent_counts(series, towns) if towns else series
+    fires = {}
+    for key, counts in pairs.items():
         c = np.concatenate([[0], np.cumsum(counts)])
         idx = np.arange(first, len(counts))
         recent = c[idx + 1] - c[idx + 1 - window]
         base = c[idx + 1 - window] - c[np.maximum(idx + 1 - window - baseline, 0)]
-        fire = (recent >= min_count) & (binom.sf(recent - 1, recent + base, p0) <= alpha)
+        fires[key] = (recent >= min_count) & (binom.sf(recent - 1, recent + base, p0) <= alpha)
+    for (category, area), fire in list(fires.items()):
+        if towns and area in towns:
+            town = (category, towns[area])
+            fires[town] = fires[town] & ~fire
+    for key, fire in fires.items():
+        idx = np.arange(first, first + len(fire))
         last = -10**9
         for i in np.flatnonzero(fire):
             if i - last > window:
@@ -187,10 +214,12 @@ def main() -> None:
     series = day_series(messages, start, SPAN[1])
     first = (SPAN[0] - start).days
     villages = sorted({m["area"] for m in with_area if m["area"].endswith("村")})
+    towns = towns_of(messages)
     print(f"{len(messages)} messages ({len(in_span)} in {SPAN[0]}..{SPAN[1]}, "
           f"{len(in_span) / months:.0f}/month), {100 * len(with_area) / len(messages):.0f}% with an "
           f"area, {len({m['area'] for m in with_area})} areas ({len(villages)} villages), "
-          f"{len(series)} category×area keys")
+          f"{len(series)} category×area keys; {len(towns)} villages/communities with a town "
+          f"({len(set(towns.values()))} towns)")
     print(f"rise rule: window {w.RISE_WINDOW_DAYS} d vs baseline {w.RISE_BASELINE_DAYS} d, "
           f"conditional binomial test; defaults alpha={w.RISE_ALPHA:g}, "
           f"min_count={w.RISE_MIN_COUNT}")
@@ -200,12 +229,16 @@ def main() -> None:
     print("   alpha     min_count  alarms  per month")
     for alpha in (1e-2, 1e-3, 1e-4, 1e-5):
         for min_count in (3, 4, 5):
-            n = len(rise_alarms(series, first=first, alpha=alpha, min_count=min_count))
+            n = len(rise_alarms(series, first=first, alpha=alpha, min_count=min_count, towns=towns))
             mark = "  <- default" if (alpha, min_count) == (w.RISE_ALPHA, w.RISE_MIN_COUNT) else ""
             print(f"   {alpha:<9g} {min_count:<10} {n:<7} {n / months:.2f}{mark}")
-    default = rise_alarms(series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT)
+    default = rise_alarms(series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT,
+                          towns=towns)
     for (category, area), day in default[:10]:
         print(f"     {start + timedelta(days=day)}  {category} @ {area}")
+    alone = rise_alarms(series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT)
+    print(f"   without towns counting their villages: {len(alone)} alarms, "
+          f"{len(alone) / months:.2f} per month")
 
     animal = defaultdict(list)  # area -> times of background animal reports
     for m in messages:
@@ -268,6 +301,7 @@ def main() -> None:
     for alpha in (w.RISE_ALPHA, 1e-4):
         for multiplier in (2, 3):
             run_rises(rng, eligible, series, start, times_of, multiplier, alpha, args.runs)
+    spread_rises(rng, messages, towns, args.runs)
     print("\n4. the same rises on a synthetic Poisson background of a busier area:")
     for rate in (0.5, 1.0, 3.0):
         for multiplier in (1.5, 2, 3):
@@ -286,6 +320,49 @@ def main() -> None:
                 if delay is not None:
                     delays.append(delay)
             print(f"   {rate:g}/day, {multiplier:g}×: {summary(delays, args.runs)}")
+
+
+def spread_rises(rng, messages, towns, runs) -> None:
+    """A matter along a river: extra 环境保护 reports for 14 days, each in one of three
+    villages of a town at random. Detected by the villages' own pairs, or by the town's."""
+    category = "环境保护"
+    children: dict[str, list[str]] = defaultdict(list)
+    for area, town in towns.items():
+        children[town].append(area)
+    eligible = sorted(t for t, c in children.items() if len(c) >= 3)
+    times_of: dict[str, list[datetime]] = defaultdict(list)
+    for m in messages:
+        if m["category"] == category and m["area"]:
+            times_of[m["area"]].append(m["at"])
+    span_days = (SPAN[1] - SPAN[0]).days - 14
+    print(f"\n3b. a rise spread over three villages of a town ({len(eligible)} towns with three "
+          f"or more villages/communities; {category}, 14 days):")
+    for rate in (0.5, 1.0):
+        by_villages, by_town = [], []
+        for _ in range(runs):
+            town = rng.choice(eligible)
+            three = rng.sample(sorted(children[town]), 3)
+            day0 = SPAN[0] + timedelta(days=rng.randrange(span_days))
+            gen = np.random.default_rng(rng.randrange(2**32))
+            injected = [(rng.choice(three), random_moment(rng, day0 + timedelta(days=k)))
+                        for k in range(14) for _n in range(gen.poisson(rate))]
+            if not injected:
+                continue
+            first_report = min(t for _v, t in injected)
+            hours = int((datetime.combine(day0 + timedelta(days=14), datetime.min.time())
+                         - first_report).total_seconds() // 3600)
+            delays = [first_rise_alarm(sorted(times_of[v] + [t for a, t in injected if a == v]),
+                                       first_report, hours) for v in three]
+            village = min((d for d in delays if d is not None), default=None)
+            everything = sorted([t for v in [town, *children[town]] for t in times_of[v]]
+                                + [t for _v, t in injected])
+            at_town = first_rise_alarm(everything, first_report, hours)
+            if village is not None:
+                by_villages.append(village)
+            if village is not None or at_town is not None:
+                by_town.append(min(d for d in (village, at_town) if d is not None))
+        print(f"   {rate:g} extra report/day: villages alone {summary(by_villages, runs)}")
+        print(f"   {'':>{len(f'{rate:g}') + 18}}with the town  {summary(by_town, runs)}")
 
 
 def run_rises(rng, eligible, series, start, times_of, multiplier, alpha, runs) -> None:

@@ -218,6 +218,32 @@ def test_the_scan_command_raises_a_rise_alarm_once(people, categories, district)
     assert alarm.count == 11
 
 
+def test_a_rise_spread_over_villages_alarms_at_their_town(report, people, villages):
+    """Three reports in each of two villages (too few for either) rise at their town."""
+    scan_at = datetime(2025, 3, 31, 9, 0, tzinfo=LOCAL)
+    river = {"category": "noise", "title": "河水发黑发臭", "content": "上游工厂往河里排污水，鱼都死了。"}
+    report(scan_at - timedelta(days=30), address="桥头镇", **river)  # the baseline: one report
+    for village in ("大湾村", "石桥村"):
+        for hours in (5, 30, 55):
+            report(scan_at - timedelta(hours=hours), address=f"桥头镇{village}", **river)
+    summary = services.warning_rise_scan(at=scan_at)
+    [alarm] = Alarm.objects.filter(kind=Alarm.Kind.RISE)
+    assert alarm.area == villages["town"] and summary["raised"] == 1
+    assert alarm.count == 6 and alarm.baseline_count == 1
+    assert {m.appeal.warning_area.area for m in alarm.members.all()} == {
+        villages["dawan"], villages["shiqiao"]}
+
+
+def test_a_rise_in_one_village_alarms_there_and_not_again_at_its_town(report, people, villages):
+    scan_at = datetime(2025, 3, 31, 9, 0, tzinfo=LOCAL)
+    river = {"category": "noise", "title": "河水发黑发臭", "content": "上游工厂往河里排污水。"}
+    for hours in range(5, 65, 10):
+        report(scan_at - timedelta(hours=hours), address="桥头镇大湾村", **river)
+    services.warning_rise_scan(at=scan_at)
+    [alarm] = Alarm.objects.filter(kind=Alarm.Kind.RISE)
+    assert alarm.area == villages["dawan"] and alarm.count == 6
+
+
 def test_the_scan_command_stays_quiet_on_a_stable_series(people, categories):
     scan_at = datetime(2025, 3, 31, 9, 0, tzinfo=LOCAL)
     for day in range(63):

@@ -4,6 +4,7 @@ warning's areas and alarms; the duplicate finder's fingerprints, suggestions and
 from __future__ import annotations
 
 import os
+from collections import Counter
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -380,7 +381,8 @@ def _day_start(day) -> datetime:
 
 def warning_rise_scan(*, at: datetime | None = None) -> dict:
     """The rise rule over every category×area pair with reports in the last window + baseline
-    (one GROUP BY day query). Raises or updates rise alarms; returns a summary."""
+    (one GROUP BY day query), a street or town also counting its villages and communities.
+    Raises or updates rise alarms; returns a summary."""
     at = at or clock.now()
     window = warning_rules.settings_value("RISE_WINDOW_DAYS")
     baseline_days = warning_rules.settings_value("RISE_BASELINE_DAYS")
@@ -394,22 +396,34 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
             .annotate(day=TruncDate("created_at", tzinfo=LOCAL))
             .values("category_id", "warning_area__area_id", "day")
             .annotate(n=Count("pk")).order_by())
-    series: dict[tuple[int, int], dict] = {}
+    series: dict[tuple[int, int], Counter] = {}
     for r in rows:
         key = (r["category_id"], r["warning_area__area_id"])
-        series.setdefault(key, {})[r["day"]] = r["n"]
+        series.setdefault(key, Counter())[r["day"]] = r["n"]
+    # Villages and communities also count towards their street or town.
+    parent_of = dict(Unit.objects.filter(
+        pk__in={area for _c, area in series}, kind__in=("village", "community"),
+        parent__kind__in=("street", "town")).values_list("pk", "parent_id"))
+    pairs = warning_rules.with_parent_counts(series, parent_of)
+    parents = set(parent_of.values())
+    fired_below: set[tuple[int, int]] = set()
     raised = updated = 0
-    for (category_id, area_id), daily in series.items():
+    # Children first: a town whose rise one of its villages already explains gets no alarm of
+    # its own, the village's says where.
+    for (category_id, area_id), daily in sorted(pairs.items(), key=lambda kv: kv[0][1] in parents):
         rise = warning_rules.rise_check(daily, day=day, window_days=window, baseline_days=baseline_days,
                              alpha=alpha, min_count=min_count)
-        if rise is None:
+        if rise is None or (category_id, area_id) in fired_below:
             continue
+        if area_id in parent_of:
+            fired_below.add((category_id, parent_of[area_id]))
         window_start = _day_start(rise.window_start)
         closed = _last_closed(Alarm.Kind.RISE, category_id, area_id)
         if closed is not None and closed >= window_start:
             continue  # someone closed this episode; its window has not passed yet
+        areas = [area_id, *(child for child, parent in parent_of.items() if parent == area_id)]
         members = list(Appeal.objects.filter(
-            category_id=category_id, warning_area__area_id=area_id,
+            category_id=category_id, warning_area__area_id__in=areas,
             created_at__gte=window_start, created_at__lte=at,
         ).order_by("created_at").values_list("pk", flat=True)[:MAX_ALARM_MEMBERS])
         _alarm, created = alarm_raise(
@@ -420,7 +434,7 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
         )
         raised += created
         updated += not created
-    return {"pairs": len(series), "raised": raised, "updated": updated, "areas_derived": derived}
+    return {"pairs": len(pairs), "raised": raised, "updated": updated, "areas_derived": derived}
 
 
 # --- duplicates ----------------------------------------------------------------------------

@@ -153,6 +153,21 @@ def rise_check(
                 expected=baseline * window_days / baseline_days, p_value=p)
 
 
+def with_parent_counts(series: Mapping, parent_of: Mapping) -> dict:
+    """The pairs the rise rule tests: every (category, area) as counted, and for an area with a
+    parent (a village's or community's street or town) the parent's pair counting its own
+    reports and all of its children's. A matter spread over several villages (a river, a
+    factory's smoke) shows at the town when no village alone has enough reports. `series` maps
+    (category, area) to counts that add with `+` (Counters here, day arrays in the benchmark)."""
+    out = dict(series)
+    for (category, area), counts in series.items():
+        parent = parent_of.get(area)
+        if parent is not None:
+            key = (category, parent)
+            out[key] = out[key] + counts if key in out else counts
+    return out
+
+
 def settings_value(name: str):
     """A WARNING_* setting, or this module's default of the same name without the prefix."""
     from django.conf import settings

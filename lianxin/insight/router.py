@@ -125,6 +125,13 @@ def _extend(key, following, n):
     return (key << _BITS) | following if n <= 3 else key * _MIX + following
 
 
+def _find(sorted_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(position in `sorted_keys`, whether it is there) of each key."""
+    at = np.searchsorted(sorted_keys, keys)
+    at[at >= len(sorted_keys)] = 0
+    return at, sorted_keys[at] == keys
+
+
 def _ngram_hashes(texts, n_min, n_max):
     """(doc index, n-gram key) of every character n-gram; keys are exact for n ≤ 3 (21 bits per
     code point, offset by one so that lengths never collide) and a 64-bit mix beyond."""
@@ -174,9 +181,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         texts = list(texts)
         doc, key = _ngram_hashes(texts, self.ngram_min, self.ngram_max)
         vocab = self.vocabulary_
-        idx = np.searchsorted(vocab, key)
-        idx[idx >= len(vocab)] = 0
-        hit = vocab[idx] == key
+        idx, hit = _find(vocab, key)
         counts = sp.csr_matrix(
             (np.ones(int(hit.sum()), dtype=np.float32), (doc[hit], idx[hit])),
             shape=(len(texts), len(vocab)),
@@ -267,7 +272,7 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
         # are keyed as the names are (a 64-bit key beyond 3 characters: a chance collision with
         # ~1,500 names is negligible). Keying every n-gram up to 12 characters was 7× slower.
         two = _extend(codes[:-1], codes[1:], 2)
-        starts = np.nonzero(_member(two, self.starts_) & (doc[:-1] == doc[1:]))[0]
+        starts = np.nonzero(_find(self.starts_, two)[1] & (doc[:-1] == doc[1:]))[0]
         docs, found = [], []
         for n in self.lengths_:
             at = starts[starts + n <= len(codes)]
@@ -275,9 +280,7 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
             key = codes[at]
             for k in range(1, n):
                 key = _extend(key, codes[at + k], n)
-            row = np.searchsorted(self.keys_, key)
-            row[row >= len(self.keys_)] = 0
-            hit = self.keys_[row] == key
+            row, hit = _find(self.keys_, key)
             docs.append(doc[at[hit]])
             found.append(row[hit])
         # Each name once per message: unique (message, name) pairs.
@@ -288,12 +291,6 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
 
     def transform(self, texts):
         return sp.csr_matrix(self._counts(list(texts)) * self.scale_)
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    at = np.searchsorted(sorted_set, values)
-    at[at >= len(sorted_set)] = 0
-    return sorted_set[at] == values
 
 
 class TrainingError(ValueError):

@@ -7,6 +7,14 @@ from lianxin.appeals.models import Category
 from lianxin.core.models import Role, RoleAssignment, Unit
 
 
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Chromium for the browser tests (tests/browser.py drives it)."""
+    from tests.browser import launch_chromium
+
+    yield from launch_chromium()
+
+
 @pytest.fixture(autouse=True)
 def _locmem_mail(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -59,6 +67,10 @@ def _no_rate_limits(settings, request):
     if uses_db:
         from django.core.cache import cache
 
+        # The cache lives in the database: make sure the test's database is set up first.
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db")
+
         cache.clear()
 
 
@@ -107,3 +119,12 @@ def categories(district):
     )
     noise = Category.objects.create(code="env-noise", name="噪音污染", default_unit=district["env"])
     return {"group": group, "epidemic": epidemic, "noise": noise}
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo district as `make run` loads it, with fewer appeals: what the crawl and the
+    journeys of the demo roles walk through. Every demo person's password is DEMO_PASSWORD."""
+    from lianxin.appeals.demo import load_demo
+
+    return load_demo(appeals=60)

@@ -1,47 +1,19 @@
 """The whole job in a real browser: a citizen submits, a dispatcher dispatches, a handler
 accepts and replies, the citizen rates it satisfied, and it is closed."""
 
-import os
 import re
-import shutil
 
 import pytest
 
 from lianxin.appeals.models import Appeal, Status
+from tests.browser import PHONE
+from tests.browser import login as browser_login
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (Debian package `chromium`)")
-        pytest.skip("Chromium is not installed (apt-get install chromium) - browser tests not run")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test makes
-    # between page steps are ordinary blocking calls, which Django would otherwise refuse.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
 
 def login(browser, live_server, username):
-    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-" + username)
-    page.click("button[type=submit]")
-    return page
+    return browser_login(browser, live_server, username, viewport=PHONE, locale="en-US")
 
 
 def test_citizen_to_closed_in_the_browser(chromium, live_server, people, categories):

@@ -11,12 +11,12 @@ from lianxin.appeals.rollups import rollup_refresh
 from lianxin.supervision import services as supervision
 from lianxin.supervision.models import Report
 from tests.appeals_helpers import submit
-from tests.test_browser import CHROMIUM_ARGS, chromium, login  # noqa: F401
+from tests.test_browser import login
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_dashboard_draws_its_charts(chromium, live_server, people, categories):  # noqa: F811
+def test_the_dashboard_draws_its_charts(chromium, live_server, people, categories):
     for n in range(3):
         submit(title=f"夜间施工噪音{n}", category="env-noise")
     rollup_refresh()
@@ -42,7 +42,7 @@ def cheap_crypto(settings, tmp_path):
 
 
 def test_a_citizen_reports_and_follows_the_case_without_a_cookie(
-        chromium, live_server, people, cheap_crypto):  # noqa: F811
+        chromium, live_server, people, cheap_crypto):
     supervision.inspector_key_create(user=people["inspector"],
                                      passphrase="a long inspector passphrase")
     context = chromium.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
@@ -68,7 +68,7 @@ def test_a_citizen_reports_and_follows_the_case_without_a_cookie(
 
 
 def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reads_it(
-        chromium, live_server, people, district):  # noqa: F811
+        chromium, live_server, people, district):
     from lianxin.core.models import Role
     from lianxin.supervision.models import Declaration, IntegrityReadLog
     from tests.conftest import make_user

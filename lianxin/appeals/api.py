@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
 from lianxin.core.models import Unit
+from lianxin.core.params import as_id
 from lianxin.core.ratelimit import count_hit
 
 from . import serializers as s
@@ -200,9 +201,9 @@ class AppealListView(generics.ListAPIView):
                 raise InvalidInput(_("Unknown status."))
             qs = qs.filter(status__in=statuses)
         if unit := params.get("unit"):
-            if not unit.isdigit():
+            if (unit_id := as_id(unit)) is None:
                 raise InvalidInput(_("unit must be a number."))
-            qs = qs.filter(unit_id=int(unit))
+            qs = qs.filter(unit_id=unit_id)
         if params.get("overdue") in ("1", "true"):
             qs = qs.overdue()
         if q := params.get("q"):

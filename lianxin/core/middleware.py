@@ -3,7 +3,8 @@
 import json
 import logging
 
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("lianxin")
@@ -39,3 +40,29 @@ class ApiErrorMiddleware:
             return JsonResponse({"code": "parse_error", "detail": _("Malformed request.")}, status=400)
         log.exception("unhandled API error")
         return JsonResponse({"code": "server_error", "detail": _("Internal error.")}, status=500)
+
+
+class BodySizeMiddleware:
+    """A body larger than we would ever read is refused before anything reads it: 413 with a
+    message, instead of Django's 400 deep inside a form or DRF reading it whole. File uploads
+    (multipart) may be larger, up to REQUEST_MAX_UPLOAD_BYTES; every other body stops at
+    DATA_UPLOAD_MAX_MEMORY_SIZE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = (settings.REQUEST_MAX_UPLOAD_BYTES if multipart
+                 else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        if length > limit:
+            detail = _("The request is too large (at most %(mb)d MB).") % {
+                "mb": max(1, limit // (1024 * 1024))}
+            if request.path.startswith(API_PREFIXES):
+                return JsonResponse({"code": "too_large", "detail": detail}, status=413)
+            return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -4,7 +4,7 @@ Every LianxinError becomes the spec's error document in the requested format."""
 import functools
 import logging
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -102,9 +102,13 @@ def _when(value: str, name: str) -> datetime | None:
     if parsed is None:
         raise InvalidInput(_("%(name)s is not a W3C datetime, e.g. 2026-01-31T00:00:00Z")
                            % {"name": name})
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # A date at the edge of the calendar (9999-12-31T23:59:59-14:00) has no UTC form.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(_("%(name)s is out of range") % {"name": name}) from None
 
 
 def _list(value: str) -> list[str]:

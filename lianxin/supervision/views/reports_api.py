@@ -4,12 +4,13 @@ session: the receipt, sent in the X-Receipt header (never in a URL), is the only
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianxin.core.errors import InvalidInput
+from lianxin.core.parsers import JSONParser
 
 from .. import reporting as rp
 from .. import services

@@ -1,0 +1,15 @@
+"""The API's JSON parser: a body nested deeper than Python can decode is malformed input (400),
+not a crash. json's C decoder recurses once per level, so a body of a few kilobytes of "["
+raises RecursionError, which DRF does not catch."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError(_("Malformed request.")) from None

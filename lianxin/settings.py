@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIANXIN_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, the secret key and the reporting channel's files: this user's only.
+VAR_DIR.chmod(0o700)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -114,6 +116,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+    # SQLite creates its -wal and -shm files with the database file's mode: make it 0600
+    # before the first connection, so no other user of the machine can read appeals.
+    _db_file = Path(DATABASES["default"]["NAME"])
+    if _db_file.parent.is_dir():
+        _db_file.touch(mode=0o600, exist_ok=True)
+        _db_file.chmod(0o600)
     # A file, not memory, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
@@ -318,3 +326,20 @@ LOGGING = {
 if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     X_FRAME_OPTIONS = "DENY"
+
+# --- Behind TLS (production) ------------------------------------------------------------------
+# HTTPS=true when users reach the site over TLS (directly or through nginx): cookies are sent
+# only over TLS, plain HTTP is redirected, and browsers are told to use TLS from then on (HSTS).
+# TRUST_X_FORWARDED_PROTO=true when a proxy we run terminates TLS and sets X-Forwarded-Proto;
+# never set it when clients can reach gunicorn directly, or they could claim to be on TLS.
+HTTPS = env_bool("HTTPS", False)
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    # The health check is asked over plain HTTP by the load balancer itself.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

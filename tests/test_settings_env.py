@@ -31,3 +31,31 @@ def test_a_bad_value_names_the_variable():
         done = run(env, "check")
         assert done.returncode != 0
         assert f"ImproperlyConfigured: {name}" in done.stderr
+
+
+def test_https_turns_on_secure_cookies_redirect_and_hsts():
+    show = ("from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+            "s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+            "s.SECURE_PROXY_SSL_HEADER)")
+    plain = run({}, "shell", "-c", show)
+    assert plain.stdout.split()[-5:] == ["False", "False", "False", "0", "None"], plain.stderr
+    tls = run({"HTTPS": "true", "TRUST_X_FORWARDED_PROTO": "true"}, "shell", "-c", show)
+    assert tls.stdout.split()[-6:] == ["True", "True", "True", "31536000",
+                                       "('HTTP_X_FORWARDED_PROTO',", "'https')"], tls.stderr
+    done = run({"HTTPS": "true"}, "check", "--deploy")
+    for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert warning not in done.stderr + done.stdout  # HSTS, redirect, cookie flags
+
+
+def test_the_embedded_database_and_var_are_private(tmp_path):
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the embedded default
+    done = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300,
+                          env={**env, "LIANXIN_VAR_DIR": str(var)})
+    assert done.returncode == 0, done.stderr
+    assert (var.stat().st_mode & 0o777) == 0o700
+    files = list(var.glob("lianxin.sqlite3*"))
+    assert files
+    for path in files:
+        assert (path.stat().st_mode & 0o077) == 0, path

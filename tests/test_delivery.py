@@ -122,3 +122,56 @@ def wait_for(read, done, seconds=20):
         time.sleep(0.2)
         value = read()
     return value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_database_lock_is_held_while_talking_to_the_mail_server(settings, people, categories):
+    """While the SMTP exchange goes on, another request can write the same notification's row
+    (on SQLite: any row): the delivery holds no lock during the network call."""
+    import threading
+
+    from django.db import close_old_connections, connection
+    from django.utils import timezone
+
+    outcome = {}
+
+    def write_meanwhile():
+        try:
+            started = time.monotonic()
+            Notification.objects.filter(address="citizen@example.org").update(
+                read_at=timezone.now())
+            outcome["waited"] = time.monotonic() - started
+        finally:
+            connection.close()
+
+    class SlowInbox(Inbox):
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            writer = threading.Thread(target=write_meanwhile)
+            writer.start()
+            writer.join(timeout=8)
+            outcome.setdefault("waited", None)  # still blocked: the lock is held
+            return await super().handle_DATA(server, session, envelope)
+
+    inbox = SlowInbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    try:
+        _replied_appeal(people, categories, contact_email="citizen@example.org")
+    finally:
+        controller.stop()
+        close_old_connections()
+    assert outcome["waited"] is not None and outcome["waited"] < 2, outcome
+    n = Notification.objects.get(address="citizen@example.org")
+    assert n.status == Notification.Status.SENT and n.read_at is not None
+
+
+def test_mail_has_a_timeout(settings):
+    from django.core.mail import get_connection
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert get_connection().timeout and get_connection().timeout <= 30

@@ -1,6 +1,7 @@
 """Delivery of queued notifications."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -15,28 +16,44 @@ log = logging.getLogger("lianxin.notify")
 MAX_ATTEMPTS = 5
 
 
-@shared_task
-def deliver_notification(notification_id: int) -> str:
+def _claim(notification_id: int) -> Notification | None:
+    """Take a pending notification for one delivery attempt. The claim is a lease (claimed_until)
+    so that a second worker leaves it alone while the first talks to the gateway, and a worker
+    that died mid-send does not keep it forever; the row is locked only for this short write."""
+    now = timezone.now()
     with transaction.atomic():
         n = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if n is None or n.status != Notification.Status.PENDING:
-            return "skipped"
+            return None
+        if n.claimed_until and n.claimed_until > now:
+            return None
         n.attempts += 1
-        try:
-            if n.channel == Notification.Channel.EMAIL:
-                send_mail(n.subject, n.body, settings.DEFAULT_FROM_EMAIL, [n.address])
-            elif n.channel == Notification.Channel.SMS:
-                get_sms_backend().send(n.address, f"{n.subject} {n.body}")
-        except Exception:  # noqa: BLE001 - any gateway failure is retried later, never lost
-            log.exception("notification %s failed", n.pk)
-            if n.attempts >= MAX_ATTEMPTS:
-                n.status = Notification.Status.FAILED
-            n.save(update_fields=["attempts", "status"])
-            return "failed"
-        n.status = Notification.Status.SENT
-        n.sent_at = timezone.now()
-        n.save(update_fields=["attempts", "status", "sent_at"])
-        return "sent"
+        n.claimed_until = now + timedelta(seconds=2 * settings.EMAIL_TIMEOUT + 30)
+        n.save(update_fields=["attempts", "claimed_until"])
+    return n
+
+
+@shared_task
+def deliver_notification(notification_id: int) -> str:
+    # The network call happens outside any transaction: a slow mail server or SMS gateway must
+    # not hold a database lock (on SQLite, the whole database's write lock).
+    n = _claim(notification_id)
+    if n is None:
+        return "skipped"
+    try:
+        if n.channel == Notification.Channel.EMAIL:
+            send_mail(n.subject, n.body, settings.DEFAULT_FROM_EMAIL, [n.address])
+        elif n.channel == Notification.Channel.SMS:
+            get_sms_backend().send(n.address, f"{n.subject} {n.body}")
+    except Exception:  # noqa: BLE001 - any gateway failure is retried later, never lost
+        log.exception("notification %s failed", n.pk)
+        status = (Notification.Status.FAILED if n.attempts >= MAX_ATTEMPTS
+                  else Notification.Status.PENDING)
+        Notification.objects.filter(pk=n.pk).update(status=status, claimed_until=None)
+        return "failed"
+    Notification.objects.filter(pk=n.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None)
+    return "sent"
 
 
 @shared_task

@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.core.tasks.retry_pending_notifications",
         "schedule": crontab(minute="*/10"),
     },
+    "core-purge-rate-counters": {
+        "task": "lianxin.core.tasks.purge_rate_counters",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Mail and SMS --------------------------------------------------------------------------

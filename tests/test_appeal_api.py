@@ -269,17 +269,23 @@ def test_a_wrong_query_code_is_answered_like_an_unknown_tracking_number(api, dis
     assert by_code == by_number
 
 
-def test_ten_wrong_codes_lock_the_tracking_number_even_for_the_right_code(api, district):
+def test_ten_wrong_codes_lock_out_the_guesser_not_the_citizen(api, district):
     appeal = submit()
     code = services.query_code_for(appeal.tracking_number)
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     other = submit()
+    guesser = {"REMOTE_ADDR": "203.0.113.9"}
     for _ in range(10):
-        assert_error(track(api, appeal.tracking_number, wrong), 404, "not_found")
-    assert_error(track(api, appeal.tracking_number, code), 429, "rate_limited")
-    # Only that tracking number is locked.
+        assert_error(api.get(TRACK, {"tracking_number": appeal.tracking_number,
+                                     "query_code": wrong}, **guesser), 404, "not_found")
+    # The guesser is locked out, of this appeal and of every other, even with a right code.
+    assert_error(api.get(TRACK, {"tracking_number": appeal.tracking_number, "query_code": code},
+                         **guesser), 429, "rate_limited")
     other_code = services.query_code_for(other.tracking_number)
-    assert track(api, other.tracking_number, other_code).status_code == 200
+    assert_error(api.get(TRACK, {"tracking_number": other.tracking_number,
+                                 "query_code": other_code}, **guesser), 429, "rate_limited")
+    # Tracking numbers are public: the citizen, elsewhere, is not locked out by the guesser.
+    assert track(api, appeal.tracking_number, code).status_code == 200
 
 
 @pytest.mark.ratelimit

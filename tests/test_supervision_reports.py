@@ -189,6 +189,46 @@ def test_a_copy_of_the_database_and_the_media_folder_reveals_no_report(client, s
     assert list(audit_breaks()) == []
 
 
+def table_rows() -> dict[str, set[tuple]]:
+    rows = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            rows[table] = {tuple(bytes(v).hex() if isinstance(v, (bytes, memoryview)) else str(v)
+                                 for v in row) for row in cursor.fetchall()}
+    return rows
+
+
+def test_nothing_at_rest_dates_a_report_within_its_day_or_leads_to_an_address(client, staff,
+                                                                             settings):
+    """Rate limiting a submit and wrong-receipt look-ups writes no row that holds the time of
+    day (as a date, a time or a Unix second) or the address, plain or under any of our keys."""
+    from lianxin.core.keys import tag
+
+    settings.PUBLIC_SUBMIT_RATE = "30/hour"
+    address = "203.0.113.77"
+    before = table_rows()
+    now = datetime.now(LOCAL)
+    response = client.post(SUBMIT, {"accused": ACCUSED, "content": CONTENT},
+                           content_type="application/json", REMOTE_ADDR=address)
+    assert response.status_code == 201
+    for _ in range(3):
+        client.get(STATUS, headers={"X-Receipt": "0000000000000000"}, REMOTE_ADDR=address)
+    after = table_rows()
+    new_values = [value for table, rows in after.items() for row in rows - before.get(table, set())
+                  for value in row]
+    assert new_values  # the report itself
+    moments = {f"{t:%H:%M}" for t in (now, now.astimezone(ZoneInfo("UTC")),
+                                      now + timedelta(minutes=1))}
+    epoch = int(now.timestamp())
+    tags = {tag(purpose, address) for purpose in ("rate-address", "report-address")}
+    for value in new_values:
+        assert not any(m in value for m in moments), value
+        if value.isdigit() and abs(int(value) - epoch) < 2 * 86400:
+            assert int(value) % 86400 == 0, value  # only whole days
+        assert address not in value and not any(t in value for t in tags), value
+
+
 def test_no_inspector_key_means_no_report_is_taken(client, district, people):
     response = submit(client)
     assert response.status_code == 503

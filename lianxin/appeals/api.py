@@ -1,7 +1,6 @@
 """REST API for appeals: public intake and tracking, and the officials' lifecycle actions."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,28 +13,34 @@ from rest_framework.views import APIView
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
 from lianxin.core.models import Unit
 from lianxin.core.params import as_id
-from lianxin.core.ratelimit import count_hit
+from lianxin.core.ratelimit import address_tag, client_address, count_hit, hits, parse_rate
 
 from . import serializers as s
 from . import services
 from .models import Appeal, Category, Channel, Status
 from .selectors import appeals_visible_to, dispatch_units
 
-# Wrong query codes allowed per tracking number per hour before it is locked.
+# Wrong query codes allowed per requester per hour before they are locked out.
 MAX_CODE_FAILURES = 10
 
 
-class SettingRateThrottle(throttling.SimpleRateThrottle):
-    """Per-address throttle whose rate is a setting; `off` disables it (load tests)."""
+class SettingRateThrottle(throttling.BaseThrottle):
+    """Per-address throttle whose rate is a setting; `off` disables it (load tests). Counted
+    by core.ratelimit (atomic, fixed window), not DRF's read-then-write cache history."""
 
+    scope = ""
     setting = ""
 
-    def get_rate(self):
-        rate = getattr(settings, self.setting, "off")
-        return None if str(rate).lower() in ("off", "none", "") else rate
+    def allow_request(self, request, view):
+        parsed = parse_rate(getattr(settings, self.setting, "off"))
+        if parsed is None:
+            return True
+        limit, self.window = parsed
+        name = f"throttle:{self.scope}:{address_tag(client_address(request))}"
+        return count_hit(name, self.window) <= limit
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def wait(self):
+        return getattr(self, "window", None)
 
 
 class PublicSubmitThrottle(SettingRateThrottle):
@@ -48,12 +53,14 @@ class TrackThrottle(SettingRateThrottle):
     setting = "TRACK_RATE"
 
 
-def citizen_appeal(tracking_number: str, query_code: str) -> Appeal:
+def citizen_appeal(tracking_number: str, query_code: str, *, requester: str) -> Appeal:
     """The appeal a citizen proves with tracking number and query code. Wrong codes are
-    counted per tracking number and lock it for an hour: a 6-digit code cannot be guessed."""
+    counted per requester (address), across all appeals, and lock that requester out for an
+    hour: a 6-digit code cannot be guessed, and since tracking numbers are public, a lock per
+    appeal would let anyone lock its citizen out."""
     tracking_number = str(tracking_number or "").strip()
-    key = f"track-fail:{tracking_number}"
-    if cache.get(key, 0) >= MAX_CODE_FAILURES:
+    key = f"track-fail:{address_tag(requester)}"
+    if hits(key) >= MAX_CODE_FAILURES:
         raise RateLimited()
     appeal = Appeal.objects.select_related("unit", "category").filter(
         tracking_number=tracking_number
@@ -141,7 +148,7 @@ class TrackView(APIView):
     def get(self, request):
         auth = s.CitizenAuthSerializer(data=request.query_params)
         auth.is_valid(raise_exception=True)
-        appeal = citizen_appeal(**auth.validated_data)
+        appeal = citizen_appeal(**auth.validated_data, requester=client_address(request))
         return Response(s.TrackSerializer(appeal).data)
 
 
@@ -156,7 +163,8 @@ class CitizenFollowUpView(APIView):
         data = s.CitizenFollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appeal = citizen_appeal(v["tracking_number"], v["query_code"])
+        appeal = citizen_appeal(v["tracking_number"], v["query_code"],
+                                requester=client_address(request))
         appeal = services.appeal_follow_up(
             appeal=appeal, resolved=v["resolved"], satisfaction=v["satisfaction"],
             comment=v.get("comment", ""), by_citizen=True,
@@ -175,7 +183,8 @@ class CitizenWithdrawView(APIView):
         data = s.CitizenWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appeal = citizen_appeal(v["tracking_number"], v["query_code"])
+        appeal = citizen_appeal(v["tracking_number"], v["query_code"],
+                                requester=client_address(request))
         appeal = services.appeal_withdraw(appeal=appeal, by_citizen=True, reason=v.get("reason", ""))
         return Response(s.TrackSerializer(appeal).data)
 

@@ -19,6 +19,7 @@ from lianxin.core.access import has_role, units_where
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Role
+from lianxin.core.ratelimit import client_address
 
 from . import services
 from .api import citizen_appeal
@@ -65,7 +66,7 @@ def track(request):
     context = {"tracking_number": tn}
     if request.method == "POST":
         try:
-            appeal = citizen_appeal(tn, code)
+            appeal = citizen_appeal(tn, code, requester=client_address(request))
         except LianxinError as exc:  # wrong code, or locked after too many wrong codes
             messages.error(request, exc.message)
         else:

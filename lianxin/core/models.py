@@ -187,3 +187,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class RateCounter(models.Model):
+    """A counter of attempts in a fixed window (core.ratelimit). A table of its own rather
+    than the cache: counting is one atomic statement, a hit never extends the window, and
+    no other traffic can evict a lock (a database cache culls its oldest entries)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    count = models.PositiveIntegerField()
+    window_ends = models.BigIntegerField()  # Unix seconds: the same integer on every database
+
+    class Meta:
+        indexes = [models.Index(fields=["window_ends"], name="ratecounter_ends_idx")]
+
+    def __str__(self) -> str:
+        return self.name

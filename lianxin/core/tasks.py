@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .ratelimit import purge_expired
 from .sms import get_sms_backend
 
 log = logging.getLogger("lianxin.notify")
@@ -64,3 +65,9 @@ def retry_pending_notifications() -> int:
     for pk in ids:
         deliver_notification.delay(pk)
     return len(ids)
+
+
+@shared_task
+def purge_rate_counters() -> int:
+    """Expired attempt counters (core.ratelimit) are of no use: drop them."""
+    return purge_expired()

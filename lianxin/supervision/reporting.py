@@ -27,11 +27,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
-from rest_framework.throttling import BaseThrottle
 
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
-from lianxin.core.ratelimit import within_rate
+from lianxin.core.ratelimit import client_address, local_counter, parse_rate
 
 RECEIPT_DIGITS = 16
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
@@ -119,12 +118,6 @@ def burn_receipt_check() -> None:
         _DUMMY_HASH[params] = hasher.hash(new_receipt())
     receipt_matches(_DUMMY_HASH[params], new_receipt())
     derive_key(new_receipt(), new_salt(), *kdf_limits("receipt"))
-
-
-def address_tag(address: str) -> str:
-    """A network address as the rate limits key on it: keyed and truncated, so the cache (a
-    database table by default) never holds an address itself."""
-    return hmac.new(_server_key("report-address"), address.encode(), hashlib.sha256).hexdigest()[:20]
 
 
 # --- symmetric encryption with a report's key -----------------------------------------------
@@ -329,16 +322,15 @@ class ChannelUnavailable(LianxinError):
 
 
 def client_ident(request) -> str:
-    """The caller's address as the rate limits see it (NUM_PROXIES respected). It is only
-    ever stored through address_tag()."""
-    return BaseThrottle().get_ident(request) or ""
+    """The caller's address: held in this process's memory for the limits, never stored."""
+    return client_address(request)
 
 
 def check_submit_rate(ident: str) -> None:
-    """At most PUBLIC_SUBMIT_RATE submissions per address and period: a plain counter in a
-    fixed window, so no time of any submission is kept, only how many."""
-    if not within_rate(f"report-submit:{address_tag(ident)}",
-                       setting("PUBLIC_SUBMIT_RATE", "30/hour")):
+    """At most PUBLIC_SUBMIT_RATE submissions per address and period, counted only in this
+    process's memory: nothing at rest may date a report or lead back to an address."""
+    parsed = parse_rate(setting("PUBLIC_SUBMIT_RATE", "30/hour"))
+    if parsed and local_counter.hit(f"report-submit:{ident}", parsed[1]) > parsed[0]:
         raise RateLimited()
 
 

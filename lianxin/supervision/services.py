@@ -14,7 +14,6 @@ from pathlib import Path
 import rules
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -35,7 +34,7 @@ from lianxin.core.errors import (
 )
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notify_people
-from lianxin.core.ratelimit import count_hit
+from lianxin.core.ratelimit import count_hit, hits, local_counter
 
 from . import integrity as integrity_rules
 from . import reporting as rp
@@ -647,10 +646,10 @@ def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
     as a keyed tag) and overall, and lock the channel's look-ups for a while when too many;
     an unknown and a malformed receipt get the same answer after about the same work."""
     per_address, overall, window = _receipt_limits()
-    address_key = f"report-receipt-fail:{rp.address_tag(ident)}"
-    global_key = "report-receipt-fail:all"
-    counts = cache.get_many([address_key, global_key])
-    if counts.get(address_key, 0) >= per_address or counts.get(global_key, 0) >= overall:
+    # Per address in this process's memory only; overall in the database, in whole (UTC) days,
+    # so the stored counter says no more than "today".
+    address_key, global_key = f"report-receipt-fail:{ident}", "report-receipt-fail:all"
+    if local_counter.hits(address_key) >= per_address or hits(global_key) >= overall:
         raise RateLimited()
     digits = rp.normalise_receipt(receipt)
     if digits is not None:
@@ -660,8 +659,8 @@ def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
                                          report.reporter_opslimit, report.reporter_memlimit)
                 return ReporterAccess(report=report, key=rp.unseal(wrapping, report.reporter_wrap))
     rp.burn_receipt_check()
-    count_hit(address_key, window)
-    count_hit(global_key, window)
+    local_counter.hit(address_key, window)
+    count_hit(global_key, 86400, aligned=True)
     raise NotFound(_("No report matches this receipt."))
 
 
@@ -916,7 +915,7 @@ def inspector_key_unlock(*, user, passphrase: str) -> bytes:
     person and lock unlocking for the lockout period."""
     limit, _overall, window = _receipt_limits()
     fail_key = f"inspector-unlock-fail:{user.pk}"
-    if cache.get(fail_key, 0) >= limit:
+    if hits(fail_key) >= limit:
         raise RateLimited()
     stored = InspectorKey.objects.filter(user=user).first()
     if stored is None:

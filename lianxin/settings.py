@@ -75,6 +75,7 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "lianxin.core.signin.SigninThrottleBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -162,6 +163,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A multipart body (evidence files, photos) may be larger; anything over this is refused (413).
 REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("REQUEST_MAX_UPLOAD_BYTES", str(60 * 1024 * 1024)))
 
+# Failed sign-ins allowed (core.signin): per account and address, per address, per account.
+LOGIN_RATE_ACCOUNT_ADDRESS = os.environ.get("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m")
+LOGIN_RATE_ADDRESS = os.environ.get("LOGIN_RATE_ADDRESS", "50/h")
+LOGIN_RATE_ACCOUNT = os.environ.get("LOGIN_RATE_ACCOUNT", "30/15m")
+# API tokens expire this long after they are issued (a new one is issued on the next sign-in).
+API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -297,7 +304,7 @@ for _name, _cast in (("WARNING_RISE_ALPHA", float), ("WARNING_RISE_MIN_COUNT", i
             raise ImproperlyConfigured(f"{_name} must be a number, not {os.environ[_name]!r}") from None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "lianxin.core.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -64,6 +64,9 @@ def _no_rate_limits(settings, request):
         settings.OPEN311_KEY_RATE = "off"
         settings.DUTY_RATING_ANON_RATE = "off"
         settings.EVALUATION_PUBLIC_RATE = "off"
+        settings.LOGIN_RATE_ACCOUNT_ADDRESS = "off"
+        settings.LOGIN_RATE_ADDRESS = "off"
+        settings.LOGIN_RATE_ACCOUNT = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames)
     if uses_db:

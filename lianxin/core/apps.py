@@ -11,6 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from . import signin  # noqa: F401 - connects the failed sign-in counter
         from .calendar import forget_overrides
         from .models import CalendarOverride
 

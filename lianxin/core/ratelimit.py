@@ -9,6 +9,7 @@ process (`LocalCounter`), keyed under a key that is never stored."""
 
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import time
@@ -23,16 +24,16 @@ PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # second(s), minute(s), hour
 
 
 def parse_rate(value) -> tuple[int, int] | None:
-    """(limit, seconds) of a rate written like "30/hour" or "120/m"; None for "off" or empty.
-    A malformed rate is a configuration error (ValueError), never silently no limit."""
+    """(limit, seconds) of a rate written like "30/hour", "120/m" or "5/15m"; None for "off" or
+    empty. A malformed rate is a configuration error (ValueError), never silently no limit."""
     text = str(value or "").strip().lower()
     if text in ("off", "none", ""):
         return None
-    count, _slash, period = text.partition("/")
-    try:
-        return int(count), PERIODS[period[:1]]
-    except (ValueError, KeyError):
-        raise ValueError(f"a rate looks like 30/hour or 120/minute, not {value!r}") from None
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])[a-z]*", text)
+    if match is None:
+        raise ValueError(f"a rate looks like 30/hour, 120/minute or 5/15m, not {value!r}")
+    count, times, period = match.groups()
+    return int(count), int(times or 1) * PERIODS[period]
 
 
 # One statement: a new counter starts at 1; an expired one starts again at 1 with a new window;

@@ -1,0 +1,57 @@
+"""Guessing passwords is not free: failed sign-ins are counted per account and address, per
+address, and per account, on every way in (the login page, Django admin, the API token), and
+over a limit the attempt is refused before the password is even checked.
+
+A lock keyed on the account alone would let anyone lock a cadre out of their office by typing
+wrong passwords from anywhere; so the tight limit is per account *and* address, the address
+limit is loose enough for an office behind one NAT, and the per-account limit, for guessing
+spread over many addresses, lasts at most its (short) window."""
+
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+
+from .ratelimit import address_tag, client_address, count_hit, hits, parse_rate
+
+LIMITS = (  # (setting, default, what the counter is keyed on)
+    ("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m", ("account", "address")),
+    ("LOGIN_RATE_ADDRESS", "50/h", ("address",)),
+    ("LOGIN_RATE_ACCOUNT", "30/15m", ("account",)),
+)
+
+
+def _counters(username: str, request) -> list[tuple[str, int, int]]:
+    parts = {"account": (username or "").strip().lower()[:150],
+             "address": address_tag(client_address(request)) if request is not None else "-"}
+    counters = []
+    for name, default, keys in LIMITS:
+        parsed = parse_rate(getattr(settings, name, default))
+        if parsed:
+            key = "signin-fail:" + ":".join(f"{k}={parts[k]}" for k in keys)
+            counters.append((key, *parsed))
+    return counters
+
+
+def signin_locked(username: str, request) -> bool:
+    return any(hits(key) >= limit for key, limit, _seconds in _counters(username, request))
+
+
+def signin_failed(sender, credentials, request=None, **kwargs) -> None:
+    """user_login_failed: count the failure against each limit."""
+    for key, _limit, seconds in _counters(credentials.get("username", ""), request):
+        count_hit(key, seconds)
+
+
+class SigninThrottleBackend:
+    """First of AUTHENTICATION_BACKENDS: refuses (PermissionDenied stops authenticate() for
+    every backend) an attempt over a limit, whatever the password."""
+
+    def authenticate(self, request, username=None, **kwargs):
+        if username is not None and signin_locked(username, request):
+            raise PermissionDenied
+        return None
+    # No get_user(): this backend never signs anyone in, so no session ever names it (and
+    # Django's force_login, which takes the first backend that has one, passes it by).
+
+
+user_login_failed.connect(signin_failed, dispatch_uid="core-signin-failed")

@@ -257,6 +257,7 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend"
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")
 TRACK_RATE = os.environ.get("TRACK_RATE", "60/hour")
 OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "120/minute")
+OPEN311_READ_RATE = os.environ.get("OPEN311_READ_RATE", "600/hour")  # per address
 
 # Intake asks this function (text -> (category name, confidence) or None) for a category when
 # the citizen gave none; at or above the confidence it dispatches at once, below it the

@@ -62,6 +62,7 @@ def _no_rate_limits(settings, request):
         settings.PUBLIC_SUBMIT_RATE = "off"
         settings.TRACK_RATE = "off"
         settings.OPEN311_KEY_RATE = "off"
+        settings.OPEN311_READ_RATE = "off"
         settings.DUTY_RATING_ANON_RATE = "off"
         settings.EVALUATION_PUBLIC_RATE = "off"
         settings.LOGIN_RATE_ACCOUNT_ADDRESS = "off"

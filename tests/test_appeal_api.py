@@ -238,8 +238,44 @@ def test_error_detail_follows_accept_language(api, district, categories):
 # --- Public tracking ----------------------------------------------------------------------
 
 
-def track(client, tn: str, code: str):
-    return client.get(TRACK, {"tracking_number": tn, "query_code": code})
+def track(client, tn: str, code: str, **extra):
+    return client.get(TRACK, {"tracking_number": tn}, HTTP_X_QUERY_CODE=code, **extra)
+
+
+def test_the_query_code_never_travels_in_the_address(api, district):
+    appeal = submit()
+    code = services.query_code_for(appeal.tracking_number)
+    response = api.get(TRACK, {"tracking_number": appeal.tracking_number, "query_code": code})
+    assert_error(response, 400, "code_in_url")
+    body = {"tracking_number": appeal.tracking_number, "query_code": code}
+    assert api.post(TRACK, body, format="json").status_code == 200
+    assert track(api, appeal.tracking_number, code).status_code == 200
+
+
+def test_the_access_log_never_holds_a_query_code_or_a_receipt():
+    from gunicorn.config import Config
+
+    from lianxin.supervision.gunicorn_logging import PrivateAccessLogger
+
+    lines = []
+    config = Config()
+    config.set("accesslog", "-")
+    logger = PrivateAccessLogger(config)
+    logger.access_log.info = lambda fmt, atoms: lines.append(fmt % atoms)
+
+    class Resp:
+        status, sent, headers = "404 Not Found", 0, []
+
+    class Req:
+        headers = []
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/appeals/track/",
+               "QUERY_STRING": "tracking_number=202611291234567&query_code=042137",
+               "RAW_URI": "/api/v1/appeals/track/?tracking_number=202611291234567&query_code=042137",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.1"}
+    logger.access(Resp(), Req(), environ, __import__("datetime").timedelta(seconds=0.01))
+    assert lines and "042137" not in " ".join(lines)
+    assert "202611291234567" in " ".join(lines)
 
 
 def test_tracking_shows_status_and_the_public_timeline_without_personal_data(api, district, people):
@@ -276,14 +312,11 @@ def test_ten_wrong_codes_lock_out_the_guesser_not_the_citizen(api, district):
     other = submit()
     guesser = {"REMOTE_ADDR": "203.0.113.9"}
     for _ in range(10):
-        assert_error(api.get(TRACK, {"tracking_number": appeal.tracking_number,
-                                     "query_code": wrong}, **guesser), 404, "not_found")
+        assert_error(track(api, appeal.tracking_number, wrong, **guesser), 404, "not_found")
     # The guesser is locked out, of this appeal and of every other, even with a right code.
-    assert_error(api.get(TRACK, {"tracking_number": appeal.tracking_number, "query_code": code},
-                         **guesser), 429, "rate_limited")
+    assert_error(track(api, appeal.tracking_number, code, **guesser), 429, "rate_limited")
     other_code = services.query_code_for(other.tracking_number)
-    assert_error(api.get(TRACK, {"tracking_number": other.tracking_number,
-                                 "query_code": other_code}, **guesser), 429, "rate_limited")
+    assert_error(track(api, other.tracking_number, other_code, **guesser), 429, "rate_limited")
     # Tracking numbers are public: the citizen, elsewhere, is not locked out by the guesser.
     assert track(api, appeal.tracking_number, code).status_code == 200
 

@@ -110,10 +110,10 @@ def test_georeport_lists_and_filters_requests(live_client, data, fmt):
     end = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(client.get_service_requests(start_date=start, end_date=end)) == {
         data["epidemic"].tracking_number, data["noise"].tracking_number}
-    # service_request_id overrides the other filters, and finds non-public requests too.
+    # service_request_id overrides the other filters, and never finds a non-public request.
     both = f"{data['closed'].tracking_number},{data['private'].tracking_number}"
     assert ids(client.get_service_requests(service_request_id=both, status="open")) == {
-        data["closed"].tracking_number, data["private"].tracking_number}
+        data["closed"].tracking_number}
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -161,10 +161,34 @@ def test_json_lists_have_no_personal_data(client, data):
         assert_no_personal_data(response.content)
 
 
-def test_a_private_request_shows_its_status_but_not_its_text_or_place(client, data):
-    body = client.get(f"{BASE}/requests/{data['private'].tracking_number}.json").json()[0]
+def test_a_private_request_is_not_confirmed_to_anyone_without_a_key(client, data):
+    tracking_number = data["private"].tracking_number
+    for path in (f"requests/{tracking_number}.json", f"tokens/{tracking_number}.json"):
+        response = client.get(f"{BASE}/{path}")
+        assert response.status_code == 404
+        assert data["private"].category.name not in response.content.decode()
+
+
+def test_a_client_with_its_key_sees_a_private_requests_status_but_not_its_text_or_place(
+        client, data):
+    from lianxin.open311.services import api_key_create
+
+    _key, raw = api_key_create(name="civic-app")
+    body = client.get(f"{BASE}/requests/{data['private'].tracking_number}.json",
+                      {"api_key": raw}).json()[0]
     assert body["status"] == "open"
     assert body["description"] == "" and body["address"] == "" and body["lat"] is None
+
+
+@pytest.mark.ratelimit
+def test_reads_are_rate_limited_per_address(client, data, settings):
+    settings.OPEN311_READ_RATE = "5/hour"
+    public = data["noise"].tracking_number
+    for _ in range(5):
+        assert client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="203.0.113.8").status_code == 200
+    response = client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="203.0.113.8")
+    assert response.status_code == 429
+    assert client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="198.51.100.1").status_code == 200
 
 
 def test_discovery_names_the_endpoint_and_formats(client, db):

@@ -135,21 +135,38 @@ def submit_result(appeal: Appeal) -> dict:
 
 
 class TrackView(APIView):
+    """The citizen's view of their appeal. The query code is a password: it is taken from the
+    X-Query-Code header (GET) or the body (POST), never from the address, which every proxy
+    and access log writes down."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [TrackThrottle]
 
+    def _track(self, request, data):
+        auth = s.CitizenAuthSerializer(data=data)
+        auth.is_valid(raise_exception=True)
+        appeal = citizen_appeal(**auth.validated_data, requester=client_address(request))
+        return Response(s.TrackSerializer(appeal).data)
+
     @extend_schema(
         parameters=[OpenApiParameter("tracking_number", str, required=True),
-                    OpenApiParameter("query_code", str, required=True)],
+                    OpenApiParameter("X-Query-Code", str, OpenApiParameter.HEADER, required=True)],
         responses={200: s.TrackSerializer},
         summary="Track an appeal (public)",
     )
     def get(self, request):
-        auth = s.CitizenAuthSerializer(data=request.query_params)
-        auth.is_valid(raise_exception=True)
-        appeal = citizen_appeal(**auth.validated_data, requester=client_address(request))
-        return Response(s.TrackSerializer(appeal).data)
+        if "query_code" in request.query_params:
+            raise InvalidInput(_("Send the query code in the X-Query-Code header or in a POST "
+                                 "body, never in the address."), code="code_in_url")
+        return self._track(request, {
+            "tracking_number": request.query_params.get("tracking_number", ""),
+            "query_code": request.headers.get("X-Query-Code", "")})
+
+    @extend_schema(request=s.CitizenAuthSerializer, responses={200: s.TrackSerializer},
+                   summary="Track an appeal (public), the code in the body")
+    def post(self, request):
+        return self._track(request, request.data)
 
 
 class CitizenFollowUpView(APIView):

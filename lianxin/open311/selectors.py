@@ -41,10 +41,15 @@ def _requests() -> QuerySet:
     return Appeal.objects.values(*REQUEST_FIELDS)
 
 
-def requests_by_ids(ids: list[str]) -> QuerySet:
-    """Requests named by id (tracking number). Anyone holding the number may follow it; what
-    of it is shown depends on `is_public` (see render.request_dict)."""
-    return _requests().filter(tracking_number__in=ids[:MAX_REQUESTS]).order_by("-created_at")
+def requests_by_ids(ids: list[str], *, include_private: bool = False) -> QuerySet:
+    """Requests named by id (tracking number). Tracking numbers are printed on the public
+    board, so to an anonymous caller a non-public appeal is not even confirmed to exist; a
+    client organisation (with its api_key) follows the requests it files, public or not, and
+    sees a non-public one's status only (render.request_dict)."""
+    qs = _requests().filter(tracking_number__in=ids[:MAX_REQUESTS])
+    if not include_private:
+        qs = qs.filter(is_public=True)
+    return qs.order_by("-created_at")
 
 
 def requests_window(*, start: datetime | None, end: datetime | None, category_ids: list[int],

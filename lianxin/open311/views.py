@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from lianxin.core.errors import InvalidInput, LianxinError, NotFound
+from lianxin.core.errors import InvalidInput, LianxinError, NotFound, RateLimited
+from lianxin.core.ratelimit import address_tag, client_address, within_rate
 
 from . import render, selectors, services
 
@@ -42,6 +43,7 @@ def open311_view(methods=("GET",)):
         def wrapped(request, *args, fmt: str, **kwargs):
             try:
                 _check_jurisdiction(request)
+                _check_read_rate(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except LianxinError as exc:
                 return render.error_response(fmt, exc.status, str(exc.message))
@@ -49,6 +51,15 @@ def open311_view(methods=("GET",)):
                 return render.error_response(fmt, 400, _("Malformed request."))
         return wrapped
     return decorate
+
+
+def _check_read_rate(request: HttpRequest) -> None:
+    """Reads are open to anyone, so they are counted per address (OPEN311_READ_RATE): walking
+    the tracking numbers costs time. Writes are counted per api_key."""
+    if request.method == "GET" and not within_rate(
+            f"open311-read:{address_tag(client_address(request))}",
+            getattr(settings, "OPEN311_READ_RATE", "600/hour")):
+        raise RateLimited()
 
 
 def _check_jurisdiction(request: HttpRequest) -> None:
@@ -119,7 +130,8 @@ def _requests_list(request, fmt):
     ids = _list(_param(request, "service_request_id"))
     if ids:  # overrides every other filter
         return render.respond(fmt, "service_requests", [
-            render.request_dict(a) for a in selectors.requests_by_ids(ids)])
+            render.request_dict(a) for a in selectors.requests_by_ids(
+                ids, include_private=_client_key_given(request))])
     start = _when(_param(request, "start_date"), "start_date")
     end = _when(_param(request, "end_date"), "end_date")
     if start and end:
@@ -156,9 +168,16 @@ def requests_collection(request, *, fmt):
     return render.respond(fmt, "service_requests", [render.created_dict(appeal)], status=201)
 
 
+def _client_key_given(request: HttpRequest) -> bool:
+    """A valid api_key (counted against its rate) lets a client follow non-public requests."""
+    raw = _param(request, "api_key")
+    return bool(raw) and services.api_key_check(raw) is not None
+
+
 @open311_view()
 def request_detail(request, service_request_id, *, fmt):
-    row = selectors.requests_by_ids([service_request_id]).first()
+    row = selectors.requests_by_ids(
+        [service_request_id], include_private=_client_key_given(request)).first()
     if row is None:
         raise NotFound(_("service_request_id %(id)s is unknown") % {"id": service_request_id})
     return render.respond(fmt, "service_requests", [render.request_dict(row)])
@@ -167,7 +186,7 @@ def request_detail(request, service_request_id, *, fmt):
 @open311_view()
 def token_detail(request, token, *, fmt):
     """Our tokens are the tracking numbers: a request has its id as soon as it is filed."""
-    row = selectors.requests_by_ids([token]).first()
+    row = selectors.requests_by_ids([token], include_private=_client_key_given(request)).first()
     if row is None:
         raise NotFound(_("token %(token)s is unknown") % {"token": token})
     return render.respond(fmt, "service_requests", [

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from lianxin.core.admin import AuditedAdmin
+
 from .models import Appeal, Category
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = ["code", "name", "parent", "default_unit", "auto_dispatch", "handling_days",
                     "contact_hours", "is_active"]
     list_filter = ["auto_dispatch", "is_active", "parent"]

@@ -1,6 +1,36 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
+from .services import password_changed, record_delete, record_save
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every change made in the admin goes through core.services and so into the audit chain:
+    an administrator's grant of a role is on record like a handler's reply."""
+
+    def save_model(self, request, obj, form, change):
+        record_save(obj=obj, actor=request.user, changed=form.changed_data, created=not change)
+
+    def delete_model(self, request, obj):
+        record_delete(obj=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_delete(obj=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a unit's role assignments) are recorded one by one."""
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            record_delete(obj=obj, actor=request.user)
+        changed = {id(f.instance): f.changed_data for f in formset.forms}
+        for obj in instances:
+            record_save(obj=obj, actor=request.user, changed=changed.get(id(obj), []),
+                        created=obj.pk is None)
+        formset.save_m2m()
 
 
 class RoleInline(admin.TabularInline):
@@ -10,7 +40,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ["name", "code", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
@@ -18,7 +48,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name", "unit__name"]
@@ -26,8 +56,25 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ["date", "is_workday", "note"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
+    never their value)."""
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                password_changed(user=self.get_object(request, id), actor=request.user)
+        return response
 
 
 @admin.register(AuditEvent)

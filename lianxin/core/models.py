@@ -1,8 +1,10 @@
 """Units, roles held in units, the working-day calendar, the audit log and notifications."""
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,11 +49,26 @@ class Unit(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        path = f"{self.parent.path if self.parent else ''}{self.pk}."
-        if path != self.path:
-            Unit.objects.filter(pk=self.pk).update(path=path)
-            self.path = path
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.parent_id:  # the parent's path as stored now, not as cached on self
+                self.parent.path = Unit.objects.values_list("path", flat=True).get(
+                    pk=self.parent_id)
+            path = f"{self.parent.path if self.parent else ''}{self.pk}."
+            if path != self.path:
+                old = self.path
+                Unit.objects.filter(pk=self.pk).update(path=path)
+                if old:  # moved: its whole subtree moves with it (roles reach by path)
+                    Unit.objects.filter(path__startswith=old).exclude(pk=self.pk).update(
+                        path=Concat(Value(path), Substr("path", len(old) + 1)))
+                self.path = path
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.parent_id and (
+                self.parent_id == self.pk or self.parent.path.startswith(self.path)):
+            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of "
+                                               "its own units.")})
 
     def contains(self, other: "Unit | None") -> bool:
         return other is not None and other.path.startswith(self.path)

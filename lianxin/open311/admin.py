@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianxin.core.admin import AuditedAdmin
+
 from . import services
 from .models import ApiKey, ServiceAttribute
 
@@ -37,7 +39,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceAttribute)
-class ServiceAttributeAdmin(admin.ModelAdmin):
+class ServiceAttributeAdmin(AuditedAdmin):
     list_display = ["category", "order", "code", "datatype", "required", "is_active"]
     list_filter = ["datatype", "required", "is_active"]
     search_fields = ["code", "description", "category__code"]

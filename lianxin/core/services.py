@@ -1,0 +1,66 @@
+"""Writes to the records administrators keep (units, people, roles, the calendar, and the other
+apps' catalogues), wherever they are made: each change is saved and written to the audit
+chain in one transaction, so a grant of a role is on record like any other act."""
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
+
+from .audit import audit_record
+from .models import Role, RoleAssignment, Unit
+
+# Fields whose values never go into the audit log (only that they changed).
+SECRET_FIELDS = {"password"}
+
+
+def _label(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _values(obj: models.Model, fields) -> dict:
+    out = {}
+    for name in fields:
+        try:
+            field = obj._meta.get_field(name)
+        except FieldDoesNotExist:  # a form's own field (password1): see SECRET_FIELDS
+            continue
+        if name in SECRET_FIELDS:
+            out[name] = "(changed)"
+        elif field.many_to_many:
+            out[name] = sorted(str(v) for v in getattr(obj, name).all()) if obj.pk else []
+        else:
+            value = getattr(obj, field.attname, None)
+            out[name] = value if isinstance(value, int | bool | float | type(None)) else str(value)
+    return out
+
+
+def record_save(*, obj: models.Model, actor, changed=(), created: bool = False) -> models.Model:
+    """Save `obj` and record what changed (`changed`: the field names, e.g. a form's
+    changed_data)."""
+    with transaction.atomic():
+        obj.save()
+        audit_record(actor=actor, action=f"{_label(obj)}_{'create' if created else 'change'}",
+                     obj=obj, data=_values(obj, changed))
+    return obj
+
+
+def record_delete(*, obj: models.Model, actor) -> None:
+    with transaction.atomic():
+        audit_record(actor=actor, action=f"{_label(obj)}_delete", obj=obj, reason=str(obj))
+        obj.delete()
+
+
+def password_changed(*, user, actor) -> None:
+    """Record that `user`'s password was set (by the admin's password form, which saves it
+    itself); never the password."""
+    audit_record(actor=actor, action=f"{_label(user)}_change", obj=user,
+                 data={"password": "(changed)"})
+
+
+def role_grant(*, user, role: Role | str, unit: Unit, actor) -> RoleAssignment:
+    assignment = RoleAssignment(user=user, role=role, unit=unit)
+    return record_save(obj=assignment, actor=actor, changed=["user", "role", "unit"],
+                       created=True)
+
+
+def role_revoke(*, assignment: RoleAssignment, actor) -> None:
+    record_delete(obj=assignment, actor=actor)

@@ -127,7 +127,7 @@ def dispatch_console(request):
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
     replied = appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
     return render(request, "appeals/dispatch.html", {
-        "page": page, "units": dispatch_units(), "replied": replied,
+        "page": page, "units": dispatch_units().in_tree_order(), "replied": replied,
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
         "now": timezone.now(),
     })
@@ -163,7 +163,7 @@ def appeal_detail(request, tracking_number):
         "contact": appeal_contact(request.user, appeal),
         "timeline": appeal_timeline(appeal, public=False),
         "actions": appeal_actions(request.user, appeal),
-        "units": dispatch_units(),
+        "units": dispatch_units().in_tree_order(),
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
         "satisfaction_choices": Satisfaction.choices,
         "urgencies": Urgency.choices,
@@ -196,47 +196,75 @@ def appeal_act(request, tracking_number, action):
     p, user = request.POST, request.user
     version = _int(p.get("version"))
     common = {"appeal": appeal, "actor": user, "version": version}
+    tn = appeal.tracking_number
     try:
+        # Each branch says what happened, as the person would tell it.
         if action == "dispatch":
             category = Category.objects.filter(code=p.get("category")).first() if p.get("category") else None
-            services.appeal_dispatch(**common, unit=_unit_or_error(p.get("unit")), category=category)
+            unit = _unit_or_error(p.get("unit"))
+            services.appeal_dispatch(**common, unit=unit, category=category)
+            done = _("Appeal %(tn)s dispatched to %(unit)s.") % {"tn": tn, "unit": unit}
         elif action == "accept":
             services.appeal_accept(**common)
+            done = _("Appeal %(tn)s accepted.") % {"tn": tn}
         elif action == "return":
             services.appeal_return(**common, reason=p.get("reason", ""))
+            done = _("Appeal %(tn)s returned to the dispatcher.") % {"tn": tn}
         elif action == "transfer":
-            services.appeal_transfer(**common, unit=_unit_or_error(p.get("unit")), reason=p.get("reason", ""))
+            unit = _unit_or_error(p.get("unit"))
+            services.appeal_transfer(**common, unit=unit, reason=p.get("reason", ""))
+            done = _("Appeal %(tn)s transferred to %(unit)s.") % {"tn": tn, "unit": unit}
         elif action == "co_handle":
-            services.appeal_co_handle(**common, units=[_unit_or_error(pk) for pk in p.getlist("units")])
+            units = [_unit_or_error(pk) for pk in p.getlist("units")]
+            services.appeal_co_handle(**common, units=units)
+            done = _("Co-handling units of appeal %(tn)s: %(units)s.") % {
+                "tn": tn, "units": _(", ").join(str(u) for u in units)}
         elif action == "extension_request":
-            services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
+            extension = services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
+            done = _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
+                "tn": tn, "days": extension.days}
         elif action == "extension_decide":
-            services.extension_decide(**common, approve=p.get("approve") == "yes", reason=p.get("reason", ""))
+            approve = p.get("approve") == "yes"
+            services.extension_decide(**common, approve=approve, reason=p.get("reason", ""))
+            done = (_("The extension of appeal %(tn)s is approved.") if approve
+                    else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
         elif action == "reply":
-            services.appeal_reply(**common, text=p.get("text", ""))
+            replied = services.appeal_reply(**common, text=p.get("text", ""))
+            done = (_("The reply to appeal %(tn)s waits for the unit leader's review.")
+                    if replied.status == Status.REVIEWING
+                    else _("Appeal %(tn)s replied: the citizen can read the reply.")) % {"tn": tn}
         elif action == "review":
-            services.appeal_review_reply(**common, approve=p.get("approve") == "yes",
-                                         reason=p.get("reason", ""))
+            approve = p.get("approve") == "yes"
+            services.appeal_review_reply(**common, approve=approve, reason=p.get("reason", ""))
+            done = (_("The reply to appeal %(tn)s is approved and sent to the citizen.") if approve
+                    else _("The reply to appeal %(tn)s is sent back to the handler.")) % {"tn": tn}
         elif action == "followup":
-            services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
-                                      satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
+            rated = services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
+                                              satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
+            done = (_("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
+                    if rated.status == Status.REOPENED
+                    else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")) % {"tn": tn}
         elif action == "close":
             services.appeal_close(**common, reason=p.get("reason", ""))
+            done = _("Appeal %(tn)s closed.") % {"tn": tn}
         elif action == "merge":
             master = appeals_visible_to(user).filter(tracking_number=p.get("master", "").strip()).first()
             if master is None:
                 raise InvalidInput(_("Master appeal not found."))
             services.appeal_merge(**common, master=master)
+            done = _("Appeal %(tn)s merged into %(master)s.") % {"tn": tn, "master": master.tracking_number}
         elif action == "withdraw":
             services.appeal_withdraw(**common, reason=p.get("reason", ""))
+            done = _("Appeal %(tn)s withdrawn.") % {"tn": tn}
         elif action == "supervise":
             services.appeal_supervise(**common, note=p.get("note", ""))
+            done = _("Appeal %(tn)s supervised: the unit leader is notified.") % {"tn": tn}
         else:
             raise Http404
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done: %(tn)s") % {"tn": appeal.tracking_number})
+        messages.success(request, done)
     next_url = p.get("next") or reverse("appeals:detail", args=[appeal.tracking_number])
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = reverse("appeals:detail", args=[appeal.tracking_number])

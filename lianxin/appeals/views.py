@@ -62,12 +62,12 @@ def submit(request):
 def track(request):
     tn = (request.POST.get("tracking_number") or request.GET.get("tracking_number") or "").strip()
     code = (request.POST.get("query_code") or "").strip()
-    context = {"tracking_number": tn}
+    context = {"tracking_number": tn, "query_code": code}
     if request.method == "POST":
         try:
             appeal = citizen_appeal(tn, code)
         except LianxinError as exc:  # wrong code, or locked after too many wrong codes
-            messages.error(request, exc.message)
+            context["code_error"] = exc.message  # shown beside the code, what was typed kept
         else:
             if action := request.POST.get("action"):
                 try:

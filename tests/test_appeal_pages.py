@@ -87,6 +87,34 @@ def test_messages_say_what_was_done(client, people, district):
     assert type(other).objects.get(pk=other.pk).status == Status.MERGED
 
 
+def test_messages_of_the_other_actions_say_what_was_done(client, people, district):
+    appeal, spare = submit(), submit(title="楼道灯又坏了")
+
+    def act(user, action, target=appeal, **data):
+        client.force_login(people[user])
+        version = type(target).objects.get(pk=target.pk).version
+        response = client.post(f"/appeals/{target.tracking_number}/act/{action}/",
+                               {"version": version, "next": "/board/", **data}, follow=True)
+        return messages_of(response)
+
+    tn = appeal.tracking_number
+    act("dispatcher", "dispatch", unit=district["vet"].pk)
+    act("vet_handler", "accept")
+    assert act("dispatcher", "co_handle", units=[district["env"].pk]) == [
+        f"诉求 {tn} 已增加协办单位：生态环境局。"]
+    assert act("vet_handler", "extension_request", days="5", reason="需要检测") == [
+        f"诉求 {tn} 已申请延期 5 个工作日。"]
+    assert act("supervisor", "extension_decide", approve="yes") == [f"诉求 {tn} 的延期申请已批准。"]
+    assert act("vet_handler", "reply", text="已处理。") == [
+        f"诉求 {tn} 的答复已提交，待单位领导审核。"]  # too thin: held for the leader
+    assert act("vet_leader", "review", approve="yes") == [f"诉求 {tn} 的答复已审核通过，已发送给群众。"]
+    assert act("dispatcher", "close", reason="群众电话无法接通") == [f"诉求 {tn} 已办结。"]
+    act("dispatcher", "dispatch", target=spare, unit=district["vet"].pk)
+    assert act("supervisor", "supervise", target=spare, note="请尽快派单") == [
+        f"诉求 {spare.tracking_number} 已督办，已通知单位领导。"]
+    assert act("dispatcher", "withdraw", target=spare) == [f"诉求 {spare.tracking_number} 已撤回。"]
+
+
 def test_history_names_the_actors_in_the_readers_language(client, people, categories):
     appeal = submit(category=categories["noise"])  # from the web: stored as "web"
     dispatcher = people["dispatcher"]

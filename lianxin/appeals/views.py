@@ -186,6 +186,51 @@ def _unit_or_error(pk):
     return unit
 
 
+def _done(action: str, appeal: Appeal) -> str:
+    """What an action did, as the person would say it, read from the appeal after it."""
+    tn = appeal.tracking_number
+    if action == "dispatch":
+        return _("Appeal %(tn)s dispatched to %(unit)s.") % {"tn": tn, "unit": appeal.unit}
+    if action == "accept":
+        return _("Appeal %(tn)s accepted.") % {"tn": tn}
+    if action == "return":
+        return _("Appeal %(tn)s returned to the dispatcher.") % {"tn": tn}
+    if action == "transfer":
+        return _("Appeal %(tn)s transferred to %(unit)s.") % {"tn": tn, "unit": appeal.unit}
+    if action == "co_handle":
+        return _("Co-handling units of appeal %(tn)s: %(units)s.") % {
+            "tn": tn, "units": _(", ").join(str(u) for u in appeal.co_units.all())}
+    if action == "extension_request":
+        return _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
+            "tn": tn, "days": appeal.extensions.order_by("-id").first().days}
+    if action == "extension_decide":
+        approved = appeal.extensions.order_by("-decided_at", "-id").first().decision == "approved"
+        return (_("The extension of appeal %(tn)s is approved.") if approved
+                else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
+    if action == "reply":
+        return (_("The reply to appeal %(tn)s waits for the unit leader's review.")
+                if appeal.status == Status.REVIEWING
+                else _("Appeal %(tn)s replied: the citizen can read the reply.")) % {"tn": tn}
+    if action == "review":
+        return (_("The reply to appeal %(tn)s is approved and sent to the citizen.")
+                if appeal.status == Status.REPLIED
+                else _("The reply to appeal %(tn)s is sent back to the handler.")) % {"tn": tn}
+    if action == "followup":
+        return (_("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
+                if appeal.status == Status.REOPENED
+                else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")) % {"tn": tn}
+    if action == "close":
+        return _("Appeal %(tn)s closed.") % {"tn": tn}
+    if action == "merge":
+        return _("Appeal %(tn)s merged into %(master)s.") % {
+            "tn": tn, "master": appeal.master.tracking_number}
+    if action == "withdraw":
+        return _("Appeal %(tn)s withdrawn.") % {"tn": tn}
+    if action == "supervise":
+        return _("Appeal %(tn)s supervised: the unit leader is notified.") % {"tn": tn}
+    return _("Done: %(tn)s") % {"tn": tn}  # an action added without its own words yet
+
+
 @login_required
 @require_POST
 def appeal_act(request, tracking_number, action):
@@ -196,75 +241,48 @@ def appeal_act(request, tracking_number, action):
     p, user = request.POST, request.user
     version = _int(p.get("version"))
     common = {"appeal": appeal, "actor": user, "version": version}
-    tn = appeal.tracking_number
     try:
-        # Each branch says what happened, as the person would tell it.
         if action == "dispatch":
             category = Category.objects.filter(code=p.get("category")).first() if p.get("category") else None
-            unit = _unit_or_error(p.get("unit"))
-            services.appeal_dispatch(**common, unit=unit, category=category)
-            done = _("Appeal %(tn)s dispatched to %(unit)s.") % {"tn": tn, "unit": unit}
+            services.appeal_dispatch(**common, unit=_unit_or_error(p.get("unit")), category=category)
         elif action == "accept":
             services.appeal_accept(**common)
-            done = _("Appeal %(tn)s accepted.") % {"tn": tn}
         elif action == "return":
             services.appeal_return(**common, reason=p.get("reason", ""))
-            done = _("Appeal %(tn)s returned to the dispatcher.") % {"tn": tn}
         elif action == "transfer":
-            unit = _unit_or_error(p.get("unit"))
-            services.appeal_transfer(**common, unit=unit, reason=p.get("reason", ""))
-            done = _("Appeal %(tn)s transferred to %(unit)s.") % {"tn": tn, "unit": unit}
+            services.appeal_transfer(**common, unit=_unit_or_error(p.get("unit")), reason=p.get("reason", ""))
         elif action == "co_handle":
-            units = [_unit_or_error(pk) for pk in p.getlist("units")]
-            services.appeal_co_handle(**common, units=units)
-            done = _("Co-handling units of appeal %(tn)s: %(units)s.") % {
-                "tn": tn, "units": _(", ").join(str(u) for u in units)}
+            services.appeal_co_handle(**common, units=[_unit_or_error(pk) for pk in p.getlist("units")])
         elif action == "extension_request":
-            extension = services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
-            done = _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
-                "tn": tn, "days": extension.days}
+            services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
         elif action == "extension_decide":
-            approve = p.get("approve") == "yes"
-            services.extension_decide(**common, approve=approve, reason=p.get("reason", ""))
-            done = (_("The extension of appeal %(tn)s is approved.") if approve
-                    else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
+            services.extension_decide(**common, approve=p.get("approve") == "yes", reason=p.get("reason", ""))
         elif action == "reply":
-            replied = services.appeal_reply(**common, text=p.get("text", ""))
-            done = (_("The reply to appeal %(tn)s waits for the unit leader's review.")
-                    if replied.status == Status.REVIEWING
-                    else _("Appeal %(tn)s replied: the citizen can read the reply.")) % {"tn": tn}
+            services.appeal_reply(**common, text=p.get("text", ""))
         elif action == "review":
-            approve = p.get("approve") == "yes"
-            services.appeal_review_reply(**common, approve=approve, reason=p.get("reason", ""))
-            done = (_("The reply to appeal %(tn)s is approved and sent to the citizen.") if approve
-                    else _("The reply to appeal %(tn)s is sent back to the handler.")) % {"tn": tn}
+            services.appeal_review_reply(**common, approve=p.get("approve") == "yes",
+                                         reason=p.get("reason", ""))
         elif action == "followup":
-            rated = services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
-                                              satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
-            done = (_("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
-                    if rated.status == Status.REOPENED
-                    else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")) % {"tn": tn}
+            services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
+                                      satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
         elif action == "close":
             services.appeal_close(**common, reason=p.get("reason", ""))
-            done = _("Appeal %(tn)s closed.") % {"tn": tn}
         elif action == "merge":
             master = appeals_visible_to(user).filter(tracking_number=p.get("master", "").strip()).first()
             if master is None:
                 raise InvalidInput(_("Master appeal not found."))
             services.appeal_merge(**common, master=master)
-            done = _("Appeal %(tn)s merged into %(master)s.") % {"tn": tn, "master": master.tracking_number}
         elif action == "withdraw":
             services.appeal_withdraw(**common, reason=p.get("reason", ""))
-            done = _("Appeal %(tn)s withdrawn.") % {"tn": tn}
         elif action == "supervise":
             services.appeal_supervise(**common, note=p.get("note", ""))
-            done = _("Appeal %(tn)s supervised: the unit leader is notified.") % {"tn": tn}
         else:
             raise Http404
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, done)
+        messages.success(request, _done(action, Appeal.objects.select_related("unit", "master")
+                                        .get(pk=appeal.pk)))
     next_url = p.get("next") or reverse("appeals:detail", args=[appeal.tracking_number])
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = reverse("appeals:detail", args=[appeal.tracking_number])

@@ -50,7 +50,7 @@ def router(settings, tmp_path, district):
 def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_server, people,
                                                                categories, router):
     # Before the journey: the morning's queue.
-    lamp, _ = services.appeal_submit(
+    noise, _ = services.appeal_submit(
         title="夜间噪音扰民", content="楼下商铺每晚放音乐到凌晨一点。", address="东湖社区3栋",
         category=categories["noise"], urgency=Urgency.URGENT)
     school = next(r["text"] for r in router if r["label"] == "教育文体")
@@ -68,7 +68,7 @@ def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_ser
     page.goto(f"{live_server.url}/dispatch/")
 
     # The noise complaint: its address says which community; no unit chosen first.
-    card = page.locator(f"#queue-{lamp.tracking_number}")
+    card = page.locator(f"#queue-{noise.tracking_number}")
     assert "地址: 东湖社区3栋" in card.inner_text()
     picker, button = (card.locator("select[name=unit]").bounding_box(),
                       card.locator("button.secondary").bounding_box())
@@ -77,18 +77,18 @@ def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_ser
     card.locator("button.secondary").click()
     assert card.locator("select[name=unit]:invalid").count() == 1  # the browser asks for one
     assert page.url.endswith("/dispatch/")
-    assert Appeal.objects.get(pk=lamp.pk).status == Status.SUBMITTED
+    assert Appeal.objects.get(pk=noise.pk).status == Status.SUBMITTED
     card.locator("select[name=unit]").select_option(label="东城街道 / 东湖社区")
     card.locator("button.secondary").click()
-    assert page.inner_text(".messages") == f"诉求 {lamp.tracking_number} 已派单至东湖社区。"
-    assert page.locator(f"#queue-{lamp.tracking_number}").count() == 0
+    assert page.inner_text(".messages") == f"诉求 {noise.tracking_number} 已派单至东湖社区。"
+    assert page.locator(f"#queue-{noise.tracking_number}").count() == 0
 
     # The stale window still offers it: a second dispatch is refused, the first one stands.
-    stale_card = stale.locator(f"#queue-{lamp.tracking_number}")
+    stale_card = stale.locator(f"#queue-{noise.tracking_number}")
     stale_card.locator("select[name=unit]").select_option(label="生态环境局")
     stale_card.locator("button.secondary").click()
     assert stale.inner_text(".messages li.error") == "其他人刚刚修改了这件诉求，请刷新页面后重试。"
-    assert Appeal.objects.get(pk=lamp.pk).unit == Unit.objects.get(code="east-lake")
+    assert Appeal.objects.get(pk=noise.pk).unit == Unit.objects.get(code="east-lake")
 
     # The letter without a category: one click sends it where the router suggests.
     card = page.locator(f"#queue-{routed.tracking_number}")
@@ -111,7 +111,7 @@ def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_ser
 
     # The urgent complaint is due in a day: the board says so.
     page.click("header a[href='/supervision/']")
-    row = page.locator("tr", has=page.locator(f"a:text-is('{lamp.tracking_number}')"))
+    row = page.locator("tr", has=page.locator(f"a:text-is('{noise.tracking_number}')"))
     left = row.locator("td").nth(4).inner_text()
     assert re.match(r"(23\s*小时|1\s*天)", left), left
     assert_clean(page)

@@ -36,7 +36,7 @@ def test_citizen_to_closed_in_the_browser(chromium, live_server, people, categor
     dispatcher = login(chromium, live_server, "dispatcher")
     dispatcher.goto(f"{live_server.url}/dispatch/")
     dispatcher.click(f"#queue-{tracking_number} button.dispatch-suggested")
-    assert "Done" in dispatcher.inner_text(".messages")
+    assert "dispatched to 生态环境局" in dispatcher.inner_text(".messages")
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED and appeal.unit.code == "env"
 

@@ -3,7 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Urgency
+from lianxin.core.errors import InvalidInput
+
+from . import services
+from .models import Category, Track, Urgency
 
 
 def category_choices():
@@ -32,3 +35,23 @@ class SubmitForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = category_choices()
+
+    def clean(self):
+        data = super().clean()
+        # The service's rules (a phone number's form, text) are checked here as well: otherwise
+        # a bad phone number is only reported once every field Django checks is right.
+        try:
+            services.validated_intake(
+                title=data.get("title", ""), content=data.get("content", ""),
+                category=data.get("category") or None,
+                urgency=data.get("urgency", Urgency.ORDINARY), track=Track.HOTLINE,
+                contact_name=data.get("contact_name", ""),
+                contact_phone=data.get("contact_phone", ""),
+                contact_email=data.get("contact_email", ""), address=data.get("address", ""),
+            )
+        except InvalidInput as exc:
+            for field, errors in exc.fields.items():
+                if field not in self.errors:  # a field Django already faulted keeps one message
+                    for error in errors:
+                        self.add_error(field if field in self.fields else None, error)
+        return data

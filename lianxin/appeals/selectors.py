@@ -45,6 +45,8 @@ PUBLIC_ACTIONS = {"submit", "dispatch", "accept", "transfer", "co_handle", "exte
 
 def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
     events = AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk))
+    if not public:  # the staff page names who acted
+        events = events.select_related("actor")
     if public:
         events = events.filter(action__in=PUBLIC_ACTIONS)
     return list(events.order_by("id"))

@@ -226,10 +226,12 @@ def _deadlines(appeal: Appeal, start: datetime, calendar: Calendar | None = None
 # --- intake -------------------------------------------------------------------------------
 
 
-def _validated_intake(
+def validated_intake(
     *, title, content, category, urgency, track, contact_name, contact_phone, contact_email,
     address,
 ) -> dict:
+    """The intake's rules in one place: the cleaned values, or InvalidInput naming every field
+    at fault. The submit page's form checks with it too, so all problems show at once."""
     errors: dict[str, list[str]] = {}
     values: dict = {}
     for field, value, limit, required in [
@@ -312,7 +314,7 @@ def appeal_submit(
         existing = Appeal.objects.filter(channel=channel, source_ref=source_ref).first()
         if existing:
             return existing, False
-    values = _validated_intake(
+    values = validated_intake(
         title=title, content=content, category=category, urgency=urgency, track=track,
         contact_name=contact_name, contact_phone=contact_phone, contact_email=contact_email,
         address=address,

@@ -63,12 +63,12 @@ def submit(request):
 def track(request):
     tn = (request.POST.get("tracking_number") or request.GET.get("tracking_number") or "").strip()
     code = (request.POST.get("query_code") or "").strip()
-    context = {"tracking_number": tn}
+    context = {"tracking_number": tn, "query_code": code}
     if request.method == "POST":
         try:
             appeal = citizen_appeal(tn, code, requester=client_address(request))
         except LianxinError as exc:  # wrong code, or locked after too many wrong codes
-            messages.error(request, exc.message)
+            context["code_error"] = exc.message  # shown beside the code, what was typed kept
         else:
             if action := request.POST.get("action"):
                 try:
@@ -128,7 +128,7 @@ def dispatch_console(request):
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
     replied = appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
     return render(request, "appeals/dispatch.html", {
-        "page": page, "units": dispatch_units(), "replied": replied,
+        "page": page, "units": dispatch_units().in_tree_order(), "replied": replied,
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
         "now": timezone.now(),
     })
@@ -164,7 +164,7 @@ def appeal_detail(request, tracking_number):
         "contact": appeal_contact(request.user, appeal),
         "timeline": appeal_timeline(appeal, public=False),
         "actions": appeal_actions(request.user, appeal),
-        "units": dispatch_units(),
+        "units": dispatch_units().in_tree_order(),
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
         "satisfaction_choices": Satisfaction.choices,
         "urgencies": Urgency.choices,
@@ -185,6 +185,51 @@ def _unit_or_error(pk):
     if unit is None:
         raise InvalidInput(_("Choose a unit."))
     return unit
+
+
+def _done(action: str, appeal: Appeal) -> str:
+    """What an action did, as the person would say it, read from the appeal after it."""
+    tn = appeal.tracking_number
+    if action == "dispatch":
+        return _("Appeal %(tn)s dispatched to %(unit)s.") % {"tn": tn, "unit": appeal.unit}
+    if action == "accept":
+        return _("Appeal %(tn)s accepted.") % {"tn": tn}
+    if action == "return":
+        return _("Appeal %(tn)s returned to the dispatcher.") % {"tn": tn}
+    if action == "transfer":
+        return _("Appeal %(tn)s transferred to %(unit)s.") % {"tn": tn, "unit": appeal.unit}
+    if action == "co_handle":
+        return _("Co-handling units of appeal %(tn)s: %(units)s.") % {
+            "tn": tn, "units": _(", ").join(str(u) for u in appeal.co_units.all())}
+    if action == "extension_request":
+        return _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
+            "tn": tn, "days": appeal.extensions.order_by("-id").first().days}
+    if action == "extension_decide":
+        approved = appeal.extensions.order_by("-decided_at", "-id").first().decision == "approved"
+        return (_("The extension of appeal %(tn)s is approved.") if approved
+                else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
+    if action == "reply":
+        return (_("The reply to appeal %(tn)s waits for the unit leader's review.")
+                if appeal.status == Status.REVIEWING
+                else _("Appeal %(tn)s replied: the citizen can read the reply.")) % {"tn": tn}
+    if action == "review":
+        return (_("The reply to appeal %(tn)s is approved and sent to the citizen.")
+                if appeal.status == Status.REPLIED
+                else _("The reply to appeal %(tn)s is sent back to the handler.")) % {"tn": tn}
+    if action == "followup":
+        return (_("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
+                if appeal.status == Status.REOPENED
+                else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")) % {"tn": tn}
+    if action == "close":
+        return _("Appeal %(tn)s closed.") % {"tn": tn}
+    if action == "merge":
+        return _("Appeal %(tn)s merged into %(master)s.") % {
+            "tn": tn, "master": appeal.master.tracking_number}
+    if action == "withdraw":
+        return _("Appeal %(tn)s withdrawn.") % {"tn": tn}
+    if action == "supervise":
+        return _("Appeal %(tn)s supervised: the unit leader is notified.") % {"tn": tn}
+    return _("Done: %(tn)s") % {"tn": tn}  # an action added without its own words yet
 
 
 @login_required
@@ -237,7 +282,8 @@ def appeal_act(request, tracking_number, action):
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Done: %(tn)s") % {"tn": appeal.tracking_number})
+        messages.success(request, _done(action, Appeal.objects.select_related("unit", "master")
+                                        .get(pk=appeal.pk)))
     next_url = p.get("next") or reverse("appeals:detail", args=[appeal.tracking_number])
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = reverse("appeals:detail", args=[appeal.tracking_number])

@@ -23,6 +23,14 @@ class UnitQuerySet(models.QuerySet):
     def subtree(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(path__startswith=unit.path)
 
+    def in_tree_order(self) -> list["Unit"]:
+        """The units as a picker lists them: each parent before its children, siblings in the
+        order they were set up. `path` holds the ids as text, so ordering by it in SQL puts unit
+        10 before unit 2 (and a PostgreSQL collation that ignores the dots breaks even the
+        subtrees apart): the ids are compared as numbers here."""
+        return sorted(self.select_related("parent"),
+                      key=lambda unit: [int(pk) for pk in unit.path.split(".") if pk])
+
 
 class Unit(models.Model):
     """A node of the organisation tree. `path` is the materialised path ("1.4.9.") so that a
@@ -124,6 +132,22 @@ class CalendarOverride(models.Model):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
 
 
+# The actors the services record by a label instead of a person (channels, automatic steps),
+# said in the reader's language when shown; the stored label stays as written (it is hashed).
+ACTOR_LABELS = {
+    "web": _("Citizen online"),
+    "api": _("API client"),
+    "phone": _("12345 hotline"),
+    "12345": _("12345 hotline"),
+    "open311": _("Open311 client"),
+    "import": _("Batch import"),
+    "citizen": _("Citizen"),
+    "router": _("Smart routing"),
+    "auto": _("Automatic dispatch"),
+    "system": _("System"),
+}
+
+
 class AuditEvent(models.Model):
     """Append-only, hash-chained record of every change of state.
 
@@ -153,6 +177,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, for pages: a known label in the reader's language ("open311:<key>" keeps
+        the key's name), else the person's name, else the label as stored."""
+        label, _colon, detail = self.actor_label.partition(":")
+        if label in ACTOR_LABELS:
+            return f"{ACTOR_LABELS[label]} · {detail}" if detail else str(ACTOR_LABELS[label])
+        if self.actor is not None:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return self.actor_label or str(ACTOR_LABELS["system"])
 
 
 class AuditChainHead(models.Model):

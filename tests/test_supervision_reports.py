@@ -221,7 +221,7 @@ def test_nothing_at_rest_dates_a_report_within_its_day_or_leads_to_an_address(cl
     moments = {f"{t:%H:%M}" for t in (now, now.astimezone(ZoneInfo("UTC")),
                                       now + timedelta(minutes=1))}
     epoch = int(now.timestamp())
-    tags = {tag(purpose, address) for purpose in ("rate-address", "report-address")}
+    tags = {tag("rate-address", address)}
     for value in new_values:
         assert not any(m in value for m in moments), value
         if value.isdigit() and abs(int(value) - epoch) < 2 * 86400:

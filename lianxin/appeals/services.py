@@ -4,7 +4,6 @@ Each service is atomic, checks permission and state on a row it has locked, bump
 appeal's version (a caller passing a stale `version` gets a conflict) and writes one audit
 event in the same transaction; notifications go out after commit."""
 
-import hashlib
 import hmac
 import logging
 import re
@@ -19,7 +18,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from lianxin.core import clock
+from lianxin.core import clock, keys
 from lianxin.core.access import users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
@@ -142,15 +141,20 @@ def clean_text(value, *, field: str, max_length: int, required: bool = True) -> 
     return text
 
 
-def query_code_for(tracking_number: str) -> str:
-    """The query code is derived, not stored: a copy of the database alone cannot reveal it."""
-    key = getattr(settings, "QUERY_CODE_KEY", settings.SECRET_KEY).encode()
-    digest = hmac.new(key, f"query-code:{tracking_number}".encode(), hashlib.sha256).digest()
+def _code_of(digest: bytes) -> str:
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
+def query_code_for(tracking_number: str) -> str:
+    """The query code is derived, not stored: a copy of the database alone cannot reveal it."""
+    return _code_of(keys.mac("query-code", f"query-code:{tracking_number}"))
+
+
 def query_code_matches(appeal: Appeal, code: str) -> bool:
-    return hmac.compare_digest(query_code_for(appeal.tracking_number), str(code or "").strip())
+    """A code made under the current key or a former one (core.keys: rotation)."""
+    given = str(code or "").strip()
+    return any(hmac.compare_digest(_code_of(d), given)
+               for d in keys.macs("query-code", f"query-code:{appeal.tracking_number}"))
 
 
 def _new_tracking_number(now: datetime) -> str:

@@ -6,8 +6,6 @@ parameters used are stored beside each hash or wrapped key, so changing the sett
 locks anyone out of what already exists. See docs/supervision/reporting.md."""
 
 import calendar
-import hashlib
-import hmac
 import io
 import json
 import re
@@ -28,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
+from lianxin.core import keys
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
 from lianxin.core.ratelimit import client_address, local_counter, parse_rate
@@ -68,13 +67,6 @@ def new_salt() -> bytes:
     return nacl.utils.random(nacl.pwhash.argon2id.SALTBYTES)
 
 
-def _server_key(label: str) -> bytes:
-    """A key for one purpose, derived from REPORT_INDEX_KEY (or SECRET_KEY when unset).
-    Changing it makes existing receipts unfindable: keep it for the life of the reports."""
-    base = setting("REPORT_INDEX_KEY", "") or settings.SECRET_KEY
-    return hmac.new(base.encode(), label.encode(), hashlib.sha256).digest()
-
-
 # --- receipts -------------------------------------------------------------------------------
 def new_receipt() -> str:
     """16 random decimal digits (about 53 bits), from the OS's CSPRNG."""
@@ -87,12 +79,21 @@ def normalise_receipt(value) -> str | None:
     return digits if len(digits) == RECEIPT_DIGITS and digits.isascii() and digits.isdigit() else None
 
 
+def _bucket_of(mac: bytes) -> int:
+    bits = int(setting("REPORT_RECEIPT_BUCKET_BITS", 16))
+    return int.from_bytes(mac[:4], "big") >> (32 - bits)
+
+
 def receipt_bucket(receipt: str) -> int:
     """The lookup bucket: the first REPORT_RECEIPT_BUCKET_BITS bits (default 16) of a keyed
-    HMAC of the receipt. Many receipts share a bucket; it only narrows the argon2 checks."""
-    bits = int(setting("REPORT_RECEIPT_BUCKET_BITS", 16))
-    mac = hmac.new(_server_key("report-receipt-bucket"), receipt.encode(), hashlib.sha256).digest()
-    return int.from_bytes(mac[:4], "big") >> (32 - bits)
+    HMAC of the receipt (core.keys "receipt-index"). Many receipts share a bucket; it only
+    narrows the argon2 checks."""
+    return _bucket_of(keys.mac("receipt-index", receipt))
+
+
+def receipt_buckets(receipt: str) -> list[int]:
+    """The receipt's bucket under the current key and each former one (key rotation)."""
+    return [_bucket_of(m) for m in keys.macs("receipt-index", receipt)]
 
 
 def receipt_hash(receipt: str) -> str:
@@ -292,9 +293,9 @@ def person_names(user) -> set[str]:
     return {re.sub(r"[\W_]+", "", _normalise(c)) for c in candidates} - {""}
 
 
-def name_hash(salt: bytes, token: str) -> str:
-    mac = hmac.new(_server_key("report-accused-name"), bytes(salt) + token.encode(), hashlib.sha256)
-    return mac.hexdigest()[:NAME_HASH_BYTES * 2]
+def name_hash(salt: bytes, token: str, *, key: bytes | None = None) -> str:
+    mac = keys.mac("report-names", bytes(salt) + token.encode(), key=key)
+    return mac.hex()[:NAME_HASH_BYTES * 2]
 
 
 def accused_name_hashes(salt: bytes, accused: str) -> list[str]:
@@ -306,7 +307,8 @@ def accused_name_hashes(salt: bytes, accused: str) -> list[str]:
 
 def names_match(user, salt: bytes, hashes) -> bool:
     stored = set(hashes or ())
-    return any(name_hash(salt, name) in stored for name in person_names(user) if len(name) >= 2)
+    return any(name_hash(salt, name, key=key) in stored for key in keys.keys("report-names")
+               for name in person_names(user) if len(name) >= 2)
 
 
 # --- errors, limits and clocks --------------------------------------------------------------

@@ -653,7 +653,7 @@ def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
         raise RateLimited()
     digits = rp.normalise_receipt(receipt)
     if digits is not None:
-        for report in Report.objects.filter(receipt_bucket=rp.receipt_bucket(digits)):
+        for report in Report.objects.filter(receipt_bucket__in=rp.receipt_buckets(digits)):
             if rp.receipt_matches(report.receipt_hash, digits):
                 wrapping = rp.derive_key(digits, bytes(report.reporter_salt),
                                          report.reporter_opslimit, report.reporter_memlimit)

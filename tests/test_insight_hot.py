@@ -238,3 +238,11 @@ def test_issue_page_links_each_member_appeal_to_its_detail(client, people, hot_a
     assert client.get(reverse("insight:hot-issue", args=[30, 99])).status_code == 404
     client.force_login(people["vet_handler"])
     assert client.get(reverse("insight:hot-issue", args=[30, 1])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_hot_page_explains_the_heat_index_in_words_not_a_file_path(client, people, hot_appeals):
+    client.force_login(people["dispatcher"])
+    html = client.get(reverse("insight:hot")).content.decode()
+    assert "docs/" not in html and ".md" not in html
+    assert "热度指数" in html and "不同的群众" in html

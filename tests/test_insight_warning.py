@@ -325,8 +325,20 @@ def test_the_page_lists_the_alarm_with_its_appeals(client, alarm, people, who):
         assert reverse("appeals:detail", args=[member.appeal.tracking_number]) in body
 
 
-@pytest.mark.parametrize("who", ["env_handler", "vet_handler", "street_handler", "inspector",
-                                 "citizen"])
+def test_the_alerted_units_handler_reads_the_alarm_but_leaves_acting_to_the_leader(
+        client, alarm, people):
+    """The cluster alert goes to 畜牧兽医局's handlers too: its link must open for them."""
+    client.force_login(people["vet_handler"])
+    page = client.get(reverse("insight:alarms"))
+    assert page.status_code == 200 and f'id="alarm-{alarm.pk}"' in page.content.decode()
+    assert reverse("insight:alarm-act", args=[alarm.pk, "close"]) not in page.content.decode()
+    act = client.post(reverse("insight:alarm-act", args=[alarm.pk, "close"]))
+    assert act.status_code == 403
+    alarm.refresh_from_db()
+    assert alarm.status == Alarm.Status.OPEN
+
+
+@pytest.mark.parametrize("who", ["env_handler", "street_handler", "inspector", "citizen"])
 def test_the_page_is_forbidden_to_other_roles(client, alarm, people, who):
     client.force_login(people[who])
     assert client.get(reverse("insight:alarms")).status_code == 403

@@ -87,8 +87,9 @@ def drill(request):
         request.GET.get("page"))
     for appeal in page:
         appeal.missed = [{"which": MISSED[which], "deadline": deadline,
-                          "by": timesince(deadline, now, depth=2)}
-                         for which, deadline, _by in missed_deadlines(appeal, now)]
+                          "by": timesince(deadline, now, depth=2) if by.total_seconds() >= 60
+                          else _("less than a minute")}
+                         for which, deadline, by in missed_deadlines(appeal, now)]
         appeal.due = appeal.handling_deadline if appeal.status in OPEN_STATES else None
     unit = Unit.objects.filter(pk=request.GET["unit"]).first() if request.GET.get("unit") else None
     return render(request, "insight/drill.html", {

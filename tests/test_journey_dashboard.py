@@ -81,6 +81,19 @@ def supervisor_drills_from_handling_overdue_to_an_appeal(chromium, live_server):
     page.wait_for_load_state()
     assert number in page.inner_text("main")
     assert f"/appeals/{number}" in page.url or number in page.url
+
+    # Every other 社情民意 page speaks Chinese too (no English or developer words).
+    page.goto(f"{live_server.url}/insight/")
+    for name in ("热点问题", "预警", "重复诉求"):
+        page.click(f"main nav.subnav >> text={name}")
+        page.wait_for_load_state()
+        assert untranslated_words(_main_text(page)) == [], page.url
+        if name == "热点问题":
+            page.locator("main tbody a").first.click()
+            page.wait_for_load_state()
+            assert untranslated_words(_main_text(page)) == [], page.url
+            page.go_back()
+        page.goto(f"{live_server.url}/insight/")
     assert_clean(page)
 
 

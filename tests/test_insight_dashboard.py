@@ -180,3 +180,50 @@ def test_dashboard_shows_hot_issues_once_analysed_and_open_alarms(
     assert refresh_hot_issues() >= 1
     page = client.get(reverse("insight:dashboard")).content.decode()
     assert reverse("insight:hot-issue", args=[7, 1]) in page
+
+
+def test_contact_and_handling_overdue_are_counted_and_listed_apart(client, people, district):
+    """A figure of "overdue" mixing two deadlines told a leader nothing about what to chase."""
+    with clock.at(timezone.now() - timedelta(days=60)):
+        new = submit(title="两个月前的新诉求")  # never accepted: past both deadlines
+        handling = appeal_in(Status.HANDLING, people, district)  # accepted, never finished
+    rollup_refresh()
+    figures = dashboard_figures(Period.last(90))
+    assert figures["totals"]["contact_overdue"] == 1
+    assert figures["totals"]["handling_overdue"] == 2
+    assert figures["totals"]["overdue"] == 2
+    client.force_login(people["supervisor"])
+    page = client.get(reverse("insight:dashboard")).content.decode()
+    assert "当前联系超期" in page and "当前办理超期" in page
+    contact = client.get(figures["totals"]["contact_overdue_url"])
+    assert [a.pk for a in contact.context["page"]] == [new.pk]
+    html = contact.content.decode()
+    assert "联系超期：超过联系期限仍未签收" in html and "联系期限超期" in html
+    listed = client.get(figures["totals"]["handling_overdue_url"])
+    assert {a.pk for a in listed.context["page"]} == {new.pk, handling.pk}
+    row = next(a for a in listed.context["page"] if a.pk == handling.pk)
+    assert [str(m["which"]) for m in row.missed] == ["办理期限"]
+    assert "办理期限超期" in listed.content.decode()
+
+
+def test_drill_down_heading_names_the_figure_in_chinese(client, mix, people):
+    client.force_login(people["supervisor"])
+    for state in ("open", "overdue", "dissatisfied", "closed"):
+        html = client.get(reverse("insight:drill"), {"state": state}).content.decode()
+        heading = html.split("<h1>")[1].split("</table>")[0]
+        assert f"· {state}" not in heading and f">{state}<" not in heading, state
+
+
+def test_organisation_department_sees_no_link_it_may_not_follow(client, mix, people, district):
+    from lianxin.core.models import Role
+
+    from .conftest import make_user
+
+    orgdept = make_user("orgdept", Role.ORGDEPT, district["root"])
+    client.force_login(orgdept)
+    page = client.get(reverse("insight:dashboard"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for name in ("insight:hot", "insight:alarms", "insight:duplicates"):
+        assert reverse(name) not in html, name
+        assert client.get(reverse(name)).status_code == 403

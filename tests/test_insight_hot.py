@@ -69,6 +69,45 @@ def test_the_same_complaint_about_two_different_places_is_two_matters():
         assert len({m.title for m in issue.members}) == 1  # 魅力之城 never joins 润芳园
 
 
+# Places the hot-issue pages once cut wrong: the tail of a town glued to its village, an estate
+# continued into the matter ("…小区电梯"), and the government a message appeals to.
+DAWAN = [
+    ("大湾村好几头猪突然死了", "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。"),
+    ("大湾村路边沟里有死猪", "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。"),
+    ("大湾村邻居家猪发病", "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。"),
+]
+XINGLIN = [
+    ("杏林雅苑小区电梯经常困人", "M3县杏林雅苑小区从竣工开始电梯就经常死机，部分电梯异响，存在安全隐患。"),
+    ("投诉杏林雅苑电梯质量问题", "杏林雅苑小区的电梯三天两头坏，物业不管，请质监部门检查。"),
+    ("杏林雅苑小区电梯故障频发", "我住在杏林雅苑，小区电梯经常停运，老人上下楼很困难。"),
+]
+WAGES = [
+    ("J市建筑工地拖欠农民工工资", "我们在J市一工地干活半年，老板拖欠工资不给，希望党和政府为农民工做主。"),
+    ("J市工地老板拖欠农民工工资半年", "J市一工地老板拖欠我们农民工工资，请党和政府帮我们讨回血汗钱。"),
+    ("J市农民工工资被拖欠", "相信党和政府，J市工地拖欠农民工工资问题请尽快解决。"),
+]
+BUSES = [
+    ("G市公交车班次太少", "G市公交车班次太少，等一趟要一个小时，希望政府增加班次。"),
+    ("G市公交车太难等了", "G市的公交车班次少，上班经常迟到，希望政府多开几趟。"),
+    ("建议G市增加公交车班次", "G市公交车班次少、间隔长，希望政府增加车辆和班次。"),
+]
+
+
+def test_places_are_whole_names_and_never_the_government():
+    messages = _messages([(MIXER, 0), (PARKING, 0), (DAWAN, 0), (XINGLIN, 0), (WAGES, 0),
+                          (BUSES, 0), (OTHERS, 0)])
+    places = {}
+    for issue in find_hot_issues(messages, top=10):
+        for group in (MIXER, PARKING, DAWAN, XINGLIN, WAGES, BUSES):
+            if {m.title for m in issue.members} >= {t for t, _ in group}:
+                places[group[0][0]] = issue.place
+    assert places[DAWAN[0][0]] == "桥头镇大湾村"
+    assert places[XINGLIN[0][0]].endswith("杏林雅苑小区")
+    assert places[WAGES[0][0]] == "J市农民工"
+    assert places[BUSES[0][0]] == "G市"
+    assert "丽发新城" in places[MIXER[0][0]] and "伊景园滨河苑" in places[PARKING[0][0]]
+
+
 def _write_csv(path: Path, rows, header=HEADER):
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -199,3 +238,11 @@ def test_issue_page_links_each_member_appeal_to_its_detail(client, people, hot_a
     assert client.get(reverse("insight:hot-issue", args=[30, 99])).status_code == 404
     client.force_login(people["vet_handler"])
     assert client.get(reverse("insight:hot-issue", args=[30, 1])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_hot_page_explains_the_heat_index_in_words_not_a_file_path(client, people, hot_appeals):
+    client.force_login(people["dispatcher"])
+    html = client.get(reverse("insight:hot")).content.decode()
+    assert "docs/" not in html and ".md" not in html
+    assert "热度指数" in html and "不同的群众" in html

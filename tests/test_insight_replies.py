@@ -341,3 +341,33 @@ def test_an_empty_scorer_setting_turns_scoring_off(district, people, settings):
     appeal = appeal_in(Status.HANDLING, people, district, **CONTACT)
     appeal = fresh(services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text=LOW))
     assert appeal.status == Status.REPLIED and appeal.reply_score is None
+
+
+DUMPING_TITLE = "废品回收站夜间倾倒垃圾，异味噪音扰民"
+DUMPING = ("石桥村村口的废品回收站最近每天半夜都有货车进出，把收来的垃圾倾倒在旁边的空地上，天热后散发出"
+           "很重的异味，机器和卸货的噪音一直持续到凌晨，周边住户根本无法休息。请有关部门尽快处理。")
+# Every complaint answered, in other words: 倾倒 → 清运, 异味 → 除臭, 噪音 → 停止夜间作业.
+DUMPING_ANSWER = (
+    "您好！经区生态环境局和桥头镇政府现场调查，该回收点未办理相关手续，存在违规堆放的情况。"
+    "镇里已组织人员和车辆，将空地上堆积的物品全部清运完毕，并对场地进行了消杀除臭；"
+    "同时责令经营者停止夜间作业，每天晚上八点后不得进出车辆和装卸，村委会安排专人每晚巡查。"
+    "下一步将督促其办理手续、规范经营，如再有违规将依法取缔。感谢您对我们工作的支持。")
+
+
+def test_a_full_reply_in_other_words_is_on_the_point():
+    result = score(DUMPING_ANSWER, title=DUMPING_TITLE, content=DUMPING)
+    codes = {r.code for r in result.reasons}
+    assert "off_topic" not in codes and "point_not_addressed" not in codes, result.reasons
+    assert result.relevance >= 0.4 and result.completeness >= 0.9
+    assert not result.needs_review
+    # ... while the same words about another matter still are not.
+    other = score(UNRELATED, title=DUMPING_TITLE, content=DUMPING)
+    assert other.relevance < 0.3 and other.needs_review
+
+
+def test_a_closing_request_stands_for_the_whole_problem():
+    """"请有关部门尽快处理" asks about everything told before it, not about 部门 or 尽快."""
+    points = replies.appeal_points(DUMPING_TITLE, DUMPING)
+    assert len(points) == 1
+    assert {"~waste", "~odour", "~noise"} <= set(points[0].terms)
+    assert not {"门尽", "快处"} & set(points[0].terms)

@@ -205,16 +205,39 @@ def _messages(rng: random.Random) -> list[dict]:
         {"ref": f"replied:{r['留言编号']}", "title": _clean(r["留言主题"])[:60],
          "content": _clean(r["留言详情"]), "reply": _clean(r["答复意见"]),
          "group": _group_of(r["留言主题"] + r["留言详情"])}
-        for r in animal + [r for r in replied if r not in animal][:254]
+        for r in animal + [r for r in replied if r not in animal][:REPLIED_MESSAGES - len(animal)]
     ]
     out += [
         {"ref": f"train:{r['id']}", "title": _title_of(_clean(r["text"])),
          "content": _clean(r["text"]), "reply": "", "group": r["label"]}
-        for r in train[:240]
+        for r in train[:OPEN_MESSAGES]
     ]
     rng.shuffle(out)  # so that a smaller demo (--appeals N) still has every kind of appeal
     return out
 
+
+# How many replayed messages come with their real reply (closed, replied or reopened appeals)
+# and how many without (still open). A district receiving ~4 appeals a day has a few dozen open,
+# all recent: a demo whose open work was a third of everything, crowded into the last days,
+# looked like a sudden rise of every category everywhere and raised 16 "significant rise" alarms.
+REPLIED_MESSAGES = 460
+OPEN_MESSAGES = 40
+
+
+def _age(start: datetime) -> str:
+    days = (clock.now() - start).total_seconds() / 86400
+    return "new" if days < 2 else "recent" if days < 10 else "old"
+
+
+# Which states an appeal can be in for its age (multiplying STATE_WEIGHTS): new ones are waiting
+# or being handled, recent ones being handled or answered, old ones done (a few still open).
+_AGE_WEIGHTS = {
+    "new": {Status.SUBMITTED: 1, Status.DISPATCHED: 1, Status.HANDLING: 1, Status.WITHDRAWN: 0.2},
+    "recent": {Status.DISPATCHED: 0.1, Status.HANDLING: 1, Status.REPLIED: 1, Status.REOPENED: 1,
+               Status.CLOSED: 0.5, Status.MERGED: 1, Status.WITHDRAWN: 0.5},
+    "old": {Status.CLOSED: 1, Status.MERGED: 1, Status.WITHDRAWN: 0.5, Status.HANDLING: 0.02,
+            Status.REPLIED: 0.02},
+}
 
 # Share of demo appeals per final state: most are done, some are at each open step.
 STATE_WEIGHTS = [
@@ -232,12 +255,11 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
     if not with_reply:
         weights = [0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
                    for s, w in STATE_WEIGHTS]
+    by_age = _AGE_WEIGHTS[_age(start)]
+    weights = [w * by_age.get(s, 0) for s, w in zip(states, weights, strict=True)]
+    if not any(weights):  # an old message without a reply: still being handled, long overdue
+        weights = [1 if s == Status.HANDLING else 0 for s in states]
     target = rng.choices(states, weights=weights)[0]
-    if target in (Status.SUBMITTED, Status.DISPATCHED):
-        # Still-open work is recent in a living district; only a few are long overdue.
-        start = max(start, clock.now() - timedelta(days=rng.choice([0.1, 0.3, 0.6, 1, 1.5, 5])))
-    elif target in (Status.HANDLING, Status.REPLIED, Status.REOPENED):
-        start = max(start, clock.now() - timedelta(days=rng.choice([2, 4, 6, 8, 30])))
     group = message["group"]
     category = categories.get(group) or categories["城乡建设"]
     if group == "农村农业":
@@ -382,8 +404,11 @@ def load_demo(*, appeals: int = 500, days: int = 120, stdout=None) -> list[tuple
     for code, *_ in DEPARTMENTS + [(s[0],) for s in STREETS]:
         people[code] = User.objects.get(username=f"handler-{code}")
     messages = _messages(rng)[:appeals]
+    # Messages without a reply are still open, so they are the newest (a stable sort keeps the
+    # shuffled order otherwise).
+    messages.sort(key=lambda m: not m["reply"])
     now = clock.now()
-    # Start times spread over the window, oldest first, so merges find earlier masters.
+    # Start times spread evenly over the window, oldest first, so merges find earlier masters.
     starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in messages)
     for n, (message, start) in enumerate(zip(messages, starts, strict=True), start=1):
         _play(message, rng=rng, units=units, categories=categories, people=people, start=start)

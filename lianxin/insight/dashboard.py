@@ -25,11 +25,29 @@ from lianxin.appeals.models import (
 from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
-from lianxin.core.models import Role, Unit
+from lianxin.core.models import Unit
 
-VIEWER_ROLES = (Role.LEADER, Role.SUPERVISOR, Role.DISPATCHER, Role.ORGDEPT, Role.ADMIN)
 PERIODS = (7, 30, 90, 365)
 TOP_CATEGORIES = 12
+
+
+# The two clocks of an open appeal (as Appeal.objects.overdue reads them, one at a time).
+NOT_ACCEPTED = (Status.SUBMITTED, Status.DISPATCHED)
+OVERDUE = {
+    "contact": lambda now: Q(status__in=NOT_ACCEPTED, contact_deadline__lt=now),
+    "handling": lambda now: Q(status__in=OPEN_STATES, handling_deadline__lt=now),
+}
+
+
+def missed_deadlines(appeal: Appeal, now: datetime) -> list[tuple[str, datetime, timedelta]]:
+    """Which of an appeal's deadlines have passed: ("contact" | "handling", deadline, by how
+    much), for the drill-down list to say why it is there."""
+    missed = []
+    if appeal.status in NOT_ACCEPTED and appeal.contact_deadline and appeal.contact_deadline < now:
+        missed.append(("contact", appeal.contact_deadline, now - appeal.contact_deadline))
+    if appeal.status in OPEN_STATES and appeal.handling_deadline and appeal.handling_deadline < now:
+        missed.append(("handling", appeal.handling_deadline, now - appeal.handling_deadline))
+    return missed
 
 
 def rate(numerator: float, denominator: int) -> float | None:
@@ -145,9 +163,15 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
         for pk, n in ranked[:TOP_CATEGORIES]
     ]
 
-    overdue_by_unit = dict(
-        Appeal.objects.overdue(now).values_list("unit_id").annotate(n=Count("pk")).order_by()
-    )
+    def by_unit_count(qs) -> dict:
+        return dict(qs.values_list("unit_id").annotate(n=Count("pk")).order_by())
+
+    # Two deadlines are missed separately: contact (not yet accepted past the contact deadline)
+    # and handling (still open past the handling deadline). "Overdue" is either; an appeal past
+    # both counts once there and in both of the others.
+    overdue_by_unit = by_unit_count(Appeal.objects.overdue(now))
+    contact_by_unit = by_unit_count(Appeal.objects.filter(OVERDUE["contact"](now)))
+    handling_by_unit = by_unit_count(Appeal.objects.filter(OVERDUE["handling"](now)))
     by_unit: dict[int | None, dict] = {}
     for row in by_unit_category:
         sums = by_unit.setdefault(row["unit_id"], {c: 0 for c in COUNTERS})
@@ -166,6 +190,10 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
             "received": row["received"],
             "open": row["open"],
             "overdue": overdue_by_unit.get(unit.pk, 0),
+            "contact_overdue": contact_by_unit.get(unit.pk, 0),
+            "handling_overdue": handling_by_unit.get(unit.pk, 0),
+            "contact_overdue_url": drill_url(unit=unit.pk, state="contact_overdue"),
+            "handling_overdue_url": drill_url(unit=unit.pk, state="handling_overdue"),
             **unit_rates(row),
             "url": drill_url(**period.params, unit=unit.pk),
             "overdue_url": drill_url(unit=unit.pk, state="overdue"),
@@ -180,6 +208,10 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
             "received": totals["received"],
             "open": totals["open"],
             "overdue": overdue_total,
+            "contact_overdue": sum(contact_by_unit.values()),
+            "handling_overdue": sum(handling_by_unit.values()),
+            "contact_overdue_url": drill_url(state="contact_overdue"),
+            "handling_overdue_url": drill_url(state="handling_overdue"),
             **unit_rates(totals),
             "received_url": drill_url(**period.params),
             "open_url": drill_url(**period.params, state="open"),
@@ -196,6 +228,8 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
 DRILL_STATES = {
     "open": lambda now: Q(status__in=OPEN_STATES),
     "overdue": lambda now: Q(pk__in=Appeal.objects.overdue(now).values("pk")),
+    "contact_overdue": lambda now: OVERDUE["contact"](now),
+    "handling_overdue": lambda now: OVERDUE["handling"](now),
     "closed": lambda now: Q(status=Status.CLOSED),
     "dissatisfied": lambda now: Q(followups__satisfaction=Satisfaction.DISSATISFIED),
 }

@@ -49,7 +49,15 @@ GENERIC_HEADS = {
     "商品", "安置", "公共", "公办", "民办", "私立", "高速", "国道", "省道", "环城", "行政", "沿街",
     "国务",  # 国务院 is cited (its rules), never the place of a complaint
 }
-ADMIN = re.compile(r"[区市县省]|小区|社区")  # a name does not run across these
+# A name does not run across these: "头镇大湾村" is the tail of 桥头镇 glued to a village.
+ADMIN = re.compile(r"[区市县省镇乡]|小区|社区|街道")
+# The government is who a message asks for help ("希望政府", "党和政府"), never its place.
+NOT_PLACES = re.compile(r"政府$")
+# A town or street named just before a place: "桥头镇" before "大湾村".
+TOWN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2}(?:镇|乡|街道))$")
+# Names that end here are complete: "杏林雅苑小区" is not continued into "杏林雅苑小区电梯".
+COMPLETE = ("小区", "社区", "村", "学校", "小学", "中学", "大学", "幼儿园", "医院", "公司", "集团",
+            "市场", "商场", "车站")
 REGION = re.compile(r"[A-Z]\d{0,2}[市区县]")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 SPACE = re.compile(r"\s+")
@@ -106,7 +114,7 @@ def place_keys(text: str) -> set[str]:
                     break
                 tail = head[-k:]
                 if (tail[0] in STOP_CHARS or "的" in tail or tail in GENERIC_HEADS
-                        or ADMIN.search(tail)):
+                        or ADMIN.search(tail) or NOT_PLACES.search(tail + suffix)):
                     continue
                 keys.add(tail + suffix)
     return keys
@@ -357,6 +365,8 @@ def _extend_left(key: str, texts: list[str]) -> str:
 def _extend_right(key: str, texts: list[str]) -> str:
     """The same rightwards: "伊景园" becomes "伊景园滨河苑"."""
     for _ in range(4):
+        if key.endswith(COMPLETE):
+            break
         spots = [(t, i + len(key)) for t in texts for i in _occurrences(t, key)]
         after = Counter(t[j] for t, j in spots if j < len(t))
         if not after:
@@ -365,6 +375,19 @@ def _extend_right(key: str, texts: list[str]) -> str:
         if n < 2 or n < 0.7 * len(spots) or not CJK.fullmatch(char) or char in STOP_CHARS:
             break
         key = key + char
+    return key
+
+
+def _with_town(key: str, texts: list[str]) -> str:
+    """The town or street most mentions of a village or estate name come after: "大湾村"
+    becomes "桥头镇大湾村" when the messages write it so."""
+    towns = Counter(m.group(1) for t in texts for i in _occurrences(t, key)
+                    if (m := TOWN_BEFORE.search(t[max(0, i - 4):i])))
+    total = sum(len(_occurrences(t, key)) for t in texts)
+    if towns:
+        town, n = towns.most_common(1)[0]
+        if n >= 2 and n >= 0.5 * total:
+            return town + key
     return key
 
 
@@ -390,6 +413,7 @@ def _describe(cluster: list[int], texts: list[tuple[str, str]], X, keys: list[se
             else:
                 titles = [texts[i][0] for i in cluster]
                 place = _extend_right(_extend_left(place, titles), titles)
+                place = _with_town(place, [f"{t} {d}" for t, d in (texts[i] for i in cluster)])
     regions = Counter(r for r in (_region_of(*texts[i]) for i in cluster) if r)
     region = ""
     if regions:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import Appeal, Category
-from lianxin.core.access import has_role, subtree_q, units_where
+from lianxin.core.access import subtree_q, units_where
 from lianxin.core.models import Role, Unit
 
 __all__ = ["AppealArea", "Alarm", "AlarmMember", "AlarmQuerySet"]
@@ -47,17 +47,15 @@ class AlarmQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Dispatchers, supervisors and administrators see alarms of areas or responsible units
         in their subtree; a unit leader sees those of the units he leads (畜牧兽医局's leader
-        its animal alarms, a town's leader its villages'). Nobody else sees any."""
+        its animal alarms, a town's leader its villages'); a handler those his unit is
+        responsible for (the ones he is alerted to). Nobody else sees any."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
         units = units_where(user, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.LEADER)
-        if not units:
+        handling = units_where(user, Role.HANDLER)
+        if not units and not handling:
             return self.none()
-        return self.filter(subtree_q(units, "area") | subtree_q(units, "unit"))
-
-
-def can_view_alarms(user) -> bool:
-    return has_role(user, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, Role.LEADER)
+        return self.filter(subtree_q(units, "area") | subtree_q(units + handling, "unit"))
 
 
 class Alarm(models.Model):

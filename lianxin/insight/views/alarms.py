@@ -14,17 +14,16 @@ from lianxin.core.errors import LianxinError
 
 from .. import services
 from ..models import Alarm, AlarmMember
-from ..models.warnings import can_view_alarms
 
 SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
 
 
 def _forbidden():
-    return HttpResponseForbidden(_("Early warnings are for dispatchers, supervisors and leaders."))
+    return HttpResponseForbidden(_("Early warnings are for dispatchers, supervisors, leaders and the units they alert."))
 
 
 def _page(request, *, shown: str = "active", status: int = 200):
-    members = AlarmMember.objects.select_related("appeal", "appeal__category").order_by(
+    members = AlarmMember.objects.select_related("appeal", "appeal__category", "appeal__unit").order_by(
         "appeal__created_at")
     alarms = (
         Alarm.objects.visible_to(request.user).filter(status__in=SHOWN[shown])
@@ -38,7 +37,7 @@ def _page(request, *, shown: str = "active", status: int = 200):
 
 @login_required
 def alarms(request):
-    if not can_view_alarms(request.user):
+    if not request.user.has_perm("insight.view_alarms"):
         return _forbidden()
     shown = request.GET.get("show", "active")
     return _page(request, shown=shown if shown in SHOWN else "active")
@@ -47,7 +46,7 @@ def alarms(request):
 @login_required
 @require_POST
 def alarm_act(request, pk: int, action: str):
-    if not can_view_alarms(request.user):
+    if not request.user.has_perm("insight.handle_alarm"):
         return _forbidden()
     if action not in ("acknowledge", "close"):
         raise Http404

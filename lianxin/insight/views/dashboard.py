@@ -5,11 +5,21 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from lianxin.core.access import has_role
+from lianxin.appeals.models import OPEN_STATES
+from lianxin.core.models import Unit
 
-from ..dashboard import PERIODS, VIEWER_ROLES, BadFilter, Period, dashboard_figures, drill_appeals
+from ..dashboard import (
+    PERIODS,
+    BadFilter,
+    Period,
+    dashboard_figures,
+    drill_appeals,
+    missed_deadlines,
+)
 from ..models import Alarm
 from ..selectors import hot_issues_cached
 
@@ -32,7 +42,7 @@ def _forbidden():
 
 @login_required
 def dashboard(request):
-    if not has_role(request.user, *VIEWER_ROLES):
+    if not request.user.has_perm("insight.view_dashboard"):
         return _forbidden()
     period = _period(request)
     figures = dashboard_figures(period)
@@ -45,7 +55,7 @@ def dashboard(request):
 @login_required
 def dashboard_data(request):
     """The same figures as JSON, for the charts and for other tools."""
-    if not has_role(request.user, *VIEWER_ROLES):
+    if not request.user.has_perm("insight.view_dashboard"):
         return JsonResponse({"code": "permission_denied", "detail": _not_for_you()}, status=403)
     figures = dashboard_figures(_period(request))
     return JsonResponse(figures, json_dumps_params={"ensure_ascii": False})
@@ -66,14 +76,35 @@ def dashboard_extras(user) -> dict:
 
 @login_required
 def drill(request):
-    if not has_role(request.user, *VIEWER_ROLES):
+    if not request.user.has_perm("insight.view_dashboard"):
         return _forbidden()
     try:
         appeals = drill_appeals(request.user, request.GET)
     except BadFilter as exc:
         return HttpResponseBadRequest(_("Unknown filter value: %(value)s") % {"value": exc})
+    now = timezone.now()
+    page = Paginator(appeals.select_related("unit", "category"), 30).get_page(
+        request.GET.get("page"))
+    for appeal in page:
+        appeal.missed = [{"which": MISSED[which], "deadline": deadline,
+                          "by": timesince(deadline, now, depth=2) if by.total_seconds() >= 60
+                          else _("less than a minute")}
+                         for which, deadline, by in missed_deadlines(appeal, now)]
+        appeal.due = appeal.handling_deadline if appeal.status in OPEN_STATES else None
+    unit = Unit.objects.filter(pk=request.GET["unit"]).first() if request.GET.get("unit") else None
     return render(request, "insight/drill.html", {
-        "page": Paginator(appeals.select_related("unit", "category"), 30).get_page(
-            request.GET.get("page")),
-        "filters": request.GET, "now": timezone.now(),
+        "page": page, "filters": request.GET, "now": now, "unit": unit,
+        "state": STATES.get(request.GET.get("state", "")),
     })
+
+
+# What the drill-down says it lists, and which deadline an appeal missed, in words.
+STATES = {
+    "open": gettext_lazy("Still open"),
+    "overdue": gettext_lazy("Overdue now (contact or handling deadline)"),
+    "contact_overdue": gettext_lazy("Contact overdue: not accepted by the contact deadline"),
+    "handling_overdue": gettext_lazy("Handling overdue: not finished by the handling deadline"),
+    "closed": gettext_lazy("Closed"),
+    "dissatisfied": gettext_lazy("Followed up as dissatisfied"),
+}
+MISSED = {"contact": gettext_lazy("Contact deadline"), "handling": gettext_lazy("Handling deadline")}

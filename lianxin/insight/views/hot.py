@@ -8,10 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.selectors import appeals_visible_to
-from lianxin.core.access import has_role
 from lianxin.insight.selectors import DEFAULT_WINDOW, WINDOWS, hot_issues_for
-
-ROLES = ("dispatcher", "leader", "supervisor", "admin")
 
 
 def _window(value) -> int:
@@ -22,13 +19,9 @@ def _window(value) -> int:
     return days if days in WINDOWS else DEFAULT_WINDOW
 
 
-def _allowed(user) -> bool:
-    return has_role(user, *ROLES)
-
-
 @login_required
 def hot_issues(request):
-    if not _allowed(request.user):
+    if not request.user.has_perm("insight.view_hot_issues"):
         return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(request.GET.get("days"))
     return render(request, "insight/hot.html", {
@@ -38,7 +31,7 @@ def hot_issues(request):
 
 @login_required
 def hot_issue(request, days: int, rank: int):
-    if not _allowed(request.user):
+    if not request.user.has_perm("insight.view_hot_issues"):
         return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(days)
     result = hot_issues_for(days)

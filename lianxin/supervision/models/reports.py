@@ -181,9 +181,16 @@ class ReportRead(models.Model):
     at = models.DateTimeField()
     what = models.CharField(max_length=20, default="case")  # "case" or "file"
 
+    # Labels, not field choices: choices would only add a migration for the same two codes.
+    WHAT_LABELS = {"case": _("The case"), "file": _("An evidence file")}
+
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["report", "at"], name="report_read_idx")]
 
     def __str__(self) -> str:
         return f"{self.report_id} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def what_label(self) -> str:
+        return self.WHAT_LABELS.get(self.what, self.what)

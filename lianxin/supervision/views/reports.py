@@ -72,7 +72,7 @@ def use_evidence_upload_handler(request) -> None:
 
 # --- the public pages ------------------------------------------------------------------------
 def no_tracking(view):
-    """No caching, no referrer, and no cookie set for an anonymous visitor."""
+    """No caching, no page address in any Referer, and no cookie set for an anonymous visitor."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -82,7 +82,12 @@ def no_tracking(view):
             # the CSRF cookie on this page.
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # The address of these pages must reach no one: not another site, and not this
+        # server's own access log through the Referer of the style sheet or of the next page.
+        # "strict-origin" sends the site's origin alone. Not "no-referrer": under it Chromium
+        # posts `Origin: null`, and Django's CSRF check then refuses the forms that use it
+        # (the header's log-out for someone signed in).
+        response["Referrer-Policy"] = "strict-origin"
         # Django's request logger would write "Not Found: /supervision/report/status/" with
         # its time for every wrong receipt: mark the answer as logged already.
         response._has_been_logged = True

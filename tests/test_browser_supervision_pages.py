@@ -10,7 +10,6 @@ from lianxin.supervision import services as supervision
 from lianxin.supervision.models import Report
 from tests.browser import DESKTOP, PHONE, assert_clean, login, open_page, untranslated_words
 from tests.conftest import make_user
-from tests.test_browser_oversight import cheap_crypto  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +39,7 @@ def named(user, name):
 
 
 @pytest.fixture
-def supervision_data(people, district, cheap_crypto):  # noqa: F811
+def supervision_data(people, district, cheap_crypto):
     """A report an inspector has read, filed declarations of two years, a personal-matter
     report and a drawn spot check, so that every page has something on it."""
     named(people["inspector"], "纪检员")

@@ -1,7 +1,8 @@
 """Journey of a report of misconduct (举报), through the pages only. A citizen on a phone files
 it (a date in the future is refused beside the field, nothing typed is lost) and keeps the
 receipt; the inspector, at a desk, unlocks the reporting key (a wrong passphrase is refused
-and changes nothing), accepts the report, starts the investigation, writes to the citizen and
+and changes nothing), accepts the report, starts the investigation and records its steps
+(for the inspectors alone), writes to the citizen and
 concludes it (a conclusion without a result is refused beside the text, nothing changes); the
 citizen reads the answer with the receipt (a wrong receipt is refused). The citizen's side
 never holds a cookie."""
@@ -77,6 +78,10 @@ def test_a_report_from_a_citizen_through_the_inspector_and_back(chromium, live_s
     assert page.inner_text("#status").strip() == zh(ReportStatus.ASSESSED.label)
     page.click("button[value=investigate]")
     assert page.inner_text("#status").strip() == zh(ReportStatus.INVESTIGATING.label)
+    # The steps of the investigation are recorded for the inspectors alone.
+    page.fill("#note", "约谈办事群众两名，核实每次收费五百元。")
+    page.click("button[value=note]")
+    assert "约谈办事群众两名" in page.inner_text("#notes")
     page.fill("#text", "已开始核查，请问收据是否还在？")
     page.click("button[value=message]")
     assert "收据是否还在" in page.inner_text("main .timeline")
@@ -110,6 +115,7 @@ def test_a_report_from_a_citizen_through_the_inspector_and_back(chromium, live_s
     assert citizen.inner_text("#status").strip() == zh(ReportStatus.CONCLUDED.label)
     messages = citizen.inner_text("#messages")
     assert "收据是否还在" in messages and "经查属实" in messages
+    assert "约谈" not in citizen.inner_text("main")
     assert fits_width(citizen)
     # No session, no CSRF token, nothing to recognise the citizen by.
     assert citizen.context.cookies() == []

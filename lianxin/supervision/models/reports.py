@@ -149,11 +149,13 @@ class ReportFile(models.Model):
 
 
 class ReportMessage(models.Model):
-    """A message between the reporter and the inspectors: which side and which day only."""
+    """A message between the reporter and the inspectors: which side and which day only; or
+    an inspectors' note of an investigation step, sealed alike, never shown to the reporter."""
 
     class Side(models.TextChoices):
         REPORTER = "reporter", _("Reporter")
         INSPECTOR = "inspector", _("Inspector")
+        NOTE = "note", _("Investigation note")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")

@@ -313,16 +313,22 @@ def case_act(request, pk):
         elif action == "message":
             services.report_message_add(report=report, actor=user, private_key=private_key,
                                         text=post.get("text", ""))
+        elif action == "note":
+            services.report_note_add(report=report, actor=user, private_key=private_key,
+                                     text=post.get("note", ""))
         elif action == "share":
             services.report_share(report=report, actor=user, private_key=private_key)
         else:
             raise InvalidInput(_("Unknown action."), code="unknown_action")
     except LianxinError as exc:
-        # The one text box serves as message, reason and result: its errors go beside it.
+        # The one text box serves as message, reason and result: its errors go beside it; the
+        # note has its own box.
+        box = "note" if action == "note" else "text"
         beside = any(name in exc.fields for name in ("text", "reason", "result"))
         report.refresh_from_db()
         return _case_page(request, report, status=_error_status(exc), text=post.get("text", ""),
-                          text_errors=[exc.message] if beside else [],
+                          note=post.get("note", ""),
+                          **{f"{box}_errors": [exc.message] if beside else []},
                           error=None if beside else exc.message)
     return redirect("supervision:report-case", pk=report.pk)
 

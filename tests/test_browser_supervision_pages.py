@@ -7,7 +7,7 @@ import pytest
 
 from lianxin.core.models import Role
 from lianxin.supervision import services as supervision
-from lianxin.supervision.models import Report
+from lianxin.supervision.models import InspectorKey, Report
 from tests.browser import DESKTOP, PHONE, assert_clean, login, open_page, untranslated_words
 from tests.conftest import make_user
 
@@ -153,3 +153,54 @@ def test_the_channel_sends_no_referrer_path_anywhere(chromium, live_server, peop
     assert not any("/supervision/" in r for r in referers)
     assert page.context.cookies() == []
     assert_clean(page)
+
+
+def test_every_form_of_the_inspectors_key_posts_in_chromium(chromium, live_server, people,
+                                                            district, supervision_data):
+    """Create a key (a mismatch refused beside the fields), be given a case by a colleague's
+    share, change the passphrase and lock the key: each a POST the browser makes, each accepted
+    by the CSRF check."""
+    report = supervision_data["report"]
+    make_user("inspector2", Role.INSPECTOR, district["root"], first_name="新纪检员")
+    newcomer = login(chromium, live_server, "inspector2")
+    newcomer.click("header a[href='/supervision/cases/']")
+    newcomer.click("a[href='/supervision/cases/key/']")
+    newcomer.fill("#passphrase", "my own long passphrase")
+    newcomer.fill("#passphrase2", "my own long passphrase!")
+    newcomer.click("form.card button[type=submit]")
+    assert newcomer.locator("#passphrase2 + p.error#key-error").is_visible()
+    assert not InspectorKey.objects.filter(user__username="inspector2").exists()
+    newcomer.fill("#passphrase", "my own long passphrase")
+    newcomer.fill("#passphrase2", "my own long passphrase")
+    newcomer.click("form.card button[type=submit]")
+    newcomer.wait_for_url(f"{live_server.url}/supervision/cases/")
+    assert InspectorKey.objects.filter(user__username="inspector2").exists()
+
+    # The report came before the newcomer's key: a colleague shares it.
+    lead = login(chromium, live_server, "inspector")
+    lead.goto(f"{live_server.url}/supervision/cases/key/")
+    lead.fill("#passphrase", PASSPHRASE)
+    lead.click("form.card button[type=submit]")
+    lead.click(f"a[href='/supervision/cases/{report.pk}/']")
+    lead.click("button[value=share]")
+    assert report.wraps.filter(inspector_key__user__username="inspector2").exists()
+    assert_clean(lead)
+
+    newcomer.click(f"a[href='/supervision/cases/{report.pk}/']")
+    assert "收取好处费" in newcomer.inner_text("#content")
+    newcomer.goto(f"{live_server.url}/supervision/cases/key/")
+    newcomer.click("details.card summary")
+    newcomer.fill("#current-passphrase", "my own long passphrase")
+    newcomer.fill("#new-passphrase", "another long passphrase")
+    newcomer.fill("#new-passphrase2", "another long passphrase")
+    newcomer.click("details.card button[type=submit]")
+    newcomer.wait_for_url(f"{live_server.url}/supervision/cases/")
+    newcomer.click("button[value=lock]")
+    newcomer.click(f"a[href='/supervision/cases/{report.pk}/']")
+    assert newcomer.locator("#content").count() == 0
+    newcomer.click("a[href^='/supervision/cases/key/']")
+    newcomer.fill("#passphrase", "another long passphrase")
+    newcomer.click("form.card button[type=submit]")
+    newcomer.wait_for_url(f"{live_server.url}/supervision/cases/{report.pk}/")
+    assert "收取好处费" in newcomer.inner_text("#content")
+    assert_clean(newcomer)

@@ -51,6 +51,7 @@ def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reviews_it(
 
     # Two family members without saving a draft: the second row is added on the page.
     section(page, "family").locator("summary").click()
+    assert page.inner_text("label[for='id_family-0-name']").startswith("姓名")  # a person's
     page.fill("[name='family-0-name']", "王伟")
     page.select_option("[name='family-0-relation']", "self")
     section(page, "family").locator("button.add-row").click()

@@ -128,6 +128,19 @@ def categories(district):
 
 
 @pytest.fixture
+def cheap_crypto(settings, tmp_path):
+    """argon2 at its minimum cost (never in production), and a private media folder: the
+    reporting channel's keys and receipts in a test that is not about their cost."""
+    import nacl.pwhash
+
+    settings.REPORT_RECEIPT_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+    cheap = (nacl.pwhash.argon2id.OPSLIMIT_MIN, nacl.pwhash.argon2id.MEMLIMIT_MIN)
+    settings.REPORT_RECEIPT_KDF = cheap
+    settings.INSPECTOR_PASSPHRASE_KDF = cheap
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
 def demo(transactional_db):
     """The demo district as `make run` loads it, with fewer appeals: what the crawl and the
     journeys of the demo roles walk through. Every demo person's password is DEMO_PASSWORD."""

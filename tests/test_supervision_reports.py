@@ -422,6 +422,30 @@ def test_the_workflow_runs_through_and_the_reporter_hears_the_result(client, fil
     assert not AuditEvent.objects.filter(reason__contains="经查").exists()
 
 
+def test_investigation_steps_are_sealed_for_the_inspectors_and_never_reach_the_reporter(
+        client, filed, staff):
+    report, receipt = filed
+    actor, key = staff["inspector"], private_key(staff["inspector"])
+    services.report_assess(report=report, actor=actor, private_key=key, accept=True)
+    services.report_investigate(report=report, actor=actor)
+    unlock(client, actor)
+    blank = client.post(f"/supervision/cases/{report.pk}/act/", {"action": "note", "note": " "})
+    assert blank.status_code == 400 and 'id="note-error"' in blank.content.decode()
+    assert client.post(f"/supervision/cases/{report.pk}/act/",
+                       {"action": "note", "note": "约谈办事群众两名"}).status_code == 302
+    note = ReportMessage.objects.get()
+    assert note.side == ReportMessage.Side.NOTE and "约谈".encode() not in bytes(note.ciphertext)
+    case = services.report_read(report=report, actor=staff["lead"],
+                                private_key=private_key(staff["lead"]))
+    assert [n["text"] for n in case["notes"]] == ["约谈办事群众两名"] and case["messages"] == []
+    status = client.get(STATUS, headers={"X-Receipt": receipt}).json()
+    assert status["messages"] == []
+    # A note tells the reporter nothing: it is no feedback.
+    report.refresh_from_db()
+    assert report.feedback_on is None
+    assert not AuditEvent.objects.filter(reason__contains="约谈").exists()
+
+
 def test_not_accepting_needs_a_reason_which_the_reporter_reads(client, filed, staff):
     report, receipt = filed
     actor, key = staff["inspector"], private_key(staff["inspector"])

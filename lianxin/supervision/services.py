@@ -664,9 +664,13 @@ def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:
     raise NotFound(_("No report matches this receipt."))
 
 
-def _messages_of(report: Report, key: bytes) -> list[dict]:
+def _messages_of(report: Report, key: bytes, *, notes: bool = False) -> list[dict]:
+    """The exchange with the reporter, or (`notes`) the inspectors' notes of the case."""
+    messages = report.messages.all()
+    messages = (messages.filter(side=ReportMessage.Side.NOTE) if notes
+                else messages.exclude(side=ReportMessage.Side.NOTE))
     return [{"side": m.side, "day": m.sent_on, "text": rp.unseal(key, m.ciphertext).decode()}
-            for m in report.messages.all()]
+            for m in messages]
 
 
 def report_status(*, access: ReporterAccess) -> dict:
@@ -716,7 +720,8 @@ def report_read(*, report: Report, actor, private_key: bytes | None) -> dict:
         _log_read(report, actor, "case")
     content = rp.unseal_json(key, report.ciphertext)
     files = [{"id": f.id, **rp.unseal_json(key, f.meta)} for f in report.files.all()]
-    return {**content, "messages": _messages_of(report, key), "files": files}
+    return {**content, "messages": _messages_of(report, key), "files": files,
+            "notes": _messages_of(report, key, notes=True)}
 
 
 def report_file_read(*, report_file: ReportFile, actor, private_key: bytes | None
@@ -778,6 +783,21 @@ def report_message_add(*, text, access: ReporterAccess | None = None, report: Re
             # The reporter's own messages are not audited: the chain's clock would date them.
             audit_record(actor=actor, action="report_message", obj=report)
     return message
+
+
+def report_note_add(*, report: Report, actor, private_key: bytes | None, text) -> ReportMessage:
+    """An investigation step recorded by an inspector (who was heard, what was checked):
+    sealed with the report's key like a message, dated by the day, for the inspectors only.
+    It tells the reporter nothing, so it neither acknowledges nor gives feedback."""
+    text = _message_text(text)
+    key = report_key_for(report=report, actor=actor, private_key=private_key)
+    with transaction.atomic():
+        report = _locked(report)
+        if not report.is_open:
+            raise InvalidTransition(_("This case is closed."), code="report_closed")
+        note = _add_message(report, key, ReportMessage.Side.NOTE, text)
+        audit_record(actor=actor, action="report_note", obj=report)
+    return note
 
 
 def _report_transition(*, report: Report, actor, action: str, allowed: list[str], to: str,

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "BusinessInterest",
@@ -150,7 +151,7 @@ class _Item(models.Model):
 class FamilyMember(models.Model):
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
                                     related_name="familymember_items")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
 
     class Meta:
@@ -326,7 +327,7 @@ class TravelAbroad(_ReportItem):
 
 
 class RelativeEmployment(_ReportItem):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=30)
     employer = models.CharField(_("employer"), max_length=200)
     position = models.CharField(_("position"), max_length=100, blank=True)
@@ -339,7 +340,7 @@ class RelativeEmployment(_ReportItem):
 
 
 class RelativeBusiness(_ReportItem):
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=30)
     company = models.CharField(_("company"), max_length=200)
     role = models.CharField(_("role"), max_length=50, blank=True)

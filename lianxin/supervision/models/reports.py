@@ -149,11 +149,13 @@ class ReportFile(models.Model):
 
 
 class ReportMessage(models.Model):
-    """A message between the reporter and the inspectors: which side and which day only."""
+    """A message between the reporter and the inspectors: which side and which day only; or
+    an inspectors' note of an investigation step, sealed alike, never shown to the reporter."""
 
     class Side(models.TextChoices):
         REPORTER = "reporter", _("Reporter")
         INSPECTOR = "inspector", _("Inspector")
+        NOTE = "note", _("Investigation note")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
@@ -181,9 +183,16 @@ class ReportRead(models.Model):
     at = models.DateTimeField()
     what = models.CharField(max_length=20, default="case")  # "case" or "file"
 
+    # Labels, not field choices: choices would only add a migration for the same two codes.
+    WHAT_LABELS = {"case": _("The case"), "file": _("An evidence file")}
+
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["report", "at"], name="report_read_idx")]
 
     def __str__(self) -> str:
         return f"{self.report_id} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def what_label(self) -> str:
+        return self.WHAT_LABELS.get(self.what, self.what)

@@ -86,8 +86,21 @@ def _formsets(kinds: dict, titles: dict, filing, data=None):
                                               can_delete=True, max_num=services.MAX_ROWS,
                                               validate_max=True)
         formset = formset_class(data, initial=initial or None, prefix=kind)
-        out.append({"kind": kind, "title": titles[kind], "formset": formset})
+        rows = _filled(formset)
+        out.append({"kind": kind, "title": titles[kind], "formset": formset,
+                    "entries": [{"form": f, "counted": f in rows} for f in formset.forms],
+                    "count": len(rows)})
     return out
+
+
+def _filled(formset) -> list:
+    """The forms that hold a row: on a page sent back with errors, the rows typed so far (not
+    the rows of the last saved draft, nor the empty row offered for the next one)."""
+    if not formset.is_bound:
+        return formset.forms[:formset.initial_form_count()]
+    return [form for i, form in enumerate(formset.forms)
+            if (i < formset.initial_form_count() or form.has_changed())
+            and not form.data.get(form.add_prefix("DELETE"))]
 
 
 def _rows(formset) -> tuple[list[dict], list]:
@@ -251,6 +264,12 @@ def declaration_detail(request, pk: int):
     declaration = _visible_or_404(declarations_visible_to(request.user), pk)
     if not can(request.user, "supervision.view_declaration", declaration):
         raise Http404
+    return _declaration_page(request, declaration)
+
+
+def _declaration_page(request, declaration, *, status: int = 200, **review):
+    """The declaration as its reader sees it (the read is logged); `review` carries a refused
+    review back to its form: the reason typed and the error beside it."""
     services.integrity_read_record(user=request.user, declarations=[declaration])
     report = PersonalMatterReport.objects.filter(
         cadre_id=declaration.cadre_id, year=declaration.year).first()
@@ -268,7 +287,8 @@ def declaration_detail(request, pk: int):
             is_owner or report.status != DeclarationStatus.DRAFT) else None,
         "is_owner": is_owner,
         "can_review": can(request.user, "supervision.review_declaration", declaration),
-    })
+        **review,
+    }, status=status)
 
 
 @login_required
@@ -305,6 +325,10 @@ def declaration_act(request, pk: int):
     except LianxinError as exc:
         if exc.status == 403:
             return HttpResponseForbidden(exc.message)
+        if "reason" in exc.fields:
+            return _declaration_page(request, declaration, status=400,
+                                     reason=request.POST.get("reason", ""),
+                                     reason_errors=exc.fields["reason"])
         messages.error(request, exc.message)
     return redirect("supervision:declaration", pk=declaration.pk)
 
@@ -409,7 +433,12 @@ def spot_checks(request):
             except LianxinError as exc:
                 if exc.status == 403:
                     return HttpResponseForbidden(exc.message)
-                messages.error(request, exc.message)
+                # Beside the field it concerns, with what was typed still in the form.
+                for name, problems in exc.fields.items():
+                    for problem in problems:
+                        form.add_error(name if name in form.fields else None, problem)
+                if not exc.fields:
+                    messages.error(request, exc.message)
             else:
                 messages.success(request, _("The seed is announced."))
                 return redirect("supervision:spot_check", pk=check.pk)

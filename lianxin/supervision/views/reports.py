@@ -72,7 +72,7 @@ def use_evidence_upload_handler(request) -> None:
 
 # --- the public pages ------------------------------------------------------------------------
 def no_tracking(view):
-    """No caching, no referrer, and no cookie set for an anonymous visitor."""
+    """No caching, no page address in any Referer, and no cookie set for an anonymous visitor."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -82,7 +82,12 @@ def no_tracking(view):
             # the CSRF cookie on this page.
             request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
         response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
+        # The address of these pages must reach no one: not another site, and not this
+        # server's own access log through the Referer of the style sheet or of the next page.
+        # "strict-origin" sends the site's origin alone. Not "no-referrer": under it Chromium
+        # posts `Origin: null`, and Django's CSRF check then refuses the forms that use it
+        # (the header's log-out for someone signed in).
+        response["Referrer-Policy"] = "strict-origin"
         # Django's request logger would write "Not Found: /supervision/report/status/" with
         # its time for every wrong receipt: mark the answer as logged already.
         response._has_been_logged = True
@@ -134,15 +139,16 @@ def report_status_page(request):
     try:
         access = services.report_open_by_receipt(receipt=receipt, ident=rp.client_ident(request))
     except LianxinError as exc:
-        return render(request, "supervision/report_status.html", {"error": exc.message},
-                      status=_error_status(exc))
+        # The code typed comes back to be corrected (a digit mistyped), in this answer only.
+        return render(request, "supervision/report_status.html",
+                      {"error": exc.message, "typed": receipt[:40]}, status=_error_status(exc))
     context = {"receipt": rp.normalise_receipt(receipt)}
     if request.POST.get("action") == "message":
         try:
             services.report_message_add(access=access, text=request.POST.get("text", ""))
             context["sent"] = True
         except LianxinError as exc:
-            context["message_error"] = exc.message
+            context["message_error"], context["text"] = exc.message, request.POST.get("text", "")
     context["status"] = services.report_status(access=access)
     context["is_open"] = access.report.is_open
     return render(request, "supervision/report_status.html", context)
@@ -264,11 +270,16 @@ def case_key(request):
 
 @inspector_required
 def case_detail(request, pk):
-    report = _visible_case(request, pk)
+    return _case_page(request, _visible_case(request, pk))
+
+
+def _case_page(request, report, *, status: int = 200, **form):
+    """The case as the inspector reads it (the read is logged); `form` carries a refused act
+    back to its form: the text typed and the error beside it."""
     private_key = unlocked_private_key(request)
     context = {"report": report, "unlocked": private_key is not None,
                "is_lead": rules.has_perm("supervision.view_report_reads", request.user, report),
-               "statuses": ReportStatus}
+               "statuses": ReportStatus, **form}
     if private_key is not None:
         try:
             context["case"] = services.report_read(report=report, actor=request.user,
@@ -277,7 +288,7 @@ def case_detail(request, pk):
             context["error"] = exc.message
     if context["is_lead"]:
         context["reads"] = report.reads.select_related("user")[:200]
-    return render(request, "supervision/report_case.html", context)
+    return render(request, "supervision/report_case.html", context, status=status)
 
 
 @inspector_required
@@ -302,14 +313,23 @@ def case_act(request, pk):
         elif action == "message":
             services.report_message_add(report=report, actor=user, private_key=private_key,
                                         text=post.get("text", ""))
+        elif action == "note":
+            services.report_note_add(report=report, actor=user, private_key=private_key,
+                                     text=post.get("note", ""))
         elif action == "share":
             services.report_share(report=report, actor=user, private_key=private_key)
         else:
             raise InvalidInput(_("Unknown action."), code="unknown_action")
     except LianxinError as exc:
-        return render(request, "supervision/report_case.html", {
-            "report": report, "unlocked": private_key is not None, "error": exc.message,
-        }, status=_error_status(exc))
+        # The one text box serves as message, reason and result: its errors go beside it; the
+        # note has its own box.
+        box = "note" if action == "note" else "text"
+        beside = any(name in exc.fields for name in ("text", "reason", "result"))
+        report.refresh_from_db()
+        return _case_page(request, report, status=_error_status(exc), text=post.get("text", ""),
+                          note=post.get("note", ""),
+                          **{f"{box}_errors": [exc.message] if beside else []},
+                          error=None if beside else exc.message)
     return redirect("supervision:report-case", pk=report.pk)
 
 

@@ -1,9 +1,13 @@
 """Who may do what to an appeal. The only place appeal permissions are decided."""
 
+from functools import reduce
+from operator import or_
+
 import rules
+from django.db.models import Q
 
 from lianxin.core.access import has_role, units_where
-from lianxin.core.models import Role
+from lianxin.core.models import AuditEvent, Notification, Role, Unit
 
 
 @rules.predicate
@@ -42,6 +46,25 @@ def is_assessor(user, appeal=None):
     return has_role(user, Role.ORGDEPT, over=getattr(appeal, "unit", None))
 
 
+@rules.predicate
+def was_with_my_unit(user, appeal=None):
+    """The appeal was once dispatched or transferred to (or handled in) the user's unit."""
+    mine = units_where(user, Role.HANDLER, Role.LEADER)
+    if appeal is None or not mine:
+        return False
+    ids = Unit.objects.filter(reduce(or_, [Q(path__startswith=u.path) for u in mine]))
+    return AuditEvent.objects.filter(
+        object_type="appeals.appeal", object_id=str(appeal.pk),
+        data__unit_id__in=list(ids.values_list("pk", flat=True)),
+    ).exists()
+
+
+@rules.predicate
+def was_notified(user, appeal=None):
+    return appeal is not None and getattr(user, "is_authenticated", False) and \
+        Notification.objects.filter(recipient=user, link=f"/appeals/{appeal.tracking_number}/").exists()
+
+
 rules.add_perm("appeals.view_appeal",
                is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor)
 # Names and phone numbers: only those who must call the citizen back.
@@ -54,4 +77,7 @@ rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
 # A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
 rules.add_perm("appeals.review_reply", is_unit_leader)
 rules.add_perm("appeals.supervise_appeal", is_supervisor)
+# Whoever had an appeal in hand, or was told of it, may learn where it went (not what it says)
+# once it has moved out of their sight: a link they hold never ends in a bare "not found".
+rules.add_perm("appeals.view_whereabouts", was_with_my_unit | was_notified)
 rules.add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)

@@ -9,6 +9,8 @@ from django.db.models import Q
 from lianxin.core.access import has_role, units_where
 from lianxin.core.models import AuditEvent, Notification, Role, Unit
 
+from .models import Track
+
 
 @rules.predicate
 def is_dispatcher(user, appeal=None):
@@ -33,6 +35,11 @@ def is_co_handler(user, appeal=None):
 def is_unit_leader(user, appeal=None):
     unit = getattr(appeal, "unit", None)
     return unit is not None and has_role(user, Role.LEADER, Role.ADMIN, over=unit)
+
+
+@rules.predicate
+def is_xinfang(user, appeal=None):
+    return getattr(appeal, "track", None) == Track.XINFANG
 
 
 @rules.predicate
@@ -72,7 +79,9 @@ rules.add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
 rules.add_perm("appeals.dispatch_appeal", is_dispatcher)
 rules.add_perm("appeals.handle_appeal", is_unit_handler)
 rules.add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
-rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor)
+# 《信访工作条例》 art. 35: a letters-and-visits case is extended "with the approval of the
+# head of the organ or unit" handling it; a hotline appeal's clock is the hotline's to extend.
+rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor | (is_unit_leader & is_xinfang))
 rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
 # A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
 rules.add_perm("appeals.review_reply", is_unit_leader)

@@ -131,6 +131,8 @@ def test_the_street_handler_in_the_field_on_a_phone(chromium, live_server, peopl
     assert fresh(appeal).status == Status.HANDLING
 
     open_form(page, "reply")
+    # The reply is written in a box as wide as the screen allows, not in a narrow slot.
+    assert page.locator("#reply-text").bounding_box()["width"] > 0.75 * PHONE["width"]
     page.fill("#reply-text", "   ")
     send(page, "reply")
     assert page.is_visible("#reply-text + .error")

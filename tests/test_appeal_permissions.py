@@ -77,6 +77,14 @@ def test_decide_extension(everyone, at_vet):
         "dispatcher", "supervisor", "admin", "admin_role"}
 
 
+def test_the_unit_leader_decides_the_extension_of_a_letters_and_visits_case(
+        everyone, district, people):
+    appeal = submit(track="xinfang", **CONTACT)
+    services.appeal_dispatch(appeal=appeal, unit=district["vet"], actor=people["dispatcher"])
+    assert allowed(everyone, "appeals.decide_extension", fresh(appeal)) == {
+        "dispatcher", "supervisor", "vet_leader", "admin", "admin_role"}
+
+
 def test_follow_up_appeal(everyone, at_vet):
     assert allowed(everyone, "appeals.follow_up_appeal", at_vet) == {
         "dispatcher", "admin", "admin_role"}

@@ -1,9 +1,15 @@
 """Who may do what to an appeal. The only place appeal permissions are decided."""
 
+from functools import reduce
+from operator import or_
+
 import rules
+from django.db.models import Q
 
 from lianxin.core.access import has_role, units_where
-from lianxin.core.models import Role
+from lianxin.core.models import AuditEvent, Notification, Role, Unit
+
+from .models import Track
 
 
 @rules.predicate
@@ -32,6 +38,11 @@ def is_unit_leader(user, appeal=None):
 
 
 @rules.predicate
+def is_xinfang(user, appeal=None):
+    return getattr(appeal, "track", None) == Track.XINFANG
+
+
+@rules.predicate
 def is_supervisor(user, appeal=None):
     return has_role(user, Role.SUPERVISOR, over=getattr(appeal, "unit", None))
 
@@ -42,6 +53,25 @@ def is_assessor(user, appeal=None):
     return has_role(user, Role.ORGDEPT, over=getattr(appeal, "unit", None))
 
 
+@rules.predicate
+def was_with_my_unit(user, appeal=None):
+    """The appeal was once dispatched or transferred to (or handled in) the user's unit."""
+    mine = units_where(user, Role.HANDLER, Role.LEADER)
+    if appeal is None or not mine:
+        return False
+    ids = Unit.objects.filter(reduce(or_, [Q(path__startswith=u.path) for u in mine]))
+    return AuditEvent.objects.filter(
+        object_type="appeals.appeal", object_id=str(appeal.pk),
+        data__unit_id__in=list(ids.values_list("pk", flat=True)),
+    ).exists()
+
+
+@rules.predicate
+def was_notified(user, appeal=None):
+    return appeal is not None and getattr(user, "is_authenticated", False) and \
+        Notification.objects.filter(recipient=user, link=f"/appeals/{appeal.tracking_number}/").exists()
+
+
 rules.add_perm("appeals.view_appeal",
                is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor)
 # Names and phone numbers: only those who must call the citizen back.
@@ -49,9 +79,14 @@ rules.add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
 rules.add_perm("appeals.dispatch_appeal", is_dispatcher)
 rules.add_perm("appeals.handle_appeal", is_unit_handler)
 rules.add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
-rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor)
+# 《信访工作条例》 art. 35: a letters-and-visits case is extended "with the approval of the
+# head of the organ or unit" handling it; a hotline appeal's clock is the hotline's to extend.
+rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor | (is_unit_leader & is_xinfang))
 rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
 # A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
 rules.add_perm("appeals.review_reply", is_unit_leader)
 rules.add_perm("appeals.supervise_appeal", is_supervisor)
+# Whoever had an appeal in hand, or was told of it, may learn where it went (not what it says)
+# once it has moved out of their sight: a link they hold never ends in a bare "not found".
+rules.add_perm("appeals.view_whereabouts", was_with_my_unit | was_notified)
 rules.add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)

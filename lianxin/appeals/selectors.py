@@ -28,6 +28,27 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     return qs.filter(q)
 
 
+# The moves that take an appeal from one unit to another (or back to the hotline).
+MOVES = ("dispatch", "transfer", "return")
+
+
+def appeal_whereabouts(user, tracking_number: str) -> dict | None:
+    """Where an appeal went that `user` once had in hand or was told of but can no longer
+    see: {"action": "transfer" | "dispatch" | "return", "unit": name or "", "at": time}. Only
+    the move, nothing of the appeal's content or the citizen. None if the user may not know."""
+    appeal = Appeal.objects.select_related("unit").filter(tracking_number=tracking_number).first()
+    if appeal is None or not getattr(user, "is_authenticated", False) \
+            or not user.has_perm("appeals.view_whereabouts", appeal):
+        return None
+    move = AuditEvent.objects.filter(
+        object_type="appeals.appeal", object_id=str(appeal.pk), action__in=MOVES,
+    ).order_by("-id").first()
+    if move is None:
+        return None
+    return {"action": move.action, "at": move.created_at,
+            "unit": appeal.unit.name if appeal.unit and move.action != "return" else ""}
+
+
 def appeal_contact(user, appeal: Appeal) -> dict:
     """The citizen's contact data as this user may see it: whole, masked, or not at all."""
     full = getattr(user, "is_authenticated", False) and user.has_perm("appeals.view_contact", appeal)

@@ -495,7 +495,8 @@ def appeal_transfer(
     _check(appeal, "transfer", actor)
     reason = clean_text(reason, field="reason", max_length=1000)
     if unit == appeal.unit:
-        raise InvalidInput(_("The appeal is already with this unit."))
+        raise InvalidInput(_("The appeal is already with this unit."),
+                           fields={"unit": [_("The appeal is already with this unit.")]})
     before, old = appeal.status, appeal.unit
     appeal.status = Status.DISPATCHED
     appeal.unit = unit
@@ -516,7 +517,8 @@ def appeal_co_handle(
     _check(appeal, "co_handle", actor)
     units = [u for u in units if u != appeal.unit]
     if not units:
-        raise InvalidInput(_("Choose at least one other unit."))
+        raise InvalidInput(_("Choose at least one other unit."),
+                           fields={"units": [_("Choose at least one other unit.")]})
     appeal.co_units.add(*units)
     _commit(appeal, action="co_handle", actor=actor, from_state=appeal.status, fields=[],
             data={"units": [u.name for u in units]})

@@ -29,6 +29,7 @@ from .selectors import (
     appeal_actions,
     appeal_contact,
     appeal_timeline,
+    appeal_whereabouts,
     appeals_visible_to,
     dispatch_units,
 )
@@ -153,24 +154,59 @@ def supervision(request):
 
 @login_required
 def appeal_detail(request, tracking_number):
-    appeal = (
-        appeals_visible_to(request.user).prefetch_related("co_units", "extensions", "followups")
+    appeal = _visible_appeal(request.user, tracking_number)
+    if appeal is None:
+        return _not_here(request, tracking_number)
+    return _render_detail(request, appeal)
+
+
+def _visible_appeal(user, tracking_number):
+    return (
+        appeals_visible_to(user).prefetch_related("co_units", "extensions", "followups")
         .filter(tracking_number=tracking_number).first()
     )
-    if appeal is None:
+
+
+def _not_here(request, tracking_number):
+    """An appeal the user may not see: where it went, if it once was theirs, else 404."""
+    moved = appeal_whereabouts(request.user, tracking_number)
+    if moved is None:
         raise Http404
+    return render(request, "appeals/moved.html", {"moved": moved, "tracking_number": tracking_number})
+
+
+# The inputs of the action forms. A service's error about one of them is shown beside it.
+FORM_FIELDS = {"unit", "units", "category", "reason", "days", "approve", "text", "resolved",
+               "satisfaction", "comment", "master", "note"}
+
+
+def _render_detail(request, appeal, *, posted=None, error=None):
+    """The appeal page. After a failed action (`posted`, `error`) the form that was sent is
+    shown again, open, with what was typed or chosen and each message beside its field."""
+    forms = []
+    for action in appeal_actions(request.user, appeal):
+        form = {"open": False, "data": {}, "errors": {}, "error": "", "units": []}
+        if action == posted:
+            p = request.POST
+            errors = {k: v for k, v in error.fields.items() if k in FORM_FIELDS}
+            others = [m for k, v in error.fields.items() if k not in FORM_FIELDS for m in v]
+            form.update(open=True, data=p, errors=errors, units=p.getlist("units"),
+                        error=" ".join(map(str, others)) if errors or others else error.message)
+        forms.append((action, form))
+    if forms and not any(f["open"] for _a, f in forms):
+        forms[0][1]["open"] = True
     return render(request, "appeals/detail.html", {
         "appeal": appeal,
         "contact": appeal_contact(request.user, appeal),
         "timeline": appeal_timeline(appeal, public=False),
-        "actions": appeal_actions(request.user, appeal),
+        "forms": forms,
         "units": dispatch_units().in_tree_order(),
         "categories": Category.objects.filter(is_active=True).select_related("parent"),
         "satisfaction_choices": Satisfaction.choices,
         "urgencies": Urgency.choices,
         "now": timezone.now(),
         "estimated": Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
-    })
+    }, status=error.status if error else 200)
 
 
 def _int(value):
@@ -180,10 +216,10 @@ def _int(value):
         return None
 
 
-def _unit_or_error(pk):
+def _unit_or_error(pk, field="unit"):
     unit = dispatch_units().filter(pk=_int(pk)).first()
     if unit is None:
-        raise InvalidInput(_("Choose a unit."))
+        raise InvalidInput(_("Choose a unit."), fields={field: [_("Choose a unit.")]})
     return unit
 
 
@@ -238,7 +274,7 @@ def appeal_act(request, tracking_number, action):
     """Run one lifecycle action from a page form, then go back where the user came from."""
     appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
     if appeal is None:
-        raise Http404
+        return _not_here(request, tracking_number)
     p, user = request.POST, request.user
     version = _int(p.get("version"))
     common = {"appeal": appeal, "actor": user, "version": version}
@@ -253,7 +289,7 @@ def appeal_act(request, tracking_number, action):
         elif action == "transfer":
             services.appeal_transfer(**common, unit=_unit_or_error(p.get("unit")), reason=p.get("reason", ""))
         elif action == "co_handle":
-            services.appeal_co_handle(**common, units=[_unit_or_error(pk) for pk in p.getlist("units")])
+            services.appeal_co_handle(**common, units=[_unit_or_error(pk, "units") for pk in p.getlist("units")])
         elif action == "extension_request":
             services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
         elif action == "extension_decide":
@@ -271,7 +307,8 @@ def appeal_act(request, tracking_number, action):
         elif action == "merge":
             master = appeals_visible_to(user).filter(tracking_number=p.get("master", "").strip()).first()
             if master is None:
-                raise InvalidInput(_("Master appeal not found."))
+                raise InvalidInput(_("Master appeal not found."),
+                                   fields={"master": [_("Master appeal not found.")]})
             services.appeal_merge(**common, master=master)
         elif action == "withdraw":
             services.appeal_withdraw(**common, reason=p.get("reason", ""))
@@ -280,6 +317,13 @@ def appeal_act(request, tracking_number, action):
         else:
             raise Http404
     except LianxinError as exc:
+        # Sent from the appeal's page and its form is still there: show that form again with
+        # the message beside the field and nothing lost. Elsewhere (the dispatcher console,
+        # or the state moved on meanwhile) the message goes on top of the next page.
+        if not p.get("next"):
+            fresh = _visible_appeal(user, tracking_number)
+            if fresh is not None and action in appeal_actions(user, fresh):
+                return _render_detail(request, fresh, posted=action, error=exc)
         messages.error(request, exc.message)
     else:
         messages.success(request, _done(action, Appeal.objects.select_related("unit", "master")

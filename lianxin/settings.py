@@ -173,13 +173,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# --- Cache: Redis when configured, else per-process memory (rate limits, idempotency) --------
+# --- Cache: Redis when configured, else a database table. Only what can be recomputed lives
+# there (figures); a Redis outage makes it a miss, not an error (core.cache).
 if redis_url := os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL", ""):
     if redis_url.startswith("redis"):
         CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "lianxin.core.cache.ResilientRedisCache",
                 "LOCATION": redis_url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
             }
         }
 if "CACHES" not in globals():
@@ -196,12 +198,21 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
+# With the broker down, queuing a task fails at once (core.tasks.enqueue logs it and the
+# periodic sweepers catch up) rather than holding the citizen's request in retries.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "appeals-scan-overdue": {
         "task": "lianxin.appeals.tasks.scan_overdue",
         "schedule": timedelta(minutes=5),
+    },
+    "appeals-route-pending": {
+        "task": "lianxin.appeals.tasks.route_pending_appeals",
+        "schedule": timedelta(minutes=1),
     },
     "appeals-refresh-rollups": {
         "task": "lianxin.appeals.tasks.refresh_rollups",

@@ -72,3 +72,35 @@ def test_staff_list_numbers_wider_than_a_column_are_refused_or_harmless(client, 
     assert response.status_code in (200, 400), response.content[:300]
     if response.status_code == 400:
         assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_is_a_503_with_a_message_not_a_500(client, settings):
+    """As when PostgreSQL restarts or the SQLite file cannot be opened: the request fails
+    cleanly, saying nothing was saved, and the next one after recovery works."""
+    import socket
+
+    from django.db import connection
+
+    saved = dict(connection.settings_dict)
+    connection.close()
+    if connection.vendor == "sqlite":
+        connection.settings_dict["NAME"] = "/nonexistent-folder/lianxin.sqlite3"
+    else:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            connection.settings_dict["PORT"] = probe.getsockname()[1]  # nobody listens
+    try:
+        response = client.post("/api/v1/appeals/", {"title": "路灯", "content": "不亮"},
+                               content_type="application/json")
+        assert response.status_code == 503 and response.json()["code"] == "unavailable"
+        assert response["Retry-After"] == "30"
+        page = client.get("/board/")
+        assert page.status_code == 503
+        assert "没有保存" in page.content.decode()
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+    response = client.post("/api/v1/appeals/", {"title": "路灯", "content": "不亮"},
+                           content_type="application/json")
+    assert response.status_code == 201

@@ -175,3 +175,47 @@ def test_mail_has_a_timeout(settings):
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     assert get_connection().timeout and get_connection().timeout <= 30
+
+
+def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog):
+    from celery import Celery
+
+    from lianxin.core.queue import enqueue
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens here
+    dead = Celery("dead-broker", broker=f"redis://127.0.0.1:{port}/0", set_as_current=False)
+    dead.conf.update(task_publish_retry=False, broker_connection_timeout=1,
+                     broker_transport_options={"socket_connect_timeout": 1})
+
+    @dead.task(name="probe")
+    def probe_task(value):
+        return value
+
+    started = time.monotonic()
+    assert enqueue(probe_task, 1) is False
+    assert time.monotonic() - started < 10
+    assert "broker unavailable" in caplog.text
+
+
+def suggest_noise(text: str):
+    return ("噪音污染", 0.5)
+
+
+def test_an_appeal_whose_routing_task_was_lost_is_routed_by_the_sweeper(settings, categories):
+    import time_machine
+    from django.utils import timezone
+
+    from lianxin.appeals.tasks import route_pending_appeals
+
+    settings.CATEGORY_SUGGESTER = "tests.test_delivery.suggest_noise"
+    # Submitted in a test transaction: its on-commit routing task never runs, as when the
+    # broker was down at intake.
+    appeal, _ = services.appeal_submit(title="夜里噪音", content="工地夜间施工")
+    assert route_pending_appeals() == 0  # too fresh: its own task may still come
+    with time_machine.travel(timezone.now() + __import__("datetime").timedelta(minutes=2)):
+        assert route_pending_appeals() == 1
+    appeal.refresh_from_db()
+    assert appeal.suggested_category == categories["noise"]
+    assert route_pending_appeals() == 0

@@ -96,7 +96,7 @@ def test_the_unit_leader_reviews_decides_and_drills_down(chromium, live_server, 
 
     # ... and the dashboard's "overdue now", whose number is the list it opens.
     page.click("header nav a[href='/insight/']")
-    kpi = page.locator("a.kpi:has-text('当前超期')")
+    kpi = page.locator("a.kpi:has-text('当前办理超期')")
     shown = int(kpi.locator("strong").inner_text())
     kpi.click()
     page.wait_for_selector("main table")

@@ -31,6 +31,7 @@ from lianxin.core.errors import (
 )
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notification_send, notify_people
+from lianxin.core.queue import enqueue
 
 from . import clocks
 from .catalogue import active_category, category_named
@@ -366,7 +367,7 @@ def appeal_submit(
                     # Off the intake path: the router's few milliseconds run after commit.
                     from .tasks import route_appeal
 
-                    transaction.on_commit(lambda pk=appeal.pk: route_appeal.delay(pk))
+                    transaction.on_commit(lambda pk=appeal.pk: enqueue(route_appeal, pk))
                 transaction.on_commit(
                     lambda pk=appeal.pk: appeal_received.send(sender=Appeal, appeal_id=pk)
                 )

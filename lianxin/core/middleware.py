@@ -4,7 +4,9 @@ import json
 import logging
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("lianxin")
@@ -34,6 +36,8 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            return database_unavailable(request, exception)
         if not request.path.startswith(API_PREFIXES):
             return None
         if isinstance(exception, (json.JSONDecodeError, UnicodeDecodeError)):
@@ -66,3 +70,18 @@ class BodySizeMiddleware:
                 return JsonResponse({"code": "too_large", "detail": detail}, status=413)
             return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def database_unavailable(request, exception) -> HttpResponse:
+    """The database is restarting, unreachable or out of disk: 503 with a message saying that
+    nothing was saved (the transaction rolled back), and when to try again, instead of a 500.
+    The page is standalone: the site's layout itself needs the database."""
+    log.error("database unavailable: %s: %s", type(exception).__name__, str(exception)[:200])
+    detail = _("The service is briefly unavailable and nothing was saved. "
+               "Please try again in a minute.")
+    if request.path.startswith(API_PREFIXES):
+        response = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"detail": detail}), status=503)
+    response["Retry-After"] = "30"
+    return response

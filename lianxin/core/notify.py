@@ -4,6 +4,7 @@ from django.db import transaction
 
 from . import clock
 from .models import Notification
+from .queue import enqueue
 
 
 def notification_send(
@@ -30,7 +31,7 @@ def notification_send(
     if status == Notification.Status.PENDING:
         from .tasks import deliver_notification
 
-        transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
+        transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk))
     return notification
 
 

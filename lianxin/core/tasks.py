@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Notification
+from .queue import enqueue
 from .ratelimit import purge_expired
 from .sms import get_sms_backend
 
@@ -63,7 +64,8 @@ def retry_pending_notifications() -> int:
         Notification.objects.filter(status=Notification.Status.PENDING).values_list("pk", flat=True)[:500]
     )
     for pk in ids:
-        deliver_notification.delay(pk)
+        if not enqueue(deliver_notification, pk):
+            break  # the broker is down: the next round tries again
     return len(ids)
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.dispatch import receiver
 
 from lianxin.appeals.signals import appeal_received
+from lianxin.core.queue import enqueue
 
 
 @receiver(appeal_received, dispatch_uid="insight.analyse-new-appeal")
@@ -16,4 +17,4 @@ def analyse_on_intake(sender, appeal_id, **kwargs):
     if settings.INSIGHT_INTAKE_MODE == "queue":
         from .tasks import analyse_new_appeal
 
-        analyse_new_appeal.delay(appeal_id)
+        enqueue(analyse_new_appeal, appeal_id)

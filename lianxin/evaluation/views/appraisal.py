@@ -48,8 +48,10 @@ def _questionnaire(campaign: AppraisalCampaign, given=None) -> list[dict]:
 def _vote_page(request, *, status=200, **context):
     context.setdefault("stars", _stars())
     response = render(request, "evaluation/appraisal_vote.html", context, status=status)
-    # The page carries the code in a hidden field: keep it out of every cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # No other site may learn of the ballot page (no referrer leaves it), but our own forms
+    # must still send their origin: with "no-referrer" Chromium sends "Origin: null" on a
+    # POST and Django's CSRF check refuses every vote. The code itself is never in the URL.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import LianxinError
@@ -38,7 +38,7 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, can_delete=True
 
 class SchemeNewForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200, required=False)
     copy_from = forms.ModelChoiceField(label=gettext_lazy("Copy the indicators of"),
                                        queryset=IndicatorScheme.objects.all(), required=False,
                                        empty_label=gettext_lazy("(start empty)"))

@@ -305,20 +305,37 @@ def _physical_order(model, campaign, column="text"):
 
 
 # --- results ----------------------------------------------------------------------------------
-def test_rating_summary_math():
+def test_rating_summary_math(settings):
+    settings.APPRAISAL_MIN_RESPONSES = 5
     s = rating_summary({5: 2, 4: 2, 3: 1})  # 5, 5, 4, 4, 3
-    assert s["n"] == 5 and s["mean"] == pytest.approx(4.2)
+    assert s["n"] == 5 and s["mean"] == pytest.approx(4.2) and s["shown"]
     assert s["sd"] == pytest.approx(math.sqrt(0.7))
-    half = 2.7764451051977987 * math.sqrt(0.7) / math.sqrt(5)  # t(0.975, 4)
-    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(4.2 - half), pytest.approx(4.2 + half))
+    # Wilson's score interval of p = (4.2 - 1) / 4 = 0.8 with n = 5, mapped back to 1-5.
+    z = 1.959964
+    centre = (0.8 + z * z / 10) / (1 + z * z / 5)
+    half = z * math.sqrt(0.8 * 0.2 / 5 + z * z / 100) / (1 + z * z / 5)
+    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(1 + 4 * (centre - half)),
+                                           pytest.approx(1 + 4 * (centre + half)))
     assert s["score"] == pytest.approx(80.0)
     one = rating_summary({3: 1})
-    assert one["mean"] == 3 and one["sd"] is None and one["ci_low"] is None
+    assert one["mean"] == 3 and one["sd"] is None and not one["shown"]
     assert rating_summary({})["n"] == 0 and rating_summary({})["mean"] is None
-    assert rating_summary({4: 3})["ci_low"] == pytest.approx(4.0)
 
 
-def test_results_counts_means_and_response_rate(campaign, orgdept, district):
+@pytest.mark.parametrize("histogram", [{5: 1}, {1: 1}, {5: 1, 1: 1}, {4: 3}, {5: 2, 2: 1},
+                                       {5: 40}, {1: 7, 5: 7}, {3: 1, 4: 1}])
+def test_the_interval_stays_on_the_scale_and_has_width(histogram):
+    """Student's t gave -2.85 – 9.85 on a 1–5 scale for two ratings, and a zero-width interval
+    when all ratings agree."""
+    s = rating_summary(histogram)
+    assert 1 <= s["ci_low"] <= s["mean"] <= s["ci_high"] <= 5
+    assert s["ci_high"] - s["ci_low"] > 0.05
+    if sum(histogram.values()) < 10:
+        assert s["ci_high"] - s["ci_low"] > 0.5  # a handful of ratings is not precise
+
+
+def test_results_counts_means_and_response_rate(campaign, orgdept, district, settings):
+    settings.APPRAISAL_MIN_RESPONSES, settings.APPRAISAL_MIN_RESPONSE_RATE = 5, 0.5
     tokens = services.appraisal_tokens_issue(campaign=campaign, count=8, actor=orgdept)
     targets, q_rating, q_text = ids(campaign)
     for token, stars in zip(tokens, [5, 4, 4, 3, 5], strict=False):
@@ -335,7 +352,7 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district):
     results = page.context["targets"]
     first = results[0]["rows"][0]
     assert (first["n"], round(first["mean"], 2), round(first["ci_low"], 3),
-            round(first["ci_high"], 3)) == (5, 4.2, 3.161, 5.239)
+            round(first["ci_high"], 3)) == (5, 4.2, 2.502, 4.855)
     assert results[1]["rows"][0]["n"] == 0
     assert page.context["issued"] == 8 and page.context["voted"] == 5
     assert page.context["response_rate"] == pytest.approx(5 / 8)
@@ -347,7 +364,8 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district):
 
 
 # --- comments ---------------------------------------------------------------------------------
-def test_comments_are_moderated_before_publication(campaign, orgdept, people):
+def test_comments_are_moderated_before_publication(campaign, orgdept, people, settings):
+    settings.APPRAISAL_MIN_RESPONSES = 3
     tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
     for token, text in zip(tokens, ["窗口服务热情", "有人骂人 脏话", "办事太慢"], strict=True):
         Client().post(VOTE, form(campaign, token, 3, text))
@@ -491,3 +509,25 @@ def test_the_scheduler_closes_a_campaign_past_its_closing_time(campaign):
     campaign.refresh_from_db()
     assert campaign.status == AppraisalCampaign.Status.CLOSED
     assert AuditEvent.objects.filter(action="appraisal_closed", object_id=str(campaign.pk)).exists()
+
+
+def test_results_below_the_minimum_response_are_not_shown(campaign, orgdept, settings):
+    """1 vote of 5 codes was published with a mean and an interval; below the minimum (set in
+    the environment) no figure is shown to anyone and the rule is stated."""
+    settings.APPRAISAL_MIN_RESPONSES, settings.APPRAISAL_MIN_RESPONSE_RATE = 3, 0.5
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=5, actor=orgdept)
+    targets, q_rating, _q_text = ids(campaign)
+    services.appraisal_vote(token=tokens[0], ratings={(targets[0], q_rating[0]): 2})
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    services.appraisal_campaign_publish(campaign=campaign, actor=orgdept)
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    body = page.content.decode()
+    assert page.status_code == 200 and not page.context["enough"]
+    assert "at least 3 codes have voted and at least 50 %" in body
+    assert 'id="too-few"' in body and "2.00" not in body and "<table" not in body
+    settings.APPRAISAL_MIN_RESPONSES = 1
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.context["enough"] is False  # 1 of 5 is 20 % < 50 %
+    settings.APPRAISAL_MIN_RESPONSE_RATE = 0.2
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.context["enough"] and "2.00" in page.content.decode()

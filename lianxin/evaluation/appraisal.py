@@ -112,24 +112,48 @@ def local_time(moment) -> str:
 
 # --- statistics -------------------------------------------------------------------------------
 def rating_summary(histogram: dict[int, int]) -> dict:
-    """Count, mean, sample standard deviation and the 95 % confidence interval of the mean
-    (Student's t, n − 1 degrees of freedom) of ratings given as {star value: count}."""
+    """Count, mean, sample standard deviation and a 95 % interval for the mean of ratings given
+    as {star value: count}; `shown` says whether there are enough ratings to show them
+    (settings.APPRAISAL_MIN_RESPONSES).
+
+    The interval is Wilson's score interval applied to the mean rescaled to 0–1, p = (mean −
+    1) / 4, then mapped back to 1–5. Ratings on [0, 1] with mean p have a variance of at most
+    p(1 − p) (the Bhatia–Davis inequality), the variance Wilson's interval assumes, so it is a
+    conservative interval for the mean: it stays inside the scale, and it keeps a sensible
+    width for small samples and when every rating agrees, where Student's t gave intervals far
+    outside 1–5 (n = 2) or of zero width (all ratings equal)."""
     n = sum(histogram.get(v, 0) for v in RATING_VALUES)
+    minimum = max(int(getattr(settings, "APPRAISAL_MIN_RESPONSES", 1)), 1)
     out = {"n": n, "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
-           "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None}
+           "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None,
+           "shown": n >= minimum}
     if n == 0:
         return out
     mean = sum(v * histogram.get(v, 0) for v in RATING_VALUES) / n
     out["mean"] = mean
     out["score"] = rating_to_score(mean)
     if n >= 2:
-        from scipy.stats import t
-
         ss = sum(histogram.get(v, 0) * (v - mean) ** 2 for v in RATING_VALUES)
-        sd = math.sqrt(ss / (n - 1))
-        half = float(t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-        out.update(sd=sd, ci_low=mean - half, ci_high=mean + half)
+        out["sd"] = math.sqrt(ss / (n - 1))
+    out["ci_low"], out["ci_high"] = wilson_interval(mean, n)
     return out
+
+
+def wilson_interval(mean: float, n: int, *, z: float = 1.959964) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a mean rating of n ratings, on the 1–5 scale."""
+    lo_v, hi_v = RATING_VALUES[0], RATING_VALUES[-1]
+    p = (mean - lo_v) / (hi_v - lo_v)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = max(centre - half, 0.0), min(centre + half, 1.0)
+    return lo_v + (hi_v - lo_v) * low, lo_v + (hi_v - lo_v) * high
+
+
+def response_enough(*, issued: int, voted: int) -> bool:
+    """Whether a campaign has enough votes for its results to be shown (see settings)."""
+    return (voted >= max(int(settings.APPRAISAL_MIN_RESPONSES), 1) and issued > 0
+            and voted / issued >= float(settings.APPRAISAL_MIN_RESPONSE_RATE))
 
 
 def rating_to_score(mean: float) -> float:
@@ -139,8 +163,8 @@ def rating_to_score(mean: float) -> float:
 
 def appraisal_scores(year: int) -> dict[int, float]:
     """Unit id -> mean rating (all rating questions) in that year's closed or published
-    campaigns that appraise units, scaled to 0–100. Units nobody rated are left out; cadres'
-    ratings are not attributed to their units."""
+    campaigns that appraise units, scaled to 0–100. Units with fewer ratings than
+    APPRAISAL_MIN_RESPONSES are left out; cadres' ratings are not attributed to their units."""
     done = [AppraisalCampaign.Status.CLOSED, AppraisalCampaign.Status.PUBLISHED]
     rows = (AppraisalTally.objects
             .filter(campaign__year=year, campaign__status__in=done,
@@ -150,7 +174,7 @@ def appraisal_scores(year: int) -> dict[int, float]:
     scores: dict[int, float] = {}
     for row in rows:
         summary = rating_summary({v: row[f"s{v}"] or 0 for v in RATING_VALUES})
-        if summary["n"]:
+        if summary["n"] and summary["shown"]:
             scores[row["target__unit_id"]] = round(summary["score"], 2)
     return scores
 

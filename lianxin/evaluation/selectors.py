@@ -16,7 +16,7 @@ from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 
-from .appraisal import rating_summary
+from .appraisal import rating_summary, response_enough
 from .models import (
     CommentStatus,
     DutyReport,
@@ -281,5 +281,9 @@ def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False
         "issued": issued,
         "voted": voted,
         "response_rate": voted / issued if issued else None,
+        # Below the minimum response no figure is shown to anyone (the rule is stated).
+        "enough": response_enough(issued=issued, voted=voted),
+        "min_responses": settings.APPRAISAL_MIN_RESPONSES,
+        "min_rate_percent": round(settings.APPRAISAL_MIN_RESPONSE_RATE * 100),
         "pending": campaign.comments.filter(status=AppraisalComment.Status.PENDING).count(),
     }

@@ -95,17 +95,31 @@ def en():
 
 
 # --- codes ------------------------------------------------------------------------------------
-def test_codes_are_128_bit_and_read_forgivingly(campaign, orgdept):
-    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
-    assert len(set(tokens)) == 3 and all(len(t) == 26 for t in tokens)
+def test_codes_have_no_look_alikes_and_read_forgivingly(campaign, orgdept):
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=200, actor=orgdept)
+    assert len(set(tokens)) == 200 and all(len(t) == 25 for t in tokens)
+    assert not set("".join(tokens)) & set("0O1IL")  # nothing on a slip can be misread
+    assert len(set("".join(tokens))) == 30  # 30 ** 25: about 122 random bits
     token = tokens[0]
+    assert token_display(token).count("-") == 4
     assert token_normalize(token_display(token).lower().replace("-", " ")) == token
-    assert token_normalize(token.replace("O", "0").replace("I", "1")) == token
     assert token_normalize("ABC") is None
     # Only a keyed hash is stored, never the code.
     stored = set(AppraisalInvitation.objects.values_list("token_hash", flat=True))
     assert {token_hash(t) for t in tokens} == stored
     assert hashlib.sha256(token.encode()).hexdigest() not in stored
+
+
+def test_codes_of_the_old_format_still_vote(campaign, orgdept):
+    """Codes printed before the alphabet changed: 26 base32 characters, typed with 0/1/8 for
+    O/I/B."""
+    old = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    AppraisalInvitation.objects.create(campaign=campaign, token_hash=token_hash(old))
+    assert token_normalize("abcd-efgh-1jkl-mn0p-qrst-uvwx-yz") == old
+    targets, q_rating, _q = ids(campaign)
+    services.appraisal_vote(token="ABCD-EFGH-1JKL-MN0P-QRST-UVWX-YZ",
+                            ratings={(targets[0], q_rating[0]): 4})
+    assert AppraisalInvitation.objects.get(token_hash=token_hash(old)).used
 
 
 def test_a_code_votes_once_and_a_reuse_changes_nothing(campaign, orgdept):
@@ -449,6 +463,43 @@ def test_printable_codes_pdf(campaign, orgdept):
     bad = client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "issue", "count": "x"})
     assert bad.status_code == 400
     assert AppraisalInvitation.objects.filter(campaign=campaign).count() == 12
+
+
+def test_code_slips_embed_a_font_that_has_every_character_and_codes_fit(campaign, orgdept):
+    """The slips printed "·" as a box (reportlab's STSong-Light is not embedded and lacks it)
+    and wrapped the code onto a second line that began with "-"."""
+    import re
+
+    from django.utils import translation
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from lianxin.evaluation.appraisal import token_slips_pdf
+    from lianxin.evaluation.pdf import CJK_FONT, FONT_FILE, MONO_FONT
+
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
+    with translation.override("zh-hans"):
+        pdf = token_slips_pdf(campaign=campaign, tokens=tokens, vote_url=VOTE_URL)
+    names = set(re.findall(rb"/BaseFont /(\S+)", pdf))
+    assert names and all(b"WenQuanYi" in n for n in names), names  # no unembedded base font
+    assert pdf.count(b"/FontFile2") == len(names)  # each font's program is in the file
+    face = TTFont("check", str(FONT_FILE), subfontIndex=0).face
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            from django.utils.translation import gettext as _
+
+            texts = [_("Democratic appraisal") + " · " + campaign.name,
+                     _("Scan the QR code with your phone, or open"), VOTE_URL,
+                     _("and enter the code below. One vote per code;"),
+                     _("your vote is anonymous. Closes %(time)s.") % {"time": "2026-01-01"},
+                     _("Your appraisal code:")]
+        missing = {ch for text in texts for ch in text if ord(ch) not in face.charToGlyph}
+        assert not missing, (lang, missing)
+    # One code on one line across the slip at a readable size (slip 105 mm, margins 5 mm).
+    slip_inner = (210 / 2 - 10) * 72 / 25.4
+    shown = token_display(tokens[0])
+    assert pdfmetrics.stringWidth(shown, MONO_FONT, 12) <= slip_inner
+    assert CJK_FONT.encode() in pdf
 
 
 def test_sending_codes_and_bad_recipient_lists(campaign, orgdept):

@@ -1,6 +1,6 @@
 """Assessment exports for the organisation department: the monthly ranking of a level and,
 optionally, the year's assessment (each month's score and the year's figures per unit), as an
-XLSX workbook (openpyxl) or a PDF (reportlab, built-in CJK font, with a bar chart of scores).
+XLSX workbook (openpyxl) or a PDF (reportlab, an embedded CJK font, with a bar chart of scores).
 
 `assessment_data` gathers everything first (raising InvalidInput / NotFound), the writers then
 only lay it out, into a temporary file renamed into place: a failed export leaves no file."""
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import InvalidInput
 
+from .pdf import CJK_FONT, cjk_font
 from .rankings import (
     SCORE_DEFINITION,
     assign_ranks,
@@ -33,7 +34,6 @@ from .rankings import (
 from .rates import DEFINITIONS, LABELS, RATES, measures_of, unit_counts
 
 COLUMNS = (*RATES, "received", "overdue_count")
-CJK_FONT = "STSong-Light"
 
 
 @dataclass
@@ -232,8 +232,6 @@ def write_pdf(data: Assessment, path: Path) -> None:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
         PageBreak,
         Paragraph,
@@ -243,7 +241,7 @@ def write_pdf(data: Assessment, path: Path) -> None:
         TableStyle,
     )
 
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    cjk_font()
     title_style = ParagraphStyle("t", fontName=CJK_FONT, fontSize=16, leading=22,
                                  alignment=TA_CENTER, spaceAfter=4)
     note_style = ParagraphStyle("n", fontName=CJK_FONT, fontSize=8, leading=11,

@@ -3,6 +3,7 @@
 The figures come from the roll-ups; the central test here recounts every one of them straight
 from the appeals and their follow-ups and requires them to agree."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -422,7 +423,10 @@ def test_export_writes_a_pdf_with_chinese_text(scene, tmp_path):
         call_command("evaluation_export", period="2025-03", format="pdf", out=str(out),
                      annual=True)
     data = out.read_bytes()
-    assert data.startswith(b"%PDF") and b"STSong-Light" in data
+    assert data.startswith(b"%PDF") and b"WenQuanYiMicroHei" in data
+    # Every font is embedded (the reader's machine may have no CJK font).
+    names = set(re.findall(rb"/BaseFont /(\S+)", data))
+    assert names and data.count(b"/FontFile2") == len(names), names
     assert len(data) > 2000
 
 

@@ -205,6 +205,7 @@ def _score_chart(rows: list[dict], width: float, title: str):
     scored = [r for r in rows if r["score"] is not None]
     height = 200
     drawing = Drawing(width, height + 70)
+    drawing.initialFontName = CJK_FONT  # the renderer would start with an unembedded Helvetica
     drawing.add(String(width / 2, height + 55, title, fontName=CJK_FONT, fontSize=11,
                        textAnchor="middle"))
     chart = VerticalBarChart()
@@ -256,6 +257,7 @@ def write_pdf(data: Assessment, path: Path) -> None:
                   repeatRows=1)
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # else each cell sets Helvetica
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f3")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]))
@@ -291,7 +293,8 @@ def write_pdf(data: Assessment, path: Path) -> None:
 
     def write(target: str) -> None:
         doc = SimpleDocTemplate(target, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm,
-                                topMargin=12 * mm, bottomMargin=12 * mm, title=data.title)
+                                topMargin=12 * mm, bottomMargin=12 * mm, title=data.title,
+                                initialFontName=CJK_FONT)  # no unembedded Helvetica
         doc.build(story)
 
     _atomic_write(path, write)

@@ -582,3 +582,59 @@ def test_results_below_the_minimum_response_are_not_shown(campaign, orgdept, set
     settings.APPRAISAL_MIN_RESPONSE_RATE = 0.2
     page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
     assert page.context["enough"] and "2.00" in page.content.decode()
+
+
+# --- the organisation department's own campaign pages -------------------------------------------
+def _campaign_form(district, **changes):
+    now = timezone.localtime(timezone.now())
+    data = {"name": "2026年度部门民主评议", "year": str(now.year), "kind": "units",
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "intro": "请如实评价。", "units": [str(district["vet"].pk), str(district["env"].pk)],
+            "rating_questions": "工作作风\n办事效率", "text_questions": "意见建议"}
+    data.update(changes)
+    return data
+
+
+def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, orgdept, people):
+    """The button led to Django admin, which the organisation department may not use."""
+    client = Client()
+    client.force_login(orgdept)
+    assert 'href="/evaluation/appraisal/new/"' in client.get("/evaluation/appraisal/").content.decode()
+    assert client.get("/evaluation/appraisal/new/").status_code == 200
+    audit = AuditEvent.objects.count()
+    bad = client.post("/evaluation/appraisal/new/", _campaign_form(
+        district, name=" ", closes_at="2000-01-01T00:00", units=[], rating_questions=""))
+    assert bad.status_code == 400
+    assert set(bad.context["errors"]) == {"name", "closes_at", "units", "rating_questions"}
+    assert bad.context["values"]["intro"] == "请如实评价。"  # nothing typed is lost
+    assert not AppraisalCampaign.objects.exists() and AuditEvent.objects.count() == audit
+
+    done = client.post("/evaluation/appraisal/new/", _campaign_form(district))
+    campaign = AppraisalCampaign.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/evaluation/appraisal/{campaign.pk}/"
+    assert campaign.status == "draft" and campaign.created_by == orgdept
+    assert [t.unit for t in campaign.targets.order_by("order")] == [district["vet"], district["env"]]
+    assert list(campaign.questions.values_list("kind", "text")) == [
+        ("rating", "工作作风"), ("rating", "办事效率"), ("text", "意见建议")]
+    assert AuditEvent.objects.filter(action="appraisal_create", object_id=str(campaign.pk)).exists()
+
+    edit = f"/evaluation/appraisal/{campaign.pk}/edit/"
+    assert "工作作风" in client.get(edit).content.decode()
+    client.post(edit, _campaign_form(district, kind="cadres", units=[],
+                                     cadres=[str(people["vet_leader"].pk)]))
+    assert [t.cadre for t in campaign.targets.all()] == [people["vet_leader"]]
+    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "open"}
+                       ).status_code == 302
+    # Opened: the questionnaire is frozen.
+    assert client.get(edit).status_code == 302
+    with pytest.raises(InvalidTransition):
+        services.appraisal_campaign_update(campaign=campaign, actor=orgdept,
+                                           **_campaign_form(district))
+    outsider = Client()
+    outsider.force_login(people["dispatcher"])
+    assert outsider.get("/evaluation/appraisal/new/").status_code == 403
+    assert outsider.post("/evaluation/appraisal/new/", _campaign_form(district)).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.appraisal_campaign_create(actor=people["dispatcher"], **_campaign_form(district))
+    assert AppraisalCampaign.objects.count() == 1

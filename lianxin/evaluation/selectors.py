@@ -240,6 +240,22 @@ def appraisal_campaigns_for(user):
     return campaigns.filter(status=AppraisalCampaign.Status.PUBLISHED)
 
 
+def appraisal_unit_choices() -> list[Unit]:
+    """The units a campaign may appraise: those the indicator system assesses."""
+    return assessed_units()
+
+
+def appraisal_cadre_choices():
+    """The cadres a campaign may appraise: active people who lead or handle in a unit."""
+    from django.contrib.auth import get_user_model
+
+    from lianxin.core.models import Role
+
+    return list(get_user_model().objects.filter(
+        is_active=True, roles__role__in=[Role.LEADER, Role.HANDLER]).distinct()
+        .order_by("last_name", "first_name", "username"))
+
+
 def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False) -> dict:
     """Per target: for each rating question the count, mean, standard deviation and 95 %
     confidence interval (plus all rating questions pooled), and the comments — only the

@@ -58,6 +58,7 @@ from .models.appraisal import (
     AppraisalInvitation,
     AppraisalQuestion,
     AppraisalTally,
+    AppraisalTarget,
 )
 
 # --- indicators -----------------------------------------------------------------------------
@@ -863,6 +864,163 @@ def _wrong_state(campaign: AppraisalCampaign, message: str):
     return InvalidTransition(
         message % {"status": campaign.get_status_display()}, code="campaign_state"
     )
+
+
+MAX_APPRAISAL_QUESTIONS = 30
+MAX_APPRAISAL_TARGETS = 300
+
+
+def _appraisal_moment(value, *, field: str, label, errors: dict):
+    """A datetime from a form's "YYYY-MM-DDTHH:MM" (local time) or a datetime."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+    text = str(value or "").strip()
+    if not text:
+        errors[field] = _("%(label)s is required.") % {"label": label}
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=LOCAL)
+    except ValueError:
+        errors[field] = _("Give a date and time, e.g. 2026-03-01 09:00.")
+        return None
+
+
+def _appraisal_lines(value) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    lines = (_INVISIBLE.sub("", str(v)).strip() for v in (value or []))
+    return [line for line in lines if line]
+
+
+def _appraisal_campaign_clean(
+    *, name, year, kind, opens_at, closes_at, intro, units, cadres, rating_questions,
+    text_questions,
+) -> dict:
+    """Every field of a campaign checked at once: one InvalidInput with an error per field."""
+    from .selectors import appraisal_cadre_choices, appraisal_unit_choices
+
+    errors: dict[str, str] = {}
+    name = _INVISIBLE.sub("", str(name or "")).strip()
+    if not name:
+        errors["name"] = _("Give the campaign a name.")
+    elif len(name) > 200:
+        errors["name"] = _("At most %(max)d characters.") % {"max": 200}
+    try:
+        year = _year(year)
+    except InvalidInput as error:
+        errors["year"] = error.message
+    if kind not in AppraisalCampaign.Kind.values:
+        errors["kind"] = _("Choose units or cadres.")
+    opens = _appraisal_moment(opens_at, field="opens_at", label=_("Voting opens at"),
+                              errors=errors)
+    closes = _appraisal_moment(closes_at, field="closes_at", label=_("Voting closes at"),
+                               errors=errors)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = _("Voting must close after it opens.")
+    elif closes and closes <= clock.now():
+        errors["closes_at"] = _("The closing time has already passed; set a later one.")
+    chosen: list[Unit] | list = []
+    if kind == AppraisalCampaign.Kind.UNITS:
+        allowed = {u.pk: u for u in appraisal_unit_choices()}
+        picked, field = units, "units"
+    else:
+        allowed = {u.pk: u for u in appraisal_cadre_choices()}
+        picked, field = cadres, "cadres"
+    try:
+        ids = list(dict.fromkeys(int(v) for v in (picked or [])))
+    except (TypeError, ValueError):
+        ids = [0]
+    if kind in AppraisalCampaign.Kind.values:
+        if not ids:
+            errors[field] = _("Choose at least one unit or cadre to appraise.")
+        elif any(i not in allowed for i in ids) or len(ids) > MAX_APPRAISAL_TARGETS:
+            errors[field] = _("Choose from the list.")
+        else:
+            chosen = [allowed[i] for i in ids]
+    ratings, texts = _appraisal_lines(rating_questions), _appraisal_lines(text_questions)
+    if not ratings:
+        errors["rating_questions"] = _("Ask at least one question to be rated 1–5.")
+    for field_name, lines in (("rating_questions", ratings), ("text_questions", texts)):
+        if any(len(line) > 300 for line in lines):
+            errors[field_name] = _("A question has at most %(max)d characters.") % {"max": 300}
+    if len(ratings) + len(texts) > MAX_APPRAISAL_QUESTIONS:
+        errors["rating_questions"] = _("At most %(max)d questions.") % {
+            "max": MAX_APPRAISAL_QUESTIONS}
+    intro = _INVISIBLE.sub("", str(intro or "")).strip()
+    if len(intro) > 2000:
+        errors["intro"] = _("At most %(max)d characters.") % {"max": 2000}
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), code="campaign_invalid",
+                           fields=errors)
+    return {"name": name, "year": year, "kind": kind, "opens_at": opens, "closes_at": closes,
+            "intro": intro, "targets": chosen, "ratings": ratings, "texts": texts}
+
+
+def _appraisal_campaign_fill(campaign: AppraisalCampaign, clean: dict) -> dict:
+    campaign.targets.all().delete()
+    campaign.questions.all().delete()
+    unit_kind = campaign.kind == AppraisalCampaign.Kind.UNITS
+    AppraisalTarget.objects.bulk_create(
+        AppraisalTarget(campaign=campaign, order=n, **({"unit": t} if unit_kind else {"cadre": t}))
+        for n, t in enumerate(clean["targets"]))
+    questions = ([(AppraisalQuestion.Kind.RATING, q) for q in clean["ratings"]]
+                 + [(AppraisalQuestion.Kind.TEXT, q) for q in clean["texts"]])
+    AppraisalQuestion.objects.bulk_create(
+        AppraisalQuestion(campaign=campaign, order=n, kind=k, text=q)
+        for n, (k, q) in enumerate(questions, start=1))
+    return {"targets": len(clean["targets"]), "questions": len(questions)}
+
+
+@transaction.atomic
+def appraisal_campaign_create(
+    *, name: str, year, kind: str, opens_at, closes_at, intro: str = "", units=(), cadres=(),
+    rating_questions, text_questions=(), actor,
+) -> AppraisalCampaign:
+    """A draft campaign with its units or cadres and its questionnaire; it takes no vote until
+    it is opened. `rating_questions`/`text_questions` are lists or one question per line."""
+    _appraisal_manager(actor)
+    clean = _appraisal_campaign_clean(
+        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
+        units=units, cadres=cadres, rating_questions=rating_questions,
+        text_questions=text_questions)
+    campaign = AppraisalCampaign.objects.create(
+        name=clean["name"], year=clean["year"], kind=clean["kind"], opens_at=clean["opens_at"],
+        closes_at=clean["closes_at"], intro=clean["intro"],
+        created_by=actor if getattr(actor, "pk", None) else None)
+    counts = _appraisal_campaign_fill(campaign, clean)
+    audit_record(actor=actor, action="appraisal_create", obj=campaign, to_state=campaign.status,
+                 data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
+                       **counts})
+    return campaign
+
+
+@transaction.atomic
+def appraisal_campaign_update(
+    *, campaign: AppraisalCampaign | int, name: str, year, kind: str, opens_at, closes_at,
+    intro: str = "", units=(), cadres=(), rating_questions, text_questions=(), actor,
+) -> AppraisalCampaign:
+    """Changes a draft campaign (its targets and questions are replaced); once opened the
+    questionnaire is frozen."""
+    _appraisal_manager(actor)
+    campaign = _campaign_locked(campaign)
+    if campaign.status != _CampaignStatus.DRAFT:
+        raise _wrong_state(
+            campaign, _("Only a draft campaign can be changed (this one is %(status)s).")
+        )
+    clean = _appraisal_campaign_clean(
+        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
+        units=units, cadres=cadres, rating_questions=rating_questions,
+        text_questions=text_questions)
+    for field in ("name", "year", "kind", "opens_at", "closes_at", "intro"):
+        setattr(campaign, field, clean[field])
+    campaign.save()
+    counts = _appraisal_campaign_fill(campaign, clean)
+    audit_record(actor=actor, action="appraisal_update", obj=campaign,
+                 data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
+                       **counts})
+    return campaign
 
 
 @transaction.atomic

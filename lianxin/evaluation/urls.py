@@ -7,6 +7,7 @@ app_name = "evaluation"
 urlpatterns = [
     # rankings (三率 and monthly rankings)
     path("", rankings.rankings_public, name="rankings"),
+    path("download/", rankings.rankings_download, name="rankings-download"),
     path("leaders/", rankings.rankings_leaders, name="rankings-leaders"),
     path("leaders/appeals/", rankings.rankings_appeals, name="rankings-appeals"),
     # indicators (党群关系指标体系)

@@ -699,6 +699,9 @@ def report_comment_moderate(*, rating: ReportRating, actor, approve: bool) -> Re
     return rating
 
 
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
 def _lock_inquiry(inquiry: Inquiry | int) -> Inquiry:
     pk = inquiry.pk if isinstance(inquiry, Inquiry) else inquiry
     locked = (
@@ -710,15 +713,40 @@ def _lock_inquiry(inquiry: Inquiry | int) -> Inquiry:
 
 
 def inquiry_submit(
-    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False
+    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False,
+    name: str = "", phone: str = "", ident: str = "",
 ) -> Inquiry:
     """A public inquiry to a unit (or one of its cadres), due INQUIRY_ANSWER_WORKDAYS working
-    days later; the unit's leaders are told."""
+    days later; the unit's leaders are told. A citizen without an account (`asker` None or
+    anonymous) gives a name and a mobile number, as for an appeal; the number is never shown
+    and gets the answer by SMS. Such inquiries from one address (`ident`) are limited by
+    PUBLIC_SUBMIT_RATE."""
     from .selectors import inquiry_answer_days
 
-    _require(asker, "evaluation.ask_inquiry")
-    if as_deputy:
-        _require(asker, "evaluation.ask_inquiry_as_deputy")
+    anonymous = asker is None or not asker.is_authenticated
+    if anonymous:
+        asker = None
+        errors = {}
+        name = _INVISIBLE.sub("", str(name or "")).strip()
+        phone = re.sub(r"[\s-]", "", str(phone or ""))
+        if not name or len(name) > 50:
+            errors["name"] = [_("Give your name (at most 50 characters).")]
+        if not _MOBILE.match(phone):
+            errors["phone"] = [_("Give a mainland mobile number of 11 digits, e.g. 13800000000.")]
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), code="inquiry_asker",
+                               fields=errors)
+        if as_deputy:
+            raise PermissionDenied(_("Deputies ask with their account."))
+        rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "30/hour")
+        if not within_rate(f"inquiry-submit:{hashlib.sha256(ident.encode()).hexdigest()[:32]}",
+                           rate):
+            raise RateLimited(_("Too many inquiries from this network; please try again later."))
+    else:
+        name, phone = "", ""
+        _require(asker, "evaluation.ask_inquiry")
+        if as_deputy:
+            _require(asker, "evaluation.ask_inquiry_as_deputy")
     if unit is None or not unit.is_active:
         raise InvalidInput(_("Choose the unit to ask."), fields={"unit": [_("Choose a unit.")]})
     if (
@@ -739,6 +767,8 @@ def inquiry_submit(
     with transaction.atomic():
         inquiry = Inquiry.objects.create(
             asker=asker,
+            asker_name=name,
+            asker_phone=phone,
             unit=unit,
             cadre=cadre,
             title=title,
@@ -749,10 +779,12 @@ def inquiry_submit(
         )
         audit_record(
             actor=asker,
+            actor_label="" if asker else "citizen without an account",
             action="inquiry_submit",
             obj=inquiry,
             to_state=InquiryStatus.OPEN,
-            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline},
+            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline,
+                  "account": asker is not None},
         )
         notify_people(
             users_with_role(Role.LEADER, unit),
@@ -789,12 +821,15 @@ def inquiry_answer(*, inquiry: Inquiry, actor, text: str) -> Inquiry:
             to_state=InquiryStatus.ANSWERED,
             data={"on_time": inquiry.answered_on_time},
         )
-        notify_people(
-            [inquiry.asker],
-            subject=_("Your inquiry has been answered"),
-            body=inquiry.title,
-            link=reverse("evaluation:inquiry", args=[inquiry.pk]),
-        )
+        link = reverse("evaluation:inquiry", args=[inquiry.pk])
+        if inquiry.asker is not None:
+            notify_people([inquiry.asker], subject=_("Your inquiry has been answered"),
+                          body=inquiry.title, link=link)
+        else:
+            notification_send(channel=Notification.Channel.SMS, address=inquiry.asker_phone,
+                              subject=_("Your inquiry has been answered"),
+                              body=_("Your inquiry “%(title)s” has been answered: %(link)s")
+                              % {"title": inquiry.title, "link": link}, link=link)
     return inquiry
 
 

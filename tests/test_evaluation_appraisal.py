@@ -500,6 +500,16 @@ def test_code_slips_embed_a_font_that_has_every_character_and_codes_fit(campaign
     shown = token_display(tokens[0])
     assert pdfmetrics.stringWidth(shown, MONO_FONT, 12) <= slip_inner
     assert CJK_FONT.encode() in pdf
+    # Read back as a person would: the middle dot is a real character, each code one line.
+    import io
+
+    import pypdf
+
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "民主评议 · " + campaign.name in text
+    lines = text.splitlines()
+    assert all(token_display(t) in lines for t in tokens)
+    assert not any(line.startswith("-") for line in lines)
 
 
 def test_sending_codes_and_bad_recipient_lists(campaign, orgdept):

@@ -828,8 +828,9 @@ def inquiry_answer(*, inquiry: Inquiry, actor, text: str) -> Inquiry:
         else:
             notification_send(channel=Notification.Channel.SMS, address=inquiry.asker_phone,
                               subject=_("Your inquiry has been answered"),
-                              body=_("Your inquiry “%(title)s” has been answered: %(link)s")
-                              % {"title": inquiry.title, "link": link}, link=link)
+                              body=_("Your inquiry No. %(number)d “%(title)s” has been "
+                                     "answered; the answer is on the public inquiries page.")
+                              % {"number": inquiry.pk, "title": inquiry.title}, link=link)
     return inquiry
 
 

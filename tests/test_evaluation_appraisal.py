@@ -558,6 +558,8 @@ def test_voting_page_is_public_and_fills_the_code_from_the_fragment(db):
     body = page.content.decode()
     assert 'id="token-form"' in body and "location.hash" in body
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+    # Other sites get no referrer; our own POSTs keep their origin (CSRF needs it).
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_the_scheduler_closes_a_campaign_past_its_closing_time(campaign):

@@ -287,6 +287,12 @@ INSIGHT_INTAKE_MODE = os.environ.get("INSIGHT_INTAKE_MODE", "queue" if CELERY_BR
 EVALUATION_PUBLIC_RATE = os.environ.get("EVALUATION_PUBLIC_RATE", "120/minute")
 # Inquiries (质询) must be answered publicly within this many working days.
 INQUIRY_ANSWER_WORKDAYS = int(os.environ.get("INQUIRY_ANSWER_WORKDAYS", "15"))
+# 民主评议 results are shown only when at least this many codes voted AND this share of the
+# issued codes voted (a mean of one or two ballots says nothing and may expose the voters);
+# a question about one unit or cadre is shown only with at least APPRAISAL_MIN_RESPONSES
+# ratings (read from the environment with the numbers below).
+APPRAISAL_MIN_RESPONSES = 10
+APPRAISAL_MIN_RESPONSE_RATE = 0.3
 # Anonymous ratings of duty-and-integrity reports per network address, e.g. "10/hour"; "off".
 DUTY_RATING_ANON_RATE = os.environ.get("DUTY_RATING_ANON_RATE", "10/hour")
 # Earlier appeals within this many days either side are compared for duplicates.
@@ -308,7 +314,8 @@ INTEGRITY_TOLERANCE_REL = os.environ.get("INTEGRITY_TOLERANCE_REL", "0.05")
 # a county that re-runs bench/warning.py on its own history sets what it chose here.
 for _name, _cast in (("WARNING_RISE_ALPHA", float), ("WARNING_RISE_MIN_COUNT", int),
                      ("WARNING_RISE_WINDOW_DAYS", int), ("WARNING_RISE_BASELINE_DAYS", int),
-                     ("WARNING_CLUSTER_REPORTS", int), ("WARNING_CLUSTER_HOURS", int)):
+                     ("WARNING_CLUSTER_REPORTS", int), ("WARNING_CLUSTER_HOURS", int),
+                     ("APPRAISAL_MIN_RESPONSES", int), ("APPRAISAL_MIN_RESPONSE_RATE", float)):
     if _name in os.environ:
         try:
             globals()[_name] = _cast(os.environ[_name])

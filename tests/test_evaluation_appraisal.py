@@ -95,17 +95,31 @@ def en():
 
 
 # --- codes ------------------------------------------------------------------------------------
-def test_codes_are_128_bit_and_read_forgivingly(campaign, orgdept):
-    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
-    assert len(set(tokens)) == 3 and all(len(t) == 26 for t in tokens)
+def test_codes_have_no_look_alikes_and_read_forgivingly(campaign, orgdept):
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=200, actor=orgdept)
+    assert len(set(tokens)) == 200 and all(len(t) == 25 for t in tokens)
+    assert not set("".join(tokens)) & set("0O1IL")  # nothing on a slip can be misread
+    assert len(set("".join(tokens))) == 30  # 30 ** 25: about 122 random bits
     token = tokens[0]
+    assert token_display(token).count("-") == 4
     assert token_normalize(token_display(token).lower().replace("-", " ")) == token
-    assert token_normalize(token.replace("O", "0").replace("I", "1")) == token
     assert token_normalize("ABC") is None
     # Only a keyed hash is stored, never the code.
     stored = set(AppraisalInvitation.objects.values_list("token_hash", flat=True))
     assert {token_hash(t) for t in tokens} == stored
     assert hashlib.sha256(token.encode()).hexdigest() not in stored
+
+
+def test_codes_of_the_old_format_still_vote(campaign, orgdept):
+    """Codes printed before the alphabet changed: 26 base32 characters, typed with 0/1/8 for
+    O/I/B."""
+    old = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    AppraisalInvitation.objects.create(campaign=campaign, token_hash=token_hash(old))
+    assert token_normalize("abcd-efgh-1jkl-mn0p-qrst-uvwx-yz") == old
+    targets, q_rating, _q = ids(campaign)
+    services.appraisal_vote(token="ABCD-EFGH-1JKL-MN0P-QRST-UVWX-YZ",
+                            ratings={(targets[0], q_rating[0]): 4})
+    assert AppraisalInvitation.objects.get(token_hash=token_hash(old)).used
 
 
 def test_a_code_votes_once_and_a_reuse_changes_nothing(campaign, orgdept):
@@ -305,20 +319,37 @@ def _physical_order(model, campaign, column="text"):
 
 
 # --- results ----------------------------------------------------------------------------------
-def test_rating_summary_math():
+def test_rating_summary_math(settings):
+    settings.APPRAISAL_MIN_RESPONSES = 5
     s = rating_summary({5: 2, 4: 2, 3: 1})  # 5, 5, 4, 4, 3
-    assert s["n"] == 5 and s["mean"] == pytest.approx(4.2)
+    assert s["n"] == 5 and s["mean"] == pytest.approx(4.2) and s["shown"]
     assert s["sd"] == pytest.approx(math.sqrt(0.7))
-    half = 2.7764451051977987 * math.sqrt(0.7) / math.sqrt(5)  # t(0.975, 4)
-    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(4.2 - half), pytest.approx(4.2 + half))
+    # Wilson's score interval of p = (4.2 - 1) / 4 = 0.8 with n = 5, mapped back to 1-5.
+    z = 1.959964
+    centre = (0.8 + z * z / 10) / (1 + z * z / 5)
+    half = z * math.sqrt(0.8 * 0.2 / 5 + z * z / 100) / (1 + z * z / 5)
+    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(1 + 4 * (centre - half)),
+                                           pytest.approx(1 + 4 * (centre + half)))
     assert s["score"] == pytest.approx(80.0)
     one = rating_summary({3: 1})
-    assert one["mean"] == 3 and one["sd"] is None and one["ci_low"] is None
+    assert one["mean"] == 3 and one["sd"] is None and not one["shown"]
     assert rating_summary({})["n"] == 0 and rating_summary({})["mean"] is None
-    assert rating_summary({4: 3})["ci_low"] == pytest.approx(4.0)
 
 
-def test_results_counts_means_and_response_rate(campaign, orgdept, district):
+@pytest.mark.parametrize("histogram", [{5: 1}, {1: 1}, {5: 1, 1: 1}, {4: 3}, {5: 2, 2: 1},
+                                       {5: 40}, {1: 7, 5: 7}, {3: 1, 4: 1}])
+def test_the_interval_stays_on_the_scale_and_has_width(histogram):
+    """Student's t gave -2.85 – 9.85 on a 1–5 scale for two ratings, and a zero-width interval
+    when all ratings agree."""
+    s = rating_summary(histogram)
+    assert 1 <= s["ci_low"] <= s["mean"] <= s["ci_high"] <= 5
+    assert s["ci_high"] - s["ci_low"] > 0.05
+    if sum(histogram.values()) < 10:
+        assert s["ci_high"] - s["ci_low"] > 0.5  # a handful of ratings is not precise
+
+
+def test_results_counts_means_and_response_rate(campaign, orgdept, district, settings):
+    settings.APPRAISAL_MIN_RESPONSES, settings.APPRAISAL_MIN_RESPONSE_RATE = 5, 0.5
     tokens = services.appraisal_tokens_issue(campaign=campaign, count=8, actor=orgdept)
     targets, q_rating, q_text = ids(campaign)
     for token, stars in zip(tokens, [5, 4, 4, 3, 5], strict=False):
@@ -335,7 +366,7 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district):
     results = page.context["targets"]
     first = results[0]["rows"][0]
     assert (first["n"], round(first["mean"], 2), round(first["ci_low"], 3),
-            round(first["ci_high"], 3)) == (5, 4.2, 3.161, 5.239)
+            round(first["ci_high"], 3)) == (5, 4.2, 2.502, 4.855)
     assert results[1]["rows"][0]["n"] == 0
     assert page.context["issued"] == 8 and page.context["voted"] == 5
     assert page.context["response_rate"] == pytest.approx(5 / 8)
@@ -347,7 +378,8 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district):
 
 
 # --- comments ---------------------------------------------------------------------------------
-def test_comments_are_moderated_before_publication(campaign, orgdept, people):
+def test_comments_are_moderated_before_publication(campaign, orgdept, people, settings):
+    settings.APPRAISAL_MIN_RESPONSES = 3
     tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
     for token, text in zip(tokens, ["窗口服务热情", "有人骂人 脏话", "办事太慢"], strict=True):
         Client().post(VOTE, form(campaign, token, 3, text))
@@ -433,6 +465,53 @@ def test_printable_codes_pdf(campaign, orgdept):
     assert AppraisalInvitation.objects.filter(campaign=campaign).count() == 12
 
 
+def test_code_slips_embed_a_font_that_has_every_character_and_codes_fit(campaign, orgdept):
+    """The slips printed "·" as a box (reportlab's STSong-Light is not embedded and lacks it)
+    and wrapped the code onto a second line that began with "-"."""
+    import re
+
+    from django.utils import translation
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from lianxin.evaluation.appraisal import token_slips_pdf
+    from lianxin.evaluation.pdf import CJK_FONT, FONT_FILE, MONO_FONT
+
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=3, actor=orgdept)
+    with translation.override("zh-hans"):
+        pdf = token_slips_pdf(campaign=campaign, tokens=tokens, vote_url=VOTE_URL)
+    names = set(re.findall(rb"/BaseFont /(\S+)", pdf))
+    assert names and all(b"WenQuanYi" in n for n in names), names  # no unembedded base font
+    assert pdf.count(b"/FontFile2") == len(names)  # each font's program is in the file
+    face = TTFont("check", str(FONT_FILE), subfontIndex=0).face
+    for lang in ("zh-hans", "en"):
+        with translation.override(lang):
+            from django.utils.translation import gettext as _
+
+            texts = [_("Democratic appraisal") + " · " + campaign.name,
+                     _("Scan the QR code with your phone, or open"), VOTE_URL,
+                     _("and enter the code below. One vote per code;"),
+                     _("your vote is anonymous. Closes %(time)s.") % {"time": "2026-01-01"},
+                     _("Your appraisal code:")]
+        missing = {ch for text in texts for ch in text if ord(ch) not in face.charToGlyph}
+        assert not missing, (lang, missing)
+    # One code on one line across the slip at a readable size (slip 105 mm, margins 5 mm).
+    slip_inner = (210 / 2 - 10) * 72 / 25.4
+    shown = token_display(tokens[0])
+    assert pdfmetrics.stringWidth(shown, MONO_FONT, 12) <= slip_inner
+    assert CJK_FONT.encode() in pdf
+    # Read back as a person would: the middle dot is a real character, each code one line.
+    import io
+
+    import pypdf
+
+    text = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "民主评议 · " + campaign.name in text
+    lines = text.splitlines()
+    assert all(token_display(t) in lines for t in tokens)
+    assert not any(line.startswith("-") for line in lines)
+
+
 def test_sending_codes_and_bad_recipient_lists(campaign, orgdept):
     with pytest.raises(InvalidInput) as error:
         services.appraisal_tokens_send(campaign=campaign, recipients="13800000001\nnonsense",
@@ -479,6 +558,8 @@ def test_voting_page_is_public_and_fills_the_code_from_the_fragment(db):
     body = page.content.decode()
     assert 'id="token-form"' in body and "location.hash" in body
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+    # Other sites get no referrer; our own POSTs keep their origin (CSRF needs it).
+    assert page["Referrer-Policy"] == "same-origin"
 
 
 def test_the_scheduler_closes_a_campaign_past_its_closing_time(campaign):
@@ -491,3 +572,81 @@ def test_the_scheduler_closes_a_campaign_past_its_closing_time(campaign):
     campaign.refresh_from_db()
     assert campaign.status == AppraisalCampaign.Status.CLOSED
     assert AuditEvent.objects.filter(action="appraisal_closed", object_id=str(campaign.pk)).exists()
+
+
+def test_results_below_the_minimum_response_are_not_shown(campaign, orgdept, settings):
+    """1 vote of 5 codes was published with a mean and an interval; below the minimum (set in
+    the environment) no figure is shown to anyone and the rule is stated."""
+    settings.APPRAISAL_MIN_RESPONSES, settings.APPRAISAL_MIN_RESPONSE_RATE = 3, 0.5
+    tokens = services.appraisal_tokens_issue(campaign=campaign, count=5, actor=orgdept)
+    targets, q_rating, _q_text = ids(campaign)
+    services.appraisal_vote(token=tokens[0], ratings={(targets[0], q_rating[0]): 2})
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    services.appraisal_campaign_publish(campaign=campaign, actor=orgdept)
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    body = page.content.decode()
+    assert page.status_code == 200 and not page.context["enough"]
+    assert "at least 3 codes have voted and at least 50 %" in body
+    assert 'id="too-few"' in body and "2.00" not in body and "<table" not in body
+    settings.APPRAISAL_MIN_RESPONSES = 1
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.context["enough"] is False  # 1 of 5 is 20 % < 50 %
+    settings.APPRAISAL_MIN_RESPONSE_RATE = 0.2
+    page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
+    assert page.context["enough"] and "2.00" in page.content.decode()
+
+
+# --- the organisation department's own campaign pages -------------------------------------------
+def _campaign_form(district, **changes):
+    now = timezone.localtime(timezone.now())
+    data = {"name": "2026年度部门民主评议", "year": str(now.year), "kind": "units",
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "intro": "请如实评价。", "units": [str(district["vet"].pk), str(district["env"].pk)],
+            "rating_questions": "工作作风\n办事效率", "text_questions": "意见建议"}
+    data.update(changes)
+    return data
+
+
+def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, orgdept, people):
+    """The button led to Django admin, which the organisation department may not use."""
+    client = Client()
+    client.force_login(orgdept)
+    assert 'href="/evaluation/appraisal/new/"' in client.get("/evaluation/appraisal/").content.decode()
+    assert client.get("/evaluation/appraisal/new/").status_code == 200
+    audit = AuditEvent.objects.count()
+    bad = client.post("/evaluation/appraisal/new/", _campaign_form(
+        district, name=" ", closes_at="2000-01-01T00:00", units=[], rating_questions=""))
+    assert bad.status_code == 400
+    assert set(bad.context["errors"]) == {"name", "closes_at", "units", "rating_questions"}
+    assert bad.context["values"]["intro"] == "请如实评价。"  # nothing typed is lost
+    assert not AppraisalCampaign.objects.exists() and AuditEvent.objects.count() == audit
+
+    done = client.post("/evaluation/appraisal/new/", _campaign_form(district))
+    campaign = AppraisalCampaign.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/evaluation/appraisal/{campaign.pk}/"
+    assert campaign.status == "draft" and campaign.created_by == orgdept
+    assert [t.unit for t in campaign.targets.order_by("order")] == [district["vet"], district["env"]]
+    assert list(campaign.questions.values_list("kind", "text")) == [
+        ("rating", "工作作风"), ("rating", "办事效率"), ("text", "意见建议")]
+    assert AuditEvent.objects.filter(action="appraisal_create", object_id=str(campaign.pk)).exists()
+
+    edit = f"/evaluation/appraisal/{campaign.pk}/edit/"
+    assert "工作作风" in client.get(edit).content.decode()
+    client.post(edit, _campaign_form(district, kind="cadres", units=[],
+                                     cadres=[str(people["vet_leader"].pk)]))
+    assert [t.cadre for t in campaign.targets.all()] == [people["vet_leader"]]
+    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "open"}
+                       ).status_code == 302
+    # Opened: the questionnaire is frozen.
+    assert client.get(edit).status_code == 302
+    with pytest.raises(InvalidTransition):
+        services.appraisal_campaign_update(campaign=campaign, actor=orgdept,
+                                           **_campaign_form(district))
+    outsider = Client()
+    outsider.force_login(people["dispatcher"])
+    assert outsider.get("/evaluation/appraisal/new/").status_code == 403
+    assert outsider.post("/evaluation/appraisal/new/", _campaign_form(district)).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.appraisal_campaign_create(actor=people["dispatcher"], **_campaign_form(district))
+    assert AppraisalCampaign.objects.count() == 1

@@ -373,3 +373,15 @@ def test_indicator_pages_render(client, orgdept, district, year_data):
         assert client.get(reverse(f"admin:evaluation_{model}_changelist")).status_code == 200
     assert client.get(reverse("admin:evaluation_indicatorscheme_change", args=[scheme.pk])
                       ).status_code == 200
+
+
+def test_a_schemes_name_is_labelled_as_a_name_not_a_persons_name(client, orgdept):
+    """"Name" alone is translated 姓名 (a person's name) elsewhere; a scheme has a 名称."""
+    draft = services.scheme_create(year=YEAR, name="草稿", actor=orgdept)
+    client.force_login(orgdept)
+    pages = [client.get(reverse("evaluation:indicators"), HTTP_ACCEPT_LANGUAGE="zh-hans"),
+             client.get(reverse("evaluation:indicator-scheme", args=[draft.pk]),
+                        HTTP_ACCEPT_LANGUAGE="zh-hans")]
+    for page in pages:
+        text = page.content.decode()
+        assert page.status_code == 200 and "姓名" not in text and "名称" in text

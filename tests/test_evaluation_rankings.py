@@ -3,6 +3,7 @@
 The figures come from the roll-ups; the central test here recounts every one of them straight
 from the appeals and their follow-ups and requires them to agree."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -422,7 +423,10 @@ def test_export_writes_a_pdf_with_chinese_text(scene, tmp_path):
         call_command("evaluation_export", period="2025-03", format="pdf", out=str(out),
                      annual=True)
     data = out.read_bytes()
-    assert data.startswith(b"%PDF") and b"STSong-Light" in data
+    assert data.startswith(b"%PDF") and b"WenQuanYiMicroHei" in data
+    # Every font is embedded (the reader's machine may have no CJK font).
+    names = set(re.findall(rb"/BaseFont /(\S+)", data))
+    assert names and data.count(b"/FontFile2") == len(names), names
     assert len(data) > 2000
 
 
@@ -440,3 +444,31 @@ def test_the_public_page_shows_a_quarter(scene, client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "2025-Q1" in html and "畜牧兽医局" in html
+
+
+def test_the_rankings_pages_offer_the_exports_as_downloads(scene, client, people):
+    """The XLSX and PDF exports could only be made on the command line."""
+    import html as html_module
+
+    with travel(NOW):
+        page = client.get(reverse("evaluation:rankings"), {"period": "2025-03"}).content.decode()
+        links = dict(re.findall(r'id="download-(xlsx|pdf)" href="([^"]+)"', page))
+        assert set(links) == {"xlsx", "pdf"}
+        xlsx = client.get(html_module.unescape(links["xlsx"]))
+        pdf = client.get(html_module.unescape(links["pdf"]))
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert "attachment" in xlsx["Content-Disposition"]
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    with travel(NOW):
+        assert client.get(reverse("evaluation:rankings-download"),
+                          {"period": "2030-01", "format": "pdf"}).status_code in (400, 404)
+        assert client.get(reverse("evaluation:rankings-download"),
+                          {"period": "2025-03", "format": "doc"}).status_code == 400
+        client.force_login(people["supervisor"])
+        page = client.get(reverse("evaluation:rankings-leaders"),
+                          {"period": "2025-03"}).content.decode()
+        link = html_module.unescape(re.search(r'id="download-xlsx" href="([^"]+)"', page)[1])
+        assert "annual=1" in link
+        annual = client.get(link)
+    assert annual.status_code == 200 and annual.content.startswith(b"PK")
+    assert "annual" in annual["Content-Disposition"]

@@ -342,3 +342,50 @@ def test_pages_render_for_each_role(client, people, district, report, citizens):
     assert client.get(reverse("evaluation:reports-moderation")).status_code == 200
     for model in ("dutyreport", "inquiry", "reportrating"):
         assert client.get(reverse(f"admin:evaluation_{model}_changelist")).status_code == 200
+
+
+def test_a_citizen_without_an_account_asks_by_name_and_mobile_and_gets_the_answer_by_sms(
+        client, people, district):
+    """Citizens were told to log in to ask, but had no way to get an account."""
+    from lianxin.core.models import Notification
+
+    listing = client.get(reverse("evaluation:inquiries")).content.decode()
+    assert 'id="ask-inquiry"' in listing and "/login/" not in listing.split('id="ask-inquiry"')[0][-200:]
+    url = reverse("evaluation:inquiry-new")
+    page = client.get(url, {"unit": district["vet"].pk})
+    assert page.status_code == 200 and 'name="phone"' in page.content.decode()
+    form = {"unit": district["vet"].pk, "title": "审批为何拖延？", "text": "请说明原因。",
+            "name": "王芳", "phone": "1380000"}
+    bad = client.post(url, form)
+    assert bad.status_code == 400 and bad.context["form"].errors["phone"]
+    assert 'value="王芳"' in bad.content.decode() and "请说明原因。" in bad.content.decode()
+    assert not Inquiry.objects.exists()
+    done = client.post(url, {**form, "phone": "138 0000 0001"})
+    inquiry = Inquiry.objects.get()
+    assert done.status_code == 302 and done["Location"] == reverse("evaluation:inquiry",
+                                                                   args=[inquiry.pk])
+    assert (inquiry.asker, inquiry.asker_name, inquiry.asker_phone) == (None, "王芳",
+                                                                        "13800000001")
+    detail = client.get(done["Location"]).content.decode()
+    assert "审批为何拖延" in detail and "13800000001" not in detail and "王芳" not in detail
+    services.inquiry_answer(inquiry=inquiry, actor=people["vet_leader"], text="已于本周办结。")
+    sms = Notification.objects.get(channel="sms")
+    assert sms.address == "13800000001" and str(inquiry.pk) in sms.link
+    assert "已于本周办结" in client.get(done["Location"]).content.decode()
+    # Officials ask through their own channels; a deputy asks with an account.
+    client.force_login(people["dispatcher"])
+    assert client.get(url).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.inquiry_submit(asker=None, unit=district["vet"], title="t", text="q",
+                                name="王芳", phone="13800000001", as_deputy=True)
+
+
+def test_inquiries_without_an_account_are_rate_limited(settings, district):
+    settings.PUBLIC_SUBMIT_RATE = "2/hour"
+    for n in range(2):
+        services.inquiry_submit(asker=None, unit=district["vet"], title=f"问{n}", text="q",
+                                name="王芳", phone="13800000001", ident="10.0.0.1")
+    with pytest.raises(RateLimited):
+        services.inquiry_submit(asker=None, unit=district["vet"], title="问", text="q",
+                                name="王芳", phone="13800000001", ident="10.0.0.1")
+    assert Inquiry.objects.count() == 2

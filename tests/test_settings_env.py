@@ -59,3 +59,15 @@ def test_the_embedded_database_and_var_are_private(tmp_path):
     assert files
     for path in files:
         assert (path.stat().st_mode & 0o077) == 0, path
+
+
+def test_the_appraisal_minimum_response_comes_from_the_environment():
+    done = run({"APPRAISAL_MIN_RESPONSES": "25", "APPRAISAL_MIN_RESPONSE_RATE": "0.4"}, "shell",
+               "-c", "from lianxin.evaluation.appraisal import response_enough as ok; "
+                     "print(ok(issued=60, voted=24), ok(issued=100, voted=30), "
+                     "ok(issued=60, voted=25))")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-3:] == ["False", "False", "True"]
+    bad = run({"APPRAISAL_MIN_RESPONSE_RATE": "half"}, "check")
+    assert bad.returncode != 0
+    assert "ImproperlyConfigured: APPRAISAL_MIN_RESPONSE_RATE" in bad.stderr

@@ -3,7 +3,6 @@ code slips, and `appraisal_scores` for the indicator system. Writes live in serv
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 import re
@@ -24,33 +23,45 @@ from .models.appraisal import (
     AppraisalTally,
 )
 
-TOKEN_BYTES = 16  # 128 random bits
-TOKEN_LENGTH = 26  # base32 without padding
+# A code is 25 characters from an alphabet without look-alikes: no 0/O, 1/I/L (nor U, as in
+# Crockford's base32), so nothing on a printed slip can be misread. 30^25 is about 2^122.
+TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
+TOKEN_LENGTH = 25
 _KEY_SALT = "lianxin.evaluation.appraisal.token"
-# Base32 has no 0, 1 or 8; people reading a printed slip type them for O, I and B.
-_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
-_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
-# A code inside a message body, grouped as printed (XXXX-XXXX-…-XX) or plain (in the link).
+_TOKEN_RE = re.compile(rf"^[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}$")
+# Codes issued before (26 base32 characters, 128 bits) stay valid. Base32 has no 0, 1 or 8;
+# people reading such a slip type them for O, I and B.
+_OLD_LOOKALIKES = str.maketrans({"0": "O", "1": "I", "8": "B"})
+_OLD_TOKEN_RE = re.compile(r"^[A-Z2-7]{26}$")
+_NEW = f"[{TOKEN_ALPHABET}]"
+# A code inside a message body, grouped as printed (XXXXX-XXXXX-…) or plain (in the link).
 TOKEN_IN_TEXT_RE = re.compile(
-    r"(?<![A-Za-z0-9-])(?:[A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}-[A-Z2-7]{2}|[A-Z2-7]{26})(?![A-Za-z0-9])")
+    r"(?<![A-Za-z0-9-])(?:"
+    rf"{_NEW}{{5}}(?:-{_NEW}{{5}}){{4}}|{_NEW}{{25}}"
+    r"|[A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}-[A-Z2-7]{2}|[A-Z2-7]{26})(?![A-Za-z0-9])")
 
 
 # --- voting codes -----------------------------------------------------------------------------
 def token_new() -> str:
-    return base64.b32encode(secrets.token_bytes(TOKEN_BYTES)).decode().rstrip("=")
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
 def token_normalize(raw: str | None) -> str | None:
-    """The canonical code from what a person typed (spaces, dashes, lower case, look-alikes),
-    or None when it cannot be a code."""
+    """The canonical code from what a person typed (spaces, dashes, lower case; look-alikes in
+    old codes), or None when it cannot be a code."""
     if not raw:
         return None
-    text = re.sub(r"[^0-9A-Za-z]", "", str(raw)[:200]).upper().translate(_LOOKALIKES)
-    return text if _TOKEN_RE.match(text) else None
+    text = re.sub(r"[^0-9A-Za-z]", "", str(raw)[:200]).upper()
+    if _TOKEN_RE.match(text):
+        return text
+    text = text.translate(_OLD_LOOKALIKES)
+    return text if _OLD_TOKEN_RE.match(text) else None
 
 
 def token_display(token: str) -> str:
-    return "-".join(token[i:i + 4] for i in range(0, len(token), 4))
+    """Groups of five (new codes) or four (old ones), as printed."""
+    size = 5 if len(token) == TOKEN_LENGTH else 4
+    return "-".join(token[i:i + size] for i in range(0, len(token), size))
 
 
 def token_hash(token: str, *, secret: str | None = None) -> str:
@@ -71,7 +82,7 @@ def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitat
     campaign run one after another; see services.appraisal_vote)."""
     token = token_normalize(raw)
     if token is None:
-        raise InvalidInput(_("This is not a valid appraisal code. A code has 26 letters and "
+        raise InvalidInput(_("This is not a valid appraisal code. A code has 25 letters and "
                              "digits; please check it and enter it again."), code="token_invalid",
                            fields={"token": _("Not a valid code.")})
     found = (AppraisalInvitation.objects.filter(token_hash__in=_token_hashes(token))
@@ -112,24 +123,48 @@ def local_time(moment) -> str:
 
 # --- statistics -------------------------------------------------------------------------------
 def rating_summary(histogram: dict[int, int]) -> dict:
-    """Count, mean, sample standard deviation and the 95 % confidence interval of the mean
-    (Student's t, n − 1 degrees of freedom) of ratings given as {star value: count}."""
+    """Count, mean, sample standard deviation and a 95 % interval for the mean of ratings given
+    as {star value: count}; `shown` says whether there are enough ratings to show them
+    (settings.APPRAISAL_MIN_RESPONSES).
+
+    The interval is Wilson's score interval applied to the mean rescaled to 0–1, p = (mean −
+    1) / 4, then mapped back to 1–5. Ratings on [0, 1] with mean p have a variance of at most
+    p(1 − p) (the Bhatia–Davis inequality), the variance Wilson's interval assumes, so it is a
+    conservative interval for the mean: it stays inside the scale, and it keeps a sensible
+    width for small samples and when every rating agrees, where Student's t gave intervals far
+    outside 1–5 (n = 2) or of zero width (all ratings equal)."""
     n = sum(histogram.get(v, 0) for v in RATING_VALUES)
+    minimum = max(int(getattr(settings, "APPRAISAL_MIN_RESPONSES", 1)), 1)
     out = {"n": n, "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
-           "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None}
+           "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None,
+           "shown": n >= minimum}
     if n == 0:
         return out
     mean = sum(v * histogram.get(v, 0) for v in RATING_VALUES) / n
     out["mean"] = mean
     out["score"] = rating_to_score(mean)
     if n >= 2:
-        from scipy.stats import t
-
         ss = sum(histogram.get(v, 0) * (v - mean) ** 2 for v in RATING_VALUES)
-        sd = math.sqrt(ss / (n - 1))
-        half = float(t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
-        out.update(sd=sd, ci_low=mean - half, ci_high=mean + half)
+        out["sd"] = math.sqrt(ss / (n - 1))
+    out["ci_low"], out["ci_high"] = wilson_interval(mean, n)
     return out
+
+
+def wilson_interval(mean: float, n: int, *, z: float = 1.959964) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a mean rating of n ratings, on the 1–5 scale."""
+    lo_v, hi_v = RATING_VALUES[0], RATING_VALUES[-1]
+    p = (mean - lo_v) / (hi_v - lo_v)
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    low, high = max(centre - half, 0.0), min(centre + half, 1.0)
+    return lo_v + (hi_v - lo_v) * low, lo_v + (hi_v - lo_v) * high
+
+
+def response_enough(*, issued: int, voted: int) -> bool:
+    """Whether a campaign has enough votes for its results to be shown (see settings)."""
+    return (voted >= max(int(settings.APPRAISAL_MIN_RESPONSES), 1) and issued > 0
+            and voted / issued >= float(settings.APPRAISAL_MIN_RESPONSE_RATE))
 
 
 def rating_to_score(mean: float) -> float:
@@ -139,8 +174,8 @@ def rating_to_score(mean: float) -> float:
 
 def appraisal_scores(year: int) -> dict[int, float]:
     """Unit id -> mean rating (all rating questions) in that year's closed or published
-    campaigns that appraise units, scaled to 0–100. Units nobody rated are left out; cadres'
-    ratings are not attributed to their units."""
+    campaigns that appraise units, scaled to 0–100. Units with fewer ratings than
+    APPRAISAL_MIN_RESPONSES are left out; cadres' ratings are not attributed to their units."""
     done = [AppraisalCampaign.Status.CLOSED, AppraisalCampaign.Status.PUBLISHED]
     rows = (AppraisalTally.objects
             .filter(campaign__year=year, campaign__status__in=done,
@@ -150,34 +185,40 @@ def appraisal_scores(year: int) -> dict[int, float]:
     scores: dict[int, float] = {}
     for row in rows:
         summary = rating_summary({v: row[f"s{v}"] or 0 for v in RATING_VALUES})
-        if summary["n"]:
+        if summary["n"] and summary["shown"]:
             scores[row["target__unit_id"]] = round(summary["score"], 2)
     return scores
 
 
 # --- printable code slips ---------------------------------------------------------------------
 def token_slips_pdf(*, campaign: AppraisalCampaign, tokens: list[str], vote_url: str) -> bytes:
-    """An A4 PDF of cut-out slips, ten a page: the code printed and as a QR code. The QR code
-    carries the code after '#', which browsers never send to the server (no access log)."""
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode import qr
-    from reportlab.graphics.shapes import Drawing
+    """An A4 PDF of cut-out slips, ten a page: the QR code with the instructions beside it, and
+    the code on one line across the slip's foot in large monospace. The QR code carries the
+    code after '#', which browsers never send to the server (no access log). The CJK font is
+    embedded (evaluation/pdf.py)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    font = "STSong-Light"
-    pdfmetrics.registerFont(UnicodeCIDFont(font))
+    from .pdf import MONO_FONT, cjk_font
+
+    font = cjk_font()
+    mono = MONO_FONT
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, initialFontName=font)
     pdf.setTitle(_("Appraisal codes: %(name)s") % {"name": campaign.name})
     width, height = A4
     cols, rows = 2, 5
     slip_w, slip_h = width / cols, height / rows
-    qr_size = 38 * mm
+    margin = 5 * mm
+    qr_size = 32 * mm
     closes = local_time(campaign.closes_at)
+    lines = [
+        _("Scan the QR code with your phone, or open"),
+        vote_url,
+        _("and enter the code below. One vote per code;"),
+        _("your vote is anonymous. Closes %(time)s.") % {"time": closes},
+    ]
     for index, token in enumerate(tokens):
         slot = index % (cols * rows)
         if index and slot == 0:
@@ -188,35 +229,22 @@ def token_slips_pdf(*, campaign: AppraisalCampaign, tokens: list[str], vote_url:
         pdf.setLineWidth(0.3)
         pdf.rect(x0, y0, slip_w, slip_h)
         pdf.setDash()
-        widget = qr.QrCodeWidget(f"{vote_url}#t={token}")
-        bx0, by0, bx1, by1 = widget.getBounds()
-        drawing = Drawing(qr_size, qr_size,
-                          transform=[qr_size / (bx1 - bx0), 0, 0, qr_size / (by1 - by0), 0, 0])
-        drawing.add(widget)
-        renderPDF.draw(drawing, pdf, x0 + 4 * mm, y0 + 6 * mm)
-        tx = x0 + qr_size + 7 * mm
-        pdf.setFont(font, 10.5)
-        pdf.drawString(x0 + 5 * mm, y0 + slip_h - 8 * mm, _("Democratic appraisal") + " · "
-                       + _fit(campaign.name, 30))
-        pdf.setFont(font, 9)
-        pdf.drawString(tx, y0 + slip_h - 16 * mm, _("Your appraisal code:"))
-        pdf.setFont("Courier-Bold", 11)
-        shown = token_display(token)
-        pdf.drawString(tx, y0 + slip_h - 22 * mm, shown[:19])
-        pdf.drawString(tx, y0 + slip_h - 27 * mm, shown[19:])
-        pdf.setFont(font, 7.5)
-        room = x0 + slip_w - 4 * mm - tx
-        lines = [
-            _("Scan the QR code with your phone, or open"),
-            vote_url,
-            _("and enter the code. One vote per code;"),
-            _("your vote is anonymous. Closes %(time)s.") % {"time": closes},
-        ]
+        inner = slip_w - 2 * margin
+        title = _("Democratic appraisal") + " · " + campaign.name
+        pdf.setFont(font, max(_size(title, font, 10.5, inner), 8))
+        pdf.drawString(x0 + margin, y0 + slip_h - 7 * mm, _clip(title, font, 10.5, inner))
+        _draw_qr(pdf, f"{vote_url}#t={token}", x0 + margin - 2 * mm, y0 + 13 * mm, qr_size)
+        tx = x0 + margin + qr_size
+        room = x0 + slip_w - margin - tx
         for i, line in enumerate(lines):
-            # The address must never be cut: it shrinks to fit instead.
-            size = min(7.5, room / max(pdfmetrics.stringWidth(line, font, 1), 1))
-            pdf.setFont(font, size)
-            pdf.drawString(tx, y0 + slip_h - 33 * mm - i * 3.6 * mm, line)
+            # Nothing may be cut or wrap, the address least of all: a line shrinks to fit.
+            pdf.setFont(font, _size(line, font, 8, room))
+            pdf.drawString(tx, y0 + slip_h - 15 * mm - i * 4.2 * mm, line)
+        pdf.setFont(font, 8)
+        pdf.drawString(x0 + margin, y0 + 11 * mm, _("Your appraisal code:"))
+        shown = token_display(token)
+        pdf.setFont(mono, _size(shown, mono, 15, inner))
+        pdf.drawString(x0 + margin, y0 + 5 * mm, shown)
     if not tokens:
         pdf.setFont(font, 12)
         pdf.drawString(20 * mm, height - 30 * mm, _("No codes."))
@@ -225,5 +253,36 @@ def token_slips_pdf(*, campaign: AppraisalCampaign, tokens: list[str], vote_url:
     return buffer.getvalue()
 
 
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
+    """The QR code's dark modules as filled rectangles straight on the canvas (reportlab's
+    drawing renderer would add an unembedded Helvetica to the PDF), with a 4-module quiet
+    zone inside `size`."""
+    from reportlab.graphics.barcode import qr
+
+    code = qr.QrCodeWidget(text).qr
+    code.make()
+    count = code.getModuleCount()
+    box = size / (count + 8)
+    for r, row in enumerate(code.modules):
+        for c, dark in enumerate(row):
+            if dark:
+                pdf.rect(x + (c + 4) * box, y + size - (r + 5) * box, box, box,
+                         stroke=0, fill=1)
+
+
+def _size(text: str, font: str, size: float, room: float) -> float:
+    """The font size, at most `size`, at which `text` fits in `room` points on one line."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return min(size, room / max(pdfmetrics.stringWidth(text, font, 1), 1e-6))
+
+
+def _clip(text: str, font: str, size: float, room: float) -> str:
+    """A title too long for its line even at 8 points is cut with an ellipsis."""
+    from reportlab.pdfbase import pdfmetrics
+
+    if _size(text, font, size, room) >= 8:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, 8) > room:
+        text = text[:-1]
+    return text + "…"

@@ -1,6 +1,6 @@
 """Assessment exports for the organisation department: the monthly ranking of a level and,
 optionally, the year's assessment (each month's score and the year's figures per unit), as an
-XLSX workbook (openpyxl) or a PDF (reportlab, built-in CJK font, with a bar chart of scores).
+XLSX workbook (openpyxl) or a PDF (reportlab, an embedded CJK font, with a bar chart of scores).
 
 `assessment_data` gathers everything first (raising InvalidInput / NotFound), the writers then
 only lay it out, into a temporary file renamed into place: a failed export leaves no file."""
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import InvalidInput
 
+from .pdf import CJK_FONT, cjk_font
 from .rankings import (
     SCORE_DEFINITION,
     assign_ranks,
@@ -33,7 +34,6 @@ from .rankings import (
 from .rates import DEFINITIONS, LABELS, RATES, measures_of, unit_counts
 
 COLUMNS = (*RATES, "received", "overdue_count")
-CJK_FONT = "STSong-Light"
 
 
 @dataclass
@@ -205,6 +205,7 @@ def _score_chart(rows: list[dict], width: float, title: str):
     scored = [r for r in rows if r["score"] is not None]
     height = 200
     drawing = Drawing(width, height + 70)
+    drawing.initialFontName = CJK_FONT  # the renderer would start with an unembedded Helvetica
     drawing.add(String(width / 2, height + 55, title, fontName=CJK_FONT, fontSize=11,
                        textAnchor="middle"))
     chart = VerticalBarChart()
@@ -232,8 +233,6 @@ def write_pdf(data: Assessment, path: Path) -> None:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import (
         PageBreak,
         Paragraph,
@@ -243,7 +242,7 @@ def write_pdf(data: Assessment, path: Path) -> None:
         TableStyle,
     )
 
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    cjk_font()
     title_style = ParagraphStyle("t", fontName=CJK_FONT, fontSize=16, leading=22,
                                  alignment=TA_CENTER, spaceAfter=4)
     note_style = ParagraphStyle("n", fontName=CJK_FONT, fontSize=8, leading=11,
@@ -258,6 +257,7 @@ def write_pdf(data: Assessment, path: Path) -> None:
                   repeatRows=1)
         t.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # else each cell sets Helvetica
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f3")),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ]))
@@ -293,7 +293,8 @@ def write_pdf(data: Assessment, path: Path) -> None:
 
     def write(target: str) -> None:
         doc = SimpleDocTemplate(target, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm,
-                                topMargin=12 * mm, bottomMargin=12 * mm, title=data.title)
+                                topMargin=12 * mm, bottomMargin=12 * mm, title=data.title,
+                                initialFontName=CJK_FONT)  # no unembedded Helvetica
         doc.build(story)
 
     _atomic_write(path, write)

@@ -16,7 +16,7 @@ from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 
-from .appraisal import rating_summary
+from .appraisal import rating_summary, response_enough
 from .models import (
     CommentStatus,
     DutyReport,
@@ -240,6 +240,22 @@ def appraisal_campaigns_for(user):
     return campaigns.filter(status=AppraisalCampaign.Status.PUBLISHED)
 
 
+def appraisal_unit_choices() -> list[Unit]:
+    """The units a campaign may appraise: those the indicator system assesses."""
+    return assessed_units()
+
+
+def appraisal_cadre_choices():
+    """The cadres a campaign may appraise: active people who lead or handle in a unit."""
+    from django.contrib.auth import get_user_model
+
+    from lianxin.core.models import Role
+
+    return list(get_user_model().objects.filter(
+        is_active=True, roles__role__in=[Role.LEADER, Role.HANDLER]).distinct()
+        .order_by("last_name", "first_name", "username"))
+
+
 def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False) -> dict:
     """Per target: for each rating question the count, mean, standard deviation and 95 %
     confidence interval (plus all rating questions pooled), and the comments — only the
@@ -281,5 +297,9 @@ def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False
         "issued": issued,
         "voted": voted,
         "response_rate": voted / issued if issued else None,
+        # Below the minimum response no figure is shown to anyone (the rule is stated).
+        "enough": response_enough(issued=issued, voted=voted),
+        "min_responses": settings.APPRAISAL_MIN_RESPONSES,
+        "min_rate_percent": round(settings.APPRAISAL_MIN_RESPONSE_RATE * 100),
         "pending": campaign.comments.filter(status=AppraisalComment.Status.PENDING).count(),
     }

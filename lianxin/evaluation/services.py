@@ -58,6 +58,7 @@ from .models.appraisal import (
     AppraisalInvitation,
     AppraisalQuestion,
     AppraisalTally,
+    AppraisalTarget,
 )
 
 # --- indicators -----------------------------------------------------------------------------
@@ -698,6 +699,9 @@ def report_comment_moderate(*, rating: ReportRating, actor, approve: bool) -> Re
     return rating
 
 
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
 def _lock_inquiry(inquiry: Inquiry | int) -> Inquiry:
     pk = inquiry.pk if isinstance(inquiry, Inquiry) else inquiry
     locked = (
@@ -709,15 +713,40 @@ def _lock_inquiry(inquiry: Inquiry | int) -> Inquiry:
 
 
 def inquiry_submit(
-    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False
+    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False,
+    name: str = "", phone: str = "", ident: str = "",
 ) -> Inquiry:
     """A public inquiry to a unit (or one of its cadres), due INQUIRY_ANSWER_WORKDAYS working
-    days later; the unit's leaders are told."""
+    days later; the unit's leaders are told. A citizen without an account (`asker` None or
+    anonymous) gives a name and a mobile number, as for an appeal; the number is never shown
+    and gets the answer by SMS. Such inquiries from one address (`ident`) are limited by
+    PUBLIC_SUBMIT_RATE."""
     from .selectors import inquiry_answer_days
 
-    _require(asker, "evaluation.ask_inquiry")
-    if as_deputy:
-        _require(asker, "evaluation.ask_inquiry_as_deputy")
+    anonymous = asker is None or not asker.is_authenticated
+    if anonymous:
+        asker = None
+        errors = {}
+        name = _INVISIBLE.sub("", str(name or "")).strip()
+        phone = re.sub(r"[\s-]", "", str(phone or ""))
+        if not name or len(name) > 50:
+            errors["name"] = [_("Give your name (at most 50 characters).")]
+        if not _MOBILE.match(phone):
+            errors["phone"] = [_("Give a mainland mobile number of 11 digits, e.g. 13800000000.")]
+        if errors:
+            raise InvalidInput(_("Please correct the marked fields."), code="inquiry_asker",
+                               fields=errors)
+        if as_deputy:
+            raise PermissionDenied(_("Deputies ask with their account."))
+        rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "30/hour")
+        if not within_rate(f"inquiry-submit:{hashlib.sha256(ident.encode()).hexdigest()[:32]}",
+                           rate):
+            raise RateLimited(_("Too many inquiries from this network; please try again later."))
+    else:
+        name, phone = "", ""
+        _require(asker, "evaluation.ask_inquiry")
+        if as_deputy:
+            _require(asker, "evaluation.ask_inquiry_as_deputy")
     if unit is None or not unit.is_active:
         raise InvalidInput(_("Choose the unit to ask."), fields={"unit": [_("Choose a unit.")]})
     if (
@@ -738,6 +767,8 @@ def inquiry_submit(
     with transaction.atomic():
         inquiry = Inquiry.objects.create(
             asker=asker,
+            asker_name=name,
+            asker_phone=phone,
             unit=unit,
             cadre=cadre,
             title=title,
@@ -748,10 +779,12 @@ def inquiry_submit(
         )
         audit_record(
             actor=asker,
+            actor_label="" if asker else "citizen without an account",
             action="inquiry_submit",
             obj=inquiry,
             to_state=InquiryStatus.OPEN,
-            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline},
+            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline,
+                  "account": asker is not None},
         )
         notify_people(
             users_with_role(Role.LEADER, unit),
@@ -788,12 +821,16 @@ def inquiry_answer(*, inquiry: Inquiry, actor, text: str) -> Inquiry:
             to_state=InquiryStatus.ANSWERED,
             data={"on_time": inquiry.answered_on_time},
         )
-        notify_people(
-            [inquiry.asker],
-            subject=_("Your inquiry has been answered"),
-            body=inquiry.title,
-            link=reverse("evaluation:inquiry", args=[inquiry.pk]),
-        )
+        link = reverse("evaluation:inquiry", args=[inquiry.pk])
+        if inquiry.asker is not None:
+            notify_people([inquiry.asker], subject=_("Your inquiry has been answered"),
+                          body=inquiry.title, link=link)
+        else:
+            notification_send(channel=Notification.Channel.SMS, address=inquiry.asker_phone,
+                              subject=_("Your inquiry has been answered"),
+                              body=_("Your inquiry No. %(number)d “%(title)s” has been "
+                                     "answered; the answer is on the public inquiries page.")
+                              % {"number": inquiry.pk, "title": inquiry.title}, link=link)
     return inquiry
 
 
@@ -863,6 +900,163 @@ def _wrong_state(campaign: AppraisalCampaign, message: str):
     return InvalidTransition(
         message % {"status": campaign.get_status_display()}, code="campaign_state"
     )
+
+
+MAX_APPRAISAL_QUESTIONS = 30
+MAX_APPRAISAL_TARGETS = 300
+
+
+def _appraisal_moment(value, *, field: str, label, errors: dict):
+    """A datetime from a form's "YYYY-MM-DDTHH:MM" (local time) or a datetime."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=LOCAL)
+    text = str(value or "").strip()
+    if not text:
+        errors[field] = _("%(label)s is required.") % {"label": label}
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=LOCAL)
+    except ValueError:
+        errors[field] = _("Give a date and time, e.g. 2026-03-01 09:00.")
+        return None
+
+
+def _appraisal_lines(value) -> list[str]:
+    if isinstance(value, str):
+        value = value.splitlines()
+    lines = (_INVISIBLE.sub("", str(v)).strip() for v in (value or []))
+    return [line for line in lines if line]
+
+
+def _appraisal_campaign_clean(
+    *, name, year, kind, opens_at, closes_at, intro, units, cadres, rating_questions,
+    text_questions,
+) -> dict:
+    """Every field of a campaign checked at once: one InvalidInput with an error per field."""
+    from .selectors import appraisal_cadre_choices, appraisal_unit_choices
+
+    errors: dict[str, str] = {}
+    name = _INVISIBLE.sub("", str(name or "")).strip()
+    if not name:
+        errors["name"] = _("Give the campaign a name.")
+    elif len(name) > 200:
+        errors["name"] = _("At most %(max)d characters.") % {"max": 200}
+    try:
+        year = _year(year)
+    except InvalidInput as error:
+        errors["year"] = error.message
+    if kind not in AppraisalCampaign.Kind.values:
+        errors["kind"] = _("Choose units or cadres.")
+    opens = _appraisal_moment(opens_at, field="opens_at", label=_("Voting opens at"),
+                              errors=errors)
+    closes = _appraisal_moment(closes_at, field="closes_at", label=_("Voting closes at"),
+                               errors=errors)
+    if opens and closes and closes <= opens:
+        errors["closes_at"] = _("Voting must close after it opens.")
+    elif closes and closes <= clock.now():
+        errors["closes_at"] = _("The closing time has already passed; set a later one.")
+    chosen: list[Unit] | list = []
+    if kind == AppraisalCampaign.Kind.UNITS:
+        allowed = {u.pk: u for u in appraisal_unit_choices()}
+        picked, field = units, "units"
+    else:
+        allowed = {u.pk: u for u in appraisal_cadre_choices()}
+        picked, field = cadres, "cadres"
+    try:
+        ids = list(dict.fromkeys(int(v) for v in (picked or [])))
+    except (TypeError, ValueError):
+        ids = [0]
+    if kind in AppraisalCampaign.Kind.values:
+        if not ids:
+            errors[field] = _("Choose at least one unit or cadre to appraise.")
+        elif any(i not in allowed for i in ids) or len(ids) > MAX_APPRAISAL_TARGETS:
+            errors[field] = _("Choose from the list.")
+        else:
+            chosen = [allowed[i] for i in ids]
+    ratings, texts = _appraisal_lines(rating_questions), _appraisal_lines(text_questions)
+    if not ratings:
+        errors["rating_questions"] = _("Ask at least one question to be rated 1–5.")
+    for field_name, lines in (("rating_questions", ratings), ("text_questions", texts)):
+        if any(len(line) > 300 for line in lines):
+            errors[field_name] = _("A question has at most %(max)d characters.") % {"max": 300}
+    if len(ratings) + len(texts) > MAX_APPRAISAL_QUESTIONS:
+        errors["rating_questions"] = _("At most %(max)d questions.") % {
+            "max": MAX_APPRAISAL_QUESTIONS}
+    intro = _INVISIBLE.sub("", str(intro or "")).strip()
+    if len(intro) > 2000:
+        errors["intro"] = _("At most %(max)d characters.") % {"max": 2000}
+    if errors:
+        raise InvalidInput(_("Please correct the marked fields."), code="campaign_invalid",
+                           fields=errors)
+    return {"name": name, "year": year, "kind": kind, "opens_at": opens, "closes_at": closes,
+            "intro": intro, "targets": chosen, "ratings": ratings, "texts": texts}
+
+
+def _appraisal_campaign_fill(campaign: AppraisalCampaign, clean: dict) -> dict:
+    campaign.targets.all().delete()
+    campaign.questions.all().delete()
+    unit_kind = campaign.kind == AppraisalCampaign.Kind.UNITS
+    AppraisalTarget.objects.bulk_create(
+        AppraisalTarget(campaign=campaign, order=n, **({"unit": t} if unit_kind else {"cadre": t}))
+        for n, t in enumerate(clean["targets"]))
+    questions = ([(AppraisalQuestion.Kind.RATING, q) for q in clean["ratings"]]
+                 + [(AppraisalQuestion.Kind.TEXT, q) for q in clean["texts"]])
+    AppraisalQuestion.objects.bulk_create(
+        AppraisalQuestion(campaign=campaign, order=n, kind=k, text=q)
+        for n, (k, q) in enumerate(questions, start=1))
+    return {"targets": len(clean["targets"]), "questions": len(questions)}
+
+
+@transaction.atomic
+def appraisal_campaign_create(
+    *, name: str, year, kind: str, opens_at, closes_at, intro: str = "", units=(), cadres=(),
+    rating_questions, text_questions=(), actor,
+) -> AppraisalCampaign:
+    """A draft campaign with its units or cadres and its questionnaire; it takes no vote until
+    it is opened. `rating_questions`/`text_questions` are lists or one question per line."""
+    _appraisal_manager(actor)
+    clean = _appraisal_campaign_clean(
+        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
+        units=units, cadres=cadres, rating_questions=rating_questions,
+        text_questions=text_questions)
+    campaign = AppraisalCampaign.objects.create(
+        name=clean["name"], year=clean["year"], kind=clean["kind"], opens_at=clean["opens_at"],
+        closes_at=clean["closes_at"], intro=clean["intro"],
+        created_by=actor if getattr(actor, "pk", None) else None)
+    counts = _appraisal_campaign_fill(campaign, clean)
+    audit_record(actor=actor, action="appraisal_create", obj=campaign, to_state=campaign.status,
+                 data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
+                       **counts})
+    return campaign
+
+
+@transaction.atomic
+def appraisal_campaign_update(
+    *, campaign: AppraisalCampaign | int, name: str, year, kind: str, opens_at, closes_at,
+    intro: str = "", units=(), cadres=(), rating_questions, text_questions=(), actor,
+) -> AppraisalCampaign:
+    """Changes a draft campaign (its targets and questions are replaced); once opened the
+    questionnaire is frozen."""
+    _appraisal_manager(actor)
+    campaign = _campaign_locked(campaign)
+    if campaign.status != _CampaignStatus.DRAFT:
+        raise _wrong_state(
+            campaign, _("Only a draft campaign can be changed (this one is %(status)s).")
+        )
+    clean = _appraisal_campaign_clean(
+        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
+        units=units, cadres=cadres, rating_questions=rating_questions,
+        text_questions=text_questions)
+    for field in ("name", "year", "kind", "opens_at", "closes_at", "intro"):
+        setattr(campaign, field, clean[field])
+    campaign.save()
+    counts = _appraisal_campaign_fill(campaign, clean)
+    audit_record(actor=actor, action="appraisal_update", obj=campaign,
+                 data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
+                       **counts})
+    return campaign
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ app_name = "evaluation"
 urlpatterns = [
     # rankings (三率 and monthly rankings)
     path("", rankings.rankings_public, name="rankings"),
+    path("download/", rankings.rankings_download, name="rankings-download"),
     path("leaders/", rankings.rankings_leaders, name="rankings-leaders"),
     path("leaders/appeals/", rankings.rankings_appeals, name="rankings-appeals"),
     # indicators (党群关系指标体系)
@@ -30,6 +31,8 @@ urlpatterns = [
     # it is typed, or filled in from the '#t=' fragment of the QR code's link.
     path("appraisal/", appraisal.appraisal_list, name="appraisal_list"),
     path("appraisal/vote/", appraisal.appraisal_vote, name="appraisal_vote"),
+    path("appraisal/new/", appraisal.appraisal_edit, name="appraisal_new"),
+    path("appraisal/<int:pk>/edit/", appraisal.appraisal_edit, name="appraisal_edit"),
     path("appraisal/<int:pk>/", appraisal.appraisal_manage, name="appraisal_manage"),
     path("appraisal/<int:pk>/results/", appraisal.appraisal_results_page,
          name="appraisal_results"),

@@ -109,8 +109,12 @@ class Inquiry(models.Model):
         CITIZEN = "citizen", _("Citizen")
         DEPUTY = "deputy", _("Deputy")
 
-    asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="inquiries", verbose_name=_("asked by"))
+    # A citizen asks with an account, or without one by name and mobile number (like an
+    # appeal): then `asker` is empty, and the number, never shown, gets the answer by SMS.
+    asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="inquiries", verbose_name=_("asked by"))
+    asker_name = models.CharField(_("name of the asker"), max_length=50, blank=True)
+    asker_phone = models.CharField(_("mobile number of the asker"), max_length=20, blank=True)
     asker_kind = models.CharField(_("asked as"), max_length=10, choices=AskerKind.choices,
                                   default=AskerKind.CITIZEN)
     unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="inquiries",
@@ -135,6 +139,11 @@ class Inquiry(models.Model):
         indexes = [
             models.Index(fields=["unit", "deadline"], name="eval_inquiry_unit_due_idx"),
             models.Index(fields=["status", "deadline"], name="eval_inquiry_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(asker__isnull=False) | ~Q(asker_phone=""),
+                name="eval_inquiry_asker_or_phone"),
         ]
         verbose_name = _("inquiry")
         verbose_name_plural = _("inquiries")

@@ -5,6 +5,7 @@ comment moderation (public once published)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseForbidden
@@ -19,7 +20,12 @@ from lianxin.core.errors import LianxinError
 from .. import services
 from ..appraisal import invitation_check, token_display, token_normalize, token_slips_pdf
 from ..models.appraisal import AppraisalCampaign, AppraisalComment, AppraisalQuestion
-from ..selectors import appraisal_campaigns_for, appraisal_results
+from ..selectors import (
+    appraisal_cadre_choices,
+    appraisal_campaigns_for,
+    appraisal_results,
+    appraisal_unit_choices,
+)
 
 _FIELD = re.compile(r"^([rt])-(\d{1,18})-(\d{1,18})$")
 _ANSWER_ERRORS = ("rating_invalid", "comment_invalid", "comment_too_long", "ballot_empty")
@@ -48,8 +54,10 @@ def _questionnaire(campaign: AppraisalCampaign, given=None) -> list[dict]:
 def _vote_page(request, *, status=200, **context):
     context.setdefault("stars", _stars())
     response = render(request, "evaluation/appraisal_vote.html", context, status=status)
-    # The page carries the code in a hidden field: keep it out of every cache.
-    response["Referrer-Policy"] = "no-referrer"
+    # No other site may learn of the ballot page (no referrer leaves it), but our own forms
+    # must still send their origin: with "no-referrer" Chromium sends "Origin: null" on a
+    # POST and Django's CSRF check refuses every vote. The code itself is never in the URL.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -102,6 +110,74 @@ def _manager(user) -> bool:
     return user.has_perm("evaluation.manage_appraisal")
 
 
+_CAMPAIGN_FIELDS = ("name", "year", "kind", "opens_at", "closes_at", "intro",
+                    "rating_questions", "text_questions")
+
+
+def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
+    """What the form shows for a campaign (or the defaults of a new one)."""
+    from django.utils import timezone
+
+    from lianxin.core import clock
+
+    if campaign is None:
+        now = timezone.localtime(clock.now())
+        start = now.replace(minute=0, second=0, microsecond=0)
+        return {"year": str(now.year), "kind": AppraisalCampaign.Kind.UNITS,
+                "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
+                "closes_at": (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
+                "rating_questions": "\n".join([_("Work style"), _("Efficiency"),
+                                               _("Integrity")]),
+                "text_questions": _("Your comments and suggestions"),
+                "units": [], "cadres": []}
+    questions = list(campaign.questions.all())
+    targets = list(campaign.targets.all())
+    return {
+        "name": campaign.name, "year": str(campaign.year), "kind": campaign.kind,
+        "opens_at": timezone.localtime(campaign.opens_at).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": timezone.localtime(campaign.closes_at).strftime("%Y-%m-%dT%H:%M"),
+        "intro": campaign.intro,
+        "rating_questions": "\n".join(q.text for q in questions
+                                      if q.kind == AppraisalQuestion.Kind.RATING),
+        "text_questions": "\n".join(q.text for q in questions
+                                    if q.kind == AppraisalQuestion.Kind.TEXT),
+        "units": [str(t.unit_id) for t in targets if t.unit_id],
+        "cadres": [str(t.cadre_id) for t in targets if t.cadre_id],
+    }
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def appraisal_edit(request, pk: int | None = None):
+    """The organisation department's form for a campaign: new, or a draft changed."""
+    if not _manager(request.user):
+        return HttpResponseForbidden(_("Only the organisation department and administrators "
+                                       "may run democratic appraisals."))
+    campaign = get_object_or_404(AppraisalCampaign, pk=pk) if pk else None
+    if campaign is not None and campaign.status != AppraisalCampaign.Status.DRAFT:
+        return redirect("evaluation:appraisal_manage", pk=campaign.pk)
+    values, errors, error, status = _campaign_values(campaign), {}, "", 200
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "") for f in _CAMPAIGN_FIELDS}
+        values["units"] = request.POST.getlist("units")
+        values["cadres"] = request.POST.getlist("cadres")
+        try:
+            if campaign is None:
+                campaign = services.appraisal_campaign_create(**values, actor=request.user)
+            else:
+                campaign = services.appraisal_campaign_update(campaign=campaign, **values,
+                                                              actor=request.user)
+            return redirect("evaluation:appraisal_manage", pk=campaign.pk)
+        except LianxinError as exc:
+            error, errors, status = exc.message, exc.fields, exc.status
+    return render(request, "evaluation/appraisal_form.html", {
+        "campaign": campaign, "values": values, "errors": errors, "error": error,
+        "kinds": AppraisalCampaign.Kind.choices,
+        "unit_choices": appraisal_unit_choices(), "cadre_choices": appraisal_cadre_choices(),
+    }, status=status)
+
+
 @require_http_methods(["GET"])
 def appraisal_list(request):
     campaigns = appraisal_campaigns_for(request.user)
@@ -147,8 +223,10 @@ def appraisal_manage(request, pk: int):
                 context["status"] = 400
         except LianxinError as error:
             context["error"] = error.message
+            context["errors"] = error.fields
             context["status"] = error.status
             context["recipients"] = request.POST.get("recipients", "")
+            context["count"] = request.POST.get("count", "")
         campaign.refresh_from_db()
     results = appraisal_results(campaign)
     context.update(issued=results["issued"], voted=results["voted"],

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianxin.core.errors import LianxinError
@@ -38,7 +38,7 @@ IndicatorFormSet = forms.formset_factory(IndicatorForm, extra=3, can_delete=True
 
 class SchemeNewForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, required=False)
+    name = forms.CharField(label=pgettext_lazy("of a thing", "Name"), max_length=200, required=False)
     copy_from = forms.ModelChoiceField(label=gettext_lazy("Copy the indicators of"),
                                        queryset=IndicatorScheme.objects.all(), required=False,
                                        empty_label=gettext_lazy("(start empty)"))
@@ -99,7 +99,7 @@ def scheme_detail(request, pk: int):
     scheme = get_object_or_404(IndicatorScheme, pk=pk)
     can_edit = (scheme.status == SchemeStatus.DRAFT
                 and request.user.has_perm("evaluation.manage_indicators"))
-    formset, status, name = None, 200, scheme.name
+    formset, status, name, scheme_error = None, 200, scheme.name, ""
     if can_edit:
         formset = IndicatorFormSet(request.POST or None, initial=_initial(scheme))
         if request.method == "POST":
@@ -112,19 +112,19 @@ def scheme_detail(request, pk: int):
                     services.scheme_save(scheme=scheme, actor=request.user, indicators=rows,
                                          name=name)
                 except LianxinError as exc:
-                    messages.error(request, exc.message)
-                    status = exc.status
+                    # Beside the table it is about (the weights' total, a row), not on top.
+                    scheme_error, status = exc.message, exc.status
                 else:
                     messages.success(request, _("Scheme saved."))
                     return redirect("evaluation:indicator-scheme", pk=scheme.pk)
             else:
-                messages.error(request, _("Some rows are incomplete; nothing was saved."))
-                status = 400
+                scheme_error, status = _("Some rows are incomplete; nothing was saved."), 400
     elif request.method == "POST":
         return HttpResponseForbidden(_("Only a draft can be edited."))
     indicators = list(scheme.indicators.order_by("position", "id"))
     return render(request, "evaluation/indicators_scheme.html", {
         "scheme": scheme, "formset": formset, "name": name, "indicators": indicators,
+        "scheme_error": scheme_error,
         "measures": MEASURES,
         "total": sum(i.weight for i in indicators),
         "can_manage": request.user.has_perm("evaluation.manage_indicators"),

@@ -3,17 +3,20 @@ behind each figure, and the public JSON API."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -21,9 +24,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianxin.appeals.api import SettingRateThrottle
-from lianxin.core.errors import InvalidInput
+from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
+from lianxin.core.ratelimit import within_rate
 
+from ..exports import WRITERS, assessment_data
 from ..rankings import (
     LEVEL_LABELS,
     LEVELS,
@@ -137,6 +142,36 @@ def rankings_public(request):
     """评议结果公开: every unit's monthly rates, no personal data."""
     context, status = _ranking_context(request, links=False)
     return render(request, "evaluation/rankings.html", context, status=status)
+
+
+@require_GET
+def rankings_download(request):
+    """A month's ranking (with annual=1 also the year's assessment) as XLSX or PDF: the same
+    files as `manage.py evaluation_export`, for the buttons on the rankings pages. Public like
+    the rankings; an address may make only so many (EVALUATION_PUBLIC_RATE)."""
+    fmt = request.GET.get("format", "")
+    if fmt not in WRITERS:
+        return HttpResponseBadRequest(_("Choose XLSX or PDF."))
+    ident = request.META.get("REMOTE_ADDR", "")
+    if not request.user.is_authenticated and not within_rate(
+            f"rankings-download:{ident}", getattr(settings, "EVALUATION_PUBLIC_RATE", "off")):
+        return HttpResponse(_("Too many downloads; please try again later."), status=429)
+    try:
+        data = assessment_data(period=request.GET.get("period", ""),
+                               level=request.GET.get("level", "street"),
+                               annual=request.GET.get("annual") == "1")
+    except LianxinError as exc:
+        return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"ranking.{fmt}"
+        WRITERS[fmt](data, path)
+        content = path.read_bytes()
+    kind = ("application/pdf" if fmt == "pdf" else
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(content, content_type=kind)
+    name = f"ranking-{data.level}-{data.month:%Y-%m}{'-annual' if data.annual else ''}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _may_lead(user) -> bool:

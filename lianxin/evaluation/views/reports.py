@@ -72,6 +72,13 @@ class InquiryForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 8}))
     as_deputy = forms.BooleanField(label=gettext_lazy("I ask as a people's deputy"),
                                    required=False)
+    # Without an account (the fields are removed for a signed-in citizen).
+    name = forms.CharField(label=gettext_lazy("Your name"), max_length=50)
+    phone = forms.CharField(label=gettext_lazy("Your mobile number"), max_length=20,
+                            help_text=gettext_lazy("Not published. The answer is sent to it "
+                                                   "by SMS."),
+                            widget=forms.TextInput(attrs={"inputmode": "tel",
+                                                          "autocomplete": "tel"}))
 
 
 def _client_address(request) -> str:
@@ -234,16 +241,18 @@ def inquiries(request):
         "statuses": [(v, label) for v, label in InquiryStatus.choices
                      if v != InquiryStatus.WITHDRAWN],
         "units": Unit.objects.filter(inquiries__isnull=False).distinct(),
-        "can_ask": request.user.has_perm("evaluation.ask_inquiry"),
+        "can_ask": (not request.user.is_authenticated
+                    or request.user.has_perm("evaluation.ask_inquiry")),
         "days": inquiry_answer_days(),
     })
 
 
-@login_required
 def inquiry_new(request):
-    if not request.user.has_perm("evaluation.ask_inquiry"):
-        return HttpResponseForbidden(_("Inquiries are asked by citizens and deputies with an "
-                                       "account."))
+    """Any citizen may ask: signed in, or with a name and a mobile number (like an appeal).
+    Signed-in officials ask through their own channels."""
+    account = request.user.is_authenticated
+    if account and not request.user.has_perm("evaluation.ask_inquiry"):
+        return HttpResponseForbidden(_("Inquiries are asked by citizens and deputies."))
     unit = Unit.objects.filter(pk=_int(request.POST.get("unit") or request.GET.get("unit")),
                                is_active=True).first()
     form = InquiryForm(request.POST or None, initial={"unit": unit})
@@ -256,12 +265,19 @@ def inquiry_new(request):
     can_deputy = request.user.has_perm("evaluation.ask_inquiry_as_deputy")
     if not can_deputy:
         del form.fields["as_deputy"]
+    if account:
+        del form.fields["name"], form.fields["phone"]
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            inquiry = services.inquiry_submit(asker=request.user, **form.cleaned_data)
+            inquiry = services.inquiry_submit(asker=request.user, ident=_client_address(request),
+                                              **form.cleaned_data)
         except LianxinError as exc:
-            messages.error(request, exc.message)
+            for field, errors in exc.fields.items():
+                for error in errors if isinstance(errors, list | tuple) else [errors]:
+                    form.add_error(field if field in form.fields else None, error)
+            if not exc.fields:
+                messages.error(request, exc.message)
             status = exc.status
         else:
             messages.success(request, _("Your inquiry is published and awaits the unit's answer."))

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from lianxin.appeals import services
 from lianxin.appeals.selectors import appeal_contact, appeals_visible_to
+from lianxin.core.access import may
 from lianxin.core.models import Role, RoleAssignment
 
 from .appeals_helpers import (  # noqa: F401 - fast_passwords is an autouse fixture
@@ -42,7 +43,7 @@ def at_vet(district, people):
 
 
 def allowed(everyone, perm: str, appeal) -> set[str]:
-    return {who for who in ROLES if everyone[who].has_perm(perm, appeal)}
+    return {who for who in ROLES if may(everyone[who], perm, appeal)}
 
 
 def test_view_appeal(everyone, at_vet):
@@ -62,9 +63,18 @@ def test_dispatch_appeal(everyone, at_vet):
 
 
 def test_handle_appeal(everyone, at_vet):
-    # The superuser may do everything; the administrator role alone does not handle appeals.
-    assert allowed(everyone, "appeals.handle_appeal", at_vet) == {
-        "vet_handler", "vet_leader", "admin"}
+    # Administrators administer: neither the role nor being a Django superuser handles appeals.
+    assert allowed(everyone, "appeals.handle_appeal", at_vet) == {"vet_handler", "vet_leader"}
+
+
+def test_a_superuser_is_not_offered_the_handlers_or_supervisors_work(everyone, at_vet):
+    from lianxin.appeals.selectors import appeal_actions
+
+    assert everyone["admin"].is_superuser
+    offered = set(appeal_actions(everyone["admin"], at_vet))
+    assert not offered & {"accept", "return", "reply", "supervise", "extension_request"}
+    with pytest.raises(services.PermissionDenied):
+        services.appeal_accept(appeal=at_vet, actor=everyone["admin"])
 
 
 def test_co_handle_appeal(everyone, at_vet):
@@ -91,11 +101,11 @@ def test_follow_up_appeal(everyone, at_vet):
 
 
 def test_supervise_appeal(everyone, at_vet):
-    assert allowed(everyone, "appeals.supervise_appeal", at_vet) == {"supervisor", "admin"}
+    assert allowed(everyone, "appeals.supervise_appeal", at_vet) == {"supervisor"}
 
 
 def test_view_supervision_board(everyone):
-    assert {who for who in ROLES if everyone[who].has_perm("appeals.view_supervision_board")} == {
+    assert {who for who in ROLES if may(everyone[who], "appeals.view_supervision_board")} == {
         "dispatcher", "supervisor", "admin", "admin_role"}
 
 
@@ -105,7 +115,7 @@ def test_an_appeal_not_yet_dispatched_is_for_dispatchers_and_supervisors(everyon
         "dispatcher", "supervisor", "admin", "admin_role"}
     assert allowed(everyone, "appeals.dispatch_appeal", appeal) == {
         "dispatcher", "admin", "admin_role"}
-    assert allowed(everyone, "appeals.handle_appeal", appeal) == {"admin"}
+    assert allowed(everyone, "appeals.handle_appeal", appeal) == set()
 
 
 def test_a_co_handling_unit_sees_the_appeal_but_neither_handles_it_nor_sees_the_contact(

@@ -2,7 +2,7 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from lianxin.core.access import subtree_q, units_where
+from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit
 
@@ -38,7 +38,7 @@ def appeal_whereabouts(user, tracking_number: str) -> dict | None:
     the move, nothing of the appeal's content or the citizen. None if the user may not know."""
     appeal = Appeal.objects.select_related("unit").filter(tracking_number=tracking_number).first()
     if appeal is None or not getattr(user, "is_authenticated", False) \
-            or not user.has_perm("appeals.view_whereabouts", appeal):
+            or not may(user, "appeals.view_whereabouts", appeal):
         return None
     move = AuditEvent.objects.filter(
         object_type="appeals.appeal", object_id=str(appeal.pk), action__in=MOVES,
@@ -51,7 +51,7 @@ def appeal_whereabouts(user, tracking_number: str) -> dict | None:
 
 def appeal_contact(user, appeal: Appeal) -> dict:
     """The citizen's contact data as this user may see it: whole, masked, or not at all."""
-    full = getattr(user, "is_authenticated", False) and user.has_perm("appeals.view_contact", appeal)
+    full = getattr(user, "is_authenticated", False) and may(user, "appeals.view_contact", appeal)
     if full:
         return {"name": appeal.contact_name, "phone": appeal.contact_phone,
                 "email": appeal.contact_email, "masked": False}
@@ -87,7 +87,7 @@ def appeal_actions(user, appeal: Appeal) -> list[str]:
         return []
     allowed = []
     for action, perm in ACTION_PERMS.items():
-        if appeal.status in ALLOWED_FROM[action] and user.has_perm(perm, appeal):
+        if appeal.status in ALLOWED_FROM[action] and may(user, perm, appeal):
             allowed.append(action)
     pending = appeal.extensions.filter(decision=Extension.Decision.PENDING).exists()
     if "extension_decide" in allowed and not pending:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.core import clock, keys
-from lianxin.core.access import users_with_role
+from lianxin.core.access import may, users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import (
@@ -178,7 +178,7 @@ def _lock(appeal: Appeal | int, version: int | None) -> Appeal:
 def _check(appeal: Appeal, action: str, actor, *, citizen: bool = False) -> None:
     """Permission first (a citizen is proved by the query code, checked by the caller), then
     whether the appeal's state allows the action."""
-    if not citizen and (actor is None or not actor.has_perm(ACTION_PERMS[action], appeal)):
+    if not citizen and (actor is None or not may(actor, ACTION_PERMS[action], appeal)):
         raise PermissionDenied()
     if appeal.status not in ALLOWED_FROM[action]:
         raise InvalidTransition(

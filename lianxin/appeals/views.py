@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lianxin.core.access import has_role, units_where
+from lianxin.core.access import has_role, may, units_where
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Role
@@ -137,7 +137,7 @@ def dispatch_console(request):
 
 @login_required
 def supervision(request):
-    if not request.user.has_perm("appeals.view_supervision_board"):
+    if not may(request.user, "appeals.view_supervision_board"):
         return HttpResponseForbidden(_("The supervision board is for supervisors."))
     now = timezone.now()
     visible = appeals_visible_to(request.user)

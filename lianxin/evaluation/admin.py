@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext, gettext_lazy
 
+from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
 from . import services
@@ -81,7 +82,7 @@ class AppraisalCampaignAdmin(admin.ModelAdmin):
     ]
 
     def has_module_permission(self, request):
-        return request.user.has_perm("evaluation.manage_appraisal")
+        return may(request.user, "evaluation.manage_appraisal")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != AppraisalCampaign.Status.DRAFT:

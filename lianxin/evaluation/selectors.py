@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lianxin.appeals.models import Appeal, FollowUp, Satisfaction
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core import clock
+from lianxin.core.access import may
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 
@@ -235,7 +236,7 @@ def inquiry_answer_days() -> int:
 def appraisal_campaigns_for(user):
     """Every campaign for those who run appraisals; the published ones for everybody else."""
     campaigns = AppraisalCampaign.objects.all()
-    if user.has_perm("evaluation.manage_appraisal"):
+    if may(user, "evaluation.manage_appraisal"):
         return campaigns
     return campaigns.filter(status=AppraisalCampaign.Status.PUBLISHED)
 

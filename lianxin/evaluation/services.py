@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 # One definition of the characters stripped from citizens' text, the appeals app's.
 from lianxin.appeals.services import _INVISIBLE
 from lianxin.core import clock
-from lianxin.core.access import OFFICIAL_ROLES, SYSTEM, units_where, users_with_role
+from lianxin.core.access import OFFICIAL_ROLES, SYSTEM, may, units_where, users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import (
@@ -72,7 +72,7 @@ MAX_INDICATORS = 50
 
 
 def _require(actor, perm: str, obj=None) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
+    if actor is None or not may(actor, perm, obj):
         raise PermissionDenied()
 
 
@@ -866,7 +866,7 @@ _CampaignStatus = AppraisalCampaign.Status
 
 
 def _appraisal_manager(actor) -> None:
-    if actor is None or not actor.has_perm("evaluation.manage_appraisal"):
+    if actor is None or not may(actor, "evaluation.manage_appraisal"):
         raise PermissionDenied(
             _("Only the organisation department and administrators may run democratic appraisals."),
             code="appraisal_forbidden",
@@ -1415,7 +1415,7 @@ def appraisal_comment_moderate(
     *, comment: AppraisalComment | str, decision: str, actor
 ) -> AppraisalComment:
     """Approve or reject one comment; only approved comments are ever published."""
-    if actor is None or not actor.has_perm("evaluation.moderate_appraisal_comment"):
+    if actor is None or not may(actor, "evaluation.moderate_appraisal_comment"):
         raise PermissionDenied(
             _(
                 "Only the organisation department and administrators "

@@ -15,7 +15,7 @@ from lianxin.core.models import Role, Unit
 def can(user, perm: str, obj=None) -> bool:
     """Integrity permissions are decided by these rules alone: Django's superuser shortcut
     (`user.has_perm` is always true for superusers) must not open asset declarations to
-    administrators. Integrity code asks `can(...)`, never `user.has_perm(...)`."""
+    administrators. Integrity code asks `can(...)`, never `may(user, ...)`."""
     return rules.has_perm(perm, user, obj)
 
 

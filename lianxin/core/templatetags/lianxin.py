@@ -1,5 +1,7 @@
 from django import template
 
+from lianxin.core import access
+
 register = template.Library()
 
 
@@ -10,3 +12,10 @@ def page_url(context, number) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def may(context, perm: str, obj=None) -> bool:
+    """`{% may "app.perm" obj as allowed %}`: core.access.may for the signed-in person (no
+    pass for superusers, unlike `perms` and rules' has_perm tag)."""
+    return access.may(context["request"].user, perm, obj)

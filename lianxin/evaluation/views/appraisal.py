@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
 from .. import services
@@ -107,7 +108,7 @@ def appraisal_vote(request):
 
 
 def _manager(user) -> bool:
-    return user.has_perm("evaluation.manage_appraisal")
+    return may(user, "evaluation.manage_appraisal")
 
 
 _CAMPAIGN_FIELDS = ("name", "year", "kind", "opens_at", "closes_at", "intro",
@@ -242,7 +243,7 @@ def appraisal_manage(request, pk: int):
 def appraisal_results_page(request, pk: int):
     campaign = get_object_or_404(AppraisalCampaign, pk=pk)
     manager = _manager(request.user)
-    if not request.user.has_perm("evaluation.view_appraisal_results", campaign):
+    if not may(request.user, "evaluation.view_appraisal_results", campaign):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         return HttpResponseForbidden(_("These results are not published yet."))

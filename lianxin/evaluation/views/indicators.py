@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
 from .. import services
@@ -45,7 +46,7 @@ class SchemeNewForm(forms.Form):
 
 
 def _can_read(user) -> bool:
-    return user.has_perm("evaluation.view_indicator_results")
+    return may(user, "evaluation.view_indicator_results")
 
 
 def _forbidden():
@@ -62,7 +63,7 @@ def schemes(request):
     years = sorted({s.year for s in all_schemes}, reverse=True)
     return render(request, "evaluation/indicators.html", {
         "years": [(y, [s for s in all_schemes if s.year == y], snapshot_latest(y)) for y in years],
-        "can_manage": request.user.has_perm("evaluation.manage_indicators"),
+        "can_manage": may(request.user, "evaluation.manage_indicators"),
         "new_form": SchemeNewForm(initial={"year": timezone.localdate().year + 1}),
         "measures": list(MEASURES.values()),
     })
@@ -71,7 +72,7 @@ def schemes(request):
 @login_required
 @require_POST
 def scheme_new(request):
-    if not request.user.has_perm("evaluation.manage_indicators"):
+    if not may(request.user, "evaluation.manage_indicators"):
         return _forbidden()
     form = SchemeNewForm(request.POST)
     if form.is_valid():
@@ -98,7 +99,7 @@ def scheme_detail(request, pk: int):
         return _forbidden()
     scheme = get_object_or_404(IndicatorScheme, pk=pk)
     can_edit = (scheme.status == SchemeStatus.DRAFT
-                and request.user.has_perm("evaluation.manage_indicators"))
+                and may(request.user, "evaluation.manage_indicators"))
     formset, status, name, scheme_error = None, 200, scheme.name, ""
     if can_edit:
         formset = IndicatorFormSet(request.POST or None, initial=_initial(scheme))
@@ -127,7 +128,7 @@ def scheme_detail(request, pk: int):
         "scheme_error": scheme_error,
         "measures": MEASURES,
         "total": sum(i.weight for i in indicators),
-        "can_manage": request.user.has_perm("evaluation.manage_indicators"),
+        "can_manage": may(request.user, "evaluation.manage_indicators"),
         "in_force": scheme_in_force(scheme.year),
     }, status=status)
 
@@ -181,5 +182,5 @@ def results(request, year: int):
     return render(request, "evaluation/indicators_results.html", {
         "year": year, "snapshot": snapshot, "rows": rows, "indicators": indicators,
         "measures": MEASURES, "in_force": scheme_in_force(year),
-        "can_manage": request.user.has_perm("evaluation.manage_indicators"),
+        "can_manage": may(request.user, "evaluation.manage_indicators"),
     }, status=status)

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianxin.appeals.api import SettingRateThrottle
+from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
 from lianxin.core.ratelimit import within_rate
@@ -175,7 +176,7 @@ def rankings_download(request):
 
 
 def _may_lead(user) -> bool:
-    return user.has_perm("evaluation.view_leader_rankings")
+    return may(user, "evaluation.view_leader_rankings")
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from rest_framework.throttling import BaseThrottle
 
-from lianxin.core.access import OFFICIAL_ROLES, units_where
+from lianxin.core.access import OFFICIAL_ROLES, may, units_where
 from lianxin.core.errors import LianxinError
 from lianxin.core.models import RoleAssignment, Unit
 
@@ -105,8 +105,8 @@ def reports(request):
     return render(request, "evaluation/reports.html", {
         "page": page, "year": year, "unit": unit, "years": years,
         "units": Unit.objects.filter(duty_reports__status=ReportStatus.PUBLISHED).distinct(),
-        "can_write": request.user.has_perm("evaluation.write_duty_report"),
-        "can_moderate": request.user.has_perm("evaluation.moderate_report_comment"),
+        "can_write": may(request.user, "evaluation.write_duty_report"),
+        "can_moderate": may(request.user, "evaluation.moderate_report_comment"),
     })
 
 
@@ -144,13 +144,13 @@ def report_detail(request, pk: int):
         "mean": summary.get("mean"), "votes": summary.get("votes", 0),
         "comments": report_comments_public(report),
         "can_rate": (report.status == ReportStatus.PUBLISHED and mine is None
-                     and request.user.has_perm("evaluation.rate_duty_report", report)),
+                     and may(request.user, "evaluation.rate_duty_report", report)),
     }, status=status)
 
 
 @login_required
 def reports_mine(request):
-    if not request.user.has_perm("evaluation.write_duty_report"):
+    if not may(request.user, "evaluation.write_duty_report"):
         return HttpResponseForbidden(_("Duty-and-integrity reports are written by cadres."))
     mine = DutyReport.objects.filter(author=request.user).select_related("unit")
     return render(request, "evaluation/reports_mine.html", {"reports": mine})
@@ -158,7 +158,7 @@ def reports_mine(request):
 
 @login_required
 def report_edit(request, pk: int | None = None):
-    if not request.user.has_perm("evaluation.write_duty_report"):
+    if not may(request.user, "evaluation.write_duty_report"):
         return HttpResponseForbidden(_("Duty-and-integrity reports are written by cadres."))
     report = None
     if pk is not None:
@@ -207,7 +207,7 @@ def report_publish(request, pk: int):
 
 @login_required
 def moderation(request):
-    if not request.user.has_perm("evaluation.moderate_report_comment"):
+    if not may(request.user, "evaluation.moderate_report_comment"):
         return HttpResponseForbidden(_("Comment moderation is for the organisation department "
                                        "and supervisors."))
     status = 200
@@ -242,7 +242,7 @@ def inquiries(request):
                      if v != InquiryStatus.WITHDRAWN],
         "units": Unit.objects.filter(inquiries__isnull=False).distinct(),
         "can_ask": (not request.user.is_authenticated
-                    or request.user.has_perm("evaluation.ask_inquiry")),
+                    or may(request.user, "evaluation.ask_inquiry")),
         "days": inquiry_answer_days(),
     })
 
@@ -251,7 +251,7 @@ def inquiry_new(request):
     """Any citizen may ask: signed in, or with a name and a mobile number (like an appeal).
     Signed-in officials ask through their own channels."""
     account = request.user.is_authenticated
-    if account and not request.user.has_perm("evaluation.ask_inquiry"):
+    if account and not may(request.user, "evaluation.ask_inquiry"):
         return HttpResponseForbidden(_("Inquiries are asked by citizens and deputies."))
     unit = Unit.objects.filter(pk=_int(request.POST.get("unit") or request.GET.get("unit")),
                                is_active=True).first()
@@ -262,7 +262,7 @@ def inquiry_new(request):
         cadres = RoleAssignment.objects.filter(unit=unit, role__in=OFFICIAL_ROLES)
     form.fields["cadre"].queryset = get_user_model().objects.filter(
         pk__in=cadres.values("user_id")).order_by("last_name", "first_name", "username")
-    can_deputy = request.user.has_perm("evaluation.ask_inquiry_as_deputy")
+    can_deputy = may(request.user, "evaluation.ask_inquiry_as_deputy")
     if not can_deputy:
         del form.fields["as_deputy"]
     if account:
@@ -318,8 +318,8 @@ def inquiry_detail(request, pk: int):
     return render(request, "evaluation/inquiries_detail.html", {
         "inquiry": inquiry, "now": timezone.now(), "is_asker": is_asker,
         "can_answer": (inquiry.status == InquiryStatus.OPEN
-                       and request.user.has_perm("evaluation.answer_inquiry", inquiry)),
+                       and may(request.user, "evaluation.answer_inquiry", inquiry)),
         "can_withdraw": (inquiry.status == InquiryStatus.OPEN
-                         and request.user.has_perm("evaluation.withdraw_inquiry", inquiry)),
+                         and may(request.user, "evaluation.withdraw_inquiry", inquiry)),
     }, status=status)
 

@@ -5,6 +5,8 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from lianxin.core.access import may
+
 register = template.Library()
 
 PAGES = [
@@ -18,5 +20,5 @@ PAGES = [
 @register.inclusion_tag("insight/_nav.html", takes_context=True)
 def insight_nav(context):
     user = context["request"].user
-    links = [(reverse(name), label) for perm, name, label in PAGES if user.has_perm(perm)]
+    links = [(reverse(name), label) for perm, name, label in PAGES if may(user, perm)]
     return {"links": links if len(links) > 1 else []}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
 from .. import services
@@ -37,7 +38,7 @@ def _page(request, *, shown: str = "active", status: int = 200):
 
 @login_required
 def alarms(request):
-    if not request.user.has_perm("insight.view_alarms"):
+    if not may(request.user, "insight.view_alarms"):
         return _forbidden()
     shown = request.GET.get("show", "active")
     return _page(request, shown=shown if shown in SHOWN else "active")
@@ -46,7 +47,7 @@ def alarms(request):
 @login_required
 @require_POST
 def alarm_act(request, pk: int, action: str):
-    if not request.user.has_perm("insight.handle_alarm"):
+    if not may(request.user, "insight.handle_alarm"):
         return _forbidden()
     if action not in ("acknowledge", "close"):
         raise Http404

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.appeals.models import OPEN_STATES
+from lianxin.core.access import may
 from lianxin.core.models import Unit
 
 from ..dashboard import (
@@ -42,7 +43,7 @@ def _forbidden():
 
 @login_required
 def dashboard(request):
-    if not request.user.has_perm("insight.view_dashboard"):
+    if not may(request.user, "insight.view_dashboard"):
         return _forbidden()
     period = _period(request)
     figures = dashboard_figures(period)
@@ -55,7 +56,7 @@ def dashboard(request):
 @login_required
 def dashboard_data(request):
     """The same figures as JSON, for the charts and for other tools."""
-    if not request.user.has_perm("insight.view_dashboard"):
+    if not may(request.user, "insight.view_dashboard"):
         return JsonResponse({"code": "permission_denied", "detail": _not_for_you()}, status=403)
     figures = dashboard_figures(_period(request))
     return JsonResponse(figures, json_dumps_params={"ensure_ascii": False})
@@ -76,7 +77,7 @@ def dashboard_extras(user) -> dict:
 
 @login_required
 def drill(request):
-    if not request.user.has_perm("insight.view_dashboard"):
+    if not may(request.user, "insight.view_dashboard"):
         return _forbidden()
     try:
         appeals = drill_appeals(request.user, request.GET)

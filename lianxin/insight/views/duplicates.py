@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lianxin.appeals.models import OPEN_STATES, Status
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.appeals.services import appeal_merge
+from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
 from .. import services
@@ -32,7 +33,7 @@ def _forbidden():
 
 @login_required
 def duplicates(request):
-    if not request.user.has_perm("insight.view_duplicates"):
+    if not may(request.user, "insight.view_duplicates"):
         return _forbidden()
     pending = _open_candidates().filter(appeal=OuterRef("pk"))
     appeals = (appeals_visible_to(request.user).filter(status__in=OPEN_STATES)
@@ -47,7 +48,7 @@ def duplicates(request):
     )
     return render(request, "insight/duplicates.html", {
         "page": page, "rows": rows,
-        "can_merge": request.user.has_perm("insight.merge_duplicates"),
+        "can_merge": may(request.user, "insight.merge_duplicates"),
         "window": services.duplicate_window().days,
     })
 
@@ -71,7 +72,7 @@ def _int(value):
 @require_POST
 def duplicate_merge(request, pk: int):
     """Merge the newer appeal into the earlier one, at the version the dispatcher saw."""
-    if not request.user.has_perm("insight.view_duplicates"):
+    if not may(request.user, "insight.view_duplicates"):
         return _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:
@@ -88,7 +89,7 @@ def duplicate_merge(request, pk: int):
 @login_required
 @require_POST
 def duplicate_dismiss(request, pk: int):
-    if not request.user.has_perm("insight.view_duplicates"):
+    if not may(request.user, "insight.view_duplicates"):
         return _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:

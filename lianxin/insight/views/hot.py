@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.core.access import may
 from lianxin.insight.selectors import DEFAULT_WINDOW, WINDOWS, hot_issues_for
 
 
@@ -21,7 +22,7 @@ def _window(value) -> int:
 
 @login_required
 def hot_issues(request):
-    if not request.user.has_perm("insight.view_hot_issues"):
+    if not may(request.user, "insight.view_hot_issues"):
         return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(request.GET.get("days"))
     return render(request, "insight/hot.html", {
@@ -31,7 +32,7 @@ def hot_issues(request):
 
 @login_required
 def hot_issue(request, days: int, rank: int):
-    if not request.user.has_perm("insight.view_hot_issues"):
+    if not may(request.user, "insight.view_hot_issues"):
         return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(days)
     result = hot_issues_for(days)

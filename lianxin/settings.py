@@ -253,7 +253,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Mail and SMS --------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "lianxin.core.mail.QuietConsoleEmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -263,6 +263,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "12345@lianxin.local")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend")
+SMS_LOG_TEXT = env_bool("SMS_LOG_TEXT", False)  # the logging backend writes texts (never in production)
 
 # --- API -----------------------------------------------------------------------------------
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")

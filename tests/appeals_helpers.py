@@ -50,11 +50,17 @@ def events_of(appeal: Appeal) -> list[AuditEvent]:
 PATH = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED, Status.CLOSED]
 
 
+def handler_of(people, district, unit):
+    """The fixture's handler of `unit` (the street's handler reaches its community too)."""
+    return {district["vet"]: people["vet_handler"],
+            district["env"]: people["env_handler"]}.get(unit, people["street_handler"])
+
+
 def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
     """Move `appeal` along the ordinary path (dispatched to `unit`, default the vet unit) until
     it is in state `to`; REOPENED, MERGED and WITHDRAWN are reached by their own side exits."""
     unit = unit or district["vet"]
-    handler = people["vet_handler"] if unit == district["vet"] else people["admin"]
+    handler = handler_of(people, district, unit)
     if to == Status.REOPENED:
         walk(appeal, Status.REPLIED, people, district, unit)
         return services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,

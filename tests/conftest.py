@@ -117,6 +117,21 @@ def people(district):
 
 
 @pytest.fixture
+def chief(district):
+    return make_chief(district["root"])
+
+
+def make_chief(root: Unit):
+    """Holds every working role over the whole district: the actor of tests in which only an
+    appeal's state, never a permission, may forbid an act. (A Django superuser is no such
+    actor: it administers, and the rules give it no work.)"""
+    chief = make_user("chief", Role.DISPATCHER, root)
+    for role in (Role.HANDLER, Role.LEADER, Role.SUPERVISOR, Role.ADMIN):
+        RoleAssignment.objects.create(user=chief, role=role, unit=root)
+    return chief
+
+
+@pytest.fixture
 def categories(district):
     group = Category.objects.create(code="animal", name="农村农业")
     epidemic = Category.objects.create(

@@ -124,10 +124,10 @@ def test_a_co_handling_unit_sees_the_appeal_but_neither_handles_it_nor_sees_the_
     services.appeal_co_handle(appeal=at_vet, units=[district["env"]], actor=people["dispatcher"])
     appeal = fresh(at_vet)
     env = everyone["env_handler"]
-    assert env.has_perm("appeals.view_appeal", appeal)
+    assert may(env, "appeals.view_appeal", appeal)
     for perm in ("view_contact", "handle_appeal", "co_handle_appeal", "dispatch_appeal",
                  "decide_extension", "follow_up_appeal", "supervise_appeal"):
-        assert not env.has_perm(f"appeals.{perm}", appeal), perm
+        assert not may(env, f"appeals.{perm}", appeal), perm
 
 
 def test_roles_reach_their_units_subtree_only(district, people):
@@ -146,15 +146,15 @@ def test_roles_reach_their_units_subtree_only(district, people):
     at_vet = fresh(at_vet)
 
     # A role held in the street reaches the community below it, not a sibling department.
-    assert people["street_handler"].has_perm("appeals.handle_appeal", in_community)
-    assert not people["street_handler"].has_perm("appeals.view_appeal", at_vet)
-    assert street_supervisor.has_perm("appeals.supervise_appeal", in_community)
-    assert not street_supervisor.has_perm("appeals.supervise_appeal", at_vet)
-    assert street_dispatcher.has_perm("appeals.dispatch_appeal", in_street)
-    assert not street_dispatcher.has_perm("appeals.dispatch_appeal", at_vet)
+    assert may(people["street_handler"], "appeals.handle_appeal", in_community)
+    assert not may(people["street_handler"], "appeals.view_appeal", at_vet)
+    assert may(street_supervisor, "appeals.supervise_appeal", in_community)
+    assert not may(street_supervisor, "appeals.supervise_appeal", at_vet)
+    assert may(street_dispatcher, "appeals.dispatch_appeal", in_street)
+    assert not may(street_dispatcher, "appeals.dispatch_appeal", at_vet)
     # A role held in the community does not reach up to the street.
-    assert community_handler.has_perm("appeals.handle_appeal", in_community)
-    assert not community_handler.has_perm("appeals.view_appeal", in_street)
+    assert may(community_handler, "appeals.handle_appeal", in_community)
+    assert not may(community_handler, "appeals.view_appeal", in_street)
 
 
 # --- appeals_visible_to -------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_appeals_visible_to(everyone, spread, who, expected):
     assert visible.count() == len(expected)  # no duplicates from the co-unit join
     # The list agrees with the object rule.
     for key, appeal in spread.items():
-        assert everyone[who].has_perm("appeals.view_appeal", appeal) == (key in expected), key
+        assert may(everyone[who], "appeals.view_appeal", appeal) == (key in expected), key
 
 
 def test_a_returned_appeal_leaves_the_handlers_list(everyone, spread, people):
@@ -283,8 +283,8 @@ def test_the_organisation_department_reads_appeals_masked_and_acts_on_none(distr
     from lianxin.appeals.selectors import appeal_actions
 
     orgdept = make_user("orgdept", Role.ORGDEPT, district["root"])
-    assert orgdept.has_perm("appeals.view_appeal", at_vet)
+    assert may(orgdept, "appeals.view_appeal", at_vet)
     assert at_vet in appeals_visible_to(orgdept)
-    assert not orgdept.has_perm("appeals.view_contact", at_vet)
+    assert not may(orgdept, "appeals.view_contact", at_vet)
     assert appeal_contact(orgdept, at_vet)["masked"]
     assert appeal_actions(orgdept, at_vet) == []

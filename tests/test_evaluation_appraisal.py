@@ -12,7 +12,7 @@ from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
 
-from lianxin.core.access import SYSTEM
+from lianxin.core.access import SYSTEM, may
 from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent, Notification, Role
 from lianxin.evaluation import services
@@ -414,22 +414,22 @@ def test_comments_are_moderated_before_publication(campaign, orgdept, people, se
 
 # --- permissions ------------------------------------------------------------------------------
 def test_permission_manage_appraisal(people, orgdept):
-    assert orgdept.has_perm("evaluation.manage_appraisal")
-    assert people["admin"].has_perm("evaluation.manage_appraisal")
+    assert may(orgdept, "evaluation.manage_appraisal")
+    assert may(people["admin"], "evaluation.manage_appraisal")
     for name in ("dispatcher", "vet_leader", "supervisor", "citizen"):
-        assert not people[name].has_perm("evaluation.manage_appraisal"), name
+        assert not may(people[name], "evaluation.manage_appraisal"), name
 
 
 def test_permission_view_appraisal_results(campaign, people, orgdept):
-    assert orgdept.has_perm("evaluation.view_appraisal_results", campaign)
-    assert not people["citizen"].has_perm("evaluation.view_appraisal_results", campaign)
+    assert may(orgdept, "evaluation.view_appraisal_results", campaign)
+    assert not may(people["citizen"], "evaluation.view_appraisal_results", campaign)
     campaign.status = AppraisalCampaign.Status.PUBLISHED
-    assert people["citizen"].has_perm("evaluation.view_appraisal_results", campaign)
+    assert may(people["citizen"], "evaluation.view_appraisal_results", campaign)
 
 
 def test_permission_moderate_appraisal_comment(people, orgdept):
-    assert orgdept.has_perm("evaluation.moderate_appraisal_comment")
-    assert not people["supervisor"].has_perm("evaluation.moderate_appraisal_comment")
+    assert may(orgdept, "evaluation.moderate_appraisal_comment")
+    assert not may(people["supervisor"], "evaluation.moderate_appraisal_comment")
 
 
 def test_only_managers_run_campaigns(campaign, people, orgdept):
@@ -650,3 +650,29 @@ def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, o
     with pytest.raises(PermissionDenied):
         services.appraisal_campaign_create(actor=people["dispatcher"], **_campaign_form(district))
     assert AppraisalCampaign.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_code_is_forgotten_nothing_links_it_to_the_person(campaign, orgdept, settings,
+                                                                 caplog):
+    """The invitation messages are delivered, then their text and address are erased; the
+    default SMS and mail backends never log a code or an address."""
+    from lianxin.core.models import Notification
+    from tests.test_supervision_reports import database_dump
+
+    settings.EMAIL_BACKEND = "lianxin.core.mail.QuietConsoleEmailBackend"
+    settings.SMS_BACKEND = "lianxin.core.sms.LoggingSmsBackend"
+    caplog.set_level("DEBUG")
+    services.appraisal_tokens_send(campaign=campaign, recipients="13912345678\nvoter@example.org",
+                                   vote_url="http://testserver/evaluation/appraisal/vote/",
+                                   actor=orgdept)
+    sent = Notification.objects.filter(forget_after_send=True)
+    assert sent.count() == 2 and all(n.status == "sent" for n in sent)
+    assert all(n.body == "" and n.address == "" for n in sent)
+    dump = database_dump()
+    for secret in (b"13912345678", b"voter@example.org"):
+        assert secret not in dump
+    assert "13912345678" not in caplog.text and "voter@example.org" not in caplog.text
+    from lianxin.evaluation.appraisal import TOKEN_IN_TEXT_RE
+
+    assert not TOKEN_IN_TEXT_RE.search(caplog.text)

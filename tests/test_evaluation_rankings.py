@@ -21,7 +21,7 @@ from lianxin.evaluation.exports import _headers
 from lianxin.evaluation.rankings import assign_ranks, composite_score, compute_ranking
 from lianxin.evaluation.rates import unit_measures
 from lianxin.evaluation.selectors import DRILL_MEASURES, ranking_drill_appeals
-from tests.appeals_helpers import GOOD_REPLY, fast_passwords, submit, walk  # noqa: F401
+from tests.appeals_helpers import GOOD_REPLY, fast_passwords, handler_of, submit, walk  # noqa: F401
 from tests.conftest import make_user
 
 FEB = datetime(2025, 2, 10, 10, 0, tzinfo=LOCAL)  # a Monday
@@ -38,7 +38,7 @@ def travel(moment):
 
 
 def _handler(people, district, unit):
-    return people["vet_handler"] if unit == district["vet"] else people["admin"]
+    return handler_of(people, district, unit)
 
 
 def populate(start, unit, people, district, *, mix: dict) -> None:
@@ -64,7 +64,7 @@ def populate(start, unit, people, district, *, mix: dict) -> None:
             walk(submit(), Status.DISPATCHED, people, district, unit)
         for _ in range(mix.get("returned", 0)):
             a = walk(submit(), Status.DISPATCHED, people, district, district["env"])
-            a = services.appeal_return(appeal=a, actor=people["admin"], reason="不属于本单位职责")
+            a = services.appeal_return(appeal=a, actor=people["env_handler"], reason="不属于本单位职责")
             services.appeal_dispatch(appeal=a, unit=unit, actor=dispatcher)
         for _ in range(mix.get("submitted", 0)):
             submit()

@@ -226,6 +226,9 @@ class Notification(models.Model):
     link = models.CharField(max_length=200, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # A one-time secret (an appraisal code): body and address are erased once delivered, so
+    # nothing kept links the secret to the person it went to.
+    forget_after_send = models.BooleanField(default=False)
     # A delivery attempt under way (see core.tasks.deliver_notification) until this time.
     claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,8 @@ from .queue import enqueue
 
 
 def notification_send(
-    *, channel: str, subject: str, body: str, recipient=None, address: str = "", link: str = ""
+    *, channel: str, subject: str, body: str, recipient=None, address: str = "", link: str = "",
+    forget_after_send: bool = False,
 ) -> Notification | None:
     if channel == Notification.Channel.EMAIL and not (address or getattr(recipient, "email", "")):
         return None
@@ -27,6 +28,7 @@ def notification_send(
         body=body,
         link=link,
         status=status,
+        forget_after_send=forget_after_send,
     )
     if status == Notification.Status.PENDING:
         from .tasks import deliver_notification

@@ -11,8 +11,14 @@ log = logging.getLogger("lianxin.sms")
 
 
 class LoggingSmsBackend:
+    """No gateway configured: log that a message would go out, with the number masked and the
+    text only when SMS_LOG_TEXT is set (a developer's machine): texts carry one-time codes."""
+
     def send(self, phone: str, text: str) -> None:
-        log.info("SMS to %s: %s", mask_phone(phone), text)
+        if getattr(settings, "SMS_LOG_TEXT", False):
+            log.info("SMS to %s: %s", mask_phone(phone), text)
+        else:
+            log.info("SMS to %s (%d characters, text not logged)", mask_phone(phone), len(text))
 
 
 def get_sms_backend():

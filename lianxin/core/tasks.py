@@ -51,11 +51,19 @@ def deliver_notification(notification_id: int) -> str:
         log.exception("notification %s failed", n.pk)
         status = (Notification.Status.FAILED if n.attempts >= MAX_ATTEMPTS
                   else Notification.Status.PENDING)
-        Notification.objects.filter(pk=n.pk).update(status=status, claimed_until=None)
+        Notification.objects.filter(pk=n.pk).update(
+            status=status, claimed_until=None, **_forgotten(n, done=status != "pending"))
         return "failed"
     Notification.objects.filter(pk=n.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None)
+        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None,
+        **_forgotten(n, done=True))
     return "sent"
+
+
+def _forgotten(n: Notification, *, done: bool) -> dict:
+    """A one-time secret's message, once it is delivered (or never will be): its text and
+    address erased."""
+    return {"body": "", "address": ""} if done and n.forget_after_send else {}
 
 
 @shared_task

@@ -1282,6 +1282,7 @@ def appraisal_tokens_send(
             subject=subject,
             body=body,
             link=reverse("evaluation:appraisal_vote"),
+            forget_after_send=True,
         )
     audit_record(
         actor=actor,

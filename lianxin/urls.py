@@ -26,3 +26,8 @@ urlpatterns = [
     path("api/v1/", include("lianxin.supervision.api_urls")),
     path("", include("lianxin.appeals.urls")),
 ]
+
+handler400 = "lianxin.core.error_pages.bad_request"
+handler403 = "lianxin.core.error_pages.permission_denied"
+handler404 = "lianxin.core.error_pages.page_not_found"
+handler500 = "lianxin.core.error_pages.server_error"

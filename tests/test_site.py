@@ -1,0 +1,72 @@
+"""Site-wide behaviour: error pages, where each role lands, the admin's titles."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.test import Client
+from django.urls import get_resolver
+from django.utils import translation
+
+from .appeals_helpers import fast_passwords  # noqa: F401 - autouse fixture
+
+
+def site_page(response) -> str:
+    """The body of a page in the site's layout, in Chinese (the default language)."""
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body
+    assert 'class="top"' in body and "/submit/" in body  # the site's header and navigation
+    return body
+
+
+@pytest.mark.django_db
+def test_an_unknown_address_answers_the_sites_404_in_chinese_with_a_way_home(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = site_page(response)
+    assert "页面不存在" in body and 'href="/"' in body
+    assert "Not Found" not in body
+
+
+@pytest.mark.django_db
+def test_the_403_page_gives_the_reason_when_there_is_one(rf, people):
+    request = rf.get("/somewhere/")
+    request.user = people["citizen"]
+    handler = get_resolver().resolve_error_handler(403)
+    with translation.override("zh-hans"):
+        body = site_page(handler(request, PermissionDenied("只有纪检员可以打开举报。")))
+        # Without a message, a general one.
+        response = handler(request, PermissionDenied())
+    assert "无权访问" in body and "只有纪检员可以打开举报。" in body and 'href="/"' in body
+    assert response.status_code == 403 and "您无权打开此页面。" in site_page(response)
+
+
+@pytest.mark.django_db
+def test_a_bad_request_answers_the_sites_400_page(client):
+    response = client.get("/", HTTP_HOST="elsewhere.example")  # not an allowed host
+    assert response.status_code == 400
+    assert "请求有误" in site_page(response)
+
+
+def test_the_500_page_renders_without_the_database_or_a_request_context(rf):
+    # No `db` fixture: any database access here fails the test.
+    handler = get_resolver().resolve_error_handler(500)
+    with translation.override("zh-hans"):  # as LocaleMiddleware leaves it for the handler
+        response = handler(rf.get("/"))
+    assert response.status_code == 500
+    body = site_page(response)
+    assert "出错了" in body and 'href="/"' in body
+
+
+def test_the_400_handler_answers_a_suspicious_request(rf):
+    handler = get_resolver().resolve_error_handler(400)
+    with translation.override("zh-hans"):
+        response = handler(rf.get("/"), SuspiciousOperation("bad"))
+    assert response.status_code == 400 and "请求有误" in site_page(response)
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_answers_the_sites_page(district):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    body = site_page(response)
+    assert "表单已过期" in body and "CSRF" not in body

@@ -70,3 +70,41 @@ def test_a_form_without_its_csrf_token_answers_the_sites_page(district):
     assert response.status_code == 403
     body = site_page(response)
     assert "表单已过期" in body and "CSRF" not in body
+
+
+LANDINGS = {
+    "dispatcher": "/dispatch/",
+    "vet_handler": "/workbench/",
+    "vet_leader": "/workbench/",
+    "supervisor": "/supervision/",
+    "inspector": "/supervision/cases/",
+    "orgdept": "/evaluation/appraisal/",
+    "admin": "/admin/",
+    "citizen": "/portal/",
+}
+
+
+@pytest.fixture
+def everyone(people, district):
+    from lianxin.core.models import Role
+
+    from .conftest import make_user
+
+    return {**people, "orgdept": make_user("orgdept", Role.ORGDEPT, district["root"])}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", LANDINGS)
+def test_each_role_lands_on_its_own_work_after_login(client, everyone, username):
+    response = client.post("/login/", {"username": username, "password": f"pw-{username}"},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == LANDINGS[username]
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_login_goes_where_the_person_was_going(client, everyone):
+    response = client.post("/login/?next=/notifications/",
+                           {"username": "inspector", "password": "pw-inspector",
+                            "next": "/notifications/"})
+    assert response.url == "/notifications/"

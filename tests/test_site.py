@@ -108,3 +108,26 @@ def test_login_goes_where_the_person_was_going(client, everyone):
                            {"username": "inspector", "password": "pw-inspector",
                             "next": "/notifications/"})
     assert response.url == "/notifications/"
+
+
+@pytest.mark.django_db
+def test_the_admin_site_is_titled_for_lianxin(client, people):
+    client.force_login(people["admin"])
+    body = client.get("/admin/").content.decode()
+    assert "<title>站点管理 | 连心 管理</title>" in body
+    assert "连心 管理" in body and "Django" not in body
+
+
+def test_every_app_in_the_admin_has_a_chinese_name():
+    from django.contrib import admin
+
+    from .browser import untranslated_words
+
+    apps = {model._meta.app_config for model in admin.site._registry}
+    with translation.override("zh-hans"):
+        names = {app.label: str(app.verbose_name) for app in apps}
+    # The admin shows app names in capitals: "GEOREPORT" is as foreign as "GeoReport".
+    untranslated = {label: name for label, name in names.items()
+                    if untranslated_words(name.upper()) or not any(
+                        "\u4e00" <= ch <= "\u9fff" for ch in name)}
+    assert untranslated == {}

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
 
@@ -54,3 +55,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "channel", "recipient", "subject", "status"]
     list_filter = ["channel", "status"]
     readonly_fields = ["address"]
+
+# The admin site is Lianxin's, not "Django's": its titles in the page's language.
+admin.site.site_header = _("Lianxin administration")
+admin.site.site_title = _("Lianxin administration")
+admin.site.index_title = _("Site administration")

@@ -115,6 +115,7 @@ def fits_width(page) -> bool:
 LATIN_ALLOWED = {
     "API", "Open311", "GeoReport", "PDF", "XLSX", "Excel", "CSV", "JSON", "OpenAPI", "ECharts",
     "Lianxin", "TOTP", "SMS", "URL", "ID", "IP", "HTTP", "HTTPS", "PIPL", "English", "km",
+    "Ctrl", "Mac",  # the key and the computer, as printed on them
 }
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z_]{2,}(?![\w@./:-])")
 

@@ -131,3 +131,11 @@ def test_every_app_in_the_admin_has_a_chinese_name():
                     if untranslated_words(name.upper()) or not any(
                         "\u4e00" <= ch <= "\u9fff" for ch in name)}
     assert untranslated == {}
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_built_in_permissions_in_the_pages_language(client, people):
+    client.force_login(people["admin"])
+    body = client.get(f"/admin/auth/user/{people['citizen'].pk}/change/").content.decode()
+    assert "基础管理 | 单位 | 添加" in body
+    assert "Can add unit" not in body

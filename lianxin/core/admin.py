@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
 
@@ -60,3 +64,51 @@ class NotificationAdmin(admin.ModelAdmin):
 admin.site.site_header = _("Lianxin administration")
 admin.site.site_title = _("Lianxin administration")
 admin.site.index_title = _("Site administration")
+
+# Strings of Django's admin (5.2) that its own Chinese catalogue lacks; naming them here keeps
+# their translations in ours (which takes precedence). Their JavaScript counterparts are in
+# locale/zh_Hans/LC_MESSAGES/djangojs.po.
+DJANGO_ADMIN_STRINGS = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Error:"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+    # Django's own Chinese leaves the key names in English.
+    gettext_noop("Hold down “Control”, or “Command” on a Mac, to select more than one."),
+]
+
+# Django stores the names of the built-in permissions in English ("Can add appeal") when the
+# tables are made; the lists of permissions show them in the page's language instead.
+PERMISSION_ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delete"),
+                      "view": _("view")}
+
+
+def permission_label(permission) -> str:
+    action, _sep, model = permission.codename.partition("_")
+    name = PERMISSION_ACTIONS.get(action) if model == permission.content_type.model else None
+    return f"{permission.content_type} | {name or permission.name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class LianxinUserAdmin(TranslatedPermissionsMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class LianxinGroupAdmin(TranslatedPermissionsMixin, GroupAdmin):
+    pass

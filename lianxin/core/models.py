@@ -104,7 +104,8 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} {kind}"
 
 
 class AuditEvent(models.Model):
@@ -145,6 +146,8 @@ class AuditChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return self.last_hash

@@ -139,3 +139,23 @@ def test_the_admin_lists_built_in_permissions_in_the_pages_language(client, peop
     body = client.get(f"/admin/auth/user/{people['citizen'].pk}/change/").content.decode()
     assert "基础管理 | 单位 | 添加" in body
     assert "Can add unit" not in body
+
+
+@pytest.mark.django_db
+def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, people,
+                                                                      categories):
+    from .appeals_helpers import submit
+
+    from lianxin.core.models import Notification
+
+    submit()  # writes an audit event: submitted
+    Notification.objects.create(channel="inapp", recipient=people["dispatcher"], subject="新诉求",
+                                body="有一件新诉求待派单。", status="sent")
+    client.force_login(people["admin"])
+    with translation.override("zh-hans"):
+        audit = client.get("/admin/core/auditevent/").content.decode()
+        notifications = client.get("/admin/core/notification/").content.decode()
+    assert "原状态" in audit and "新状态" in audit and "对象类型" in audit
+    assert ">已提交<" in audit or "待派单" in audit  # the appeal's state, not "submitted"
+    assert ">submitted<" not in audit
+    assert "发送渠道" in notifications and "接收人" in notifications

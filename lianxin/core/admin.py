@@ -1,7 +1,9 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -35,14 +37,45 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     list_display = ["date", "is_workday", "note"]
 
 
+def _model_of(object_type: str):
+    """The model an audit event is about ("appeals.appeal"), if it still exists."""
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _state_label(object_type: str, state: str) -> str:
+    """A recorded state in words: the label of the model's `status` choice, else the code."""
+    model = _model_of(object_type)
+    try:
+        choices = dict(model._meta.get_field("status").flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return choices.get(state, state)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only."""
 
-    list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_id",
-                    "from_state", "to_state"]
+    list_display = ["id", "created_at", "actor_label", "action", "object_label", "object_id",
+                    "from_label", "to_label"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id"]
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_label(self, event):
+        model = _model_of(event.object_type)
+        return model._meta.verbose_name if model else event.object_type
+
+    @admin.display(description=_("from state"), ordering="from_state")
+    def from_label(self, event):
+        return _state_label(event.object_type, event.from_state)
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def to_label(self, event):
+        return _state_label(event.object_type, event.to_state)
 
     def has_add_permission(self, request):
         return False

@@ -78,7 +78,7 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="roles",
                              verbose_name=_("unit"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -113,21 +113,21 @@ class AuditEvent(models.Model):
 
     `hash` = sha256(prev_hash + canonical JSON of the event); see core.audit."""
 
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", verbose_name=_("actor"),
     )
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=50)
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=30, blank=True)
-    to_state = models.CharField(max_length=30, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    actor_label = models.CharField(_("actor (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=50)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=50)
+    from_state = models.CharField(_("from state"), max_length=30, blank=True)
+    to_state = models.CharField(_("to state"), max_length=30, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
@@ -142,7 +142,7 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """A single row locked by each writer so that the chain never forks under concurrency."""
 
-    last_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(_("last hash"), max_length=64)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
@@ -165,20 +165,21 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         NOT_SENT = "not_sent", _("Not sent (historical record)")
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    channel = models.CharField(_("delivery channel"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notifications",
+        related_name="notifications", verbose_name=_("recipient"),
     )
-    address = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    link = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

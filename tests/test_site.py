@@ -144,9 +144,9 @@ def test_the_admin_lists_built_in_permissions_in_the_pages_language(client, peop
 @pytest.mark.django_db
 def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, people,
                                                                       categories):
-    from .appeals_helpers import submit
-
     from lianxin.core.models import Notification
+
+    from .appeals_helpers import submit
 
     submit()  # writes an audit event: submitted
     Notification.objects.create(channel="inapp", recipient=people["dispatcher"], subject="新诉求",

@@ -146,9 +146,10 @@ def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, pe
                                                                       categories):
     from lianxin.core.models import Notification
 
+    from .appeals_helpers import events_of as appeal_events
     from .appeals_helpers import submit
 
-    submit()  # writes an audit event: submitted
+    appeal = submit()  # writes an audit event: submitted
     Notification.objects.create(channel="inapp", recipient=people["dispatcher"], subject="新诉求",
                                 body="有一件新诉求待派单。", status="sent")
     client.force_login(people["admin"])
@@ -158,4 +159,8 @@ def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, pe
     assert "原状态" in audit and "新状态" in audit and "对象类型" in audit
     assert ">已提交<" in audit or "待派单" in audit  # the appeal's state, not "submitted"
     assert ">submitted<" not in audit
+    event = appeal_events(appeal)[0]
+    with translation.override("zh-hans"):
+        one = client.get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()
+    assert "新状态" in one and ">submitted<" not in one
     assert "发送渠道" in notifications and "接收人" in notifications

@@ -63,6 +63,10 @@ class AuditEventAdmin(admin.ModelAdmin):
                     "from_label", "to_label"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id"]
+    # One event's page shows the same words as the list.
+    fields = readonly_fields = ["created_at", "actor", "actor_label", "action", "object_label",
+                                "object_id", "from_label", "to_label", "reason", "data",
+                                "prev_hash", "hash"]
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_label(self, event):

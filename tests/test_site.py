@@ -164,3 +164,26 @@ def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, pe
         one = client.get(f"/admin/core/auditevent/{event.pk}/change/").content.decode()
     assert "新状态" in one and ">submitted<" not in one
     assert "发送渠道" in notifications and "接收人" in notifications
+
+
+@pytest.fixture
+def named_actions():
+    from lianxin.core import audit
+
+    saved = dict(audit.ACTION_LABELS)
+    yield audit.audit_action_labels
+    audit.ACTION_LABELS.clear()
+    audit.ACTION_LABELS.update(saved)
+
+
+@pytest.mark.django_db
+def test_the_audit_log_names_each_action_as_its_app_named_it(client, people, categories,
+                                                             named_actions):
+    from .appeals_helpers import submit
+
+    named_actions({"submit": "群众提交"})
+    submit()
+    client.force_login(people["admin"])
+    body = client.get("/admin/core/auditevent/").content.decode()
+    assert body.count("群众提交") >= 2  # in the list and in its filter
+    assert ">submit<" not in body

@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from .audit import action_label
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
 
 
@@ -55,18 +56,36 @@ def _state_label(object_type: str, state: str) -> str:
     return choices.get(state, state)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, each named in words (core.audit.ACTION_LABELS)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return [(code, action_label(code)) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only."""
 
-    list_display = ["id", "created_at", "actor_label", "action", "object_label", "object_id",
-                    "from_label", "to_label"]
-    list_filter = ["action", "object_type"]
+    list_display = ["id", "created_at", "actor_label", "action_name", "object_label",
+                    "object_id", "from_label", "to_label"]
+    list_filter = [ActionFilter, "object_type"]
     search_fields = ["object_id"]
     # One event's page shows the same words as the list.
-    fields = readonly_fields = ["created_at", "actor", "actor_label", "action", "object_label",
+    fields = readonly_fields = ["created_at", "actor", "actor_label", "action_name", "object_label",
                                 "object_id", "from_label", "to_label", "reason", "data",
                                 "prev_hash", "hash"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event):
+        return action_label(event.action)
 
     @admin.display(description=_("object type"), ordering="object_type")
     def object_label(self, event):

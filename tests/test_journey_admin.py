@@ -30,6 +30,12 @@ def chinese(page) -> None:
     assert words == [], f"{page.url}: {words}"
 
 
+def follow(page, href: str) -> None:
+    """Clicks the link to `href` and waits for the page it opens."""
+    with page.expect_navigation():
+        page.click(f"a[href='{href}']")
+
+
 def save(page) -> None:
     with page.expect_navigation():
         page.click("input[name=_save]")
@@ -51,7 +57,7 @@ def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(chromium
     chinese(page)
 
     # A new community under the street; first with a code another unit already has.
-    page.click("a[href='/admin/core/unit/add/']")
+    follow(page, "/admin/core/unit/add/")
     chinese(page)
     page.fill("#id_name", "西湖社区")
     page.fill("#id_code", "east-lake")
@@ -73,7 +79,7 @@ def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(chromium
 
     # A new person.
     page.goto(f"{live_server.url}/admin/")
-    page.click("a[href='/admin/auth/user/add/']")
+    follow(page, "/admin/auth/user/add/")
     chinese(page)
     page.fill("#id_username", "west_handler")
     page.fill("#id_password1", "Wl-2026-handler")
@@ -95,7 +101,7 @@ def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(chromium
 
     # The person handles appeals in the new community.
     page.goto(f"{live_server.url}/admin/")
-    page.click("a[href='/admin/core/roleassignment/add/']")
+    follow(page, "/admin/core/roleassignment/add/")
     chinese(page)
     pick_autocomplete(page, "user", "west_handler")
     page.select_option("#id_role", Role.HANDLER)
@@ -106,7 +112,7 @@ def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(chromium
 
     # National Day week: Saturday 10 October 2026 is a working day; first a date that is not.
     page.goto(f"{live_server.url}/admin/")
-    page.click("a[href='/admin/core/calendaroverride/add/']")
+    follow(page, "/admin/core/calendaroverride/add/")
     chinese(page)
     page.fill("#id_date", "2026-02-30")
     page.check("#id_is_workday")

@@ -35,15 +35,15 @@ def test_a_wrong_password_keeps_the_username_and_says_what_went_wrong(chromium, 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "dispatcher")
     page.fill("#id_password", "not-the-password")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "/login/" in page.url
     assert page.input_value("#id_username") == "dispatcher"
     assert page.input_value("#id_password") == ""
     assert "用户名或密码错误" in page.inner_text("#login-error")
     # The second try needs only the password.
     page.fill("#id_password", "pw-dispatcher")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "/login/" not in page.url
     assert_clean(page)

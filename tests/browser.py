@@ -95,8 +95,9 @@ def login(browser, live_server, username, password=None, *, viewport=DESKTOP, lo
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Wait for the page the login leads to, not the login page still on screen.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "/login/" not in page.url, f"{username} could not sign in"
     return page
 

@@ -179,11 +179,13 @@ def named_actions():
 @pytest.mark.django_db
 def test_the_audit_log_names_each_action_as_its_app_named_it(client, people, categories,
                                                              named_actions):
-    from .appeals_helpers import submit
+    from .appeals_helpers import events_of, submit
 
     named_actions({"submit": "群众提交"})
-    submit()
+    appeal = submit()
     client.force_login(people["admin"])
     body = client.get("/admin/core/auditevent/").content.decode()
     assert body.count("群众提交") >= 2  # in the list and in its filter
     assert ">submit<" not in body
+    event = events_of(appeal)[0]
+    assert str(event).startswith(f"#{event.pk} 群众提交 ")  # titles and breadcrumbs

@@ -136,7 +136,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+        from .audit import action_label  # audit builds on these models
+
+        return f"#{self.pk} {action_label(self.action)} {self.object_type}:{self.object_id}"
 
 
 class AuditChainHead(models.Model):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "lianxin.core",
     "lianxin.appeals",
@@ -169,6 +170,8 @@ LOGIN_RATE_ADDRESS = os.environ.get("LOGIN_RATE_ADDRESS", "50/h")
 LOGIN_RATE_ACCOUNT = os.environ.get("LOGIN_RATE_ACCOUNT", "30/15m")
 # API tokens expire this long after they are issued (a new one is issued on the next sign-in).
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
+CSRF_FAILURE_VIEW = "lianxin.core.error_pages.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -346,6 +349,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN on an intranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -8,6 +10,8 @@ from lianxin.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)),
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -26,3 +30,8 @@ urlpatterns = [
     path("api/v1/", include("lianxin.supervision.api_urls")),
     path("", include("lianxin.appeals.urls")),
 ]
+
+handler400 = "lianxin.core.error_pages.bad_request"
+handler403 = "lianxin.core.error_pages.permission_denied"
+handler404 = "lianxin.core.error_pages.page_not_found"
+handler500 = "lianxin.core.error_pages.server_error"

@@ -95,8 +95,9 @@ def login(browser, live_server, username, password=None, *, viewport=DESKTOP, lo
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password or "pw-" + username)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # Wait for the page the login leads to, not the login page still on screen.
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     assert "/login/" not in page.url, f"{username} could not sign in"
     return page
 
@@ -115,6 +116,7 @@ def fits_width(page) -> bool:
 LATIN_ALLOWED = {
     "API", "Open311", "GeoReport", "PDF", "XLSX", "Excel", "CSV", "JSON", "OpenAPI", "ECharts",
     "Lianxin", "TOTP", "SMS", "URL", "ID", "IP", "HTTP", "HTTPS", "PIPL", "English", "km",
+    "Ctrl", "Mac",  # the key and the computer, as printed on them
 }
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z_]{2,}(?![\w@./:-])")
 

@@ -1,8 +1,14 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from .audit import action_label
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
 from .services import password_changed, record_delete, record_save
 
@@ -60,31 +66,67 @@ class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ["date", "is_workday", "note"]
 
 
-User = get_user_model()
-admin.site.unregister(User)
+def _model_of(object_type: str):
+    """The model an audit event is about ("appeals.appeal"), if it still exists."""
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
 
 
-@admin.register(User)
-class AuditedUserAdmin(AuditedAdmin, UserAdmin):
-    """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
-    never their value)."""
+def _state_label(object_type: str, state: str) -> str:
+    """A recorded state in words: the label of the model's `status` choice, else the code."""
+    model = _model_of(object_type)
+    try:
+        choices = dict(model._meta.get_field("status").flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return choices.get(state, state)
 
-    def user_change_password(self, request, id, form_url=""):
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:
-                password_changed(user=self.get_object(request, id), actor=request.user)
-        return response
+
+class ActionFilter(admin.SimpleListFilter):
+    """Filter by action, each named in words (core.audit.ACTION_LABELS)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return [(code, action_label(code)) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only."""
 
-    list_display = ["id", "created_at", "actor_label", "action", "object_type", "object_id",
-                    "from_state", "to_state"]
-    list_filter = ["action", "object_type"]
+    list_display = ["id", "created_at", "actor_label", "action_name", "object_label",
+                    "object_id", "from_label", "to_label"]
+    list_filter = [ActionFilter, "object_type"]
     search_fields = ["object_id"]
+    # One event's page shows the same words as the list.
+    fields = readonly_fields = ["created_at", "actor", "actor_label", "action_name", "object_label",
+                                "object_id", "from_label", "to_label", "reason", "data",
+                                "prev_hash", "hash"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event):
+        return action_label(event.action)
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_label(self, event):
+        model = _model_of(event.object_type)
+        return model._meta.verbose_name if model else event.object_type
+
+    @admin.display(description=_("from state"), ordering="from_state")
+    def from_label(self, event):
+        return _state_label(event.object_type, event.from_state)
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def to_label(self, event):
+        return _state_label(event.object_type, event.to_state)
 
     def has_add_permission(self, request):
         return False
@@ -101,3 +143,65 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["created_at", "channel", "recipient", "subject", "status"]
     list_filter = ["channel", "status"]
     readonly_fields = ["address"]
+
+
+# The admin site is Lianxin's, not "Django's": its titles in the page's language.
+admin.site.site_header = _("Lianxin administration")
+admin.site.site_title = _("Lianxin administration")
+admin.site.index_title = _("Site administration")
+
+# Strings of Django's admin (5.2) that its own Chinese catalogue lacks; naming them here keeps
+# their translations in ours (which takes precedence). Their JavaScript counterparts are in
+# locale/zh_Hans/LC_MESSAGES/djangojs.po.
+DJANGO_ADMIN_STRINGS = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    gettext_noop("Error:"),
+    gettext_noop("Forgotten your login credentials?"),
+    gettext_noop("In case you’ve forgotten, you are:"),
+    # Django's own Chinese leaves the key names in English.
+    gettext_noop("Hold down “Control”, or “Command” on a Mac, to select more than one."),
+]
+
+# Django stores the names of the built-in permissions in English ("Can add appeal") when the
+# tables are made; the lists of permissions show them in the page's language instead.
+PERMISSION_ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delete"),
+                      "view": _("view")}
+
+
+def permission_label(permission) -> str:
+    action, _sep, model = permission.codename.partition("_")
+    name = PERMISSION_ACTIONS.get(action) if model == permission.content_type.model else None
+    return f"{permission.content_type} | {name or permission.name}"
+
+
+class TranslatedPermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, UserAdmin):
+    """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
+    never their value)."""
+
+    def user_change_password(self, request, id, form_url=""):
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                password_changed(user=self.get_object(request, id), actor=request.user)
+        return response
+
+
+@admin.register(Group)
+class LianxinGroupAdmin(TranslatedPermissionsMixin, AuditedAdmin, GroupAdmin):
+    pass

@@ -14,6 +14,19 @@ from .models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
 
+# What each recorded action is called in words, for the people who read the log (the admin's
+# audit pages). The apps that record actions name them, from their AppConfig.ready():
+# audit_action_labels({"dispatch": _("Dispatched"), ...}). An unnamed action shows its code.
+ACTION_LABELS: dict[str, str] = {}
+
+
+def audit_action_labels(labels: dict) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
 
 def _canonical(event: AuditEvent) -> bytes:
     body = {

@@ -103,7 +103,7 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="roles",
                              verbose_name=_("unit"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -129,7 +129,8 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
 
     def __str__(self) -> str:
-        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+        kind = _("working day") if self.is_workday else _("holiday")
+        return f"{self.date} {kind}"
 
 
 # The actors the services record by a label instead of a person (channels, automatic steps),
@@ -153,21 +154,21 @@ class AuditEvent(models.Model):
 
     `hash` = sha256(prev_hash + canonical JSON of the event); see core.audit."""
 
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", verbose_name=_("actor"),
     )
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=50)
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=50)
-    from_state = models.CharField(max_length=30, blank=True)
-    to_state = models.CharField(max_length=30, blank=True)
-    reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    actor_label = models.CharField(_("actor (as recorded)"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=50)
+    object_type = models.CharField(_("object type"), max_length=50)
+    object_id = models.CharField(_("object id"), max_length=50)
+    from_state = models.CharField(_("from state"), max_length=30, blank=True)
+    to_state = models.CharField(_("to state"), max_length=30, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
         ordering = ["id"]
@@ -176,7 +177,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+        from .audit import action_label  # audit builds on these models
+
+        return f"#{self.pk} {action_label(self.action)} {self.object_type}:{self.object_id}"
 
     @property
     def actor_display(self) -> str:
@@ -193,10 +196,12 @@ class AuditEvent(models.Model):
 class AuditChainHead(models.Model):
     """A single row locked by each writer so that the chain never forks under concurrency."""
 
-    last_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(_("last hash"), max_length=64)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
 
     def __str__(self) -> str:
         return self.last_hash
@@ -214,25 +219,26 @@ class Notification(models.Model):
         FAILED = "failed", _("Failed")
         NOT_SENT = "not_sent", _("Not sent (historical record)")
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    channel = models.CharField(_("delivery channel"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notifications",
+        related_name="notifications", verbose_name=_("recipient"),
     )
-    address = models.CharField(max_length=254, blank=True)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    link = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # A one-time secret (an appraisal code): body and address are erased once delivered, so
     # nothing kept links the secret to the person it went to.
-    forget_after_send = models.BooleanField(default=False)
+    forget_after_send = models.BooleanField(_("erase once delivered"), default=False)
     # A delivery attempt under way (see core.tasks.deliver_notification) until this time.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(_("being delivered until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -23,14 +23,24 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# Where each role's work starts, first match wins: a person lands on it after login (and from
+# an error page's way back).
+LANDINGS = [
+    ((Role.DISPATCHER,), "appeals:dispatch"),
+    ((Role.HANDLER, Role.LEADER), "appeals:workbench"),
+    ((Role.SUPERVISOR,), "appeals:supervision"),
+    ((Role.INSPECTOR,), "supervision:report-cases"),
+    ((Role.ORGDEPT,), "evaluation:appraisal_list"),
+]
+
+
 def home(request):
     user = request.user
-    if has_role(user, Role.DISPATCHER):
-        return redirect("appeals:dispatch")
-    if has_role(user, Role.HANDLER, Role.LEADER):
-        return redirect("appeals:workbench")
-    if has_role(user, Role.SUPERVISOR):
-        return redirect("appeals:supervision")
+    for roles, landing in LANDINGS:
+        if has_role(user, *roles):
+            return redirect(landing)
+    if user.is_staff and (user.is_superuser or has_role(user, Role.ADMIN)):
+        return redirect("admin:index")
     return redirect("appeals:portal")
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class Open311Config(AppConfig):
     name = "lianxin.open311"
     label = "open311"
-    verbose_name = _("Open311 GeoReport v2")
+    verbose_name = _("Open311 interface")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -81,3 +81,12 @@ def test_tokens_expire_and_can_be_revoked(people, settings):
         assert not Token.objects.filter(key=fresh).exists()
         assert client.get("/api/v1/appeals/",
                           HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 401
+
+
+def test_the_login_page_says_the_account_is_locked_and_for_how_long(people):
+    client = Client()
+    for n in range(5):
+        login_page(client, "dispatcher", f"wrong-{n}", **GUESSER)
+    page = login_page(client, "dispatcher", "pw-dispatcher", **GUESSER).content.decode()
+    assert "15 分钟后再试" in page and "用户名或密码错误" not in page
+    assert 'value="dispatcher"' in page  # the username is kept

@@ -65,6 +65,12 @@ def hits(name: str) -> int:
     return row.count if row else 0
 
 
+def seconds_left(name: str) -> int:
+    """How long the current window of `name` still runs (0 when none)."""
+    ends = RateCounter.objects.filter(name=name[:200]).values_list("window_ends", flat=True).first()
+    return max(0, (ends or 0) - int(time.time()))
+
+
 def forget(name: str) -> None:
     RateCounter.objects.filter(name=name[:200]).delete()
 

@@ -8,10 +8,12 @@ limit is loose enough for an office behind one NAT, and the per-account limit, f
 spread over many addresses, lasts at most its (short) window."""
 
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
-from .ratelimit import address_tag, client_address, count_hit, hits, parse_rate
+from .ratelimit import address_tag, client_address, count_hit, hits, parse_rate, seconds_left
 
 LIMITS = (  # (setting, default, what the counter is keyed on)
     ("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m", ("account", "address")),
@@ -33,7 +35,29 @@ def _counters(username: str, request) -> list[tuple[str, int, int]]:
 
 
 def signin_locked(username: str, request) -> bool:
-    return any(hits(key) >= limit for key, limit, _seconds in _counters(username, request))
+    return signin_wait(username, request) > 0
+
+
+def signin_wait(username: str, request) -> int:
+    """Seconds until this account may be tried again from here (0: it may now)."""
+    return max((seconds_left(key) for key, limit, _seconds in _counters(username, request)
+                if hits(key) >= limit), default=0)
+
+
+class SigninForm(AuthenticationForm):
+    """The login page's form: over a limit it says so, and for how long, instead of "wrong
+    password" (the password is not even checked then)."""
+
+    locked_message = ""
+
+    def clean(self):
+        wait = signin_wait(self.cleaned_data.get("username", ""), self.request)
+        if wait:
+            self.locked_message = _(
+                "Too many failed attempts. Try again in %(minutes)d minutes, or ask the "
+                "administrator to check your account.") % {"minutes": -(-wait // 60)}
+            raise ValidationError(self.locked_message, code="locked")
+        return super().clean()
 
 
 def signin_failed(sender, credentials, request=None, **kwargs) -> None:

@@ -21,33 +21,28 @@ from .models.indicators import (
 from .models.reports import DutyReport, Inquiry, ReportRating
 
 # --- democratic appraisal ---------------------------------------------------------------------
-# Campaigns, their targets and questions are edited here while in draft; state changes go
-# through the services (and the audit log). Codes, tallies and comments are not shown here.
+# Campaigns are made and edited on the app's own pages (/evaluation/appraisal/) through the
+# services, and so in the audit log; here they are read, and moved only through the services.
+# Codes, tallies and comments are not shown here.
 
 
-class _DraftOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline):
     extra = 0
-
-    def _draft(self, obj) -> bool:
-        return obj is None or obj.status == AppraisalCampaign.Status.DRAFT
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return self._draft(obj) and super().has_add_permission(request, obj)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return self._draft(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._draft(obj) and super().has_delete_permission(request, obj)
+        return False
 
 
-class AppraisalTargetInline(_DraftOnlyInline):
+class AppraisalTargetInline(_ReadOnlyInline):
     model = AppraisalTarget
     fields = ["order", "unit", "cadre", "display_name"]
-    raw_id_fields = ["cadre"]
 
 
-class AppraisalQuestionInline(_DraftOnlyInline):
+class AppraisalQuestionInline(_ReadOnlyInline):
     model = AppraisalQuestion
     fields = ["order", "kind", "text"]
 
@@ -73,7 +68,7 @@ class AppraisalCampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "year"]
     search_fields = ["name"]
     fields = ["name", "year", "kind", "opens_at", "closes_at", "intro", "status"]
-    readonly_fields = ["status"]
+    readonly_fields = fields
     inlines = [AppraisalTargetInline, AppraisalQuestionInline]
     actions = [
         _move(services.appraisal_campaign_open, gettext_lazy("Open for voting")),
@@ -84,20 +79,11 @@ class AppraisalCampaignAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return may(request.user, "evaluation.manage_appraisal")
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status != AppraisalCampaign.Status.DRAFT:
-            return self.fields  # the questionnaire and times are frozen once voting opened
-        return self.readonly_fields
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != AppraisalCampaign.Status.DRAFT:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        return False
 
 
 # --- indicators, reports and inquiries --------------------------------------------------------

@@ -189,3 +189,20 @@ def test_the_audit_log_names_each_action_as_its_app_named_it(client, people, cat
     assert ">submit<" not in body
     event = events_of(appeal)[0]
     assert str(event).startswith(f"#{event.pk} 群众提交 ")  # titles and breadcrumbs
+
+
+def test_every_page_forbids_inline_script_and_framing(client, db):
+    policy = client.get("/portal/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_no_template_carries_inline_script():
+    """The policy would block it in the browser: behaviours live in static files (site.js)."""
+    import re
+    from pathlib import Path
+
+    inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=\"|javascript:", re.I)
+    found = [f"{path}: {m.group(0)}" for path in Path("lianxin").rglob("*.html")
+             for m in inline.finditer(path.read_text()) if "application/json" not in m.group(0)]
+    assert found == []

@@ -85,3 +85,22 @@ def database_unavailable(request, exception) -> HttpResponse:
         response = HttpResponse(render_to_string("503.html", {"detail": detail}), status=503)
     response["Retry-After"] = "30"
     return response
+
+
+# What a page may load and run: only this server's files, no inline script, no framing, forms
+# posted only here. Inline styles stay allowed (templates and ECharts set style attributes).
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
+    "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response

@@ -25,10 +25,11 @@ def _fresh_process_caches():
     """The per-process catalogue and calendar caches must not outlive a test's rollback."""
     from lianxin.appeals.catalogue import forget_catalogue
     from lianxin.core.calendar import forget_overrides
+    from lianxin.core.queue import broker_back
     from lianxin.core.ratelimit import local_counter
     from lianxin.insight.suggest import forget_router
 
-    forgets = (forget_catalogue, forget_overrides, forget_router, local_counter.clear)
+    forgets = (forget_catalogue, forget_overrides, forget_router, local_counter.clear, broker_back)
     for forget in forgets:
         forget()
     yield

@@ -193,10 +193,18 @@ def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog):
     def probe_task(value):
         return value
 
+    from lianxin.core.queue import broker_back
+
+    broker_back()
     started = time.monotonic()
     assert enqueue(probe_task, 1) is False
     assert time.monotonic() - started < 10
     assert "broker unavailable" in caplog.text
+    # The next tasks within the retry window do not wait for the broker at all.
+    started = time.monotonic()
+    assert enqueue(probe_task, 2) is False and enqueue(probe_task, 3) is False
+    assert time.monotonic() - started < 0.1
+    broker_back()
 
 
 def suggest_noise(text: str):

@@ -8,7 +8,7 @@ PORT ?= 8000
 # so more processes only queue (measured with `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench messages clean
+.PHONY: run serve setup test lint bench faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: $(VENV)/.dev
 	$(PY) bench/dashboard.py
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
+
+# Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
+# Redis stopped, PostgreSQL restarted, the disk full. Prints what held.
+faults: $(VENV)/.dev
+	$(PY) bench/faults.py
 
 messages: $(VENV)/.dev
 	cd lianxin && ../$(PY) ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(PY) ../manage.py compilemessages

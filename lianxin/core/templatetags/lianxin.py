@@ -18,4 +18,6 @@ def page_url(context, number) -> str:
 def may(context, perm: str, obj=None) -> bool:
     """`{% may "app.perm" obj as allowed %}`: core.access.may for the signed-in person (no
     pass for superusers, unlike `perms` and rules' has_perm tag)."""
-    return access.may(context["request"].user, perm, obj)
+    # Error pages render without a request (the 500 page must not need one): nobody may then.
+    user = getattr(context.get("request"), "user", None) or context.get("user")
+    return user is not None and access.may(user, perm, obj)

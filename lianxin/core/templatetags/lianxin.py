@@ -1,6 +1,7 @@
 from django import template
 
 from lianxin.core import access
+from lianxin.core.audit import action_label as _action_label
 
 register = template.Library()
 
@@ -19,3 +20,9 @@ def may(context, perm: str, obj=None) -> bool:
     """`{% may "app.perm" obj as allowed %}`: core.access.may for the signed-in person (no
     pass for superusers, unlike `perms` and rules' has_perm tag)."""
     return access.may(context["request"].user, perm, obj)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action in words, as its app named it (core.audit.action_label)."""
+    return _action_label(action)

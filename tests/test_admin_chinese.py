@@ -4,6 +4,7 @@ them all) and every field an admin page shows has a Chinese name."""
 import re
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
@@ -12,6 +13,7 @@ from django.utils import translation
 
 from lianxin.core.audit import ACTION_LABELS, action_label
 
+from .appeals_helpers import fast_passwords  # noqa: F401 - autouse fixture
 from .browser import untranslated_words
 
 LIANXIN = Path(__file__).resolve().parent.parent / "lianxin"
@@ -103,3 +105,19 @@ def test_every_field_an_admin_page_shows_has_a_chinese_label():
 def test_the_supervision_app_is_not_named_like_the_appeals_supervise_board():
     with translation.override("zh-hans"):
         assert str(apps.get_app_config("supervision").verbose_name) == "纪检监督"
+
+
+@pytest.mark.django_db
+def test_the_demo_district_is_written_in_chinese_whatever_language_is_active():
+    """The admin shows stored texts as stored: the demo's notes and notifications are Chinese
+    even when loaded after an English request left English active."""
+    from lianxin.appeals.demo import load_demo
+    from lianxin.appeals.models import Appeal
+    from lianxin.core.models import Notification
+
+    with translation.override("en"):
+        load_demo(appeals=20)
+    notes = set(Appeal.objects.exclude(public_note="").values_list("public_note", flat=True))
+    subjects = set(Notification.objects.values_list("subject", flat=True))
+    assert notes and subjects
+    assert [text for text in notes | subjects if not chinese(text)] == []

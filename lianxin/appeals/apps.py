@@ -9,6 +9,31 @@ class AppealsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from lianxin.core.audit import audit_action_labels
+
+        audit_action_labels({
+            "submit": _("Submitted"),
+            "dispatch": _("Dispatched"),
+            "accept": _("Accepted by the unit"),
+            "return": _("Returned to the dispatcher"),
+            "transfer": _("Transferred"),
+            "co_handle": _("Co-handling units added"),
+            "extension_request": _("Extension requested"),
+            "extension_approve": _("Extension approved"),
+            "extension_reject": _("Extension rejected"),
+            "reply": _("Replied"),
+            "reply_held": _("Reply held for the unit leader's review"),
+            "reply_approve": _("Replied (reviewed by the unit leader)"),
+            "reply_reject": _("Reply rejected by the unit leader"),
+            "followup": _("Rated and closed"),
+            "reopen": _("Reopened after a dissatisfied rating"),
+            "close": _("Closed"),
+            "merge": _("Merged"),
+            "withdraw": _("Withdrawn"),
+            "supervise": _("Supervised"),
+            "escalate": _("Overdue: escalated"),
+            "suggest": _("Category suggested by the router"),
+        })
         from django.db.models.signals import post_delete, post_save
 
         from lianxin.core.models import Unit

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 
 from lianxin.core import clock
 from lianxin.core.models import Role, RoleAssignment, Unit
@@ -394,6 +395,14 @@ def _recent_signals(*, rng, categories, now: datetime) -> None:
 
 
 def load_demo(*, appeals: int = 500, days: int = 120, stdout=None) -> list[tuple[str, str, str]]:
+    # What the demo stores in words (public notes, notifications) is written in the active
+    # language: the site's own, whichever language the caller (a test after an English
+    # request, a shell) happens to have active.
+    with translation.override(settings.LANGUAGE_CODE):
+        return _load_demo(appeals=appeals, days=days, stdout=stdout)
+
+
+def _load_demo(*, appeals: int, days: int, stdout) -> list[tuple[str, str, str]]:
     rng = random.Random(12345)
     with transaction.atomic():
         units = load_units()

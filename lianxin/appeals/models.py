@@ -130,12 +130,12 @@ class Appeal(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
-    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    long = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_public = models.BooleanField(_("may be shown publicly"), default=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
+        related_name="+", verbose_name=_("submitted by"),
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.SUBMITTED)
@@ -150,11 +150,11 @@ class Appeal(models.Model):
         verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(default=timezone.now)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     contact_deadline = models.DateTimeField(_("contact deadline"))
     handling_deadline = models.DateTimeField(_("handling deadline"), db_index=True)
     reply = models.TextField(_("reply"), blank=True)
@@ -162,21 +162,22 @@ class Appeal(models.Model):
     # while the appeal is `reviewing` the held reply is kept here ("draft"), not in `reply`.
     reply_score = models.FloatField(_("reply score"), null=True, blank=True)
     reply_review = models.JSONField(_("reply review"), default=dict, blank=True)
-    public_note = models.CharField(max_length=300, blank=True)
-    reopen_count = models.PositiveSmallIntegerField(default=0)
-    return_count = models.PositiveSmallIntegerField(default=0)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    public_note = models.CharField(_("public note"), max_length=300, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
     # Optimistic concurrency: every transition increments it; a stale version is a conflict.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     # What the router suggested at intake; a dispatcher's different choice is a correction
     # that the next training of the router learns from.
     suggested_category = models.ForeignKey(
         Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("suggested category"),
     )
-    suggestion_confidence = models.FloatField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
-    source_ref = models.CharField(max_length=100, null=True, blank=True)
+    suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True,
+                                       unique=True)
+    source_ref = models.CharField(_("source reference"), max_length=100, null=True, blank=True)
 
     objects = AppealQuerySet.as_manager()
 
@@ -243,6 +244,8 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.satisfaction}"
@@ -269,6 +272,8 @@ class Extension(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
         constraints = [
             models.UniqueConstraint(
                 fields=["appeal"], condition=Q(decision="pending"), name="one_pending_extension"
@@ -362,6 +367,10 @@ class RollupState(models.Model):
     watermark = models.DateTimeField(null=True)
     last_appeal_id = models.BigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
 
     def __str__(self) -> str:
         return self.name

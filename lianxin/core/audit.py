@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from . import clock
 from .models import AuditChainHead, AuditEvent
@@ -15,9 +17,17 @@ from .models import AuditChainHead, AuditEvent
 GENESIS = "0" * 64
 
 # What each recorded action is called in words, for the people who read the log (the admin's
-# audit pages). The apps that record actions name them, from their AppConfig.ready():
-# audit_action_labels({"dispatch": _("Dispatched"), ...}). An unnamed action shows its code.
+# audit pages, an appeal's timeline). The apps that record actions name them, from their
+# AppConfig.ready(): audit_action_labels({"dispatch": _("Dispatched"), ...}). The records
+# administrators keep (core.services.record_save/record_delete: "<app>.<model>_create") are
+# named from their model. An action named neither way shows its code.
 ACTION_LABELS: dict[str, str] = {}
+
+_RECORD_ACTIONS = {
+    "create": _("%(model)s created"),
+    "change": _("%(model)s changed"),
+    "delete": _("%(model)s deleted"),
+}
 
 
 def audit_action_labels(labels: dict) -> None:
@@ -25,7 +35,16 @@ def audit_action_labels(labels: dict) -> None:
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    label, _underscore, verb = action.rpartition("_")
+    if "." in label and verb in _RECORD_ACTIONS:
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            return action
+        return _RECORD_ACTIONS[verb] % {"model": model._meta.verbose_name}
+    return action
 
 
 def _canonical(event: AuditEvent) -> bytes:

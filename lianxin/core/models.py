@@ -261,6 +261,8 @@ class RateCounter(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["window_ends"], name="ratecounter_ends_idx")]
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,12 @@ class Open311Config(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from lianxin.core.audit import audit_action_labels
+
+        audit_action_labels({
+            "open311_key_create": _("Open311 API key created"),
+            "open311_key_revoke": _("Open311 API key revoked"),
+        })
         from django.db.models.signals import post_save
 
         from lianxin.appeals.models import Category

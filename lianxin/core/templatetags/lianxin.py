@@ -1,6 +1,7 @@
 from django import template
 
 from lianxin.core import access
+from lianxin.core.audit import action_label as _action_label
 
 register = template.Library()
 
@@ -21,3 +22,9 @@ def may(context, perm: str, obj=None) -> bool:
     # Error pages render without a request (the 500 page must not need one): nobody may then.
     user = getattr(context.get("request"), "user", None) or context.get("user")
     return user is not None and access.may(user, perm, obj)
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """An audit action in words, as its app named it (core.audit.action_label)."""
+    return _action_label(action)

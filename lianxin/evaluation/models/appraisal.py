@@ -48,8 +48,8 @@ class AppraisalCampaign(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
         related_name="+", editable=False, verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-year", "-opens_at", "-id"]
@@ -176,6 +176,8 @@ class AppraisalTally(models.Model):
     c5 = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("appraisal tally")
+        verbose_name_plural = _("appraisal tallies")
         constraints = [
             models.UniqueConstraint(fields=["target", "question"], name="appraisal_tally_once"),
         ]

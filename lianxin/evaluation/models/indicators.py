@@ -40,9 +40,10 @@ class IndicatorScheme(models.Model):
     based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("based on"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
@@ -102,10 +103,11 @@ class ResultSnapshot(models.Model):
                                verbose_name=_("scheme version"))
     computed_at = models.DateTimeField(_("computed at"))
     computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("computed by"))
     # The measures' values were read over these months (first days of months).
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
 
     class Meta:
         ordering = ["-year", "-computed_at", "-id"]

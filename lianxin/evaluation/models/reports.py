@@ -33,8 +33,8 @@ class DutyReport(models.Model):
     text = models.TextField(_("text"))
     status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
                               default=ReportStatus.DRAFT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
@@ -62,20 +62,22 @@ class ReportRating(models.Model):
     """A citizen's rating (1–5) of a report and an optional comment shown once approved.
     One per citizen account; anonymous ratings carry a keyed hash of the address instead."""
 
-    report = models.ForeignKey(DutyReport, on_delete=models.CASCADE, related_name="ratings")
+    report = models.ForeignKey(DutyReport, on_delete=models.CASCADE, related_name="ratings",
+                               verbose_name=_("duty report"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="+")
+                             blank=True, related_name="+", verbose_name=_("rated by"))
     # HMAC(secret, report + client address): one anonymous rating per address and report,
     # without storing the address.
-    anon_key = models.CharField(max_length=64, blank=True, default="")
+    anon_key = models.CharField(_("anonymous rater key"), max_length=64, blank=True, default="")
     stars = models.PositiveSmallIntegerField(_("rating"))
     comment = models.TextField(_("comment"), blank=True)
     comment_status = models.CharField(_("comment status"), max_length=10,
                                       choices=CommentStatus.choices, default=CommentStatus.NONE)
     moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                     null=True, blank=True, related_name="+")
-    moderated_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("moderated by"))
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-id"]
@@ -130,9 +132,10 @@ class Inquiry(models.Model):
     deadline = models.DateTimeField(_("answer due"))
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

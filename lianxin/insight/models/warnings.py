@@ -132,6 +132,8 @@ class AlarmMember(models.Model):
 
     class Meta:
         ordering = ["appeal_id"]
+        verbose_name = _("early warning member")
+        verbose_name_plural = _("early warning members")
         constraints = [
             models.UniqueConstraint(fields=["alarm", "appeal"], name="insight_alarm_member_unique")
         ]

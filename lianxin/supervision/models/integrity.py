@@ -95,8 +95,8 @@ class _Filing(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=DeclarationStatus.choices,
                               default=DeclarationStatus.DRAFT)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -157,6 +157,7 @@ class FamilyMember(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name = _("family member")
+        verbose_name_plural = _("family members")
 
     def __str__(self) -> str:
         return self.name
@@ -178,6 +179,7 @@ class RealEstate(_Item):
                                    name="integrity_realestate_area_range"),
         ]
         verbose_name = _("real estate")
+        verbose_name_plural = _("real estate")
 
     def __str__(self) -> str:
         return str(self.address)
@@ -191,6 +193,7 @@ class Vehicle(_Item):
     class Meta(_Item.Meta):
         constraints = [_money_check("vehicle", "value")]
         verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
 
     def __str__(self) -> str:
         return str(self.description)
@@ -203,6 +206,7 @@ class Deposit(_Item):
     class Meta(_Item.Meta):
         constraints = [_money_check("deposit", "amount")]
         verbose_name = _("deposit")
+        verbose_name_plural = _("deposits")
 
     def __str__(self) -> str:
         return str(self.bank)
@@ -215,6 +219,7 @@ class Security(_Item):
     class Meta(_Item.Meta):
         constraints = [_money_check("security", "value")]
         verbose_name = _("security")
+        verbose_name_plural = _("securities")
 
     def __str__(self) -> str:
         return str(self.name)
@@ -227,6 +232,7 @@ class Liability(_Item):
     class Meta(_Item.Meta):
         constraints = [_money_check("liability", "amount")]
         verbose_name = _("liability")
+        verbose_name_plural = _("liabilities")
 
     def __str__(self) -> str:
         return str(self.lender)
@@ -263,6 +269,7 @@ class BusinessInterest(_Item):
                                    name="integrity_business_share_range"),
         ]
         verbose_name = _("business interest")
+        verbose_name_plural = _("business interests")
 
     def __str__(self) -> str:
         return str(self.company)
@@ -276,6 +283,7 @@ class IncomeItem(_Item):
     class Meta(_Item.Meta):
         constraints = [_money_check("income", "amount")]
         verbose_name = _("income")
+        verbose_name_plural = _("incomes")
 
     def __str__(self) -> str:
         return str(self.kind)
@@ -306,6 +314,7 @@ class MarriageChange(_ReportItem):
 
     class Meta(_ReportItem.Meta):
         verbose_name = _("marriage change")
+        verbose_name_plural = _("marriage changes")
 
     def __str__(self) -> str:
         return str(self.person)
@@ -321,6 +330,7 @@ class TravelAbroad(_ReportItem):
         constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")),
                                               name="integrity_travel_dates_order")]
         verbose_name = _("travel abroad")
+        verbose_name_plural = _("travel abroad")
 
     def __str__(self) -> str:
         return str(self.destination)
@@ -334,6 +344,7 @@ class RelativeEmployment(_ReportItem):
 
     class Meta(_ReportItem.Meta):
         verbose_name = _("relative's employment")
+        verbose_name_plural = _("relatives' employment")
 
     def __str__(self) -> str:
         return str(self.name)
@@ -354,6 +365,7 @@ class RelativeBusiness(_ReportItem):
         constraints = [models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=SHARE_MAX),
                                               name="integrity_relbusiness_share_range")]
         verbose_name = _("relative's business")
+        verbose_name_plural = _("relatives' businesses")
 
     def __str__(self) -> str:
         return str(self.company)
@@ -371,9 +383,11 @@ class IntegrityReadLog(models.Model):
         EXPORT = "export", _("Exported")
 
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, null=True,
-                                    blank=True, related_name="reads")
+                                    blank=True, related_name="reads",
+                                    verbose_name=_("asset declaration"))
     report = models.ForeignKey(PersonalMatterReport, on_delete=models.CASCADE, null=True,
-                               blank=True, related_name="reads")
+                               blank=True, related_name="reads",
+                               verbose_name=_("personal-matter report"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                              related_name="+", verbose_name=_("read by"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DETAIL)
@@ -410,7 +424,8 @@ class SpotCheck(models.Model):
     eligible = models.JSONField(_("eligible cadres"), default=list, blank=True)
     drawn = models.JSONField(_("drawn cadres"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+")
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
     created_at = models.DateTimeField(_("seed announced at"))
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
 

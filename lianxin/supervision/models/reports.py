@@ -130,6 +130,8 @@ class ReportKeyWrap(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "inspector_key"],
                                                name="report_wrap_unique")]
+        verbose_name = _("report key copy")
+        verbose_name_plural = _("report key copies")
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.inspector_key_id}"
@@ -143,6 +145,10 @@ class ReportFile(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files")
     stored_name = models.CharField(max_length=100, unique=True)
     meta = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("report evidence file")
+        verbose_name_plural = _("report evidence files")
 
     def __str__(self) -> str:
         return self.stored_name
@@ -169,6 +175,8 @@ class ReportMessage(models.Model):
         ordering = ["seq"]
         constraints = [models.UniqueConstraint(fields=["report", "seq"],
                                                name="report_message_seq_unique")]
+        verbose_name = _("report message")
+        verbose_name_plural = _("report messages")
 
     def __str__(self) -> str:
         return f"{self.report_id} #{self.seq} {self.side} {self.sent_on}"
@@ -189,6 +197,8 @@ class ReportRead(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["report", "at"], name="report_read_idx")]
+        verbose_name = _("report read")
+        verbose_name_plural = _("report reads")
 
     def __str__(self) -> str:
         return f"{self.report_id} · {self.user_id} · {self.at:%Y-%m-%d %H:%M}"

@@ -17,5 +17,10 @@ def page_url(context, number) -> str:
 @register.simple_tag(takes_context=True)
 def may(context, perm: str, obj=None) -> bool:
     """`{% may "app.perm" obj as allowed %}`: core.access.may for the signed-in person (no
-    pass for superusers, unlike `perms` and rules' has_perm tag)."""
-    return access.may(context["request"].user, perm, obj)
+    pass for superusers, unlike `perms` and rules' has_perm tag). A page drawn without a
+    request (the 400 and 500 pages: the request or the database may be what failed) knows no
+    one, so it offers nothing a permission guards."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return access.may(request.user, perm, obj)

@@ -334,12 +334,32 @@ def test_public_page_shows_the_rates_and_their_definitions_without_personal_data
     assert "/evaluation/leaders/appeals/" not in html  # no drill-down for the public
 
 
-def test_public_page_answers_bad_input_and_empty_months_with_a_message(scene, client):
+def test_public_page_answers_bad_input_with_a_message(scene, client):
     with travel(NOW):
         bad = client.get("/evaluation/", {"period": "2030-01", "level": "street"})
-        empty = client.get("/evaluation/", {"period": "2024-06", "level": "street"})
     assert bad.status_code == 400 and b'role="alert"' in bad.content
-    assert empty.status_code == 404 and b'role="alert"' in empty.content
+
+
+def test_a_period_without_figures_is_a_page_that_offers_the_latest_month_with_figures(
+        scene, client):
+    # The header links /evaluation/ for everyone: a month nobody has appealed in yet (the
+    # default, last month, on a new installation) must not be a dead link.
+    with travel(NOW):
+        empty = client.get("/evaluation/", {"period": "2024-06", "level": "street"})
+        default = client.get("/evaluation/")  # February 2025 for the street: still figures
+    assert empty.status_code == 200
+    html = empty.content.decode()
+    assert "2024-06" in html and 'id="no-figures"' in html
+    assert "?period=2025-03&amp;level=street" in html
+    assert default.status_code == 200 and 'id="no-figures"' not in default.content.decode()
+
+
+def test_a_level_whose_units_never_received_an_appeal_says_so(client, district):
+    with travel(NOW):
+        response = client.get("/evaluation/", {"period": "2025-03", "level": "department"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="no-figures"' in html and "?period=" not in html.split('id="no-figures"')[1]
 
 
 @pytest.mark.parametrize("who", ["street_handler", "citizen", "vet_handler", "dispatcher"])
@@ -349,6 +369,16 @@ def test_leaders_page_is_closed_to_others(scene, client, people, who):
         assert client.get("/evaluation/leaders/", {"period": "2025-03"}).status_code == 403
         assert client.get("/evaluation/leaders/appeals/", {
             "period": "2025-03", "unit": scene["vet"].pk, "measure": "received"}).status_code == 403
+
+
+def test_leaders_page_for_a_period_without_figures_is_a_page(scene, client):
+    client.force_login(make_user("reader-orgdept", Role.ORGDEPT, scene["root"]))
+    with travel(NOW):
+        response = client.get("/evaluation/leaders/", {"period": "2024-06", "level": "department"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="no-figures"' in html and "?period=2025-03&amp;level=department" in html
+    assert 'id="trends-data"' not in html
 
 
 def test_leaders_page_asks_anonymous_visitors_to_log_in(scene, client):

@@ -389,3 +389,19 @@ def test_inquiries_without_an_account_are_rate_limited(settings, district):
         services.inquiry_submit(asker=None, unit=district["vet"], title="问", text="q",
                                 name="王芳", phone="13800000001", ident="10.0.0.1")
     assert Inquiry.objects.count() == 2
+
+
+@pytest.mark.parametrize("who, shown", [
+    (None, False), ("citizen", False), ("dispatcher", False), ("vet_handler", False),
+    ("vet_leader", True), ("inspector", True), ("supervisor", True),
+])
+@pytest.mark.parametrize("url", ["/evaluation/", "/evaluation/reports/", "/evaluation/inquiries/"])
+def test_the_indicator_system_is_linked_only_for_those_who_may_open_it(client, people, who,
+                                                                      shown, url):
+    # A link that answers 403 or the login page is a dead end for the person it is shown to.
+    if who:
+        client.force_login(people[who])
+    html = client.get(url).content.decode()
+    assert ('href="/evaluation/indicators/"' in html) is shown
+    if who:
+        assert client.get("/evaluation/indicators/").status_code == (200 if shown else 403)

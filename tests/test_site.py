@@ -40,6 +40,27 @@ def test_the_403_page_gives_the_reason_when_there_is_one(rf, people):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url, reason", [
+    ("/dispatch/", "The dispatcher console is for dispatchers."),
+    ("/workbench/", "The workbench is for handlers and unit leaders."),
+    ("/evaluation/leaders/", "This page is for leaders, supervisors, the organisation department "
+                             "and administrators."),
+    ("/insight/hot/", "Hot issues are for dispatchers, leaders and supervisors."),
+    ("/supervision/cases/", "The case pages are for inspectors."),
+])
+def test_an_app_view_refuses_in_the_sites_layout_with_its_reason(client, people, url, reason):
+    # A bare HttpResponseForbidden left the person on a blank page without a way back.
+    client.force_login(people["citizen"])
+    response = client.get(url)
+    assert response.status_code == 403
+    body = site_page(response)
+    with translation.override("zh-hans"):
+        translated = translation.gettext(reason)
+    assert translated != reason and translated in body
+    assert "无权访问" in body and 'href="/"' in body
+
+
+@pytest.mark.django_db
 def test_a_bad_request_answers_the_sites_400_page(client):
     response = client.get("/", HTTP_HOST="elsewhere.example")  # not an allowed host
     assert response.status_code == 400

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -108,7 +109,7 @@ def board(request):
 def workbench(request):
     units = units_where(request.user, Role.HANDLER, Role.LEADER)
     if not units:
-        return HttpResponseForbidden(_("The workbench is for handlers and unit leaders."))
+        raise PermissionDenied(_("The workbench is for handlers and unit leaders."))
     qs = appeals_visible_to(request.user).filter(
         status__in=[Status.DISPATCHED, Status.HANDLING, Status.REOPENED, Status.REVIEWING,
                     Status.REPLIED]
@@ -123,7 +124,7 @@ def workbench(request):
 @login_required
 def dispatch_console(request):
     if not has_role(request.user, Role.DISPATCHER, Role.ADMIN):
-        return HttpResponseForbidden(_("The dispatcher console is for dispatchers."))
+        raise PermissionDenied(_("The dispatcher console is for dispatchers."))
     queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).select_related(
         "category__default_unit", "suggested_category__default_unit").order_by("handling_deadline")
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
@@ -138,7 +139,7 @@ def dispatch_console(request):
 @login_required
 def supervision(request):
     if not may(request.user, "appeals.view_supervision_board"):
-        return HttpResponseForbidden(_("The supervision board is for supervisors."))
+        raise PermissionDenied(_("The supervision board is for supervisors."))
     now = timezone.now()
     visible = appeals_visible_to(request.user)
     overdue = visible.overdue(now).order_by("handling_deadline")

@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianxin.appeals.models import MonthlyAppealStat
+from lianxin.core.access import subtree_q
 from lianxin.core.errors import InvalidInput, NotFound
 from lianxin.core.models import Unit, UnitKind
 
-from .rates import current_month, measures_of, unit_counts
+from .rates import SUBTREE_FILTER_MAX, current_month, measures_of, unit_counts
 
 LEVELS = {"street": (UnitKind.STREET, UnitKind.TOWN), "department": (UnitKind.DEPARTMENT,)}
 LEVEL_LABELS = {"street": gettext_lazy("Streets and towns"),
@@ -130,6 +133,21 @@ def compute_ranking(level: str, start: date, end: date | None = None,
 
 def has_data(rows: list[dict]) -> bool:
     return any(r["received"] for r in rows)
+
+
+def latest_month_with_figures(level: str) -> date | None:
+    """The latest month, up to the current one, in which a unit of the level (or of its
+    subtree) received appeals: what a page offers when the chosen period has no figures."""
+    units = level_units(level)
+    if not units:
+        return None
+    stats = MonthlyAppealStat.objects.filter(unit__isnull=False, received__gt=0,
+                                             month__lte=current_month())
+    # Beyond SUBTREE_FILTER_MAX units the level covers (nearly) the whole county, as in
+    # unit_counts: the filter would cost more than it leaves out.
+    if len(units) <= SUBTREE_FILTER_MAX:
+        stats = stats.filter(subtree_q(units, "unit"))
+    return stats.aggregate(latest=Max("month"))["latest"]
 
 
 def no_data(period: str) -> NotFound:

@@ -8,7 +8,8 @@ import re
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -153,8 +154,8 @@ def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
 def appraisal_edit(request, pk: int | None = None):
     """The organisation department's form for a campaign: new, or a draft changed."""
     if not _manager(request.user):
-        return HttpResponseForbidden(_("Only the organisation department and administrators "
-                                       "may run democratic appraisals."))
+        raise PermissionDenied(_("Only the organisation department and administrators "
+                                  "may run democratic appraisals."))
     campaign = get_object_or_404(AppraisalCampaign, pk=pk) if pk else None
     if campaign is not None and campaign.status != AppraisalCampaign.Status.DRAFT:
         return redirect("evaluation:appraisal_manage", pk=campaign.pk)
@@ -192,8 +193,8 @@ def appraisal_list(request):
 @require_http_methods(["GET", "POST"])
 def appraisal_manage(request, pk: int):
     if not _manager(request.user):
-        return HttpResponseForbidden(_("Only the organisation department and administrators "
-                                       "may run democratic appraisals."))
+        raise PermissionDenied(_("Only the organisation department and administrators "
+                                  "may run democratic appraisals."))
     campaign = get_object_or_404(AppraisalCampaign, pk=pk)
     vote_url = request.build_absolute_uri(reverse("evaluation:appraisal_vote"))
     context = {"campaign": campaign, "vote_url": vote_url}
@@ -246,7 +247,7 @@ def appraisal_results_page(request, pk: int):
     if not may(request.user, "evaluation.view_appraisal_results", campaign):
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        return HttpResponseForbidden(_("These results are not published yet."))
+        raise PermissionDenied(_("These results are not published yet."))
     error, status = "", 200
     if request.method == "POST":
         try:

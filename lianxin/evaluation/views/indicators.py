@@ -4,7 +4,8 @@ drafts, publishes and revises them) and a year's composite scores with every con
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -49,15 +50,15 @@ def _can_read(user) -> bool:
     return may(user, "evaluation.view_indicator_results")
 
 
-def _forbidden():
-    return HttpResponseForbidden(_("The indicator system is for the organisation department and "
-                                   "leaders."))
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(_("The indicator system is for the organisation department and "
+                               "leaders."))
 
 
 @login_required
 def schemes(request):
     if not _can_read(request.user):
-        return _forbidden()
+        raise _forbidden()
     all_schemes = list(IndicatorScheme.objects.prefetch_related("indicators")
                        .order_by("-year", "-version"))
     years = sorted({s.year for s in all_schemes}, reverse=True)
@@ -73,7 +74,7 @@ def schemes(request):
 @require_POST
 def scheme_new(request):
     if not may(request.user, "evaluation.manage_indicators"):
-        return _forbidden()
+        raise _forbidden()
     form = SchemeNewForm(request.POST)
     if form.is_valid():
         try:
@@ -96,7 +97,7 @@ def _initial(scheme):
 @login_required
 def scheme_detail(request, pk: int):
     if not _can_read(request.user):
-        return _forbidden()
+        raise _forbidden()
     scheme = get_object_or_404(IndicatorScheme, pk=pk)
     can_edit = (scheme.status == SchemeStatus.DRAFT
                 and may(request.user, "evaluation.manage_indicators"))
@@ -121,7 +122,7 @@ def scheme_detail(request, pk: int):
             else:
                 scheme_error, status = _("Some rows are incomplete; nothing was saved."), 400
     elif request.method == "POST":
-        return HttpResponseForbidden(_("Only a draft can be edited."))
+        raise PermissionDenied(_("Only a draft can be edited."))
     indicators = list(scheme.indicators.order_by("position", "id"))
     return render(request, "evaluation/indicators_scheme.html", {
         "scheme": scheme, "formset": formset, "name": name, "indicators": indicators,
@@ -165,7 +166,7 @@ def scheme_act(request, pk: int, action: str):
 @login_required
 def results(request, year: int):
     if not _can_read(request.user):
-        return _forbidden()
+        raise _forbidden()
     status = 200
     if request.method == "POST":
         try:

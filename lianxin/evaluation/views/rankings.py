@@ -9,8 +9,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +37,7 @@ from ..rankings import (
     SCORE_DEFINITION,
     compute_ranking,
     has_data,
+    latest_month_with_figures,
     monthly_ranking,
     no_data,
     parse_level,
@@ -110,7 +112,8 @@ def _table(rows: list[dict], period: str, *, links: bool) -> list[dict]:
 
 def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
     """The page context for the chosen month and level, and the HTTP status: 400 for a bad
-    choice, 404 when the month has no figures (the page says so either way)."""
+    choice. A period without figures is still a page (200, linked from every header): it says
+    so and offers the latest month that has figures."""
     period, level = _choice(request)
     context = {
         "period": period, "level": level, "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
@@ -132,8 +135,11 @@ def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
     context["month_value"] = period if span.is_month else ""
     rows = compute_ranking(level, span.start, span.end)
     if not has_data(rows):
-        context["error"] = no_data(period).message
-        return context, 404
+        context["empty"] = no_data(period).message
+        latest = latest_month_with_figures(level)
+        if latest is not None:
+            context["latest_period"] = f"{latest:%Y-%m}"
+        return context, 200
     context["rows"] = _table(rows, period, links=links)
     context["ranking"] = rows
     return context, 200
@@ -182,10 +188,10 @@ def _may_lead(user) -> bool:
 @login_required
 def rankings_leaders(request):
     if not _may_lead(request.user):
-        return HttpResponseForbidden(_("This page is for leaders, supervisors, the organisation "
-                                       "department and administrators."))
+        raise PermissionDenied(_("This page is for leaders, supervisors, the organisation "
+                                 "department and administrators."))
     context, status = _ranking_context(request, links=True)
-    if status == 200:
+    if context["rows"]:
         trends = ranking_trends(context["level"], context["month"],
                                 units=[r["unit"] for r in context["ranking"]])
         names = {r["unit_id"]: r["name"] for r in context["ranking"]}
@@ -204,8 +210,8 @@ def rankings_leaders(request):
 def rankings_appeals(request):
     """The appeals behind one figure of the leaders' page."""
     if not _may_lead(request.user):
-        return HttpResponseForbidden(_("This page is for leaders, supervisors, the organisation "
-                                       "department and administrators."))
+        raise PermissionDenied(_("This page is for leaders, supervisors, the organisation "
+                                 "department and administrators."))
     measure = request.GET.get("measure", "")
     unit_id = request.GET.get("unit", "")
     try:

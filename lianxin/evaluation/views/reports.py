@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -151,7 +152,7 @@ def report_detail(request, pk: int):
 @login_required
 def reports_mine(request):
     if not may(request.user, "evaluation.write_duty_report"):
-        return HttpResponseForbidden(_("Duty-and-integrity reports are written by cadres."))
+        raise PermissionDenied(_("Duty-and-integrity reports are written by cadres."))
     mine = DutyReport.objects.filter(author=request.user).select_related("unit")
     return render(request, "evaluation/reports_mine.html", {"reports": mine})
 
@@ -159,7 +160,7 @@ def reports_mine(request):
 @login_required
 def report_edit(request, pk: int | None = None):
     if not may(request.user, "evaluation.write_duty_report"):
-        return HttpResponseForbidden(_("Duty-and-integrity reports are written by cadres."))
+        raise PermissionDenied(_("Duty-and-integrity reports are written by cadres."))
     report = None
     if pk is not None:
         report = get_object_or_404(DutyReport, pk=pk, author=request.user)
@@ -208,8 +209,8 @@ def report_publish(request, pk: int):
 @login_required
 def moderation(request):
     if not may(request.user, "evaluation.moderate_report_comment"):
-        return HttpResponseForbidden(_("Comment moderation is for the organisation department "
-                                       "and supervisors."))
+        raise PermissionDenied(_("Comment moderation is for the organisation department "
+                                  "and supervisors."))
     status = 200
     if request.method == "POST":
         rating = get_object_or_404(ReportRating, pk=_int(request.POST.get("rating")))
@@ -252,7 +253,7 @@ def inquiry_new(request):
     Signed-in officials ask through their own channels."""
     account = request.user.is_authenticated
     if account and not may(request.user, "evaluation.ask_inquiry"):
-        return HttpResponseForbidden(_("Inquiries are asked by citizens and deputies."))
+        raise PermissionDenied(_("Inquiries are asked by citizens and deputies."))
     unit = Unit.objects.filter(pk=_int(request.POST.get("unit") or request.GET.get("unit")),
                                is_active=True).first()
     form = InquiryForm(request.POST or None, initial={"unit": unit})

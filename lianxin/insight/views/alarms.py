@@ -3,8 +3,9 @@ their member appeals, and the acknowledge / close buttons."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,8 +20,8 @@ from ..models import Alarm, AlarmMember
 SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
 
 
-def _forbidden():
-    return HttpResponseForbidden(_("Early warnings are for dispatchers, supervisors, leaders and the units they alert."))
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(_("Early warnings are for dispatchers, supervisors, leaders and the units they alert."))
 
 
 def _page(request, *, shown: str = "active", status: int = 200):
@@ -39,7 +40,7 @@ def _page(request, *, shown: str = "active", status: int = 200):
 @login_required
 def alarms(request):
     if not may(request.user, "insight.view_alarms"):
-        return _forbidden()
+        raise _forbidden()
     shown = request.GET.get("show", "active")
     return _page(request, shown=shown if shown in SHOWN else "active")
 
@@ -48,7 +49,7 @@ def alarms(request):
 @require_POST
 def alarm_act(request, pk: int, action: str):
     if not may(request.user, "insight.handle_alarm"):
-        return _forbidden()
+        raise _forbidden()
     if action not in ("acknowledge", "close"):
         raise Http404
     if not Alarm.objects.visible_to(request.user).filter(pk=pk).exists():

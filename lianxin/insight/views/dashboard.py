@@ -1,8 +1,9 @@
 """The leaders' dashboard and the list of appeals behind each of its figures."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -37,14 +38,14 @@ def _not_for_you() -> str:
     return _("The dashboard is for leaders, supervisors and dispatchers.")
 
 
-def _forbidden():
-    return HttpResponseForbidden(_not_for_you())
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(_not_for_you())
 
 
 @login_required
 def dashboard(request):
     if not may(request.user, "insight.view_dashboard"):
-        return _forbidden()
+        raise _forbidden()
     period = _period(request)
     figures = dashboard_figures(period)
     return render(request, "insight/dashboard.html", {
@@ -78,7 +79,7 @@ def dashboard_extras(user) -> dict:
 @login_required
 def drill(request):
     if not may(request.user, "insight.view_dashboard"):
-        return _forbidden()
+        raise _forbidden()
     try:
         appeals = drill_appeals(request.user, request.GET)
     except BadFilter as exc:

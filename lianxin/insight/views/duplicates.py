@@ -3,9 +3,10 @@ to merge into the earlier appeal or to say it is not a duplicate."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,14 +28,14 @@ def _open_candidates():
         earlier__status__in=[Status.MERGED, Status.WITHDRAWN])
 
 
-def _forbidden():
-    return HttpResponseForbidden(_("Duplicate appeals are for dispatchers and supervisors."))
+def _forbidden() -> PermissionDenied:
+    return PermissionDenied(_("Duplicate appeals are for dispatchers and supervisors."))
 
 
 @login_required
 def duplicates(request):
     if not may(request.user, "insight.view_duplicates"):
-        return _forbidden()
+        raise _forbidden()
     pending = _open_candidates().filter(appeal=OuterRef("pk"))
     appeals = (appeals_visible_to(request.user).filter(status__in=OPEN_STATES)
                .filter(Exists(pending)).order_by("-created_at"))
@@ -73,7 +74,7 @@ def _int(value):
 def duplicate_merge(request, pk: int):
     """Merge the newer appeal into the earlier one, at the version the dispatcher saw."""
     if not may(request.user, "insight.view_duplicates"):
-        return _forbidden()
+        raise _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:
         merged = appeal_merge(appeal=candidate.appeal_id, master=candidate.earlier_id,
@@ -90,7 +91,7 @@ def duplicate_merge(request, pk: int):
 @require_POST
 def duplicate_dismiss(request, pk: int):
     if not may(request.user, "insight.view_duplicates"):
-        return _forbidden()
+        raise _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:
         services.duplicate_dismiss(candidate=candidate, actor=request.user)

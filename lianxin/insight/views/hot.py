@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -23,7 +24,7 @@ def _window(value) -> int:
 @login_required
 def hot_issues(request):
     if not may(request.user, "insight.view_hot_issues"):
-        return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
+        raise PermissionDenied(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(request.GET.get("days"))
     return render(request, "insight/hot.html", {
         "days": days, "windows": WINDOWS, "result": hot_issues_for(days),
@@ -33,7 +34,7 @@ def hot_issues(request):
 @login_required
 def hot_issue(request, days: int, rank: int):
     if not may(request.user, "insight.view_hot_issues"):
-        return HttpResponseForbidden(_("Hot issues are for dispatchers, leaders and supervisors."))
+        raise PermissionDenied(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(days)
     result = hot_issues_for(days)
     issue = next((i for i in result["issues"] if i["rank"] == rank), None)

@@ -11,8 +11,9 @@ from io import BytesIO
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,7 +139,7 @@ class UnitForm(forms.Form):
 def _filing_edit(request, year: int, which: str):
     conf = FILINGS[which]
     if not can(request.user, "supervision.file_declaration"):
-        return HttpResponseForbidden(_("Asset declarations are filed by cadres."))
+        raise PermissionDenied(_("Asset declarations are filed by cadres."))
     if not 2000 <= year <= 2100:
         raise Http404
     filing = conf["model"].objects.filter(cadre=request.user, year=year).first()
@@ -201,7 +202,7 @@ def integrity_home(request):
     """The cadre's own filings by year, and the way in for readers."""
     if not (can(request.user, "supervision.file_declaration")
             or can(request.user, "supervision.list_declarations")):
-        return HttpResponseForbidden(_("Integrity records are for cadres."))
+        raise PermissionDenied(_("Integrity records are for cadres."))
     this_year = timezone.localdate().year
     return render(request, "supervision/integrity_home.html", {
         "declarations": Declaration.objects.filter(cadre=request.user),
@@ -324,7 +325,7 @@ def declaration_act(request, pk: int):
             return HttpResponse(status=400)
     except LianxinError as exc:
         if exc.status == 403:
-            return HttpResponseForbidden(exc.message)
+            raise PermissionDenied(exc.message) from exc
         if "reason" in exc.fields:
             return _declaration_page(request, declaration, status=400,
                                      reason=request.POST.get("reason", ""),
@@ -344,7 +345,7 @@ def personal_report_act(request, pk: int):
         messages.success(request, _("The report is locked."))
     except LianxinError as exc:
         if exc.status == 403:
-            return HttpResponseForbidden(exc.message)
+            raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
     return redirect("supervision:personal_report", pk=report.pk)
 
@@ -369,8 +370,8 @@ def _reader_filter(request):
 @login_required
 def declaration_list(request):
     if not can(request.user, "supervision.list_declarations"):
-        return HttpResponseForbidden(_("Declarations are read by the organisation department "
-                                       "and the inspectors."))
+        raise PermissionDenied(_("Declarations are read by the organisation department "
+                                  "and the inspectors."))
     qs, year, years, unit, units = _reader_filter(request)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [(d, declaration_comparison(d)) for d in page]
@@ -387,8 +388,8 @@ def declaration_list(request):
 @login_required
 def read_log(request):
     if not can(request.user, "supervision.view_integrity_readlog"):
-        return HttpResponseForbidden(_("The read log is for organisation department leads and "
-                                       "administrators."))
+        raise PermissionDenied(_("The read log is for organisation department leads and "
+                                  "administrators."))
     page = Paginator(integrity_read_logs_visible_to(request.user), 50).get_page(
         request.GET.get("page"))
     return render(request, "supervision/integrity_readlog.html", {"page": page})
@@ -418,21 +419,21 @@ def _spot_units(user):
 @login_required
 def spot_checks(request):
     if not can(request.user, "supervision.view_spot_checks"):
-        return HttpResponseForbidden(_("Spot checks are for the organisation department and "
-                                       "the inspectors."))
+        raise PermissionDenied(_("Spot checks are for the organisation department and "
+                                  "the inspectors."))
     can_draw = can(request.user, "supervision.draw_spot_check")
     form = AnnounceForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     form.fields["unit"].queryset = _spot_units(request.user)
     if request.method == "POST":
         if not can_draw:
-            return HttpResponseForbidden(_("Spot checks are drawn by the organisation "
-                                           "department."))
+            raise PermissionDenied(_("Spot checks are drawn by the organisation "
+                                      "department."))
         if form.is_valid():
             try:
                 check = services.spot_check_announce(actor=request.user, **form.cleaned_data)
             except LianxinError as exc:
                 if exc.status == 403:
-                    return HttpResponseForbidden(exc.message)
+                    raise PermissionDenied(exc.message) from exc
                 # Beside the field it concerns, with what was typed still in the form.
                 for name, problems in exc.fields.items():
                     for problem in problems:
@@ -452,15 +453,15 @@ def spot_checks(request):
 @login_required
 def spot_check_detail(request, pk: int):
     if not can(request.user, "supervision.view_spot_checks"):
-        return HttpResponseForbidden(_("Spot checks are for the organisation department and "
-                                       "the inspectors."))
+        raise PermissionDenied(_("Spot checks are for the organisation department and "
+                                  "the inspectors."))
     check = get_object_or_404(SpotCheck.objects.select_related("unit"), pk=pk,
                               unit__in=integrity_units_for(request.user))
     can_draw = can(request.user, "supervision.draw_spot_check", check.unit)
     if request.method == "POST":
         if not can_draw:
-            return HttpResponseForbidden(_("Spot checks are drawn by the organisation "
-                                           "department."))
+            raise PermissionDenied(_("Spot checks are drawn by the organisation "
+                                      "department."))
         try:
             check = services.spot_check_draw(spot_check=check, actor=request.user)
             messages.success(request, _("Drawn."))
@@ -480,7 +481,7 @@ def spot_check_detail(request, pk: int):
 @login_required
 def declaration_export(request):
     if not can(request.user, "supervision.export_declarations"):
-        return HttpResponseForbidden(_("The export is for the organisation department."))
+        raise PermissionDenied(_("The export is for the organisation department."))
     from openpyxl import Workbook
 
     from lianxin.core.models import Role

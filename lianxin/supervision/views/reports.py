@@ -17,9 +17,10 @@ from io import BytesIO
 import rules
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -196,7 +197,7 @@ def inspector_required(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not rules.has_perm("supervision.view_report", request.user):
-            return HttpResponseForbidden(_("The case pages are for inspectors."))
+            raise PermissionDenied(_("The case pages are for inspectors."))
         response = view(request, *args, **kwargs)
         response["Cache-Control"] = "no-store"
         return response
@@ -355,7 +356,7 @@ def case_reads(request):
     """The inspection lead's view of who opened which case when (cases they are in conflict
     with are left out: listing them would tell that they exist)."""
     if not rules.has_perm("supervision.view_report_reads", request.user):
-        return HttpResponseForbidden(_("The read log is for the inspection lead."))
+        raise PermissionDenied(_("The read log is for the inspection lead."))
     reads = [r for r in ReportRead.objects.select_related("user", "report__accused_unit")[:1000]
              if not report_conflicts(request.user, r.report)]
     return render(request, "supervision/report_reads.html", {"reads": reads})

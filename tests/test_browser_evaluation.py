@@ -68,3 +68,16 @@ def test_a_vote_is_recorded_and_the_ballot_page_leaks_no_referrer(
     assert AppraisalTally.objects.get(campaign=campaign).c5 == 1
     assert AppraisalInvitation.objects.filter(campaign=campaign, used=True).count() == 1
     assert_clean(page)
+
+
+def test_a_code_in_the_links_fragment_fills_the_field_and_leaves_the_address(
+        chromium, live_server, open_campaign):
+    """A message link carries the code after '#', which is never sent to the server: the page
+    puts it in the field and drops it from the address bar."""
+    _campaign, (token, _other) = open_campaign
+    page = open_page(chromium, live_server, viewport=PHONE)
+    page.goto(f"{live_server.url}/evaluation/appraisal/vote/#t={token}")
+    page.wait_for_function("document.getElementById('token').value !== ''")
+    assert page.input_value("#token") == token
+    assert "#" not in page.url
+    assert_clean(page)

@@ -556,7 +556,8 @@ def test_voting_page_is_public_and_fills_the_code_from_the_fragment(db):
     page = Client().get(VOTE)
     assert page.status_code == 200
     body = page.content.decode()
-    assert 'id="token-form"' in body and "location.hash" in body
+    # site.js fills the field marked data-code-from-hash (tests/test_browser_evaluation.py).
+    assert 'id="token-form"' in body and "data-code-from-hash" in body and "js/site.js" in body
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
     # Other sites get no referrer; our own POSTs keep their origin (CSRF needs it).
     assert page["Referrer-Policy"] == "same-origin"

@@ -227,3 +227,19 @@ def test_an_appeal_whose_routing_task_was_lost_is_routed_by_the_sweeper(settings
     appeal.refresh_from_db()
     assert appeal.suggested_category == categories["noise"]
     assert route_pending_appeals() == 0
+
+
+def test_the_cache_with_redis_down_is_a_miss_not_an_error(caplog):
+    from lianxin.core.cache import ResilientRedisCache
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nobody listens here
+    cache = ResilientRedisCache(f"redis://127.0.0.1:{port}/0",
+                                {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}})
+    started = time.monotonic()
+    cache.set("figures", 42)
+    assert cache.get("figures", "recomputed") == "recomputed"
+    assert cache.get_many(["a", "b"]) == {}
+    assert time.monotonic() - started < 10
+    assert "cache unavailable" in caplog.text

@@ -6,7 +6,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lianxin.appeals.services import _INVISIBLE, clean_text
+from lianxin.core.text import INVISIBLE, clean_text
 
 HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
 
@@ -18,7 +18,7 @@ def test_the_pattern_is_the_control_format_surrogate_and_private_use_characters(
         ch = chr(code)
         category = unicodedata.category(ch)
         hidden = category in HIDDEN_CATEGORIES and ch not in "\n\t"
-        matched = bool(_INVISIBLE.match(ch))
+        matched = bool(INVISIBLE.match(ch))
         assert matched == hidden or (matched and category == "Cn"), hex(code)
 
 

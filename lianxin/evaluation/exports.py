@@ -16,6 +16,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lianxin.appeals import rates as appeal_rates
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import InvalidInput
 
@@ -31,7 +32,7 @@ from .rankings import (
     parse_period,
     ranking_trends,
 )
-from .rates import DEFINITIONS, LABELS, RATES, measures_of, unit_counts
+from .rates import DEFINITIONS, LABELS, RATES, unit_counts
 
 COLUMNS = (*RATES, "received", "overdue_count")
 
@@ -85,7 +86,7 @@ def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessm
         year = unit_counts(units, month.replace(month=1), month)
         rows = []
         for unit in units:
-            measures = measures_of(year[unit.pk])
+            measures = appeal_rates.measures(year[unit.pk])
             rows.append({"unit_id": unit.pk, "name": unit.name, **measures,
                          "score": composite_score(measures),
                          "monthly": [p["score"] for p in trends["units"][unit.pk]]})

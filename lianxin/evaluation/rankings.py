@@ -16,12 +16,13 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianxin.appeals import rates as appeal_rates
 from lianxin.appeals.models import MonthlyAppealStat
 from lianxin.core.access import subtree_q
 from lianxin.core.errors import InvalidInput, NotFound
 from lianxin.core.models import Unit, UnitKind
 
-from .rates import SUBTREE_FILTER_MAX, current_month, measures_of, unit_counts
+from .rates import SUBTREE_FILTER_MAX, current_month, unit_counts
 
 LEVELS = {"street": (UnitKind.STREET, UnitKind.TOWN), "department": (UnitKind.DEPARTMENT,)}
 LEVEL_LABELS = {"street": gettext_lazy("Streets and towns"),
@@ -125,7 +126,7 @@ def compute_ranking(level: str, start: date, end: date | None = None,
     rows = []
     for unit in units:
         c = counts[unit.pk]
-        measures = measures_of(c)
+        measures = appeal_rates.measures(c)
         rows.append({"unit": unit, "unit_id": unit.pk, "name": unit.name, "counts": c,
                      **measures, "score": composite_score(measures)})
     return assign_ranks(rows)
@@ -202,7 +203,7 @@ def ranking_trends(level: str, end: date, n: int = TREND_MONTHS,
         rows = []
         for unit in units:
             c = counts[unit.pk].get(month)
-            measures = measures_of(c) if c else None
+            measures = appeal_rates.measures(c) if c else None
             rows.append({"unit_id": unit.pk, "name": unit.name,
                          "score": composite_score(measures) if measures else None,
                          "measures": measures})

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.appeals.models import COUNTERS, Appeal, MonthlyAppealStat
+from lianxin.appeals.rates import measures
 from lianxin.core.access import subtree_q
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
@@ -151,28 +152,10 @@ def unit_counts(units: list[Unit], start: date, end: date, *,
     return out
 
 
-def _ratio(numerator: float, denominator: int) -> float | None:
-    return numerator / denominator if denominator else None
-
-
-def measures_of(c: dict) -> dict[str, float | int | None]:
-    """The measures of one unit's summed counters (see DEFINITIONS)."""
-    return {
-        "response_rate": _ratio(c["responded_in_time"], c["dispatched"]),
-        "resolution_rate": _ratio(c["resolved"], c["rated"]),
-        "satisfaction_rate": _ratio(c["satisfied"] + 0.5 * c["basically_satisfied"], c["rated"]),
-        "on_time_rate": _ratio(c["replied_in_time"], c["replied"]),
-        "reopen_rate": _ratio(c["reopened"], c["dispatched"]),
-        "returned_rate": _ratio(c["returned"], c["dispatched"]),
-        "received": c["received"],
-        "overdue_count": c["replied"] - c["replied_in_time"] + c["overdue_now"],
-    }
-
-
 def unit_measures(units: list[Unit], start: date, end: date
                   ) -> dict[int, dict[str, float | int | None]]:
     """For each unit id, its measures over its subtree for the months `start`..`end` inclusive
     (first days of months): the rates as fractions 0-1 (None when the denominator is 0),
     `received` and `overdue_count` as ints."""
-    return {pk: measures_of(c) for pk, c in unit_counts(units, start, end).items()}
+    return {pk: measures(c) for pk, c in unit_counts(units, start, end).items()}
 

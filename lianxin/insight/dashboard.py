@@ -22,6 +22,7 @@ from lianxin.appeals.models import (
     Satisfaction,
     Status,
 )
+from lianxin.appeals.rates import THREE_RATES, measures, percent
 from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
@@ -50,21 +51,10 @@ def missed_deadlines(appeal: Appeal, now: datetime) -> list[tuple[str, datetime,
     return missed
 
 
-def rate(numerator: float, denominator: int) -> float | None:
-    return round(100.0 * numerator / denominator, 1) if denominator else None
-
-
 def unit_rates(row: dict) -> dict:
-    """响应率, 解决率, 满意率 of a sum of roll-up rows, as the architecture defines them:
-    response = contacted (accepted) in time / received by the unit (dispatched to it);
-    resolution = said resolved / followed up; satisfaction = (satisfied + 0.5 × basically
-    satisfied) / followed up. The last follow-up of an appeal counts."""
-    return {
-        "response_rate": rate(row["responded_in_time"], row["dispatched"]),
-        "resolution_rate": rate(row["resolved"], row["rated"]),
-        "satisfaction_rate": rate(row["satisfied"] + 0.5 * row["basically_satisfied"],
-                                  row["rated"]),
-    }
+    """响应率, 解决率, 满意率 of a sum of roll-up rows, in per cent (appeals.rates defines them)."""
+    figures = measures({**row, "overdue_now": 0})
+    return {name: percent(figures[name]) for name in THREE_RATES}
 
 
 def drill_url(**params) -> str:

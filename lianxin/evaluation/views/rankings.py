@@ -24,6 +24,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lianxin.appeals import rates as appeal_rates
 from lianxin.appeals.api import SettingRateThrottle
 from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError
@@ -44,7 +45,7 @@ from ..rankings import (
     parse_period,
     ranking_trends,
 )
-from ..rates import DEFINITIONS, LABELS, RATES, current_month, measures_of, unit_counts
+from ..rates import DEFINITIONS, LABELS, RATES, current_month, unit_counts
 from ..selectors import DRILL_MEASURES, ranking_drill_appeals
 
 # The figure a rate cell links to: the appeals that kept the rate from 100 % (or made it).
@@ -69,7 +70,7 @@ def figure_count(counts: dict, measure: str) -> int:
         "unresolved": c["rated"] - c["resolved"], "dissatisfied": c["dissatisfied"],
         "basically_satisfied": c["basically_satisfied"],
         "replied_late": c["replied"] - c["replied_in_time"], "reopened": c["reopened"],
-        "returned": c["returned"], "overdue": measures_of(c)["overdue_count"],
+        "returned": c["returned"], "overdue": appeal_rates.measures(c)["overdue_count"],
     }[measure]
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import nacl.pwhash
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -274,6 +275,12 @@ PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")
 TRACK_RATE = os.environ.get("TRACK_RATE", "60/hour")
 OPEN311_KEY_RATE = os.environ.get("OPEN311_KEY_RATE", "120/minute")
 OPEN311_READ_RATE = os.environ.get("OPEN311_READ_RATE", "600/hour")  # per address
+# Open311 discovery: our jurisdiction_id (empty: any is accepted; set: another is unknown), the
+# contact shown to client developers, and how they obtain an API key.
+OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "")
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "12345")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
+                                     "API keys are issued by the 12345 hotline centre.")
 
 # Intake asks this function (text -> (category name, confidence) or None) for a category when
 # the citizen gave none; at or above the confidence it dispatches at once, below it the
@@ -284,6 +291,15 @@ AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9
 # citizen sees them; an empty REPLY_SCORER turns scoring off.
 REPLY_SCORER = os.environ.get("REPLY_SCORER", "lianxin.insight.replies.score_reply_for_appeal")
 REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
+# Reply quality (docs/insight/reply-quality.md): the token-weight (IDF) table, empty for the one
+# shipped in data/insight/; the working days a reply may take when the appeal has no deadline;
+# the working days late at which timeliness scores 0 (both numbers read from the environment
+# below); and weights replacing the defaults (relevance 0.3, completeness 0.4, basis 0.1,
+# timeliness 0.2), e.g. {"timeliness": 0.4}, normalised to sum 1.
+REPLY_IDF_PATH = os.environ.get("REPLY_IDF_PATH", "")
+REPLY_DEADLINE_WORKDAYS = 7
+REPLY_LATE_ZERO_WORKDAYS = 15
+REPLY_SCORE_WEIGHTS: dict[str, float] = {}
 # How new appeals reach the insight analysis (duplicates, areas, animal clusters): "queue", a
 # Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
 # a broker a queued task would run inside the citizen's request, so batch is the default there.
@@ -309,18 +325,52 @@ if REPORT_CLOCKS not in {"eu", "xinfang"}:
     raise ImproperlyConfigured(f"REPORT_CLOCKS must be eu or xinfang, not {REPORT_CLOCKS!r}")
 REPORT_MAX_FILE_BYTES = int(os.environ.get("REPORT_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "5"))
+# An inspector's unlocked private key stays usable in their session this many seconds.
+REPORT_UNLOCK_SECONDS = 3600
+# Wrong receipts allowed from one address and from everyone before look-ups answer 429 for
+# REPORT_RECEIPT_LOCKOUT_SECONDS (docs/supervision/reporting.md, "Guessing").
+REPORT_RECEIPT_MAX_FAILURES = 10
+REPORT_RECEIPT_MAX_GLOBAL_FAILURES = 1000
+REPORT_RECEIPT_LOCKOUT_SECONDS = 3600
+# Bits of a receipt's keyed lookup bucket. Fixed, not from the environment: reports already
+# received are filed under buckets of this width, and a wider one weakens the receipt.
+REPORT_RECEIPT_BUCKET_BITS = 16
+# argon2 costs of the reporting channel. Changes apply to new reports and keys only (each stores
+# its own); tests lower them. The stored receipt hash: overrides of argon2-cffi's RFC 9106
+# low-memory profile (time_cost 3, memory_cost 65536 KiB, parallelism 4).
+REPORT_RECEIPT_ARGON2: dict[str, int] = {}
+# (opslimit, memlimit) deriving the reporter's key from a receipt, and an inspector's key from
+# their passphrase (libsodium's interactive and moderate limits).
+REPORT_RECEIPT_KDF = (nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
+INSPECTOR_PASSPHRASE_KDF = (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
 # Integrity-record flags (docs/supervision/integrity.md): yuan of living costs per family member
 # and year, and the tolerance before an unexplained change is flagged (the larger of an amount in
 # yuan and a share of last year's gross assets).
 INTEGRITY_LIVING_ALLOWANCE = os.environ.get("INTEGRITY_LIVING_ALLOWANCE", "30000")
 INTEGRITY_TOLERANCE_ABS = os.environ.get("INTEGRITY_TOLERANCE_ABS", "50000")
 INTEGRITY_TOLERANCE_REL = os.environ.get("INTEGRITY_TOLERANCE_REL", "0.05")
-# Early warning (docs/insight/early-warning.md): the defaults live in lianxin/insight/warning.py;
-# a county that re-runs bench/warning.py on its own history sets what it chose here.
+# Early warning (docs/insight/early-warning.md): the method's defaults, as in
+# lianxin/insight/warning.py; a county that re-runs bench/warning.py on its own history sets what
+# it chose in the environment. A rise: significance of the test, fewest reports in the window
+# that may alarm, the window and its baseline in days. A cluster: so many reports of these
+# categories (or of sick or dead animals) in one area within so many hours.
+WARNING_RISE_ALPHA = 1e-3
+WARNING_RISE_MIN_COUNT = 4
+WARNING_RISE_WINDOW_DAYS = 7
+WARNING_RISE_BASELINE_DAYS = 56
+WARNING_CLUSTER_REPORTS = 3
+WARNING_CLUSTER_HOURS = 72
+WARNING_CLUSTER_CATEGORIES = tuple(c.strip() for c in os.environ.get(
+    "WARNING_CLUSTER_CATEGORIES", "animal-epidemic,livestock-safety").split(",") if c.strip())
+# The numbers above read from the environment; a bad value stops the start naming the variable.
 for _name, _cast in (("WARNING_RISE_ALPHA", float), ("WARNING_RISE_MIN_COUNT", int),
                      ("WARNING_RISE_WINDOW_DAYS", int), ("WARNING_RISE_BASELINE_DAYS", int),
                      ("WARNING_CLUSTER_REPORTS", int), ("WARNING_CLUSTER_HOURS", int),
-                     ("APPRAISAL_MIN_RESPONSES", int), ("APPRAISAL_MIN_RESPONSE_RATE", float)):
+                     ("APPRAISAL_MIN_RESPONSES", int), ("APPRAISAL_MIN_RESPONSE_RATE", float),
+                     ("REPLY_DEADLINE_WORKDAYS", int), ("REPLY_LATE_ZERO_WORKDAYS", int),
+                     ("REPORT_UNLOCK_SECONDS", int), ("REPORT_RECEIPT_MAX_FAILURES", int),
+                     ("REPORT_RECEIPT_MAX_GLOBAL_FAILURES", int),
+                     ("REPORT_RECEIPT_LOCKOUT_SECONDS", int)):
     if _name in os.environ:
         try:
             globals()[_name] = _cast(os.environ[_name])

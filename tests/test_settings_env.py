@@ -17,10 +17,10 @@ def run(env: dict, *args: str) -> subprocess.CompletedProcess:
 def test_environment_settings_reach_the_code():
     done = run({"WARNING_RISE_ALPHA": "0.0001", "REPORT_CLOCKS": "xinfang",
                 "INTEGRITY_TOLERANCE_ABS": "80000"}, "shell", "-c",
-               "from lianxin.insight import warning; from lianxin.supervision import selectors, "
-               "reporting; "
+               "from django.conf import settings; from lianxin.insight import warning; "
+               "from lianxin.supervision import selectors; "
                "print(warning.settings_value('RISE_ALPHA'), warning.settings_value('RISE_MIN_COUNT'), "
-               "selectors.integrity_policy().tolerance_abs, reporting.setting('REPORT_CLOCKS', ''))")
+               "selectors.integrity_policy().tolerance_abs, settings.REPORT_CLOCKS)")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-4:] == ["0.0001", "4", "80000", "xinfang"]
 

@@ -32,7 +32,7 @@ class SettingRateThrottle(throttling.BaseThrottle):
     setting = ""
 
     def allow_request(self, request, view):
-        parsed = parse_rate(getattr(settings, self.setting, "off"))
+        parsed = parse_rate(getattr(settings, self.setting))
         if parsed is None:
             return True
         limit, self.window = parsed

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from .ratelimit import address_tag, client_address, count_hit, hits, parse_rate, seconds_left
 
-LIMITS = (  # (setting, default, what the counter is keyed on)
-    ("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m", ("account", "address")),
-    ("LOGIN_RATE_ADDRESS", "50/h", ("address",)),
-    ("LOGIN_RATE_ACCOUNT", "30/15m", ("account",)),
+LIMITS = (  # (setting, what the counter is keyed on)
+    ("LOGIN_RATE_ACCOUNT_ADDRESS", ("account", "address")),
+    ("LOGIN_RATE_ADDRESS", ("address",)),
+    ("LOGIN_RATE_ACCOUNT", ("account",)),
 )
 
 
@@ -26,8 +26,8 @@ def _counters(username: str, request) -> list[tuple[str, int, int]]:
     parts = {"account": (username or "").strip().lower()[:150],
              "address": address_tag(client_address(request)) if request is not None else "-"}
     counters = []
-    for name, default, keys in LIMITS:
-        parsed = parse_rate(getattr(settings, name, default))
+    for name, keys in LIMITS:
+        parsed = parse_rate(getattr(settings, name))
         if parsed:
             key = "signin-fail:" + ":".join(f"{k}={parts[k]}" for k in keys)
             counters.append((key, *parsed))

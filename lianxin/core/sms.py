@@ -15,7 +15,7 @@ class LoggingSmsBackend:
     text only when SMS_LOG_TEXT is set (a developer's machine): texts carry one-time codes."""
 
     def send(self, phone: str, text: str) -> None:
-        if getattr(settings, "SMS_LOG_TEXT", False):
+        if settings.SMS_LOG_TEXT:
             log.info("SMS to %s: %s", mask_phone(phone), text)
         else:
             log.info("SMS to %s (%d characters, text not logged)", mask_phone(phone), len(text))

@@ -72,7 +72,7 @@ def token_hash(token: str, *, secret: str | None = None) -> str:
 
 def _token_hashes(token: str) -> list[str]:
     """The hash under the current key and each fallback key (keys may rotate mid-campaign)."""
-    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    secrets_ = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     return [token_hash(token, secret=s) for s in secrets_]
 
 
@@ -134,7 +134,7 @@ def rating_summary(histogram: dict[int, int]) -> dict:
     width for small samples and when every rating agrees, where Student's t gave intervals far
     outside 1–5 (n = 2) or of zero width (all ratings equal)."""
     n = sum(histogram.get(v, 0) for v in RATING_VALUES)
-    minimum = max(int(getattr(settings, "APPRAISAL_MIN_RESPONSES", 1)), 1)
+    minimum = max(int(settings.APPRAISAL_MIN_RESPONSES), 1)
     out = {"n": n, "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
            "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None,
            "shown": n >= minimum}

@@ -227,7 +227,7 @@ def inquiries_public(*, unit: Unit | None = None, status: str = ""):
 
 
 def inquiry_answer_days() -> int:
-    return int(getattr(settings, "INQUIRY_ANSWER_WORKDAYS", 15))
+    return int(settings.INQUIRY_ANSWER_WORKDAYS)
 
 
 # --- democratic appraisal ---------------------------------------------------------------------

@@ -607,7 +607,7 @@ def duty_report_publish(*, report: DutyReport, actor) -> DutyReport:
 
 
 def _anon_key(report: DutyReport, address: str) -> str:
-    key = getattr(settings, "QUERY_CODE_KEY", settings.SECRET_KEY).encode()
+    key = settings.SECRET_KEY.encode()
     return hmac.new(key, f"duty-rating:{report.pk}:{address}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -738,7 +738,7 @@ def inquiry_submit(
                                fields=errors)
         if as_deputy:
             raise PermissionDenied(_("Deputies ask with their account."))
-        rate = getattr(settings, "PUBLIC_SUBMIT_RATE", "30/hour")
+        rate = settings.PUBLIC_SUBMIT_RATE
         if not within_rate(f"inquiry-submit:{hashlib.sha256(ident.encode()).hexdigest()[:32]}",
                            rate):
             raise RateLimited(_("Too many inquiries from this network; please try again later."))

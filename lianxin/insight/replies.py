@@ -29,6 +29,8 @@ from lianxin.core.calendar import LOCAL, Calendar
 
 log = logging.getLogger(__name__)
 
+# The method's defaults (bench/replies.py measures them); what runs is the REPLY_* settings
+# (lianxin/settings.py, docs/settings.md), which start from the same values.
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_WEIGHTS = {"relevance": 0.3, "completeness": 0.4, "basis": 0.1, "timeliness": 0.2}
 # Without a deadline: the hotline's ordinary handling limit; the score falls to 0 at that many
@@ -179,7 +181,7 @@ def idf_table() -> IdfTable:
     if _table is None:
         with _table_lock:
             if _table is None:
-                path = Path(getattr(settings, "REPLY_IDF_PATH", None) or DEFAULT_IDF_PATH)
+                path = Path(settings.REPLY_IDF_PATH or DEFAULT_IDF_PATH)
                 try:
                     _table = load_idf(path)
                 except (OSError, ValueError, KeyError):
@@ -399,14 +401,14 @@ def timeliness_score(submitted_at: datetime | None, replied_at: datetime | None,
     start = submitted_at.astimezone(LOCAL).date() if submitted_at.tzinfo else submitted_at.date()
     end = replied_at.astimezone(LOCAL).date() if replied_at.tzinfo else replied_at.date()
     workdays = calendar.workdays_between(start, end) if end >= start else 0
-    zero = max(1, int(getattr(settings, "REPLY_LATE_ZERO_WORKDAYS", DEFAULT_LATE_ZERO_WORKDAYS)))
+    zero = max(1, int(settings.REPLY_LATE_ZERO_WORKDAYS))
     if deadline is not None:
         if replied_at <= deadline:
             return 1.0, workdays, 0
         due = deadline.astimezone(LOCAL).date() if deadline.tzinfo else deadline.date()
         late = max(1, calendar.workdays_between(due, end))
     else:
-        limit = int(getattr(settings, "REPLY_DEADLINE_WORKDAYS", DEFAULT_DEADLINE_WORKDAYS))
+        limit = int(settings.REPLY_DEADLINE_WORKDAYS)
         late = max(0, workdays - limit)
     return round(max(0.0, 1 - late / zero), 4), workdays, late
 
@@ -445,7 +447,7 @@ class ReplyScore:
 
 
 def _weights() -> dict[str, float]:
-    weights = {**DEFAULT_WEIGHTS, **(getattr(settings, "REPLY_SCORE_WEIGHTS", None) or {})}
+    weights = {**DEFAULT_WEIGHTS, **(settings.REPLY_SCORE_WEIGHTS or {})}
     total = sum(max(0.0, float(weights[k])) for k in DEFAULT_WEIGHTS) or 1.0
     return {k: max(0.0, float(weights[k])) / total for k in DEFAULT_WEIGHTS}
 
@@ -522,7 +524,7 @@ def score_reply(*, title: str, content: str, reply: str, submitted_at: datetime 
     parts = {"relevance": relevance, "completeness": completeness, "basis": basis,
              "timeliness": timeliness}
     overall = _clip(sum(weights[k] * v for k, v in parts.items()))
-    threshold = float(getattr(settings, "REPLY_REVIEW_THRESHOLD", DEFAULT_THRESHOLD))
+    threshold = float(settings.REPLY_REVIEW_THRESHOLD)
     return ReplyScore(
         relevance=relevance, completeness=completeness, basis=basis, timeliness=timeliness,
         overall=overall, threshold=threshold, reasons=reasons,

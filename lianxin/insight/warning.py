@@ -169,7 +169,8 @@ def with_parent_counts(series: Mapping, parent_of: Mapping) -> dict:
 
 
 def settings_value(name: str):
-    """A WARNING_* setting, or this module's default of the same name without the prefix."""
+    """The WARNING_<name> setting: this module's default of the same name unless the deployment
+    chose otherwise (lianxin/settings.py)."""
     from django.conf import settings
 
-    return getattr(settings, f"WARNING_{name}", globals()[name])
+    return getattr(settings, f"WARNING_{name}")

@@ -57,7 +57,7 @@ def api_key_revoke(*, key: ApiKey | int, actor=SYSTEM) -> ApiKey:
 
 
 def _rate() -> tuple[int, int] | None:
-    return parse_rate(getattr(settings, "OPEN311_KEY_RATE", "120/minute"))
+    return parse_rate(settings.OPEN311_KEY_RATE)
 
 
 def api_key_check(raw: str | None) -> ApiKey:

@@ -58,13 +58,13 @@ def _check_read_rate(request: HttpRequest) -> None:
     the tracking numbers costs time. Writes are counted per api_key."""
     if request.method == "GET" and not within_rate(
             f"open311-read:{address_tag(client_address(request))}",
-            getattr(settings, "OPEN311_READ_RATE", "600/hour")):
+            settings.OPEN311_READ_RATE):
         raise RateLimited()
 
 
 def _check_jurisdiction(request: HttpRequest) -> None:
     """jurisdiction_id is accepted; if OPEN311_JURISDICTION is set, another one is unknown."""
-    ours = getattr(settings, "OPEN311_JURISDICTION", "")
+    ours = settings.OPEN311_JURISDICTION
     given = _param(request, "jurisdiction_id")
     if ours and given and given != ours:
         raise NotFound(_("jurisdiction_id %(id)s is unknown") % {"id": given[:50]})
@@ -75,9 +75,8 @@ def discovery(request, *, fmt):
     url = request.build_absolute_uri("/open311/v2/")
     return render.respond(fmt, "discovery", {
         "changeset": CHANGESET,
-        "contact": getattr(settings, "OPEN311_CONTACT", "12345"),
-        "key_service": getattr(settings, "OPEN311_KEY_SERVICE",
-                               "API keys are issued by the 12345 hotline centre."),
+        "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE,
         "endpoints": [{
             "specification": SPEC_URL,
             "url": url,

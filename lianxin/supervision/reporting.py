@@ -35,27 +35,19 @@ RECEIPT_DIGITS = 16
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
 
 
-# --- settings -------------------------------------------------------------------------------
-def setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def receipt_hasher() -> PasswordHasher:
     """argon2id for the stored receipt hash. The default is argon2-cffi's RFC 9106 "low
     memory" profile (t=3, 64 MiB); tests lower it through REPORT_RECEIPT_ARGON2."""
     params = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
-    params.update(setting("REPORT_RECEIPT_ARGON2", {}))
+    params.update(settings.REPORT_RECEIPT_ARGON2)
     return PasswordHasher(**params)
 
 
 def kdf_limits(kind: str) -> tuple[int, int]:
     """(opslimit, memlimit) of nacl's argon2id for deriving keys from a receipt ("receipt") or
     from an inspector's passphrase ("passphrase")."""
-    if kind == "receipt":
-        default = (nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
-        return tuple(setting("REPORT_RECEIPT_KDF", default))
-    default = (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
-    return tuple(setting("INSPECTOR_PASSPHRASE_KDF", default))
+    ops, mem = settings.REPORT_RECEIPT_KDF if kind == "receipt" else settings.INSPECTOR_PASSPHRASE_KDF
+    return int(ops), int(mem)
 
 
 def derive_key(secret: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
@@ -80,7 +72,7 @@ def normalise_receipt(value) -> str | None:
 
 
 def _bucket_of(mac: bytes) -> int:
-    bits = int(setting("REPORT_RECEIPT_BUCKET_BITS", 16))
+    bits = int(settings.REPORT_RECEIPT_BUCKET_BITS)
     return int.from_bytes(mac[:4], "big") >> (32 - bits)
 
 
@@ -331,7 +323,7 @@ def client_ident(request) -> str:
 def check_submit_rate(ident: str) -> None:
     """At most PUBLIC_SUBMIT_RATE submissions per address and period, counted only in this
     process's memory: nothing at rest may date a report or lead back to an address."""
-    parsed = parse_rate(setting("PUBLIC_SUBMIT_RATE", "30/hour"))
+    parsed = parse_rate(settings.PUBLIC_SUBMIT_RATE)
     if parsed and local_counter.hit(f"report-submit:{ident}", parsed[1]) > parsed[0]:
         raise RateLimited()
 
@@ -351,7 +343,7 @@ def report_deadlines(received_on: date) -> tuple[str, date, date]:
     """(clocks, acknowledge by, feedback by). REPORT_CLOCKS = "eu": 7 days and 3 months
     (Directive (EU) 2019/1937 art. 9); "xinfang": the statutory 信访 periods, a period ending
     on a rest day moving to the next working day."""
-    if setting("REPORT_CLOCKS", "eu") == "xinfang":
+    if settings.REPORT_CLOCKS == "xinfang":
         cal = Calendar.load()
         start = datetime.combine(received_on, time(12), tzinfo=LOCAL)
         return ("xinfang", cal.add_statutory_days(start, XINFANG_ACK_DAYS).date(),

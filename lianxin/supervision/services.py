@@ -495,8 +495,8 @@ def _read_upload(upload, max_bytes: int) -> bytes | None:
 
 def _check_evidence(files, errors: dict[str, list]) -> list[tuple[str, str, bytes]]:
     """(name, kind, bytes) of each evidence file, after every check; problems go to errors."""
-    max_bytes = int(rp.setting("REPORT_MAX_FILE_BYTES", 10 * 1024 * 1024))
-    max_count = int(rp.setting("REPORT_MAX_FILES", 5))
+    max_bytes = int(settings.REPORT_MAX_FILE_BYTES)
+    max_count = int(settings.REPORT_MAX_FILES)
     files = list(files or ())
     if len(files) > max_count:
         errors.setdefault("too_many_files", []).append(
@@ -636,9 +636,9 @@ def report_submit(*, accused: str, content: str, occurred_on=None, accused_unit=
 
 
 def _receipt_limits() -> tuple[int, int, int]:
-    return (int(rp.setting("REPORT_RECEIPT_MAX_FAILURES", 10)),
-            int(rp.setting("REPORT_RECEIPT_MAX_GLOBAL_FAILURES", 1000)),
-            int(rp.setting("REPORT_RECEIPT_LOCKOUT_SECONDS", 3600)))
+    return (int(settings.REPORT_RECEIPT_MAX_FAILURES),
+            int(settings.REPORT_RECEIPT_MAX_GLOBAL_FAILURES),
+            int(settings.REPORT_RECEIPT_LOCKOUT_SECONDS))
 
 
 def report_open_by_receipt(*, receipt, ident: str) -> ReporterAccess:

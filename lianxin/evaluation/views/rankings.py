@@ -162,7 +162,7 @@ def rankings_download(request):
         return HttpResponseBadRequest(_("Choose XLSX or PDF."))
     ident = request.META.get("REMOTE_ADDR", "")
     if not request.user.is_authenticated and not within_rate(
-            f"rankings-download:{ident}", getattr(settings, "EVALUATION_PUBLIC_RATE", "off")):
+            f"rankings-download:{ident}", settings.EVALUATION_PUBLIC_RATE):
         return HttpResponse(_("Too many downloads; please try again later."), status=429)
     try:
         data = assessment_data(period=request.GET.get("period", ""),
@@ -247,7 +247,7 @@ class RankingsThrottle(SettingRateThrottle):
     setting = "EVALUATION_PUBLIC_RATE"
 
     def get_rate(self):
-        rate = getattr(settings, self.setting, "120/minute")
+        rate = settings.EVALUATION_PUBLIC_RATE
         return None if str(rate).lower() in ("off", "none", "") else rate
 
 

@@ -48,8 +48,8 @@ class EvidenceUploadHandler(FileUploadHandler):
         super().new_file(*args, **kwargs)
         self.count = getattr(self, "count", 0) + 1
         self.buffer, self.size, self.too_big = BytesIO(), 0, False
-        self.max_bytes = int(rp.setting("REPORT_MAX_FILE_BYTES", 10 * 1024 * 1024))
-        self.max_files = int(rp.setting("REPORT_MAX_FILES", 5))
+        self.max_bytes = int(settings.REPORT_MAX_FILE_BYTES)
+        self.max_files = int(settings.REPORT_MAX_FILES)
 
     def receive_data_chunk(self, raw_data, start):
         self.size += len(raw_data)
@@ -110,8 +110,8 @@ def _error_status(exc: LianxinError) -> int:
 def report_form(request):
     """The public form; on success the receipt, shown this once."""
     context = {"units": _accused_units(), "values": {}, "errors": {},
-               "max_mb": round(int(rp.setting("REPORT_MAX_FILE_BYTES", 10 * 1024 * 1024)) / 1048576, 1),
-               "max_files": int(rp.setting("REPORT_MAX_FILES", 5))}
+               "max_mb": round(int(settings.REPORT_MAX_FILE_BYTES) / 1048576, 1),
+               "max_files": int(settings.REPORT_MAX_FILES)}
     if request.method != "POST":
         return render(request, "supervision/report_form.html", context)
     use_evidence_upload_handler(request)  # before anything reads the body
@@ -157,7 +157,7 @@ def report_status_page(request):
 
 # --- inspectors: the unlocked key ------------------------------------------------------------
 def _unlock_seconds() -> int:
-    return int(rp.setting("REPORT_UNLOCK_SECONDS", 3600))
+    return int(settings.REPORT_UNLOCK_SECONDS)
 
 
 def unlocked_private_key(request) -> bytes | None:

@@ -337,7 +337,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the error responses every operation can give (400, 401, 403, 404, 409, 413, 429, 503).
+    "DEFAULT_SCHEMA_CLASS": "lianxin.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lianxin.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

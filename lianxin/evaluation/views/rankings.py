@@ -263,6 +263,7 @@ class RankingsView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [RankingsThrottle]
+    api_errors = (404,)  # no figures for the period (code no_data)
 
     @extend_schema(
         parameters=[OpenApiParameter("period", str, required=True, description="YYYY-MM"),

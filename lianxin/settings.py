@@ -348,7 +348,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lianxin API",
-    "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling.",
+    # Open311 is not in this schema: it follows its own standard (GeoReport v2, XML or JSON).
+    "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling. Every error is an `Error` "
+                   "object: `code`, `detail` and, for invalid input, `fields`. The Open311 "
+                   "GeoReport v2 API is at /open311/v2/ (discovery.json; "
+                   "http://wiki.open311.org/GeoReport_v2), outside this schema.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN on an intranet.

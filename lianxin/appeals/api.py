@@ -217,8 +217,11 @@ class AppealListView(generics.ListAPIView):
     serializer_class = s.AppealListSerializer
 
     @extend_schema(parameters=[
-        OpenApiParameter("status", str), OpenApiParameter("unit", int),
-        OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
+        OpenApiParameter("status", str, description="One status or several, comma-separated: "
+                         + ", ".join(Status.values)),
+        OpenApiParameter("unit", int, description="The unit's id."),
+        OpenApiParameter("overdue", bool, description="Only those past a deadline."),
+        OpenApiParameter("q", str, description="Part of the title, or a tracking number."),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

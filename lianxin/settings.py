@@ -387,7 +387,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Adds the error responses every operation can give (400, 401, 403, 404, 409, 413, 429, 503).
+    "DEFAULT_SCHEMA_CLASS": "lianxin.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "lianxin.core.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -397,7 +398,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Lianxin API",
-    "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling.",
+    # Open311 is not in this schema: it follows its own standard (GeoReport v2, XML or JSON).
+    "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling. Every error is an `Error` "
+                   "object: `code`, `detail` and, for invalid input, `fields`. The Open311 "
+                   "GeoReport v2 API is at /open311/v2/ (discovery.json; "
+                   "http://wiki.open311.org/GeoReport_v2), outside this schema.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN on an intranet.

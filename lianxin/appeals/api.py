@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, throttling
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -77,7 +77,9 @@ class AppealSubmitMixin:
 
     @extend_schema(
         request=s.SubmitSerializer,
-        responses={201: s.SubmitResultSerializer},
+        responses={201: s.SubmitResultSerializer,
+                   200: OpenApiResponse(s.SubmitResultSerializer, description=(
+                       "The appeal an earlier request with the same Idempotency-Key made."))},
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      description="Retrying with the same key returns the same appeal.")],
         summary="Submit an appeal (public)",
@@ -142,6 +144,7 @@ class TrackView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [TrackThrottle]
+    api_errors = (404,)  # no appeal with this number and code (core.schema)
 
     def _track(self, request, data):
         auth = s.CitizenAuthSerializer(data=data)
@@ -173,6 +176,7 @@ class CitizenFollowUpView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [TrackThrottle]
+    api_errors = (404, 409)  # no such appeal; not (or no longer) awaiting this
 
     @extend_schema(request=s.CitizenFollowUpSerializer, responses={200: s.TrackSerializer},
                    summary="Rate the reply (citizen)")
@@ -193,6 +197,7 @@ class CitizenWithdrawView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [TrackThrottle]
+    api_errors = (404, 409)  # no such appeal; already closed
 
     @extend_schema(request=s.CitizenWithdrawSerializer, responses={200: s.TrackSerializer},
                    summary="Withdraw an appeal (citizen)")
@@ -212,8 +217,11 @@ class AppealListView(generics.ListAPIView):
     serializer_class = s.AppealListSerializer
 
     @extend_schema(parameters=[
-        OpenApiParameter("status", str), OpenApiParameter("unit", int),
-        OpenApiParameter("overdue", bool), OpenApiParameter("q", str),
+        OpenApiParameter("status", str, description="One status or several, comma-separated: "
+                         + ", ".join(Status.values)),
+        OpenApiParameter("unit", int, description="The unit's id."),
+        OpenApiParameter("overdue", bool, description="Only those past a deadline."),
+        OpenApiParameter("q", str, description="Part of the title, or a tracking number."),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -268,6 +276,7 @@ class AppealActionView(APIView):
 
     serializer_class = s.VersionSerializer
     action = ""
+    api_errors = (409,)  # not possible in the appeal's state, or a stale version
 
     def run(self, appeal, user, v, version):
         raise NotImplementedError
@@ -300,7 +309,7 @@ ACTION_VIEWS = {
         appeal=a, unit=_unit(v["unit"]), category=_category(v.get("category")), actor=u, version=ver)),
     "accept": action_view("accept", s.VersionSerializer, lambda a, u, v, ver: services.appeal_accept(
         appeal=a, actor=u, version=ver)),
-    "return": action_view("return", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_return(
+    "return": action_view("return", s.RequiredReasonSerializer, lambda a, u, v, ver: services.appeal_return(
         appeal=a, actor=u, reason=v["reason"], version=ver)),
     "transfer": action_view("transfer", s.TransferSerializer, lambda a, u, v, ver: services.appeal_transfer(
         appeal=a, unit=_unit(v["unit"]), actor=u, reason=v["reason"], version=ver)),
@@ -318,7 +327,7 @@ ACTION_VIEWS = {
     "follow-up": action_view("follow_up", s.FollowUpSerializer, lambda a, u, v, ver: services.appeal_follow_up(
         appeal=a, actor=u, resolved=v["resolved"], satisfaction=v["satisfaction"],
         comment=v.get("comment", ""), version=ver)),
-    "close": action_view("close", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_close(
+    "close": action_view("close", s.RequiredReasonSerializer, lambda a, u, v, ver: services.appeal_close(
         appeal=a, actor=u, reason=v["reason"], version=ver)),
     "merge": action_view("merge", s.MergeSerializer, lambda a, u, v, ver: services.appeal_merge(
         appeal=a, master=_master(u, v["master"]), actor=u, version=ver)),

@@ -5,15 +5,17 @@ from rest_framework import serializers
 
 from .models import Appeal, Category, Satisfaction, Track, Urgency
 from .selectors import appeal_actions, appeal_contact, appeal_timeline
-from .services import query_code_for
+from .services import MAX_CONTENT, MAX_TITLE, query_code_for
 
 # Length limits are enforced by the services; these caps only stop absurd payloads early.
 HUGE = 100_000
 
 
+# Documents the intake: the view hands the body to services.validated_intake, which refuses a
+# blank title or content and counts lengths after trimming.
 class SubmitSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=HUGE, allow_blank=True)
-    content = serializers.CharField(max_length=HUGE, allow_blank=True, trim_whitespace=False)
+    title = serializers.CharField(min_length=1, max_length=MAX_TITLE)
+    content = serializers.CharField(min_length=1, max_length=MAX_CONTENT, trim_whitespace=False)
     category = serializers.CharField(required=False, allow_blank=True, allow_null=True,
                                      help_text=_("Category code; empty lets a dispatcher choose."))
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ORDINARY)
@@ -60,8 +62,8 @@ class TrackSerializer(serializers.ModelSerializer):
     """What a citizen sees with the tracking number and query code. No personal data."""
 
     status_display = serializers.CharField(source="get_status_display")
-    category = serializers.CharField(source="category.name", default=None)
-    unit = serializers.CharField(source="unit.name", default=None)
+    category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True)
     deadlines = DeadlinesSerializer(source="*")
     timeline = serializers.SerializerMethodField()
     can_follow_up = serializers.SerializerMethodField()
@@ -95,8 +97,8 @@ class CitizenWithdrawSerializer(CitizenAuthSerializer):
 
 
 class AppealListSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.name", default=None)
-    unit = serializers.CharField(source="unit.name", default=None)
+    category = serializers.CharField(source="category.name", default=None, allow_null=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -111,7 +113,7 @@ class AppealListSerializer(serializers.ModelSerializer):
 class AppealDetailSerializer(AppealListSerializer):
     contact = serializers.SerializerMethodField()
     co_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    master = serializers.CharField(source="master.tracking_number", default=None)
+    master = serializers.CharField(source="master.tracking_number", default=None, allow_null=True)
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
 
@@ -142,11 +144,17 @@ class DispatchSerializer(VersionSerializer):
     category = serializers.CharField(required=False, allow_blank=True)
 
 
+# An optional reason (withdraw); RequiredReasonSerializer: one the service requires (return,
+# transfer, extension, close). Comments, not docstrings: these would describe the subclasses.
 class ReasonSerializer(VersionSerializer):
     reason = serializers.CharField(max_length=HUGE, allow_blank=True, required=False, default="")
 
 
-class TransferSerializer(ReasonSerializer):
+class RequiredReasonSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=HUGE)
+
+
+class TransferSerializer(RequiredReasonSerializer):
     unit = serializers.IntegerField()
 
 
@@ -154,7 +162,7 @@ class CoHandleSerializer(VersionSerializer):
     units = serializers.ListField(child=serializers.IntegerField(), max_length=20)
 
 
-class ExtensionSerializer(ReasonSerializer):
+class ExtensionSerializer(RequiredReasonSerializer):
     days = serializers.IntegerField()
 
 
@@ -169,7 +177,7 @@ class ReviewSerializer(ExtensionDecisionSerializer):
 
 
 class ReplySerializer(VersionSerializer):
-    text = serializers.CharField(max_length=HUGE, allow_blank=True)
+    text = serializers.CharField(max_length=HUGE)
 
 
 class FollowUpSerializer(VersionSerializer):
@@ -183,11 +191,11 @@ class MergeSerializer(VersionSerializer):
 
 
 class NoteSerializer(VersionSerializer):
-    note = serializers.CharField(max_length=HUGE, allow_blank=True)
+    note = serializers.CharField(max_length=HUGE)
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    group = serializers.CharField(source="parent.name", default=None)
+    group = serializers.CharField(source="parent.name", default=None, allow_null=True)
 
     class Meta:
         model = Category

@@ -24,6 +24,7 @@ TOKEN_RESPONSE = inline_serializer("Token", {"token": serializers.CharField(),
 
 class TokenView(APIView):
     permission_classes = [AllowAny]
+    api_errors = {"POST": (429,)}  # too many failed sign-ins (core.signin)
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_permissions(self):

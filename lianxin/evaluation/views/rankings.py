@@ -264,9 +264,11 @@ class RankingsView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [RankingsThrottle]
+    api_errors = (404,)  # no figures for the period (code no_data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True, description="YYYY-MM"),
+        parameters=[OpenApiParameter("period", str, required=True,
+                                     description="A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY)."),
                     OpenApiParameter("level", str, required=True, enum=list(LEVELS))],
         responses={200: inline_serializer("Ranking", {
             "period": serializers.CharField(), "level": serializers.CharField(),

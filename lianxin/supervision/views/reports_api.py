@@ -32,6 +32,9 @@ class PublicReportView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes: list = []  # counted without timestamps, see reporting.check_submit_rate
+    # Counted attempts (429), a receipt that opens nothing (404); the 503 of a channel no
+    # inspector holds a key for (reporting.ChannelUnavailable) is documented for all (core.schema).
+    api_errors: tuple | dict = (404, 429)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -59,6 +62,7 @@ def _text(data, name: str) -> str:
 
 class ReportSubmitView(PublicReportView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    api_errors = (429,)
 
     @extend_schema(
         request=inline_serializer("ReportSubmit", {
@@ -95,6 +99,7 @@ class ReportStatusView(PublicReportView):
 
 class ReportMessageView(PublicReportView):
     parser_classes = [JSONParser, FormParser]
+    api_errors = (404, 409, 429)  # 409: the case is closed
 
     @extend_schema(parameters=[RECEIPT_HEADER],
                    request=inline_serializer("ReportMessageIn", {"text": serializers.CharField()}),

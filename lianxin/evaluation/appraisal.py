@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.core import clock
 from lianxin.core.errors import InvalidInput, InvalidTransition
+from lianxin.core.keys import mac, macs
 from lianxin.core.models import Unit
 from lianxin.core.transitions import lock as lock_row
 
@@ -34,7 +35,7 @@ from .pdf import MONO_FONT, cjk_font
 # Crockford's base32), so nothing on a printed slip can be misread. 30^25 is about 2^122.
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
 TOKEN_LENGTH = 25
-_KEY_SALT = "lianxin.evaluation.appraisal.token"
+_KEY_SALT = "lianxin.evaluation.appraisal.token"  # of the hashes made before core.keys
 _TOKEN_RE = re.compile(rf"^[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}$")
 # Codes issued before (26 base32 characters, 128 bits) stay valid. Base32 has no 0, 1 or 8;
 # people reading such a slip type them for O, I and B.
@@ -71,16 +72,20 @@ def token_display(token: str) -> str:
     return "-".join(token[i:i + size] for i in range(0, len(token), size))
 
 
-def token_hash(token: str, *, secret: str | None = None) -> str:
-    """Keyed hash of a canonical code: without SECRET_KEY a database copy cannot even test a
-    guessed code against the stored hashes."""
-    return salted_hmac(_KEY_SALT, token, secret=secret, algorithm="sha256").hexdigest()
+def token_hash(token: str) -> str:
+    """Keyed hash of a canonical code, under the "appraisal-code" key (core.keys): without that
+    key a database copy cannot even test a guessed code against the stored hashes."""
+    return mac("appraisal-code", token).hex()
 
 
-def _token_hashes(token: str) -> list[str]:
-    """The hash under the current key and each fallback key (keys may rotate mid-campaign)."""
-    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return [token_hash(token, secret=s) for s in secrets_]
+def token_hashes(token: str) -> list[str]:
+    """Every hash a code may be stored under: the current and former "appraisal-code" keys
+    (keys may rotate mid-campaign), then the hash used before core.keys existed, Django's
+    salted HMAC under SECRET_KEY and its fallbacks. Codes issued before the upgrade keep
+    voting and are still blanked when their campaign closes; no new code is hashed that way."""
+    legacy = [salted_hmac(_KEY_SALT, token, secret=s, algorithm="sha256").hexdigest()
+              for s in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]]
+    return [m.hex() for m in macs("appraisal-code", token)] + legacy
 
 
 def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitation:
@@ -92,7 +97,7 @@ def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitat
         raise InvalidInput(_("This is not a valid appraisal code. A code has 25 letters and "
                              "digits; please check it and enter it again."), code=Code.TOKEN_INVALID,
                            fields={"token": _("Not a valid code.")})
-    found = (AppraisalInvitation.objects.filter(token_hash__in=_token_hashes(token))
+    found = (AppraisalInvitation.objects.filter(token_hash__in=token_hashes(token))
              .values_list("pk", "campaign_id").first())
     if found is None:
         raise InvalidInput(_("This appraisal code was not found. Please check it and enter it "

@@ -275,7 +275,8 @@ def _appraisal_redact_messages(campaign: AppraisalCampaign) -> int:
 
         def blank(match):
             token = appraisal.token_normalize(match.group(0))
-            return "****" if token and appraisal.token_hash(token) in mine else match.group(0)
+            hashes = appraisal.token_hashes(token) if token else []
+            return "****" if any(h in mine for h in hashes) else match.group(0)
 
         new = appraisal.TOKEN_IN_TEXT_RE.sub(blank, body)
         if new != body:

@@ -33,6 +33,7 @@ from .appraisal import MAX_COMMENT, MAX_TOKENS_PER_BATCH, campaign_locked, campa
 
 _APPRAISAL_PHONE = re.compile(r"^1[3-9]\d{9}$")
 
+
 def _new_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
     """`count` fresh codes for the campaign; only their keyed hashes are stored, inserted in
     hash order (random) so that the table's order says nothing about who got which code."""

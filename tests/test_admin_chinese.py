@@ -29,10 +29,13 @@ def chinese(text) -> bool:
 
 def recorded_actions() -> set[str]:
     codes = set()
-    for services in LIANXIN.glob("*/services.py"):
-        for match in ACTION_CODE.finditer(services.read_text()):
+    # Every module, not only services: a services package spreads them over several files.
+    for module in LIANXIN.rglob("*.py"):
+        if {"migrations", "management"} & set(module.parts):  # argparse has action= too
+            continue
+        for match in ACTION_CODE.finditer(module.read_text()):
             codes |= {code for code in match.groups() if code}
-    # evaluation's _campaign_move records action=f"appraisal_{to}" for each move.
+    # evaluation's campaign moves record action=f"appraisal_{to}".
     campaign = apps.get_model("evaluation", "AppraisalCampaign")
     codes |= {f"appraisal_{status}" for status in campaign.Status.values if status != "draft"}
     return codes

@@ -11,9 +11,11 @@ from django.apps import apps
 from django.db import connection, models
 from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from lianxin.core.access import SYSTEM, may
 from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from lianxin.core.keys import mac
 from lianxin.core.models import AuditEvent, Notification, Role
 from lianxin.evaluation import services
 from lianxin.evaluation.appraisal import (
@@ -120,6 +122,26 @@ def test_codes_of_the_old_format_still_vote(campaign, orgdept):
     services.appraisal_vote(token="ABCD-EFGH-1JKL-MN0P-QRST-UVWX-YZ",
                             ratings={(targets[0], q_rating[0]): 4})
     assert AppraisalInvitation.objects.get(token_hash=token_hash(old)).used
+
+
+def test_codes_hashed_before_the_appraisal_code_key_still_vote_and_are_blanked(
+        settings, campaign, orgdept):
+    """Codes issued before core.keys were stored as Django's salted HMAC under SECRET_KEY: they
+    still vote, and closing still blanks them in the messages. New codes use the appraisal-code
+    key, not SECRET_KEY."""
+    old = token_normalize(services.appraisal_tokens_issue(
+        campaign=campaign, count=1, actor=orgdept)[0])
+    legacy = salted_hmac("lianxin.evaluation.appraisal.token", old, algorithm="sha256").hexdigest()
+    AppraisalInvitation.objects.filter(token_hash=token_hash(old)).update(token_hash=legacy)
+    assert token_hash(old) == mac("appraisal-code", old).hex() != legacy
+    Notification.objects.create(channel="sms", address="13800000000", subject="邀请",
+                                body=f"您的评议码是 {token_display(old)}。",
+                                link="/evaluation/appraisal/vote/")
+    targets, q_rating, _q = ids(campaign)
+    services.appraisal_vote(token=old, ratings={(targets[0], q_rating[0]): 5})
+    assert AppraisalInvitation.objects.get(token_hash=legacy).used
+    services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
+    assert Notification.objects.get(subject="邀请").body == "您的评议码是 ****。"
 
 
 def test_a_code_votes_once_and_a_reuse_changes_nothing(campaign, orgdept):

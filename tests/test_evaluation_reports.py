@@ -1,6 +1,8 @@
 """述职述廉 and 质询: one rating per citizen, moderated comments, the rating measure; inquiry
 deadlines on working days, on-time and late answers, who answers, 409 on wrong transitions."""
 
+import hashlib
+import hmac
 from datetime import datetime
 
 import pytest
@@ -16,7 +18,8 @@ from lianxin.core.errors import (
     PermissionDenied,
     RateLimited,
 )
-from lianxin.core.models import AuditEvent, Role
+from lianxin.core.keys import mac
+from lianxin.core.models import AuditEvent, RateCounter, Role
 from lianxin.evaluation import services
 from lianxin.evaluation.measures import measure_values
 from lianxin.evaluation.models import CommentStatus, Inquiry, InquiryStatus, ReportRating
@@ -106,6 +109,29 @@ def test_officials_and_the_author_do_not_rate(report, people):
         with pytest.raises(PermissionDenied):
             services.duty_report_rate(report=report, actor=official, stars=5)
     assert not ReportRating.objects.exists()
+
+
+def test_an_address_that_rated_before_the_duty_rating_key_cannot_rate_again(settings, report):
+    """Ratings stored before core.keys were keyed with SECRET_KEY: they still count as the
+    address's rating, while new ones use the duty-rating key; the rate counter names the
+    address by a keyed tag, not by a hash anyone can recompute over all of IPv4."""
+    settings.DUTY_RATING_ANON_RATE = "10/hour"
+
+    def old_key(address):
+        message = f"duty-rating:{report.pk}:{address}".encode()
+        return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+    ReportRating.objects.create(report=report, anon_key=old_key("10.0.0.9"), stars=4)
+    with pytest.raises(Conflict):
+        services.duty_report_rate(report=report, stars=1, client_address="10.0.0.9")
+    services.duty_report_rate(report=report, stars=2, client_address="10.0.0.10")
+    stored = ReportRating.objects.get(stars=2).anon_key
+    assert stored == mac("duty-rating", f"duty-rating:{report.pk}:10.0.0.10").hex()
+    assert stored != old_key("10.0.0.10")
+    plain = hashlib.sha256(b"10.0.0.10").hexdigest()[:32]
+    names = list(RateCounter.objects.values_list("name", flat=True))
+    assert any(name.startswith("duty-rating-anon:") for name in names)
+    assert not any(plain in name or "10.0.0.10" in name for name in names)
 
 
 def test_anonymous_ratings_one_per_address_and_rate_limited(settings, report, people,

@@ -6,7 +6,6 @@ from django.utils.translation import gettext, gettext_lazy
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
-from . import services
 from .models.appraisal import (
     AppraisalCampaign,
     AppraisalQuestion,
@@ -19,6 +18,11 @@ from .models.indicators import (
     UnitResult,
 )
 from .models.reports import DutyReport, Inquiry, ReportRating
+from .services.appraisal import (
+    appraisal_campaign_close,
+    appraisal_campaign_open,
+    appraisal_campaign_publish,
+)
 
 # --- democratic appraisal ---------------------------------------------------------------------
 # Campaigns are made and edited on the app's own pages (/evaluation/appraisal/) through the
@@ -67,13 +71,12 @@ class AppraisalCampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "year", "kind", "status", "opens_at", "closes_at"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["name"]
-    fields = ["name", "year", "kind", "opens_at", "closes_at", "intro", "status"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "year", "kind", "opens_at", "closes_at", "intro", "status")
     inlines = [AppraisalTargetInline, AppraisalQuestionInline]
     actions = [
-        _move(services.appraisal_campaign_open, gettext_lazy("Open for voting")),
-        _move(services.appraisal_campaign_close, gettext_lazy("Close voting")),
-        _move(services.appraisal_campaign_publish, gettext_lazy("Publish the results")),
+        _move(appraisal_campaign_open, gettext_lazy("Open for voting")),
+        _move(appraisal_campaign_close, gettext_lazy("Close voting")),
+        _move(appraisal_campaign_publish, gettext_lazy("Publish the results")),
     ]
 
     def has_module_permission(self, request):
@@ -104,8 +107,7 @@ class _ReadOnlyAdmin(admin.ModelAdmin):
 
 class _IndicatorInline(admin.TabularInline):
     model = Indicator
-    fields = ["position", "name", "source", "direction", "target", "weight"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "name", "source", "direction", "target", "weight")
     extra = 0
     can_delete = False
 
@@ -122,8 +124,7 @@ class IndicatorSchemeAdmin(_ReadOnlyAdmin):
 
 class _UnitResultInline(admin.TabularInline):
     model = UnitResult
-    fields = ["rank", "unit", "composite"]
-    readonly_fields = fields
+    fields = readonly_fields = ("rank", "unit", "composite")
     extra = 0
     can_delete = False
 

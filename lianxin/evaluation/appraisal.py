@@ -1,5 +1,5 @@
 """民主评议 helpers: voting codes (make, read, hash), the statistics of a tally, the printable
-code slips, and `appraisal_scores` for the indicator system. Writes live in services.py."""
+code slips, and `appraisal_scores` for the indicator system. Writes live in services/."""
 
 from __future__ import annotations
 
@@ -7,27 +7,35 @@ import io
 import math
 import re
 import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
 from lianxin.core.errors import InvalidInput, InvalidTransition
+from lianxin.core.keys import mac, macs
+from lianxin.core.models import Unit
+from lianxin.core.transitions import lock as lock_row
 
+from .errors import Code
 from .models.appraisal import (
     RATING_VALUES,
     AppraisalCampaign,
     AppraisalInvitation,
     AppraisalTally,
 )
+from .pdf import MONO_FONT, cjk_font
 
 # A code is 25 characters from an alphabet without look-alikes: no 0/O, 1/I/L (nor U, as in
 # Crockford's base32), so nothing on a printed slip can be misread. 30^25 is about 2^122.
 TOKEN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # noqa: S105 (not a secret)
 TOKEN_LENGTH = 25
-_KEY_SALT = "lianxin.evaluation.appraisal.token"
+_KEY_SALT = "lianxin.evaluation.appraisal.token"  # of the hashes made before core.keys
 _TOKEN_RE = re.compile(rf"^[{TOKEN_ALPHABET}]{{{TOKEN_LENGTH}}}$")
 # Codes issued before (26 base32 characters, 128 bits) stay valid. Base32 has no 0, 1 or 8;
 # people reading such a slip type them for O, I and B.
@@ -64,60 +72,63 @@ def token_display(token: str) -> str:
     return "-".join(token[i:i + size] for i in range(0, len(token), size))
 
 
-def token_hash(token: str, *, secret: str | None = None) -> str:
-    """Keyed hash of a canonical code: without SECRET_KEY a database copy cannot even test a
-    guessed code against the stored hashes."""
-    return salted_hmac(_KEY_SALT, token, secret=secret, algorithm="sha256").hexdigest()
+def token_hash(token: str) -> str:
+    """Keyed hash of a canonical code, under the "appraisal-code" key (core.keys): without that
+    key a database copy cannot even test a guessed code against the stored hashes."""
+    return mac("appraisal-code", token).hex()
 
 
-def _token_hashes(token: str) -> list[str]:
-    """The hash under the current key and each fallback key (keys may rotate mid-campaign)."""
-    secrets_ = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return [token_hash(token, secret=s) for s in secrets_]
+def token_hashes(token: str) -> list[str]:
+    """Every hash a code may be stored under: the current and former "appraisal-code" keys
+    (keys may rotate mid-campaign), then the hash used before core.keys existed, Django's
+    salted HMAC under SECRET_KEY and its fallbacks. Codes issued before the upgrade keep
+    voting and are still blanked when their campaign closes; no new code is hashed that way."""
+    legacy = [salted_hmac(_KEY_SALT, token, secret=s, algorithm="sha256").hexdigest()
+              for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
+    return [m.hex() for m in macs("appraisal-code", token)] + legacy
 
 
 def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitation:
     """The invitation of a code that may vote now, with its campaign; otherwise the error to
     show. With `lock`, the campaign row and then the invitation row are locked (votes in one
-    campaign run one after another; see services.appraisal_vote)."""
+    campaign run one after another; see services.appraisal_votes.appraisal_vote)."""
     token = token_normalize(raw)
     if token is None:
         raise InvalidInput(_("This is not a valid appraisal code. A code has 25 letters and "
-                             "digits; please check it and enter it again."), code="token_invalid",
+                             "digits; please check it and enter it again."), code=Code.TOKEN_INVALID,
                            fields={"token": _("Not a valid code.")})
-    found = (AppraisalInvitation.objects.filter(token_hash__in=_token_hashes(token))
+    found = (AppraisalInvitation.objects.filter(token_hash__in=token_hashes(token))
              .values_list("pk", "campaign_id").first())
     if found is None:
         raise InvalidInput(_("This appraisal code was not found. Please check it and enter it "
-                             "again."), code="token_unknown", fields={"token": _("Unknown code.")})
-    campaigns = AppraisalCampaign.objects.all()
-    invitations = AppraisalInvitation.objects.select_related("campaign")
-    if lock:
-        campaigns, invitations = campaigns.select_for_update(), invitations.select_for_update()
-    campaign = campaigns.get(pk=found[1])
-    invitation = invitations.get(pk=found[0])
+                             "again."), code=Code.TOKEN_UNKNOWN, fields={"token": _("Unknown code.")})
+    if lock:  # the campaign first, as every writer of a campaign's rows locks it
+        campaign = lock_row(AppraisalCampaign, found[1])
+        # lock() accepts any primary key; its hint names int, and invitations have UUIDs.
+        invitation = lock_row(AppraisalInvitation, found[0])  # type: ignore[arg-type]
+    else:
+        campaign = AppraisalCampaign.objects.get(pk=found[1])
+        invitation = AppraisalInvitation.objects.get(pk=found[0])
     invitation.campaign = campaign
     if invitation.used:
         raise InvalidTransition(_("This appraisal code has already been used to vote. Each code "
-                                  "can vote only once."), code="token_used")
+                                  "can vote only once."), code=Code.TOKEN_USED)
     now = clock.now()
     if campaign.status == AppraisalCampaign.Status.DRAFT or (
             campaign.status == AppraisalCampaign.Status.OPEN and now < campaign.opens_at):
         raise InvalidTransition(
             _("Voting in “%(name)s” has not started yet. It opens at %(time)s.")
             % {"name": campaign.name, "time": local_time(campaign.opens_at)},
-            code="campaign_not_open")
+            code=Code.CAMPAIGN_NOT_OPEN)
     if not campaign.accepts_votes_at(now):
         raise InvalidTransition(
             _("Voting in “%(name)s” closed at %(time)s. Votes are no longer accepted.")
             % {"name": campaign.name, "time": local_time(campaign.closes_at)},
-            code="campaign_closed")
+            code=Code.CAMPAIGN_CLOSED)
     return invitation
 
 
 def local_time(moment) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
@@ -125,14 +136,8 @@ def local_time(moment) -> str:
 def rating_summary(histogram: dict[int, int]) -> dict:
     """Count, mean, sample standard deviation and a 95 % interval for the mean of ratings given
     as {star value: count}; `shown` says whether there are enough ratings to show them
-    (settings.APPRAISAL_MIN_RESPONSES).
-
-    The interval is Wilson's score interval applied to the mean rescaled to 0–1, p = (mean −
-    1) / 4, then mapped back to 1–5. Ratings on [0, 1] with mean p have a variance of at most
-    p(1 − p) (the Bhatia–Davis inequality), the variance Wilson's interval assumes, so it is a
-    conservative interval for the mean: it stays inside the scale, and it keeps a sensible
-    width for small samples and when every rating agrees, where Student's t gave intervals far
-    outside 1–5 (n = 2) or of zero width (all ratings equal)."""
+    (settings.APPRAISAL_MIN_RESPONSES). The interval is Wilson's on the mean rescaled to 0–1;
+    why, and what Student's t gave instead: docs/evaluation/appraisal.md, "Results"."""
     n = sum(histogram.get(v, 0) for v in RATING_VALUES)
     minimum = max(int(settings.APPRAISAL_MIN_RESPONSES), 1)
     out = {"n": n, "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
@@ -177,7 +182,8 @@ def appraisal_scores(year: int) -> dict[int, float]:
     campaigns that appraise units, scaled to 0–100. Units with fewer ratings than
     APPRAISAL_MIN_RESPONSES are left out; cadres' ratings are not attributed to their units."""
     done = [AppraisalCampaign.Status.CLOSED, AppraisalCampaign.Status.PUBLISHED]
-    rows = (AppraisalTally.objects
+    # Typed as mappings: the sums are named by a variable, which a TypedDict refuses.
+    rows: Iterable[Mapping[str, Any]] = (AppraisalTally.objects
             .filter(campaign__year=year, campaign__status__in=done,
                     campaign__kind=AppraisalCampaign.Kind.UNITS, target__unit__isnull=False)
             .values("target__unit_id")
@@ -190,17 +196,23 @@ def appraisal_scores(year: int) -> dict[int, float]:
     return scores
 
 
+def unit_appraisal_scores(units: list[Unit], year: int) -> dict[int, float | None]:
+    """The indicator source "appraisal_score" (measures.py): unit id -> appraisal_scores, None
+    where the unit has none."""
+    scores = appraisal_scores(year)
+    return {u.pk: (float(scores[u.pk]) if scores.get(u.pk) is not None else None) for u in units}
+
+
 # --- printable code slips ---------------------------------------------------------------------
 def token_slips_pdf(*, campaign: AppraisalCampaign, tokens: list[str], vote_url: str) -> bytes:
     """An A4 PDF of cut-out slips, ten a page: the QR code with the instructions beside it, and
     the code on one line across the slip's foot in large monospace. The QR code carries the
     code after '#', which browsers never send to the server (no access log). The CJK font is
     embedded (evaluation/pdf.py)."""
+    # lazy: reportlab is large and only these PDFs need it (not every request)
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.pdfgen import canvas
-
-    from .pdf import MONO_FONT, cjk_font
 
     font = cjk_font()
     mono = MONO_FONT
@@ -257,7 +269,7 @@ def _draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
     """The QR code's dark modules as filled rectangles straight on the canvas (reportlab's
     drawing renderer would add an unembedded Helvetica to the PDF), with a 4-module quiet
     zone inside `size`."""
-    from reportlab.graphics.barcode import qr
+    from reportlab.graphics.barcode import qr  # lazy: reportlab, for PDFs only
 
     code = qr.QrCodeWidget(text).qr
     code.make()
@@ -272,14 +284,14 @@ def _draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
 
 def _size(text: str, font: str, size: float, room: float) -> float:
     """The font size, at most `size`, at which `text` fits in `room` points on one line."""
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics  # lazy: reportlab, for PDFs only
 
     return min(size, room / max(pdfmetrics.stringWidth(text, font, 1), 1e-6))
 
 
 def _clip(text: str, font: str, size: float, room: float) -> str:
     """A title too long for its line even at 8 points is cut with an ellipsis."""
-    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase import pdfmetrics  # lazy: reportlab, for PDFs only
 
     if _size(text, font, size, room) >= 8:
         return text

@@ -9,6 +9,8 @@ class EvaluationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # lazy: core.audit imports models, which cannot be imported before the registry is
+        # ready (this module is loaded while it is being filled)
         from lianxin.core.audit import audit_action_labels
 
         audit_action_labels({
@@ -33,4 +35,5 @@ class EvaluationConfig(AppConfig):
             "appraisal_tokens_issue": _("Appraisal voting codes issued"),
             "appraisal_comment_moderate": _("Appraisal comment moderated"),
         })
+        # lazy: rules imports models, like core.audit above
         from . import rules  # noqa: F401  (registers the permissions)

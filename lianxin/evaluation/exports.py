@@ -20,6 +20,7 @@ from lianxin.appeals import rates as appeal_rates
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import InvalidInput
 
+from .errors import Code
 from .pdf import CJK_FONT, cjk_font
 from .rankings import (
     SCORE_DEFINITION,
@@ -73,7 +74,7 @@ def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessm
     span = parse_period(period)
     if not span.is_month:  # the layouts are the monthly ranking and the year up to a month
         raise InvalidInput(_("Export a month: --period YYYY-MM (with --annual for its year)."),
-                           code="invalid_period")
+                           code=Code.INVALID_PERIOD)
     month = span.start
     ranking = compute_ranking(level, month)
     if not has_data(ranking):
@@ -121,6 +122,7 @@ def _atomic_write(path: Path, write) -> None:
 
 
 def write_xlsx(data: Assessment, path: Path) -> None:
+    # lazy: openpyxl and reportlab are large and only the export files need them
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -199,6 +201,7 @@ def _num(value) -> str:
 
 
 def _score_chart(rows: list[dict], width: float, title: str):
+    # lazy: reportlab, for the PDF export only
     from reportlab.graphics.charts.barcharts import VerticalBarChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
@@ -229,6 +232,7 @@ def _score_chart(rows: list[dict], width: float, title: str):
 
 
 def write_pdf(data: Assessment, path: Path) -> None:
+    # lazy: reportlab, for the PDF export only
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4, landscape

@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.models import Unit
 
+# Only rates here (it reads the appeals app's roll-ups, not this app's models): models/
+# indicators.py imports this registry, so nothing imported here may import this app's models.
+from .rates import DEFINITIONS, unit_measures
+
 # Values of one measure for the units asked: unit id -> value, None where nothing was measured.
 Values = dict[int, float | None]
 
@@ -47,8 +51,6 @@ class Measure:
             return str(self.definition)
         if not self.available:
             return ""
-        from .rates import DEFINITIONS
-
         return str(DEFINITIONS.get(self.key, ""))
 
     def _provider(self) -> Callable[[list[Unit], int], Values] | None:
@@ -66,7 +68,6 @@ POINTS = _("points")
 ITEMS = _("items")
 _HERE = "lianxin.evaluation.measures"
 _RATES = "lianxin.evaluation.rates.unit_measures"
-_APPRAISAL = "lianxin.evaluation.appraisal.appraisal_scores"
 
 MEASURES: dict[str, Measure] = {m.key: m for m in [
     Measure("response_rate", _("Response rate"), PERCENT, None,
@@ -85,14 +86,14 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             f"{_HERE}.overdue_count", "lower", _RATES),
     Measure("appraisal_score", _("Democratic appraisal score"), POINTS,
             _("Mean rating of the year's closed appraisal campaigns, scaled to 0–100."),
-            f"{_HERE}.appraisal_score", requires=_APPRAISAL),
+            "lianxin.evaluation.appraisal.unit_appraisal_scores"),
     Measure("duty_report_rating", _("Duty-and-integrity report rating"), POINTS,
             _("Mean citizens' rating (1–5) of the year's published reports of the unit's cadres,"
               " scaled to 0–100 ((mean − 1) / 4 × 100)."),
-            f"{_HERE}.duty_report_rating"),
+            "lianxin.evaluation.selectors.duty_report_unit_ratings"),
     Measure("inquiries_on_time", _("Inquiries answered on time"), PERCENT,
             _("Inquiries answered by their deadline / inquiries due in the year."),
-            f"{_HERE}.inquiries_on_time"),
+            "lianxin.evaluation.selectors.inquiries_on_time_percent"),
     # Hooks: the apps owning these figures do not exist yet.
     Measure("visit_coverage", _("Visit coverage"), PERCENT,
             _("Households visited / households paired."),
@@ -116,9 +117,7 @@ def year_months(year: int) -> tuple[date, date]:
 
 
 def _appeal_values(keys: list[str], units: list[Unit], year: int) -> dict[str, Values]:
-    """The appeal measures from one call to the rankings capability (imported when asked)."""
-    from .rates import unit_measures
-
+    """The appeal measures from one call to the rankings capability."""
     start, end = year_months(year)
     figures = unit_measures(units, start, end)
     out: dict[str, Values] = {}
@@ -162,26 +161,6 @@ def returned_rate(units, year):
 
 def overdue_count(units, year):
     return _appeal_measure("overdue_count", units, year)
-
-
-def appraisal_score(units, year):
-    from .appraisal import appraisal_scores  # the appraisal capability
-
-    scores = appraisal_scores(year)
-    return {u.pk: (float(scores[u.pk]) if scores.get(u.pk) is not None else None) for u in units}
-
-
-def duty_report_rating(units, year):
-    from .selectors import duty_report_unit_ratings
-
-    return duty_report_unit_ratings(units, year)
-
-
-def inquiries_on_time(units, year):
-    from .selectors import inquiries_on_time_share
-
-    return {pk: (None if share is None else share * 100)
-            for pk, share in inquiries_on_time_share(units, year).items()}
 
 
 # The appeal measures come from one call for all of them; see measure_values.

@@ -19,6 +19,7 @@ MONO_FONT = "WenQuanYiMicroHeiMono"  # the same file's fixed-width face, for cod
 def cjk_font() -> str:
     """Registers both faces with reportlab once per process and returns the proportional
     one's name."""
+    # lazy: reportlab is large and only the PDFs need it
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 

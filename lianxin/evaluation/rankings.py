@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from lianxin.core.access import subtree_q
 from lianxin.core.errors import InvalidInput, NotFound
 from lianxin.core.models import Unit, UnitKind
 
+from .errors import Code
 from .rates import SUBTREE_FILTER_MAX, current_month, unit_counts
 
 LEVELS = {"street": (UnitKind.STREET, UnitKind.TOWN), "department": (UnitKind.DEPARTMENT,)}
@@ -72,11 +74,11 @@ def parse_period(value: str | None) -> Span:
         raise InvalidInput(
             _("The period must be a month (YYYY-MM, e.g. 2026-11), a quarter (2026-Q4) or a "
               "year (2026)."),
-            code="invalid_period", fields={"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]})
+            code=Code.INVALID_PERIOD, fields={"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]})
     now = current_month()
     if span.start > now:
         raise InvalidInput(_("The period %(period)s lies in the future.") % {"period": value},
-                           code="invalid_period",
+                           code=Code.INVALID_PERIOD,
                            fields={"period": [_("A past or the current period.")]})
     return Span(span.start, min(span.end, now), span.label)
 
@@ -84,7 +86,7 @@ def parse_period(value: str | None) -> Span:
 def parse_level(value: str | None) -> str:
     if value not in LEVELS:
         raise InvalidInput(_("The level must be one of: %(levels)s.") % {"levels": ", ".join(LEVELS)},
-                           code="invalid_level", fields={"level": [_("Unknown level.")]})
+                           code=Code.INVALID_LEVEL, fields={"level": [_("Unknown level.")]})
     return value
 
 
@@ -153,7 +155,7 @@ def latest_month_with_figures(level: str) -> date | None:
 
 def no_data(period: str) -> NotFound:
     return NotFound(_("There are no appeal figures for %(period)s at this level yet.")
-                    % {"period": period}, code="no_data")
+                    % {"period": period}, code=Code.NO_DATA)
 
 
 def _fraction(value: float | None) -> float | None:
@@ -200,7 +202,7 @@ def ranking_trends(level: str, end: date, n: int = TREND_MONTHS,
     counts = unit_counts(units, months[0], months[-1], by_month=True)
     series: dict[int, list[dict]] = {u.pk: [] for u in units}
     for month in months:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for unit in units:
             c = counts[unit.pk].get(month)
             measures = appeal_rates.measures(c) if c else None

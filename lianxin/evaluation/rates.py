@@ -7,7 +7,9 @@ appeal counts. The one live figure is the overdue backlog: see `unit_counts`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, Sum
@@ -127,7 +129,9 @@ def unit_counts(units: list[Unit], start: date, end: date, *,
                                              unit__isnull=False)
     if len(units) <= SUBTREE_FILTER_MAX:
         stats = stats.filter(subtree_q(units, "unit"))
-    rows = stats.values("unit__path", "month").annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
+    # Typed as mappings: the counters are named by variables, which a TypedDict refuses.
+    rows: Iterable[Mapping[str, Any]] = (
+        stats.values("unit__path", "month").annotate(**{c: Sum(c) for c in COUNTERS}).order_by())
     out: dict = {pk: ({} if by_month else _empty()) for pk in wanted}
 
     def bucket(pk: int, month: date) -> dict:

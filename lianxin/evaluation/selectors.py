@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +18,13 @@ from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.calendar import LOCAL
-from lianxin.core.models import Unit
+from lianxin.core.models import Role, Unit
 
 from .appraisal import rating_summary, response_enough
 from .models import (
     CommentStatus,
     DutyReport,
+    IndicatorResult,
     IndicatorScheme,
     Inquiry,
     InquiryStatus,
@@ -87,7 +91,7 @@ def ranking_drill_appeals(user, *, unit: Unit, start: date, end: date,
         last_satisfaction=Subquery(_last_followup.values("satisfaction")[:1]),
     )
     received = Q(created_at__gte=first, created_at__lt=after)
-    if measure == "overdue":
+    if q is None:  # "overdue", the one figure that is not a plain filter
         q = received & _LATE
         if end.replace(day=1) == current_month():
             q |= Q(pk__in=live_overdue().values("pk"))
@@ -123,8 +127,6 @@ def snapshot_latest(year: int) -> ResultSnapshot | None:
 def snapshot_rows(snapshot: ResultSnapshot) -> list[UnitResult]:
     """The units of a snapshot, best first (units without any measured indicator last), each
     with its indicator lines in the scheme's order."""
-    from .models import IndicatorResult
-
     return list(
         snapshot.units.select_related("unit")
         .prefetch_related(
@@ -138,7 +140,7 @@ def _year_bounds(year: int) -> tuple[datetime, datetime]:
     return (datetime(year, 1, 1, tzinfo=LOCAL), datetime(year + 1, 1, 1, tzinfo=LOCAL))
 
 
-def _in_subtree(unit: Unit, rows: list[dict]) -> list[dict]:
+def _in_subtree(unit: Unit, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return [r for r in rows if r["unit__path"].startswith(unit.path)]
 
 
@@ -226,6 +228,13 @@ def inquiries_public(*, unit: Unit | None = None, status: str = ""):
     return qs.order_by("-created_at", "-id")
 
 
+def inquiries_on_time_percent(units: list[Unit], year: int) -> dict[int, float | None]:
+    """The indicator source "inquiries_on_time" (measures.py): inquiries_on_time_share in
+    percent."""
+    return {pk: (None if share is None else share * 100)
+            for pk, share in inquiries_on_time_share(units, year).items()}
+
+
 def inquiry_answer_days() -> int:
     return int(settings.INQUIRY_ANSWER_WORKDAYS)
 
@@ -248,10 +257,6 @@ def appraisal_unit_choices() -> list[Unit]:
 
 def appraisal_cadre_choices():
     """The cadres a campaign may appraise: active people who lead or handle in a unit."""
-    from django.contrib.auth import get_user_model
-
-    from lianxin.core.models import Role
-
     return list(get_user_model().objects.filter(
         is_active=True, roles__role__in=[Role.LEADER, Role.HANDLER]).distinct()
         .order_by("last_name", "first_name", "username"))

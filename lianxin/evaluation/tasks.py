@@ -2,11 +2,12 @@
 
 from celery import shared_task
 
+from .rates import live_overdue_by_unit
+from .services.appraisal import appraisal_campaigns_close_due
+
 
 @shared_task
 def close_due_appraisals() -> int:
-    from .services import appraisal_campaigns_close_due
-
     return appraisal_campaigns_close_due()
 
 
@@ -14,6 +15,4 @@ def close_due_appraisals() -> int:
 def refresh_live_overdue() -> int:
     """Every minute: the overdue backlog by unit that current-month rankings add to the
     roll-ups. Returns how many units have one."""
-    from .rates import live_overdue_by_unit
-
     return len(live_overdue_by_unit(refresh=True))

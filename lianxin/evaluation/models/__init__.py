@@ -2,5 +2,4 @@
 
 from .appraisal import *  # noqa: F401,F403
 from .indicators import *  # noqa: F401,F403
-from .rankings import *  # noqa: F401,F403
 from .reports import *  # noqa: F401,F403

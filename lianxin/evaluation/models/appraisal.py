@@ -102,9 +102,9 @@ class AppraisalTarget(models.Model):
     def label(self) -> str:
         if self.display_name:
             return self.display_name
-        if self.unit_id:
+        if self.unit_id and self.unit is not None:
             return self.unit.name
-        if self.cadre_id:
+        if self.cadre_id and self.cadre is not None:
             return self.cadre.get_full_name() or self.cadre.get_username()
         return ""
 

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..measures import MEASURES, Measure
+
 __all__ = [
     "Direction",
     "Indicator",
@@ -88,9 +90,7 @@ class Indicator(models.Model):
         return self.name
 
     @property
-    def measure(self):
-        from ..measures import MEASURES
-
+    def measure(self) -> Measure | None:
         return MEASURES.get(self.source)
 
 

@@ -12,14 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
-from .. import services
 from ..appraisal import invitation_check, token_display, token_normalize, token_slips_pdf
 from ..models.appraisal import AppraisalCampaign, AppraisalComment, AppraisalQuestion
 from ..selectors import (
@@ -28,6 +29,16 @@ from ..selectors import (
     appraisal_results,
     appraisal_unit_choices,
 )
+from ..services import appraisal_votes
+from ..services.appraisal import (
+    appraisal_campaign_close,
+    appraisal_campaign_create,
+    appraisal_campaign_open,
+    appraisal_campaign_publish,
+    appraisal_campaign_update,
+    appraisal_comment_moderate,
+)
+from ..services.appraisal_votes import appraisal_tokens_issue, appraisal_tokens_send
 
 _FIELD = re.compile(r"^([rt])-(\d{1,18})-(\d{1,18})$")
 _ANSWER_ERRORS = ("rating_invalid", "comment_invalid", "comment_too_long", "ballot_empty")
@@ -92,7 +103,7 @@ def appraisal_vote(request):
         pair = (int(match.group(2)), int(match.group(3)))
         (ratings if match.group(1) == "r" else texts)[pair] = value
     try:
-        services.appraisal_vote(token=raw, ratings=ratings, texts=texts)
+        appraisal_votes.appraisal_vote(token=raw, ratings=ratings, texts=texts)
     except LianxinError as error:
         campaign = None
         if error.code in _ANSWER_ERRORS:  # the code is still good: nothing was written
@@ -118,10 +129,6 @@ _CAMPAIGN_FIELDS = ("name", "year", "kind", "opens_at", "closes_at", "intro",
 
 def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
     """What the form shows for a campaign (or the defaults of a new one)."""
-    from django.utils import timezone
-
-    from lianxin.core import clock
-
     if campaign is None:
         now = timezone.localtime(clock.now())
         start = now.replace(minute=0, second=0, microsecond=0)
@@ -166,13 +173,13 @@ def appraisal_edit(request, pk: int | None = None):
         values["cadres"] = request.POST.getlist("cadres")
         try:
             if campaign is None:
-                campaign = services.appraisal_campaign_create(**values, actor=request.user)
+                campaign = appraisal_campaign_create(**values, actor=request.user)
             else:
-                campaign = services.appraisal_campaign_update(campaign=campaign, **values,
-                                                              actor=request.user)
+                campaign = appraisal_campaign_update(campaign=campaign, **values,
+                                                     actor=request.user)
             return redirect("evaluation:appraisal_manage", pk=campaign.pk)
         except LianxinError as exc:
-            error, errors, status = exc.message, exc.fields, exc.status
+            error, errors, status = str(exc.message), exc.fields, exc.status
     return render(request, "evaluation/appraisal_form.html", {
         "campaign": campaign, "values": values, "errors": errors, "error": error,
         "kinds": AppraisalCampaign.Kind.choices,
@@ -200,15 +207,15 @@ def appraisal_manage(request, pk: int):
     context = {"campaign": campaign, "vote_url": vote_url}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        moves = {"open": services.appraisal_campaign_open,
-                 "close": services.appraisal_campaign_close,
-                 "publish": services.appraisal_campaign_publish}
+        moves = {"open": appraisal_campaign_open,
+                 "close": appraisal_campaign_close,
+                 "publish": appraisal_campaign_publish}
         try:
             if action in moves:
                 moves[action](campaign=campaign, actor=request.user)
                 return redirect("evaluation:appraisal_manage", pk=campaign.pk)
             if action == "issue":
-                tokens = services.appraisal_tokens_issue(
+                tokens = appraisal_tokens_issue(
                     campaign=campaign, count=request.POST.get("count"), actor=request.user)
                 pdf = token_slips_pdf(campaign=campaign, tokens=tokens, vote_url=vote_url)
                 response = HttpResponse(pdf, content_type="application/pdf")
@@ -216,7 +223,7 @@ def appraisal_manage(request, pk: int):
                     f'attachment; filename="appraisal-{campaign.pk}-codes.pdf"')
                 return response
             if action == "send":
-                sent = services.appraisal_tokens_send(
+                sent = appraisal_tokens_send(
                     campaign=campaign, recipients=request.POST.get("recipients", ""),
                     vote_url=vote_url, actor=request.user)
                 context["notice"] = _("%(n)d invitations are being sent.") % {"n": sent}
@@ -251,12 +258,12 @@ def appraisal_results_page(request, pk: int):
     error, status = "", 200
     if request.method == "POST":
         try:
-            services.appraisal_comment_moderate(
+            appraisal_comment_moderate(
                 comment=request.POST.get("comment", ""), decision=request.POST.get("decision", ""),
                 actor=request.user)
             return redirect(f"{reverse('evaluation:appraisal_results', args=[pk])}#comments")
         except LianxinError as exc:
-            error, status = exc.message, exc.status
+            error, status = str(exc.message), exc.status
     results = appraisal_results(campaign, all_comments=manager)
     return render(request, "evaluation/appraisal_results.html", {
         **results, "manager": manager, "error": error, "Comment": AppraisalComment.Status,

@@ -15,10 +15,16 @@ from django.views.decorators.http import require_POST
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
-from .. import services
 from ..measures import MEASURES, measure_choices
 from ..models import Direction, IndicatorScheme, SchemeStatus
 from ..selectors import scheme_in_force, snapshot_latest, snapshot_rows
+from ..services.indicators import (
+    indicator_results_compute,
+    scheme_create,
+    scheme_publish,
+    scheme_revise,
+    scheme_save,
+)
 
 
 class IndicatorForm(forms.Form):
@@ -78,7 +84,7 @@ def scheme_new(request):
     form = SchemeNewForm(request.POST)
     if form.is_valid():
         try:
-            scheme = services.scheme_create(actor=request.user, **form.cleaned_data)
+            scheme = scheme_create(actor=request.user, **form.cleaned_data)
         except LianxinError as exc:
             messages.error(request, exc.message)
         else:
@@ -111,11 +117,11 @@ def scheme_detail(request, pk: int):
                         if f.has_changed() and not f.cleaned_data.get("DELETE")]
                 rows = [{k: v for k, v in r.items() if k != "DELETE"} for r in rows]
                 try:
-                    services.scheme_save(scheme=scheme, actor=request.user, indicators=rows,
-                                         name=name)
+                    scheme_save(scheme=scheme, actor=request.user, indicators=rows,
+                                name=name)
                 except LianxinError as exc:
                     # Beside the table it is about (the weights' total, a row), not on top.
-                    scheme_error, status = exc.message, exc.status
+                    scheme_error, status = str(exc.message), exc.status
                 else:
                     messages.success(request, _("Scheme saved."))
                     return redirect("evaluation:indicator-scheme", pk=scheme.pk)
@@ -135,9 +141,9 @@ def scheme_detail(request, pk: int):
 
 
 SCHEME_ACTIONS = {
-    "publish": lambda scheme, actor: services.scheme_publish(scheme=scheme, actor=actor),
-    "revise": lambda scheme, actor: services.scheme_revise(scheme=scheme, actor=actor),
-    "next-year": lambda scheme, actor: services.scheme_create(
+    "publish": lambda scheme, actor: scheme_publish(scheme=scheme, actor=actor),
+    "revise": lambda scheme, actor: scheme_revise(scheme=scheme, actor=actor),
+    "next-year": lambda scheme, actor: scheme_create(
         year=scheme.year + 1, name=scheme.name, actor=actor, copy_from=scheme),
 }
 
@@ -170,7 +176,7 @@ def results(request, year: int):
     status = 200
     if request.method == "POST":
         try:
-            services.indicator_results_compute(year=year, actor=request.user)
+            indicator_results_compute(year=year, actor=request.user)
         except LianxinError as exc:
             messages.error(request, exc.message)
             status = exc.status

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -116,7 +117,7 @@ def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
     choice. A period without figures is still a page (200, linked from every header): it says
     so and offers the latest month that has figures."""
     period, level = _choice(request)
-    context = {
+    context: dict[str, Any] = {
         "period": period, "level": level, "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
         "max_period": f"{current_month():%Y-%m}", "labels": [LABELS[k] for k in
                                                              (*RATES, "received", "overdue_count")],
@@ -251,7 +252,7 @@ class RankingsThrottle(SettingRateThrottle):
         return None if str(rate).lower() in ("off", "none", "") else rate
 
 
-_RESULT_FIELDS = {
+_RESULT_FIELDS: dict[str, serializers.Field] = {
     "unit_id": serializers.IntegerField(), "unit": serializers.CharField(),
     "response_rate": serializers.FloatField(allow_null=True),
     "resolution_rate": serializers.FloatField(allow_null=True),

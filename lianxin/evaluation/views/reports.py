@@ -1,6 +1,8 @@
 """述职述廉 and 质询 pages: the public reports with their ratings and comments, the cadre's own
 reports, comment moderation; the public list of inquiries, asking one, and the leader's answer."""
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -14,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from rest_framework.throttling import BaseThrottle
 
 from lianxin.core.access import OFFICIAL_ROLES, may, units_where
 from lianxin.core.errors import LianxinError
 from lianxin.core.models import RoleAssignment, Unit
+from lianxin.core.params import as_id
+from lianxin.core.ratelimit import client_address
 
-from .. import services
 from ..models import (
     DutyReport,
     Inquiry,
@@ -35,6 +37,16 @@ from ..selectors import (
     report_comments_public,
     reports_published,
 )
+from ..services.inquiries import MAX_INQUIRY_TEXT, inquiry_answer, inquiry_submit, inquiry_withdraw
+from ..services.reports import (
+    MAX_RATING_COMMENT,
+    MAX_REPORT_TEXT,
+    duty_report_create,
+    duty_report_publish,
+    duty_report_rate,
+    duty_report_update,
+    report_comment_moderate,
+)
 
 STARS = [(n, n) for n in range(5, 0, -1)]
 
@@ -43,7 +55,7 @@ class RatingForm(forms.Form):
     stars = forms.TypedChoiceField(label=gettext_lazy("Your rating"), choices=STARS, coerce=int,
                                    widget=forms.RadioSelect)
     comment = forms.CharField(label=gettext_lazy("Comment (optional, shown after review)"),
-                              required=False, max_length=services.MAX_RATING_COMMENT,
+                              required=False, max_length=MAX_RATING_COMMENT,
                               widget=forms.Textarea(attrs={"rows": 3}))
     # Left empty by people, filled in by form-filling robots (no captcha needed).
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={
@@ -54,7 +66,7 @@ class ReportForm(forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    text = forms.CharField(label=gettext_lazy("Report"), max_length=services.MAX_REPORT_TEXT,
+    text = forms.CharField(label=gettext_lazy("Report"), max_length=MAX_REPORT_TEXT,
                            widget=forms.Textarea(attrs={"rows": 16}))
 
 
@@ -69,7 +81,7 @@ class InquiryForm(forms.Form):
     cadre = CadreChoiceField(label=gettext_lazy("Cadre asked (optional)"),
                              queryset=get_user_model().objects.none(), required=False)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=services.MAX_INQUIRY_TEXT,
+    text = forms.CharField(label=gettext_lazy("Question"), max_length=MAX_INQUIRY_TEXT,
                            widget=forms.Textarea(attrs={"rows": 8}))
     as_deputy = forms.BooleanField(label=gettext_lazy("I ask as a people's deputy"),
                                    required=False)
@@ -82,24 +94,12 @@ class InquiryForm(forms.Form):
                                                           "autocomplete": "tel"}))
 
 
-def _client_address(request) -> str:
-    # The same address the API's rate limits key on: X-Forwarded-For only from NUM_PROXIES.
-    return BaseThrottle().get_ident(request)
-
-
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 # --- reports ---------------------------------------------------------------------------------
 
 
 def reports(request):
-    year = _int(request.GET.get("year"))
-    unit = Unit.objects.filter(pk=_int(request.GET.get("unit"))).first()
+    year = as_id(request.GET.get("year"))
+    unit = Unit.objects.filter(pk=as_id(request.GET.get("unit"))).first()
     page = Paginator(reports_published(year=year, unit=unit), 20).get_page(request.GET.get("page"))
     years = sorted(set(DutyReport.objects.filter(status=ReportStatus.PUBLISHED)
                        .values_list("year", flat=True)), reverse=True)
@@ -123,10 +123,10 @@ def report_detail(request, pk: int):
                 messages.success(request, _("Thank you for your rating."))
                 return redirect("evaluation:report", pk=report.pk)
             try:
-                services.duty_report_rate(
+                duty_report_rate(
                     report=report, actor=request.user, stars=form.cleaned_data["stars"],
                     comment=form.cleaned_data["comment"],
-                    client_address=_client_address(request))
+                    client_address=client_address(request))
             except LianxinError as exc:
                 messages.error(request, exc.message)
                 status = exc.status
@@ -167,7 +167,7 @@ def report_edit(request, pk: int | None = None):
     initial = ({"unit": report.unit_id, "year": report.year, "title": report.title,
                 "text": report.text} if report else {"year": timezone.localdate().year})
     form = ReportForm(request.POST or None, initial=initial)
-    form.fields["unit"].queryset = Unit.objects.filter(
+    cast(forms.ModelChoiceField, form.fields["unit"]).queryset = Unit.objects.filter(
         pk__in=[u.pk for u in units_where(request.user, *OFFICIAL_ROLES)])
     if report:  # unit and year are fixed once written
         form.fields["unit"].disabled = form.fields["year"].disabled = True
@@ -176,10 +176,10 @@ def report_edit(request, pk: int | None = None):
         data = form.cleaned_data
         try:
             if report:
-                report = services.duty_report_update(report=report, actor=request.user,
-                                                     title=data["title"], text=data["text"])
+                report = duty_report_update(report=report, actor=request.user,
+                                            title=data["title"], text=data["text"])
             else:
-                report = services.duty_report_create(author=request.user, **data)
+                report = duty_report_create(author=request.user, **data)
         except LianxinError as exc:
             messages.error(request, exc.message)
             status = exc.status
@@ -197,7 +197,7 @@ def report_edit(request, pk: int | None = None):
 def report_publish(request, pk: int):
     report = get_object_or_404(DutyReport, pk=pk)
     try:
-        services.duty_report_publish(report=report, actor=request.user)
+        duty_report_publish(report=report, actor=request.user)
     except LianxinError as exc:
         messages.error(request, exc.message)
         return render(request, "evaluation/reports_error.html",
@@ -213,10 +213,10 @@ def moderation(request):
                                   "and supervisors."))
     status = 200
     if request.method == "POST":
-        rating = get_object_or_404(ReportRating, pk=_int(request.POST.get("rating")))
+        rating = get_object_or_404(ReportRating, pk=as_id(request.POST.get("rating")))
         try:
-            services.report_comment_moderate(rating=rating, actor=request.user,
-                                             approve=request.POST.get("decision") == "approve")
+            report_comment_moderate(rating=rating, actor=request.user,
+                                    approve=request.POST.get("decision") == "approve")
         except LianxinError as exc:
             messages.error(request, exc.message)
             status = exc.status
@@ -231,7 +231,7 @@ def moderation(request):
 
 
 def inquiries(request):
-    unit = Unit.objects.filter(pk=_int(request.GET.get("unit"))).first()
+    unit = Unit.objects.filter(pk=as_id(request.GET.get("unit"))).first()
     state = request.GET.get("status", "")
     if state not in InquiryStatus.values:
         state = ""
@@ -254,7 +254,7 @@ def inquiry_new(request):
     account = request.user.is_authenticated
     if account and not may(request.user, "evaluation.ask_inquiry"):
         raise PermissionDenied(_("Inquiries are asked by citizens and deputies."))
-    unit = Unit.objects.filter(pk=_int(request.POST.get("unit") or request.GET.get("unit")),
+    unit = Unit.objects.filter(pk=as_id(request.POST.get("unit") or request.GET.get("unit")),
                                is_active=True).first()
     form = InquiryForm(request.POST or None, initial={"unit": unit})
     # The cadres of the chosen unit (choose the unit first: no script needed).
@@ -271,8 +271,8 @@ def inquiry_new(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            inquiry = services.inquiry_submit(asker=request.user, ident=_client_address(request),
-                                              **form.cleaned_data)
+            inquiry = inquiry_submit(asker=request.user, ident=client_address(request),
+                                     **form.cleaned_data)
         except LianxinError as exc:
             for field, errors in exc.fields.items():
                 for error in errors if isinstance(errors, list | tuple) else [errors]:
@@ -302,11 +302,11 @@ def inquiry_detail(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "answer":
-                services.inquiry_answer(inquiry=inquiry, actor=request.user,
-                                        text=request.POST.get("answer", ""))
+                inquiry_answer(inquiry=inquiry, actor=request.user,
+                               text=request.POST.get("answer", ""))
                 messages.success(request, _("The answer is published."))
             elif action == "withdraw":
-                services.inquiry_withdraw(inquiry=inquiry, actor=request.user)
+                inquiry_withdraw(inquiry=inquiry, actor=request.user)
                 messages.success(request, _("Your inquiry has been withdrawn."))
             else:
                 raise Http404

@@ -1,3 +1,0 @@
-"""rankings models."""
-
-__all__: list[str] = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,7 @@ M = TypeVar("M", bound=models.Model)
 
 def lock(
     model: type[M],
-    target: M | int,
+    target: M | int | str | UUID,
     *,
     version: int | None = None,
     related: Iterable[str] = (),
@@ -93,18 +94,20 @@ def commit(
     data: dict[str, Any] | None = None,
     actor_label: str = "",
     state_field: str = "status",
+    version_field: str | None = "version",
 ) -> M:
-    """Save the changed `fields` (plus the state, the version and `updated_at` where the model
-    has them) and write the audit event, inside the caller's transaction."""
+    """Save the changed `fields` (plus the state, the edit counter `version_field` and
+    `updated_at` where the model has them) and write the audit event, inside the caller's
+    transaction. `version_field=None` for a model whose `version` means something else."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("commit() must run inside transaction.atomic() with the row locked")
     names = {f.name for f in obj._meta.concrete_fields}
     update = list(dict.fromkeys(fields))
-    for name in (state_field, "version", "updated_at"):
-        if name in names and name not in update:
+    for name in (state_field, version_field, "updated_at"):
+        if name and name in names and name not in update:
             update.append(name)
-    if "version" in names:
-        obj.version = (obj.version or 0) + 1  # type: ignore[attr-defined]
+    if version_field and version_field in names:
+        setattr(obj, version_field, (getattr(obj, version_field) or 0) + 1)
     if "updated_at" in names:
         obj.updated_at = clock.now()  # type: ignore[attr-defined]
     obj.save(update_fields=update)
@@ -116,7 +119,7 @@ def commit(
 
 def transition(
     model: type[M],
-    target: M | int,
+    target: M | int | str | UUID,
     *,
     action: str,
     actor: Any,
@@ -132,7 +135,9 @@ def transition(
     refused: str | None = None,
     refused_code: str = "invalid_transition",
     missing: str | None = None,
+    missing_code: str = "not_found",
     state_field: str = "status",
+    version_field: str | None = "version",
 ) -> M:
     """Move one record from one of the `allowed` states to `to`, as `actor`, in one transaction.
 
@@ -141,7 +146,8 @@ def transition(
     set more fields and returns their names, or raises to refuse — then the move and its audit
     event. `data` may be a function of the changed row (to audit what `change` decided)."""
     with transaction.atomic():
-        obj = lock(model, target, version=version, related=related, missing=missing)
+        obj = lock(model, target, version=version, related=related, missing=missing,
+                   missing_code=missing_code)
         if perm is not None:
             require_permission(actor, perm, obj)
         if allowed is not None:
@@ -152,4 +158,5 @@ def transition(
             setattr(obj, state_field, to)
         return commit(obj, action=action, actor=actor, fields=fields, from_state=before,
                       reason=reason, data=data(obj) if callable(data) else data,
-                      actor_label=actor_label, state_field=state_field)
+                      actor_label=actor_label, state_field=state_field,
+                      version_field=version_field)

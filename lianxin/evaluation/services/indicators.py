@@ -16,7 +16,7 @@ from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition
 from lianxin.core.models import Unit
 from lianxin.core.text import visible
-from lianxin.core.transitions import lock, require_state
+from lianxin.core.transitions import commit, lock, require_state
 
 from ..errors import Code
 from ..measures import MEASURES, measure_values, year_months
@@ -146,11 +146,10 @@ def _lock_draft(scheme: IndicatorScheme) -> IndicatorScheme:
 
 def _scheme_commit(scheme: IndicatorScheme, *, action: str, actor: Any, fields: list[str],
                    from_state: str = "", data: dict[str, Any] | None = None) -> None:
-    """Save and audit a locked scheme. Not core.transitions.commit: that bumps a `version`
-    field as an edit counter, and a scheme's `version` is its number within the year."""
-    scheme.save(update_fields=[*fields, "updated_at"])
-    audit_record(actor=actor, action=action, obj=scheme, from_state=from_state,
-                 to_state=scheme.status if from_state else "", data=data)
+    """Save and audit a locked scheme: its `version` is its number within the year, not an
+    edit counter; an edit that moves no state names none."""
+    commit(scheme, action=action, actor=actor, fields=fields, from_state=from_state, data=data,
+           state_field="status" if from_state else "", version_field=None)
 
 
 def _frozen(scheme: IndicatorScheme) -> InvalidTransition:

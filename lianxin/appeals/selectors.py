@@ -6,7 +6,8 @@ from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit
 
-from .models import Appeal
+from .lifecycle import ACTION_PERMS, ALLOWED_FROM
+from .models import Appeal, Extension
 
 
 def appeals_visible_to(user) -> QuerySet[Appeal]:
@@ -80,9 +81,6 @@ def dispatch_units() -> QuerySet[Unit]:
 
 def appeal_actions(user, appeal: Appeal) -> list[str]:
     """The actions `user` may take on `appeal` now (buttons on pages, `actions` in the API)."""
-    from .models import Extension
-    from .services import ACTION_PERMS, ALLOWED_FROM
-
     if not getattr(user, "is_authenticated", False):
         return []
     allowed = []

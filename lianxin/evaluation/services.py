@@ -17,8 +17,6 @@ from django.db.models import BooleanField, Case, F, IntegerField, Max, Q, Value,
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-# One definition of the characters stripped from citizens' text, the appeals app's.
-from lianxin.appeals.services import _INVISIBLE
 from lianxin.core import clock
 from lianxin.core.access import OFFICIAL_ROLES, SYSTEM, may, units_where, users_with_role
 from lianxin.core.audit import audit_record
@@ -34,6 +32,7 @@ from lianxin.core.errors import (
 from lianxin.core.models import Notification, Role, RoleAssignment, Unit
 from lianxin.core.notify import notification_send, notify_people
 from lianxin.core.ratelimit import within_rate
+from lianxin.core.text import INVISIBLE as _INVISIBLE
 
 from . import appraisal
 from .models import (

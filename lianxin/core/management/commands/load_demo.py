@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from lianxin.appeals.demo import DEMO_PASSWORD, load_demo
+from lianxin.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

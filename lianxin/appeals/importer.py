@@ -7,10 +7,11 @@ what is already there. Bad rows are skipped with the reason; nothing half-writte
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import LianxinError
 
 from .errors import Code
-from .models import Category, Channel, Status
+from .models import Appeal, Category, Channel, Status
 from .services.dispatch import appeal_close, appeal_dispatch
 from .services.handling import appeal_accept, appeal_reply
 from .services.intake import appeal_submit
@@ -53,7 +54,7 @@ class ImportReport:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[list], int]:
+def read_rows(path: Path) -> tuple[list[str], Iterator[Sequence[Any]], int]:
     """Header, rows and row count of an XLSX (first sheet) or CSV (UTF-8 or GB18030) file."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook  # lazy: a heavy dependency, only for .xlsx files
@@ -98,7 +99,7 @@ def resolve_columns(header: list[str], mapping: dict[str, str]) -> dict[str, int
     return columns
 
 
-def parse_time(value) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -147,7 +148,7 @@ def import_appeals(
     return report
 
 
-def _cell(row, columns, name) -> str:
+def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
     if index is None or index >= len(row) or row[index] is None:
         return ""
@@ -155,7 +156,8 @@ def _cell(row, columns, name) -> str:
 
 
 @transaction.atomic
-def _import_row(row, columns, categories) -> bool:
+def _import_row(row: Sequence[Any], columns: dict[str, int],
+                categories: dict[str, Category]) -> bool:
     content = _cell(row, columns, "content")
     title = _cell(row, columns, "title") or content[:30]
     ref = _cell(row, columns, "ref") or hashlib.sha256(
@@ -182,7 +184,7 @@ def _import_row(row, columns, categories) -> bool:
     return created
 
 
-def _replay_reply(appeal, reply: str, replied_at: datetime | None) -> None:
+def _replay_reply(appeal: Appeal, reply: str, replied_at: datetime | None) -> None:
     """A row that was already answered: dispatch, accept, reply and close it at the reply time,
     so its history and clocks are what really happened."""
     unit = appeal.unit or (appeal.category.default_unit if appeal.category else None)

@@ -70,7 +70,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest) -> HttpResponse:
     tn = (request.POST.get("tracking_number") or request.GET.get("tracking_number") or "").strip()
     code = (request.POST.get("query_code") or "").strip()
-    context = {"tracking_number": tn, "query_code": code}
+    context: dict[str, Any] = {"tracking_number": tn, "query_code": code}
     if request.method == "POST":
         try:
             appeal = citizen_appeal(tn, code, requester=client_address(request))
@@ -190,10 +190,10 @@ def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None =
                    error: LianxinError | None = None) -> HttpResponse:
     """The appeal page. After a failed action (`posted`, `error`) the form that was sent is
     shown again, open, with what was typed or chosen and each message beside its field."""
-    forms = []
+    forms: list[tuple[str, dict[str, Any]]] = []
     for action in appeal_actions(request.user, appeal):
-        form = {"open": False, "data": {}, "errors": {}, "error": "", "units": []}
-        if action == posted:
+        form: dict[str, Any] = {"open": False, "data": {}, "errors": {}, "error": "", "units": []}
+        if action == posted and error is not None:
             p = request.POST
             errors = {k: v for k, v in error.fields.items() if k in FORM_FIELDS}
             others = [m for k, v in error.fields.items() if k not in FORM_FIELDS for m in v]
@@ -217,7 +217,7 @@ def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None =
 
 
 def _unit_or_error(pk: Any, field: str = "unit") -> Unit:
-    unit = dispatch_units().filter(pk=as_id(pk)).first()
+    unit: Unit | None = dispatch_units().filter(pk=as_id(pk)).first()
     if unit is None:
         raise InvalidInput(_("Choose a unit."), fields={field: [_("Choose a unit.")]})
     return unit
@@ -276,10 +276,12 @@ def _done(action: str, appeal: Appeal) -> str:
         return _("Co-handling units of appeal %(tn)s: %(units)s.") % {
             "tn": tn, "units": _(", ").join(str(u) for u in appeal.co_units.all())}
     if action == "extension_request":
+        requested = appeal.extensions.order_by("-id").first()
         return _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
-            "tn": tn, "days": appeal.extensions.order_by("-id").first().days}
+            "tn": tn, "days": requested.days if requested else ""}
     if action == "extension_decide":
-        approved = appeal.extensions.order_by("-decided_at", "-id").first().decision == "approved"
+        decided = appeal.extensions.order_by("-decided_at", "-id").first()
+        approved = decided is not None and decided.decision == "approved"
         return (_("The extension of appeal %(tn)s is approved.") if approved
                 else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
     if action == "reply":
@@ -298,7 +300,7 @@ def _done(action: str, appeal: Appeal) -> str:
         return _("Appeal %(tn)s closed.") % {"tn": tn}
     if action == "merge":
         return _("Appeal %(tn)s merged into %(master)s.") % {
-            "tn": tn, "master": appeal.master.tracking_number}
+            "tn": tn, "master": appeal.master.tracking_number if appeal.master else ""}
     if action == "withdraw":
         return _("Appeal %(tn)s withdrawn.") % {"tn": tn}
     if action == "supervise":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -189,7 +190,5 @@ def _after_intake(appeal: Appeal) -> None:
         dispatch_locked(appeal, unit=cat.default_unit, actor=None, auto=True)
     elif cat is None and settings.CATEGORY_SUGGESTER:
         # Off the intake path: the router's few milliseconds run after commit.
-        transaction.on_commit(lambda pk=appeal.pk: enqueue(tasks.route_appeal, pk))
-    transaction.on_commit(
-        lambda pk=appeal.pk: appeal_received.send(sender=Appeal, appeal_id=pk)
-    )
+        transaction.on_commit(partial(enqueue, tasks.route_appeal, appeal.pk))
+    transaction.on_commit(partial(appeal_received.send, sender=Appeal, appeal_id=appeal.pk))

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core import clock, keys
+from lianxin.core import clock, keys, transitions
 from lianxin.core.errors import InvalidInput
 
 from ..models import Appeal, FollowUp, Satisfaction, Status
@@ -17,7 +17,6 @@ from .common import (
     MAX_REOPENS,
     check,
     clean_text,
-    commit,
     deadlines,
     lock,
     notify_unit_handlers,
@@ -84,7 +83,7 @@ def appeal_follow_up(
         appeal.public_note = _("Closed")
         fields = ["closed_at", "public_note"]
         action = "followup"
-    return commit(appeal, action=action, actor=actor, from_state=before, fields=fields,
+    return transitions.commit(appeal, action=action, actor=actor, from_state=before, fields=fields,
                   reason=comment, data=data, actor_label="citizen" if by_citizen else "")
 
 
@@ -99,7 +98,7 @@ def appeal_withdraw(
     appeal.status = Status.WITHDRAWN
     appeal.closed_at = clock.now()
     appeal.public_note = _("Withdrawn")
-    return commit(appeal, action="withdraw", actor=actor, from_state=before,
+    return transitions.commit(appeal, action="withdraw", actor=actor, from_state=before,
                   reason=clean_text(reason, field="reason", max_length=1000, required=False),
                   fields=["closed_at", "public_note"],
                   actor_label="citizen" if by_citizen else "")

@@ -3,7 +3,6 @@ lifecycle check (both through core.transitions), deadlines and notifications."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -78,15 +77,6 @@ def refusal(action: str) -> str:
     core.transitions fills in the state's."""
     return _("Cannot %(action)s an appeal that is %(status)s.") % {
         "action": ACTION_LABELS[action], "status": "%(status)s"}
-
-
-def commit(appeal: Appeal, *, action: str, actor: Any, from_state: str, fields: Iterable[str],
-           reason: str = "", data: dict[str, Any] | None = None,
-           actor_label: str = "") -> Appeal:
-    """Save the changed fields (with status, version and updated_at) and audit the action."""
-    return transitions.commit(appeal, action=action, actor=actor, fields=fields,
-                              from_state=from_state, reason=reason, data=data,
-                              actor_label=actor_label)
 
 
 def unit_data(unit: Unit | None) -> dict[str, Any]:

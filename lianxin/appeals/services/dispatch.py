@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from lianxin.core import clock
+from lianxin.core import clock, transitions
 from lianxin.core.errors import InvalidInput, InvalidTransition
 from lianxin.core.models import Unit
 
 from ..catalogue import category_named
 from ..models import Appeal, Category, Status
-from .common import check, clean_text, commit, deadlines, lock, notify_unit_handlers, unit_data
+from .common import check, clean_text, deadlines, lock, notify_unit_handlers, unit_data
 
 
 def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = False) -> Appeal:
@@ -27,7 +27,7 @@ def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = Fals
     appeal.unit = unit
     appeal.dispatched_at = clock.now()
     appeal.public_note = _("Dispatched to %(unit)s") % {"unit": unit.name}
-    commit(
+    transitions.commit(
         appeal, action="dispatch", actor=actor, from_state=before,
         fields=["unit", "dispatched_at", "public_note", "category"],
         data={**unit_data(unit), "auto": auto},
@@ -78,7 +78,7 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
         locked.suggestion_confidence = round(float(suggestion[1]), 4)
         confident = locked.suggestion_confidence >= settings.AUTO_DISPATCH_CONFIDENCE
         unit = category.default_unit
-        commit(locked, action="suggest", actor=None, actor_label="router",
+        transitions.commit(locked, action="suggest", actor=None, actor_label="router",
                from_state=locked.status, fields=["suggested_category", "suggestion_confidence"],
                data={"category": category.code, "confidence": locked.suggestion_confidence})
         if confident and unit is not None and unit.is_active:
@@ -102,7 +102,7 @@ def appeal_transfer(
     appeal.unit = unit
     appeal.dispatched_at = clock.now()
     appeal.public_note = _("Transferred to %(unit)s") % {"unit": unit.name}
-    commit(appeal, action="transfer", actor=actor, from_state=before, reason=reason,
+    transitions.commit(appeal, action="transfer", actor=actor, from_state=before, reason=reason,
            fields=["unit", "dispatched_at", "public_note"],
            data={**unit_data(unit), "from_unit": old.name if old else None})
     notify_unit_handlers(appeal, unit, _("Appeal transferred to your unit"))
@@ -120,7 +120,7 @@ def appeal_co_handle(
         raise InvalidInput(_("Choose at least one other unit."),
                            fields={"units": [_("Choose at least one other unit.")]})
     appeal.co_units.add(*units)
-    commit(appeal, action="co_handle", actor=actor, from_state=appeal.status, fields=[],
+    transitions.commit(appeal, action="co_handle", actor=actor, from_state=appeal.status, fields=[],
            data={"units": [u.name for u in units]})
     for unit in units:
         notify_unit_handlers(appeal, unit, _("Your unit is asked to co-handle an appeal"))
@@ -138,7 +138,7 @@ def appeal_close(*, appeal: Appeal | int, actor: Any, reason: str,
     appeal.status = Status.CLOSED
     appeal.closed_at = clock.now()
     appeal.public_note = _("Closed")
-    return commit(appeal, action="close", actor=actor, from_state=before, reason=reason,
+    return transitions.commit(appeal, action="close", actor=actor, from_state=before, reason=reason,
                   fields=["closed_at", "public_note"])
 
 
@@ -162,6 +162,6 @@ def appeal_merge(
     merged.master = into
     merged.closed_at = clock.now()
     merged.public_note = _("Merged into %(tn)s") % {"tn": into.tracking_number}
-    return commit(merged, action="merge", actor=actor, from_state=before,
+    return transitions.commit(merged, action="merge", actor=actor, from_state=before,
                   fields=["master", "closed_at", "public_note"],
                   data={"master": into.tracking_number})

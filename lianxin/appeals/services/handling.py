@@ -25,7 +25,6 @@ from .common import (
     MAX_CONTENT,
     check,
     clean_text,
-    commit,
     field_error,
     lock,
     notify_citizen,
@@ -66,7 +65,7 @@ def appeal_return(*, appeal: Appeal | int, actor: Any, reason: str,
     appeal.return_count += 1
     appeal.public_note = _("Being re-dispatched")
     appeal.co_units.clear()
-    return commit(appeal, action="return", actor=actor, from_state=before, reason=reason,
+    return transitions.commit(appeal, action="return", actor=actor, from_state=before, reason=reason,
                   fields=["unit", "return_count", "public_note"], data=unit_data(unit))
 
 
@@ -91,7 +90,7 @@ def extension_request(
         raise InvalidTransition(_("An appeal can be extended only once."))
     extension = Extension.objects.create(appeal=appeal, created_at=clock.now(), requested_by=actor,
                                          days=days, reason=reason)
-    commit(appeal, action="extension_request", actor=actor, from_state=appeal.status, fields=[],
+    transitions.commit(appeal, action="extension_request", actor=actor, from_state=appeal.status, fields=[],
            reason=reason, data={"days": days, "extension_id": extension.pk})
     return extension
 
@@ -119,7 +118,7 @@ def extension_decide(
         appeal.escalated_at = None
         appeal.public_note = _("Extension approved")
         fields = ["handling_deadline", "escalated_at", "public_note"]
-    return commit(
+    return transitions.commit(
         appeal, action="extension_approve" if approve else "extension_reject", actor=actor,
         from_state=appeal.status, fields=fields,
         reason=clean_text(reason, field="reason", max_length=1000, required=False),
@@ -171,7 +170,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Any, text: str,
                                "drafted_by": getattr(actor, "pk", None)}
         appeal.public_note = _("The reply is being reviewed by %(unit)s") % {
             "unit": _unit_name(appeal)}
-        commit(appeal, action="reply_held", actor=actor, from_state=before,
+        transitions.commit(appeal, action="reply_held", actor=actor, from_state=before,
                fields=["reply_score", "reply_review", "public_note"],
                data={**data, "reasons": [r["code"] for r in review.get("reasons", [])]})
         if appeal.unit:
@@ -184,7 +183,7 @@ def appeal_reply(*, appeal: Appeal | int, actor: Any, text: str,
         return appeal
     appeal.status = Status.REPLIED
     appeal.public_note = _("Replied by %(unit)s") % {"unit": _unit_name(appeal)}
-    commit(appeal, action="reply", actor=actor, from_state=before,
+    transitions.commit(appeal, action="reply", actor=actor, from_state=before,
            fields=["reply", "replied_at", "public_note", "reply_score", "reply_review"], data=data)
     notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {"tn": appeal.tracking_number})
     return appeal
@@ -222,7 +221,7 @@ def appeal_review_reply(
         appeal.replied_at = clock.now()
         appeal.reply_review = {**review, "approved_by": actor.pk}
         appeal.public_note = _("Replied by %(unit)s") % {"unit": _unit_name(appeal)}
-        commit(appeal, action="reply_approve", actor=actor, from_state=before, reason=reason,
+        transitions.commit(appeal, action="reply_approve", actor=actor, from_state=before, reason=reason,
                fields=["reply", "replied_at", "reply_review", "public_note"], data=data)
         notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {
             "tn": appeal.tracking_number})
@@ -231,7 +230,7 @@ def appeal_review_reply(
     appeal.reply_review = {**review, "rejected_draft": draft, "rejected_by": actor.pk,
                            "rejected_reason": reason}
     appeal.public_note = _("Being handled")
-    commit(appeal, action="reply_reject", actor=actor, from_state=before, reason=reason,
+    transitions.commit(appeal, action="reply_reject", actor=actor, from_state=before, reason=reason,
            fields=["reply_review", "public_note"], data={**data, "draft": draft})
     if appeal.unit:
         notify_unit_handlers(appeal, appeal.unit,

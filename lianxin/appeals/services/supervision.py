@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core import clock
+from lianxin.core import clock, transitions
 from lianxin.core.access import users_with_role
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notify_people
 
 from ..models import Appeal
-from .common import check, clean_text, commit, lock, unit_data
+from .common import check, clean_text, lock, unit_data
 
 
 @transaction.atomic
@@ -24,7 +24,7 @@ def appeal_supervise(*, appeal: Appeal | int, actor: Any, note: str,
     appeal = lock(appeal, version)
     check(appeal, "supervise", actor)
     note = clean_text(note, field="note", max_length=1000)
-    commit(appeal, action="supervise", actor=actor, from_state=appeal.status, fields=[],
+    transitions.commit(appeal, action="supervise", actor=actor, from_state=appeal.status, fields=[],
            reason=note, data=unit_data(appeal.unit))
     if appeal.unit:
         notify_people(users_with_role(Role.LEADER, appeal.unit),
@@ -42,7 +42,7 @@ def appeal_escalate_overdue(*, appeal: Appeal | int,
     if appeal.escalated_at is not None or not appeal.is_overdue(now):
         return None
     appeal.escalated_at = now
-    commit(appeal, action="escalate", actor=None, actor_label="system",
+    transitions.commit(appeal, action="escalate", actor=None, actor_label="system",
            from_state=appeal.status, fields=["escalated_at"],
            data={"handling_deadline": appeal.handling_deadline, **unit_data(appeal.unit)})
     root = appeal.unit or Unit.objects.filter(parent=None).first()

@@ -67,7 +67,7 @@ def load_catalogue(units: dict[str, Unit]) -> dict[str, Category]:
     for n, first in enumerate(dict.fromkeys(r["一级分类"] for r in rows), start=1):
         groups[first], _ = Category.objects.get_or_create(
             code=f"c{n:02d}", defaults={"name": first, "default_unit": units[GROUP_UNITS[first]]})
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for r in rows:
         first, second = r["一级分类"], r["二级分类"]
         if (first, second) in seen or not second:
@@ -170,7 +170,7 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
     """Submit one appeal at `start` and walk it to a state, each step at a plausible time."""
     with_reply = bool(message["reply"])
     states = [s for s, _ in STATE_WEIGHTS]
-    weights = [w * (3 if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
+    weights: list[float] = [w * (3 if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
                     else (0 if with_reply else 1)) for s, w in STATE_WEIGHTS]
     if not with_reply:
         weights = [0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
@@ -212,7 +212,7 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
     unit = category.default_unit
     if group == "城乡建设" and rng.random() < 0.5:
         unit = units[street_code]
-    if target == Status.SUBMITTED:
+    if target == Status.SUBMITTED or unit is None:  # every demo category has a unit
         return
     if target == Status.WITHDRAWN:
         with clock.at(later(rng.uniform(1, 30))):
@@ -234,7 +234,7 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
                 appeal_dispatch(appeal=appeal, unit=wrong, actor=dispatcher)
             with clock.at(later(rng.uniform(1, 10))):
                 appeal_return(appeal=appeal, actor=people[wrong.code],
-                                       reason="不属于本单位职责，请重新派单")
+                              reason="不属于本单位职责，请重新派单")
         with clock.at(later(rng.uniform(0.2, 6))):
             appeal_dispatch(appeal=appeal, unit=unit, actor=dispatcher)
     if target == Status.DISPATCHED:
@@ -245,7 +245,7 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
         if rng.random() < 0.1:
             with clock.at(later(rng.uniform(24, 96))):
                 extension_request(appeal=appeal, actor=handler, days=5,
-                                           reason="需协调多个部门现场核查")
+                                  reason="需协调多个部门现场核查")
         return
     with clock.at(later(rng.uniform(24, 24 * 9))):
         appeal_reply(appeal=appeal, actor=handler, text=message["reply"][:5000])
@@ -254,30 +254,30 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
     if target == Status.REOPENED:
         with clock.at(later(rng.uniform(4, 48))):
             appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=False,
-                                      satisfaction=Satisfaction.DISSATISFIED,
-                                      comment="问题依然存在，答复没有解决实际问题")
+                             satisfaction=Satisfaction.DISSATISFIED,
+                             comment="问题依然存在，答复没有解决实际问题")
         return
     satisfaction = rng.choices(
         [Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED], [70, 20, 10])[0]
     with clock.at(later(rng.uniform(4, 72))):
         if rng.random() < 0.5:
             appeal_follow_up(appeal=appeal, by_citizen=True,
-                                      resolved=satisfaction != Satisfaction.DISSATISFIED,
-                                      satisfaction=satisfaction, comment="")
+                             resolved=satisfaction != Satisfaction.DISSATISFIED,
+                             satisfaction=satisfaction, comment="")
         else:
             appeal_follow_up(appeal=appeal, actor=dispatcher,
-                                      resolved=satisfaction != Satisfaction.DISSATISFIED,
-                                      satisfaction=satisfaction, comment="电话回访")
+                             resolved=satisfaction != Satisfaction.DISSATISFIED,
+                             satisfaction=satisfaction, comment="电话回访")
     appeal.refresh_from_db()
     if appeal.status == Status.REOPENED:  # 重办: handled again, then judged once more
         with clock.at(later(rng.uniform(2, 24))):
             appeal_accept(appeal=appeal, actor=handler)
         with clock.at(later(rng.uniform(24, 24 * 5))):
             appeal_reply(appeal=appeal, actor=handler,
-                                  text="经重新核查，已会同相关部门现场处理，问题已整改。")
+                         text="经重新核查，已会同相关部门现场处理，问题已整改。")
         with clock.at(later(rng.uniform(4, 48))):
             appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=True,
-                                      satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
+                             satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
 
 
 def load_appeals(*, rng: random.Random, units: dict[str, Unit], categories: dict[str, Category],

@@ -1,6 +1,7 @@
 """Pages: the citizen portal, the handler workbench, the dispatcher console, the supervision board.
 
-Every action form posts to `appeal_act`, which calls the same services as the API."""
+Every action form posts to `appeal_act`, which runs the action's service from the same table
+as the API (`actions.ACTIONS`)."""
 
 from collections.abc import Callable
 from datetime import timedelta

@@ -19,8 +19,8 @@ def main() -> None:
     django.setup()
     from django.db import transaction
 
-    from lianxin.appeals.demo import load_catalogue, load_units
     from lianxin.appeals.models import Category
+    from lianxin.demo import load_catalogue, load_units
 
     # The same catalogue as the demo district, through the demo's own loaders (a service-free
     # setup step: the catalogue is configuration, not appeals).

@@ -21,7 +21,7 @@ def _clean(text: str) -> str:
 
 
 def _title_of(text: str) -> str:
-    # Same rule as lianxin.appeals.demo._title_of: train.csv joins title and letter.
+    # Same rule as lianxin.demo.appeals._title_of: train.csv joins title and letter.
     cut = re.split(r"尊敬的|您好|你好|。|！|？|!|\?|，", text, maxsplit=1)[0].strip()
     return (cut or text)[:30]
 

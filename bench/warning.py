@@ -48,7 +48,7 @@ DATA = ROOT / "data" / "teddy2020"
 SPAN = (date(2019, 3, 1), date(2019, 12, 31))
 EPIDEMIC, LIVESTOCK = w.CLUSTER_CATEGORIES
 
-# The demo's keyword rules (lianxin/appeals/demo.py), animal reports split as the demo does.
+# The demo's keyword rules (lianxin/demo/appeals.py), animal reports split as the demo does.
 KEYWORDS = [
     ("农村农业", r"养猪|养殖|屠宰|病死|猪瘟|禽流感|兽医"),
     ("劳动和社会保障", r"社保|工资|养老|医保|公积金|就业|退休|人才|劳动"),

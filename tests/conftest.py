@@ -160,6 +160,6 @@ def cheap_crypto(settings, tmp_path):
 def demo(transactional_db):
     """The demo district as `make run` loads it, with fewer appeals: what the crawl and the
     journeys of the demo roles walk through. Every demo person's password is DEMO_PASSWORD."""
-    from lianxin.appeals.demo import load_demo
+    from lianxin.demo import load_demo
 
     return load_demo(appeals=60)

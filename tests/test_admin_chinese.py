@@ -114,9 +114,9 @@ def test_the_supervision_app_is_not_named_like_the_appeals_supervise_board():
 def test_the_demo_district_is_written_in_chinese_whatever_language_is_active():
     """The admin shows stored texts as stored: the demo's notes and notifications are Chinese
     even when loaded after an English request left English active."""
-    from lianxin.appeals.demo import load_demo
     from lianxin.appeals.models import Appeal
     from lianxin.core.models import Notification
+    from lianxin.demo import load_demo
 
     with translation.override("en"):
         load_demo(appeals=20)

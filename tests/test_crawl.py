@@ -15,9 +15,9 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
-from lianxin.appeals.demo import DEMO_PASSWORD
 from lianxin.appeals.models import Appeal, Category
 from lianxin.core.models import Unit
+from lianxin.demo import DEMO_PASSWORD
 from lianxin.open311.models import ServiceAttribute
 from tests.browser import DESKTOP, LATIN_WORD, PHONE, login, open_page, untranslated_words
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from lianxin.appeals import demo
 from lianxin.appeals.models import Appeal, Category, Status
 from lianxin.core.models import AuditEvent, Unit
+from lianxin.demo import insight as demo
 
 pytestmark = pytest.mark.django_db
 

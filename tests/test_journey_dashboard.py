@@ -11,9 +11,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.utils import timezone
 
-from lianxin.appeals.demo import DEMO_PASSWORD
 from lianxin.appeals.models import Appeal
 from lianxin.appeals.rollups import rollup_refresh
+from lianxin.demo import DEMO_PASSWORD
 from lianxin.insight.dashboard import OVERDUE
 from lianxin.insight.models import Alarm
 from lianxin.insight.tasks import analyse_new_appeals, refresh_hot_issues

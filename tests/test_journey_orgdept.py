@@ -8,8 +8,8 @@ import re
 import pypdf
 import pytest
 
-from lianxin.appeals.demo import DEMO_PASSWORD
 from lianxin.appeals.rollups import rollup_refresh
+from lianxin.demo import DEMO_PASSWORD
 from lianxin.evaluation.models import (
     AppraisalCampaign,
     AppraisalInvitation,

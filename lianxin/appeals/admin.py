@@ -1,4 +1,7 @@
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from lianxin.core.admin import AuditedAdmin
 
@@ -14,8 +17,14 @@ class CategoryAdmin(AuditedAdmin):
     autocomplete_fields = ["default_unit", "parent"]
 
 
+if TYPE_CHECKING:
+    AppealModelAdmin = admin.ModelAdmin[Appeal]
+else:  # ModelAdmin takes no type argument at run time
+    AppealModelAdmin = admin.ModelAdmin
+
+
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(AppealModelAdmin):
     """Read-only here: every change of an appeal goes through its services (and the audit log)."""
 
     list_display = ["tracking_number", "title", "status", "unit", "urgency", "created_at"]
@@ -23,11 +32,11 @@ class AppealAdmin(admin.ModelAdmin):
     search_fields = ["tracking_number", "title"]
     exclude = ["contact_name", "contact_phone", "contact_email"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Appeal | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Appeal | None = None) -> bool:
         return False

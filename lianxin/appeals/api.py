@@ -1,11 +1,10 @@
 """REST API for appeals: public intake and tracking, and the officials' lifecycle actions."""
 
-from django.conf import settings
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status, throttling
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,44 +12,25 @@ from rest_framework.views import APIView
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
 from lianxin.core.models import Unit
 from lianxin.core.params import as_id
-from lianxin.core.ratelimit import address_tag, client_address, count_hit, hits, parse_rate
+from lianxin.core.ratelimit import address_tag, client_address, count_hit, hits
+from lianxin.core.throttles import PublicSubmitThrottle, TrackThrottle
 
 from . import serializers as s
-from . import services
+from .actions import ACTIONS
+from .errors import Code
 from .models import Appeal, Category, Channel, Status
 from .selectors import appeals_visible_to, dispatch_units
+from .services.citizen import (
+    appeal_follow_up,
+    appeal_withdraw,
+    query_code_for,
+    query_code_matches,
+)
+from .services.common import field_error
+from .services.intake import appeal_submit
 
 # Wrong query codes allowed per requester per hour before they are locked out.
 MAX_CODE_FAILURES = 10
-
-
-class SettingRateThrottle(throttling.BaseThrottle):
-    """Per-address throttle whose rate is a setting; `off` disables it (load tests). Counted
-    by core.ratelimit (atomic, fixed window), not DRF's read-then-write cache history."""
-
-    scope = ""
-    setting = ""
-
-    def allow_request(self, request, view):
-        parsed = parse_rate(getattr(settings, self.setting))
-        if parsed is None:
-            return True
-        limit, self.window = parsed
-        name = f"throttle:{self.scope}:{address_tag(client_address(request))}"
-        return count_hit(name, self.window) <= limit
-
-    def wait(self):
-        return getattr(self, "window", None)
-
-
-class PublicSubmitThrottle(SettingRateThrottle):
-    scope = "public_submit"
-    setting = "PUBLIC_SUBMIT_RATE"
-
-
-class TrackThrottle(SettingRateThrottle):
-    scope = "track"
-    setting = "TRACK_RATE"
 
 
 def citizen_appeal(tracking_number: str, query_code: str, *, requester: str) -> Appeal:
@@ -65,7 +45,7 @@ def citizen_appeal(tracking_number: str, query_code: str, *, requester: str) -> 
     appeal = Appeal.objects.select_related("unit", "category").filter(
         tracking_number=tracking_number
     ).first()
-    if appeal is None or not services.query_code_matches(appeal, query_code):
+    if appeal is None or not query_code_matches(appeal, query_code):
         count_hit(key, 3600)
         # One answer for "no such appeal" and "wrong code": nothing to learn from it.
         raise NotFound(_("No appeal matches this tracking number and query code."))
@@ -87,7 +67,7 @@ class AppealSubmitMixin:
     def post(self, request):
         # The serializers above document the API; the body is only type-checked here, since
         # the service checks every rule (intake is the hot path: no serializer round trips).
-        appeal, created = services.appeal_submit(
+        appeal, created = appeal_submit(
             **submit_arguments(request.data),
             channel=Channel.API,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
@@ -105,7 +85,7 @@ FALSE = (False, 0, "0", "false", "False", "off", "no", "", None)
 def submit_arguments(data) -> dict:
     """The intake fields of a JSON or form body, each checked to be text (or a boolean)."""
     if not isinstance(data, dict):
-        raise InvalidInput(_("Send the appeal as a JSON object."), code="parse_error")
+        raise InvalidInput(_("Send the appeal as a JSON object."), code=Code.PARSE_ERROR)
     args: dict = {"title": "", "content": ""}  # missing ones are the service's "required"
     errors: dict[str, list[str]] = {}
     for name in SUBMIT_TEXT_FIELDS:
@@ -122,14 +102,14 @@ def submit_arguments(data) -> dict:
     else:
         errors["is_public"] = [_("Must be true or false.")]
     if errors:
-        raise services.field_error(errors)
+        raise field_error(errors)
     return args
 
 
 def submit_result(appeal: Appeal) -> dict:
     return {
         "tracking_number": appeal.tracking_number,
-        "query_code": services.query_code_for(appeal.tracking_number),
+        "query_code": query_code_for(appeal.tracking_number),
         "status": appeal.status,
         "deadlines": {"contact": timezone.localtime(appeal.contact_deadline),
                       "handling": timezone.localtime(appeal.handling_deadline)},
@@ -161,7 +141,7 @@ class TrackView(APIView):
     def get(self, request):
         if "query_code" in request.query_params:
             raise InvalidInput(_("Send the query code in the X-Query-Code header or in a POST "
-                                 "body, never in the address."), code="code_in_url")
+                                 "body, never in the address."), code=Code.CODE_IN_URL)
         return self._track(request, {
             "tracking_number": request.query_params.get("tracking_number", ""),
             "query_code": request.headers.get("X-Query-Code", "")})
@@ -186,7 +166,7 @@ class CitizenFollowUpView(APIView):
         v = data.validated_data
         appeal = citizen_appeal(v["tracking_number"], v["query_code"],
                                 requester=client_address(request))
-        appeal = services.appeal_follow_up(
+        appeal = appeal_follow_up(
             appeal=appeal, resolved=v["resolved"], satisfaction=v["satisfaction"],
             comment=v.get("comment", ""), by_citizen=True,
         )
@@ -207,7 +187,7 @@ class CitizenWithdrawView(APIView):
         v = data.validated_data
         appeal = citizen_appeal(v["tracking_number"], v["query_code"],
                                 requester=client_address(request))
-        appeal = services.appeal_withdraw(appeal=appeal, by_citizen=True, reason=v.get("reason", ""))
+        appeal = appeal_withdraw(appeal=appeal, by_citizen=True, reason=v.get("reason", ""))
         return Response(s.TrackSerializer(appeal).data)
 
 
@@ -295,47 +275,46 @@ class AppealActionView(APIView):
         return Response(s.AppealDetailSerializer(appeal, context={"request": request}).data)
 
 
-def action_view(action: str, serializer, run):
+def action_view(action: str, serializer, arguments):
+    """The view of one action: its serializer's data turned into the service's arguments by
+    `arguments(user, data)`; the service is the action's in actions.ACTIONS."""
+    path, service = ACTIONS[action].path, ACTIONS[action].service
     return type(
-        f"{action.title().replace('_', '')}View",
+        f"{path.title().replace('-', '')}View",
         (AppealActionView,),
         {"serializer_class": serializer, "action": action,
-         "run": lambda self, appeal, user, v, version: run(appeal, user, v, version)},
+         "run": lambda self, appeal, user, v, version: service(
+             appeal=appeal, actor=user, version=version, **arguments(user, v))},
     ).as_view()
 
 
-ACTION_VIEWS = {
-    "dispatch": action_view("dispatch", s.DispatchSerializer, lambda a, u, v, ver: services.appeal_dispatch(
-        appeal=a, unit=_unit(v["unit"]), category=_category(v.get("category")), actor=u, version=ver)),
-    "accept": action_view("accept", s.VersionSerializer, lambda a, u, v, ver: services.appeal_accept(
-        appeal=a, actor=u, version=ver)),
-    "return": action_view("return", s.RequiredReasonSerializer, lambda a, u, v, ver: services.appeal_return(
-        appeal=a, actor=u, reason=v["reason"], version=ver)),
-    "transfer": action_view("transfer", s.TransferSerializer, lambda a, u, v, ver: services.appeal_transfer(
-        appeal=a, unit=_unit(v["unit"]), actor=u, reason=v["reason"], version=ver)),
-    "co-handle": action_view("co_handle", s.CoHandleSerializer, lambda a, u, v, ver: services.appeal_co_handle(
-        appeal=a, units=[_unit(pk) for pk in v["units"]], actor=u, version=ver)),
-    "extension": action_view("extension", s.ExtensionSerializer, lambda a, u, v, ver: services.extension_request(
-        appeal=a, actor=u, days=v["days"], reason=v["reason"], version=ver)),
-    "extension-decision": action_view("extension_decision", s.ExtensionDecisionSerializer,
-                                      lambda a, u, v, ver: services.extension_decide(
-        appeal=a, actor=u, approve=v["approve"], reason=v.get("reason", ""), version=ver)),
-    "reply": action_view("reply", s.ReplySerializer, lambda a, u, v, ver: services.appeal_reply(
-        appeal=a, actor=u, text=v["text"], version=ver)),
-    "review": action_view("review", s.ReviewSerializer, lambda a, u, v, ver: services.appeal_review_reply(
-        appeal=a, actor=u, approve=v["approve"], reason=v.get("reason", ""), version=ver)),
-    "follow-up": action_view("follow_up", s.FollowUpSerializer, lambda a, u, v, ver: services.appeal_follow_up(
-        appeal=a, actor=u, resolved=v["resolved"], satisfaction=v["satisfaction"],
-        comment=v.get("comment", ""), version=ver)),
-    "close": action_view("close", s.RequiredReasonSerializer, lambda a, u, v, ver: services.appeal_close(
-        appeal=a, actor=u, reason=v["reason"], version=ver)),
-    "merge": action_view("merge", s.MergeSerializer, lambda a, u, v, ver: services.appeal_merge(
-        appeal=a, master=_master(u, v["master"]), actor=u, version=ver)),
-    "withdraw": action_view("withdraw", s.ReasonSerializer, lambda a, u, v, ver: services.appeal_withdraw(
-        appeal=a, actor=u, reason=v["reason"], version=ver)),
-    "supervise": action_view("supervise", s.NoteSerializer, lambda a, u, v, ver: services.appeal_supervise(
-        appeal=a, actor=u, note=v["note"], version=ver)),
-}
+# By URL segment (ACTIONS[action].path), which clients use.
+ACTION_VIEWS = {ACTIONS[action].path: view for action, view in {
+    "dispatch": action_view("dispatch", s.DispatchSerializer, lambda u, v: {
+        "unit": _unit(v["unit"]), "category": _category(v.get("category"))}),
+    "accept": action_view("accept", s.VersionSerializer, lambda u, v: {}),
+    "return": action_view("return", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}),
+    "transfer": action_view("transfer", s.TransferSerializer, lambda u, v: {
+        "unit": _unit(v["unit"]), "reason": v["reason"]}),
+    "co_handle": action_view("co_handle", s.CoHandleSerializer, lambda u, v: {
+        "units": [_unit(pk) for pk in v["units"]]}),
+    "extension_request": action_view("extension_request", s.ExtensionSerializer, lambda u, v: {
+        "days": v["days"], "reason": v["reason"]}),
+    "extension_decide": action_view("extension_decide", s.ExtensionDecisionSerializer,
+                                    lambda u, v: {"approve": v["approve"],
+                                                  "reason": v.get("reason", "")}),
+    "reply": action_view("reply", s.ReplySerializer, lambda u, v: {"text": v["text"]}),
+    "review": action_view("review", s.ReviewSerializer, lambda u, v: {
+        "approve": v["approve"], "reason": v.get("reason", "")}),
+    "followup": action_view("followup", s.FollowUpSerializer, lambda u, v: {
+        "resolved": v["resolved"], "satisfaction": v["satisfaction"],
+        "comment": v.get("comment", "")}),
+    "close": action_view("close", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}),
+    "merge": action_view("merge", s.MergeSerializer, lambda u, v: {
+        "master": _master(u, v["master"])}),
+    "withdraw": action_view("withdraw", s.ReasonSerializer, lambda u, v: {"reason": v["reason"]}),
+    "supervise": action_view("supervise", s.NoteSerializer, lambda u, v: {"note": v["note"]}),
+}.items()}
 
 
 def _master(user, tracking_number: str) -> Appeal:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +9,13 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Appeals")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
+        # lazy: these modules import models, which cannot load before the app registry is ready.
         from lianxin.core.audit import audit_action_labels
+        from lianxin.core.models import Unit
+
+        from .catalogue import forget_catalogue
+        from .models import Category
 
         audit_action_labels({
             "submit": _("Submitted"),
@@ -34,13 +40,6 @@ class AppealsConfig(AppConfig):
             "escalate": _("Overdue: escalated"),
             "suggest": _("Category suggested by the router"),
         })
-        from django.db.models.signals import post_delete, post_save
-
-        from lianxin.core.models import Unit
-
-        from .catalogue import forget_catalogue
-        from .models import Category
-
         for model in (Category, Unit):
             post_save.connect(forget_catalogue, sender=model, dispatch_uid=f"catalogue-{model}")
             post_delete.connect(forget_catalogue, sender=model, dispatch_uid=f"catalogue-d-{model}")

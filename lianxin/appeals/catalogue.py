@@ -29,7 +29,7 @@ def category_named(name: str) -> Category | None:
     return min(named, key=lambda c: (c.parent_id is not None, c.code), default=None)
 
 
-def forget_catalogue(**kwargs) -> None:
+def forget_catalogue(**kwargs: object) -> None:
     """Signal receiver: a category or unit was saved or deleted in this process."""
     global _loaded
     _loaded = None

@@ -8,10 +8,10 @@ from .models import Category, Track, Urgency
 
 # Defaults from the architecture. Emergencies run on the wall clock; ordinary and complex
 # appeals on working time of the statutory calendar.
-CONTACT_CLOCK_HOURS = {Urgency.EMERGENCY: 0.5, Urgency.URGENT: 2}
-HANDLING_CLOCK_HOURS = {Urgency.EMERGENCY: 2, Urgency.URGENT: 24}
+CONTACT_CLOCK_HOURS: dict[str, float] = {Urgency.EMERGENCY: 0.5, Urgency.URGENT: 2}
+HANDLING_CLOCK_HOURS: dict[str, float] = {Urgency.EMERGENCY: 2, Urgency.URGENT: 24}
 DEFAULT_CONTACT_WORK_HOURS = 8
-HANDLING_WORK_DAYS = {Urgency.ORDINARY: 7, Urgency.COMPLEX: 15}
+HANDLING_WORK_DAYS: dict[str, int] = {Urgency.ORDINARY: 7, Urgency.COMPLEX: 15}
 # 《信访工作条例》(2022): acceptance notice within 15 days, handling within 60 days,
 # one extension of at most 30 days.
 XINFANG_ACCEPT_DAYS = 15

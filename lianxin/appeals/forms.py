@@ -1,16 +1,18 @@
 """The citizen's submit form. Content rules live in services.appeal_submit; this is the page."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.core.errors import InvalidInput
 
-from . import services
 from .models import Category, Track, Urgency
+from .services.intake import validated_intake
 
 
-def category_choices():
-    choices = [("", _("Not sure: let the hotline choose"))]
+def category_choices() -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [("", _("Not sure: let the hotline choose"))]
     for group in Category.objects.filter(parent__isnull=True, is_active=True).prefetch_related("children"):
         children = [(c.code, c.name) for c in group.children.all() if c.is_active]
         choices.append((group.name, [(group.code, group.name), *children]))
@@ -32,16 +34,18 @@ class SubmitForm(forms.Form):
     is_public = forms.BooleanField(
         label=_("Show my appeal on the public board (without my name or phone)"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        cast(forms.ChoiceField, self.fields["category"]).choices = category_choices()
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if data is None:  # Form.clean returns cleaned_data; the stubs allow None
+            data = self.cleaned_data
         # The service's rules (a phone number's form, text) are checked here as well: otherwise
         # a bad phone number is only reported once every field Django checks is right.
         try:
-            services.validated_intake(
+            validated_intake(
                 title=data.get("title", ""), content=data.get("content", ""),
                 category=data.get("category") or None,
                 urgency=data.get("urgency", Urgency.ORDINARY), track=Track.HOTLINE,

@@ -7,10 +7,11 @@ what is already there. Bad rows are skipped with the reason; nothing half-writte
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +22,11 @@ from lianxin.core.access import SYSTEM
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import LianxinError
 
-from . import services
-from .models import Category, Channel, Status
+from .errors import Code
+from .models import Appeal, Category, Channel, Status
+from .services.dispatch import appeal_close, appeal_dispatch
+from .services.handling import appeal_accept, appeal_reply
+from .services.intake import appeal_submit
 
 # Our field → the column names tried when no mapping is given (our own export, the 12345
 # platform's message format).
@@ -50,17 +54,17 @@ class ImportReport:
     skipped: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_rows(path: Path) -> tuple[list[str], Iterator[list], int]:
+def read_rows(path: Path) -> tuple[list[str], Iterator[Sequence[Any]], int]:
     """Header, rows and row count of an XLSX (first sheet) or CSV (UTF-8 or GB18030) file."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # lazy: a heavy dependency, only for .xlsx files
 
         sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = [str(c or "").strip() for c in next(rows, [])]
         return header, rows, max((sheet.max_row or 1) - 1, 0)
     if path.suffix.lower() != ".csv":
-        raise LianxinError(_("Only .xlsx and .csv files can be imported."), code="unsupported_file")
+        raise LianxinError(_("Only .xlsx and .csv files can be imported."), code=Code.UNSUPPORTED_FILE)
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -69,7 +73,7 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[list], int]:
         except UnicodeDecodeError:
             continue
     else:
-        raise LianxinError(_("The file is neither UTF-8 nor GB18030 text."), code="bad_encoding")
+        raise LianxinError(_("The file is neither UTF-8 nor GB18030 text."), code=Code.BAD_ENCODING)
     # One stream, so that quoted fields may hold newlines.
     lines = list(csv.reader(io.StringIO(text, newline="")))
     header = [c.strip() for c in (lines[0] if lines else [])]
@@ -87,15 +91,15 @@ def resolve_columns(header: list[str], mapping: dict[str, str]) -> dict[str, int
         else:
             if name in mapping:
                 raise LianxinError(_("Column %(c)s is not in the file.") % {"c": mapping[name]},
-                                   code="unknown_column")
+                                   code=Code.UNKNOWN_COLUMN)
     missing = [n for n in ("title", "content") if n not in columns]
     if missing and not ("content" in columns and "title" not in columns):
         raise LianxinError(_("The file has no column for: %(m)s") % {"m": ", ".join(missing)},
-                           code="missing_column")
+                           code=Code.MISSING_COLUMN)
     return columns
 
 
-def parse_time(value) -> datetime | None:
+def parse_time(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
@@ -144,7 +148,7 @@ def import_appeals(
     return report
 
 
-def _cell(row, columns, name) -> str:
+def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> str:
     index = columns.get(name)
     if index is None or index >= len(row) or row[index] is None:
         return ""
@@ -152,7 +156,8 @@ def _cell(row, columns, name) -> str:
 
 
 @transaction.atomic
-def _import_row(row, columns, categories) -> bool:
+def _import_row(row: Sequence[Any], columns: dict[str, int],
+                categories: dict[str, Category]) -> bool:
     content = _cell(row, columns, "content")
     title = _cell(row, columns, "title") or content[:30]
     ref = _cell(row, columns, "ref") or hashlib.sha256(
@@ -160,13 +165,13 @@ def _import_row(row, columns, categories) -> bool:
     created_at = parse_time(row[columns["created_at"]] if "created_at" in columns else None)
     now = clock.now()
     if created_at and created_at > now:
-        raise LianxinError(_("The submission time is in the future."), code="future_date")
+        raise LianxinError(_("The submission time is in the future."), code=Code.FUTURE_DATE)
     category_name = _cell(row, columns, "category")
     category = categories.get(category_name)
     if category_name and category is None:
-        raise LianxinError(_("Unknown category: %(code)s") % {"code": category_name}, code="invalid")
+        raise LianxinError(_("Unknown category: %(code)s") % {"code": category_name}, code=Code.INVALID)
     with clock.at(created_at or now):
-        appeal, created = services.appeal_submit(
+        appeal, created = appeal_submit(
             title=title, content=content, category=category, channel=Channel.IMPORT,
             contact_name=_cell(row, columns, "contact_name"),
             contact_phone=_cell(row, columns, "contact_phone"),
@@ -179,7 +184,7 @@ def _import_row(row, columns, categories) -> bool:
     return created
 
 
-def _replay_reply(appeal, reply: str, replied_at: datetime | None) -> None:
+def _replay_reply(appeal: Appeal, reply: str, replied_at: datetime | None) -> None:
     """A row that was already answered: dispatch, accept, reply and close it at the reply time,
     so its history and clocks are what really happened."""
     unit = appeal.unit or (appeal.category.default_unit if appeal.category else None)
@@ -187,7 +192,7 @@ def _replay_reply(appeal, reply: str, replied_at: datetime | None) -> None:
         return  # no unit to attribute the reply to: leave it for a dispatcher
     with clock.at(max(replied_at or appeal.created_at, appeal.created_at)):
         if appeal.status == Status.SUBMITTED:
-            services.appeal_dispatch(appeal=appeal, unit=unit, actor=SYSTEM)
-        services.appeal_accept(appeal=appeal, actor=SYSTEM)
-        services.appeal_reply(appeal=appeal, actor=SYSTEM, text=reply)
-        services.appeal_close(appeal=appeal, actor=SYSTEM, reason=_("Imported history"))
+            appeal_dispatch(appeal=appeal, unit=unit, actor=SYSTEM)
+        appeal_accept(appeal=appeal, actor=SYSTEM)
+        appeal_reply(appeal=appeal, actor=SYSTEM, text=reply)
+        appeal_close(appeal=appeal, actor=SYSTEM, reason=_("Imported history"))

@@ -1,5 +1,7 @@
 """诉求: the service catalogue, appeals and their follow-ups and extensions."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -88,14 +90,14 @@ class Category(models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return f"{self.parent.name} / {self.name}" if self.parent_id else self.name
+        return f"{self.parent.name} / {self.name}" if self.parent else self.name
 
 
-class AppealQuerySet(models.QuerySet):
-    def open(self):
+class AppealQuerySet(models.QuerySet["Appeal"]):
+    def open(self) -> "AppealQuerySet":
         return self.filter(status__in=OPEN_STATES)
 
-    def overdue(self, now=None):
+    def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         """Open appeals past their handling deadline, or not yet accepted past the contact one."""
         now = now or timezone.now()
         return self.filter(
@@ -103,13 +105,13 @@ class AppealQuerySet(models.QuerySet):
             | Q(status__in=[Status.SUBMITTED, Status.DISPATCHED], contact_deadline__lt=now)
         )
 
-    def due_within(self, delta, now=None):
+    def due_within(self, delta: timedelta, now: datetime | None = None) -> "AppealQuerySet":
         now = now or timezone.now()
         return self.filter(
             status__in=OPEN_STATES, handling_deadline__gte=now, handling_deadline__lt=now + delta
         )
 
-    def public(self):
+    def public(self) -> "AppealQuerySet":
         return self.filter(is_public=True).exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
 
 
@@ -214,14 +216,14 @@ class Appeal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
 
-    def is_overdue(self, now=None) -> bool:
+    def is_overdue(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         if not self.is_open:
             return False
         late_contact = self.status in (Status.SUBMITTED, Status.DISPATCHED) and (
             self.contact_deadline < now
         )
-        return late_contact or self.handling_deadline < now
+        return bool(late_contact or self.handling_deadline < now)
 
 
 class FollowUp(models.Model):

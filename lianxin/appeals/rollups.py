@@ -68,7 +68,7 @@ def _day_rows(day_filter: Q) -> list[DailyAppealStat]:
         .values_list("appeal_id", "day", "appeal__unit_id", "appeal__category_id",
                      "satisfaction", "resolved")
     )
-    counter = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basically_satisfied",
+    counter: dict[str, str] = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basically_satisfied",
                Satisfaction.DISSATISFIED: "dissatisfied"}
     previous = None
     for appeal_id, day_, unit_id, category_id, satisfaction, resolved in followups.iterator(

@@ -2,6 +2,7 @@
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
 import rules
 from django.db.models import Q
@@ -9,22 +10,26 @@ from django.db.models import Q
 from lianxin.core.access import has_role, units_where
 from lianxin.core.models import AuditEvent, Notification, Role, Unit
 
-from .models import Track
+from .models import Appeal, Track
+
+
+def add_perm(name: str, predicate: Any) -> None:
+    rules.add_perm(name, predicate)  # type: ignore[no-untyped-call]  # django-rules has no hints
 
 
 @rules.predicate
-def is_dispatcher(user, appeal=None):
+def is_dispatcher(user: Any, appeal: Appeal | None = None) -> bool:
     return has_role(user, Role.DISPATCHER, Role.ADMIN, over=getattr(appeal, "unit", None))
 
 
 @rules.predicate
-def is_unit_handler(user, appeal=None):
+def is_unit_handler(user: Any, appeal: Appeal | None = None) -> bool:
     unit = getattr(appeal, "unit", None)
     return unit is not None and has_role(user, Role.HANDLER, Role.LEADER, over=unit)
 
 
 @rules.predicate
-def is_co_handler(user, appeal=None):
+def is_co_handler(user: Any, appeal: Appeal | None = None) -> bool:
     if appeal is None:
         return False
     mine = units_where(user, Role.HANDLER, Role.LEADER)
@@ -32,29 +37,29 @@ def is_co_handler(user, appeal=None):
 
 
 @rules.predicate
-def is_unit_leader(user, appeal=None):
+def is_unit_leader(user: Any, appeal: Appeal | None = None) -> bool:
     unit = getattr(appeal, "unit", None)
     return unit is not None and has_role(user, Role.LEADER, Role.ADMIN, over=unit)
 
 
 @rules.predicate
-def is_xinfang(user, appeal=None):
+def is_xinfang(user: Any, appeal: Appeal | None = None) -> bool:
     return getattr(appeal, "track", None) == Track.XINFANG
 
 
 @rules.predicate
-def is_supervisor(user, appeal=None):
+def is_supervisor(user: Any, appeal: Appeal | None = None) -> bool:
     return has_role(user, Role.SUPERVISOR, over=getattr(appeal, "unit", None))
 
 
 @rules.predicate
-def is_assessor(user, appeal=None):
+def is_assessor(user: Any, appeal: Appeal | None = None) -> bool:
     """The organisation department reads appeals to check the assessment figures (read only)."""
     return has_role(user, Role.ORGDEPT, over=getattr(appeal, "unit", None))
 
 
 @rules.predicate
-def was_with_my_unit(user, appeal=None):
+def was_with_my_unit(user: Any, appeal: Appeal | None = None) -> bool:
     """The appeal was once dispatched or transferred to (or handled in) the user's unit."""
     mine = units_where(user, Role.HANDLER, Role.LEADER)
     if appeal is None or not mine:
@@ -67,26 +72,26 @@ def was_with_my_unit(user, appeal=None):
 
 
 @rules.predicate
-def was_notified(user, appeal=None):
+def was_notified(user: Any, appeal: Appeal | None = None) -> bool:
     return appeal is not None and getattr(user, "is_authenticated", False) and \
         Notification.objects.filter(recipient=user, link=f"/appeals/{appeal.tracking_number}/").exists()
 
 
-rules.add_perm("appeals.view_appeal",
+add_perm("appeals.view_appeal",
                is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor)
 # Names and phone numbers: only those who must call the citizen back.
-rules.add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
-rules.add_perm("appeals.dispatch_appeal", is_dispatcher)
-rules.add_perm("appeals.handle_appeal", is_unit_handler)
-rules.add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
+add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
+add_perm("appeals.dispatch_appeal", is_dispatcher)
+add_perm("appeals.handle_appeal", is_unit_handler)
+add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
 # 《信访工作条例》 art. 35: a letters-and-visits case is extended "with the approval of the
 # head of the organ or unit" handling it; a hotline appeal's clock is the hotline's to extend.
-rules.add_perm("appeals.decide_extension", is_dispatcher | is_supervisor | (is_unit_leader & is_xinfang))
-rules.add_perm("appeals.follow_up_appeal", is_dispatcher)
+add_perm("appeals.decide_extension", is_dispatcher | is_supervisor | (is_unit_leader & is_xinfang))
+add_perm("appeals.follow_up_appeal", is_dispatcher)
 # A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
-rules.add_perm("appeals.review_reply", is_unit_leader)
-rules.add_perm("appeals.supervise_appeal", is_supervisor)
+add_perm("appeals.review_reply", is_unit_leader)
+add_perm("appeals.supervise_appeal", is_supervisor)
 # Whoever had an appeal in hand, or was told of it, may learn where it went (not what it says)
 # once it has moved out of their sight: a link they hold never ends in a bare "not found".
-rules.add_perm("appeals.view_whereabouts", was_with_my_unit | was_notified)
-rules.add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)
+add_perm("appeals.view_whereabouts", was_with_my_unit | was_notified)
+add_perm("appeals.view_supervision_board", is_supervisor | is_dispatcher)

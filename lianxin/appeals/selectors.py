@@ -1,15 +1,18 @@
 """Reads of appeals that respect who is asking."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
 
 from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
-from lianxin.core.models import AuditEvent, Role, Unit
+from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
-from .models import Appeal
+from .lifecycle import ACTION_PERMS, ALLOWED_FROM
+from .models import Appeal, AppealQuerySet, Extension
 
 
-def appeals_visible_to(user) -> QuerySet[Appeal]:
+def appeals_visible_to(user: Any) -> AppealQuerySet:
     """The appeals `user` may see (the list form of the `appeals.view_appeal` rule)."""
     qs = Appeal.objects.select_related("unit", "category")
     if not getattr(user, "is_authenticated", False):
@@ -32,7 +35,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
 MOVES = ("dispatch", "transfer", "return")
 
 
-def appeal_whereabouts(user, tracking_number: str) -> dict | None:
+def appeal_whereabouts(user: Any, tracking_number: str) -> dict[str, Any] | None:
     """Where an appeal went that `user` once had in hand or was told of but can no longer
     see: {"action": "transfer" | "dispatch" | "return", "unit": name or "", "at": time}. Only
     the move, nothing of the appeal's content or the citizen. None if the user may not know."""
@@ -49,7 +52,7 @@ def appeal_whereabouts(user, tracking_number: str) -> dict | None:
             "unit": appeal.unit.name if appeal.unit and move.action != "return" else ""}
 
 
-def appeal_contact(user, appeal: Appeal) -> dict:
+def appeal_contact(user: Any, appeal: Appeal) -> dict[str, Any]:
     """The citizen's contact data as this user may see it: whole, masked, or not at all."""
     full = getattr(user, "is_authenticated", False) and may(user, "appeals.view_contact", appeal)
     if full:
@@ -73,16 +76,15 @@ def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
     return list(events.order_by("id"))
 
 
-def dispatch_units() -> QuerySet[Unit]:
+def dispatch_units() -> UnitQuerySet:
     """Units an appeal can be dispatched to: every active unit below the district."""
-    return Unit.objects.filter(is_active=True, parent__isnull=False).exclude(kind="hotline")
+    units: UnitQuerySet = Unit.objects.filter(is_active=True, parent__isnull=False).exclude(
+        kind="hotline")
+    return units
 
 
-def appeal_actions(user, appeal: Appeal) -> list[str]:
+def appeal_actions(user: Any, appeal: Appeal) -> list[str]:
     """The actions `user` may take on `appeal` now (buttons on pages, `actions` in the API)."""
-    from .models import Extension
-    from .services import ACTION_PERMS, ALLOWED_FROM
-
     if not getattr(user, "is_authenticated", False):
         return []
     allowed = []

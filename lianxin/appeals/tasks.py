@@ -7,7 +7,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Appeal, Status
-from .services import appeal_escalate_overdue, appeal_route
+from .rollups import rollup_refresh
+from .services.dispatch import appeal_route
+from .services.supervision import appeal_escalate_overdue
 
 
 @shared_task
@@ -40,6 +42,4 @@ def route_pending_appeals() -> int:
 @shared_task
 def refresh_rollups() -> int:
     """Every minute (Celery beat): bring the daily and monthly roll-ups up to date."""
-    from .rollups import rollup_refresh
-
     return rollup_refresh()

@@ -1,15 +1,18 @@
 """Pages: the citizen portal, the handler workbench, the dispatcher console, the supervision board.
 
-Every action form posts to `appeal_act`, which calls the same services as the API."""
+Every action form posts to `appeal_act`, which runs the action's service from the same table
+as the API (`actions.ACTIONS`)."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +22,11 @@ from django.views.decorators.http import require_POST
 from lianxin.core.access import has_role, may, units_where
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidInput, LianxinError
-from lianxin.core.models import Role
+from lianxin.core.models import Role, Unit
+from lianxin.core.params import as_id
 from lianxin.core.ratelimit import client_address
 
-from . import services
+from .actions import ACTIONS
 from .api import citizen_appeal
 from .forms import SubmitForm
 from .models import Appeal, Category, Channel, Satisfaction, Status, Urgency
@@ -34,18 +38,20 @@ from .selectors import (
     appeals_visible_to,
     dispatch_units,
 )
+from .services.citizen import appeal_follow_up, appeal_withdraw, query_code_for
+from .services.intake import appeal_submit
 
 
-def portal(request):
+def portal(request: HttpRequest) -> HttpResponse:
     recent = Appeal.objects.public().select_related("unit", "category")[:5]
     return render(request, "appeals/portal.html", {"recent": recent})
 
 
-def submit(request):
+def submit(request: HttpRequest) -> HttpResponse:
     form = SubmitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appeal, _created = services.appeal_submit(
+            appeal, _created = appeal_submit(
                 **form.cleaned_data, channel=Channel.WEB, submitted_by=request.user,
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
@@ -57,15 +63,15 @@ def submit(request):
                 form.add_error(None, exc.message)
         else:
             return render(request, "appeals/submitted.html", {
-                "appeal": appeal, "query_code": services.query_code_for(appeal.tracking_number),
+                "appeal": appeal, "query_code": query_code_for(appeal.tracking_number),
             })
     return render(request, "appeals/submit.html", {"form": form})
 
 
-def track(request):
+def track(request: HttpRequest) -> HttpResponse:
     tn = (request.POST.get("tracking_number") or request.GET.get("tracking_number") or "").strip()
     code = (request.POST.get("query_code") or "").strip()
-    context = {"tracking_number": tn, "query_code": code}
+    context: dict[str, Any] = {"tracking_number": tn, "query_code": code}
     if request.method == "POST":
         try:
             appeal = citizen_appeal(tn, code, requester=client_address(request))
@@ -75,7 +81,7 @@ def track(request):
             if action := request.POST.get("action"):
                 try:
                     if action == "followup":
-                        appeal = services.appeal_follow_up(
+                        appeal = appeal_follow_up(
                             appeal=appeal, by_citizen=True,
                             resolved=request.POST.get("resolved") == "yes",
                             satisfaction=request.POST.get("satisfaction", ""),
@@ -83,7 +89,7 @@ def track(request):
                         )
                         messages.success(request, _("Thank you for your rating."))
                     elif action == "withdraw":
-                        appeal = services.appeal_withdraw(appeal=appeal, by_citizen=True)
+                        appeal = appeal_withdraw(appeal=appeal, by_citizen=True)
                         messages.success(request, _("Your appeal has been withdrawn."))
                 except LianxinError as exc:
                     messages.error(request, exc.message)
@@ -95,7 +101,7 @@ def track(request):
     return render(request, "appeals/track.html", context)
 
 
-def board(request):
+def board(request: HttpRequest) -> HttpResponse:
     qs = Appeal.objects.public().select_related("unit", "category")
     if category := request.GET.get("category"):
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
@@ -106,7 +112,7 @@ def board(request):
 
 
 @login_required
-def workbench(request):
+def workbench(request: HttpRequest) -> HttpResponse:
     units = units_where(request.user, Role.HANDLER, Role.LEADER)
     if not units:
         raise PermissionDenied(_("The workbench is for handlers and unit leaders."))
@@ -122,7 +128,7 @@ def workbench(request):
 
 
 @login_required
-def dispatch_console(request):
+def dispatch_console(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.DISPATCHER, Role.ADMIN):
         raise PermissionDenied(_("The dispatcher console is for dispatchers."))
     queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).select_related(
@@ -137,7 +143,7 @@ def dispatch_console(request):
 
 
 @login_required
-def supervision(request):
+def supervision(request: HttpRequest) -> HttpResponse:
     if not may(request.user, "appeals.view_supervision_board"):
         raise PermissionDenied(_("The supervision board is for supervisors."))
     now = timezone.now()
@@ -154,21 +160,21 @@ def supervision(request):
 
 
 @login_required
-def appeal_detail(request, tracking_number):
+def appeal_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     appeal = _visible_appeal(request.user, tracking_number)
     if appeal is None:
         return _not_here(request, tracking_number)
     return _render_detail(request, appeal)
 
 
-def _visible_appeal(user, tracking_number):
+def _visible_appeal(user: Any, tracking_number: str) -> Appeal | None:
     return (
         appeals_visible_to(user).prefetch_related("co_units", "extensions", "followups")
         .filter(tracking_number=tracking_number).first()
     )
 
 
-def _not_here(request, tracking_number):
+def _not_here(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """An appeal the user may not see: where it went, if it once was theirs, else 404."""
     moved = appeal_whereabouts(request.user, tracking_number)
     if moved is None:
@@ -181,13 +187,14 @@ FORM_FIELDS = {"unit", "units", "category", "reason", "days", "approve", "text",
                "satisfaction", "comment", "master", "note"}
 
 
-def _render_detail(request, appeal, *, posted=None, error=None):
+def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None = None,
+                   error: LianxinError | None = None) -> HttpResponse:
     """The appeal page. After a failed action (`posted`, `error`) the form that was sent is
     shown again, open, with what was typed or chosen and each message beside its field."""
-    forms = []
+    forms: list[tuple[str, dict[str, Any]]] = []
     for action in appeal_actions(request.user, appeal):
-        form = {"open": False, "data": {}, "errors": {}, "error": "", "units": []}
-        if action == posted:
+        form: dict[str, Any] = {"open": False, "data": {}, "errors": {}, "error": "", "units": []}
+        if action == posted and error is not None:
             p = request.POST
             errors = {k: v for k, v in error.fields.items() if k in FORM_FIELDS}
             others = [m for k, v in error.fields.items() if k not in FORM_FIELDS for m in v]
@@ -210,18 +217,49 @@ def _render_detail(request, appeal, *, posted=None, error=None):
     }, status=error.status if error else 200)
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _unit_or_error(pk, field="unit"):
-    unit = dispatch_units().filter(pk=_int(pk)).first()
+def _unit_or_error(pk: Any, field: str = "unit") -> Unit:
+    unit: Unit | None = dispatch_units().filter(pk=as_id(pk)).first()
     if unit is None:
         raise InvalidInput(_("Choose a unit."), fields={field: [_("Choose a unit.")]})
     return unit
+
+
+def _category_or_none(code: str | None) -> Category | None:
+    return Category.objects.filter(code=code).first() if code else None
+
+
+def _master_or_error(user: Any, tracking_number: str) -> Appeal:
+    master = appeals_visible_to(user).filter(tracking_number=tracking_number.strip()).first()
+    if master is None:
+        raise InvalidInput(_("Master appeal not found."),
+                           fields={"master": [_("Master appeal not found.")]})
+    return master
+
+
+# Each action's arguments from its page form (the service is in actions.ACTIONS).
+FORM_ARGUMENTS: dict[str, Callable[[QueryDict, Any], dict[str, Any]]] = {
+    "dispatch": lambda p, user: {"unit": _unit_or_error(p.get("unit")),
+                                 "category": _category_or_none(p.get("category"))},
+    "accept": lambda p, user: {},
+    "return": lambda p, user: {"reason": p.get("reason", "")},
+    "transfer": lambda p, user: {"unit": _unit_or_error(p.get("unit")),
+                                 "reason": p.get("reason", "")},
+    "co_handle": lambda p, user: {"units": [_unit_or_error(pk, "units")
+                                            for pk in p.getlist("units")]},
+    "extension_request": lambda p, user: {"days": p.get("days"), "reason": p.get("reason", "")},
+    "extension_decide": lambda p, user: {"approve": p.get("approve") == "yes",
+                                         "reason": p.get("reason", "")},
+    "reply": lambda p, user: {"text": p.get("text", "")},
+    "review": lambda p, user: {"approve": p.get("approve") == "yes",
+                               "reason": p.get("reason", "")},
+    "followup": lambda p, user: {"resolved": p.get("resolved") == "yes",
+                                 "satisfaction": p.get("satisfaction", ""),
+                                 "comment": p.get("comment", "")},
+    "close": lambda p, user: {"reason": p.get("reason", "")},
+    "merge": lambda p, user: {"master": _master_or_error(user, p.get("master", ""))},
+    "withdraw": lambda p, user: {"reason": p.get("reason", "")},
+    "supervise": lambda p, user: {"note": p.get("note", "")},
+}
 
 
 def _done(action: str, appeal: Appeal) -> str:
@@ -239,10 +277,12 @@ def _done(action: str, appeal: Appeal) -> str:
         return _("Co-handling units of appeal %(tn)s: %(units)s.") % {
             "tn": tn, "units": _(", ").join(str(u) for u in appeal.co_units.all())}
     if action == "extension_request":
+        requested = appeal.extensions.order_by("-id").first()
         return _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
-            "tn": tn, "days": appeal.extensions.order_by("-id").first().days}
+            "tn": tn, "days": requested.days if requested else ""}
     if action == "extension_decide":
-        approved = appeal.extensions.order_by("-decided_at", "-id").first().decision == "approved"
+        decided = appeal.extensions.order_by("-decided_at", "-id").first()
+        approved = decided is not None and decided.decision == "approved"
         return (_("The extension of appeal %(tn)s is approved.") if approved
                 else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
     if action == "reply":
@@ -261,7 +301,7 @@ def _done(action: str, appeal: Appeal) -> str:
         return _("Appeal %(tn)s closed.") % {"tn": tn}
     if action == "merge":
         return _("Appeal %(tn)s merged into %(master)s.") % {
-            "tn": tn, "master": appeal.master.tracking_number}
+            "tn": tn, "master": appeal.master.tracking_number if appeal.master else ""}
     if action == "withdraw":
         return _("Appeal %(tn)s withdrawn.") % {"tn": tn}
     if action == "supervise":
@@ -271,52 +311,17 @@ def _done(action: str, appeal: Appeal) -> str:
 
 @login_required
 @require_POST
-def appeal_act(request, tracking_number, action):
+def appeal_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     """Run one lifecycle action from a page form, then go back where the user came from."""
     appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
     if appeal is None:
         return _not_here(request, tracking_number)
+    if action not in ACTIONS:
+        raise Http404
     p, user = request.POST, request.user
-    version = _int(p.get("version"))
-    common = {"appeal": appeal, "actor": user, "version": version}
     try:
-        if action == "dispatch":
-            category = Category.objects.filter(code=p.get("category")).first() if p.get("category") else None
-            services.appeal_dispatch(**common, unit=_unit_or_error(p.get("unit")), category=category)
-        elif action == "accept":
-            services.appeal_accept(**common)
-        elif action == "return":
-            services.appeal_return(**common, reason=p.get("reason", ""))
-        elif action == "transfer":
-            services.appeal_transfer(**common, unit=_unit_or_error(p.get("unit")), reason=p.get("reason", ""))
-        elif action == "co_handle":
-            services.appeal_co_handle(**common, units=[_unit_or_error(pk, "units") for pk in p.getlist("units")])
-        elif action == "extension_request":
-            services.extension_request(**common, days=p.get("days"), reason=p.get("reason", ""))
-        elif action == "extension_decide":
-            services.extension_decide(**common, approve=p.get("approve") == "yes", reason=p.get("reason", ""))
-        elif action == "reply":
-            services.appeal_reply(**common, text=p.get("text", ""))
-        elif action == "review":
-            services.appeal_review_reply(**common, approve=p.get("approve") == "yes",
-                                         reason=p.get("reason", ""))
-        elif action == "followup":
-            services.appeal_follow_up(**common, resolved=p.get("resolved") == "yes",
-                                      satisfaction=p.get("satisfaction", ""), comment=p.get("comment", ""))
-        elif action == "close":
-            services.appeal_close(**common, reason=p.get("reason", ""))
-        elif action == "merge":
-            master = appeals_visible_to(user).filter(tracking_number=p.get("master", "").strip()).first()
-            if master is None:
-                raise InvalidInput(_("Master appeal not found."),
-                                   fields={"master": [_("Master appeal not found.")]})
-            services.appeal_merge(**common, master=master)
-        elif action == "withdraw":
-            services.appeal_withdraw(**common, reason=p.get("reason", ""))
-        elif action == "supervise":
-            services.appeal_supervise(**common, note=p.get("note", ""))
-        else:
-            raise Http404
+        ACTIONS[action].service(appeal=appeal, actor=user, version=as_id(p.get("version")),
+                                **FORM_ARGUMENTS[action](p, user))
     except LianxinError as exc:
         # Sent from the appeal's page and its form is still there: show that form again with
         # the message beside the field and nothing lost. Elsewhere (the dispatcher console,

@@ -26,11 +26,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianxin.appeals import rates as appeal_rates
-from lianxin.appeals.api import SettingRateThrottle
 from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
 from lianxin.core.ratelimit import within_rate
+from lianxin.core.throttles import SettingRateThrottle
 
 from ..exports import WRITERS, assessment_data
 from ..rankings import (

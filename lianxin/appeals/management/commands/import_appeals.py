@@ -1,7 +1,8 @@
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lianxin.appeals.importer import DEFAULT_COLUMNS, import_appeals
 from lianxin.core.errors import LianxinError
@@ -13,11 +14,11 @@ class Command(BaseCommand):
         "skipped. Map columns with --map field=column, fields: " + ", ".join(DEFAULT_COLUMNS)
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path")
         parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
         if not path.exists():
             raise CommandError(f"no such file: {path}")

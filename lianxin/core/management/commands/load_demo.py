@@ -1,16 +1,18 @@
-from django.core.management.base import BaseCommand
+from typing import Any
 
-from lianxin.appeals.demo import DEMO_PASSWORD, load_demo
+from django.core.management.base import BaseCommand, CommandParser
+
+from lianxin.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
     help = "Load the demo district (idempotent: a second run changes nothing)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--appeals", type=int, default=500)
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo(appeals=options["appeals"], stdout=self.stdout)
         if options["quiet"]:
             return

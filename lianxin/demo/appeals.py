@@ -1,64 +1,38 @@
-"""The demo district: units, people for every role, the service catalogue and about 500 appeals
-from real citizen messages (data/teddy2020), spread over recent months and every state.
+"""The demo district's appeals: the service catalogue and about 500 appeals from real citizen
+messages (data/teddy2020), each walked through the services to a state, spread over recent
+months.
 
-Idempotent: everything is keyed (unit codes, usernames, category codes, appeal source refs), so
-a second run finds it all and changes nothing."""
+Idempotent: categories are keyed by code, appeals by their source reference."""
 
 import csv
 import random
 import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.utils import translation
 
+from lianxin.appeals.models import Appeal, Category, Channel, Satisfaction, Status, Urgency
+from lianxin.appeals.services import (
+    appeal_accept,
+    appeal_dispatch,
+    appeal_follow_up,
+    appeal_merge,
+    appeal_reply,
+    appeal_return,
+    appeal_submit,
+    appeal_withdraw,
+    extension_request,
+)
 from lianxin.core import clock
-from lianxin.core.models import Role, RoleAssignment, Unit
+from lianxin.core.models import Unit
 
-from . import services
-from .models import Appeal, Category, Channel, Satisfaction, Status, Urgency
+from .core import DEPARTMENTS, STREETS
 
 DATA = Path(settings.BASE_DIR) / "data" / "teddy2020"
-DEMO_PASSWORD = "lianxin-demo"  # noqa: S105 - printed for the demo, documented in the README
 
-DEPARTMENTS = [
-    ("vet", "畜牧兽医局"),
-    ("env", "生态环境局"),
-    ("housing", "住房和城乡建设局"),
-    ("hrss", "人力资源和社会保障局"),
-    ("edu", "教育局"),
-    ("health", "卫生健康委员会"),
-    ("transport", "交通运输局"),
-    ("commerce", "商务局"),
-    ("market", "市场监督管理局"),
-    ("agri", "农业农村局"),
-    ("civil", "民政局"),
-    ("land", "自然资源局"),
-    ("police", "公安分局"),
-    ("gov-office", "区政府办公室"),
-]
-STREETS = [
-    ("dongcheng", "东城街道", "street", [("dongcheng-donghu", "东湖社区", "community"),
-                                          ("dongcheng-yingbin", "迎宾社区", "community"),
-                                          ("dongcheng-heping", "和平社区", "community")]),
-    ("xicheng", "西城街道", "street", [("xicheng-jinxiu", "锦绣社区", "community"),
-                                        ("xicheng-wenhua", "文化社区", "community")]),
-    ("nanhu", "南湖街道", "street", [("nanhu-binhe", "滨河社区", "community"),
-                                      ("nanhu-lifa", "丽发社区", "community"),
-                                      ("nanhu-xingfu", "幸福社区", "community")]),
-    ("qiaotou", "桥头镇", "town", [("qiaotou-dawan", "大湾村", "village"),
-                                   ("qiaotou-shiqiao", "石桥村", "village"),
-                                   ("qiaotou-liushu", "柳树村", "village")]),
-    ("guoyuan", "果园镇", "town", [("guoyuan-xunlong", "浔龙村", "village"),
-                                   ("guoyuan-huaxin", "花新村", "village")]),
-    ("baishui", "白水乡", "town", [("baishui-shangba", "上坝村", "village"),
-                                   ("baishui-xiaba", "下坝村", "village"),
-                                   ("baishui-qingshan", "青山村", "village")]),
-]
 # First-level category of the city's taxonomy → the department that handles it by default.
 GROUP_UNITS = {
     "城乡建设": "housing", "环境保护": "env", "交通运输": "transport", "教育文体": "edu",
@@ -86,70 +60,14 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟"]
 
 
-@dataclass
-class Plan:
-    status: str
-    days_ago: float
 
-
-def _ensure_unit(code, name, kind, parent):
-    unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind,
-                                                              "parent": parent})
-    return unit
-
-
-def load_units() -> dict[str, Unit]:
-    root = _ensure_unit("district", "示范区", "district", None)
-    units = {"district": root, "hotline": _ensure_unit("hotline", "12345热线中心", "hotline", root)}
-    for code, name in DEPARTMENTS:
-        units[code] = _ensure_unit(code, name, "department", root)
-    for code, name, kind, children in STREETS:
-        street = units[code] = _ensure_unit(code, name, kind, root)
-        for ccode, cname, ckind in children:
-            units[ccode] = _ensure_unit(ccode, cname, ckind, street)
-    return units
-
-
-def _person(username, name, role, unit, **extra):
-    User = get_user_model()
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
-                                        first_name=name, email=f"{username}@demo.lianxin.local",
-                                        **extra)
-    RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
-    return user
-
-
-def load_people(units) -> list[tuple[str, str, str]]:
-    """Returns (username, role, unit) of the demo logins, for printing."""
-    root = units["district"]
-    people = [
-        ("admin", "系统管理员", Role.ADMIN, root, {"is_staff": True, "is_superuser": True}),
-        ("dispatcher", "派单员小李", Role.DISPATCHER, root, {}),
-        ("supervisor", "督办科老周", Role.SUPERVISOR, root, {}),
-        ("inspector", "纪检员老吴", Role.INSPECTOR, root, {}),
-        ("orgdept", "组织部小陈", Role.ORGDEPT, root, {}),
-        ("citizen", "群众王大妈", Role.CITIZEN, root, {}),
-    ]
-    for code, name in DEPARTMENTS:
-        people.append((f"handler-{code}", f"{name}承办人", Role.HANDLER, units[code], {}))
-        people.append((f"leader-{code}", f"{name}负责人", Role.LEADER, units[code], {}))
-    for code, name, _kind, _children in STREETS:
-        people.append((f"handler-{code}", f"{name}承办人", Role.HANDLER, units[code], {}))
-        people.append((f"leader-{code}", f"{name}负责人", Role.LEADER, units[code], {}))
-    for username, name, role, unit, extra in people:
-        _person(username, name, role, unit, **extra)
-    return [(p[0], p[2], p[3].name) for p in people]
-
-
-def load_catalogue(units) -> dict[str, Category]:
+def load_catalogue(units: dict[str, Unit]) -> dict[str, Category]:
     groups: dict[str, Category] = {}
     rows = list(csv.DictReader((DATA / "taxonomy.csv").open(encoding="utf-8")))
     for n, first in enumerate(dict.fromkeys(r["一级分类"] for r in rows), start=1):
         groups[first], _ = Category.objects.get_or_create(
             code=f"c{n:02d}", defaults={"name": first, "default_unit": units[GROUP_UNITS[first]]})
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for r in rows:
         first, second = r["一级分类"], r["二级分类"]
         if (first, second) in seen or not second:
@@ -195,7 +113,7 @@ def _group_of(text: str) -> str:
     return "城乡建设"
 
 
-def _messages(rng: random.Random) -> list[dict]:
+def _messages(rng: random.Random) -> list[dict[str, str]]:
     """About 500 real messages: some with their real official reply, some still open."""
     replied = list(csv.DictReader((DATA / "replied-messages.csv").open(encoding="utf-8")))
     train = list(csv.DictReader((DATA / "train.csv").open(encoding="utf-8")))
@@ -247,11 +165,12 @@ STATE_WEIGHTS = [
 ]
 
 
-def _play(message: dict, *, rng, units, categories, people, start: datetime) -> None:
+def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit],
+          categories: dict[str, Category], people: dict[str, Any], start: datetime) -> None:
     """Submit one appeal at `start` and walk it to a state, each step at a plausible time."""
     with_reply = bool(message["reply"])
     states = [s for s, _ in STATE_WEIGHTS]
-    weights = [w * (3 if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
+    weights: list[float] = [w * (3 if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
                     else (0 if with_reply else 1)) for s, w in STATE_WEIGHTS]
     if not with_reply:
         weights = [0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
@@ -276,7 +195,7 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
         return moment
 
     with clock.at(start):
-        appeal, created = services.appeal_submit(
+        appeal, created = appeal_submit(
             title=message["title"] or "市民来信", content=message["content"][:5000],
             category=category if rng.random() < 0.8 else None,
             urgency=rng.choices([Urgency.ORDINARY, Urgency.URGENT, Urgency.COMPLEX, Urgency.EMERGENCY],
@@ -293,18 +212,18 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
     unit = category.default_unit
     if group == "城乡建设" and rng.random() < 0.5:
         unit = units[street_code]
-    if target == Status.SUBMITTED:
+    if target == Status.SUBMITTED or unit is None:  # every demo category has a unit
         return
     if target == Status.WITHDRAWN:
         with clock.at(later(rng.uniform(1, 30))):
-            services.appeal_withdraw(appeal=appeal, by_citizen=True, reason="问题已自行解决")
+            appeal_withdraw(appeal=appeal, by_citizen=True, reason="问题已自行解决")
         return
     if target == Status.MERGED:
         master = Appeal.objects.filter(category=appeal.category, created_at__lt=start).exclude(
             status__in=[Status.MERGED, Status.WITHDRAWN]).order_by("-created_at").first()
         if master:
             with clock.at(later(rng.uniform(1, 8))):
-                services.appeal_merge(appeal=appeal, master=master, actor=dispatcher)
+                appeal_merge(appeal=appeal, master=master, actor=dispatcher)
             return
         target = Status.DISPATCHED
     handler = people[unit.code]
@@ -312,116 +231,69 @@ def _play(message: dict, *, rng, units, categories, people, start: datetime) -> 
         if rng.random() < 0.08:  # a wrong first dispatch, returned by the unit
             wrong = units[rng.choice([c for c, _ in DEPARTMENTS if c != unit.code])]
             with clock.at(later(rng.uniform(0.2, 3))):
-                services.appeal_dispatch(appeal=appeal, unit=wrong, actor=dispatcher)
+                appeal_dispatch(appeal=appeal, unit=wrong, actor=dispatcher)
             with clock.at(later(rng.uniform(1, 10))):
-                services.appeal_return(appeal=appeal, actor=people[wrong.code],
-                                       reason="不属于本单位职责，请重新派单")
+                appeal_return(appeal=appeal, actor=people[wrong.code],
+                              reason="不属于本单位职责，请重新派单")
         with clock.at(later(rng.uniform(0.2, 6))):
-            services.appeal_dispatch(appeal=appeal, unit=unit, actor=dispatcher)
+            appeal_dispatch(appeal=appeal, unit=unit, actor=dispatcher)
     if target == Status.DISPATCHED:
         return
     with clock.at(later(rng.uniform(0.5, 12))):
-        services.appeal_accept(appeal=appeal, actor=handler)
+        appeal_accept(appeal=appeal, actor=handler)
     if target == Status.HANDLING:
         if rng.random() < 0.1:
             with clock.at(later(rng.uniform(24, 96))):
-                services.extension_request(appeal=appeal, actor=handler, days=5,
-                                           reason="需协调多个部门现场核查")
+                extension_request(appeal=appeal, actor=handler, days=5,
+                                  reason="需协调多个部门现场核查")
         return
     with clock.at(later(rng.uniform(24, 24 * 9))):
-        services.appeal_reply(appeal=appeal, actor=handler, text=message["reply"][:5000])
+        appeal_reply(appeal=appeal, actor=handler, text=message["reply"][:5000])
     if target == Status.REPLIED:
         return
     if target == Status.REOPENED:
         with clock.at(later(rng.uniform(4, 48))):
-            services.appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=False,
-                                      satisfaction=Satisfaction.DISSATISFIED,
-                                      comment="问题依然存在，答复没有解决实际问题")
+            appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=False,
+                             satisfaction=Satisfaction.DISSATISFIED,
+                             comment="问题依然存在，答复没有解决实际问题")
         return
     satisfaction = rng.choices(
         [Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED], [70, 20, 10])[0]
     with clock.at(later(rng.uniform(4, 72))):
         if rng.random() < 0.5:
-            services.appeal_follow_up(appeal=appeal, by_citizen=True,
-                                      resolved=satisfaction != Satisfaction.DISSATISFIED,
-                                      satisfaction=satisfaction, comment="")
+            appeal_follow_up(appeal=appeal, by_citizen=True,
+                             resolved=satisfaction != Satisfaction.DISSATISFIED,
+                             satisfaction=satisfaction, comment="")
         else:
-            services.appeal_follow_up(appeal=appeal, actor=dispatcher,
-                                      resolved=satisfaction != Satisfaction.DISSATISFIED,
-                                      satisfaction=satisfaction, comment="电话回访")
+            appeal_follow_up(appeal=appeal, actor=dispatcher,
+                             resolved=satisfaction != Satisfaction.DISSATISFIED,
+                             satisfaction=satisfaction, comment="电话回访")
     appeal.refresh_from_db()
     if appeal.status == Status.REOPENED:  # 重办: handled again, then judged once more
         with clock.at(later(rng.uniform(2, 24))):
-            services.appeal_accept(appeal=appeal, actor=handler)
+            appeal_accept(appeal=appeal, actor=handler)
         with clock.at(later(rng.uniform(24, 24 * 5))):
-            services.appeal_reply(appeal=appeal, actor=handler,
-                                  text="经重新核查，已会同相关部门现场处理，问题已整改。")
+            appeal_reply(appeal=appeal, actor=handler,
+                         text="经重新核查，已会同相关部门现场处理，问题已整改。")
         with clock.at(later(rng.uniform(4, 48))):
-            services.appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=True,
-                                      satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
+            appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=True,
+                             satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
 
 
-# The last week's signals for the insight pages. One matter many citizens raise at once: real
-# messages about one place from the hot-issues data, left for the dispatcher (hot issue and
-# duplicates). And three reports of dead pigs in one village within two days, which alarm the
-# veterinary bureau: invented, because the data has no such cluster.
-HOT_PLACE = "丽发新城"
-HOT_MESSAGES = 8
-CLUSTER = [
-    ("大湾村好几头猪突然死了", "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。"),
-    ("大湾村路边沟里有死猪", "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。"),
-    ("大湾村邻居家猪发病", "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。"),
-]
-
-
-def _recent_signals(*, rng, categories, now: datetime) -> None:
-    rows = csv.DictReader((DATA / "hot-issues-messages.csv").open(encoding="utf-8"))
-    hot = [r for r in rows if HOT_PLACE in r["留言主题"]][:HOT_MESSAGES]
-    for r in hot:
-        with clock.at(now - timedelta(hours=rng.uniform(2, 24 * 6))):
-            services.appeal_submit(
-                title=_clean(r["留言主题"])[:60], content=_clean(r["留言详情"])[:5000],
-                channel=Channel.IMPORT, source_ref=f"hot:{r['留言编号']}", is_public=True,
-                contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                actor_label="12345")
-    for n, (title, content) in enumerate(CLUSTER):
-        with clock.at(now - timedelta(hours=40 - 16 * n)):
-            services.appeal_submit(
-                title=title, content=content, category=categories["动物疫病"],
-                urgency=Urgency.URGENT, channel=Channel.IMPORT, source_ref=f"demo-cluster:{n}",
-                address="桥头镇大湾村", contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-                contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                actor_label="12345")
-
-
-def load_demo(*, appeals: int = 500, days: int = 120, stdout=None) -> list[tuple[str, str, str]]:
-    # What the demo stores in words (public notes, notifications) is written in the active
-    # language: the site's own, whichever language the caller (a test after an English
-    # request, a shell) happens to have active.
-    with translation.override(settings.LANGUAGE_CODE):
-        return _load_demo(appeals=appeals, days=days, stdout=stdout)
-
-
-def _load_demo(*, appeals: int, days: int, stdout) -> list[tuple[str, str, str]]:
-    rng = random.Random(12345)
-    with transaction.atomic():
-        units = load_units()
-        logins = load_people(units)
-        categories = load_catalogue(units)
+def load_appeals(*, rng: random.Random, units: dict[str, Unit], categories: dict[str, Category],
+                 appeals: int, days: int, now: datetime, stdout: Any = None) -> None:
+    """Replay `appeals` messages over the last `days` days, each through the services."""
     User = get_user_model()
-    people = {"dispatcher": User.objects.get(username="dispatcher")}
+    people: dict[str, Any] = {"dispatcher": User.objects.get(username="dispatcher")}
     for code, *_ in DEPARTMENTS + [(s[0],) for s in STREETS]:
         people[code] = User.objects.get(username=f"handler-{code}")
     messages = _messages(rng)[:appeals]
     # Messages without a reply are still open, so they are the newest (a stable sort keeps the
     # shuffled order otherwise).
     messages.sort(key=lambda m: not m["reply"])
-    now = clock.now()
     # Start times spread evenly over the window, oldest first, so merges find earlier masters.
     starts = sorted(now - timedelta(days=rng.uniform(0, days)) for _ in messages)
     for n, (message, start) in enumerate(zip(messages, starts, strict=True), start=1):
         _play(message, rng=rng, units=units, categories=categories, people=people, start=start)
         if stdout and n % 50 == 0:
             stdout.write(f"  demo appeals: {n}/{len(messages)}\n")
-    _recent_signals(rng=rng, categories=categories, now=now)
-    return logins

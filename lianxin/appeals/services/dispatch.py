@@ -1,0 +1,167 @@
+"""The dispatcher's work: routing, dispatching, transferring, co-handling, merging, closing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from lianxin.core import clock, transitions
+from lianxin.core.errors import InvalidInput, InvalidTransition
+from lianxin.core.models import Unit
+
+from ..catalogue import category_named
+from ..models import Appeal, Category, Status
+from .common import check, clean_text, deadlines, lock, notify_unit_handlers, unit_data
+
+
+def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = False) -> Appeal:
+    """Dispatch an appeal whose row the caller holds (intake, routing, the dispatcher)."""
+    if not unit.is_active:
+        raise InvalidInput(_("The unit is not active."))
+    before = appeal.status
+    appeal.status = Status.DISPATCHED
+    appeal.unit = unit
+    appeal.dispatched_at = clock.now()
+    appeal.public_note = _("Dispatched to %(unit)s") % {"unit": unit.name}
+    transitions.commit(
+        appeal, action="dispatch", actor=actor, from_state=before,
+        fields=["unit", "dispatched_at", "public_note", "category"],
+        data={**unit_data(unit), "auto": auto},
+        actor_label="auto" if auto else "",
+    )
+    notify_unit_handlers(appeal, unit, _("New appeal dispatched to your unit"))
+    return appeal
+
+
+def _recategorise(appeal: Appeal, category: Category) -> None:
+    """A new category brings its own deadlines, counted from receipt."""
+    appeal.category = category
+    appeal.contact_deadline, appeal.handling_deadline = deadlines(appeal, appeal.created_at)
+    appeal.save(update_fields=["category", "contact_deadline", "handling_deadline"])
+
+
+@transaction.atomic
+def appeal_dispatch(
+    *, appeal: Appeal | int, unit: Unit, actor: Any, category: Category | None = None,
+    version: int | None = None,
+) -> Appeal:
+    appeal = lock(appeal, version)
+    check(appeal, "dispatch", actor)
+    if category is not None and category != appeal.category:
+        _recategorise(appeal, category)
+    return dispatch_locked(appeal, unit=unit, actor=actor)
+
+
+def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
+    """Ask the router for the category of an appeal that has none. At or above
+    AUTO_DISPATCH_CONFIDENCE it is dispatched to that category's unit at once; below, the
+    suggestion waits on the dispatcher console. The suggestion is kept either way: a
+    dispatcher's other choice is a correction the router learns from."""
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    text = Appeal.objects.filter(pk=pk).values_list("title", "content").first()
+    if text is None or not settings.CATEGORY_SUGGESTER:
+        return None
+    # The model runs before the row is locked: nobody waits on it.
+    suggestion = import_string(settings.CATEGORY_SUGGESTER)(f"{text[0]}\n{text[1]}")
+    category = category_named(suggestion[0]) if suggestion else None
+    if category is None:
+        return None
+    with transaction.atomic():
+        locked = lock(pk, None)
+        if locked.status != Status.SUBMITTED or locked.category_id:
+            return None  # a dispatcher was quicker
+        locked.suggested_category = category
+        locked.suggestion_confidence = round(float(suggestion[1]), 4)
+        confident = locked.suggestion_confidence >= settings.AUTO_DISPATCH_CONFIDENCE
+        unit = category.default_unit
+        transitions.commit(locked, action="suggest", actor=None, actor_label="router",
+               from_state=locked.status, fields=["suggested_category", "suggestion_confidence"],
+               data={"category": category.code, "confidence": locked.suggestion_confidence})
+        if confident and unit is not None and unit.is_active:
+            _recategorise(locked, category)
+            dispatch_locked(locked, unit=unit, actor=None, auto=True)
+        return locked
+
+
+@transaction.atomic
+def appeal_transfer(
+    *, appeal: Appeal | int, unit: Unit, actor: Any, reason: str, version: int | None = None
+) -> Appeal:
+    appeal = lock(appeal, version)
+    check(appeal, "transfer", actor)
+    reason = clean_text(reason, field="reason", max_length=1000)
+    if unit == appeal.unit:
+        raise InvalidInput(_("The appeal is already with this unit."),
+                           fields={"unit": [_("The appeal is already with this unit.")]})
+    before, old = appeal.status, appeal.unit
+    appeal.status = Status.DISPATCHED
+    appeal.unit = unit
+    appeal.dispatched_at = clock.now()
+    appeal.public_note = _("Transferred to %(unit)s") % {"unit": unit.name}
+    transitions.commit(appeal, action="transfer", actor=actor, from_state=before, reason=reason,
+           fields=["unit", "dispatched_at", "public_note"],
+           data={**unit_data(unit), "from_unit": old.name if old else None})
+    notify_unit_handlers(appeal, unit, _("Appeal transferred to your unit"))
+    return appeal
+
+
+@transaction.atomic
+def appeal_co_handle(
+    *, appeal: Appeal | int, units: list[Unit], actor: Any, version: int | None = None
+) -> Appeal:
+    appeal = lock(appeal, version)
+    check(appeal, "co_handle", actor)
+    units = [u for u in units if u != appeal.unit]
+    if not units:
+        raise InvalidInput(_("Choose at least one other unit."),
+                           fields={"units": [_("Choose at least one other unit.")]})
+    appeal.co_units.add(*units)
+    transitions.commit(appeal, action="co_handle", actor=actor, from_state=appeal.status, fields=[],
+           data={"units": [u.name for u in units]})
+    for unit in units:
+        notify_unit_handlers(appeal, unit, _("Your unit is asked to co-handle an appeal"))
+    return appeal
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal | int, actor: Any, reason: str,
+                 version: int | None = None) -> Appeal:
+    """Close a replied appeal without a rating (e.g. the citizen could not be reached)."""
+    appeal = lock(appeal, version)
+    check(appeal, "close", actor)
+    reason = clean_text(reason, field="reason", max_length=1000)
+    before = appeal.status
+    appeal.status = Status.CLOSED
+    appeal.closed_at = clock.now()
+    appeal.public_note = _("Closed")
+    return transitions.commit(appeal, action="close", actor=actor, from_state=before, reason=reason,
+                  fields=["closed_at", "public_note"])
+
+
+@transaction.atomic
+def appeal_merge(
+    *, appeal: Appeal | int, master: Appeal | int, actor: Any, version: int | None = None
+) -> Appeal:
+    appeal_pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    master_pk = master.pk if isinstance(master, Appeal) else master
+    if appeal_pk == master_pk:
+        raise InvalidInput(_("An appeal cannot be merged into itself."))
+    # Lock both rows in one order, so two opposite merges cannot deadlock.
+    locked = {pk: lock(pk, version if pk == appeal_pk else None)
+              for pk in sorted((appeal_pk, master_pk))}
+    merged, into = locked[appeal_pk], locked[master_pk]
+    check(merged, "merge", actor)
+    if into.status in (Status.MERGED, Status.WITHDRAWN):
+        raise InvalidTransition(_("The master appeal is merged or withdrawn itself."))
+    before = merged.status
+    merged.status = Status.MERGED
+    merged.master = into
+    merged.closed_at = clock.now()
+    merged.public_note = _("Merged into %(tn)s") % {"tn": into.tracking_number}
+    return transitions.commit(merged, action="merge", actor=actor, from_state=before,
+                  fields=["master", "closed_at", "public_note"],
+                  data={"master": into.tracking_number})

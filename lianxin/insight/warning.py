@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from scipy.stats import binom
 
 # --- defaults (each one can be overridden by a WARNING_* setting, see settings_value) -------
@@ -170,6 +171,4 @@ def with_parent_counts(series: Mapping, parent_of: Mapping) -> dict:
 
 def settings_value(name: str):
     """A WARNING_* setting, or this module's default of the same name without the prefix."""
-    from django.conf import settings
-
     return getattr(settings, f"WARNING_{name}", globals()[name])

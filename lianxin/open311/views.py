@@ -18,6 +18,7 @@ from lianxin.core.errors import InvalidInput, LianxinError, NotFound, RateLimite
 from lianxin.core.ratelimit import address_tag, client_address, within_rate
 
 from . import render, selectors, services
+from .errors import Code
 
 log = logging.getLogger("lianxin")
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
@@ -31,7 +32,7 @@ def _param(request: HttpRequest, name: str) -> str:
     if not value:
         value = request.GET.get(name, "")
     if "\x00" in value:
-        raise InvalidInput(_("Malformed request."), code="parse_error")
+        raise InvalidInput(_("Malformed request."), code=Code.PARSE_ERROR)
     return str(value).strip()
 
 

@@ -1,132 +1,31 @@
-"""Every write of the insight app: training, storing and activating category routers; early
-warning's areas and alarms; the duplicate finder's fingerprints, suggestions and dismissals."""
+"""Early warning (预警): the area of each appeal (derived once), the animal cluster rule at
+intake, the hourly rise scan, and the alarm lifecycle open → acknowledged → closed. The rules
+themselves (areas, clusters, rises) are in insight/warning.py."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from datetime import datetime, time, timedelta
-from pathlib import Path
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
-from django.db.models.functions import Substr, TruncDate
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal, Category
 from lianxin.core import clock
-from lianxin.core.access import has_role, users_with_role
+from lianxin.core.access import users_with_role
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL
-from lianxin.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notify_people
+from lianxin.core.transitions import commit, lock, require_permission, require_state
 
-from . import duplicates, router
-from . import warning as warning_rules
-from .models import Alarm, AlarmMember, AppealArea, DuplicateCandidate, DuplicateKey, RouterModel
-
-
-def models_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "models"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def router_model_train(
-    *,
-    texts: list[str],
-    labels: list[str],
-    actor=None,
-    source: str = "",
-    params: dict | None = None,
-    folds: int = 5,
-    activate: bool = True,
-) -> RouterModel:
-    """Cross-validate and fit a router, store it as the next version and (by default) make it
-    the active one. Invalid data raises InvalidInput and stores nothing."""
-    try:
-        result = router.train(texts, labels, params=params, folds=folds)
-    except router.TrainingError as exc:
-        raise InvalidInput(str(exc), code="bad_training_data") from exc
-    data = router.dump(result.pipeline)
-    digest = router.sha256_of(data)
-    directory = models_dir()
-    # Written before the row (under a name no row uses yet) and removed if the row is not.
-    temp = directory / f".router-{digest[:16]}-{os.getpid()}.tmp"
-    temp.write_bytes(data)
-    final: Path | None = None
-    try:
-        with transaction.atomic():
-            # Serialise version numbering with other trainings (the active row's lock is not
-            # enough when no row exists yet).
-            list(RouterModel.objects.select_for_update().values_list("pk", flat=True))
-            version = (RouterModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-            final = directory / f"router-v{version}-{digest[:12]}.joblib"
-            os.replace(temp, final)
-            model = RouterModel.objects.create(
-                version=version,
-                file_name=final.name,
-                sha256=digest,
-                labels=result.labels,
-                training_rows=result.rows,
-                metrics=result.metrics,
-                params=result.params,
-                source=source[:500],
-            )
-            audit_record(
-                actor=actor,
-                action="router_train",
-                obj=model,
-                reason=source[:200],
-                data={"version": version, "macro_f1": result.metrics["macro_f1"],
-                      "rows": result.rows, "sha256": digest},
-            )
-            if activate:
-                _activate(model, actor=actor)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        if final is not None:
-            final.unlink(missing_ok=True)
-        raise
-    return model
-
-
-def router_model_activate(*, version: int, actor=None) -> RouterModel:
-    """Make one stored version the active router (the previous one stays, inactive). The file
-    must still match its hash."""
-    with transaction.atomic():
-        model = RouterModel.objects.select_for_update().filter(version=version).first()
-        if model is None:
-            raise NotFound(_("No router model with version %(v)s.") % {"v": version},
-                           code="unknown_router_version")
-        try:
-            router.load(models_dir() / model.file_name, model.sha256)
-        except router.TamperedModel as exc:
-            raise InvalidInput(str(exc), code="tampered_router_model") from exc
-        _activate(model, actor=actor)
-    return model
-
-
-def _activate(model: RouterModel, *, actor) -> None:
-    previous = RouterModel.objects.select_for_update().filter(is_active=True).exclude(pk=model.pk)
-    previous_versions = list(previous.values_list("version", flat=True))
-    previous.update(is_active=False)
-    if not model.is_active:
-        model.is_active = True
-        model.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="router_activate", obj=model,
-                 from_state=",".join(map(str, previous_versions)), to_state=str(model.version),
-                 data={"version": model.version})
-    from .suggest import forget_router
-
-    transaction.on_commit(forget_router)
-
-
-# --- early warning -------------------------------------------------------------------------
-# 预警: the area of each appeal (derived once), the animal cluster rule at intake, the hourly
-# rise scan, and the alarm lifecycle open → acknowledged → closed. Rules: insight/warning.py.
+from .. import warning as warning_rules
+from ..errors import Code
+from ..models import Alarm, AlarmMember, AppealArea
 
 MAX_ALARM_MEMBERS = 500
 
@@ -192,15 +91,16 @@ def _alarm_data(alarm: Alarm) -> dict:
 
 def alarm_update(
     *, alarm: Alarm, window_start: datetime, window_end: datetime, count: int,
-    members=(), baseline_count: int | None = None, expected: float | None = None,
+    members: Iterable[int] = (), baseline_count: int | None = None, expected: float | None = None,
     p_value: float | None = None,
 ) -> Alarm:
     """New figures for an active alarm (a 4th report in the cluster, a bigger rise). Audited
     only when the count changes, so the hourly scan does not fill the audit log."""
     with transaction.atomic():
-        alarm = Alarm.objects.select_for_update().select_related("category", "area").get(pk=alarm.pk)
-        if not alarm.is_active:
-            raise InvalidTransition(_("This alarm is closed."), code="alarm_closed")
+        alarm = lock(Alarm, alarm, related=("category", "area"), missing=_("No such alarm."),
+                     missing_code=Code.UNKNOWN_ALARM)
+        require_state(alarm, Alarm.ACTIVE, message=_("This alarm is closed."),
+                      code=Code.ALARM_CLOSED)
         before = alarm.count
         _add_members(alarm, members)
         if count == before:
@@ -214,6 +114,8 @@ def alarm_update(
             alarm.expected = expected
         alarm.p_value = p_value if p_value is not None else alarm.p_value
         alarm.updated_at = clock.now()
+        # Saved and audited here rather than by transitions.commit: what moves is the count
+        # (audited as from → to), not the status.
         alarm.save()
         audit_record(actor=None, actor_label="system", action="alarm_update", obj=alarm,
                      from_state=str(before), to_state=str(count), data=_alarm_data(alarm))
@@ -228,14 +130,15 @@ def alarm_raise(
     """Raise an alarm, or update the active one of the same (kind, category, area): returns
     (alarm, created). A new cluster alarm tells the responsible unit's leaders and handlers at
     once (in the app and by email, after commit)."""
-    figures = {"window_start": window_start, "window_end": window_end, "count": count,
-               "members": list(members), "baseline_count": baseline_count,
-               "expected": expected, "p_value": p_value}
+    members = list(members)
     for _attempt in range(3):
         with transaction.atomic():
             active = _active_alarm(kind, category, area)
             if active is not None:
-                return alarm_update(alarm=active, **figures), False
+                return alarm_update(alarm=active, window_start=window_start,
+                                    window_end=window_end, count=count, members=members,
+                                    baseline_count=baseline_count, expected=expected,
+                                    p_value=p_value), False
             try:
                 with transaction.atomic():
                     now = clock.now()
@@ -247,7 +150,7 @@ def alarm_raise(
                     )
             except IntegrityError:  # another scan raised it a moment ago: update that one
                 continue
-            _add_members(alarm, figures["members"])
+            _add_members(alarm, members)
             audit_record(actor=None, actor_label="system", action="alarm_raise", obj=alarm,
                          to_state=alarm.status, data=_alarm_data(alarm))
             if kind == Alarm.Kind.CLUSTER and alarm.unit is not None:
@@ -269,58 +172,55 @@ def _notify_cluster(alarm: Alarm) -> None:
                    link=f"/insight/alarms/#alarm-{alarm.pk}")
 
 
-def _lock_for(alarm: Alarm | int, actor) -> Alarm:
-    pk = alarm.pk if isinstance(alarm, Alarm) else alarm
-    alarm = Alarm.objects.select_for_update().filter(pk=pk).first()
-    if alarm is None:
-        raise NotFound(_("No such alarm."), code="unknown_alarm")
-    is_system = actor is not None and not getattr(actor, "is_authenticated", False) and (
-        getattr(actor, "get_username", lambda: "")() == "system")
-    if not is_system and not Alarm.objects.visible_to(actor).filter(pk=pk).exists():
-        raise PermissionDenied(_("You may not handle this alarm."), code="alarm_forbidden")
-    return alarm
-
-
 def _note(note: str) -> str:
     return (note or "").strip()[:2000]
 
 
-def alarm_acknowledge(*, alarm: Alarm | int, actor, note: str = "") -> Alarm:
-    """Someone has seen the alarm and is looking into it (open → acknowledged)."""
+def _person(actor: Any) -> Any:
+    """The user to record as having acted: nobody for the system itself."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _alarm_move(alarm: Alarm | int, *, actor: Any, action: str, to: str, allowed: Collection[str],
+                refused: str, refused_code: Code, note: str) -> Alarm:
+    """An alarm handled by a person (or the system): locked, theirs to handle
+    (insight.act_on_alarm: the alarms they see), in an allowed state; moved and audited."""
+    note = _note(note)
     with transaction.atomic():
-        alarm = _lock_for(alarm, actor)
-        if alarm.status != Alarm.Status.OPEN:
-            raise InvalidTransition(_("Only an open alarm can be acknowledged."),
-                                     code="alarm_not_open")
-        before = alarm.status
-        alarm.status = Alarm.Status.ACKNOWLEDGED
-        alarm.acknowledged_by = actor if getattr(actor, "is_authenticated", False) else None
-        alarm.acknowledged_at = alarm.updated_at = clock.now()
-        if note := _note(note):
-            alarm.note = f"{alarm.note}\n{note}".strip()
-        alarm.save()
-        audit_record(actor=actor, action="alarm_acknowledge", obj=alarm, from_state=before,
-                     to_state=alarm.status, reason=_note(note))
-    return alarm
+        found = lock(Alarm, alarm, missing=_("No such alarm."), missing_code=Code.UNKNOWN_ALARM)
+        require_permission(actor, "insight.act_on_alarm", found,
+                           message=_("You may not handle this alarm."), code=Code.ALARM_FORBIDDEN)
+        require_state(found, allowed, message=refused, code=refused_code)
+        before = found.status
+        now = clock.now()
+        if to == Alarm.Status.ACKNOWLEDGED:
+            found.acknowledged_by, found.acknowledged_at = _person(actor), now
+            fields = ["acknowledged_by", "acknowledged_at"]
+        else:
+            found.closed_by, found.closed_at = _person(actor), now
+            fields = ["closed_by", "closed_at"]
+        if note:
+            found.note = f"{found.note}\n{note}".strip()
+            fields.append("note")
+        found.status = to
+        return commit(found, action=action, actor=actor, fields=fields, from_state=before,
+                      reason=note)
 
 
-def alarm_close(*, alarm: Alarm | int, actor, note: str = "") -> Alarm:
+def alarm_acknowledge(*, alarm: Alarm | int, actor: Any, note: str = "") -> Alarm:
+    """Someone has seen the alarm and is looking into it (open → acknowledged)."""
+    return _alarm_move(alarm, actor=actor, action="alarm_acknowledge",
+                       to=Alarm.Status.ACKNOWLEDGED, allowed=(Alarm.Status.OPEN,),
+                       refused=_("Only an open alarm can be acknowledged."),
+                       refused_code=Code.ALARM_NOT_OPEN, note=note)
+
+
+def alarm_close(*, alarm: Alarm | int, actor: Any, note: str = "") -> Alarm:
     """The alarm is dealt with or was a false alarm (open/acknowledged → closed). While the
     closed episode's window lasts, the same key does not alarm again."""
-    with transaction.atomic():
-        alarm = _lock_for(alarm, actor)
-        if alarm.status == Alarm.Status.CLOSED:
-            raise InvalidTransition(_("This alarm is already closed."), code="alarm_closed")
-        before = alarm.status
-        alarm.status = Alarm.Status.CLOSED
-        alarm.closed_by = actor if getattr(actor, "is_authenticated", False) else None
-        alarm.closed_at = alarm.updated_at = clock.now()
-        if note := _note(note):
-            alarm.note = f"{alarm.note}\n{note}".strip()
-        alarm.save()
-        audit_record(actor=actor, action="alarm_close", obj=alarm, from_state=before,
-                     to_state=alarm.status, reason=_note(note))
-    return alarm
+    return _alarm_move(alarm, actor=actor, action="alarm_close", to=Alarm.Status.CLOSED,
+                       allowed=Alarm.ACTIVE, refused=_("This alarm is already closed."),
+                       refused_code=Code.ALARM_CLOSED, note=note)
 
 
 def _last_closed(kind: str, category_id: int, area_id: int) -> datetime | None:
@@ -375,7 +275,7 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     return alarm
 
 
-def _day_start(day) -> datetime:
+def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LOCAL)
 
 
@@ -436,100 +336,3 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
         updated += not created
     return {"pairs": len(pairs), "raised": raised, "updated": updated, "areas_derived": derived}
 
-
-# --- duplicates ----------------------------------------------------------------------------
-# 重复诉求: fingerprints are derived data (rebuilt by `manage.py duplicates_index`) and the
-# suggestions change no appeal, so neither is audited; a dispatcher's "not a duplicate" is.
-
-DUPLICATES_PER_APPEAL = 5
-# Verified in Python, most shared keys first: bounds the lookup's time when a place is busy
-# (real messages have 1.3 candidates on average; five suggestions are kept at most).
-DUPLICATE_CANDIDATE_LIMIT = 10
-
-
-def duplicate_window() -> timedelta:
-    return timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
-
-
-def _appeal_fingerprint(title: str, content: str) -> duplicates.Fingerprint:
-    return duplicates.fingerprint(title, content)
-
-
-def duplicate_keys_store(*, appeals: list[tuple[int, datetime, duplicates.Fingerprint]]) -> int:
-    """Replace the fingerprint keys of these (appeal id, created_at, fingerprint): safe to
-    repeat. Returns the number of keys written."""
-    rows = [DuplicateKey(appeal_id=pk, created_at=created_at, band_key=key)
-            for pk, created_at, fp in appeals for key in fp.keys]
-    with transaction.atomic():
-        DuplicateKey.objects.filter(appeal_id__in=[pk for pk, _c, _f in appeals]).delete()
-        DuplicateKey.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
-
-
-def duplicate_lookup(
-    *, fingerprint: duplicates.Fingerprint, created_at: datetime, exclude: int | None = None,
-    window: timedelta | None = None,
-) -> list[tuple[int, datetime, float]]:
-    """Appeals within the window either side of `created_at` that verify as duplicates of the
-    fingerprinted text: (appeal id, created_at, score), best first. One indexed query for the
-    candidates, one for their texts, exact verification in memory."""
-    window = window or duplicate_window()
-    ids = DuplicateKey.objects.matching(fingerprint.keys, start=created_at - window,
-                                        end=created_at + window, exclude=exclude,
-                                        limit=DUPLICATE_CANDIDATE_LIMIT)
-    found = []
-    # Only the start of the content is fingerprinted: the rest need not leave the database.
-    head = Substr("content", 1, duplicates.CONTENT_CHARS)
-    for pk, title, content, when in Appeal.objects.filter(pk__in=ids).values_list(
-            "pk", "title", head, "created_at"):
-        score = duplicates.verify(fingerprint,
-                                  duplicates.fingerprint(title, content, with_bands=False))
-        if score > 0:
-            found.append((pk, when, score))
-    found.sort(key=lambda f: (-f[2], -f[0]))
-    return found
-
-
-def duplicates_find(*, appeal: Appeal | int, store: bool = True) -> list[DuplicateCandidate]:
-    """Fingerprint one appeal and record the appeals it duplicates (or that duplicate it, when
-    history arrives out of order): each pair once, the later appeal pointing at the earlier.
-    A pair a dispatcher dismissed stays dismissed."""
-    appeal = Appeal.objects.get(pk=getattr(appeal, "pk", appeal))
-    fp = _appeal_fingerprint(appeal.title, appeal.content)
-    matches = duplicate_lookup(fingerprint=fp, created_at=appeal.created_at, exclude=appeal.pk)
-    suggestions = []
-    for pk, when, score in matches[:DUPLICATES_PER_APPEAL]:
-        later_first = (appeal.created_at, appeal.pk) > (when, pk)
-        later, earlier = (appeal.pk, pk) if later_first else (pk, appeal.pk)
-        suggestions.append(DuplicateCandidate(appeal_id=later, earlier_id=earlier, score=score))
-    with transaction.atomic():
-        if store:
-            duplicate_keys_store(appeals=[(appeal.pk, appeal.created_at, fp)])
-        DuplicateCandidate.objects.bulk_create(suggestions, ignore_conflicts=True)
-    return list(DuplicateCandidate.objects.filter(
-        Q(appeal=appeal) | Q(earlier=appeal)).select_related("appeal", "earlier"))
-
-
-def duplicate_dismiss(*, candidate: DuplicateCandidate | int, actor) -> DuplicateCandidate:
-    """"Not a duplicate": the suggestion is hidden for good. Dispatchers, supervisors and
-    administrators over the appeal's unit may say so; saying it twice changes nothing."""
-    with transaction.atomic():
-        found = (DuplicateCandidate.objects.select_for_update(of=("self",))
-                 .select_related("appeal__unit", "earlier")
-                 .filter(pk=getattr(candidate, "pk", candidate)).first())
-        if found is None:
-            raise NotFound(_("No such duplicate suggestion."), code="unknown_duplicate")
-        if not has_role(actor, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN,
-                        over=found.appeal.unit):
-            raise PermissionDenied()
-        if found.dismissed:
-            return found
-        found.dismissed = True
-        found.dismissed_at = clock.now()
-        found.dismissed_by = actor if getattr(actor, "is_authenticated", False) else None
-        found.save(update_fields=["dismissed", "dismissed_at", "dismissed_by"])
-        audit_record(actor=actor, action="duplicate_dismiss", obj=found,
-                     from_state="suggested", to_state="dismissed",
-                     data={"appeal": found.appeal.tracking_number,
-                           "earlier": found.earlier.tracking_number, "score": found.score})
-    return found

@@ -1,6 +1,8 @@
 """The cache holds only what can be recomputed (dashboard figures, hot issues, the overdue
 backlog): when Redis is down, a read is a miss and a write is skipped, and the page computes
-its figures itself instead of failing. Nothing that must hold (rate limits, locks) lives here."""
+its figures itself instead of failing. Nothing that must hold (rate limits, locks) lives here.
+Without Redis the cache is Django's database cache (settings.CACHES: the table lianxin_cache,
+shared by every process and kept across restarts), not a per-process memory."""
 
 import logging
 

@@ -120,7 +120,7 @@ def _unit_category_sums(period: Period) -> list[dict]:
 
 
 def _top_level(categories: dict[int, Category], pk: int | None) -> Category | None:
-    category = categories.get(pk)
+    category = categories.get(pk) if pk is not None else None
     while category is not None and category.parent_id:
         category = categories.get(category.parent_id)
     return category
@@ -139,11 +139,11 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     trend = []
     day = period.start
     while day <= period.end:
-        row = by_day.get(day, {})
+        of_day = by_day.get(day)
         trend.append({
             "day": day.isoformat(),
-            "received": row.get("received") or 0,
-            "closed": row.get("closed") or 0,
+            "received": (of_day["received"] if of_day else 0) or 0,
+            "closed": (of_day["closed"] if of_day else 0) or 0,
             "url": drill_url(since=day.isoformat(), until=day.isoformat()),
         })
         day += timedelta(days=1)

@@ -39,16 +39,16 @@ def appeal_area_derive(*, appeal: Appeal | int, places: list[warning_rules.Place
     """Derive and store the area of one appeal (and whether an uncategorised appeal reads like
     a sick/dead-animal report). Derived data, like a cache: not audited, safe to redo."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    appeal = Appeal.objects.select_related("unit").get(pk=pk)
-    text = f"{appeal.title} {appeal.content}"
-    unit = appeal.unit
+    found = Appeal.objects.select_related("unit").get(pk=pk)
+    text = f"{found.title} {found.content}"
+    unit = found.unit
     area_id, source = warning_rules.derive_area(
-        address=appeal.address, text=text, places=places if places is not None else _places(),
+        address=found.address, text=text, places=places if places is not None else _places(),
         unit=warning_rules.Place(unit.pk, unit.name, unit.kind) if unit else None,
     )
     animal = warning_rules.is_animal_report(category_code=None, text=text) is not None
     row, _created = AppealArea.objects.update_or_create(
-        appeal=appeal,
+        appeal=found,
         defaults={"area_id": area_id, "source": source, "animal_keywords": animal,
                   "derived_at": clock.now()},
     )
@@ -154,14 +154,14 @@ def alarm_raise(
             audit_record(actor=None, actor_label="system", action="alarm_raise", obj=alarm,
                          to_state=alarm.status, data=_alarm_data(alarm))
             if kind == Alarm.Kind.CLUSTER and alarm.unit is not None:
-                _notify_cluster(alarm)
+                _notify_cluster(alarm, alarm.unit)
             return alarm, True
     raise AssertionError("an active alarm kept appearing and vanishing")
 
 
-def _notify_cluster(alarm: Alarm) -> None:
-    people = set(users_with_role(Role.LEADER, alarm.unit))
-    people |= set(users_with_role(Role.HANDLER, alarm.unit))
+def _notify_cluster(alarm: Alarm, unit: Unit) -> None:
+    people = set(users_with_role(Role.LEADER, unit))
+    people |= set(users_with_role(Role.HANDLER, unit))
     hours = warning_rules.settings_value("CLUSTER_HOURS")
     subject = _("Early warning: %(n)s reports of %(category)s in %(area)s within %(hours)s hours") % {
         "n": alarm.count, "category": alarm.category.name, "area": alarm.area.name, "hours": hours}
@@ -235,32 +235,33 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     reports within WARNING_CLUSTER_HOURS up to it, raise (or grow) the cluster alarm. Reports
     from before the last closed alarm of that area start no new one."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    appeal = Appeal.objects.select_related("category").get(pk=pk)
-    area_row = AppealArea.objects.filter(appeal=appeal).first() or appeal_area_derive(appeal=appeal)
-    if area_row.area_id is None:
+    new = Appeal.objects.select_related("category").get(pk=pk)
+    area_row = AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=new)
+    if area_row.area is None:
         return None
+    area = area_row.area
     codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
-    code = appeal.category.code if appeal.category_id else None
+    code = new.category.code if new.category is not None else None
     code = warning_rules.is_animal_report(category_code=code, text="", cluster_codes=codes) if code else (
         codes[0] if area_row.animal_keywords and codes else None)
     category = Category.objects.filter(code=code).select_related("default_unit").first() if code else None
     if category is None:
         return None
-    at = appeal.created_at
+    at = new.created_at
     reports, hours = warning_rules.settings_value("CLUSTER_REPORTS"), warning_rules.settings_value("CLUSTER_HOURS")
     same = Q(category=category)
     if code == codes[0]:
         same |= Q(category__isnull=True, warning_area__animal_keywords=True)
     kin = Appeal.objects.filter(same, warning_area__area_id=area_row.area_id)
     with transaction.atomic():
-        active = _active_alarm(Alarm.Kind.CLUSTER, category, area_row.area)
+        active = _active_alarm(Alarm.Kind.CLUSTER, category, area)
         if active is not None:  # a further report in an alarmed area: the alarm grows
-            members = set(active.members.values_list("appeal_id", flat=True)) | {appeal.pk}
+            members = set(active.members.values_list("appeal_id", flat=True)) | {new.pk}
             return alarm_update(alarm=active, window_start=min(active.window_start, at),
                                 window_end=max(active.window_end, at), count=len(members),
-                                members=[appeal.pk])
+                                members=[new.pk])
     start = at - timedelta(hours=hours)
-    closed = _last_closed(Alarm.Kind.CLUSTER, category.pk, area_row.area_id)
+    closed = _last_closed(Alarm.Kind.CLUSTER, category.pk, area.pk)
     if closed is not None and closed > start:
         start = closed
     inside = list(kin.filter(created_at__gt=start, created_at__lte=at)
@@ -268,7 +269,7 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     if warning_rules.find_cluster([t for _pk, t in inside], at=at, reports=reports, hours=hours) is None:
         return None
     alarm, _created = alarm_raise(
-        kind=Alarm.Kind.CLUSTER, category=category, area=area_row.area,
+        kind=Alarm.Kind.CLUSTER, category=category, area=area,
         window_start=inside[0][1], window_end=at, count=len(inside),
         members=[pk for pk, _t in inside],
     )

@@ -76,8 +76,9 @@ def duplicate_merge(request, pk: int):
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
+        master = merged.master  # set by the merge
         messages.success(request, _("%(tn)s was merged into the earlier appeal %(master)s.") % {
-            "tn": merged.tracking_number, "master": merged.master.tracking_number})
+            "tn": merged.tracking_number, "master": master.tracking_number if master else ""})
     return redirect(reverse("insight:duplicates"))
 
 

@@ -182,7 +182,7 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     for unit_id, row in by_unit.items():
         for c in COUNTERS:
             totals[c] += row[c]
-        unit = units.get(unit_id)
+        unit = units.get(unit_id) if unit_id is not None else None
         if unit is None:
             continue  # not yet dispatched: counted in the totals only
         unit_rows.append({

@@ -32,7 +32,7 @@ MAX_ALARM_MEMBERS = 500
 
 def _places() -> list[warning_rules.Place]:
     units = Unit.objects.filter(kind__in=warning_rules.AREA_KINDS, is_active=True).select_related("parent")
-    return [warning_rules.Place(u.pk, u.name, u.kind, u.parent.name if u.parent_id else "") for u in units]
+    return [warning_rules.Place(u.pk, u.name, u.kind, u.parent.name if u.parent else "") for u in units]
 
 
 def appeal_area_derive(*, appeal: Appeal | int, places: list[warning_rules.Place] | None = None) -> AppealArea:

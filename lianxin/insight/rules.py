@@ -46,18 +46,18 @@ def is_alerted_handler(user):
 
 
 @rules.predicate
-def sees_alarm(user: Any, alarm: Alarm) -> bool:
+def sees_alarm(user: Any, alarm: Alarm | None) -> bool:
     """The alarm is one of those the user sees (Alarm.objects.visible_to): whoever sees an
     alarm may acknowledge or close it through the services; the page's buttons are for
     is_alarm_handler only."""
-    return Alarm.objects.visible_to(user).filter(pk=alarm.pk).exists()
+    return alarm is not None and Alarm.objects.visible_to(user).filter(pk=alarm.pk).exists()
 
 
 @rules.predicate
-def dismisses_duplicate(user: Any, candidate: DuplicateCandidate) -> bool:
+def dismisses_duplicate(user: Any, candidate: DuplicateCandidate | None) -> bool:
     """Dispatchers, supervisors and administrators over the newer appeal's unit."""
-    return has_role(user, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN,
-                    over=candidate.appeal.unit)
+    return candidate is not None and has_role(user, Role.DISPATCHER, Role.SUPERVISOR,
+                                              Role.ADMIN, over=candidate.appeal.unit)
 
 
 @rules.predicate

@@ -12,7 +12,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from lianxin.core.audit import audit_record
-from lianxin.core.errors import InvalidInput, NotFound
+from lianxin.core.errors import InvalidInput
+from lianxin.core.transitions import lock
 
 from .. import router
 from ..errors import Code
@@ -83,10 +84,11 @@ def router_model_activate(*, version: int, actor: Any = None) -> RouterModel:
     """Make one stored version the active router (the previous one stays, inactive). The file
     must still match its hash."""
     with transaction.atomic():
-        model = RouterModel.objects.select_for_update().filter(version=version).first()
-        if model is None:
-            raise NotFound(_("No router model with version %(v)s.") % {"v": version},
-                           code=Code.UNKNOWN_ROUTER_VERSION)
+        # Versions are unique: the row is found by its version, then locked like any other.
+        pk = RouterModel.objects.filter(version=version).values_list("pk", flat=True).first()
+        model = lock(RouterModel, pk or 0,
+                     missing=_("No router model with version %(v)s.") % {"v": version},
+                     missing_code=Code.UNKNOWN_ROUTER_VERSION)
         try:
             router.load(router.models_dir() / model.file_name, model.sha256)
         except router.TamperedModel as exc:

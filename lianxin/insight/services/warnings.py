@@ -21,6 +21,7 @@ from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Role, Unit
 from lianxin.core.notify import notify_people
+from lianxin.core.text import visible
 from lianxin.core.transitions import commit, lock, require_permission, require_state
 
 from .. import warning as warning_rules
@@ -173,7 +174,8 @@ def _notify_cluster(alarm: Alarm, unit: Unit) -> None:
 
 
 def _note(note: str) -> str:
-    return (note or "").strip()[:2000]
+    """A handler's note, cleaned as all typed text is, and cut to a sane length."""
+    return visible(note)[:2000]
 
 
 def _person(actor: Any) -> Any:

@@ -73,8 +73,9 @@ def _normalise_all(texts):
 
 
 def build_pipeline(params: dict):
-    # lazy: only training builds a pipeline; intake and pages (which import this module for
-    # predict/load) need not load the SVM, calibration and pipeline modules.
+    # lazy: only training builds a pipeline. Every web process imports this module (for
+    # predict/load); these training modules would add about a second to its start, and a
+    # process that loads a fitted pipeline imports what it needs when unpickling it.
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer

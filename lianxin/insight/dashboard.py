@@ -25,6 +25,7 @@ from lianxin.appeals.models import (
 from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
+from lianxin.core.params import as_id
 from lianxin.core.models import Unit
 
 PERIODS = (7, 30, 90, 365)
@@ -247,9 +248,10 @@ def _day(value: str) -> date:
 
 
 def _pk(value: str) -> int:
-    if not value.isdigit():
+    pk = as_id(value)  # digits alone may overflow the database's key (a 500, not a 400)
+    if pk is None:
         raise BadFilter(value)
-    return int(value)
+    return pk
 
 
 def drill_appeals(user, params, *, now: datetime | None = None) -> QuerySet[Appeal]:

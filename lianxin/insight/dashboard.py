@@ -25,8 +25,8 @@ from lianxin.appeals.models import (
 from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
-from lianxin.core.params import as_id
 from lianxin.core.models import Unit
+from lianxin.core.params import as_id
 
 PERIODS = (7, 30, 90, 365)
 TOP_CATEGORIES = 12

@@ -43,8 +43,8 @@ RESULTS = BENCH / "results"
 SECONDS = float(os.environ.get("BENCH_SECONDS", "20"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
-# Gunicorn workers: 2 sync workers, one per core. Chosen with bench/tune_workers.py on this
-# 2-core machine, whose cores the load generator (and PostgreSQL, and other users) share. The
+# Gunicorn workers: 2 sync workers, one per core. Chosen by running this benchmark (`make
+# bench`) with BENCH_WORKERS=1, 2, 4 (and BENCH_THREADS for gthread) on this 2-core machine, whose cores the load generator (and PostgreSQL, and other users) share. The
 # work is CPU-bound Python (~6-8 ms of CPU per intake, ~1.5-2.5 ms per bare insert) and every
 # intake serialises on one lock (SQLite's write lock, taken by BEGIN IMMEDIATE; on PostgreSQL
 # the audit chain head row, SELECT ... FOR UPDATE), so processes beyond the cores only get the

@@ -11,7 +11,7 @@ from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent, Role
-from lianxin.evaluation import services
+from lianxin.evaluation import appraisal, rates, services  # noqa: F401 (measures read them: fail, not skip)
 from lianxin.evaluation.measures import MEASURES, measure_values
 from lianxin.evaluation.models import (
     Direction,
@@ -325,7 +325,6 @@ def test_a_year_without_data_or_scheme_is_a_clear_error(orgdept, district):
 
 
 def test_appeal_measures_come_from_the_rankings_rates(orgdept, district):
-    pytest.importorskip("lianxin.evaluation.rates")
     from lianxin.appeals.models import MonthlyAppealStat
 
     MonthlyAppealStat.objects.create(unit=district["vet"], month=date(YEAR, 3, 1),
@@ -345,7 +344,6 @@ def test_appeal_measures_come_from_the_rankings_rates(orgdept, district):
 
 
 def test_appraisal_scores_are_a_source(district):
-    pytest.importorskip("lianxin.evaluation.appraisal")
     assert MEASURES["appraisal_score"].available
     # No closed campaign that year: nothing measured (None), never a made-up score.
     assert measure_values(["appraisal_score"], [district["vet"]], YEAR) == {

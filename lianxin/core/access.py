@@ -1,12 +1,15 @@
 """Who holds which role where. Every permission check in the project starts here."""
 
+from typing import Any
+
 import rules
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 
 from .models import Role, RoleAssignment, Unit
 
 
-def roles_of(user) -> list[tuple[str, Unit]]:
+def roles_of(user: Any) -> list[tuple[str, Unit]]:
     """(role, unit) pairs of a user, fetched once per user object."""
     if user is None or not user.is_authenticated:
         return []
@@ -17,7 +20,7 @@ def roles_of(user) -> list[tuple[str, Unit]]:
     return cached
 
 
-def has_role(user, *roles: str, over: Unit | None = None) -> bool:
+def has_role(user: Any, *roles: str, over: Unit | None = None) -> bool:
     """True if the user holds one of `roles` in a unit whose subtree contains `over`
     (anywhere, if `over` is None)."""
     return any(
@@ -25,7 +28,7 @@ def has_role(user, *roles: str, over: Unit | None = None) -> bool:
     )
 
 
-def units_where(user, *roles: str) -> list[Unit]:
+def units_where(user: Any, *roles: str) -> list[Unit]:
     return [unit for role, unit in roles_of(user) if role in roles]
 
 
@@ -37,10 +40,8 @@ def subtree_q(units: list[Unit], field: str) -> Q:
     return q
 
 
-def users_with_role(role: str, unit: Unit):
+def users_with_role(role: str, unit: Unit) -> QuerySet[Any]:
     """People holding `role` in the unit or one of its ancestors (who therefore reach it)."""
-    from django.contrib.auth import get_user_model
-
     ancestors = [int(pk) for pk in unit.path.split(".") if pk]
     return get_user_model().objects.filter(
         roles__role=role, roles__unit_id__in=ancestors, is_active=True
@@ -57,7 +58,7 @@ class SystemActor:
     is_authenticated = False
     pk = None
 
-    def has_perm(self, perm, obj=None) -> bool:
+    def has_perm(self, perm: str, obj: object = None) -> bool:
         return True
 
     def get_username(self) -> str:
@@ -67,10 +68,11 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def may(user, perm: str, obj=None) -> bool:
+def may(user: Any, perm: str, obj: object = None) -> bool:
     """Whether `user` may `perm` (a rule in some app's rules.py) on `obj`. The one permission
     check: unlike `user.has_perm`, a superuser gets no pass. Superusers administer (Django
     admin); what a person may do in the work itself follows only from their roles."""
     if user is SYSTEM:  # imports and scheduled jobs act for the system itself
         return True
-    return rules.has_perm(perm, user, obj)
+    allowed: bool = rules.has_perm(perm, user, obj)  # type: ignore[no-untyped-call]  # django-rules is untyped
+    return allowed

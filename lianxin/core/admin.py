@@ -1,10 +1,13 @@
+from typing import TYPE_CHECKING, Any
+
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -12,22 +15,31 @@ from .audit import action_label
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
 from .services import password_changed, record_delete, record_save
 
+# The admin's classes are generic for the type checker only (Django has no runtime
+# __class_getitem__ for them).
+if TYPE_CHECKING:
+    ModelAdmin = admin.ModelAdmin[Any]
+    TabularInline = admin.TabularInline[Any, Any]
+    BaseUserAdmin = UserAdmin[Any]
+else:
+    ModelAdmin, TabularInline, BaseUserAdmin = admin.ModelAdmin, admin.TabularInline, UserAdmin
 
-class AuditedAdmin(admin.ModelAdmin):
+
+class AuditedAdmin(ModelAdmin):
     """Every change made in the admin goes through core.services and so into the audit chain:
     an administrator's grant of a role is on record like a handler's reply."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         record_save(obj=obj, actor=request.user, changed=form.changed_data, created=not change)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: Any, obj: Any) -> None:
         record_delete(obj=obj, actor=request.user)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
         for obj in queryset:
             record_delete(obj=obj, actor=request.user)
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
         """Inline rows (a unit's role assignments) are recorded one by one."""
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
@@ -39,7 +51,7 @@ class AuditedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["user"]
@@ -66,7 +78,7 @@ class CalendarOverrideAdmin(AuditedAdmin):
     list_display = ["date", "is_workday", "note"]
 
 
-def _model_of(object_type: str):
+def _model_of(object_type: str) -> type[models.Model] | None:
     """The model an audit event is about ("appeals.appeal"), if it still exists."""
     try:
         return apps.get_model(object_type)
@@ -78,10 +90,10 @@ def _state_label(object_type: str, state: str) -> str:
     """A recorded state in words: the label of the model's `status` choice, else the code."""
     model = _model_of(object_type)
     try:
-        choices = dict(model._meta.get_field("status").flatchoices) if model else {}
+        choices = dict(getattr(model._meta.get_field("status"), "flatchoices", ())) if model else {}
     except FieldDoesNotExist:
         choices = {}
-    return choices.get(state, state)
+    return str(choices.get(state, state))
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -90,16 +102,16 @@ class ActionFilter(admin.SimpleListFilter):
     title = _("action")
     parameter_name = "action"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: Any, model_admin: Any) -> list[tuple[Any, str]]:
         codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
         return [(code, action_label(code)) for code in sorted(codes)]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: Any, queryset: Any) -> Any:
         return queryset.filter(action=self.value()) if self.value() else queryset
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ModelAdmin):
     """Read-only: the log is append-only."""
 
     list_display = ["id", "created_at", "actor_label", "action_name", "object_label",
@@ -107,39 +119,39 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = [ActionFilter, "object_type"]
     search_fields = ["object_id"]
     # One event's page shows the same words as the list.
-    fields = readonly_fields = ["created_at", "actor", "actor_label", "action_name", "object_label",
+    fields = readonly_fields = ("created_at", "actor", "actor_label", "action_name", "object_label",
                                 "object_id", "from_label", "to_label", "reason", "data",
-                                "prev_hash", "hash"]
+                                "prev_hash", "hash")
 
     @admin.display(description=_("action"), ordering="action")
-    def action_name(self, event):
+    def action_name(self, event: AuditEvent) -> str:
         return action_label(event.action)
 
     @admin.display(description=_("object type"), ordering="object_type")
-    def object_label(self, event):
+    def object_label(self, event: AuditEvent) -> str:
         model = _model_of(event.object_type)
-        return model._meta.verbose_name if model else event.object_type
+        return str(model._meta.verbose_name) if model else event.object_type
 
     @admin.display(description=_("from state"), ordering="from_state")
-    def from_label(self, event):
+    def from_label(self, event: AuditEvent) -> str:
         return _state_label(event.object_type, event.from_state)
 
     @admin.display(description=_("to state"), ordering="to_state")
-    def to_label(self, event):
+    def to_label(self, event: AuditEvent) -> str:
         return _state_label(event.object_type, event.to_state)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ["created_at", "channel", "recipient", "subject", "status"]
     list_filter = ["channel", "status"]
     readonly_fields = ["address"]
@@ -171,17 +183,19 @@ PERMISSION_ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delet
                       "view": _("view")}
 
 
-def permission_label(permission) -> str:
+def permission_label(permission: Any) -> str:
     action, _sep, model = permission.codename.partition("_")
     name = PERMISSION_ACTIONS.get(action) if model == permission.content_type.model else None
     return f"{permission.content_type} | {name or permission.name}"
 
 
-class TranslatedPermissionsMixin:
-    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+class TranslatedPermissionsMixin(ModelAdmin):
+    def formfield_for_manytomany(self, db_field: Any, request: Any = None,
+                                 **kwargs: Any) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name in ("permissions", "user_permissions"):
-            field.label_from_instance = permission_label
+        if field is not None and db_field.name in ("permissions", "user_permissions"):
+            # Django's documented way to relabel a choice field's options.
+            field.label_from_instance = permission_label  # type: ignore[method-assign,assignment]
         return field
 
 
@@ -190,11 +204,11 @@ admin.site.unregister(Group)
 
 
 @admin.register(get_user_model())
-class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, UserAdmin):
+class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, BaseUserAdmin):
     """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
     never their value)."""
 
-    def user_change_password(self, request, id, form_url=""):
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> HttpResponse:  # noqa: A002 - Django's name
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:

@@ -1,5 +1,7 @@
 """API error shape: every error is {"code": ..., "detail": ...} in the caller's language."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -9,7 +11,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import LianxinError
 
 
-def _first_message(detail) -> str:
+def _first_message(detail: Any) -> str:
     if isinstance(detail, dict):
         for value in detail.values():
             return _first_message(value)
@@ -18,9 +20,9 @@ def _first_message(detail) -> str:
     return str(detail)
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, LianxinError):
-        body = {"code": exc.code, "detail": str(exc.message)}
+        body: dict[str, Any] = {"code": exc.code, "detail": str(exc.message)}
         if exc.fields:
             body["fields"] = {k: [str(m) for m in v] for k, v in exc.fields.items()}
         return Response(body, status=exc.status)

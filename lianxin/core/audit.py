@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
+from typing import Any
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
@@ -30,7 +31,7 @@ _RECORD_ACTIONS = {
 }
 
 
-def audit_action_labels(labels: dict) -> None:
+def audit_action_labels(labels: dict[str, Any]) -> None:
     ACTION_LABELS.update(labels)
 
 
@@ -69,14 +70,14 @@ def event_hash(event: AuditEvent) -> str:
 
 def audit_record(
     *,
-    actor=None,
+    actor: Any = None,
     actor_label: str = "",
     action: str,
-    obj,
+    obj: Any,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     object_type: str | None = None,
 ) -> AuditEvent:
     """Append one event. Call it inside the service's transaction, as late as possible: the
@@ -123,7 +124,7 @@ def audit_record(
 _COLUMNS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
 
 
-def _insert(cursor, connection, event: AuditEvent) -> int:
+def _insert(cursor: Any, connection: Any, event: AuditEvent) -> int:
     """INSERT one event with the fields' own conversions; returns its id."""
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in _COLUMNS)
@@ -132,9 +133,9 @@ def _insert(cursor, connection, event: AuditEvent) -> int:
     values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _COLUMNS]
     if connection.features.can_return_columns_from_insert:
         cursor.execute(f"{sql} RETURNING {qn('id')}", values)
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
     cursor.execute(sql, values)
-    return cursor.lastrowid
+    return int(cursor.lastrowid)
 
 
 @dataclass

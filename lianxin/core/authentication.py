@@ -2,7 +2,7 @@
 own: DRF imports authentication classes while its views module is still loading.)"""
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,11 +15,12 @@ if TYPE_CHECKING:
 
 
 def token_expired(token: "Token") -> bool:
-    return token.created <= timezone.now() - timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+    expired: bool = token.created <= timezone.now() - timedelta(hours=settings.API_TOKEN_TTL_HOURS)
+    return expired
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[Any, "Token"]:
         user, token = super().authenticate_credentials(key)
         if token_expired(token):
             raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."))

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import tarfile
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -25,7 +26,7 @@ class BackupError(Exception):
     pass
 
 
-def _pg_env_and_url() -> tuple[dict, str]:
+def _pg_env_and_url() -> tuple[dict[str, str], str]:
     db = settings.DATABASES["default"]
     env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
     host = db.get("HOST") or "localhost"
@@ -33,13 +34,13 @@ def _pg_env_and_url() -> tuple[dict, str]:
     return env, url
 
 
-def _run(args: list[str], env: dict) -> None:
+def _run(args: list[str], env: dict[str, str]) -> None:
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if done.returncode != 0:
         raise BackupError(f"{args[0]} failed: {done.stderr.strip()[:500]}")
 
 
-def backup(out: Path) -> dict:
+def backup(out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=False)
     out.chmod(0o700)
     vendor = connection.vendor
@@ -67,9 +68,9 @@ def backup(out: Path) -> dict:
     return manifest
 
 
-def restore(source: Path) -> dict:
+def restore(source: Path) -> dict[str, Any]:
     """Into the configured database, which must be empty (migrate nothing first)."""
-    manifest = json.loads((source / "manifest.json").read_text())
+    manifest: dict[str, Any] = json.loads((source / "manifest.json").read_text())
     if connection.introspection.table_names():
         raise BackupError("the database is not empty: restore goes into an empty database")
     vendor = connection.vendor

@@ -106,7 +106,7 @@ def _at(day: date, hm: tuple[int, int]) -> datetime:
     return datetime.combine(day, time(*hm), tzinfo=LOCAL)
 
 
-def forget_overrides(**kwargs) -> None:
+def forget_overrides(**kwargs: object) -> None:
     """Signal receiver: an override was saved or deleted in this process."""
     global _loaded
     _loaded = None

@@ -1,5 +1,7 @@
 """The one error hierarchy: stable codes, translatable messages, an HTTP status for the API."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,7 +10,8 @@ class LianxinError(Exception):
     status = 400
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message=None, *, code: str | None = None, fields: dict | None = None):
+    def __init__(self, message: Any = None, *, code: str | None = None,
+                 fields: dict[str, Any] | None = None) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code

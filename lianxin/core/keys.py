@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import secrets
+from pathlib import Path
 
 from django.conf import settings
 
@@ -35,7 +36,7 @@ def _env_name(purpose: str) -> str:
     return "LIANXIN_KEY_" + purpose.upper().replace("-", "_")
 
 
-def _key_file(purpose: str):
+def _key_file(purpose: str) -> Path:
     folder = settings.VAR_DIR / "keys"
     folder.mkdir(mode=0o700, exist_ok=True)
     return folder / purpose

@@ -2,22 +2,24 @@
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("lianxin")
+GetResponse = Callable[[HttpRequest], HttpResponse]
 API_PREFIXES = ("/api/", "/healthz")
 
 
 class ApiErrorMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         # A NUL byte is never meant, and PostgreSQL refuses to store or compare it: a query
         # string carrying one is malformed (400) for every page and API alike. (Open311 answers
         # it itself, in the format the client asked for.)
@@ -35,7 +37,7 @@ class ApiErrorMiddleware:
             return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
         return response
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, (OperationalError, InterfaceError)):
             return database_unavailable(request, exception)
         if not request.path.startswith(API_PREFIXES):
@@ -52,10 +54,10 @@ class BodySizeMiddleware:
     (multipart) may be larger, up to REQUEST_MAX_UPLOAD_BYTES; every other body stops at
     DATA_UPLOAD_MAX_MEMORY_SIZE."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -72,7 +74,7 @@ class BodySizeMiddleware:
         return self.get_response(request)
 
 
-def database_unavailable(request, exception) -> HttpResponse:
+def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The database is restarting, unreachable or out of disk: 503 with a message saying that
     nothing was saved (the transaction rolled back), and when to try again, instead of a 500.
     The page is standalone: the site's layout itself needs the database."""
@@ -80,7 +82,7 @@ def database_unavailable(request, exception) -> HttpResponse:
     detail = _("The service is briefly unavailable and nothing was saved. "
                "Please try again in a minute.")
     if request.path.startswith(API_PREFIXES):
-        response = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
+        response: HttpResponse = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"detail": detail}), status=503)
     response["Retry-After"] = "30"
@@ -97,10 +99,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 class ContentSecurityPolicyMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

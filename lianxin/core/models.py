@@ -1,5 +1,7 @@
 """Units, roles held in units, the working-day calendar, the audit log and notifications."""
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -19,7 +21,7 @@ class UnitKind(models.TextChoices):
     OFFICE = "office", _("Office")
 
 
-class UnitQuerySet(models.QuerySet):
+class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree(self, unit: "Unit") -> "UnitQuerySet":
         return self.filter(path__startswith=unit.path)
 
@@ -56,12 +58,12 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if self.parent_id:  # the parent's path as stored now, not as cached on self
+            if self.parent is not None:  # the parent's path as stored now, not as cached on self
                 self.parent.path = Unit.objects.values_list("path", flat=True).get(
-                    pk=self.parent_id)
+                    pk=self.parent.pk)
             path = f"{self.parent.path if self.parent else ''}{self.pk}."
             if path != self.path:
                 old = self.path
@@ -71,9 +73,9 @@ class Unit(models.Model):
                         path=Concat(Value(path), Substr("path", len(old) + 1)))
                 self.path = path
 
-    def clean(self):
+    def clean(self) -> None:
         super().clean()
-        if self.pk and self.parent_id and (
+        if self.pk and self.parent is not None and (
                 self.parent_id == self.pk or self.parent.path.startswith(self.path)):
             raise ValidationError({"parent": _("A unit cannot be placed under itself or one of "
                                                "its own units.")})

@@ -1,5 +1,8 @@
 """Queue notifications (email, SMS, in-app). They are sent only after the transaction commits."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 
 from . import clock
@@ -8,7 +11,8 @@ from .queue import enqueue
 
 
 def notification_send(
-    *, channel: str, subject: str, body: str, recipient=None, address: str = "", link: str = "",
+    *, channel: str, subject: str, body: str, recipient: Any = None, address: str = "",
+    link: str = "",
     forget_after_send: bool = False,
 ) -> Notification | None:
     if channel == Notification.Channel.EMAIL and not (address or getattr(recipient, "email", "")):
@@ -37,7 +41,7 @@ def notification_send(
     return notification
 
 
-def notify_people(users, *, subject: str, body: str, link: str = "") -> None:
+def notify_people(users: Iterable[Any], *, subject: str, body: str, link: str = "") -> None:
     """In-app and email to each official in `users`."""
     for user in users:
         notification_send(channel="inapp", recipient=user, subject=subject, body=body, link=link)

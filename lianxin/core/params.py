@@ -6,7 +6,7 @@ a wider number reaches the database as an overflow (a 500) rather than "no such 
 MAX_ID = 2**63 - 1
 
 
-def as_id(value) -> int | None:
+def as_id(value: object) -> int | None:
     """A positive integer that fits a database key, else None."""
     text = str(value).strip() if value is not None else ""
     if not (text.isascii() and text.isdigit()) or len(text) > 19:

@@ -7,6 +7,7 @@ timeout, and a citizen's request would otherwise wait seconds for every task it 
 
 import logging
 import time
+from typing import Any
 
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -18,7 +19,7 @@ BROKER_RETRY_SECONDS = 10.0
 _down_until = 0.0  # per process: when to try the broker again
 
 
-def enqueue(task, *args) -> bool:
+def enqueue(task: Any, *args: Any) -> bool:
     """`task.delay(*args)`; False (logged) when the broker cannot be reached."""
     global _down_until
     if time.monotonic() < _down_until:

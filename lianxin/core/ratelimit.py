@@ -13,6 +13,7 @@ import re
 import secrets
 import threading
 import time
+from typing import Any
 
 from django.db import connection, transaction
 from rest_framework.throttling import BaseThrottle
@@ -23,7 +24,7 @@ from .models import RateCounter
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # second(s), minute(s), hour(s), day(s)
 
 
-def parse_rate(value) -> tuple[int, int] | None:
+def parse_rate(value: object) -> tuple[int, int] | None:
     """(limit, seconds) of a rate written like "30/hour", "120/m" or "5/15m"; None for "off" or
     empty. A malformed rate is a configuration error (ValueError), never silently no limit."""
     text = str(value or "").strip().lower()
@@ -56,7 +57,7 @@ def count_hit(name: str, seconds: int, *, aligned: bool = False) -> int:
     ends = (now // seconds + 1) * seconds if aligned else now + seconds
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_UPSERT, [name[:200], ends, now, now])
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 def hits(name: str) -> int:
@@ -75,7 +76,7 @@ def forget(name: str) -> None:
     RateCounter.objects.filter(name=name[:200]).delete()
 
 
-def client_address(request) -> str:
+def client_address(request: Any) -> str:
     """The caller's address as the limits see it (DRF's NUM_PROXIES respected). Store it only
     through address_tag()."""
     return BaseThrottle().get_ident(request) or ""
@@ -85,7 +86,7 @@ def address_tag(address: str) -> str:
     return tag("rate-address", address)
 
 
-def within_rate(name: str, rate) -> bool:
+def within_rate(name: str, rate: object) -> bool:
     """Count a hit against `rate` ("10/hour"; "off" allows all); False once over the limit."""
     parsed = parse_rate(rate)
     if parsed is None:

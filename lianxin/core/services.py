@@ -2,11 +2,16 @@
 apps' catalogues), wherever they are made: each change is saved and written to the audit
 chain in one transaction, so a grant of a role is on record like any other act."""
 
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from .audit import audit_record
 from .models import Role, RoleAssignment, Unit
+
+M = TypeVar("M", bound=models.Model)
 
 # Fields whose values never go into the audit log (only that they changed).
 SECRET_FIELDS = {"password"}
@@ -16,8 +21,8 @@ def _label(obj: models.Model) -> str:
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
 
 
-def _values(obj: models.Model, fields) -> dict:
-    out = {}
+def _values(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name in fields:
         try:
             field = obj._meta.get_field(name)
@@ -28,12 +33,12 @@ def _values(obj: models.Model, fields) -> dict:
         elif field.many_to_many:
             out[name] = sorted(str(v) for v in getattr(obj, name).all()) if obj.pk else []
         else:
-            value = getattr(obj, field.attname, None)
+            value = getattr(obj, getattr(field, "attname", name), None)
             out[name] = value if isinstance(value, int | bool | float | type(None)) else str(value)
     return out
 
 
-def record_save(*, obj: models.Model, actor, changed=(), created: bool = False) -> models.Model:
+def record_save(*, obj: M, actor: Any, changed: Iterable[str] = (), created: bool = False) -> M:
     """Save `obj` and record what changed (`changed`: the field names, e.g. a form's
     changed_data)."""
     with transaction.atomic():
@@ -43,24 +48,24 @@ def record_save(*, obj: models.Model, actor, changed=(), created: bool = False) 
     return obj
 
 
-def record_delete(*, obj: models.Model, actor) -> None:
+def record_delete(*, obj: models.Model, actor: Any) -> None:
     with transaction.atomic():
         audit_record(actor=actor, action=f"{_label(obj)}_delete", obj=obj, reason=str(obj))
         obj.delete()
 
 
-def password_changed(*, user, actor) -> None:
+def password_changed(*, user: Any, actor: Any) -> None:
     """Record that `user`'s password was set (by the admin's password form, which saves it
     itself); never the password."""
     audit_record(actor=actor, action=f"{_label(user)}_change", obj=user,
                  data={"password": "(changed)"})
 
 
-def role_grant(*, user, role: Role | str, unit: Unit, actor) -> RoleAssignment:
+def role_grant(*, user: Any, role: Role | str, unit: Unit, actor: Any) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, unit=unit)
     return record_save(obj=assignment, actor=actor, changed=["user", "role", "unit"],
                        created=True)
 
 
-def role_revoke(*, assignment: RoleAssignment, actor) -> None:
+def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
     record_delete(obj=assignment, actor=actor)

@@ -7,6 +7,8 @@ wrong passwords from anywhere; so the tight limit is per account *and* address, 
 limit is loose enough for an office behind one NAT, and the per-account limit, for guessing
 spread over many addresses, lasts at most its (short) window."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
@@ -22,7 +24,7 @@ LIMITS = (  # (setting, what the counter is keyed on)
 )
 
 
-def _counters(username: str, request) -> list[tuple[str, int, int]]:
+def _counters(username: str, request: Any) -> list[tuple[str, int, int]]:
     parts = {"account": (username or "").strip().lower()[:150],
              "address": address_tag(client_address(request)) if request is not None else "-"}
     counters = []
@@ -34,11 +36,11 @@ def _counters(username: str, request) -> list[tuple[str, int, int]]:
     return counters
 
 
-def signin_locked(username: str, request) -> bool:
+def signin_locked(username: str, request: Any) -> bool:
     return signin_wait(username, request) > 0
 
 
-def signin_wait(username: str, request) -> int:
+def signin_wait(username: str, request: Any) -> int:
     """Seconds until this account may be tried again from here (0: it may now)."""
     return max((seconds_left(key) for key, limit, _seconds in _counters(username, request)
                 if hits(key) >= limit), default=0)
@@ -50,7 +52,7 @@ class SigninForm(AuthenticationForm):
 
     locked_message = ""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         wait = signin_wait(self.cleaned_data.get("username", ""), self.request)
         if wait:
             self.locked_message = _(
@@ -60,7 +62,8 @@ class SigninForm(AuthenticationForm):
         return super().clean()
 
 
-def signin_failed(sender, credentials, request=None, **kwargs) -> None:
+def signin_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
+                  **kwargs: Any) -> None:
     """user_login_failed: count the failure against each limit."""
     for key, _limit, seconds in _counters(credentials.get("username", ""), request):
         count_hit(key, seconds)
@@ -70,7 +73,7 @@ class SigninThrottleBackend:
     """First of AUTHENTICATION_BACKENDS: refuses (PermissionDenied stops authenticate() for
     every backend) an attempt over a limit, whatever the password."""
 
-    def authenticate(self, request, username=None, **kwargs):
+    def authenticate(self, request: Any, username: str | None = None, **kwargs: Any) -> None:
         if username is not None and signin_locked(username, request):
             raise PermissionDenied
         return None

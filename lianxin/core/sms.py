@@ -1,6 +1,7 @@
 """SMS backends. The default logs instead of sending; production plugs in its gateway's class."""
 
 import logging
+from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -21,5 +22,10 @@ class LoggingSmsBackend:
             log.info("SMS to %s (%d characters, text not logged)", mask_phone(phone), len(text))
 
 
-def get_sms_backend():
-    return import_string(settings.SMS_BACKEND)()
+class SmsBackend(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+def get_sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(settings.SMS_BACKEND)()
+    return backend

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -60,7 +61,7 @@ def deliver_notification(notification_id: int) -> str:
     return "sent"
 
 
-def _forgotten(n: Notification, *, done: bool) -> dict:
+def _forgotten(n: Notification, *, done: bool) -> dict[str, Any]:
     """A one-time secret's message, once it is delivered (or never will be): its text and
     address erased."""
     return {"body": "", "address": ""} if done and n.forget_after_send else {}

@@ -9,6 +9,7 @@ class InsightConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # lazy: apps.py is imported before the app registry is ready; these modules use models.
         from lianxin.core.audit import audit_action_labels
 
         audit_action_labels({
@@ -20,4 +21,4 @@ class InsightConfig(AppConfig):
             "alarm_close": _("Early warning closed"),
             "duplicate_dismiss": _("Possible duplicate dismissed"),
         })
-        from . import receivers  # noqa: F401  (connects the appeal_received receivers)
+        from . import receivers  # noqa: F401  (lazy, as above: connects the appeal_received receivers)

@@ -27,6 +27,7 @@ from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
+from lianxin.core.params import as_id
 
 PERIODS = (7, 30, 90, 365)
 TOP_CATEGORIES = 12
@@ -110,7 +111,7 @@ def _unit_category_sums(period: Period) -> list[dict]:
 
 
 def _top_level(categories: dict[int, Category], pk: int | None) -> Category | None:
-    category = categories.get(pk)
+    category = categories.get(pk) if pk is not None else None
     while category is not None and category.parent_id:
         category = categories.get(category.parent_id)
     return category
@@ -129,11 +130,11 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     trend = []
     day = period.start
     while day <= period.end:
-        row = by_day.get(day, {})
+        of_day = by_day.get(day)
         trend.append({
             "day": day.isoformat(),
-            "received": row.get("received") or 0,
-            "closed": row.get("closed") or 0,
+            "received": (of_day["received"] if of_day else 0) or 0,
+            "closed": (of_day["closed"] if of_day else 0) or 0,
             "url": drill_url(since=day.isoformat(), until=day.isoformat()),
         })
         day += timedelta(days=1)
@@ -172,7 +173,7 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     for unit_id, row in by_unit.items():
         for c in COUNTERS:
             totals[c] += row[c]
-        unit = units.get(unit_id)
+        unit = units.get(unit_id) if unit_id is not None else None
         if unit is None:
             continue  # not yet dispatched: counted in the totals only
         unit_rows.append({
@@ -237,9 +238,10 @@ def _day(value: str) -> date:
 
 
 def _pk(value: str) -> int:
-    if not value.isdigit():
+    pk = as_id(value)  # digits alone may overflow the database's key (a 500, not a 400)
+    if pk is None:
         raise BadFilter(value)
-    return int(value)
+    return pk
 
 
 def drill_appeals(user, params, *, now: datetime | None = None) -> QuerySet[Appeal]:

@@ -10,6 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.sparse import csr_matrix
+
 # --- Parameters (documented with their reasons in docs/insight/hot-issues.md) -----------------
 TITLE_WEIGHT = 4  # title grams count 4 times: the title names the matter, the detail tells a story
 DETAIL_CHARS = 150  # only the opening of the detail, which restates the matter
@@ -163,7 +167,6 @@ def heat_of(members: list[Message], now: datetime, half_life: float = 90.0) -> f
 def _codes(text: str):
     """Code points of `text` with every character that is not a letter, digit or Chinese
     character set to 0, so that no n-gram spans punctuation or space."""
-    import numpy as np
 
     c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     token = ((c >= 0x4E00) & (c <= 0x9FFF)) | ((c >= 48) & (c <= 57)) | (
@@ -177,8 +180,6 @@ def _vectors(texts: list[tuple[str, str]]):
     only, or in more than 30% of them, carry no grouping signal and are dropped. Vectorised with
     numpy (each gram is an integer of its code points) because a Python loop over the ~2 million
     grams of 4,000 messages takes seconds."""
-    import numpy as np
-    from scipy.sparse import csr_matrix
 
     n = len(texts)
     # One string for all messages, each part followed by a space (code 0 below) so that no gram
@@ -235,8 +236,6 @@ class _KeyIndex:
     boolean one)."""
 
     def __init__(self, keys: list[set[str]], title_keys: list[set[str]], titles: list[str]):
-        import numpy as np
-        from scipy.sparse import csr_matrix
 
         vocab: dict[str, int] = {}
         rows, cols = [], []
@@ -271,7 +270,6 @@ class _KeyIndex:
 
 def _code_ids(codes: list[str]):
     """Each code as a number, 0 for none."""
-    import numpy as np
 
     ids: dict[str, int] = {"": 0}
     return np.array([ids.setdefault(c, len(ids)) for c in codes], dtype=np.int64)
@@ -280,7 +278,6 @@ def _code_ids(codes: list[str]):
 def _edges(X, index: _KeyIndex, block: int = 1024) -> list[tuple[int, int]]:
     """Pairs worth linking, from blocks of the sparse similarity product so that no n×n dense
     matrix is ever held: a shared key and a modest cosine, or a high cosine and no conflict."""
-    import numpy as np
 
     n = X.shape[0]
     XT = X.T.tocsc()
@@ -322,8 +319,6 @@ def _average_linkage(members: list[int], X, index: _KeyIndex) -> list[list[int]]
     the key terms) stays above CUT, so that chains of near pairs do not glue topics."""
     if len(members) <= 2:
         return [members]
-    import numpy as np
-    from scipy.cluster.hierarchy import fcluster, linkage
     m = len(members)
     a, b = np.triu_indices(m, 1)
     idx = np.asarray(members)
@@ -399,7 +394,6 @@ def _describe(cluster: list[int], texts: list[tuple[str, str]], X, keys: list[se
     """Place/group: the key most members share (a place before a group word, the longest of
     equally shared ones, then grown on both sides), after the region most members name;
     description: the title of the member nearest the cluster's centroid."""
-    import numpy as np
 
     counts = Counter(k for i in cluster for k in keys[i])
     place = ""

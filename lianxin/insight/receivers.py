@@ -11,10 +11,10 @@ from django.dispatch import receiver
 from lianxin.appeals.signals import appeal_received
 from lianxin.core.queue import enqueue
 
+from .tasks import analyse_new_appeal
+
 
 @receiver(appeal_received, dispatch_uid="insight.analyse-new-appeal")
 def analyse_on_intake(sender, appeal_id, **kwargs):
     if settings.INSIGHT_INTAKE_MODE == "queue":
-        from .tasks import analyse_new_appeal
-
         enqueue(analyse_new_appeal, appeal_id)

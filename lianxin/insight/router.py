@@ -10,6 +10,7 @@ docs/insight/router.md."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import scipy.sparse as sp
+from django.conf import settings
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 
@@ -71,6 +73,9 @@ def _normalise_all(texts):
 
 
 def build_pipeline(params: dict):
+    # lazy: only training builds a pipeline. Every web process imports this module (for
+    # predict/load); these training modules would add about a second to its start, and a
+    # process that loads a fitted pipeline imports what it needs when unpickling it.
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.preprocessing import FunctionTransformer
@@ -203,8 +208,6 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 def read_taxonomy(path: str | Path) -> dict[str, list[str]]:
     """{first-level name: its second- and third-level names} from a CSV with the columns
     一级分类, 二级分类, 三级分类; a relative path is taken from the project folder."""
-    import csv
-
     path = Path(path)
     if not path.is_absolute():
         path = Path(__file__).resolve().parents[2] / path
@@ -334,6 +337,7 @@ def train(
     seed: int = 0,
 ) -> TrainingResult:
     """Cross-validate (stratified, `folds` folds) then fit on all rows."""
+    # lazy: training-only modules, as in build_pipeline.
     from sklearn.metrics import confusion_matrix, f1_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -390,6 +394,13 @@ def predict(pipeline, texts: list[str]) -> list[tuple[str, float]]:
 
 class TamperedModel(RuntimeError):
     pass
+
+
+def models_dir() -> Path:
+    """Where trained routers are stored (VAR_DIR/models), created on first use."""
+    path = Path(settings.VAR_DIR) / "models"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def dump(pipeline) -> bytes:

@@ -33,8 +33,6 @@ def active_pipeline():
     """(RouterModel, pipeline) of the active router, or None when there is none or its file
     fails the hash check (logged: intake then goes to a dispatcher)."""
     global _loaded
-    from .services import models_dir
-
     row = _active_row()
     if row is None:
         return None
@@ -46,7 +44,7 @@ def active_pipeline():
         if _loaded is not None and _loaded[0] == key:
             return row, _loaded[1]
         try:
-            pipeline = router.load(models_dir() / row.file_name, row.sha256)
+            pipeline = router.load(router.models_dir() / row.file_name, row.sha256)
         except router.TamperedModel:
             log.exception("active router v%s cannot be used", row.version)
             return None

@@ -1,6 +1,16 @@
 """Background work of the insight app (Celery; eager in-process without a broker)."""
 
+from typing import Any
+
 from celery import shared_task
+from django.db.models import Exists, OuterRef
+
+from lianxin.appeals.models import Appeal
+
+from .models import AnalysisCursor, DuplicateKey
+from .selectors import WINDOWS, hot_issues_for
+from .services import duplicates as duplicate_services
+from .services import warnings as warning_services
 
 # --- new appeals: duplicates, area, animal clusters ----------------------------------------
 
@@ -15,11 +25,9 @@ def analyse_new_appeal(appeal_id: int) -> int | None:
     """Fingerprint the new appeal and suggest the earlier ones it repeats (重复诉求), then
     derive its area and, for an animal report, run the cluster rule at once (预警). Returns
     the alarm raised or updated, if any. Its fingerprint keys mark the appeal as analysed."""
-    from . import services
-
-    services.duplicates_find(appeal=appeal_id)
-    services.appeal_area_derive(appeal=appeal_id)
-    alarm = services.warning_cluster_check(appeal=appeal_id)
+    duplicate_services.duplicates_find(appeal=appeal_id)
+    warning_services.appeal_area_derive(appeal=appeal_id)
+    alarm = warning_services.warning_cluster_check(appeal=appeal_id)
     return alarm.pk if alarm else None
 
 
@@ -27,12 +35,6 @@ def analyse_new_appeal(appeal_id: int) -> int | None:
 def analyse_new_appeals() -> int:
     """Every few seconds (beat, or run_schedule in embedded mode): analyse the appeals no task
     has analysed yet, imported history included, oldest id first. Returns how many."""
-    from django.db.models import Exists, OuterRef
-
-    from lianxin.appeals.models import Appeal
-
-    from .models import AnalysisCursor, DuplicateKey
-
     cursor, _ = AnalysisCursor.objects.get_or_create(name="new-appeals")
     analysed = DuplicateKey.objects.filter(appeal=OuterRef("pk"))
     pending = list(
@@ -52,11 +54,9 @@ def analyse_new_appeals() -> int:
 
 
 @shared_task
-def warning_scan() -> dict:
+def warning_scan() -> dict[str, Any]:
     """Hourly (Celery beat): the rise rule over all category×area pairs."""
-    from . import services
-
-    return services.warning_rise_scan()
+    return warning_services.warning_rise_scan()
 
 
 # --- hot issues ----------------------------------------------------------------------------
@@ -65,8 +65,6 @@ def warning_scan() -> dict:
 @shared_task
 def refresh_hot_issues() -> int:
     """Every few minutes (Celery beat): recompute each window's ranking, so pages never wait."""
-    from .selectors import WINDOWS, hot_issues_for
-
     return sum(len(hot_issues_for(days, refresh=True)["issues"]) for days in WINDOWS)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from scipy.stats import binom
 
 # --- defaults (each one can be overridden by a WARNING_* setting, see settings_value) -------
@@ -171,6 +172,4 @@ def with_parent_counts(series: Mapping, parent_of: Mapping) -> dict:
 def settings_value(name: str):
     """The WARNING_<name> setting: this module's default of the same name unless the deployment
     chose otherwise (lianxin/settings.py)."""
-    from django.conf import settings
-
     return getattr(settings, f"WARNING_{name}")

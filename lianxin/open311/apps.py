@@ -8,26 +8,13 @@ class Open311Config(AppConfig):
     verbose_name = _("Open311 interface")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
+        # lazy: apps.py is imported before the app registry is ready; these modules use models.
         from lianxin.core.audit import audit_action_labels
+
+        from . import receivers  # noqa: F401  (connects the catalogue receivers)
 
         audit_action_labels({
             "open311_key_create": _("Open311 API key created"),
             "open311_key_revoke": _("Open311 API key revoked"),
         })
-        from django.db.models.signals import post_save
-
-        from lianxin.appeals.models import Category
-
-        from .defaults import ANIMAL_EPIDEMIC
-
-        def seed_questions(sender, instance, created, **kwargs):
-            # The animal-epidemic category asks its questions (species, sick, dead) as soon as
-            # it exists, whoever creates it (demo loader, admin, import).
-            if created and instance.code == ANIMAL_EPIDEMIC and not kwargs.get("raw"):
-                from .services import service_attributes_seed
-
-                service_attributes_seed()
-
-        post_save.connect(seed_questions, sender=Category, weak=False,
-                          dispatch_uid="open311-seed-questions")

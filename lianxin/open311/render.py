@@ -37,7 +37,9 @@ def w3c(value: datetime | None) -> str:
     return value.astimezone(LOCAL).isoformat(timespec="seconds")
 
 
-def _text(value) -> str:
+def _xml_text(value: object) -> str:
+    """A value as XML element text (output rendering, not input cleaning: core.text cleans
+    what people type; this only drops what XML 1.0 cannot carry and spells booleans)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -54,7 +56,7 @@ def _fill(element: ET.Element, name: str, value) -> None:
         for child in value:
             _fill(ET.SubElement(element, item), item, child)
     else:
-        element.text = _text(value)
+        element.text = _xml_text(value)
 
 
 def to_xml(root: str, value) -> bytes:

@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +20,8 @@ from lianxin.core.access import SYSTEM
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from lianxin.core.ratelimit import count_hit, parse_rate
+from lianxin.core.text import clean_text
+from lianxin.core.transitions import commit, lock
 
 from .defaults import ANIMAL_EPIDEMIC, EPIDEMIC_ATTRIBUTES
 from .models import ApiKey, Datatype, ServiceAttribute
@@ -35,9 +38,9 @@ def key_hash(raw: str) -> str:
 
 
 @transaction.atomic
-def api_key_create(*, name: str, actor=SYSTEM) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, actor: Any = SYSTEM) -> tuple[ApiKey, str]:
     """A new key for a client organisation. Returns (key, raw key); the raw key is not kept."""
-    name = appeal_services.clean_text(name, field="name", max_length=100)
+    name = clean_text(name, field="name", max_length=100)
     if ApiKey.objects.filter(name=name).exists():
         raise InvalidInput(_("A key with this name exists already."))
     raw = secrets.token_urlsafe(32)
@@ -47,12 +50,13 @@ def api_key_create(*, name: str, actor=SYSTEM) -> tuple[ApiKey, str]:
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey | int, actor=SYSTEM) -> ApiKey:
-    key = ApiKey.objects.select_for_update().get(pk=getattr(key, "pk", key))
+def api_key_revoke(*, key: ApiKey | int, actor: Any = SYSTEM) -> ApiKey:
+    """Revoke a key for good; revoking it again changes nothing."""
+    key = lock(ApiKey, key)
     if key.revoked_at is None:
         key.revoked_at = clock.now()
-        key.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="open311_key_revoke", obj=key, data={"name": key.name})
+        commit(key, action="open311_key_revoke", actor=actor, fields=["revoked_at"],
+               data={"name": key.name})
     return key
 
 
@@ -127,8 +131,7 @@ def _answer(attribute: ServiceAttribute, values: list[str]) -> str | None:
         if parsed is None:
             raise InvalidInput(bad)
         return parsed.isoformat()
-    return appeal_services.clean_text(value, field=f"attribute[{attribute.code}]",
-                                      max_length=1000)
+    return clean_text(value, field=f"attribute[{attribute.code}]", max_length=1000)
 
 
 def attribute_block(category: Category, answers: dict[str, list[str]]) -> str:

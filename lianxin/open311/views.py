@@ -16,8 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from lianxin.core.errors import InvalidInput, LianxinError, NotFound, RateLimited
 from lianxin.core.ratelimit import address_tag, client_address, within_rate
+from lianxin.core.text import visible
 
 from . import render, selectors, services
+from .errors import Code
 
 log = logging.getLogger("lianxin")
 ATTRIBUTE_RE = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
@@ -26,13 +28,14 @@ CHANGESET = "2026-11-29T00:00:00+08:00"
 
 
 def _param(request: HttpRequest, name: str) -> str:
-    """A parameter from the form or the query string; empty is the same as absent."""
+    """A parameter from the form or the query string, cleaned as all typed text is
+    (core.text.visible); empty is the same as absent."""
     value = request.POST.get(name) if request.method == "POST" else None
     if not value:
         value = request.GET.get(name, "")
     if "\x00" in value:
-        raise InvalidInput(_("Malformed request."), code="parse_error")
-    return str(value).strip()
+        raise InvalidInput(_("Malformed request."), code=Code.PARSE_ERROR)
+    return visible(value)
 
 
 def open311_view(methods=("GET",)):

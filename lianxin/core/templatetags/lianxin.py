@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 
 from lianxin.core import access
@@ -7,16 +9,16 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def page_url(context, number) -> str:
+def page_url(context: dict[str, Any], number: int | str) -> str:
     """The current page's query string with `page` set to `number`: paging keeps every filter
     the list was opened with."""
     query = context["request"].GET.copy()
     query["page"] = number
-    return "?" + query.urlencode()
+    return "?" + str(query.urlencode())
 
 
 @register.simple_tag(takes_context=True)
-def may(context, perm: str, obj=None) -> bool:
+def may(context: dict[str, Any], perm: str, obj: object = None) -> bool:
     """`{% may "app.perm" obj as allowed %}`: core.access.may for the signed-in person (no
     pass for superusers, unlike `perms` and rules' has_perm tag)."""
     # Error pages render without a request (the 500 page must not need one): nobody may then.

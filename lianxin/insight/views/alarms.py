@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
-from .. import services
 from ..models import Alarm, AlarmMember
+from ..services.warnings import alarm_acknowledge, alarm_close
 
 SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
 
@@ -54,7 +54,7 @@ def alarm_act(request, pk: int, action: str):
         raise Http404
     if not Alarm.objects.visible_to(request.user).filter(pk=pk).exists():
         raise Http404
-    act = services.alarm_acknowledge if action == "acknowledge" else services.alarm_close
+    act = alarm_acknowledge if action == "acknowledge" else alarm_close
     try:
         act(alarm=pk, actor=request.user, note=request.POST.get("note", ""))
     except LianxinError as exc:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from lianxin.appeals.models import OPEN_STATES
 from lianxin.core.access import may
 from lianxin.core.models import Unit
+from lianxin.core.params import as_id
 
 from ..dashboard import (
     PERIODS,
@@ -27,10 +28,7 @@ from ..selectors import hot_issues_cached
 
 
 def _period(request) -> Period:
-    try:
-        days = int(request.GET.get("days", 30))
-    except ValueError:
-        days = 30
+    days = as_id(request.GET.get("days", 30))
     return Period.last(days if days in PERIODS else 30)
 
 

@@ -17,9 +17,10 @@ from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.appeals.services import appeal_merge
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
+from lianxin.core.params import as_id
 
-from .. import services
 from ..models import DuplicateCandidate
+from ..services import duplicates as duplicate_services
 
 
 def _open_candidates():
@@ -50,7 +51,7 @@ def duplicates(request):
     return render(request, "insight/duplicates.html", {
         "page": page, "rows": rows,
         "can_merge": may(request.user, "insight.merge_duplicates"),
-        "window": services.duplicate_window().days,
+        "window": duplicate_services.duplicate_window().days,
     })
 
 
@@ -62,13 +63,6 @@ def _candidate_or_404(request, pk: int) -> DuplicateCandidate:
     return candidate
 
 
-def _int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @login_required
 @require_POST
 def duplicate_merge(request, pk: int):
@@ -78,12 +72,13 @@ def duplicate_merge(request, pk: int):
     candidate = _candidate_or_404(request, pk)
     try:
         merged = appeal_merge(appeal=candidate.appeal_id, master=candidate.earlier_id,
-                              actor=request.user, version=_int(request.POST.get("version")))
+                              actor=request.user, version=as_id(request.POST.get("version")))
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
+        master = merged.master  # set by the merge
         messages.success(request, _("%(tn)s was merged into the earlier appeal %(master)s.") % {
-            "tn": merged.tracking_number, "master": merged.master.tracking_number})
+            "tn": merged.tracking_number, "master": master.tracking_number if master else ""})
     return redirect(reverse("insight:duplicates"))
 
 
@@ -94,7 +89,7 @@ def duplicate_dismiss(request, pk: int):
         raise _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:
-        services.duplicate_dismiss(candidate=candidate, actor=request.user)
+        duplicate_services.duplicate_dismiss(candidate=candidate, actor=request.user)
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:

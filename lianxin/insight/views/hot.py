@@ -10,14 +10,12 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals.selectors import appeals_visible_to
 from lianxin.core.access import may
+from lianxin.core.params import as_id
 from lianxin.insight.selectors import DEFAULT_WINDOW, WINDOWS, hot_issues_for
 
 
-def _window(value) -> int:
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_WINDOW
+def _window(value: object) -> int:
+    days = as_id(value)
     return days if days in WINDOWS else DEFAULT_WINDOW
 
 

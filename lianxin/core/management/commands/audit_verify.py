@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.audit import audit_breaks
@@ -7,7 +9,7 @@ from lianxin.core.models import AuditEvent
 class Command(BaseCommand):
     help = "Prove the audit log unbroken; exit non-zero naming the first broken event."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         first = next(audit_breaks(), None)
         if first is not None:
             where = f"event #{first.event_id}" if first.event_id else "chain head"

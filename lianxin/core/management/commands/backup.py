@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,10 +11,10 @@ class Command(BaseCommand):
     help = ("Back up the database and uploaded files into a new folder (not the keys in "
             "var/keys/: keep those apart). Restore with `restore`.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("folder", type=Path)
 
-    def handle(self, *args, folder: Path, **options):
+    def handle(self, *args: Any, folder: Path, **options: Any) -> None:
         try:
             manifest = backup(folder)
         except (BackupError, FileExistsError) as exc:

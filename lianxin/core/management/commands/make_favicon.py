@@ -6,6 +6,7 @@ import math
 import struct
 import zlib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -52,8 +53,8 @@ def pixels(size: int, samples: int = 4) -> list[list[tuple[int, int, int, int]]]
                     white += inside and ring
             n = samples * samples
             mix = white / alpha if alpha else 0
-            rgb = tuple(round(r + (w - r) * mix) for r, w in zip(RED, WHITE, strict=True))
-            row.append((*rgb, round(255 * alpha / n)))
+            r, g, b = (round(c + (w - c) * mix) for c, w in zip(RED, WHITE, strict=True))
+            row.append((r, g, b, round(255 * alpha / n)))
         rows.append(row)
     return rows
 
@@ -69,7 +70,7 @@ def png(size: int) -> bytes:
             + chunk(b"IEND", b""))
 
 
-def ico(sizes=(16, 32)) -> bytes:
+def ico(sizes: tuple[int, ...] = (16, 32)) -> bytes:
     """An ICO holding one PNG per size (understood by every browser since IE 11)."""
     images = [png(s) for s in sizes]
     out = struct.pack("<HHH", 0, 1, len(images))
@@ -83,7 +84,7 @@ def ico(sizes=(16, 32)) -> bytes:
 class Command(BaseCommand):
     help = "Draw the site's icon into static/ (favicon.svg, favicon.png, favicon.ico)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         static = Path(settings.BASE_DIR) / "static"
         (static / "favicon.svg").write_text(SVG, encoding="utf-8")
         (static / "favicon.png").write_bytes(png(32))

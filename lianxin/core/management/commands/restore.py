@@ -1,4 +1,6 @@
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -9,10 +11,10 @@ from lianxin.core.backup import BackupError, restore
 class Command(BaseCommand):
     help = "Restore a backup folder (made by `backup`) into an empty database, then verify it."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("folder", type=Path)
 
-    def handle(self, *args, folder: Path, **options):
+    def handle(self, *args: Any, folder: Path, **options: Any) -> None:
         try:
             manifest = restore(folder)
         except (BackupError, FileNotFoundError) as exc:

@@ -4,6 +4,8 @@ Redis. In production Celery beat and workers do this instead."""
 
 import logging
 import time
+from argparse import ArgumentParser
+from typing import Any
 
 from celery.schedules import crontab, schedule
 from django.conf import settings
@@ -14,18 +16,18 @@ from django.utils.module_loading import import_string
 log = logging.getLogger(__name__)
 
 
-def _as_schedule(value):
+def _as_schedule(value: Any) -> schedule | crontab:
     return value if isinstance(value, (schedule, crontab)) else schedule(value)
 
 
 class Command(BaseCommand):
     help = "Run the periodic tasks of CELERY_BEAT_SCHEDULE in-process (embedded mode, no broker)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every task once and stop")
         parser.add_argument("--tick", type=float, default=10.0, help="seconds between checks")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         entries = {name: (import_string(e["task"]), _as_schedule(e["schedule"]))
                    for name, e in settings.CELERY_BEAT_SCHEDULE.items()}
         last_run: dict[str, object] = {}

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from openpyxl import Workbook
 
 from lianxin.appeals.importer import parse_time
 from lianxin.insight.hot import Message, find_hot_issues
@@ -66,8 +67,6 @@ def _save(workbook, path: Path) -> None:
 
 
 def write_tables(issues, out_dir: Path) -> tuple[Path, Path]:
-    from openpyxl import Workbook
-
     table = Workbook()
     sheet = table.active
     sheet.title = "热点问题表"

@@ -227,3 +227,16 @@ def test_organisation_department_sees_no_link_it_may_not_follow(client, mix, peo
     for name in ("insight:hot", "insight:alarms", "insight:duplicates"):
         assert reverse(name) not in html, name
         assert client.get(reverse(name)).status_code == 403
+
+
+def test_dissatisfied_drill_counts_the_last_follow_up_as_the_figure_does(client, mix, people):
+    # The reopened appeal is later followed up again, satisfied: the figure no longer counts it
+    # as dissatisfied, and neither does the list behind it.
+    reopened = mix["reopened"]
+    reopened.followups.create(resolved=True, satisfaction=Satisfaction.SATISFIED, by="operator",
+                              created_at=timezone.now() + timedelta(minutes=1))
+    rollup_refresh()
+    assert totals()["dissatisfied"] == 0
+    client.force_login(people["supervisor"])
+    page = client.get(reverse("insight:drill"), {"state": "dissatisfied"})
+    assert list(page.context["page"]) == []

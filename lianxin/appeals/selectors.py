@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
 from .lifecycle import ACTION_PERMS, ALLOWED_FROM
-from .models import Appeal, AppealQuerySet, Extension
+from .models import Appeal, AppealQuerySet, Extension, FollowUp
 
 
 def appeals_visible_to(user: Any) -> AppealQuerySet:
@@ -97,3 +97,16 @@ def appeal_actions(user: Any, appeal: Appeal) -> list[str]:
     if "extension_request" in allowed and appeal.extensions.exclude(decision="rejected").exists():
         allowed.remove("extension_request")
     return allowed
+
+
+_LAST_FOLLOWUP = FollowUp.objects.filter(appeal=OuterRef("pk")).order_by("-created_at", "-pk")
+
+
+def with_last_followup(appeals: AppealQuerySet) -> AppealQuerySet:
+    """`appeals` with `has_followup`, `last_resolved` and `last_satisfaction`: the last
+    follow-up (回访) is the one that counts, in the rates and in every list behind them."""
+    return appeals.annotate(
+        has_followup=Exists(FollowUp.objects.filter(appeal=OuterRef("pk"))),
+        last_resolved=Subquery(_LAST_FOLLOWUP.values("resolved")[:1]),
+        last_satisfaction=Subquery(_LAST_FOLLOWUP.values("satisfaction")[:1]),
+    )

@@ -10,11 +10,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lianxin.appeals.models import Appeal, FollowUp, Satisfaction
-from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.appeals.models import Appeal, Satisfaction
+from lianxin.appeals.selectors import appeals_visible_to, with_last_followup
 from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.calendar import LOCAL
@@ -45,7 +45,6 @@ from .models.appraisal import (
 )
 from .rates import current_month, live_overdue
 
-_last_followup = FollowUp.objects.filter(appeal=OuterRef("pk")).order_by("-created_at", "-pk")
 _LATE = Q(replied_at__gt=F("handling_deadline"))
 
 # measure -> (label, filter of the appeals received in the month under the unit). Each one is
@@ -85,11 +84,7 @@ def ranking_drill_appeals(user, *, unit: Unit, start: date, end: date,
     first = month_bounds(start)[0]
     after = month_bounds(end)[1]
     qs = appeals_visible_to(user).filter(unit__path__startswith=unit.path)
-    qs = qs.annotate(
-        has_followup=Exists(FollowUp.objects.filter(appeal=OuterRef("pk"))),
-        last_resolved=Subquery(_last_followup.values("resolved")[:1]),
-        last_satisfaction=Subquery(_last_followup.values("satisfaction")[:1]),
-    )
+    qs = with_last_followup(qs)
     received = Q(created_at__gte=first, created_at__lt=after)
     if q is None:  # "overdue", the one figure that is not a plain filter
         q = received & _LATE

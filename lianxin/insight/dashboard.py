@@ -24,7 +24,7 @@ from lianxin.appeals.models import (
 )
 from lianxin.appeals.rates import THREE_RATES, measures, percent
 from lianxin.appeals.rollups import rollup_refreshed_at
-from lianxin.appeals.selectors import appeals_visible_to
+from lianxin.appeals.selectors import appeals_visible_to, with_last_followup
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 from lianxin.core.params import as_id
@@ -222,7 +222,8 @@ DRILL_STATES = {
     "contact_overdue": lambda now: OVERDUE["contact"](now),
     "handling_overdue": lambda now: OVERDUE["handling"](now),
     "closed": lambda now: Q(status=Status.CLOSED),
-    "dissatisfied": lambda now: Q(followups__satisfaction=Satisfaction.DISSATISFIED),
+    # The last follow-up counts, as in the figure (with_last_followup annotates it).
+    "dissatisfied": lambda now: Q(last_satisfaction=Satisfaction.DISSATISFIED),
 }
 
 
@@ -266,5 +267,7 @@ def drill_appeals(user, params, *, now: datetime | None = None) -> QuerySet[Appe
     if state:
         if state not in DRILL_STATES:
             raise BadFilter(state)
+        if state == "dissatisfied":
+            qs = with_last_followup(qs)
         qs = qs.filter(DRILL_STATES[state](now)).distinct()
     return qs.order_by("-created_at")

@@ -671,7 +671,7 @@ def test_nothing_the_reporter_sends_reaches_the_logs(client, staff, caplog):
 def test_gunicorn_can_be_told_not_to_log_the_channel(monkeypatch):
     from gunicorn.glogging import Logger
 
-    from lianxin.supervision.gunicorn_logging import PrivateAccessLogger
+    from lianxin.deploy.gunicorn_logging import PrivateAccessLogger
 
     written = []
     monkeypatch.setattr(Logger, "access", lambda self, *args: written.append(args[2]["PATH_INFO"]))

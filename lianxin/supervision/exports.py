@@ -21,7 +21,6 @@ def declarations_workbook(declarations: Iterable[Declaration], year: int) -> byt
 
     book = Workbook()
     sheet = book.active
-    assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = str(year)
     sheet.append([_("Cadre"), _("Unit"), _("Year"), _("Status"), _("Net assets (yuan)"),
                   _("Change (yuan)"), _("Income (yuan)"), _("Flags")])

@@ -32,6 +32,8 @@ from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
 from lianxin.core.ratelimit import client_address, local_counter, parse_rate
 
+from .errors import Code
+
 RECEIPT_DIGITS = 16
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
 # What a BinaryField gives back: bytes, or a memoryview on PostgreSQL.
@@ -327,7 +329,7 @@ class ChannelUnavailable(LianxinError):
     """No inspector holds a key the report could be sealed for: refuse rather than keep a
     report nobody can ever read."""
 
-    code = "channel_unavailable"
+    code = Code.CHANNEL_UNAVAILABLE
     status = 503
     default_message = _(
         "The reporting channel cannot accept reports at the moment. Please try again later or "

@@ -116,9 +116,8 @@ def inspector_key_create(*, user: Any, passphrase: str, replace: bool = False) -
         key = InspectorKey.objects.create(
             user=user, public_key=locked.public_key, sealed_private_key=locked.sealed_private_key,
             salt=locked.salt, opslimit=locked.opslimit, memlimit=locked.memlimit)
-        audit_record(actor=user, action="inspector_key_create", obj=key,
-                     data={"replaced": existing is not None})
-    return key
+        return commit(key, action="inspector_key_create", actor=user,
+                      data={"replaced": existing is not None})
 
 
 def inspector_key_change_passphrase(*, user: Any, passphrase: str, new_passphrase: str

@@ -19,6 +19,7 @@ from .models import (
     DeclarationStatus,
     IntegrityReadLog,
     PersonalMatterReport,
+    SpotCheck,
 )
 from .models.integrity import _Filing
 from .models.reports import InspectorKey, Report, ReportRead
@@ -177,6 +178,11 @@ def declarations_exportable_by(user: Any, declarations: Any) -> list[Declaration
     inspector reads them but does not take them away in a file)."""
     orgdept = units_where(user, Role.ORGDEPT)
     return [d for d in declarations if any(u.contains(d.unit) for u in orgdept)]
+
+
+def spot_checks_visible_to(user: Any) -> QuerySet[SpotCheck]:
+    """Spot checks among the cadres of units within the user's reach as reader."""
+    return SpotCheck.objects.filter(unit__in=integrity_units_for(user)).select_related("unit")
 
 
 def spot_check_units_for(user: Any) -> QuerySet[Unit]:

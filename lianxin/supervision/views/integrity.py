@@ -32,7 +32,6 @@ from ..models import (
     DeclarationStatus,
     IntegrityReadLog,
     PersonalMatterReport,
-    SpotCheck,
 )
 from ..rules import can
 from ..selectors import (
@@ -44,9 +43,9 @@ from ..selectors import (
     declarations_visible_to,
     filing_rows,
     integrity_read_logs_visible_to,
-    integrity_units_for,
     personal_reports_visible_to,
     spot_check_units_for,
+    spot_checks_visible_to,
 )
 from ..services.integrity import (
     DECLARATION_ITEMS,
@@ -443,10 +442,8 @@ def spot_checks(request):
             else:
                 messages.success(request, _("The seed is announced."))
                 return redirect("supervision:spot_check", pk=check.pk)
-    units = integrity_units_for(request.user)
-    checks = SpotCheck.objects.filter(unit__in=units).select_related("unit")
     return render(request, "supervision/integrity_spotchecks.html", {
-        "checks": checks, "form": form, "can_draw": can_draw,
+        "checks": spot_checks_visible_to(request.user), "form": form, "can_draw": can_draw,
     })
 
 
@@ -455,8 +452,7 @@ def spot_check_detail(request, pk: int):
     if not can(request.user, "supervision.view_spot_checks"):
         raise PermissionDenied(_("Spot checks are for the organisation department and "
                                   "the inspectors."))
-    check = get_object_or_404(SpotCheck.objects.select_related("unit"), pk=pk,
-                              unit__in=integrity_units_for(request.user))
+    check = get_object_or_404(spot_checks_visible_to(request.user), pk=pk)
     can_draw = can(request.user, "supervision.draw_spot_check", check.unit)
     if request.method == "POST":
         if not can_draw:

@@ -29,7 +29,8 @@ def chinese(text) -> bool:
 
 def recorded_actions() -> set[str]:
     codes = set()
-    for services in LIANXIN.glob("*/services.py"):
+    # A services module, or a services/ package of one module per capability (#13).
+    for services in [*LIANXIN.glob("*/services.py"), *LIANXIN.glob("*/services/*.py")]:
         for match in ACTION_CODE.finditer(services.read_text()):
             codes |= {code for code in match.groups() if code}
     # evaluation's _campaign_move records action=f"appraisal_{to}" for each move.

@@ -42,7 +42,7 @@ serve: $(VENV)/.runtime
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 	    --access-logfile - --timeout 60 \
-	    --logger-class lianxin.supervision.gunicorn_logging.PrivateAccessLogger
+	    --logger-class lianxin.deploy.gunicorn_logging.PrivateAccessLogger
 
 test: $(VENV)/.dev
 	$(PY) manage.py makemigrations --check --dry-run -v0

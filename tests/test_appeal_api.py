@@ -255,7 +255,7 @@ def test_the_query_code_never_travels_in_the_address(api, district):
 def test_the_access_log_never_holds_a_query_code_or_a_receipt():
     from gunicorn.config import Config
 
-    from lianxin.supervision.gunicorn_logging import PrivateAccessLogger
+    from lianxin.deploy.gunicorn_logging import PrivateAccessLogger
 
     lines = []
     config = Config()

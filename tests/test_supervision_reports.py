@@ -509,6 +509,25 @@ def test_the_reporter_follows_and_writes_with_the_receipt_header(client, filed, 
     assert empty.status_code == 400 and empty.json()["code"] == "message_required"
 
 
+def test_messages_are_cleaned_like_all_text_and_keep_the_channels_codes(client, filed, staff):
+    """The channel's messages go through core.text: invisible characters are no message, are
+    not stored, and a message over the limit is refused with the channel's own code."""
+    report, receipt = filed
+    invisible = client.post(MESSAGES, {"text": "\u200b\u202e\ufeff"},
+                            content_type="application/json", headers={"X-Receipt": receipt})
+    assert invisible.status_code == 400 and invisible.json()["code"] == "message_required"
+    long = client.post(MESSAGES, {"text": "长" * (services.REPORT_MAX_MESSAGE_CHARS + 1)},
+                       content_type="application/json", headers={"X-Receipt": receipt})
+    assert long.status_code == 400 and long.json()["code"] == "message_too_long"
+    assert not ReportMessage.objects.exists()
+    sent = client.post(MESSAGES, {"text": "录\u200b音"}, content_type="application/json",
+                       headers={"X-Receipt": receipt})
+    assert sent.status_code == 201
+    case = services.report_read(report=report, actor=staff["lead"],
+                                private_key=private_key(staff["lead"]))
+    assert case["messages"][0]["text"] == "录音"
+
+
 def test_a_wrong_receipt_answers_exactly_like_a_malformed_one(client, filed):
     _report, receipt = filed
     wrong = f"{(int(receipt) + 1) % 10 ** 16:016d}"
@@ -671,7 +690,7 @@ def test_nothing_the_reporter_sends_reaches_the_logs(client, staff, caplog):
 def test_gunicorn_can_be_told_not_to_log_the_channel(monkeypatch):
     from gunicorn.glogging import Logger
 
-    from lianxin.supervision.gunicorn_logging import PrivateAccessLogger
+    from lianxin.deploy.gunicorn_logging import PrivateAccessLogger
 
     written = []
     monkeypatch.setattr(Logger, "access", lambda self, *args: written.append(args[2]["PATH_INFO"]))

@@ -11,7 +11,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = pgettext_lazy("app", "Supervision")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
+    def ready(self) -> None:
+        # lazy: apps.py is imported before the models are ready, and core.audit imports them.
         from lianxin.core.audit import audit_action_labels
 
         audit_action_labels({
@@ -35,4 +36,5 @@ class SupervisionConfig(AppConfig):
             "inspector_key_create": _("Inspector key created"),
             "inspector_key_change_passphrase": _("Inspector key passphrase changed"),
         })
-        from . import rules  # noqa: F401  (registers the permissions)
+        # lazy: registers the permissions, once the models the rules read are loaded.
+        from . import rules  # noqa: F401

@@ -338,7 +338,13 @@ def draw_count(n: int, share: Decimal | str | float) -> int:
     return int((share * n).to_integral_value(rounding=ROUND_CEILING))
 
 
-def draw_score(seed: str, key: str) -> str:
+def seeded_draw_score(seed: str, key: str) -> str:
+    """The rank of `key` in the draw: HMAC-SHA256 keyed with the *published* seed, in hex.
+
+    Not a secret MAC, so not core.keys.mac: the seed is announced before the draw precisely so
+    that anyone can recompute every score (docs/supervision/integrity.md gives the one-liner);
+    HMAC is only a well-known, unbiased way to turn (seed, username) into an order nobody can
+    steer before the seed is known. A server-side key would make the draw unverifiable."""
     return hmac.new(seed.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
@@ -347,5 +353,5 @@ def draw(seed: str, keys: list[str], share: Decimal | str | float) -> list[str]:
     (ties, which do not happen in practice, by the key) and take the first ceil(share × n).
     Deterministic in (seed, set of keys, share): anyone with the three can re-run it."""
     unique = sorted(set(keys))
-    ranked = sorted(unique, key=lambda k: (draw_score(seed, k), k))
+    ranked = sorted(unique, key=lambda k: (seeded_draw_score(seed, k), k))
     return ranked[: draw_count(len(unique), share)]

@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import nacl.pwhash
 import nacl.secret
@@ -31,14 +32,26 @@ from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
 from lianxin.core.ratelimit import client_address, local_counter, parse_rate
 
+from .errors import Code
+
 RECEIPT_DIGITS = 16
 KEY_BYTES = nacl.secret.SecretBox.KEY_SIZE  # 32
+# What a BinaryField gives back: bytes, or a memoryview on PostgreSQL.
+Blob = bytes | memoryview
+
+
+def failure_limits() -> tuple[int, int, int]:
+    """(wrong tries per address or person, wrong tries overall, lockout seconds): for receipts
+    and for inspectors' passphrases alike."""
+    return (int(settings.REPORT_RECEIPT_MAX_FAILURES),
+            int(settings.REPORT_RECEIPT_MAX_GLOBAL_FAILURES),
+            int(settings.REPORT_RECEIPT_LOCKOUT_SECONDS))
 
 
 def receipt_hasher() -> PasswordHasher:
     """argon2id for the stored receipt hash. The default is argon2-cffi's RFC 9106 "low
     memory" profile (t=3, 64 MiB); tests lower it through REPORT_RECEIPT_ARGON2."""
-    params = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    params: dict[str, Any] = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
     params.update(settings.REPORT_RECEIPT_ARGON2)
     return PasswordHasher(**params)
 
@@ -123,7 +136,7 @@ def seal(key: bytes, data: bytes) -> bytes:
     return bytes(nacl.secret.SecretBox(key).encrypt(data))
 
 
-def unseal(key: bytes, data: bytes) -> bytes:
+def unseal(key: bytes, data: Blob) -> bytes:
     return nacl.secret.SecretBox(key).decrypt(bytes(data))
 
 
@@ -131,7 +144,7 @@ def seal_json(key: bytes, value) -> bytes:
     return seal(key, json.dumps(value, ensure_ascii=False).encode())
 
 
-def unseal_json(key: bytes, data: bytes):
+def unseal_json(key: bytes, data: Blob) -> Any:
     return json.loads(unseal(key, data))
 
 
@@ -171,12 +184,12 @@ def keypair_unlock(locked, passphrase: str) -> bytes | None:
         return None
 
 
-def wrap_for_inspector(report_key: bytes, public_key: bytes) -> bytes:
+def wrap_for_inspector(report_key: bytes, public_key: Blob) -> bytes:
     """An anonymous sealed box: only the holder of the private key can open it."""
     return bytes(SealedBox(PublicKey(bytes(public_key))).encrypt(report_key))
 
 
-def unwrap_for_inspector(wrapped: bytes, private_key: bytes) -> bytes | None:
+def unwrap_for_inspector(wrapped: Blob, private_key: bytes) -> bytes | None:
     try:
         return bytes(SealedBox(PrivateKey(bytes(private_key))).decrypt(bytes(wrapped)))
     except CryptoError:
@@ -308,7 +321,7 @@ class ChannelUnavailable(LianxinError):
     """No inspector holds a key the report could be sealed for: refuse rather than keep a
     report nobody can ever read."""
 
-    code = "channel_unavailable"
+    code = Code.CHANNEL_UNAVAILABLE
     status = 503
     default_message = _(
         "The reporting channel cannot accept reports at the moment. Please try again later or "

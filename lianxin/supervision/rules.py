@@ -5,6 +5,8 @@ import rules  # noqa: F401
 from lianxin.core.access import OFFICIAL_ROLES, has_role, roles_of
 from lianxin.core.models import Role, Unit
 
+from .reporting import names_match
+
 # --- integrity records (廉政档案) ---------------------------------------------------------------
 # Declarations and personal-matter reports ("filings") are seen by their cadre, by the
 # organisation department and by the inspectors whose unit's subtree holds the cadre's unit at
@@ -86,8 +88,6 @@ rules.add_perm("supervision.draw_spot_check", is_integrity_orgdept)
 
 def report_conflicts(user, report) -> bool:
     """True if `user` must never see `report` (conflict of interest)."""
-    from .reporting import names_match
-
     accused = report.accused_unit
     if accused is not None:
         for _role, unit in roles_of(user):

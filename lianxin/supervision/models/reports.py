@@ -205,4 +205,4 @@ class ReportRead(models.Model):
 
     @property
     def what_label(self) -> str:
-        return self.WHAT_LABELS.get(self.what, self.what)
+        return str(self.WHAT_LABELS.get(self.what, self.what))

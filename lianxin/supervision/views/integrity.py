@@ -1,12 +1,12 @@
 """廉政档案 pages: a cadre's own declaration and personal-matter report (a formset per item kind),
 the organisation department's and inspectors' list, detail with the year-over-year comparison,
 the read log, spot checks and the XLSX summary. Every read by someone other than the cadre is
-logged through services.integrity_read_record."""
+logged through services.integrity.integrity_read_record."""
 
 from __future__ import annotations
 
 import shlex
-from io import BytesIO
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,24 +23,45 @@ from django.views.decorators.http import require_POST
 from lianxin.core.access import OFFICIAL_ROLES, units_where
 from lianxin.core.errors import LianxinError
 from lianxin.core.models import Unit
+from lianxin.core.params import as_id
 
 from .. import integrity as ir
-from .. import services
+from ..exports import XLSX, declarations_workbook
 from ..models import (
     Declaration,
     DeclarationStatus,
     IntegrityReadLog,
     PersonalMatterReport,
-    SpotCheck,
 )
 from ..rules import can
 from ..selectors import (
+    DeclarationListing,
+    companion_report,
     declaration_comparison,
+    declaration_listing,
+    declarations_exportable_by,
     declarations_visible_to,
+    filing_rows,
     integrity_read_logs_visible_to,
-    integrity_units_for,
     personal_reports_visible_to,
+    spot_check_units_for,
+    spot_checks_visible_to,
 )
+from ..services.integrity import (
+    DECLARATION_ITEMS,
+    MAX_ROWS,
+    REPORT_ITEMS,
+    ItemKinds,
+    declaration_lock,
+    declaration_return,
+    declaration_save,
+    declaration_submit,
+    integrity_read_record,
+    personal_report_lock,
+    personal_report_save,
+    personal_report_submit,
+)
+from ..services.spot_checks import spot_check_announce, spot_check_draw
 
 DECLARATION_TITLES = {
     "family": gettext_lazy("Family members (yourself, spouse, children)"),
@@ -62,30 +83,26 @@ REPORT_TITLES = {
 _form_classes: dict[str, type] = {}
 
 
-def _item_form(kind: str, model, fields: list[str]) -> type:
+def _item_form(kind: str, model: Any, fields: list[str]) -> type:
     """A plain form built from the item model: its fields carry the model's validators, so
     the page shows the same messages as the service would."""
     if kind not in _form_classes:
-        widgets = {name: forms.DateInput(attrs={"type": "date"})
-                   for name in ("date", "start", "end")}
+        widgets: dict[str, type[forms.Widget] | forms.Widget] = {
+            name: forms.DateInput(attrs={"type": "date"}) for name in ("date", "start", "end")}
         base = forms.modelform_factory(model, fields=fields, widgets=widgets)
         _form_classes[kind] = base
     return _form_classes[kind]
 
 
-def _formsets(kinds: dict, titles: dict, filing, data=None):
+def _formsets(kinds: ItemKinds, titles: dict[str, Any], filing: Any, data: Any = None
+              ) -> list[dict[str, Any]]:
     out = []
+    parent = "declaration" if kinds is DECLARATION_ITEMS else "report"
     for kind, (model, fields) in kinds.items():
-        initial = []
-        if filing is not None:
-            parent = "declaration" if kinds is services.DECLARATION_ITEMS else "report"
-            for row in model.objects.filter(**{parent: filing}).values(*[
-                    f + "_id" if f.endswith("_unit") else f for f in fields]):
-                initial.append({k.removesuffix("_id") if k.endswith("_unit_id") else k: v
-                                for k, v in row.items()})
-        formset_class = forms.formset_factory(_item_form(kind, model, fields), extra=1,
-                                              can_delete=True, max_num=services.MAX_ROWS,
-                                              validate_max=True)
+        initial = filing_rows(filing, model, fields, parent)
+        formset_class: Any = forms.formset_factory(_item_form(kind, model, fields), extra=1,
+                                                   can_delete=True, max_num=MAX_ROWS,
+                                                   validate_max=True)
         formset = formset_class(data, initial=initial or None, prefix=kind)
         rows = _filled(formset)
         out.append({"kind": kind, "title": titles[kind], "formset": formset,
@@ -115,16 +132,16 @@ def _rows(formset) -> tuple[list[dict], list]:
     return rows, owners
 
 
-FILINGS = {
+FILINGS: dict[str, dict[str, Any]] = {
     "declaration": {
-        "model": Declaration, "kinds": services.DECLARATION_ITEMS, "titles": DECLARATION_TITLES,
-        "save": services.declaration_save, "submit": services.declaration_submit,
+        "model": Declaration, "kinds": DECLARATION_ITEMS, "titles": DECLARATION_TITLES,
+        "save": declaration_save, "submit": declaration_submit,
         "template": "supervision/integrity_form.html", "detail": "supervision:declaration",
         "heading": gettext_lazy("Asset declaration %(year)d"),
     },
     "report": {
-        "model": PersonalMatterReport, "kinds": services.REPORT_ITEMS, "titles": REPORT_TITLES,
-        "save": services.personal_report_save, "submit": services.personal_report_submit,
+        "model": PersonalMatterReport, "kinds": REPORT_ITEMS, "titles": REPORT_TITLES,
+        "save": personal_report_save, "submit": personal_report_submit,
         "template": "supervision/integrity_form.html", "detail": "supervision:personal_report",
         "heading": gettext_lazy("Personal-matter report %(year)d"),
     },
@@ -148,7 +165,8 @@ def _filing_edit(request, year: int, which: str):
     mine = units_where(request.user, *OFFICIAL_ROLES)
     unit_form = UnitForm(request.POST or None, initial={
         "unit": filing.unit_id if filing else (mine[0].pk if mine else None)})
-    unit_form.fields["unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in mine])
+    unit_field: Any = unit_form.fields["unit"]
+    unit_field.queryset = Unit.objects.filter(pk__in=[u.pk for u in mine])
     sections = _formsets(conf["kinds"], conf["titles"], filing,
                          request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -271,21 +289,17 @@ def declaration_detail(request, pk: int):
 def _declaration_page(request, declaration, *, status: int = 200, **review):
     """The declaration as its reader sees it (the read is logged); `review` carries a refused
     review back to its form: the reason typed and the error beside it."""
-    services.integrity_read_record(user=request.user, declarations=[declaration])
-    report = PersonalMatterReport.objects.filter(
-        cadre_id=declaration.cadre_id, year=declaration.year).first()
+    integrity_read_record(user=request.user, declarations=[declaration])
     is_owner = declaration.cadre_id == request.user.pk
     comparison = None if is_owner else declaration_comparison(declaration)
     return render(request, "supervision/integrity_detail.html", {
         **(_comparison_context(comparison) if comparison else {}),
         "declaration": declaration,
         "sections": [_table(DECLARATION_TITLES[kind], model, fields,
-                            model.objects.filter(declaration=declaration))
-                     for kind, (model, fields) in services.DECLARATION_ITEMS.items()],
+                            model._default_manager.filter(declaration=declaration))
+                     for kind, (model, fields) in DECLARATION_ITEMS.items()],
         "comparison": comparison,
-        "report": report if report and can(request.user, 
-            "supervision.view_personal_report", report) and (
-            is_owner or report.status != DeclarationStatus.DRAFT) else None,
+        "report": companion_report(request.user, declaration),
         "is_owner": is_owner,
         "can_review": can(request.user, "supervision.review_declaration", declaration),
         **review,
@@ -297,12 +311,12 @@ def personal_report_detail(request, pk: int):
     report = _visible_or_404(personal_reports_visible_to(request.user), pk)
     if not can(request.user, "supervision.view_personal_report", report):
         raise Http404
-    services.integrity_read_record(user=request.user, reports=[report])
+    integrity_read_record(user=request.user, reports=[report])
     return render(request, "supervision/integrity_report_detail.html", {
         "report": report,
         "sections": [_table(REPORT_TITLES[kind], model, fields,
-                            model.objects.filter(report=report))
-                     for kind, (model, fields) in services.REPORT_ITEMS.items()],
+                            model._default_manager.filter(report=report))
+                     for kind, (model, fields) in REPORT_ITEMS.items()],
         "is_owner": report.cadre_id == request.user.pk,
         "can_review": can(request.user, "supervision.review_personal_report", report),
     })
@@ -315,11 +329,11 @@ def declaration_act(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "lock":
-            services.declaration_lock(declaration=declaration, actor=request.user)
+            declaration_lock(declaration=declaration, actor=request.user)
             messages.success(request, _("The declaration is locked."))
         elif action == "return":
-            services.declaration_return(declaration=declaration, actor=request.user,
-                                        reason=request.POST.get("reason", ""))
+            declaration_return(declaration=declaration, actor=request.user,
+                               reason=request.POST.get("reason", ""))
             messages.success(request, _("The declaration was sent back to its cadre."))
         else:
             return HttpResponse(status=400)
@@ -341,7 +355,7 @@ def personal_report_act(request, pk: int):
     if request.POST.get("action") != "lock":
         return HttpResponse(status=400)
     try:
-        services.personal_report_lock(report=report, actor=request.user)
+        personal_report_lock(report=report, actor=request.user)
         messages.success(request, _("The report is locked."))
     except LianxinError as exc:
         if exc.status == 403:
@@ -350,21 +364,10 @@ def personal_report_act(request, pk: int):
     return redirect("supervision:personal_report", pk=report.pk)
 
 
-def _reader_filter(request):
+def _listing(request: Any) -> DeclarationListing:
     """The declarations a reader lists: other cadres' filed declarations, by year and unit."""
-    units = integrity_units_for(request.user)
-    qs = declarations_visible_to(request.user).exclude(status=DeclarationStatus.DRAFT)
-    years = sorted(set(qs.values_list("year", flat=True)), reverse=True)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = years[0] if years else timezone.localdate().year
-    qs = qs.filter(year=year)
-    unit = None
-    if (code := request.GET.get("unit")) and (unit := next(
-            (u for u in units if u.code == code), None)):
-        qs = qs.filter(unit__path__startswith=unit.path)
-    return qs.order_by("unit__path", "cadre__username"), year, years, unit, units
+    return declaration_listing(request.user, year=as_id(request.GET.get("year")),
+                               unit_code=request.GET.get("unit") or None)
 
 
 @login_required
@@ -372,14 +375,15 @@ def declaration_list(request):
     if not can(request.user, "supervision.list_declarations"):
         raise PermissionDenied(_("Declarations are read by the organisation department "
                                   "and the inspectors."))
-    qs, year, years, unit, units = _reader_filter(request)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    listing = _listing(request)
+    page = Paginator(listing.declarations, 30).get_page(request.GET.get("page"))
     rows = [(d, declaration_comparison(d)) for d in page]
     # Flags show what a declaration holds: listing them is a read.
-    services.integrity_read_record(user=request.user, declarations=[d for d, _c in rows],
-                                   kind=IntegrityReadLog.Kind.LIST)
+    integrity_read_record(user=request.user, declarations=[d for d, _c in rows],
+                          kind=IntegrityReadLog.Kind.LIST)
     return render(request, "supervision/integrity_list.html", {
-        "rows": rows, "page": page, "year": year, "years": years, "unit": unit, "units": units,
+        "rows": rows, "page": page, "year": listing.year, "years": listing.years,
+        "unit": listing.unit, "units": listing.units,
         "can_export": can(request.user, "supervision.export_declarations"),
         "can_readlog": can(request.user, "supervision.view_integrity_readlog"),
     })
@@ -410,12 +414,6 @@ class AnnounceForm(forms.Form):
                                         "date and the number read out at the meeting."))
 
 
-def _spot_units(user):
-    from lianxin.core.models import Role
-
-    return Unit.objects.filter(pk__in=[u.pk for u in units_where(user, Role.ORGDEPT)])
-
-
 @login_required
 def spot_checks(request):
     if not can(request.user, "supervision.view_spot_checks"):
@@ -423,14 +421,15 @@ def spot_checks(request):
                                   "the inspectors."))
     can_draw = can(request.user, "supervision.draw_spot_check")
     form = AnnounceForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
-    form.fields["unit"].queryset = _spot_units(request.user)
+    unit_field: Any = form.fields["unit"]
+    unit_field.queryset = spot_check_units_for(request.user)
     if request.method == "POST":
         if not can_draw:
             raise PermissionDenied(_("Spot checks are drawn by the organisation "
                                       "department."))
         if form.is_valid():
             try:
-                check = services.spot_check_announce(actor=request.user, **form.cleaned_data)
+                check = spot_check_announce(actor=request.user, **form.cleaned_data)
             except LianxinError as exc:
                 if exc.status == 403:
                     raise PermissionDenied(exc.message) from exc
@@ -443,10 +442,8 @@ def spot_checks(request):
             else:
                 messages.success(request, _("The seed is announced."))
                 return redirect("supervision:spot_check", pk=check.pk)
-    units = integrity_units_for(request.user)
-    checks = SpotCheck.objects.filter(unit__in=units).select_related("unit")
     return render(request, "supervision/integrity_spotchecks.html", {
-        "checks": checks, "form": form, "can_draw": can_draw,
+        "checks": spot_checks_visible_to(request.user), "form": form, "can_draw": can_draw,
     })
 
 
@@ -455,15 +452,14 @@ def spot_check_detail(request, pk: int):
     if not can(request.user, "supervision.view_spot_checks"):
         raise PermissionDenied(_("Spot checks are for the organisation department and "
                                   "the inspectors."))
-    check = get_object_or_404(SpotCheck.objects.select_related("unit"), pk=pk,
-                              unit__in=integrity_units_for(request.user))
+    check = get_object_or_404(spot_checks_visible_to(request.user), pk=pk)
     can_draw = can(request.user, "supervision.draw_spot_check", check.unit)
     if request.method == "POST":
         if not can_draw:
             raise PermissionDenied(_("Spot checks are drawn by the organisation "
                                       "department."))
         try:
-            check = services.spot_check_draw(spot_check=check, actor=request.user)
+            check = spot_check_draw(spot_check=check, actor=request.user)
             messages.success(request, _("Drawn."))
         except LianxinError as exc:
             messages.error(request, exc.message)
@@ -482,31 +478,12 @@ def spot_check_detail(request, pk: int):
 def declaration_export(request):
     if not can(request.user, "supervision.export_declarations"):
         raise PermissionDenied(_("The export is for the organisation department."))
-    from openpyxl import Workbook
-
-    from lianxin.core.models import Role
-
-    qs, year, _years, unit, _units = _reader_filter(request)
-    # Only where the user is organisation department, not merely inspector.
-    orgdept = units_where(request.user, Role.ORGDEPT)
-    qs = [d for d in qs if any(u.contains(d.unit) for u in orgdept)]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(year)
-    sheet.append([_("Cadre"), _("Unit"), _("Year"), _("Status"), _("Net assets (yuan)"),
-                  _("Change (yuan)"), _("Income (yuan)"), _("Flags")])
-    for d in qs:
-        c = declaration_comparison(d)
-        sheet.append([d.cadre.get_full_name() or d.cadre.get_username(), d.unit.name, d.year,
-                      d.get_status_display(), float(c.net_current),
-                      None if c.net_change is None else float(c.net_change), float(c.income),
-                      "\n".join(f.message for f in c.flags)])
-    services.integrity_read_record(user=request.user, declarations=qs,
-                                   kind=IntegrityReadLog.Kind.EXPORT)
-    out = BytesIO()
-    book.save(out)
-    name = f"declarations-{year}-{unit.code if unit else 'all'}.xlsx"
-    response = HttpResponse(out.getvalue(), content_type=(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    listing = _listing(request)
+    declarations = declarations_exportable_by(request.user, listing.declarations)
+    content = declarations_workbook(declarations, listing.year)
+    integrity_read_record(user=request.user, declarations=declarations,
+                          kind=IntegrityReadLog.Kind.EXPORT)
+    name = f"declarations-{listing.year}-{listing.unit.code if listing.unit else 'all'}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -9,7 +9,6 @@ Inspectors unlock their private key once per login session: it is kept in the se
 session sealed with a random key that lives only in a cookie of their browser, so neither a
 copy of the database nor the cookie alone can open it."""
 
-import base64
 import functools
 import time
 from io import BytesIO
@@ -30,9 +29,34 @@ from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
 
 from .. import reporting as rp
-from .. import services
-from ..models import InspectorKey, Report, ReportFile, ReportRead, ReportStatus
-from ..rules import report_conflicts
+from ..errors import Code
+from ..models import Report, ReportFile, ReportStatus
+from ..selectors import (
+    has_keypair,
+    report_ids_shared_with,
+    report_reads_visible_to,
+    reports_visible_to,
+)
+from ..services.keys import (
+    inspector_key_change_passphrase,
+    inspector_key_create,
+    inspector_key_unlock,
+    report_share,
+    session_key_open,
+    session_key_seal,
+)
+from ..services.reports import (
+    report_assess,
+    report_conclude,
+    report_file_read,
+    report_investigate,
+    report_message_add,
+    report_note_add,
+    report_open_by_receipt,
+    report_read,
+    report_status,
+    report_submit,
+)
 
 UNLOCK_COOKIE = "lianxin_unlock"
 UNLOCK_SESSION_KEY = "report_unlock"
@@ -119,7 +143,7 @@ def report_form(request):
               ("accused", "content", "occurred_on", "accused_unit")}
     try:
         rp.check_submit_rate(rp.client_ident(request))
-        _report, receipt = services.report_submit(
+        _report, receipt = report_submit(
             accused=values["accused"], content=values["content"],
             occurred_on=values["occurred_on"] or None,
             accused_unit=values["accused_unit"] or None, files=request.FILES.getlist("files"))
@@ -138,7 +162,7 @@ def report_status_page(request):
         return render(request, "supervision/report_status.html", {})
     receipt = request.POST.get("receipt", "")
     try:
-        access = services.report_open_by_receipt(receipt=receipt, ident=rp.client_ident(request))
+        access = report_open_by_receipt(receipt=receipt, ident=rp.client_ident(request))
     except LianxinError as exc:
         # The code typed comes back to be corrected (a digit mistyped), in this answer only.
         return render(request, "supervision/report_status.html",
@@ -146,11 +170,11 @@ def report_status_page(request):
     context = {"receipt": rp.normalise_receipt(receipt)}
     if request.POST.get("action") == "message":
         try:
-            services.report_message_add(access=access, text=request.POST.get("text", ""))
+            report_message_add(access=access, text=request.POST.get("text", ""))
             context["sent"] = True
         except LianxinError as exc:
             context["message_error"], context["text"] = exc.message, request.POST.get("text", "")
-    context["status"] = services.report_status(access=access)
+    context["status"] = report_status(access=access)
     context["is_open"] = access.report.is_open
     return render(request, "supervision/report_status.html", context)
 
@@ -166,21 +190,17 @@ def unlocked_private_key(request) -> bytes | None:
     cookie = request.COOKIES.get(UNLOCK_COOKIE)
     if not stored or not cookie or stored.get("until", 0) < time.time():
         return None
-    if stored.get("user") != request.user.pk:
+    if stored.get("user") != request.user.pk or not isinstance(stored.get("box"), str):
         return None
-    try:
-        return rp.unseal(base64.urlsafe_b64decode(cookie), base64.b64decode(stored["box"]))
-    except Exception:  # a forged or stale cookie: simply locked  # noqa: BLE001
-        return None
+    return session_key_open(cookie, stored["box"])
 
 
 def _remember_unlocked(request, response, private_key: bytes) -> None:
-    cookie_key = rp.new_report_key()
+    cookie, box = session_key_seal(private_key)
     request.session[UNLOCK_SESSION_KEY] = {
-        "box": base64.b64encode(rp.seal(cookie_key, private_key)).decode(),
-        "until": time.time() + _unlock_seconds(), "user": request.user.pk,
+        "box": box, "until": time.time() + _unlock_seconds(), "user": request.user.pk,
     }
-    response.set_cookie(UNLOCK_COOKIE, base64.urlsafe_b64encode(cookie_key).decode(),
+    response.set_cookie(UNLOCK_COOKIE, cookie,
                         httponly=True, secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
                         samesite="Strict", path="/supervision/cases/")
 
@@ -216,12 +236,10 @@ def _visible_case(request, pk) -> Report:
 @inspector_required
 def case_list(request):
     user = request.user
-    reports = [r for r in Report.objects.select_related("accused_unit")
-               if not report_conflicts(user, r)]
-    mine = set(Report.objects.filter(wraps__inspector_key__user=user).values_list("pk", flat=True))
-    rows = [{"report": r, "has_key": r.pk in mine} for r in reports]
+    mine = report_ids_shared_with(user)
+    rows = [{"report": r, "has_key": r.pk in mine} for r in reports_visible_to(user)]
     return render(request, "supervision/report_cases.html", {
-        "rows": rows, "has_keypair": InspectorKey.objects.filter(user=user).exists(),
+        "rows": rows, "has_keypair": has_keypair(user),
         "unlocked": unlocked_private_key(request) is not None,
         "is_lead": rules.has_perm("supervision.view_report_reads", user),
     })
@@ -232,7 +250,7 @@ def case_list(request):
 def case_key(request):
     """Create the keypair, unlock it for this session, change its passphrase, or lock it."""
     user = request.user
-    context = {"has_keypair": InspectorKey.objects.filter(user=user).exists(),
+    context = {"has_keypair": has_keypair(user),
                "unlocked": unlocked_private_key(request) is not None,
                "next": request.POST.get("next") or request.GET.get("next") or ""}
     if request.method != "POST":
@@ -242,24 +260,26 @@ def case_key(request):
     try:
         if action == "create":
             if passphrase != request.POST.get("passphrase2", ""):
-                raise InvalidInput(_("The two passphrases differ."), code="passphrase_mismatch")
-            services.inspector_key_create(user=user, passphrase=passphrase)
-            private_key = services.inspector_key_unlock(user=user, passphrase=passphrase)
+                raise InvalidInput(_("The two passphrases differ."),
+                                   code=Code.PASSPHRASE_MISMATCH)
+            inspector_key_create(user=user, passphrase=passphrase)
+            private_key = inspector_key_unlock(user=user, passphrase=passphrase)
         elif action == "unlock":
-            private_key = services.inspector_key_unlock(user=user, passphrase=passphrase)
+            private_key = inspector_key_unlock(user=user, passphrase=passphrase)
         elif action == "change":
             if request.POST.get("new_passphrase", "") != request.POST.get("new_passphrase2", ""):
-                raise InvalidInput(_("The two passphrases differ."), code="passphrase_mismatch")
-            services.inspector_key_change_passphrase(
+                raise InvalidInput(_("The two passphrases differ."),
+                                   code=Code.PASSPHRASE_MISMATCH)
+            inspector_key_change_passphrase(
                 user=user, passphrase=passphrase, new_passphrase=request.POST.get("new_passphrase", ""))
-            private_key = services.inspector_key_unlock(
+            private_key = inspector_key_unlock(
                 user=user, passphrase=request.POST.get("new_passphrase", ""))
         elif action == "lock":
             response = redirect("supervision:report-cases")
             _forget_unlocked(request, response)
             return response
         else:
-            raise InvalidInput(_("Unknown action."), code="unknown_action")
+            raise InvalidInput(_("Unknown action."), code=Code.UNKNOWN_ACTION)
     except LianxinError as exc:
         context["error"], context["action"] = exc.message, action
         return render(request, "supervision/report_key.html", context, status=_error_status(exc))
@@ -283,8 +303,8 @@ def _case_page(request, report, *, status: int = 200, **form):
                "statuses": ReportStatus, **form}
     if private_key is not None:
         try:
-            context["case"] = services.report_read(report=report, actor=request.user,
-                                                   private_key=private_key)
+            context["case"] = report_read(report=report, actor=request.user,
+                                          private_key=private_key)
         except LianxinError as exc:
             context["error"] = exc.message
     if context["is_lead"]:
@@ -301,26 +321,26 @@ def case_act(request, pk):
     action, user, post = request.POST.get("action"), request.user, request.POST
     try:
         if action == "accept":
-            services.report_assess(report=report, actor=user, private_key=private_key, accept=True,
+            report_assess(report=report, actor=user, private_key=private_key, accept=True,
                                    reason=post.get("text", ""))
         elif action == "reject":
-            services.report_assess(report=report, actor=user, private_key=private_key,
+            report_assess(report=report, actor=user, private_key=private_key,
                                    accept=False, reason=post.get("text", ""))
         elif action == "investigate":
-            services.report_investigate(report=report, actor=user)
+            report_investigate(report=report, actor=user)
         elif action == "conclude":
-            services.report_conclude(report=report, actor=user, private_key=private_key,
+            report_conclude(report=report, actor=user, private_key=private_key,
                                      result=post.get("text", ""))
         elif action == "message":
-            services.report_message_add(report=report, actor=user, private_key=private_key,
+            report_message_add(report=report, actor=user, private_key=private_key,
                                         text=post.get("text", ""))
         elif action == "note":
-            services.report_note_add(report=report, actor=user, private_key=private_key,
+            report_note_add(report=report, actor=user, private_key=private_key,
                                      text=post.get("note", ""))
         elif action == "share":
-            services.report_share(report=report, actor=user, private_key=private_key)
+            report_share(report=report, actor=user, private_key=private_key)
         else:
-            raise InvalidInput(_("Unknown action."), code="unknown_action")
+            raise InvalidInput(_("Unknown action."), code=Code.UNKNOWN_ACTION)
     except LianxinError as exc:
         # The one text box serves as message, reason and result: its errors go beside it; the
         # note has its own box.
@@ -339,7 +359,7 @@ def case_file(request, pk, file_id):
     report = _visible_case(request, pk)
     report_file = get_object_or_404(ReportFile, pk=file_id, report=report)
     try:
-        name, kind, data = services.report_file_read(
+        name, kind, data = report_file_read(
             report_file=report_file, actor=request.user, private_key=unlocked_private_key(request))
     except LianxinError as exc:
         return HttpResponse(str(exc.message), status=_error_status(exc),
@@ -357,6 +377,5 @@ def case_reads(request):
     with are left out: listing them would tell that they exist)."""
     if not rules.has_perm("supervision.view_report_reads", request.user):
         raise PermissionDenied(_("The read log is for the inspection lead."))
-    reads = [r for r in ReportRead.objects.select_related("user", "report__accused_unit")[:1000]
-             if not report_conflicts(request.user, r.report)]
-    return render(request, "supervision/report_reads.html", {"reads": reads})
+    return render(request, "supervision/report_reads.html",
+                  {"reads": report_reads_visible_to(request.user)})

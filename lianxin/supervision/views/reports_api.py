@@ -13,7 +13,13 @@ from lianxin.core.errors import InvalidInput
 from lianxin.core.parsers import JSONParser
 
 from .. import reporting as rp
-from .. import services
+from ..errors import Code
+from ..services.reports import (
+    report_message_add,
+    report_open_by_receipt,
+    report_status,
+    report_submit,
+)
 from .reports import use_evidence_upload_handler
 
 RECEIPT_HEADER = OpenApiParameter("X-Receipt", str, OpenApiParameter.HEADER, required=True,
@@ -47,16 +53,20 @@ class PublicReportView(APIView):
         return response
 
     def access(self, request):
-        return services.report_open_by_receipt(receipt=request.headers.get("X-Receipt", ""),
-                                               ident=rp.client_ident(request))
+        return report_open_by_receipt(receipt=request.headers.get("X-Receipt", ""),
+                                      ident=rp.client_ident(request))
 
 
 def _text(data, name: str) -> str:
+    """A field of the body that must be text (JSON may send a number, a list, an object): a
+    type check only. The services clean the text with core.text (invisible characters,
+    trimming, length) and refuse it with their own codes, the same as from the pages."""
     value = data.get(name)
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidInput(_("Must be text."), code="parse_error", fields={name: [_("Must be text.")]})
+        raise InvalidInput(_("Must be text."), code=Code.PARSE_ERROR,
+                           fields={name: [_("Must be text.")]})
     return value
 
 
@@ -79,9 +89,10 @@ class ReportSubmitView(PublicReportView):
         use_evidence_upload_handler(request._request)  # before the body is parsed
         data = request.data
         if not hasattr(data, "get"):
-            raise InvalidInput(_("Send the report as a JSON object or a form."), code="parse_error")
+            raise InvalidInput(_("Send the report as a JSON object or a form."),
+                               code=Code.PARSE_ERROR)
         rp.check_submit_rate(rp.client_ident(request))
-        _report, receipt = services.report_submit(
+        _report, receipt = report_submit(
             accused=_text(data, "accused"), content=_text(data, "content"),
             occurred_on=_text(data, "occurred_on") or None,
             accused_unit=_text(data, "accused_unit") or None,
@@ -94,7 +105,7 @@ class ReportStatusView(PublicReportView):
     @extend_schema(parameters=[RECEIPT_HEADER], responses={200: STATUS_SCHEMA},
                    summary="Status and messages of a report (with its receipt)")
     def get(self, request):
-        return self.no_store(Response(services.report_status(access=self.access(request))))
+        return self.no_store(Response(report_status(access=self.access(request))))
 
 
 class ReportMessageView(PublicReportView):
@@ -108,6 +119,6 @@ class ReportMessageView(PublicReportView):
     def post(self, request):
         access = self.access(request)
         data = request.data if hasattr(request.data, "get") else {}
-        services.report_message_add(access=access, text=_text(data, "text"))
-        return self.no_store(Response(services.report_status(access=access),
+        report_message_add(access=access, text=_text(data, "text"))
+        return self.no_store(Response(report_status(access=access),
                                       status=status.HTTP_201_CREATED))

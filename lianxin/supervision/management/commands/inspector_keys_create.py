@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.errors import LianxinError
 from lianxin.supervision.models import InspectorKey
-from lianxin.supervision.services import inspector_key_create
+from lianxin.supervision.services.keys import inspector_key_create
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from lianxin.core.errors import LianxinError
-from lianxin.supervision.services import inspector_key_unlock, reports_share_all
+from lianxin.supervision.services.keys import inspector_key_unlock, reports_share_all
 
 
 class Command(BaseCommand):

@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from lianxin.core.access import SYSTEM
 from lianxin.core.errors import LianxinError
 from lianxin.core.models import Unit
-from lianxin.supervision import integrity, services
+from lianxin.supervision import integrity
 from lianxin.supervision.models import SpotCheck
+from lianxin.supervision.services import spot_checks
 
 
 class Command(BaseCommand):
@@ -47,7 +48,7 @@ class Command(BaseCommand):
             if opts["announce"]:
                 if not opts["share"]:
                     raise CommandError("--announce needs --share")
-                check = services.spot_check_announce(year=opts["year"], seed=seed,
+                check = spot_checks.spot_check_announce(year=opts["year"], seed=seed,
                                                      share=opts["share"], unit=unit,
                                                      actor=SYSTEM)
                 self.stdout.write(f"announced spot check #{check.pk}: year {check.year}, "
@@ -63,7 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(f"the announced share is {check.share}, not {opts['share']}")
             if opts["verify"]:
                 return self._verify(check)
-            check = services.spot_check_draw(spot_check=check, actor=SYSTEM)
+            check = spot_checks.spot_check_draw(spot_check=check, actor=SYSTEM)
         except LianxinError as exc:
             raise CommandError(str(exc.message)) from exc
         self.stdout.write(f"drew {len(check.drawn)} of {len(check.eligible)} "
@@ -102,7 +103,7 @@ class Command(BaseCommand):
             problems.append(f"re-running the draw gives {again}, not the stored {check.drawn}")
         if check.created_at > (check.drawn_at or check.created_at):
             problems.append("the seed was recorded after the draw")
-        now = services.spot_check_eligible(year=check.year, unit=check.unit)
+        now = spot_checks.spot_check_eligible(year=check.year, unit=check.unit)
         if integrity.eligible_hash(now) != check.eligible_hash:
             self.stdout.write("note: the eligible list has changed since the draw "
                               f"(now {len(now)} cadres); the draw is verified over the stored "

@@ -2,7 +2,7 @@
 
 Gunicorn's access log (outside Django) records every request's address, time, path and user
 agent: for the reporting channel that is exactly what must not exist. Run gunicorn with
-`--logger-class lianxin.supervision.gunicorn_logging.PrivateAccessLogger` (see
+`--logger-class lianxin.deploy.gunicorn_logging.PrivateAccessLogger` (see
 docs/supervision/reporting.md); other paths are logged as before."""
 
 import re

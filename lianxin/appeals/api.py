@@ -1,12 +1,20 @@
 """REST API for appeals: public intake and tracking, and the officials' lifecycle actions."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
@@ -18,7 +26,7 @@ from lianxin.core.throttles import PublicSubmitThrottle, TrackThrottle
 from . import serializers as s
 from .actions import ACTIONS
 from .errors import Code
-from .models import Appeal, Category, Channel, Status
+from .models import Appeal, AppealQuerySet, Category, Channel, Status
 from .selectors import appeals_visible_to, dispatch_units
 from .services.citizen import (
     appeal_follow_up,
@@ -28,6 +36,10 @@ from .services.citizen import (
 )
 from .services.common import field_error
 from .services.intake import appeal_submit
+
+if TYPE_CHECKING:  # names that exist only in the stubs
+    from rest_framework.permissions import _SupportsHasPermission
+    from rest_framework.views import AsView, GenericView
 
 # Wrong query codes allowed per requester per hour before they are locked out.
 MAX_CODE_FAILURES = 10
@@ -64,7 +76,7 @@ class AppealSubmitMixin:
                                      description="Retrying with the same key returns the same appeal.")],
         summary="Submit an appeal (public)",
     )
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         # The serializers above document the API; the body is only type-checked here, since
         # the service checks every rule (intake is the hot path: no serializer round trips).
         appeal, created = appeal_submit(
@@ -82,11 +94,11 @@ TRUE = (True, 1, "1", "true", "True", "on", "yes")
 FALSE = (False, 0, "0", "false", "False", "off", "no", "", None)
 
 
-def submit_arguments(data) -> dict:
+def submit_arguments(data: Any) -> dict[str, Any]:
     """The intake fields of a JSON or form body, each checked to be text (or a boolean)."""
     if not isinstance(data, dict):
         raise InvalidInput(_("Send the appeal as a JSON object."), code=Code.PARSE_ERROR)
-    args: dict = {"title": "", "content": ""}  # missing ones are the service's "required"
+    args: dict[str, Any] = {"title": "", "content": ""}  # missing ones are the service's "required"
     errors: dict[str, list[str]] = {}
     for name in SUBMIT_TEXT_FIELDS:
         value = data.get(name)
@@ -106,7 +118,7 @@ def submit_arguments(data) -> dict:
     return args
 
 
-def submit_result(appeal: Appeal) -> dict:
+def submit_result(appeal: Appeal) -> dict[str, Any]:
     return {
         "tracking_number": appeal.tracking_number,
         "query_code": query_code_for(appeal.tracking_number),
@@ -126,7 +138,7 @@ class TrackView(APIView):
     throttle_classes = [TrackThrottle]
     api_errors = (404,)  # no appeal with this number and code (core.schema)
 
-    def _track(self, request, data):
+    def _track(self, request: Request, data: Any) -> Response:
         auth = s.CitizenAuthSerializer(data=data)
         auth.is_valid(raise_exception=True)
         appeal = citizen_appeal(**auth.validated_data, requester=client_address(request))
@@ -138,7 +150,7 @@ class TrackView(APIView):
         responses={200: s.TrackSerializer},
         summary="Track an appeal (public)",
     )
-    def get(self, request):
+    def get(self, request: Request) -> Response:
         if "query_code" in request.query_params:
             raise InvalidInput(_("Send the query code in the X-Query-Code header or in a POST "
                                  "body, never in the address."), code=Code.CODE_IN_URL)
@@ -148,7 +160,7 @@ class TrackView(APIView):
 
     @extend_schema(request=s.CitizenAuthSerializer, responses={200: s.TrackSerializer},
                    summary="Track an appeal (public), the code in the body")
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         return self._track(request, request.data)
 
 
@@ -160,7 +172,7 @@ class CitizenFollowUpView(APIView):
 
     @extend_schema(request=s.CitizenFollowUpSerializer, responses={200: s.TrackSerializer},
                    summary="Rate the reply (citizen)")
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = s.CitizenFollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -181,7 +193,7 @@ class CitizenWithdrawView(APIView):
 
     @extend_schema(request=s.CitizenWithdrawSerializer, responses={200: s.TrackSerializer},
                    summary="Withdraw an appeal (citizen)")
-    def post(self, request):
+    def post(self, request: Request) -> Response:
         data = s.CitizenWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -191,7 +203,7 @@ class CitizenWithdrawView(APIView):
         return Response(s.TrackSerializer(appeal).data)
 
 
-class AppealListView(generics.ListAPIView):
+class AppealListView(generics.ListAPIView[Appeal]):
     """The appeals visible to the caller, those with least time left first."""
 
     serializer_class = s.AppealListSerializer
@@ -203,10 +215,10 @@ class AppealListView(generics.ListAPIView):
         OpenApiParameter("overdue", bool, description="Only those past a deadline."),
         OpenApiParameter("q", str, description="Part of the title, or a tracking number."),
     ])
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> AppealQuerySet:
         qs = appeals_visible_to(self.request.user)
         params = self.request.query_params
         if st := params.get("status"):
@@ -227,16 +239,16 @@ class AppealListView(generics.ListAPIView):
         return qs.order_by(open_first, "handling_deadline")
 
 
-class AppealDetailView(generics.RetrieveAPIView):
+class AppealDetailView(generics.RetrieveAPIView[Appeal]):
     serializer_class = s.AppealDetailSerializer
     lookup_field = "tracking_number"
 
-    def get_queryset(self):
+    def get_queryset(self) -> AppealQuerySet:
         return appeals_visible_to(self.request.user).prefetch_related("co_units")
 
 
 def _unit(pk: int) -> Unit:
-    unit = dispatch_units().filter(pk=pk).first()
+    unit: Unit | None = dispatch_units().filter(pk=pk).first()
     if unit is None:
         raise InvalidInput(_("Unknown unit."), fields={"unit": [_("Unknown unit.")]})
     return unit
@@ -254,15 +266,15 @@ def _category(code: str | None) -> Category | None:
 class AppealActionView(APIView):
     """One POST endpoint per lifecycle action: `/appeals/{tracking_number}/{action}/`."""
 
-    serializer_class = s.VersionSerializer
+    serializer_class: type[serializers.Serializer[Any]] = s.VersionSerializer
     action = ""
     api_errors = (409,)  # not possible in the appeal's state, or a stale version
 
-    def run(self, appeal, user, v, version):
+    def run(self, appeal: Appeal, user: Any, v: dict[str, Any], version: int | None) -> None:
         raise NotImplementedError
 
     @extend_schema(responses={200: s.AppealDetailSerializer})
-    def post(self, request, tracking_number):
+    def post(self, request: Request, tracking_number: str) -> Response:
         appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
         if appeal is None:
             raise NotFound(_("Appeal not found."))
@@ -275,17 +287,23 @@ class AppealActionView(APIView):
         return Response(s.AppealDetailSerializer(appeal, context={"request": request}).data)
 
 
-def action_view(action: str, serializer, arguments):
+# The service's own arguments from the user and the serializer's validated data.
+Arguments = Callable[[Any, dict[str, Any]], dict[str, Any]]
+
+
+def action_view(action: str, serializer: type[serializers.Serializer[Any]],
+                arguments: Arguments) -> AsView[GenericView]:
     """The view of one action: its serializer's data turned into the service's arguments by
     `arguments(user, data)`; the service is the action's in actions.ACTIONS."""
     path, service = ACTIONS[action].path, ACTIONS[action].service
-    return type(
+    # cast: type() with three arguments is typed as making a plain `type`.
+    return cast(type[AppealActionView], type(
         f"{path.title().replace('-', '')}View",
         (AppealActionView,),
         {"serializer_class": serializer, "action": action,
          "run": lambda self, appeal, user, v, version: service(
              appeal=appeal, actor=user, version=version, **arguments(user, v))},
-    ).as_view()
+    )).as_view()
 
 
 # By URL segment (ACTIONS[action].path), which clients use.
@@ -317,14 +335,14 @@ ACTION_VIEWS = {ACTIONS[action].path: view for action, view in {
 }.items()}
 
 
-def _master(user, tracking_number: str) -> Appeal:
+def _master(user: Any, tracking_number: str) -> Appeal:
     master = appeals_visible_to(user).filter(tracking_number=tracking_number.strip()).first()
     if master is None:
         raise InvalidInput(_("Master appeal not found."), fields={"master": [_("Not found.")]})
     return master
 
 
-class CategoryListView(generics.ListAPIView):
+class CategoryListView(generics.ListAPIView[Category]):
     permission_classes = [AllowAny]
     serializer_class = s.CategorySerializer
     pagination_class = None
@@ -338,11 +356,11 @@ class AppealsView(AppealSubmitMixin, AppealListView):
     def _public(self) -> bool:
         return getattr(self.request, "method", None) == "POST"
 
-    def get_authenticators(self):
+    def get_authenticators(self) -> list[BaseAuthentication]:
         return [] if self._public() else super().get_authenticators()
 
-    def get_permissions(self):
+    def get_permissions(self) -> Sequence[_SupportsHasPermission]:
         return [AllowAny()] if self._public() else super().get_permissions()
 
-    def get_throttles(self):
+    def get_throttles(self) -> list[BaseThrottle]:
         return [PublicSubmitThrottle()] if self._public() else []

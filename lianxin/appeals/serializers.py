@@ -1,7 +1,11 @@
 """API shapes for appeals. Validation of content is the services' job; these only type-check."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from lianxin.core.models import AuditEvent, Unit
 
 from .models import Appeal, Category, Satisfaction, Track, Urgency
 from .selectors import appeal_actions, appeal_contact, appeal_timeline
@@ -13,7 +17,7 @@ HUGE = 100_000
 
 # Documents the intake: the view hands the body to services.validated_intake, which refuses a
 # blank title or content and counts lengths after trimming.
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(min_length=1, max_length=MAX_TITLE)
     content = serializers.CharField(min_length=1, max_length=MAX_CONTENT, trim_whitespace=False)
     category = serializers.CharField(required=False, allow_blank=True, allow_null=True,
@@ -27,38 +31,43 @@ class SubmitSerializer(serializers.Serializer):
     is_public = serializers.BooleanField(default=False)
 
 
-class DeadlinesSerializer(serializers.Serializer):
+class DeadlinesSerializer(serializers.Serializer[Appeal]):
     contact = serializers.DateTimeField(source="contact_deadline")
     handling = serializers.DateTimeField(source="handling_deadline")
 
 
-class SubmitResultSerializer(serializers.Serializer):
+class SubmitResultSerializer(serializers.Serializer[Appeal]):
     tracking_number = serializers.CharField()
     query_code = serializers.SerializerMethodField()
     status = serializers.CharField()
     deadlines = DeadlinesSerializer(source="*")
 
-    def get_query_code(self, appeal) -> str:
+    def get_query_code(self, appeal: Appeal) -> str:
         return query_code_for(appeal.tracking_number)
 
 
-class TimelineEntrySerializer(serializers.Serializer):
+# Serializer[Any]: used only with many=True (lists of events), which the stubs' instance type
+# cannot express.
+class TimelineEntrySerializer(serializers.Serializer[Any]):
     time = serializers.DateTimeField(source="created_at")
     action = serializers.CharField()
     to_state = serializers.CharField()
     unit = serializers.SerializerMethodField()
 
-    def get_unit(self, event) -> str | None:
-        return event.data.get("unit")
+    def get_unit(self, event: AuditEvent) -> str | None:
+        unit: str | None = event.data.get("unit")  # JSON data: the name recorded, if any
+        return unit
 
 
 class InternalTimelineEntrySerializer(TimelineEntrySerializer):
     actor = serializers.CharField(source="actor_label")
     reason = serializers.CharField()
-    data = serializers.JSONField()
+    # The metaclass takes declared fields out of the class, so this does not replace
+    # Serializer.data at run time; the stubs see a class attribute overriding the property.
+    data = serializers.JSONField()  # type: ignore[assignment]
 
 
-class TrackSerializer(serializers.ModelSerializer):
+class TrackSerializer(serializers.ModelSerializer[Appeal]):
     """What a citizen sees with the tracking number and query code. No personal data."""
 
     status_display = serializers.CharField(source="get_status_display")
@@ -74,14 +83,17 @@ class TrackSerializer(serializers.ModelSerializer):
                   "unit", "created_at", "deadlines", "reply", "replied_at", "public_note",
                   "timeline", "can_follow_up"]
 
-    def get_timeline(self, appeal) -> list[dict]:
-        return TimelineEntrySerializer(appeal_timeline(appeal, public=True), many=True).data
+    def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
+        # many=True makes a ListSerializer (its data a ReturnList); the stubs type it as the
+        # single serializer, whose data is a ReturnDict.
+        return TimelineEntrySerializer(  # type: ignore[return-value]
+            appeal_timeline(appeal, public=True), many=True).data
 
-    def get_can_follow_up(self, appeal) -> bool:
+    def get_can_follow_up(self, appeal: Appeal) -> bool:
         return appeal.status == "replied"
 
 
-class CitizenAuthSerializer(serializers.Serializer):
+class CitizenAuthSerializer(serializers.Serializer[Any]):
     tracking_number = serializers.CharField(max_length=30)
     query_code = serializers.CharField(max_length=30)
 
@@ -96,7 +108,7 @@ class CitizenWithdrawSerializer(CitizenAuthSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
 
 
-class AppealListSerializer(serializers.ModelSerializer):
+class AppealListSerializer(serializers.ModelSerializer[Appeal]):
     category = serializers.CharField(source="category.name", default=None, allow_null=True)
     unit = serializers.CharField(source="unit.name", default=None, allow_null=True)
     is_overdue = serializers.SerializerMethodField()
@@ -106,13 +118,13 @@ class AppealListSerializer(serializers.ModelSerializer):
         fields = ["tracking_number", "title", "status", "urgency", "track", "category", "unit",
                   "created_at", "contact_deadline", "handling_deadline", "is_overdue", "version"]
 
-    def get_is_overdue(self, appeal) -> bool:
+    def get_is_overdue(self, appeal: Appeal) -> bool:
         return appeal.is_overdue()
 
 
 class AppealDetailSerializer(AppealListSerializer):
     contact = serializers.SerializerMethodField()
-    co_units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    co_units = serializers.SlugRelatedField[Unit](many=True, read_only=True, slug_field="name")
     master = serializers.CharField(source="master.tracking_number", default=None, allow_null=True)
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
@@ -123,18 +135,19 @@ class AppealDetailSerializer(AppealListSerializer):
                   "reply_review", "reopen_count",
                   "return_count", "timeline", "actions"]
 
-    def get_contact(self, appeal) -> dict:
+    def get_contact(self, appeal: Appeal) -> dict[str, Any]:
         return appeal_contact(self.context["request"].user, appeal)
 
-    def get_timeline(self, appeal) -> list[dict]:
+    def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
         events = appeal_timeline(appeal, public=False)
-        return InternalTimelineEntrySerializer(events, many=True).data
+        # As TrackSerializer.get_timeline: the stubs miss what many=True makes.
+        return InternalTimelineEntrySerializer(events, many=True).data  # type: ignore[return-value]
 
-    def get_actions(self, appeal) -> list[str]:
+    def get_actions(self, appeal: Appeal) -> list[str]:
         return appeal_actions(self.context["request"].user, appeal)
 
 
-class VersionSerializer(serializers.Serializer):
+class VersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(required=False, min_value=1,
                                        help_text=_("The version you saw; a stale one is a conflict."))
 
@@ -194,7 +207,7 @@ class NoteSerializer(VersionSerializer):
     note = serializers.CharField(max_length=HUGE)
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(serializers.ModelSerializer[Category]):
     group = serializers.CharField(source="parent.name", default=None, allow_null=True)
 
     class Meta:

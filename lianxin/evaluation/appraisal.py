@@ -104,8 +104,7 @@ def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitat
                              "again."), code=Code.TOKEN_UNKNOWN, fields={"token": _("Unknown code.")})
     if lock:  # the campaign first, as every writer of a campaign's rows locks it
         campaign = lock_row(AppraisalCampaign, found[1])
-        # lock() accepts any primary key; its hint names int, and invitations have UUIDs.
-        invitation = lock_row(AppraisalInvitation, found[0])  # type: ignore[arg-type]
+        invitation = lock_row(AppraisalInvitation, found[0])
     else:
         campaign = AppraisalCampaign.objects.get(pk=found[1])
         invitation = AppraisalInvitation.objects.get(pk=found[0])

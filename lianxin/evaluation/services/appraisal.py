@@ -324,8 +324,7 @@ def appraisal_comment_moderate(
         raise NotFound(_("This comment does not exist."), code=Code.COMMENT_NOT_FOUND)
     # Votes rewrite all comments of the campaign: lock the campaign as they do, then re-read.
     campaign_locked(campaign_id)
-    # lock() accepts any primary key; its hint names int, and comments have UUIDs.
-    locked = lock(AppraisalComment, pk,  # type: ignore[arg-type]
+    locked = lock(AppraisalComment, pk,
                   missing=_("This comment does not exist."), missing_code=Code.COMMENT_NOT_FOUND)
     before = locked.status
     locked.status = decision

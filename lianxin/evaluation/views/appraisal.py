@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +76,7 @@ def _vote_page(request, *, status=200, **context):
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def appraisal_vote(request):
+def appraisal_vote(request: HttpRequest) -> HttpResponse:
     """Step 1: the code (typed, or filled in from the QR code's '#t=' by the page itself).
     Step 2: the questionnaire; one submit casts the ballot. The code travels only in POST
     bodies, never in a URL, so it is not in any access log."""
@@ -88,16 +88,17 @@ def appraisal_vote(request):
             invitation = invitation_check(raw)
         except LianxinError as error:
             return _vote_page(request, error=error.message, token=raw[:60], status=error.status)
-        campaign = invitation.campaign
-        return _vote_page(request, campaign=campaign, token=token_normalize(raw),
-                          shown=token_display(token_normalize(raw)),
-                          sections=_questionnaire(campaign))
+        token = token_normalize(raw) or ""  # never empty: invitation_check accepted it
+        return _vote_page(request, campaign=invitation.campaign, token=token,
+                          shown=token_display(token),
+                          sections=_questionnaire(invitation.campaign))
     ratings: dict[tuple[int, int], str] = {}
     texts: dict[tuple[int, int], str] = {}
-    given = {}
+    given: dict[str, str] = {}
     for key, value in request.POST.items():
         match = _FIELD.match(key)
-        if not match:
+        # Form values are text; the stubs also allow the list of a key without values.
+        if not match or not isinstance(value, str):
             continue
         given[key] = value
         pair = (int(match.group(2)), int(match.group(3)))
@@ -113,8 +114,9 @@ def appraisal_vote(request):
                 campaign = None
         if campaign is None:
             return _vote_page(request, error=error.message, status=error.status)
+        token = token_normalize(raw) or ""  # never empty: invitation_check accepted it
         return _vote_page(request, error=error.message, campaign=campaign,
-                          token=token_normalize(raw), shown=token_display(token_normalize(raw)),
+                          token=token, shown=token_display(token),
                           sections=_questionnaire(campaign, given), status=error.status)
     return _vote_page(request, done=True)
 

@@ -218,7 +218,8 @@ def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None =
 
 
 def _unit_or_error(pk: Any, field: str = "unit") -> Unit:
-    unit: Unit | None = dispatch_units().filter(pk=as_id(pk)).first()
+    unit_id = as_id(pk)
+    unit = dispatch_units().filter(pk=unit_id).first() if unit_id is not None else None
     if unit is None:
         raise InvalidInput(_("Choose a unit."), fields={field: [_("Choose a unit.")]})
     return unit

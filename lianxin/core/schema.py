@@ -19,6 +19,8 @@ number in the body, a 409 for a stale version) with `api_errors`: a tuple of sta
 dict of them by method.
 """
 
+from typing import Any, Literal
+
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -26,13 +28,13 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(
         help_text="Stable machine-readable code: invalid, parse_error, not_authenticated, "
                   "authentication_failed, permission_denied, not_found, invalid_transition, "
                   "conflict, too_large, rate_limited, unavailable, ...")
     detail = serializers.CharField(help_text="A message for people, in the caller's language.")
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # DRF moves declared fields off the class
         child=serializers.ListField(child=serializers.CharField()), required=False,
         help_text="Invalid input only: the messages for each field.")
 
@@ -56,13 +58,15 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 class AutoSchema(SpectacularAutoSchema):
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
         for status in sorted(self.error_statuses()):
             if str(status) not in responses:
-                responses[str(status)] = self._get_response_for_code(
+                responses[str(status)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                     OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]),
                     str(status), direction=direction)
         return dict(sorted(responses.items()))

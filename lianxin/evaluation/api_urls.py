@@ -1,8 +1,8 @@
 from django.urls import path
 
-from .views import rankings
+from . import api
 
 # Mounted at /api/v1/evaluation/.
 urlpatterns = [
-    path("rankings/", rankings.RankingsView.as_view(), name="api-evaluation-rankings"),
+    path("rankings/", api.RankingsView.as_view(), name="api-evaluation-rankings"),
 ]

@@ -1,5 +1,5 @@
 """The monthly rates and rankings: the public page, the leaders' page with trends, the appeals
-behind each figure, and the public JSON API."""
+behind each figure. (The public JSON API is in evaluation/api.py.)"""
 
 from __future__ import annotations
 
@@ -19,18 +19,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from lianxin.appeals import rates as appeal_rates
 from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
 from lianxin.core.ratelimit import within_rate
-from lianxin.core.throttles import SettingRateThrottle
 
 from ..exports import WRITERS, assessment_data
 from ..rankings import (
@@ -40,7 +34,6 @@ from ..rankings import (
     compute_ranking,
     has_data,
     latest_month_with_figures,
-    monthly_ranking,
     no_data,
     parse_level,
     parse_period,
@@ -235,47 +228,3 @@ def rankings_appeals(request):
             {"period": span.label,
              "level": "department" if unit.kind == "department" else "street"}),
     })
-
-
-# --- API --------------------------------------------------------------------------------------
-
-
-class RankingsThrottle(SettingRateThrottle):
-    """Per-address limit of the public rankings API (setting EVALUATION_PUBLIC_RATE, default
-    120/minute; "off" disables it)."""
-
-    scope = "evaluation_public"
-    setting = "EVALUATION_PUBLIC_RATE"
-
-    def get_rate(self):
-        rate = settings.EVALUATION_PUBLIC_RATE
-        return None if str(rate).lower() in ("off", "none", "") else rate
-
-
-_RESULT_FIELDS: dict[str, serializers.Field] = {
-    "unit_id": serializers.IntegerField(), "unit": serializers.CharField(),
-    "response_rate": serializers.FloatField(allow_null=True),
-    "resolution_rate": serializers.FloatField(allow_null=True),
-    "satisfaction_rate": serializers.FloatField(allow_null=True),
-    "score": serializers.FloatField(allow_null=True), "rank": serializers.IntegerField(),
-}
-
-
-class RankingsView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [RankingsThrottle]
-    api_errors = (404,)  # no figures for the period (code no_data)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True,
-                                     description="A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY)."),
-                    OpenApiParameter("level", str, required=True, enum=list(LEVELS))],
-        responses={200: inline_serializer("Ranking", {
-            "period": serializers.CharField(), "level": serializers.CharField(),
-            "results": inline_serializer("RankingResult", _RESULT_FIELDS, many=True)})},
-        summary="Monthly ranking of the units of a level (public)",
-    )
-    def get(self, request):
-        return Response(monthly_ranking(period=request.query_params.get("period"),
-                                        level=request.query_params.get("level")))

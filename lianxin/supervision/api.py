@@ -12,15 +12,15 @@ from rest_framework.views import APIView
 from lianxin.core.errors import InvalidInput
 from lianxin.core.parsers import JSONParser
 
-from .. import reporting as rp
-from ..errors import Code
-from ..services.reports import (
+from . import reporting as rp
+from .errors import Code
+from .services.reports import (
     report_message_add,
     report_open_by_receipt,
     report_status,
     report_submit,
 )
-from .reports import use_evidence_upload_handler
+from .views.reports import use_evidence_upload_handler
 
 RECEIPT_HEADER = OpenApiParameter("X-Receipt", str, OpenApiParameter.HEADER, required=True,
                                   description="The 16-digit receipt given at submission.")

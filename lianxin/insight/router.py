@@ -27,16 +27,13 @@ from django.conf import settings
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 
-# Chosen with stratified 5-fold cross-validation on data/teddy2020/train.csv (6,666 messages,
-# 7 categories; bench/router.py, docs/insight/router.md). Calibrated macro-F1, seed 0 / seed 1:
-# 0.9165 / 0.9175 with the taxonomy keywords, 0.9123 / 0.9136 without. Word n-grams (jieba),
-# longer n-grams, other C, logistic regression, NB-SVM, stacking, unlabelled messages (idf, LSA,
-# pseudo-labels) and ensembles gained at most 0.003 or lost; none came near 0.93.
+# Chosen by cross-validation on data/teddy2020/train.csv; the figures and every alternative
+# tried are in docs/insight/router.md (`bench/router.py` measures them again).
 DEFAULT_PARAMS: dict = {
     "ngram_min": 1,
     "ngram_max": 2,
     # An n-gram in fewer than 3 messages is mostly a name or a typo; one in more than half of
-    # them is function text (的, 我, the commas …). Dropping both lost nothing in CV.
+    # them is function text (的, 我, the commas …).
     "min_df": 3,
     "max_df": 0.5,
     "sublinear_tf": True,
@@ -44,8 +41,7 @@ DEFAULT_PARAMS: dict = {
     "class_weight": "balanced",
     "calibration_folds": 3,
     # The city's category tree (一级分类, 二级分类, 三级分类) as keyword evidence beside the
-    # n-grams (TaxonomyCounts); weight 0 leaves it out. Worth +0.004 macro-F1 on the same folds
-    # of six splits (never below +0.003); weights 0.02–0.05 all help, 0.15 hurts.
+    # n-grams (TaxonomyCounts); weight 0 leaves it out (its measured gain: docs/insight/router.md).
     "taxonomy": "data/teddy2020/taxonomy.csv",
     "taxonomy_weight": 0.03,
 }

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     # The second factor (TOTP authenticator apps); before lianxin.core, whose admin takes the
     # devices out of the admin (they change only through core.services, audited).
     "django_otp",
-    "lianxin.core.apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
+    "lianxin.core.otp_apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "lianxin.core",
     "lianxin.appeals",
     "lianxin.open311",

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
+    # The second factor (TOTP authenticator apps); before lianxin.core, whose admin takes the
+    # devices out of the admin (they change only through core.services, audited).
+    "django_otp",
+    "lianxin.core.otp_apps.OtpTotpConfig",  # django_otp.plugins.otp_totp, named in Chinese
     "lianxin.core",
     "lianxin.appeals",
     "lianxin.open311",
@@ -72,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lianxin.core.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lianxin.core.middleware.ApiErrorMiddleware",
@@ -173,6 +179,25 @@ LOGIN_RATE_ACCOUNT = os.environ.get("LOGIN_RATE_ACCOUNT", "30/15m")
 # API tokens expire this long after they are issued (a new one is issued on the next sign-in).
 API_TOKEN_TTL_HOURS = int(os.environ.get("API_TOKEN_TTL_HOURS", "12"))
 CSRF_FAILURE_VIEW = "lianxin.core.error_pages.csrf_failure"
+
+# --- Second factor (core.two_factor) ----------------------------------------------------------
+# People holding any of these roles open whistleblower reports, asset declarations or the admin:
+# they must confirm each sign-in (page or API token) with a code from an authenticator app
+# (TOTP), set up at their first sign-in. Role names as in core.models.Role; "admin" covers the
+# admin role and anyone who may enter the Django admin (is_staff, is_superuser). Comma-separated
+# in the environment; empty turns the second factor off (a demo without phones, never production).
+LIANXIN_TWO_FACTOR_ROLES = [r.strip() for r in os.environ.get(
+    "LIANXIN_TWO_FACTOR_ROLES", "inspector,orgdept,admin").split(",") if r.strip()]
+# Wrong codes allowed per account before even the right one is refused until the window ends.
+LOGIN_RATE_OTP = os.environ.get("LOGIN_RATE_OTP", "5/15m")
+# The name the authenticator app shows beside the account.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Lianxin")
+# django-otp's own per-device back-off is off: wrong codes are counted by core.ratelimit, the
+# one mechanism behind every limit (a second, doubling lock would refuse a right code typed a
+# second after a wrong one).
+OTP_TOTP_THROTTLE_FACTOR = 0
+# Never show a secret in the admin (devices are not in it anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

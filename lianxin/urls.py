@@ -7,14 +7,15 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from lianxin.core import views as core_views
-from lianxin.core.signin import SigninForm
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)),
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(authentication_form=SigninForm), name="login"),
+    path("login/", core_views.SigninView.as_view(), name="login"),
+    path("two-factor/", core_views.two_factor, name="two_factor"),
+    path("two-factor/setup/", core_views.two_factor_setup, name="two_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("notifications/", core_views.notifications, name="notifications"),

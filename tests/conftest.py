@@ -57,6 +57,14 @@ def _insight_at_intake(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_two_factor(settings, request):
+    """The second factor is tested on purpose (marker `two_factor`, tests/test_two_factor.py);
+    every other test signs its inspector or administrator in with the password alone."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.LIANXIN_TWO_FACTOR_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings, request):
     """Rate limits are tested on purpose (marker `ratelimit`), not hit by accident."""
     if request.node.get_closest_marker("ratelimit") is None:
@@ -69,6 +77,7 @@ def _no_rate_limits(settings, request):
         settings.LOGIN_RATE_ACCOUNT_ADDRESS = "off"
         settings.LOGIN_RATE_ADDRESS = "off"
         settings.LOGIN_RATE_ACCOUNT = "off"
+        settings.LOGIN_RATE_OTP = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames)
     if uses_db:

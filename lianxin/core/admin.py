@@ -1,7 +1,7 @@
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
@@ -10,10 +10,11 @@ from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import action_label
 from .models import AuditEvent, CalendarOverride, Notification, RoleAssignment, Unit
-from .services import password_changed, record_delete, record_save
+from .services import password_changed, record_delete, record_save, two_factor_reset
 
 # The admin's classes are generic for the type checker only (Django has no runtime
 # __class_getitem__ for them).
@@ -203,10 +204,32 @@ admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
 
 
+# Second-factor devices change only through core.services (set up by their owner, reset by an
+# administrator below), audited, and their keys are never shown again: not in the admin.
+admin.site.unregister(TOTPDevice)
+
+
 @admin.register(get_user_model())
 class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, BaseUserAdmin):
     """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
-    never their value)."""
+    never their value), and resetting a lost authenticator app."""
+
+    list_display = [*UserAdmin.list_display, "has_authenticator"]
+    actions = ["reset_two_factor"]
+
+    @admin.display(description=_("authenticator app set up"), boolean=True)
+    def has_authenticator(self, user):
+        return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+    @admin.action(description=_("Reset the second factor (lost or replaced phone)"),
+                  permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            two_factor_reset(user=user, actor=request.user, reason="admin")
+        self.message_user(request, _(
+            "Second factor reset for %(count)d people: each sets up their authenticator app "
+            "again at their next sign-in, and their API tokens were revoked.")
+            % {"count": len(queryset)}, messages.SUCCESS)
 
     def user_change_password(self, request: Any, id: str, form_url: str = "") -> HttpResponse:  # noqa: A002 - Django's name
         with transaction.atomic():

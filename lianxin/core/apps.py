@@ -12,8 +12,15 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import signin  # noqa: F401 - connects the failed sign-in counter
+        from .audit import audit_action_labels
         from .calendar import forget_overrides
         from .models import CalendarOverride
 
         post_save.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-save")
         post_delete.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-del")
+        audit_action_labels({
+            "two_factor_enrol": _("Second factor: set-up begun"),
+            "two_factor_confirm": _("Second factor set up"),
+            "two_factor_reset": _("Second factor reset"),
+        })
+

@@ -7,7 +7,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("lianxin")
@@ -106,3 +109,30 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class TwoFactorMiddleware:
+    """The one gate of the second factor (core.two_factor): a person whose role needs it, signed
+    in with the password but not yet with a code, reaches only the code step (or the set-up
+    page), logging out, the language switch and static files. Everything else sends them to the
+    step (an API call gets a 403 saying so). After django_otp's OTPMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .two_factor import two_factor_pending  # imports django-otp's models: not at load
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not two_factor_pending(user):
+            return self.get_response(request)
+        step = reverse("two_factor")
+        allowed = (step, reverse("two_factor_setup"), reverse("logout"), reverse("set_language"),
+                   settings.STATIC_URL, "/healthz", "/favicon.ico")
+        if request.path.startswith(allowed):
+            return self.get_response(request)
+        if request.path.startswith(API_PREFIXES):
+            return JsonResponse({"code": "two_factor_required", "detail": _(
+                "Enter the code from your authenticator app on the sign-in page first.")},
+                status=403)
+        return redirect(f"{step}?{urlencode({'next': request.get_full_path()})}")

@@ -69,3 +69,49 @@ def role_grant(*, user: Any, role: Role | str, unit: Unit, actor: Any) -> RoleAs
 
 def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
     record_delete(obj=assignment, actor=actor)
+
+
+# --- The second factor (core.two_factor): what is recorded is that a device was set up,
+# confirmed or reset, and by whom; never its key.
+
+def two_factor_enrol(*, user):
+    """The device `user` is setting up: the one already begun, else a new one with a fresh
+    random key (django-otp's default: 20 bytes from the system's generator)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        device = (TOTPDevice.objects.select_for_update()
+                  .filter(user=user, confirmed=False).order_by("-pk").first())
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+            audit_record(actor=user, action="two_factor_enrol", obj=user,
+                         data={"device": device.pk})
+    return device
+
+
+def two_factor_confirm(*, device, actor) -> None:
+    """The person typed a right code from the device being set up: from now on it is the one
+    their sign-ins ask for (any other device of theirs, begun or old, is removed)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, action="two_factor_confirm", obj=device.user,
+                     data={"device": device.pk})
+
+
+def two_factor_reset(*, user, actor, reason: str = "") -> int:
+    """A lost or replaced phone: remove `user`'s devices and revoke their API tokens (obtained
+    with the old device). Their open sessions stop being verified at once (the device is gone),
+    and their next sign-in sets up a new device. Returns the number of devices removed."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        devices, _ = TOTPDevice.objects.filter(user=user).delete()
+        tokens, _ = Token.objects.filter(user=user).delete()
+        audit_record(actor=actor, action="two_factor_reset", obj=user, reason=reason,
+                     data={"devices": devices, "tokens_revoked": tokens})
+    return devices

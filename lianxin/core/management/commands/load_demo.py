@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from lianxin.demo import DEMO_PASSWORD, load_demo
@@ -23,3 +24,8 @@ class Command(BaseCommand):
         for username, role, unit in shown:
             self.stdout.write(f"  {username:<20} {role:<11} {unit}")
         self.stdout.write("  (and handler-<unit>/leader-<unit> for every department and street)")
+        if settings.LIANXIN_TWO_FACTOR_ROLES:
+            self.stdout.write(
+                f"  Roles {', '.join(settings.LIANXIN_TWO_FACTOR_ROLES)} need a second factor: at the "
+                "first sign-in they scan a QR code into an authenticator app (TOTP) on a phone.\n"
+                "  Without a phone: LIANXIN_TWO_FACTOR_ROLES= make run (a demo only).")

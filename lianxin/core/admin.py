@@ -214,16 +214,16 @@ class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, BaseUserAdmin):
     """People: who may sign in, staff and superuser flags, passwords (recorded as changed,
     never their value), and resetting a lost authenticator app."""
 
-    list_display = [*UserAdmin.list_display, "has_authenticator"]
+    list_display = ("username", "email", "first_name", "last_name", "is_staff", "has_authenticator")
     actions = ["reset_two_factor"]
 
     @admin.display(description=_("authenticator app set up"), boolean=True)
-    def has_authenticator(self, user):
-        return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    def has_authenticator(self, user: Any) -> bool:
+        return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
     @admin.action(description=_("Reset the second factor (lost or replaced phone)"),
                   permissions=["change"])
-    def reset_two_factor(self, request, queryset):
+    def reset_two_factor(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         for user in queryset:
             two_factor_reset(user=user, actor=request.user, reason="admin")
         self.message_user(request, _(

@@ -117,11 +117,13 @@ class TwoFactorMiddleware:
     page), logging out, the language switch and static files. Everything else sends them to the
     step (an API call gets a 403 saying so). After django_otp's OTPMiddleware."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        from .two_factor import two_factor_pending  # imports django-otp's models: not at load
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # lazy: core.two_factor imports django-otp's models, which this module (loaded by the
+        # settings' middleware list) must not import before the app registry is ready.
+        from .two_factor import two_factor_pending
 
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not two_factor_pending(user):

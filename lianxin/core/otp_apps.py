@@ -15,7 +15,7 @@ class OtpTotpConfig(AppConfig):
     verbose_name = _("Second factor")
     default_auto_field = "django.db.models.AutoField"
 
-    def ready(self):
+    def ready(self) -> None:
         model = self.get_model("TOTPDevice")
         model._meta.verbose_name = _("authenticator app")
         model._meta.verbose_name_plural = _("authenticator apps")

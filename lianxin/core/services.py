@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from .audit import audit_record
 from .models import Role, RoleAssignment, Unit
@@ -74,11 +76,9 @@ def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
 # --- The second factor (core.two_factor): what is recorded is that a device was set up,
 # confirmed or reset, and by whom; never its key.
 
-def two_factor_enrol(*, user):
+def two_factor_enrol(*, user: Any) -> TOTPDevice:
     """The device `user` is setting up: the one already begun, else a new one with a fresh
     random key (django-otp's default: 20 bytes from the system's generator)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
         device = (TOTPDevice.objects.select_for_update()
                   .filter(user=user, confirmed=False).order_by("-pk").first())
@@ -89,11 +89,9 @@ def two_factor_enrol(*, user):
     return device
 
 
-def two_factor_confirm(*, device, actor) -> None:
+def two_factor_confirm(*, device: TOTPDevice, actor: Any) -> None:
     """The person typed a right code from the device being set up: from now on it is the one
     their sign-ins ask for (any other device of theirs, begun or old, is removed)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
         TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
         device.confirmed = True
@@ -102,16 +100,13 @@ def two_factor_confirm(*, device, actor) -> None:
                      data={"device": device.pk})
 
 
-def two_factor_reset(*, user, actor, reason: str = "") -> int:
+def two_factor_reset(*, user: Any, actor: Any, reason: str = "") -> int:
     """A lost or replaced phone: remove `user`'s devices and revoke their API tokens (obtained
     with the old device). Their open sessions stop being verified at once (the device is gone),
     and their next sign-in sets up a new device. Returns the number of devices removed."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from rest_framework.authtoken.models import Token
-
     with transaction.atomic():
         devices, _ = TOTPDevice.objects.filter(user=user).delete()
         tokens, _ = Token.objects.filter(user=user).delete()
         audit_record(actor=actor, action="two_factor_reset", obj=user, reason=reason,
                      data={"devices": devices, "tokens_revoked": tokens})
-    return devices
+    return int(devices)

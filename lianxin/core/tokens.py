@@ -35,7 +35,7 @@ class TokenRequestSerializer(AuthTokenSerializer):
                   "the second factor (LIANXIN_TWO_FACTOR_ROLES).")
 
 
-def _second_factor(user, code: str) -> None:
+def _second_factor(user: Any, code: str) -> None:
     """Refuse the token unless `code` is the right one, for someone who needs the second factor."""
     if not two_factor_required(user):
         return

@@ -12,6 +12,7 @@ in the audit log, which records only that a device was set up, confirmed or rese
 
 import base64
 import re
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -24,7 +25,7 @@ from .ratelimit import count_hit, hits, parse_rate, seconds_left
 ADMIN = "admin"  # in LIANXIN_TWO_FACTOR_ROLES: the admin role, staff and superusers
 
 
-def two_factor_required(user) -> bool:
+def two_factor_required(user: Any) -> bool:
     """Whether `user` must confirm sign-ins with a code."""
     required = set(settings.LIANXIN_TWO_FACTOR_ROLES)
     if not required or user is None or not user.is_authenticated:
@@ -34,16 +35,16 @@ def two_factor_required(user) -> bool:
     return any(role in required for role, _unit in roles_of(user))
 
 
-def two_factor_pending(user) -> bool:
+def two_factor_pending(user: Any) -> bool:
     """Signed in with the password, but the code step is still to pass (needs OTPMiddleware)."""
     return two_factor_required(user) and not user.is_verified()
 
 
-def confirmed_device(user) -> TOTPDevice | None:
+def confirmed_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_device(user) -> TOTPDevice | None:
+def pending_device(user: Any) -> TOTPDevice | None:
     """The device being set up (not yet confirmed by a right code), if any."""
     return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
@@ -51,14 +52,14 @@ def pending_device(user) -> TOTPDevice | None:
 # --- Wrong codes, counted per account (the password was right: only the owner, or whoever has
 # the password, gets here) ---------------------------------------------------------------------
 
-def _counter(user) -> tuple[str, int, int] | None:
+def _counter(user: Any) -> tuple[str, int, int] | None:
     parsed = parse_rate(settings.LOGIN_RATE_OTP)
     if parsed is None:
         return None
     return (f"otp-fail:account={user.get_username().lower()[:150]}", *parsed)
 
 
-def code_wait(user) -> int:
+def code_wait(user: Any) -> int:
     """Seconds until codes may be tried again for this account (0: now)."""
     counter = _counter(user)
     if counter is None:

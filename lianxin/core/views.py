@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .access import has_role
 from .models import Role
@@ -86,7 +87,7 @@ class SigninView(LoginView):
 
     authentication_form = SigninForm
 
-    def get_success_url(self):
+    def get_success_url(self) -> str:
         target = super().get_success_url()
         user = self.request.user
         if two_factor_required(user):
@@ -95,7 +96,7 @@ class SigninView(LoginView):
         return target
 
 
-def _next_url(request) -> str:
+def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -107,7 +108,7 @@ class CodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Six-digit code"), max_length=20)
 
 
-def _code_error(request, device) -> str | None:
+def _code_error(request: HttpRequest, device: TOTPDevice) -> str | None:
     """The posted code checked against `device`: None when it is right, else what to say."""
     wait = code_wait(request.user)
     if wait:
@@ -122,7 +123,7 @@ def _code_error(request, device) -> str | None:
              "check that the phone's clock is right.")
 
 
-def _verified(request, device) -> None:
+def _verified(request: HttpRequest, device: TOTPDevice) -> None:
     # A new session key for the signed-in-with-both-factors session (as login() does).
     request.session.cycle_key()
     django_otp.login(request, device)
@@ -130,7 +131,7 @@ def _verified(request, device) -> None:
 
 @never_cache
 @login_required
-def two_factor(request):
+def two_factor(request: HttpRequest) -> HttpResponse:
     """The code step after the password."""
     target = _next_url(request)
     if not two_factor_pending(request.user):
@@ -150,7 +151,7 @@ def two_factor(request):
 
 @never_cache
 @login_required
-def two_factor_setup(request):
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
     """The first sign-in of someone whose role needs the second factor: scan the QR code (or
     type the key) into an authenticator app, then prove it with a code. The key is shown on
     this page only, which no cache keeps."""

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lianxin.core.access import SYSTEM
 from lianxin.core.services import two_factor_reset
@@ -10,11 +12,11 @@ class Command(BaseCommand):
             "and their API tokens revoked; they set up the app again at their next sign-in. For "
             "when no administrator can sign in to the admin (its action does the same).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="the username")
         parser.add_argument("--reason", default="", help="why (kept in the audit log)")
 
-    def handle(self, *args, user, reason, **options):
+    def handle(self, *args: Any, user: str, reason: str, **options: Any) -> None:
         person = get_user_model().objects.filter(username=user).first()
         if person is None:
             raise CommandError(f"no user named {user!r}")

@@ -7,6 +7,10 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from lianxin.appeals.errors import Code as AppealCode
+from lianxin.supervision.errors import DESCRIPTIONS as SUPERVISION
+from lianxin.supervision.errors import Code as SupervisionCode
+
 from .appeals_helpers import fast_passwords, submit  # noqa: F401 - autouse fixture
 
 
@@ -132,3 +136,14 @@ def test_a_missing_reason_is_refused_before_the_appeal_is_touched(people):
     response = client.post(f"/api/v1/appeals/{appeal.tracking_number}/close/", {}, format="json")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["reason"]
+
+
+def test_every_registered_error_code_is_in_the_schema_with_its_meaning(schema):
+    text = component(schema, "Error")["properties"]["code"]["description"]
+    for app in ("core", "appeals", "evaluation", "supervision", "insight", "open311"):
+        assert f"**{app}**" in text
+    for code in [*AppealCode, *SupervisionCode, "rate_limited", "two_factor_required"]:
+        assert f"- `{code}`" in text
+    assert f"- `{SupervisionCode.SEED_USED}`: {SUPERVISION[SupervisionCode.SEED_USED]}" in text
+    # Every code of every registry has its meaning written down.
+    assert "`\n" not in text and not text.rstrip().endswith("`")

@@ -29,10 +29,8 @@ from rest_framework.permissions import SAFE_METHODS, AllowAny, IsAuthenticated
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField(
-        help_text="Stable machine-readable code: invalid, parse_error, not_authenticated, "
-                  "authentication_failed, permission_denied, not_found, invalid_transition, "
-                  "conflict, too_large, rate_limited, unavailable, ...")
+    # Every code there is, by app, is appended to this text by lianxin/api_schema.py.
+    code = serializers.CharField(help_text="Stable machine-readable code, one of these:")
     detail = serializers.CharField(help_text="A message for people, in the caller's language.")
     fields = serializers.DictField(  # type: ignore[assignment]  # DRF moves declared fields off the class
         child=serializers.ListField(child=serializers.CharField()), required=False,

@@ -8,54 +8,106 @@ from enum import StrEnum
 
 class Code(StrEnum):
     # indicators
-    INVALID_YEAR = "invalid_year"  # a year outside 2000–2100, or one that has not begun
-    NO_INDICATORS = "no_indicators"  # a scheme without any indicator
-    INVALID_INDICATOR = "invalid_indicator"  # one row of a scheme is wrong (named in fields)
-    WEIGHTS_NOT_100 = "weights_not_100"  # the weights of a scheme do not sum to 100 %
-    SCHEME_FROZEN = "scheme_frozen"  # a published or retired scheme version was to be edited
-    DRAFT_EXISTS = "draft_exists"  # the year already has a draft version
-    NOT_DRAFT = "not_draft"  # only a draft version can be published
-    RESULTS_EXIST = "results_exist"  # the version in force was used for the year's results
-    FUTURE_YEAR = "future_year"  # results asked for a year that has not begun
-    NO_PUBLISHED_SCHEME = "no_published_scheme"  # results asked with no scheme in force
-    NO_UNITS = "no_units"  # there is no unit to assess
-    MEASURE_UNAVAILABLE = "measure_unavailable"  # an indicator's source cannot be read
-    NO_DATA = "no_data"  # no figure at all for the period asked
+    INVALID_YEAR = "invalid_year"
+    NO_INDICATORS = "no_indicators"
+    INVALID_INDICATOR = "invalid_indicator"
+    WEIGHTS_NOT_100 = "weights_not_100"
+    SCHEME_FROZEN = "scheme_frozen"
+    DRAFT_EXISTS = "draft_exists"
+    NOT_DRAFT = "not_draft"
+    RESULTS_EXIST = "results_exist"
+    FUTURE_YEAR = "future_year"
+    NO_PUBLISHED_SCHEME = "no_published_scheme"
+    NO_UNITS = "no_units"
+    MEASURE_UNAVAILABLE = "measure_unavailable"
+    NO_DATA = "no_data"
     # rankings
-    INVALID_PERIOD = "invalid_period"  # a period not written YYYY-MM, YYYY-Qn or YYYY
-    INVALID_LEVEL = "invalid_level"  # an unknown level of units
+    INVALID_PERIOD = "invalid_period"
+    INVALID_LEVEL = "invalid_level"
     # duty reports
-    NOT_YOUR_UNIT = "not_your_unit"  # a report for a unit the author holds no post in
-    REPORT_EXISTS = "report_exists"  # the author already reports on that unit and year
-    REPORT_PUBLISHED = "report_published"  # a published report was to be changed
-    INVALID_RATING = "invalid_rating"  # stars outside 1–5
-    ALREADY_RATED = "already_rated"  # one rating per citizen (or address) and report
-    REPORT_NOT_PUBLISHED = "report_not_published"  # a draft report was to be rated
-    COMMENT_MODERATED = "comment_moderated"  # a rating's comment was moderated already
+    NOT_YOUR_UNIT = "not_your_unit"
+    REPORT_EXISTS = "report_exists"
+    REPORT_PUBLISHED = "report_published"
+    INVALID_RATING = "invalid_rating"
+    ALREADY_RATED = "already_rated"
+    REPORT_NOT_PUBLISHED = "report_not_published"
+    COMMENT_MODERATED = "comment_moderated"
     # inquiries
-    INQUIRY_ASKER = "inquiry_asker"  # an inquiry without an account lacks a name or mobile
-    CADRE_NOT_IN_UNIT = "cadre_not_in_unit"  # the cadre asked holds no post in the unit
-    INQUIRY_NOT_OPEN = "inquiry_not_open"  # an answered or withdrawn inquiry was to be moved
+    INQUIRY_ASKER = "inquiry_asker"
+    CADRE_NOT_IN_UNIT = "cadre_not_in_unit"
+    INQUIRY_NOT_OPEN = "inquiry_not_open"
     # democratic appraisal
-    APPRAISAL_FORBIDDEN = "appraisal_forbidden"  # only the organisation department and admins
-    CAMPAIGN_NOT_FOUND = "campaign_not_found"  # no such campaign
-    CAMPAIGN_STATE = "campaign_state"  # the campaign's state does not allow the action
-    CAMPAIGN_INVALID = "campaign_invalid"  # the campaign form has errors (named in fields)
-    CAMPAIGN_INCOMPLETE = "campaign_incomplete"  # opening without targets or questions
-    CAMPAIGN_CLOSING_PASSED = "campaign_closing_passed"  # opening after the closing time
-    CAMPAIGN_NOT_OPEN = "campaign_not_open"  # a vote before the campaign opens
-    CAMPAIGN_CLOSED = "campaign_closed"  # a vote after the campaign closed
-    TOKEN_COUNT = "token_count"  # noqa: S105 (not a password) a number of codes outside 1–5000
-    TOKEN_INVALID = "token_invalid"  # noqa: S105 (not a password) what was typed cannot be a code
-    TOKEN_UNKNOWN = "token_unknown"  # noqa: S105 (not a password) no such code
-    TOKEN_USED = "token_used"  # noqa: S105 (not a password) the code has voted already
-    RECIPIENTS_INVALID = "recipients_invalid"  # entries neither mobile numbers nor emails
-    RECIPIENTS_EMPTY = "recipients_empty"  # nobody to send codes to
-    RECIPIENTS_TOO_MANY = "recipients_too_many"  # more people than one batch allows
-    RATING_INVALID = "rating_invalid"  # a ballot's rating is not 1–5 of this campaign
-    COMMENT_INVALID = "comment_invalid"  # a ballot's comment is not for this campaign
-    COMMENT_TOO_LONG = "comment_too_long"  # a ballot's comment is too long
-    BALLOT_EMPTY = "ballot_empty"  # a ballot with nothing rated
-    BALLOT_STALE = "ballot_stale"  # the questionnaire changed since the form was loaded
-    DECISION_INVALID = "decision_invalid"  # moderation other than approve or reject
-    COMMENT_NOT_FOUND = "comment_not_found"  # no such appraisal comment
+    APPRAISAL_FORBIDDEN = "appraisal_forbidden"
+    CAMPAIGN_NOT_FOUND = "campaign_not_found"
+    CAMPAIGN_STATE = "campaign_state"
+    CAMPAIGN_INVALID = "campaign_invalid"
+    CAMPAIGN_INCOMPLETE = "campaign_incomplete"
+    CAMPAIGN_CLOSING_PASSED = "campaign_closing_passed"
+    CAMPAIGN_NOT_OPEN = "campaign_not_open"
+    CAMPAIGN_CLOSED = "campaign_closed"
+    TOKEN_COUNT = "token_count"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_UNKNOWN = "token_unknown"
+    TOKEN_USED = "token_used"
+    RECIPIENTS_INVALID = "recipients_invalid"
+    RECIPIENTS_EMPTY = "recipients_empty"
+    RECIPIENTS_TOO_MANY = "recipients_too_many"
+    RATING_INVALID = "rating_invalid"
+    COMMENT_INVALID = "comment_invalid"
+    COMMENT_TOO_LONG = "comment_too_long"
+    BALLOT_EMPTY = "ballot_empty"
+    BALLOT_STALE = "ballot_stale"
+    DECISION_INVALID = "decision_invalid"
+    COMMENT_NOT_FOUND = "comment_not_found"
+
+
+# What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
+DESCRIPTIONS: dict[Code, str] = {
+    Code.INVALID_YEAR: "A year outside 2000–2100, or one that has not begun.",
+    Code.NO_INDICATORS: "A scheme without any indicator.",
+    Code.INVALID_INDICATOR: "One row of a scheme is wrong (named in fields).",
+    Code.WEIGHTS_NOT_100: "The weights of a scheme do not sum to 100 %.",
+    Code.SCHEME_FROZEN: "A published or retired scheme version was to be edited.",
+    Code.DRAFT_EXISTS: "The year already has a draft version.",
+    Code.NOT_DRAFT: "Only a draft version can be published.",
+    Code.RESULTS_EXIST: "The version in force was used for the year's results.",
+    Code.FUTURE_YEAR: "Results asked for a year that has not begun.",
+    Code.NO_PUBLISHED_SCHEME: "Results asked with no scheme in force.",
+    Code.NO_UNITS: "There is no unit to assess.",
+    Code.MEASURE_UNAVAILABLE: "An indicator's source cannot be read.",
+    Code.NO_DATA: "No figure at all for the period asked.",
+    Code.INVALID_PERIOD: "A period not written YYYY-MM, YYYY-Qn or YYYY.",
+    Code.INVALID_LEVEL: "An unknown level of units.",
+    Code.NOT_YOUR_UNIT: "A report for a unit the author holds no post in.",
+    Code.REPORT_EXISTS: "The author already reports on that unit and year.",
+    Code.REPORT_PUBLISHED: "A published report was to be changed.",
+    Code.INVALID_RATING: "Stars outside 1–5.",
+    Code.ALREADY_RATED: "One rating per citizen (or address) and report.",
+    Code.REPORT_NOT_PUBLISHED: "A draft report was to be rated.",
+    Code.COMMENT_MODERATED: "A rating's comment was moderated already.",
+    Code.INQUIRY_ASKER: "An inquiry without an account lacks a name or mobile.",
+    Code.CADRE_NOT_IN_UNIT: "The cadre asked holds no post in the unit.",
+    Code.INQUIRY_NOT_OPEN: "An answered or withdrawn inquiry was to be moved.",
+    Code.APPRAISAL_FORBIDDEN: "Only the organisation department and admins.",
+    Code.CAMPAIGN_NOT_FOUND: "No such campaign.",
+    Code.CAMPAIGN_STATE: "The campaign's state does not allow the action.",
+    Code.CAMPAIGN_INVALID: "The campaign form has errors (named in fields).",
+    Code.CAMPAIGN_INCOMPLETE: "Opening without targets or questions.",
+    Code.CAMPAIGN_CLOSING_PASSED: "Opening after the closing time.",
+    Code.CAMPAIGN_NOT_OPEN: "A vote before the campaign opens.",
+    Code.CAMPAIGN_CLOSED: "A vote after the campaign closed.",
+    Code.TOKEN_COUNT: "A number of codes outside 1–5000.",
+    Code.TOKEN_INVALID: "What was typed cannot be a code.",
+    Code.TOKEN_UNKNOWN: "No such code.",
+    Code.TOKEN_USED: "The code has voted already.",
+    Code.RECIPIENTS_INVALID: "Entries neither mobile numbers nor emails.",
+    Code.RECIPIENTS_EMPTY: "Nobody to send codes to.",
+    Code.RECIPIENTS_TOO_MANY: "More people than one batch allows.",
+    Code.RATING_INVALID: "A ballot's rating is not 1–5 of this campaign.",
+    Code.COMMENT_INVALID: "A ballot's comment is not for this campaign.",
+    Code.COMMENT_TOO_LONG: "A ballot's comment is too long.",
+    Code.BALLOT_EMPTY: "A ballot with nothing rated.",
+    Code.BALLOT_STALE: "The questionnaire changed since the form was loaded.",
+    Code.DECISION_INVALID: "Moderation other than approve or reject.",
+    Code.COMMENT_NOT_FOUND: "No such appraisal comment.",
+}

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "lianxin.insight",
     "lianxin.evaluation",
     "lianxin.supervision",
+    "lianxin.participation",
 ]
 
 MIDDLEWARE = [

@@ -64,11 +64,11 @@ def _check_order(decision: Decision, kind: str) -> None:
     if wanted == done:
         return
     if wanted < done:
-        raise InvalidTransition(_("The step \u201c%(step)s\u201d is already on record.") % {
+        raise InvalidTransition(_("The step “%(step)s” is already on record.") % {
             "step": StepKind(kind).label}, code=Code.STEP_OUT_OF_ORDER)
     missing = STEP_ORDER[done]
-    raise InvalidTransition(_("%(rule)s: \u201c%(missing)s\u201d must be completed before "
-                              "\u201c%(step)s\u201d.") % {
+    raise InvalidTransition(_("%(rule)s: “%(missing)s” must be completed before "
+                              "“%(step)s”.") % {
         "rule": article(ARTICLES[missing]), "missing": missing.label,
         "step": StepKind(kind).label}, code=Code.STEP_OUT_OF_ORDER)
 

@@ -47,7 +47,7 @@ def stratified_draw(applicants: list[tuple[int, str]], quotas: dict[str, int],
         pools.setdefault(category, []).append(pk)
     for category, quota in sorted(quotas.items()):
         if quota > len(pools.get(category, [])):
-            raise DrawImpossible(_("The quota of %(quota)d seat(s) for \u201c%(category)s\u201d cannot "
+            raise DrawImpossible(_("The quota of %(quota)d seat(s) for “%(category)s” cannot "
                                    "be met: only %(n)d applicant(s) in that category.") % {
                 "quota": quota, "category": (labels or {}).get(category, category), "n": len(pools.get(category, []))})
     rng = random.Random(seed)

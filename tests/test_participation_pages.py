@@ -1,0 +1,184 @@
+"""The participation pages and the public API, through the test client: anonymous reading,
+commenting, the unit's desk, the organiser's draw, refusals shown with nothing changed."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import translation
+
+from lianxin.core import clock
+from lianxin.participation.models import Comment, Draw, HearingStatus, NoticeStatus
+from lianxin.participation.services import aftercare, hearings, notices
+from tests.participation_helpers import open_notice
+from tests.test_participation_decisions import walk_to_publication
+from tests.test_participation_hearings import announce
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture
+def notice(district, people):
+    return open_notice(district["vet"], people["vet_handler"])
+
+
+@pytest.fixture
+def decision(district, people):
+    from lianxin.participation.services import decisions
+
+    d = decisions.decision_create(actor=people["vet_leader"], unit=district["vet"], title="禁养区调整",
+                                  summary="摘要", responsible=people["vet_leader"])
+    walk_to_publication(d, people["vet_leader"])
+    return d
+
+
+def zh_client(client):
+    client.cookies["django_language"] = "zh-hans"
+    return client
+
+
+def test_anonymous_reads_and_comments_on_a_paragraph(client, notice):
+    zh_client(client)
+    assert client.get("/participation/").status_code == 200
+    page = client.get(f"/participation/notices/{notice.pk}/")
+    assert page.status_code == 200 and "第二条" in page.content.decode()
+    paragraph = notice.paragraphs.get(number=3)
+    response = client.post(f"/participation/notices/{notice.pk}/",
+                           {"text": "500米太远了", "paragraph": paragraph.pk})
+    assert response.status_code == 302
+    comment = Comment.objects.get()
+    assert comment.paragraph == paragraph and comment.author is None
+    assert client.get(f"/participation/notices/{notice.pk}/manage/").status_code == 302  # login
+
+
+def test_a_comment_after_the_period_is_refused_on_the_page(client, notice):
+    zh_client(client)
+    with clock.at(notice.closes_at + timedelta(days=1)):
+        response = client.post(f"/participation/notices/{notice.pk}/", {"text": "晚了"})
+    assert response.status_code == 409
+    assert "征求意见期已结束" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_the_unit_answers_and_closing_with_unanswered_comments_is_refused(client, notice,
+                                                                          people):
+    zh_client(client)
+    comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="补助太低")
+    client.force_login(people["vet_handler"])
+    url = f"/participation/notices/{notice.pk}/manage/"
+    assert client.get(url).status_code == 200
+    with clock.at(notice.closes_at + timedelta(days=1)):
+        refused = client.post(url, {"action": "close", "summary": "见答复"})
+    assert refused.status_code == 409
+    assert "尚未答复" in refused.content.decode()
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.OPEN
+    client.post(url, {"action": "answer", "comment": comment.pk, "outcome": "partly",
+                      "reason": "补助提高到400元"})
+    with clock.at(notice.closes_at + timedelta(days=1)):
+        assert client.post(url, {"action": "close", "summary": "见答复"}).status_code == 302
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.CLOSED
+
+
+def test_other_units_cannot_use_the_desk(client, notice, people):
+    client.force_login(people["env_handler"])
+    assert client.get(f"/participation/notices/{notice.pk}/manage/").status_code == 403
+
+
+def test_the_organiser_draws_and_an_impossible_draw_shows_why(client, district, people):
+    zh_client(client)
+    hearing = announce(district["vet"], people["vet_leader"], {"farmer": 2})
+    hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name="张三", stake="farmer")
+    url = f"/participation/hearings/{hearing.pk}/"
+    client.force_login(people["vet_leader"])
+    refused = client.post(url, {"action": "draw", "seed": "42"})
+    assert refused.status_code == 409 and "无法" in refused.content.decode()
+    assert not Draw.objects.exists()
+    client.logout()
+    assert client.post(url, {"action": "apply", "name": "李四", "stake": "farmer"}).status_code == 302
+    client.force_login(people["vet_handler"])
+    assert client.post(url, {"action": "draw", "seed": "42"}).status_code == 403
+    client.force_login(people["vet_leader"])
+    assert client.post(url, {"action": "draw", "seed": "42"}).status_code == 302
+    hearing.refresh_from_db()
+    assert hearing.status == HearingStatus.DRAWN
+    assert "hearing_draw" in client.get(url).content.decode()
+
+
+def test_decision_page_with_a_step_out_of_order_and_a_bad_date(client, district, people):
+    from lianxin.participation.services import decisions
+
+    zh_client(client)
+    d = decisions.decision_create(actor=people["vet_leader"], unit=district["vet"], title="决策",
+                                  summary="摘要", responsible=people["vet_leader"])
+    client.force_login(people["vet_leader"])
+    url = f"/participation/decisions/{d.pk}/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"action": "step", "kind": "legality", "started_on": "2026-03-02",
+                                 "ended_on": "2026-03-12", "summary": "审查"})
+    assert response.status_code == 409 and "第十四条" in response.content.decode()
+    bad = client.post(url, {"action": "step", "kind": "participation",
+                            "started_on": "2026-02-30", "ended_on": "x", "summary": "s"})
+    assert bad.status_code == 400
+    assert d.steps.count() == 0
+
+
+def test_correction_requested_and_answered_on_the_page(client, decision, people):
+    zh_client(client)
+    url = f"/participation/decisions/{decision.pk}/"
+    assert client.post(url, {"action": "correction", "text": "界线划错了"}).status_code == 302
+    request = decision.corrections.get()
+    assert client.post(url, {"action": "answer", "request": request.pk,
+                             "answer": "x"}).status_code == 403
+    client.force_login(people["vet_handler"])
+    assert client.post(url, {"action": "answer", "request": request.pk,
+                             "answer": "已复核"}).status_code == 302
+    request.refresh_from_db()
+    assert request.answer == "已复核"
+
+
+def test_public_api_anonymous(client, notice, decision, district, people):
+    comment = notices.notice_comment(notice_id=notice.pk, actor=people["citizen"], text="意见",
+                                     paragraph_id=notice.paragraphs.get(number=2).pk)
+    notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
+                           outcome="adopted", reason="采纳")
+    aftercare.milestone_add(decision_id=decision.pk, actor=people["vet_leader"], title="划界",
+                            due_on=clock.now().date())
+    listing = client.get("/api/v1/participation/notices/").json()
+    assert listing["count"] == 1 and listing["results"][0]["counts"]["adopted"] == 1
+    detail = client.get(f"/api/v1/participation/notices/{notice.pk}/").json()
+    assert detail["comments"][0]["paragraph"] == 2
+    assert detail["comments"][0]["answer"]["outcome"] == "adopted"
+    assert detail["comments"][0]["author_label"] == "c******"
+    assert "email" not in json.dumps(detail)
+    decisions_list = client.get("/api/v1/participation/decisions/").json()
+    assert decisions_list["results"][0]["status"] == "publication"
+    one = client.get(f"/api/v1/participation/decisions/{decision.pk}/").json()
+    assert [s["kind"] for s in one["steps"]][-1] == "publication"
+    assert one["milestones"][0]["title"] == "划界"
+    hearing = announce(district["vet"], people["vet_leader"], {"farmer": 1})
+    for name in ("张三", "李四"):
+        hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name=name, stake="farmer")
+    hearings.hearing_draw(hearing_id=hearing.pk, actor=people["vet_leader"], seed="s1")
+    draw = client.get(f"/api/v1/participation/hearings/{hearing.pk}/draw/").json()
+    assert draw["seed"] == "s1" and draw["method"] == "stratified-uniform"
+    assert sorted(a["public_label"] for a in draw["applicants"]) == ["张*", "李*"]
+    assert [a["probability"] for a in draw["applicants"]] == [0.5, 0.5]
+    assert sum(a["selected"] for a in draw["applicants"]) == 1
+    assert "name" not in draw["applicants"][0]
+    assert client.get("/api/v1/participation/notices/999999/").status_code == 404
+
+
+def test_the_schema_lists_the_participation_api(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/participation/notices/", "/api/v1/participation/notices/{id}/",
+                 "/api/v1/participation/decisions/", "/api/v1/participation/decisions/{id}/",
+                 "/api/v1/participation/hearings/{id}/draw/"):
+        assert "get" in schema["paths"][path]

@@ -18,6 +18,7 @@ from django.utils import translation
 
 from lianxin.core import clock
 from lianxin.core.models import Role, RoleAssignment, Unit
+from lianxin.participation import demo as participation_demo
 
 from . import services
 from .models import Appeal, Category, Channel, Satisfaction, Status, Urgency
@@ -424,4 +425,5 @@ def _load_demo(*, appeals: int, days: int, stdout) -> list[tuple[str, str, str]]
         if stdout and n % 50 == 0:
             stdout.write(f"  demo appeals: {n}/{len(messages)}\n")
     _recent_signals(rng=rng, categories=categories, now=now)
+    participation_demo.seed(now=now)
     return logins

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from lianxin.core import clock
-from lianxin.participation.models import Comment, Draw, HearingStatus, NoticeStatus
+from lianxin.participation.models import Comment, Draw, HearingStatus, Notice, NoticeStatus
 from lianxin.participation.services import aftercare, hearings, notices
 from tests.participation_helpers import open_notice
 from tests.test_participation_decisions import walk_to_publication
@@ -109,7 +109,7 @@ def test_the_organiser_draws_and_an_impossible_draw_shows_why(client, district, 
     assert client.post(url, {"action": "draw", "seed": "42"}).status_code == 302
     hearing.refresh_from_db()
     assert hearing.status == HearingStatus.DRAWN
-    assert "hearing_draw" in client.get(url).content.decode()
+    assert f"/api/v1/participation/hearings/{hearing.pk}/draw/" in client.get(url).content.decode()
 
 
 def test_decision_page_with_a_step_out_of_order_and_a_bad_date(client, district, people):
@@ -182,3 +182,22 @@ def test_the_schema_lists_the_participation_api(client):
                  "/api/v1/participation/decisions/", "/api/v1/participation/decisions/{id}/",
                  "/api/v1/participation/hearings/{id}/draw/"):
         assert "get" in schema["paths"][path]
+
+
+def test_the_unit_publishes_a_notice_on_the_page(client, people):
+    zh_client(client)
+    client.force_login(people["vet_handler"])
+    assert "发布公示" in client.get("/participation/").content.decode()
+    form = {"unit": people["vet_handler"].roles.get().unit_id, "title": "禁养区调整",
+            "text": "第一条 甲。\n第二条 乙。", "opens_at": "2026-12-01", "closes_at": "2026-12-11",
+            "is_major": "1"}
+    refused = client.post("/participation/notices/new/", form)
+    assert refused.status_code == 400 and "第十五条" in refused.content.decode()
+    assert "第二条 乙。" in refused.content.decode()  # what was typed is kept
+    done = client.post("/participation/notices/new/", form | {
+        "short_period_reason": "汛期前须完成划定"})
+    assert done.status_code == 302
+    notice = Notice.objects.get()
+    assert notice.paragraphs.count() == 2 and notice.period_days == 10
+    client.force_login(people["citizen"])
+    assert client.get("/participation/notices/new/").status_code == 403

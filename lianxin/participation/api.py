@@ -4,14 +4,17 @@ and milestones, a hearing's draw."""
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from . import serializers
 from .models import Decision, Hearing, Notice
 
 
-class PublicMixin:
+class PublicMixin(APIView):
+    """Anonymous and read-only: no session or token is even looked at."""
+
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes = []
 
 
 @extend_schema(summary="Notices published for comment (public)", tags=["participation"])

@@ -5,6 +5,7 @@ milestones and one correction request. Run by the demo loader after the district
 exist (handler-vet, leader-vet, citizen)."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -139,7 +140,7 @@ def seed(*, now: datetime | None = None) -> Notice | None:
                     "conditions": "过渡期延长至2028年6月30日，北部丘陵提供新场址。",
                 }[position.stance])
 
-        steps = [  # kind, start day, end day, extra
+        steps: list[tuple[str, int, int, dict[str, Any]]] = [  # kind, start day, end day, extra
             ("participation", 5, 42, {}),
             ("argumentation", 43, 50, {"opinions": [
                 ("省农科院 林教授", "禁养区范围总体合理，城镇外延500米符合技术指南。"),

@@ -20,7 +20,7 @@ class StepKind(models.TextChoices):
 
 
 # The statutory order; a decision's status is the last step it completed.
-STEP_ORDER = [StepKind.PARTICIPATION, StepKind.ARGUMENTATION, StepKind.RISK, StepKind.LEGALITY,
+STEP_ORDER: list[str] = [StepKind.PARTICIPATION, StepKind.ARGUMENTATION, StepKind.RISK, StepKind.LEGALITY,
               StepKind.DISCUSSION, StepKind.PUBLICATION, StepKind.EVALUATION]
 
 

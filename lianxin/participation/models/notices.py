@@ -143,4 +143,5 @@ class Comment(models.Model):
     def public_answer(self) -> Answer | None:
         if self.answer_id:
             return self.answer
-        return self.group.answer if self.group_id and self.group.answer_id else None
+        group = self.group
+        return group.answer if group is not None and group.answer_id else None

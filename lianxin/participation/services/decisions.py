@@ -69,7 +69,7 @@ def _check_order(decision: Decision, kind: str) -> None:
     missing = STEP_ORDER[done]
     raise InvalidTransition(_("%(rule)s: “%(missing)s” must be completed before "
                               "“%(step)s”.") % {
-        "rule": article(ARTICLES[missing]), "missing": missing.label,
+        "rule": article(ARTICLES[StepKind(missing)]), "missing": StepKind(missing).label,
         "step": StepKind(kind).label}, code=Code.STEP_OUT_OF_ORDER)
 
 

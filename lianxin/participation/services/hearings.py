@@ -89,7 +89,7 @@ def draw_compute(hearing: Hearing, seed: str) -> DrawResult:
     `hearing_draw` stores and `manage.py hearing_draw` prints."""
     applicants = list(hearing.applicants.values_list("pk", "stake"))
     quotas = dict(hearing.quotas.values_list("stake", "seats"))
-    return stratified_draw(applicants, quotas, seed, labels=dict(Stake.choices))
+    return stratified_draw(applicants, quotas, seed, labels={k: str(v) for k, v in Stake.choices})
 
 
 def hearing_draw(*, hearing_id: int, actor: Any, seed: str) -> Draw:

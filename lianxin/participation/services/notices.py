@@ -162,7 +162,7 @@ def comment_answer(*, comment_id: int, actor: Any, outcome: str, reason: str) ->
         comment = lock(Comment, comment_id, related=["notice"], missing=_("No such comment."))
         require_permission(actor, "participation.manage_notice", comment.notice)
         require_state(comment.notice, [NoticeStatus.OPEN])
-        if comment.answer_id or (comment.group_id and comment.group.answer_id):
+        if comment.public_answer is not None:
             raise InvalidTransition(_("This comment already has its answer."),
                                     code=Code.ALREADY_ANSWERED)
         comment.answer = _answer(actor, outcome, reason)

@@ -103,9 +103,7 @@ def test_steps_without_what_the_rule_requires_are_refused(decision, people):
 
 
 def test_participation_waits_for_the_notice_to_close(decision, district, people):
-    notice = open_notice(district["vet"], people["vet_handler"])
-    notice.decision = decision
-    notice.save(update_fields=["decision"])
+    notice = open_notice(district["vet"], people["vet_handler"], decision=decision)
     with pytest.raises(InvalidInput) as refused:
         step(decision, people["vet_leader"], "participation")
     assert "第十五条" in str(refused.value.message)

@@ -201,3 +201,36 @@ def test_the_unit_publishes_a_notice_on_the_page(client, people):
     assert notice.paragraphs.count() == 2 and notice.period_days == 10
     client.force_login(people["citizen"])
     assert client.get("/participation/notices/new/").status_code == 403
+
+
+@pytest.mark.ratelimit
+def test_an_address_may_send_only_so_many_comments(client, notice, settings):
+    settings.PUBLIC_SUBMIT_RATE = "2/hour"
+    url = f"/participation/notices/{notice.pk}/"
+    assert [client.post(url, {"text": f"意见{n}"}).status_code for n in range(3)] == [302, 302, 429]
+    assert Comment.objects.count() == 2
+
+
+def test_the_organiser_announces_a_hearing_and_opens_a_decision(client, district, people):
+    from lianxin.participation.models import Decision, Hearing
+
+    zh_client(client)
+    client.force_login(people["vet_handler"])
+    assert client.get("/participation/hearings/new/").status_code == 403
+    client.force_login(people["vet_leader"])
+    opened = client.post("/participation/decisions/new/", {
+        "unit": district["vet"].pk, "title": "禁养区调整", "summary": "调整范围"})
+    assert opened.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.responsible == people["vet_leader"]
+    form = {"unit": district["vet"].pk, "decision": decision.pk, "title": "听证会",
+            "place": "会议室", "held_at": "2027-03-20", "materials_at": "2027-03-15",
+            "selection_method": "分层随机抽取", "quota_farmer": "2", "quota_resident": "1"}
+    refused = client.post("/participation/hearings/new/", form)
+    assert refused.status_code == 400 and "第十六条" in refused.content.decode()
+    assert not Hearing.objects.exists()
+    done = client.post("/participation/hearings/new/", form | {"materials_at": "2027-03-10"})
+    assert done.status_code == 302
+    hearing = Hearing.objects.get()
+    assert hearing.seats == 3 and hearing.decision == decision
+    assert dict(hearing.quotas.values_list("stake", "seats")) == {"farmer": 2, "resident": 1}

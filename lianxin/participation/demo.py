@@ -76,9 +76,7 @@ def seed(*, now: datetime | None = None) -> Notice | None:
             notice = notices.notice_create(
                 actor=handler, unit=vet, title=TITLE, text=TEXT, opens_at=day + timedelta(days=5),
                 closes_at=day + timedelta(days=40), channels="电子邮箱 xmsy@demo.gov.cn；"
-                "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345")
-            notice.decision = decision
-            notice.save(update_fields=["decision"])
+                "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345", decision=decision)
         paragraphs = {p.number: p.pk for p in notice.paragraphs.all()}
         made = []
         for n, (number, text, anonymous) in enumerate(COMMENTS):

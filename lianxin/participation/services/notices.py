@@ -17,7 +17,16 @@ from lianxin.core.text import clean_text
 from lianxin.core.transitions import commit, lock, require_permission, require_state, transition
 
 from ..errors import Code
-from ..models import Answer, Comment, CommentGroup, Notice, NoticeStatus, Outcome, Paragraph
+from ..models import (
+    Answer,
+    Comment,
+    CommentGroup,
+    Decision,
+    Notice,
+    NoticeStatus,
+    Outcome,
+    Paragraph,
+)
 from .common import article, person_label
 
 MIN_MAJOR_PERIOD = timedelta(days=30)  # art. 15
@@ -47,7 +56,10 @@ def split_paragraphs(text: str) -> list[str]:
 
 def notice_create(*, actor: Any, unit: Unit, title: str, text: str, opens_at: datetime,
                   closes_at: datetime, is_major: bool = True, short_period_reason: str = "",
-                  channels: str = "", attachments: str = "") -> Notice:
+                  channels: str = "", attachments: str = "",
+                  decision: Decision | None = None) -> Notice:
+    """A notice of `unit`, split into paragraphs; `decision`: the decision record it prepares
+    (its public-participation step waits for the notice to close)."""
     require_permission(actor, "participation.manage_notice", unit)
     title = clean_text(title, field="title", max_length=200, label=_("Title"))
     text = clean_text(text, field="text", max_length=MAX_TEXT, label=_("Full text"))
@@ -69,13 +81,14 @@ def notice_create(*, actor: Any, unit: Unit, title: str, text: str, opens_at: da
             channels=clean_text(channels, field="channels", max_length=1000, required=False),
             attachments=clean_text(attachments, field="attachments", max_length=2000,
                                    required=False),
-            created_by=actor)
+            created_by=actor, decision=decision)
         Paragraph.objects.bulk_create(
             Paragraph(notice=notice, number=n, text=p)
             for n, p in enumerate(split_paragraphs(text), start=1))
         audit_record(actor=actor, action="notice_create", obj=notice, to_state=notice.status,
                      data={"paragraphs": notice.paragraphs.count(),
-                           "days": notice.period_days})
+                           "days": notice.period_days,
+                           "decision": decision.pk if decision else None})
     return notice
 
 

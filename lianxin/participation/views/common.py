@@ -4,14 +4,18 @@ from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
-from lianxin.core.errors import InvalidInput, LianxinError
+from lianxin.core.access import units_where
+from lianxin.core.errors import InvalidInput, LianxinError, RateLimited
+from lianxin.core.models import Unit
 from lianxin.core.params import as_id
+from lianxin.core.ratelimit import address_tag, client_address, within_rate
 
 
 def run(request: HttpRequest, service: Callable[[], Any], done: str) -> int | None:
@@ -24,6 +28,24 @@ def run(request: HttpRequest, service: Callable[[], Any], done: str) -> int | No
         return exc.status
     messages.success(request, done)
     return None
+
+
+def units_for(user, *roles: str, anywhere: tuple[str, ...] = ()) -> list[Unit]:
+    """Active units in the subtrees where `user` holds one of `roles` (every unit for a
+    holder of a role in `anywhere`): what a form offers."""
+    units = list(Unit.objects.filter(is_active=True))
+    if anywhere and units_where(user, *anywhere):
+        return units
+    roots = units_where(user, *roles)
+    return [u for u in units if any(root.contains(u) for root in roots)]
+
+
+def limit_public(request: HttpRequest) -> None:
+    """Comments, applications and correction requests need no account: an address may send
+    only so many (PUBLIC_SUBMIT_RATE, as for appeals)."""
+    key = f"participation:{address_tag(client_address(request))}"
+    if not within_rate(key, getattr(settings, "PUBLIC_SUBMIT_RATE", "off")):
+        raise RateLimited()
 
 
 def posted_date(request: HttpRequest, name: str, label: str) -> date:

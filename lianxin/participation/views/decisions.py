@@ -1,15 +1,18 @@
 """决策 page: the statutory steps with their evidence, the positions heard, milestones,
 correction requests and liability records; the forms of whoever may act on each."""
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from lianxin.core.access import may
+from lianxin.core.models import Role
 
 from ..models import STEP_ORDER, Decision, DecisionStatus, Position, StepKind
 from ..services import aftercare
 from ..services import decisions as service
-from .common import posted_date, posted_id, posted_int, run
+from .common import limit_public, posted_date, posted_id, posted_int, run, units_for
 
 
 def _next_step(decision: Decision):
@@ -26,12 +29,17 @@ def decision_detail(request, pk: int):
         "can_liability": may(user, "participation.record_liability", decision),
     }
     status = None
+
+    def request_correction():
+        limit_public(request)
+        aftercare.correction_request(decision_id=decision.pk, actor=user,
+                                     text=post.get("text", ""),
+                                     anonymous=bool(post.get("anonymous")))
+
     if request.method == "POST":
         action = post.get("action")
         actions = {
-            "correction": (True, lambda: aftercare.correction_request(
-                decision_id=decision.pk, actor=user, text=post.get("text", ""),
-                anonymous=bool(post.get("anonymous"))),
+            "correction": (True, request_correction,
                 _("Your request is registered; the unit answers it by the date shown.")),
             "step": (perms["can_step"], lambda: service.decision_step(
                 decision_id=decision.pk, actor=user, kind=post.get("kind", ""),
@@ -73,3 +81,28 @@ def decision_detail(request, pk: int):
         "notices": decision.notices.all(), "hearings": decision.hearings.all(),
         "published": decision.status in aftercare.PUBLISHED, "typed": post,
     }, status=status)
+
+
+@login_required
+def decision_new(request):
+    """A unit's leader opens the record of a major decision, as its responsible cadre."""
+    units = units_for(request.user, Role.LEADER, anywhere=(Role.ADMIN,))
+    if not units:
+        raise PermissionDenied
+    status = None
+    if request.method == "POST":
+        created = {}
+
+        def create():
+            unit = next((u for u in units if u.pk == posted_id(request, "unit")), None)
+            if unit is None:
+                raise PermissionDenied
+            created["decision"] = service.decision_create(
+                actor=request.user, unit=unit, title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""), responsible=request.user)
+
+        status = run(request, create, _("The decision record is opened."))
+        if status is None:
+            return redirect("participation:decision", pk=created["decision"].pk)
+    return render(request, "participation/decision_new.html",
+                  {"units": units, "typed": request.POST}, status=status)

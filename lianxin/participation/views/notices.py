@@ -8,13 +8,13 @@ from django.utils.translation import gettext as _
 
 from lianxin.core import clock
 from lianxin.core.access import may, units_where
-from lianxin.core.models import Role, Unit
+from lianxin.core.models import Role
 from lianxin.core.params import as_id
 
 from ..models import Decision, Hearing, Notice, NoticeStatus, Outcome
 from ..selectors import notice_comments, notice_counts, notices_public
 from ..services import notices as service
-from .common import posted_datetime, posted_id, run
+from .common import limit_public, posted_datetime, posted_id, run, units_for
 
 
 def index(request):
@@ -23,6 +23,7 @@ def index(request):
         "hearings": Hearing.objects.select_related("unit")[:20],
         "decisions": Decision.objects.select_related("unit")[:20],
         "can_publish": bool(units_where(request.user, Role.HANDLER, Role.LEADER)),
+        "can_organise": bool(units_where(request.user, Role.LEADER, Role.ADMIN)),
     })
 
 
@@ -47,10 +48,15 @@ def notice_detail(request, pk: int):
     typed = {}
     if request.method == "POST":
         typed = {"text": request.POST.get("text", ""), "paragraph": request.POST.get("paragraph")}
-        status = run(request, lambda: service.notice_comment(
-            notice_id=notice.pk, actor=request.user, text=request.POST.get("text", ""),
-            paragraph_id=posted_id(request, "paragraph"),
-            anonymous=bool(request.POST.get("anonymous"))),
+
+        def comment():
+            limit_public(request)
+            service.notice_comment(
+                notice_id=notice.pk, actor=request.user, text=request.POST.get("text", ""),
+                paragraph_id=posted_id(request, "paragraph"),
+                anonymous=bool(request.POST.get("anonymous")))
+
+        status = run(request, comment,
             _("Thank you. Your comment is published; the unit will answer it before the "
               "notice closes."))
         if status is None:
@@ -104,9 +110,7 @@ def notice_manage(request, pk: int):
 
 @login_required
 def notice_new(request):
-    units = [u for u in Unit.objects.filter(is_active=True)
-             if any(root.contains(u) for root in units_where(request.user, Role.HANDLER,
-                                                             Role.LEADER))]
+    units = units_for(request.user, Role.HANDLER, Role.LEADER)
     if not units:
         raise PermissionDenied
     status = None

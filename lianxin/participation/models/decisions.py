@@ -47,7 +47,7 @@ class Decision(models.Model):
                               default=DecisionStatus.DRAFT)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("decision")
@@ -109,7 +109,7 @@ class Milestone(models.Model):
     evidence = models.TextField(_("evidence"), blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("milestone")
@@ -147,7 +147,7 @@ class CorrectionRequest(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="+", verbose_name=_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("correction request")

@@ -42,7 +42,7 @@ class Hearing(models.Model):
     minutes = models.TextField(_("minutes"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("hearing")

@@ -36,7 +36,7 @@ class Notice(models.Model):
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("notice")

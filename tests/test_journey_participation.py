@@ -111,3 +111,25 @@ def test_the_organiser_draws_the_hearing(chromium, live_server, district, people
     assert hearing.applicants.filter(selected=True).count() == 3
     assert_clean(page)
     assert_clean(citizen)
+
+
+def test_a_comment_sent_after_the_period_ended_is_refused(chromium, live_server, district,
+                                                          people):
+    """The page was opened while comments were taken; the period ends before the citizen
+    sends: refused with the reason, nothing stored."""
+    start = clock.now() - timedelta(days=3)
+    notice = notices.notice_create(
+        actor=people["vet_handler"], unit=district["vet"], title="临时交通管制方案",
+        text="第一条 甲。", opens_at=start, closes_at=clock.now() + timedelta(seconds=6),
+        is_major=False)
+    page = login(chromium, live_server, "citizen", viewport=PHONE)
+    page.goto(f"{live_server.url}/participation/notices/{notice.pk}/")
+    page.fill("#comment-text", "建议错峰管制")
+    page.wait_for_timeout(max(0, (notice.closes_at - clock.now()).total_seconds() * 1000) + 500)
+    page.click("#comment-submit")
+    assert "征求意见期已结束" in page.inner_text("ul.messages")
+    assert not Comment.objects.exists()
+    assert page.locator("#comment-form").count() == 0  # no form once the period is over
+    assert page.locator("#not-accepting").is_visible()
+    assert fits_width(page)
+    assert_clean(page)

@@ -234,3 +234,33 @@ def test_the_organiser_announces_a_hearing_and_opens_a_decision(client, district
     hearing = Hearing.objects.get()
     assert hearing.seats == 3 and hearing.decision == decision
     assert dict(hearing.quotas.values_list("stake", "seats")) == {"farmer": 2, "resident": 1}
+
+
+def test_the_decision_answers_a_position_heard_and_the_index_shows_the_shares(client, decision,
+                                                                            district, people):
+    zh_client(client)
+    held = clock.now() + timedelta(days=20)
+    hearing = hearings.hearing_announce(
+        actor=people["vet_leader"], unit=district["vet"], title="听证会", place="会议室",
+        held_at=held, materials_at=held - timedelta(days=8), selection_method="随机",
+        quotas={"farmer": 1}, decision=decision)
+    hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name="张三", stake="farmer")
+    hearings.hearing_draw(hearing_id=hearing.pk, actor=people["vet_leader"], seed="1")
+    hearings.hearing_minutes(hearing_id=hearing.pk, actor=people["vet_leader"], minutes="纪要",
+                             positions=[("张*", "against", "补助太低")])
+    position = hearing.positions.get()
+    url = f"/participation/decisions/{decision.pk}/"
+    assert client.post(url, {"action": "respond", "position": position.pk,
+                             "response": "x"}).status_code == 403
+    client.force_login(people["vet_leader"])
+    assert "补助太低" in client.get(url).content.decode()
+    assert client.post(url, {"action": "respond", "position": position.pk,
+                             "response": "补助已提高"}).status_code == 302
+    position.refresh_from_db()
+    assert position.response == "补助已提高"
+    notice = open_notice(district["vet"], people["vet_handler"])
+    comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="意见")
+    notices.notice_comment(notice_id=notice.pk, actor=None, text="另一条")
+    notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
+                           outcome="adopted", reason="好")
+    assert "50%" in client.get("/participation/").content.decode()

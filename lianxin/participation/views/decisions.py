@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.models import Role
 
 from ..models import STEP_ORDER, Decision, DecisionStatus, Position, StepKind
 from ..services import aftercare
 from ..services import decisions as service
+from ..services import hearings as hearings_service
 from .common import limit_public, posted_date, posted_id, posted_int, run, units_for
 
 
@@ -59,6 +61,9 @@ def decision_detail(request, pk: int):
             "answer": (perms["can_answer"], lambda: aftercare.correction_answer(
                 request_id=posted_id(request, "request") or 0, actor=user,
                 answer=post.get("answer", "")), _("The answer is published.")),
+            "respond": (perms["can_step"], lambda: hearings_service.position_respond(
+                position_id=posted_id(request, "position") or 0, actor=user,
+                response=post.get("response", "")), _("The response is published.")),
             "liability": (perms["can_liability"], lambda: aftercare.liability_record(
                 decision_id=decision.pk, actor=user, finding=post.get("finding", ""),
                 measure=post.get("measure", "")), _("The liability record is kept.")),
@@ -79,7 +84,7 @@ def decision_detail(request, pk: int):
         "milestones": decision.milestones.all(), "corrections": decision.corrections.all(),
         "liabilities": decision.liabilities.select_related("cadre"),
         "notices": decision.notices.all(), "hearings": decision.hearings.all(),
-        "published": decision.status in aftercare.PUBLISHED, "typed": post,
+        "published": decision.status in aftercare.PUBLISHED, "typed": post, "now": clock.now(),
     }, status=status)
 
 

@@ -11,8 +11,14 @@ from lianxin.core.access import may, units_where
 from lianxin.core.models import Role
 from lianxin.core.params import as_id
 
-from ..models import Decision, Hearing, Notice, NoticeStatus, Outcome
-from ..selectors import notice_comments, notice_counts, notices_public
+from ..models import Decision, Hearing, Milestone, Notice, NoticeStatus, Outcome
+from ..selectors import (
+    notice_comments,
+    notice_counts,
+    notices_public,
+    share_comments_answered,
+    share_milestones_on_time,
+)
 from ..services import notices as service
 from .common import limit_public, posted_datetime, posted_id, run, units_for
 
@@ -24,6 +30,8 @@ def index(request):
         "decisions": Decision.objects.select_related("unit")[:20],
         "can_publish": bool(units_where(request.user, Role.HANDLER, Role.LEADER)),
         "can_organise": bool(units_where(request.user, Role.LEADER, Role.ADMIN)),
+        "answered_share": share_comments_answered(Notice.objects.all()),
+        "on_time_share": share_milestones_on_time(Milestone.objects.all()),
     })
 
 

@@ -6,10 +6,12 @@ applied (by id), and the categories in the order of their codes; one `random.Ran
 Python version since 3.2) draws `quota` applicants of each category with `sample`. Same seed,
 same applicants, same quotas: same panel.
 
-Why not `sortition-algorithms` (Flanigan et al.'s leximin/maximin): it needs cvxpy, HiGHS,
-gspread and oauth2client and would upgrade `cryptography` in the lock, a heavy load for a
-county server. And with one feature (the stake) and exact quotas the leximin distribution IS
-the uniform one: every panel holds exactly `quota_c` people of category c, so the selection
+Why not `sortition-algorithms` 0.12.15 (Flanigan et al.'s leximin/maximin): it installs 22
+packages (cvxpy, HiGHS, gspread, oauth2client; a 500 MB environment) and would upgrade
+`cryptography` in the lock; its leximin needs Gurobi (a commercial licence); its maximin runs
+(HiGHS) but only raises the smallest probability: on the case of `test_small_case_by_hand` it
+gave the four farmers 2/3, 1/3, 2/3, 1/3. With one feature (the stake) and exact quotas the
+leximin distribution is the uniform one, which this draw gives (1/2 each): every panel holds exactly `quota_c` people of category c, so the selection
 probabilities of c's applicants sum to `quota_c`, and the smallest of them is largest when all
 are equal, `quota_c / applicants_c`, which uniform sampling gives. The probabilities below are
 exact (fractions), not estimated.

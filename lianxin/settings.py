@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lianxin.insight",
     "lianxin.evaluation",
     "lianxin.supervision",
+    "lianxin.participation",
 ]
 
 MIDDLEWARE = [
@@ -432,6 +433,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN on an intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Several models have a `status`: each set of choices gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "lianxin.appeals.models.Status",
+        "NoticeStatusEnum": "lianxin.participation.models.NoticeStatus",
+        "HearingStatusEnum": "lianxin.participation.models.HearingStatus",
+        "DecisionStatusEnum": "lianxin.participation.models.DecisionStatus",
+        "CorrectionStatusEnum": "lianxin.participation.models.CorrectionStatus",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Every error code, from the apps' registries (lianxin/api_schema.py).

@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/evaluation/", include("lianxin.evaluation.api_urls")),
     path("supervision/", include("lianxin.supervision.urls")),
     path("api/v1/", include("lianxin.supervision.api_urls")),
+    path("participation/", include("lianxin.participation.urls")),
+    path("api/v1/participation/", include("lianxin.participation.api_urls")),
     path("", include("lianxin.appeals.urls")),
 ]
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import translation
 
 from lianxin.core import clock
+from . import participation as participation_demo
 
 from .appeals import load_appeals, load_catalogue
 from .core import DEMO_PASSWORD, load_people, load_units
@@ -36,6 +37,7 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         load_appeals(rng=rng, units=units, categories=categories, appeals=appeals, days=days,
                      now=now, stdout=stdout)
         recent_signals(rng=rng, categories=categories, now=now)
+        participation_demo.seed(now=now)
         return logins
 
 

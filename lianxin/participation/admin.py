@@ -1,0 +1,61 @@
+"""Read-only admin: every participation record changes through its service (audited, with
+the regulation's checks), never through a form that could bypass them."""
+
+from django.contrib import admin
+
+from lianxin.core.admin import AuditedAdmin
+
+from . import models
+
+
+class ReadOnlyAdmin(AuditedAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    list_display = ["title", "unit", "status", "opens_at", "closes_at"]
+    list_filter = ["status"]
+    search_fields = ["title"]
+
+
+@admin.register(models.Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "paragraph", "author_label", "hidden", "created_at"]
+    list_filter = ["hidden"]
+
+
+@admin.register(models.Hearing)
+class HearingAdmin(ReadOnlyAdmin):
+    list_display = ["title", "unit", "status", "held_at", "seats"]
+    list_filter = ["status"]
+
+
+@admin.register(models.Applicant)
+class ApplicantAdmin(ReadOnlyAdmin):
+    list_display = ["public_label", "hearing", "stake", "selected", "probability"]
+    list_filter = ["stake", "selected"]
+
+
+@admin.register(models.Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["title", "unit", "status", "responsible"]
+    list_filter = ["status"]
+
+
+@admin.register(models.CorrectionRequest)
+class CorrectionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "status", "created_at", "deadline"]
+    list_filter = ["status"]
+
+
+@admin.register(models.LiabilityRecord)
+class LiabilityRecordAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "cadre", "recorded_at"]

@@ -12,6 +12,7 @@ MAY_IMPORT = {
     "insight": {"appeals", "core"},
     "evaluation": {"appeals", "core"},
     "supervision": {"core"},
+    "participation": {"core"},
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+lianxin\.([a-z0-9_]+)", re.MULTILINE)
 

@@ -8,6 +8,7 @@ import pytest
 from lianxin.core import clock
 from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent
+from lianxin.evaluation.measures import MEASURES
 from lianxin.participation.errors import Code
 from lianxin.participation.models import (
     CorrectionStatus,
@@ -142,6 +143,9 @@ def test_milestones_corrections_and_liability_after_publication(decision, people
     done.refresh_from_db()
     assert done.completed_on == today and done.on_time
     assert share_milestones_on_time(Milestone.objects.all()) == 1.0
+    # The indicator system reads the same share for the decision's unit, in the year due.
+    on_time = MEASURES["milestones_on_time"].values([decision.unit], today.year)
+    assert on_time == {decision.unit.pk: 100.0}
 
     request = aftercare.correction_request(decision_id=decision.pk, actor=people["citizen"],
                                            text="我家猪场在界外却被要求搬迁")

@@ -8,6 +8,7 @@ import pytest
 from lianxin.core import clock
 from lianxin.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent
+from lianxin.evaluation.measures import MEASURES
 from lianxin.participation.errors import Code
 from lianxin.participation.models import Comment, Notice, NoticeStatus
 from lianxin.participation.selectors import notice_counts, share_comments_answered
@@ -150,3 +151,17 @@ def test_a_hidden_comment_needs_no_answer_to_close(notice, people):
     with clock.at(notice.closes_at + timedelta(hours=1)):
         assert notices.notice_close(notice_id=notice.pk, actor=people["vet_leader"],
                                     summary="无有效意见").status == NoticeStatus.CLOSED
+
+
+def test_the_share_answered_is_an_indicator_of_the_unit_and_the_units_above(notice, people,
+                                                                            district):
+    staff = people["vet_handler"]
+    answered = notices.notice_comment(notice_id=notice.pk, actor=None, text="支持调整")
+    notices.notice_comment(notice_id=notice.pk, actor=None, text="补助太低")
+    notices.comment_answer(comment_id=answered.pk, actor=staff, outcome="adopted", reason="感谢")
+    year = notice.closes_at.year
+    units = [district["vet"], district["root"], district["env"]]
+    by_unit = MEASURES["notice_responses"].values(units, year)
+    assert by_unit == {district["vet"].pk: 50.0, district["root"].pk: 50.0,
+                       district["env"].pk: None}  # 1 of 2 answered; env published nothing
+    assert MEASURES["notice_responses"].values(units, year + 1)[district["vet"].pk] is None

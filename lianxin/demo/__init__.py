@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import translation
 
 from lianxin.core import clock
-from . import participation as participation_demo
 
+from . import participation as participation_demo
 from .appeals import load_appeals, load_catalogue
 from .core import DEMO_PASSWORD, load_people, load_units
 from .insight import recent_signals

@@ -13,7 +13,6 @@ from django.db import transaction
 from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
-
 from lianxin.participation.models import Notice
 from lianxin.participation.services import aftercare, decisions, hearings, notices
 

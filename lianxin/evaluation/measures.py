@@ -3,8 +3,8 @@ year. Every value is given in the measure's display unit: rates in percent (0–
 0–100, counts as counts — an indicator's target is written in the same unit.
 
 A measure names its provider by dotted path and is *available* when that imports: the
-visit-coverage and notice-response hooks stay unavailable (listed, never faked) until the apps
-that own those figures provide the function named here."""
+visit-coverage hook stays unavailable (listed, never faked) until the app that owns that
+figure provides the function named here."""
 
 from __future__ import annotations
 
@@ -94,13 +94,18 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
     Measure("inquiries_on_time", _("Inquiries answered on time"), PERCENT,
             _("Inquiries answered by their deadline / inquiries due in the year."),
             "lianxin.evaluation.selectors.inquiries_on_time_percent"),
-    # Hooks: the apps owning these figures do not exist yet.
+    # Figures other apps own, named by path (this app imports neither).
+    Measure("notice_responses", _("Comments answered on notices"), PERCENT,
+            _("Comments with a published answer / comments shown, on the notices whose comment "
+              "period closed in the year."),
+            "lianxin.participation.measures.notice_responses"),
+    Measure("milestones_on_time", _("Decision milestones on time"), PERCENT,
+            _("Milestones completed by their due date / milestones due in the year."),
+            "lianxin.participation.measures.milestones_on_time"),
+    # A hook: the app owning this figure (outreach) does not provide it yet.
     Measure("visit_coverage", _("Visit coverage"), PERCENT,
             _("Households visited / households paired."),
-            "lianxin.visits.measures.visit_coverage"),
-    Measure("notice_responses", _("Notice responses"), PERCENT,
-            _("Notices answered in time / notices due."),
-            "lianxin.notices.measures.notice_responses"),
+            "lianxin.outreach.measures.visit_coverage"),
 ]}
 
 

@@ -31,7 +31,13 @@ def notice_comments(notice: Notice) -> QuerySet[Comment]:
 
 def share_comments_answered(notices: QuerySet[Notice]) -> float | None:
     """Indicator: visible comments with a published answer / visible comments."""
-    comments = Comment.objects.filter(notice__in=notices, hidden=False)
+    return share_comments_answered_of(Comment.objects.filter(notice__in=notices))
+
+
+def share_comments_answered_of(comments: QuerySet[Comment]) -> float | None:
+    """Of `comments`, the visible ones with a published answer (their own or their group's) /
+    the visible ones; None when there are none."""
+    comments = comments.filter(hidden=False)
     total = comments.count()
     if not total:
         return None

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "lianxin.insight",
     "lianxin.evaluation",
     "lianxin.supervision",
+    "lianxin.outreach",
 ]
 
 MIDDLEWARE = [

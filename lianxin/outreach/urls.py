@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import pages
 
 app_name = "outreach"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", pages.my_households, name="mine"),
+    path("unit/", pages.unit_overview, name="unit"),
+    path("households/<int:pk>/", pages.household_detail, name="household"),
+    path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
+    path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),
+]

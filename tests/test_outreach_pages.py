@@ -118,3 +118,27 @@ def test_the_unit_leader_sees_unpaired_and_overdue(client, setup):
     text = page.content.decode()
     assert "刘奶奶" in text  # without a cadre
     assert as_user(client, setup["cadre"]).get("/outreach/unit/").status_code == 403
+
+
+def test_the_unit_leader_pairs_an_unpaired_household(client, setup):
+    c = as_user(client, setup["leader"])
+    lonely = setup["unpaired"]
+    done = c.post("/outreach/unit/pair/", {"household": lonely.pk, "cadre": setup["cadre2"].pk})
+    assert done.status_code == 302
+    assert lonely.pairings.get().cadre == setup["cadre2"]
+    page = c.get("/outreach/unit/").content.decode()
+    assert "已与 cadre2 结对" in page  # the message of the pairing just made
+    assert "刘奶奶" not in page.split("无联系干部的联系户")[1].split("超期未走访")[0]
+
+
+def test_a_pairing_with_someone_outside_the_units_is_refused(client, setup):
+    c = as_user(client, setup["leader"])
+    lonely = setup["unpaired"]
+    page = c.post("/outreach/unit/pair/", {"household": lonely.pk,
+                                           "cadre": setup["vet_handler"].pk}, follow=True)
+    assert "请从列表中选择干部" in page.content.decode()
+    assert not lonely.pairings.exists()
+    assert as_user(client, setup["cadre"]).post(
+        "/outreach/unit/pair/", {"household": lonely.pk, "cadre": setup["cadre"].pk}
+    ).status_code == 404
+    assert not lonely.pairings.exists()

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
-from lianxin.core.access import has_role, subtree_q, units_where
+from lianxin.core.access import OFFICIAL_ROLES, has_role, subtree_q, units_where
 from lianxin.core.errors import InvalidInput
 from lianxin.core.models import Role, Unit
 
@@ -41,6 +42,13 @@ def unpaired_households(user: Any) -> QuerySet[Household]:
             .exclude(pk__in=Pairing.objects.filter(ends_on__isnull=True)
                      .values("household_id"))
             .select_related("unit"))
+
+
+def cadre_choices(user: Any) -> QuerySet[Any]:
+    """The people a leader may pair households with: officials in the leader's units."""
+    return (get_user_model().objects.filter(
+        subtree_q(managed_units(user), "roles__unit"), roles__role__in=OFFICIAL_ROLES,
+        is_active=True).distinct().order_by("username"))
 
 
 def my_pairings(user: Any) -> QuerySet[Pairing]:

@@ -7,6 +7,7 @@ app_name = "outreach"
 urlpatterns = [
     path("", pages.my_households, name="mine"),
     path("unit/", pages.unit_overview, name="unit"),
+    path("unit/pair/", pages.pair, name="pair"),
     path("households/<int:pk>/", pages.household_detail, name="household"),
     path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
     path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),

@@ -23,6 +23,7 @@ from lianxin.core.params import as_id
 
 from ..models import Household, Pairing, Visit, VisitForm
 from ..selectors import (
+    cadre_choices,
     household_visits,
     household_with_pairings,
     interval_days,
@@ -32,6 +33,7 @@ from ..selectors import (
     overdue_pairings,
     unpaired_households,
 )
+from ..services.households import pairing_assign
 from ..services.visits import visit_need_to_appeal, visit_record
 
 
@@ -77,7 +79,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _current_pairing(request: HttpRequest, household: Household) -> Pairing:
     current = next((p for p in household.pairings.all() if p.ends_on is None), None)
     if current is None or not may(request.user, "outreach.record_visit", current):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only the cadre paired with this household logs its visits."))
     return current
 
 
@@ -161,7 +163,30 @@ def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def unit_overview(request: HttpRequest) -> HttpResponse:
     if not managed_units(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("This page is for unit leaders."))
     return render(request, "outreach/unit.html", {
         "unpaired": unpaired_households(request.user),
-        "overdue": overdue_pairings(request.user)})
+        "overdue": overdue_pairings(request.user),
+        "cadres": cadre_choices(request.user)})
+
+
+@login_required
+@require_POST
+def pair(request: HttpRequest) -> HttpResponse:
+    """Pair a household with a cadre, or hand it to another (the old pairing ends, kept)."""
+    household = _household_or_404(request, request.POST.get("household"))
+    cadre = cadre_choices(request.user).filter(pk=as_id(request.POST.get("cadre")) or 0).first()
+    if cadre is None:
+        messages.error(request, _("Choose a cadre from the list."))
+        return redirect("outreach:unit")
+    try:
+        pairing_assign(actor=request.user, household=household, cadre=cadre)
+    except LianxinError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(household)s is now paired with %(cadre)s.") % {
+            "household": household.head_name,
+            "cadre": cadre.get_full_name() or cadre.get_username()})
+    return redirect("outreach:unit")

@@ -13,7 +13,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
-from lianxin.core.access import OFFICIAL_ROLES, has_role, subtree_q, units_where
+from lianxin.core.access import OFFICIAL_ROLES, subtree_q, units_where
 from lianxin.core.errors import InvalidInput
 from lianxin.core.models import Role, Unit
 
@@ -27,13 +27,6 @@ SEVERE_DAYS = 31
 
 def managed_units(user: Any) -> list[Unit]:
     return units_where(user, Role.LEADER, Role.ADMIN)
-
-
-def households_for(user: Any) -> QuerySet[Household]:
-    """The households a leader, administrator or supervisor oversees (their units' subtrees)."""
-    units = units_where(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
-    return Household.objects.filter(subtree_q(units, "unit"), is_active=True).select_related(
-        "unit")
 
 
 def unpaired_households(user: Any) -> QuerySet[Household]:
@@ -90,10 +83,6 @@ def household_with_pairings(pk: int) -> Household | None:
             .prefetch_related(Prefetch("pairings",
                                        queryset=Pairing.objects.select_related("cadre")))
             .filter(pk=pk).first())
-
-
-def can_oversee(user: Any) -> bool:
-    return has_role(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
 
 
 # --- coverage (覆盖) ---------------------------------------------------------------------------

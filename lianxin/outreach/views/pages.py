@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.core import clock
 from lianxin.core.access import may
-from lianxin.core.errors import LianxinError
+from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.params import as_id
 
@@ -128,15 +128,14 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise LianxinError(_("Enter the visit date, e.g. 2026-11-03."), code="invalid") from None
+        raise InvalidInput(_("Enter the visit date, e.g. 2026-11-03.")) from None
 
 
 def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise LianxinError(_("The form is out of date: reload it and fill it again."),
-                           code="invalid") from None
+        raise InvalidInput(_("The form is out of date: reload it and fill it again.")) from None
 
 
 @login_required

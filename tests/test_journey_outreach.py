@@ -1,6 +1,6 @@
 """Journey of a township cadre on a phone: from their households to a farm visit logged with
 its checklist; a visit dated in the future is refused with a clear message and saves nothing,
-and what was typed stays in the form."""
+and what was typed stays in the form; the need found becomes an appeal in one step."""
 
 from datetime import timedelta
 
@@ -40,11 +40,19 @@ def test_a_cadre_logs_a_farm_visit_on_a_phone(chromium, live_server, village, ou
     assert not Visit.objects.exists()
     assert fits_width(page)
     page.fill("#visited_on", today().isoformat())
+    page.fill("#needs", "饲料涨价，想了解生猪养殖补贴政策")
     page.click("text=保存走访记录")
     page.wait_for_url(f"**/outreach/households/{pig_farm.pk}/")
     assert "走访记录已保存" in page.inner_text("main")
     visit = Visit.objects.get()
     assert (visit.form, visit.sick_count, visit.immunisation_done) == ("farm", 2, True)
     assert "栏舍已消毒" in page.inner_text("main")
+    assert fits_width(page)
+    # The need found becomes an appeal in one step; its number shows on the household's page.
+    page.click("text=转为诉求件办理")
+    page.wait_for_url(f"**/outreach/households/{pig_farm.pk}/")
+    visit.refresh_from_db()
+    assert visit.appeal is not None
+    assert visit.appeal.tracking_number in page.inner_text("main")
     assert fits_width(page)
     assert_clean(page)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from lianxin.appeals.models import Appeal
+from lianxin.core.models import AuditEvent
 from lianxin.outreach.models import Visit, VisitForm
 from lianxin.outreach.services import visit_record
 
@@ -142,3 +143,28 @@ def test_a_pairing_with_someone_outside_the_units_is_refused(client, setup):
         "/outreach/unit/pair/", {"household": lonely.pk, "cadre": setup["cadre"].pk}
     ).status_code == 404
     assert not lonely.pairings.exists()
+
+
+def test_the_admin_pages_of_outreach_open_and_edits_are_audited(client, setup):
+    c = as_user(client, setup["admin"])
+    for model in ("household", "pairing", "visit"):
+        assert c.get(f"/admin/outreach/{model}/").status_code == 200
+        assert c.get(f"/admin/outreach/{model}/add/").status_code == 200
+    household = setup["farm"]
+    page = c.get(f"/admin/outreach/household/{household.pk}/change/")
+    assert page.status_code == 200 and "养殖品种" in page.content.decode()
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data.update({"herd_size": "300", "reasons": '["livestock_farm"]',
+                 "consent_on": household.consent_on.isoformat(),
+                 "pairings-TOTAL_FORMS": "1", "pairings-INITIAL_FORMS": "1",
+                 "pairings-MIN_NUM_FORMS": "0", "pairings-MAX_NUM_FORMS": "1000",
+                 "pairings-0-id": str(setup["pairing"].pk),
+                 "pairings-0-household": str(household.pk)})
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    done = c.post(f"/admin/outreach/household/{household.pk}/change/", data)
+    assert done.status_code == 302, (done.context["adminform"].form.errors, [f.errors for f in done.context["inline_admin_formsets"][0].formset])
+    household.refresh_from_db()
+    assert household.herd_size == 300
+    assert AuditEvent.objects.filter(action="outreach.household_change",
+                                     object_id=str(household.pk)).exists()

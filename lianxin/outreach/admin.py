@@ -24,6 +24,7 @@ class HouseholdAdmin(AuditedAdmin):
     list_filter = ["difficulty", "is_active"]
     search_fields = ["head_name", "unit__name"]
     autocomplete_fields = ["unit", "consent_recorded_by"]
+    readonly_fields = ["created_at"]
     inlines = [PairingInline]
 
 
@@ -33,6 +34,7 @@ class PairingAdmin(AuditedAdmin):
     list_filter = ["ends_on"]
     search_fields = ["household__head_name", "cadre__username"]
     autocomplete_fields = ["household", "cadre"]
+    readonly_fields = ["created_at"]
 
 
 @admin.register(Visit)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["Difficulty", "Household", "Pairing", "Reason"]
@@ -47,7 +48,7 @@ class Household(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("consent recorded by"))
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["unit_id", "head_name", "pk"]
@@ -75,7 +76,7 @@ class Pairing(models.Model):
                               related_name="outreach_pairings", verbose_name=_("cadre"))
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["household_id", "-starts_on", "-pk"]

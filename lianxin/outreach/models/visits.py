@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .households import Pairing
@@ -37,7 +38,7 @@ class Visit(models.Model):
     appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, null=True,
                                blank=True, related_name="outreach_visits",
                                verbose_name=_("appeal from the needs"))
-    created_at = models.DateTimeField(_("created at"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-visited_on", "-pk"]

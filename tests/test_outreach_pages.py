@@ -168,3 +168,37 @@ def test_the_admin_pages_of_outreach_open_and_edits_are_audited(client, setup):
     assert household.herd_size == 300
     assert AuditEvent.objects.filter(action="outreach.household_change",
                                      object_id=str(household.pk)).exists()
+
+
+def test_a_visit_kept_offline_is_synced_once(client, setup):
+    c = as_user(client, setup["cadre"])
+    body = {"pairing": setup["pairing"].pk, "visited_on": today().isoformat(), "form": "farm",
+            "client_uuid": str(uuid.uuid4()), "notes": "没有信号时记下的", "sick_count": 1,
+            "dead_count": 0, "immunisation_done": True, "biosecurity_ok": True}
+    first = c.post("/outreach/visits/sync/", body, content_type="application/json")
+    assert first.status_code == 201 and first.json()["created"] is True
+    again = c.post("/outreach/visits/sync/", body, content_type="application/json")
+    assert again.status_code == 200 and again.json() == {**first.json(), "created": False}
+    assert Visit.objects.count() == 1
+
+
+@pytest.mark.parametrize(("change", "status", "code"), [
+    ({"visited_on": "FUTURE"}, 400, "future_date"),
+    ({"client_uuid": "not-a-uuid"}, 400, "invalid"),
+    ({"pairing": 999999}, 404, "not_found"),
+    ({"form": "party"}, 400, "invalid"),
+])
+def test_a_bad_synced_visit_is_refused_with_its_code(client, setup, change, status, code):
+    c = as_user(client, setup["cadre"])
+    body = {"pairing": setup["pairing"].pk, "visited_on": today().isoformat(), "form": "home",
+            "client_uuid": str(uuid.uuid4())}
+    body.update(change)
+    if body["visited_on"] == "FUTURE":
+        body["visited_on"] = (today() + timedelta(days=1)).isoformat()
+    answer = c.post("/outreach/visits/sync/", body, content_type="application/json",
+                    HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert answer.status_code == status
+    assert answer.json()["code"] == code and answer.json()["message"]
+    assert not Visit.objects.exists()
+    assert c.post("/outreach/visits/sync/", "[1]", content_type="application/json"
+                  ).status_code == 400

@@ -10,5 +10,6 @@ urlpatterns = [
     path("unit/pair/", pages.pair, name="pair"),
     path("households/<int:pk>/", pages.household_detail, name="household"),
     path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
+    path("visits/sync/", pages.visit_sync, name="visit-sync"),
     path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),
 ]

@@ -3,6 +3,7 @@ form) and the unit leader's page (unpaired households, overdue pairings)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from typing import Any
@@ -10,14 +11,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lianxin.core import clock
 from lianxin.core.access import may
-from lianxin.core.errors import InvalidInput, LianxinError
+from lianxin.core.errors import InvalidInput, LianxinError, NotFound
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.params import as_id
 
@@ -189,3 +190,38 @@ def pair(request: HttpRequest) -> HttpResponse:
             "household": household.head_name,
             "cadre": cadre.get_full_name() or cadre.get_username()})
     return redirect("outreach:unit")
+
+
+@login_required
+@require_POST
+def visit_sync(request: HttpRequest) -> HttpResponse:
+    """A visit sent as JSON by a phone that kept it while offline (the page's script sends the
+    session's CSRF token). The same `client_uuid` sent again answers 200 with the visit stored
+    the first time: a resend after a lost answer stores nothing twice."""
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return _json_error(InvalidInput(_("The body is not a JSON object.")))
+    try:
+        pairing = Pairing.objects.filter(pk=as_id(body.get("pairing")) or 0).first()
+        if pairing is None or not may(request.user, "outreach.view_household", pairing):
+            raise NotFound()
+        visit, created = visit_record(
+            actor=request.user, pairing=pairing, visited_on=_date(str(body.get("visited_on", ""))),
+            form=str(body.get("form", "")), client_uuid=_uuid(str(body.get("client_uuid", ""))),
+            notes=body.get("notes", ""), needs=body.get("needs", ""),
+            immunisation_done=body.get("immunisation_done"),
+            sick_count=body.get("sick_count"), dead_count=body.get("dead_count"),
+            biosecurity_ok=body.get("biosecurity_ok"))
+    except LianxinError as exc:
+        return _json_error(exc)
+    return JsonResponse({"id": visit.pk, "client_uuid": str(visit.client_uuid),
+                         "created": created}, status=201 if created else 200)
+
+
+def _json_error(exc: LianxinError) -> JsonResponse:
+    return JsonResponse({"code": exc.code, "message": str(exc.message),
+                         "fields": {k: [str(m) for m in v] for k, v in exc.fields.items()}},
+                        status=exc.status)

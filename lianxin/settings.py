@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lianxin.evaluation",
     "lianxin.supervision",
     "lianxin.participation",
+    "lianxin.outreach",
 ]
 
 MIDDLEWARE = [

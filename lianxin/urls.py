@@ -30,6 +30,7 @@ urlpatterns = [
     path("evaluation/", include("lianxin.evaluation.urls")),
     path("api/v1/evaluation/", include("lianxin.evaluation.api_urls")),
     path("supervision/", include("lianxin.supervision.urls")),
+    path("outreach/", include("lianxin.outreach.urls")),
     path("api/v1/", include("lianxin.supervision.api_urls")),
     path("participation/", include("lianxin.participation.urls")),
     path("api/v1/participation/", include("lianxin.participation.api_urls")),

@@ -1,0 +1,35 @@
+"""The error codes outreach's refusals carry, beyond core's own (`invalid`, `not_found`,
+`permission_denied`, `invalid_transition`, `conflict`, `rate_limited`). The values are API
+contract: clients, pages and tests match on them, so they never change."""
+
+from enum import StrEnum
+
+
+class Code(StrEnum):
+    NO_CONSENT = "no_consent"
+    UNKNOWN_REASON = "unknown_reason"
+    NOT_A_CADRE = "not_a_cadre"
+    SAME_CADRE = "same_cadre"
+    FUTURE_DATE = "future_date"
+    BEFORE_PAIRING = "before_pairing"
+    PAIRING_ENDED = "pairing_ended"
+    UUID_REUSED = "uuid_reused"
+    NO_NEEDS = "no_needs"
+    ALREADY_APPEALED = "already_appealed"
+    BAD_PERIOD = "bad_period"
+
+
+# What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
+DESCRIPTIONS: dict[Code, str] = {
+    Code.NO_CONSENT: "A household is listed only with the date its consent was given.",
+    Code.UNKNOWN_REASON: "A reason for listing that is not one of the known reasons.",
+    Code.NOT_A_CADRE: "Households are paired with officials (a role in the unit's tree) only.",
+    Code.SAME_CADRE: "Reassigning a household to the cadre it already has.",
+    Code.FUTURE_DATE: "A visit dated after today.",
+    Code.BEFORE_PAIRING: "A visit dated before the pairing began.",
+    Code.PAIRING_ENDED: "A visit logged on a pairing that has ended.",
+    Code.UUID_REUSED: "A visit's client id sent again with another pairing.",
+    Code.NO_NEEDS: "Making an appeal of a visit that found no needs.",
+    Code.ALREADY_APPEALED: "The visit's needs are already an appeal.",
+    Code.BAD_PERIOD: "A coverage period that is not like 2026Q4 or 2026-11.",
+}

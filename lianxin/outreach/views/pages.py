@@ -1,0 +1,227 @@
+"""The cadre's pages at phone width (my households, a household with its visits, the visit
+form) and the unit leader's page (unpaired households, overdue pairings)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lianxin.core import clock
+from lianxin.core.access import may
+from lianxin.core.errors import InvalidInput, LianxinError, NotFound
+from lianxin.core.masking import mask_name, mask_phone
+from lianxin.core.params import as_id
+
+from ..models import Household, Pairing, Visit, VisitForm
+from ..selectors import (
+    cadre_choices,
+    household_visits,
+    household_with_pairings,
+    interval_days,
+    is_overdue,
+    managed_units,
+    my_pairings,
+    overdue_pairings,
+    unpaired_households,
+)
+from ..services.households import pairing_assign
+from ..services.visits import visit_need_to_appeal, visit_record
+
+
+def _person(user: Any, household: Household) -> dict[str, str]:
+    """The household's name and phone as this user may see them (PIPL: masked for those who
+    check the work without contacting the people)."""
+    if may(user, "outreach.see_personal_data", household):
+        return {"name": household.head_name, "phone": household.phone,
+                "address": household.address}
+    return {"name": mask_name(household.head_name), "phone": mask_phone(household.phone),
+            "address": ""}
+
+
+@login_required
+def my_households(request: HttpRequest) -> HttpResponse:
+    today = clock.now().date()
+    rows = [{"pairing": p, "person": _person(request.user, p.household),
+             "overdue": is_overdue(p, p.last_visit, today)}  # type: ignore[attr-defined]
+            for p in my_pairings(request.user)]
+    return render(request, "outreach/my_households.html", {
+        "rows": rows, "is_manager": bool(managed_units(request.user))})
+
+
+def _household_or_404(request: HttpRequest, pk: Any) -> Household:
+    household = household_with_pairings(as_id(pk) or 0)
+    if household is None or not may(request.user, "outreach.view_household", household):
+        raise Http404
+    return household
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    current = next((p for p in household.pairings.all() if p.ends_on is None), None)
+    return render(request, "outreach/household.html", {
+        "household": household, "person": _person(request.user, household),
+        "current": current, "visits": household_visits(household),
+        "interval": interval_days(household),
+        "can_visit": current is not None and may(request.user, "outreach.record_visit", current),
+    })
+
+
+def _current_pairing(request: HttpRequest, household: Household) -> Pairing:
+    current = next((p for p in household.pairings.all() if p.ends_on is None), None)
+    if current is None or not may(request.user, "outreach.record_visit", current):
+        raise PermissionDenied(_("Only the cadre paired with this household logs its visits."))
+    return current
+
+
+def _checked(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _household_or_404(request, pk)
+    pairing = _current_pairing(request, household)
+    values: dict[str, Any] = {"visited_on": clock.now().date().isoformat(),
+                              "form": VisitForm.FARM if household.is_farm else VisitForm.HOME,
+                              "client_uuid": str(uuid.uuid4())}
+    error = None
+    status = 200
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "") for key in (
+            "visited_on", "form", "notes", "needs", "immunisation_done", "sick_count",
+            "dead_count", "biosecurity_ok", "client_uuid")}
+        try:
+            visited_on = _date(values["visited_on"])
+            client_uuid = _uuid(values["client_uuid"])
+            visit_record(
+                actor=request.user, pairing=pairing, visited_on=visited_on,
+                form=values["form"], client_uuid=client_uuid, notes=values["notes"],
+                needs=values["needs"],
+                immunisation_done=_checked(values["immunisation_done"]),
+                sick_count=values["sick_count"], dead_count=values["dead_count"],
+                biosecurity_ok=_checked(values["biosecurity_ok"]))
+        except LianxinError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            error, status = exc.message, exc.status
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect("outreach:household", pk=household.pk)
+    return render(request, "outreach/visit_form.html", {
+        "household": household, "person": _person(request.user, household),
+        "values": values, "error": error, "forms": VisitForm.choices,
+        "today": clock.now().date().isoformat()}, status=status)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("Enter the visit date, e.g. 2026-11-03.")) from None
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(_("The form is out of date: reload it and fill it again.")) from None
+
+
+@login_required
+@require_POST
+def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = Visit.objects.select_related("pairing__household").filter(pk=as_id(pk) or 0).first()
+    if visit is None or not may(request.user, "outreach.view_household", visit.pairing):
+        raise Http404
+    household = visit.pairing.household
+    title = request.POST.get("title") or _("Need found on a visit: %(name)s") % {
+        "name": household.head_name}
+    try:
+        appeal = visit_need_to_appeal(actor=request.user, visit=visit, title=title)
+    except LianxinError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The needs were filed as appeal %(number)s.") % {
+            "number": appeal.tracking_number})
+    return redirect("outreach:household", pk=household.pk)
+
+
+@login_required
+def unit_overview(request: HttpRequest) -> HttpResponse:
+    if not managed_units(request.user):
+        raise PermissionDenied(_("This page is for unit leaders."))
+    return render(request, "outreach/unit.html", {
+        "unpaired": unpaired_households(request.user),
+        "overdue": overdue_pairings(request.user),
+        "cadres": cadre_choices(request.user)})
+
+
+@login_required
+@require_POST
+def pair(request: HttpRequest) -> HttpResponse:
+    """Pair a household with a cadre, or hand it to another (the old pairing ends, kept)."""
+    household = _household_or_404(request, request.POST.get("household"))
+    cadre = cadre_choices(request.user).filter(pk=as_id(request.POST.get("cadre")) or 0).first()
+    if cadre is None:
+        messages.error(request, _("Choose a cadre from the list."))
+        return redirect("outreach:unit")
+    try:
+        pairing_assign(actor=request.user, household=household, cadre=cadre)
+    except LianxinError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(household)s is now paired with %(cadre)s.") % {
+            "household": household.head_name,
+            "cadre": cadre.get_full_name() or cadre.get_username()})
+    return redirect("outreach:unit")
+
+
+@login_required
+@require_POST
+def visit_sync(request: HttpRequest) -> HttpResponse:
+    """A visit sent as JSON by a phone that kept it while offline (the page's script sends the
+    session's CSRF token). The same `client_uuid` sent again answers 200 with the visit stored
+    the first time: a resend after a lost answer stores nothing twice."""
+    try:
+        body = json.loads(request.body or b"{}")
+        if not isinstance(body, dict):
+            raise ValueError
+    except ValueError:
+        return _json_error(InvalidInput(_("The body is not a JSON object.")))
+    try:
+        pairing = Pairing.objects.filter(pk=as_id(body.get("pairing")) or 0).first()
+        if pairing is None or not may(request.user, "outreach.view_household", pairing):
+            raise NotFound()
+        visit, created = visit_record(
+            actor=request.user, pairing=pairing, visited_on=_date(str(body.get("visited_on", ""))),
+            form=str(body.get("form", "")), client_uuid=_uuid(str(body.get("client_uuid", ""))),
+            notes=body.get("notes", ""), needs=body.get("needs", ""),
+            immunisation_done=body.get("immunisation_done"),
+            sick_count=body.get("sick_count"), dead_count=body.get("dead_count"),
+            biosecurity_ok=body.get("biosecurity_ok"))
+    except LianxinError as exc:
+        return _json_error(exc)
+    return JsonResponse({"id": visit.pk, "client_uuid": str(visit.client_uuid),
+                         "created": created}, status=201 if created else 200)
+
+
+def _json_error(exc: LianxinError) -> JsonResponse:
+    return JsonResponse({"code": exc.code, "message": str(exc.message),
+                         "fields": {k: [str(m) for m in v] for k, v in exc.fields.items()}},
+                        status=exc.status)

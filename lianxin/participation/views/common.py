@@ -44,7 +44,7 @@ def limit_public(request: HttpRequest) -> None:
     """Comments, applications and correction requests need no account: an address may send
     only so many (PUBLIC_SUBMIT_RATE, as for appeals)."""
     key = f"participation:{address_tag(client_address(request))}"
-    if not within_rate(key, getattr(settings, "PUBLIC_SUBMIT_RATE", "off")):
+    if not within_rate(key, settings.PUBLIC_SUBMIT_RATE):
         raise RateLimited()
 
 

@@ -32,7 +32,8 @@ def bare_insert(request):
     data = json.loads(request.body)
     now = timezone.now()
     appeal = Appeal.objects.create(
-        tracking_number=now.astimezone(LOCAL).strftime("%Y%m%d") + f"{secrets.randbelow(10**12):012d}",
+        tracking_number=now.astimezone(LOCAL).strftime("%Y%m%d")
+        + f"{secrets.randbelow(10**12):012d}",
         title=data.get("title", ""),
         content=data.get("content", ""),
         category_id=_category_id(data.get("category")),
@@ -49,8 +50,9 @@ def bare_insert(request):
         contact_deadline=now + timedelta(hours=8),
         handling_deadline=now + timedelta(days=7),
     )
-    return JsonResponse({"tracking_number": appeal.tracking_number, "status": appeal.status},
-                        status=201)
+    return JsonResponse(
+        {"tracking_number": appeal.tracking_number, "status": appeal.status}, status=201
+    )
 
 
 urlpatterns = [path("healthz", healthz), path("api/v1/appeals/", bare_insert)]

@@ -17,8 +17,9 @@ import run as common  # bench/run.py: database and environment helpers
 
 ROWS = int(os.environ.get("BENCH_DASHBOARD_ROWS", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_DASHBOARD_REQUESTS", "50"))
-PG_URL = os.environ.get("BENCH_DASHBOARD_PG_URL",
-                        "postgres://postgres@127.0.0.1:5432/lianxin_bench_dashboard")
+PG_URL = os.environ.get(
+    "BENCH_DASHBOARD_PG_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_dashboard"
+)
 TARGET_MS = 300.0
 
 # g = 1 is the newest appeal. Older than ~14 days: 97 % closed, 2 % withdrawn, 1 % still open
@@ -104,9 +105,11 @@ def measure() -> dict:
     figures["full_rebuild_s"] = round(time.perf_counter() - t0, 1)
     # 1,000 appeals acted on across the last 60 days: what a busy minute looks like.
     with connection.cursor() as cur:
-        cur.execute("UPDATE appeals_appeal SET updated_at = now(), version = version + 1 "
-                    "WHERE id IN (SELECT id FROM appeals_appeal WHERE created_at > now() - "
-                    "interval '60 days' ORDER BY random() LIMIT 1000)")
+        cur.execute(
+            "UPDATE appeals_appeal SET updated_at = now(), version = version + 1 "
+            "WHERE id IN (SELECT id FROM appeals_appeal WHERE created_at > now() - "
+            "interval '60 days' ORDER BY random() LIMIT 1000)"
+        )
     t0 = time.perf_counter()
     days = rollup_refresh()
     figures["incremental_refresh_s"] = round(time.perf_counter() - t0, 2)
@@ -116,27 +119,36 @@ def measure() -> dict:
         figures["rollup_rows"] = cur.fetchone()[0]
 
     leader = get_user_model().objects.create_user("bench-leader", password="x")  # noqa: S106
-    RoleAssignment.objects.create(user=leader, role=Role.LEADER,
-                                  unit=Unit.objects.get(parent__isnull=True))
+    RoleAssignment.objects.create(
+        user=leader, role=Role.LEADER, unit=Unit.objects.get(parent__isnull=True)
+    )
     client = Client()
     client.force_login(leader)
     for days in (30, 365):
         for name, path in (("page", "/insight/"), ("json", "/insight/dashboard.json")):
             t = timed(client, path, {"days": days})
-            figures[f"{name}_{days}d"] = {"p50_ms": round(statistics.median(t), 1),
-                                          "p99_ms": round(t[max(0, int(len(t) * 0.99) - 1)], 1)}
+            figures[f"{name}_{days}d"] = {
+                "p50_ms": round(statistics.median(t), 1),
+                "p99_ms": round(t[max(0, int(len(t) * 0.99) - 1)], 1),
+            }
     return figures
 
 
 def main() -> int:
     print(f"Leaders' dashboard with {ROWS:,} appeals in PostgreSQL")
-    figures = common.pg_scratch(PG_URL, "lianxin-dashboard-", lambda url: print(
-        f"  {ROWS:,} appeals and their follow-ups written in {fill(url):.0f}s"), measure)
+    figures = common.pg_scratch(
+        PG_URL,
+        "lianxin-dashboard-",
+        lambda url: print(f"  {ROWS:,} appeals and their follow-ups written in {fill(url):.0f}s"),
+        measure,
+    )
     if figures is None:
         return 0
-    print(f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['rollup_rows']:,} "
-          f"rows); refresh after 1,000 changes {figures['incremental_refresh_s']} s "
-          f"({figures['incremental_days']} days rebuilt)")
+    print(
+        f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['rollup_rows']:,} "
+        f"rows); refresh after 1,000 changes {figures['incremental_refresh_s']} s "
+        f"({figures['incremental_days']} days rebuilt)"
+    )
     worst = 0.0
     for key in ("page_30d", "json_30d", "page_365d", "json_365d"):
         f = figures[key]
@@ -145,8 +157,9 @@ def main() -> int:
     ok = worst <= TARGET_MS
     print(f"  target p99 <= {TARGET_MS:.0f} ms: {'PASS' if ok else 'MISS'}")
     common.RESULTS.mkdir(exist_ok=True)
-    (common.RESULTS / "dashboard-postgresql.json").write_text(json.dumps(
-        {**figures, "rows": ROWS, "target_ms": TARGET_MS, "target_met": ok}, indent=2))
+    (common.RESULTS / "dashboard-postgresql.json").write_text(
+        json.dumps({**figures, "rows": ROWS, "target_ms": TARGET_MS, "target_met": ok}, indent=2)
+    )
     return 0
 
 

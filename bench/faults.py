@@ -50,26 +50,51 @@ class Postgres:
         folder.chmod(0o755)
         self.data.mkdir()
         shutil.chown(self.data, "postgres", "postgres")
-        self._as_postgres([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust",
-                           "-U", "postgres", "--no-sync"])
+        self._as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ]
+        )
         self.start()
 
     def _as_postgres(self, cmd: list[str]) -> None:
-        done = subprocess.run(["runuser", "-u", "postgres", "--", *cmd], capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            ["runuser", "-u", "postgres", "--", *cmd], capture_output=True, text=True, timeout=120
+        )
         if done.returncode != 0:
             raise BenchError(f"{cmd[0]}: {done.stderr[-800:]}")
 
     def _ctl(self, *args: str) -> None:
-        self._as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w",
-                           "-l", str(self.data / "log"), *args])
+        self._as_postgres(
+            [
+                str(PG_BIN / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-w",
+                "-l",
+                str(self.data / "log"),
+                *args,
+            ]
+        )
 
     def start(self) -> None:
         self._ctl("-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1", "start")
 
     def restart(self) -> None:
-        self._ctl("-m", "fast", "-o",
-                  f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1", "restart")
+        self._ctl(
+            "-m",
+            "fast",
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+            "restart",
+        )
 
     def stop(self) -> None:
         self._ctl("-m", "immediate", "stop")
@@ -86,12 +111,29 @@ class Redis:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.folder)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(50):
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                              capture_output=True).returncode == 0:
+            if (
+                subprocess.run(
+                    ["redis-cli", "-p", str(self.port), "ping"], capture_output=True
+                ).returncode
+                == 0
+            ):
                 return
             time.sleep(0.1)
         raise BenchError("redis did not start")
@@ -107,11 +149,21 @@ class Redis:
 
 
 def environment(database_url: str, var: Path, broker: str = "") -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update({"DATABASE_URL": database_url, "LIANXIN_VAR_DIR": str(var),
-                "SECRET_KEY": "faults-secret-key-not-for-production-0123456789abcdefghij",
-                "PUBLIC_SUBMIT_RATE": "off", "PYTHONUNBUFFERED": "1", "CONN_MAX_AGE": "60"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("REDIS_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "LIANXIN_VAR_DIR": str(var),
+            "SECRET_KEY": "faults-secret-key-not-for-production-0123456789abcdefghij",
+            "PUBLIC_SUBMIT_RATE": "off",
+            "PYTHONUNBUFFERED": "1",
+            "CONN_MAX_AGE": "60",
+        }
+    )
     if broker:
         env["CELERY_BROKER_URL"] = broker
     return env
@@ -120,18 +172,22 @@ def environment(database_url: str, var: Path, broker: str = "") -> dict:
 def prepare(env: dict) -> list[bytes]:
     run([str(PYTHON), "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
     run([str(PYTHON), "manage.py", "createcachetable"], env, "createcachetable")
-    catalogue = json.loads(run([str(PYTHON), str(BENCH / "catalogue.py")], env,
-                               "catalogue").strip().splitlines()[-1])
+    catalogue = json.loads(
+        run([str(PYTHON), str(BENCH / "catalogue.py")], env, "catalogue").strip().splitlines()[-1]
+    )
     return payloads.build(catalogue["groups"], count=2000)
 
 
 def query(env: dict, code: str):
     """Run Django code against the scenario's database; its last printed line, as JSON."""
-    script = ("import django, json; django.setup()\n"
-              "from lianxin.appeals.models import Appeal\n"
-              "from lianxin.core.models import AuditEvent\n" + code)
-    out = run([str(PYTHON), "-c", script], {**env, "DJANGO_SETTINGS_MODULE": "lianxin.settings"},
-              "query")
+    script = (
+        "import django, json; django.setup()\n"
+        "from lianxin.appeals.models import Appeal\n"
+        "from lianxin.core.models import AuditEvent\n" + code
+    )
+    out = run(
+        [str(PYTHON), "-c", script], {**env, "DJANGO_SETTINGS_MODULE": "lianxin.settings"}, "query"
+    )
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -156,8 +212,12 @@ class Load:
             n += CLIENTS
             status, what = 0, ""
             try:
-                conn.request("POST", "/api/v1/appeals/", body=body, headers={
-                    "Content-Type": "application/json", "Accept-Language": "zh-hans"})
+                conn.request(
+                    "POST",
+                    "/api/v1/appeals/",
+                    body=body,
+                    headers={"Content-Type": "application/json", "Accept-Language": "zh-hans"},
+                )
                 response = conn.getresponse()
                 payload = response.read()
                 status = response.status
@@ -184,19 +244,28 @@ class Load:
 
 def stored_check(env: dict, acknowledged: list[str]) -> dict:
     listing = json.dumps(acknowledged)
-    return query(env, f"""
+    return query(
+        env,
+        f"""
 acked = json.loads({listing!r})
 found = Appeal.objects.filter(tracking_number__in=acked)
 submitted = set(AuditEvent.objects.filter(action='submit').values_list('object_id', flat=True))
 ids = list(Appeal.objects.values_list('pk', flat=True))
 print(json.dumps({{'acknowledged': len(acked), 'stored_of_acknowledged': found.count(),
   'distinct': len(set(acked)), 'appeals_in_database': len(ids),
-  'without_submit_event': sum(1 for pk in ids if str(pk) not in submitted)}}))""")
+  'without_submit_event': sum(1 for pk in ids if str(pk) not in submitted)}}))""",
+    )
 
 
 def audit_verified(env: dict) -> bool:
-    done = subprocess.run([str(PYTHON), "manage.py", "audit_verify"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [str(PYTHON), "manage.py", "audit_verify"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return done.returncode == 0
 
 
@@ -217,21 +286,35 @@ def scenario_kill(env, bodies, tmp) -> dict:
     load.stop()
     server.stop()
     result = stored_check(env, load.acknowledged())
-    result.update(killed_worker_at_s=round(killed_at, 1), answers=dict(load.statuses()),
-                  audit_verifies=audit_verified(env))
-    result["ok"] = (result["stored_of_acknowledged"] == result["acknowledged"] == result["distinct"]
-                    and result["without_submit_event"] == 0 and result["audit_verifies"])
+    result.update(
+        killed_worker_at_s=round(killed_at, 1),
+        answers=dict(load.statuses()),
+        audit_verifies=audit_verified(env),
+    )
+    result["ok"] = (
+        result["stored_of_acknowledged"] == result["acknowledged"] == result["distinct"]
+        and result["without_submit_event"] == 0
+        and result["audit_verifies"]
+    )
     return result
 
 
 def scenario_redis(env, bodies, tmp, redis: Redis) -> dict:
     server = Server("lianxin.wsgi:application", env, tmp / "gunicorn-redis.log", workers=2)
     server.wait_healthy()
-    celery = [subprocess.Popen([str(PYTHON), "-m", "celery", "-A", "lianxin", *args], cwd=ROOT,
-                               env=env, stdout=(tmp / f"celery-{args[0]}.log").open("w"),
-                               stderr=subprocess.STDOUT)
-              for args in (["worker", "-c", "1", "-l", "warning"],
-                           ["beat", "-s", str(tmp / "beat-schedule"), "-l", "warning"])]
+    celery = [
+        subprocess.Popen(
+            [str(PYTHON), "-m", "celery", "-A", "lianxin", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=(tmp / f"celery-{args[0]}.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        for args in (
+            ["worker", "-c", "1", "-l", "warning"],
+            ["beat", "-s", str(tmp / "beat-schedule"), "-l", "warning"],
+        )
+    ]
     try:
         load = Load(server.port, bodies)
         time.sleep(3)
@@ -245,9 +328,11 @@ def scenario_redis(env, bodies, tmp, redis: Redis) -> dict:
         during = load.statuses(down_from, down_to)
         # Catch-up: every appeal analysed (its duplicate fingerprint stored) by the one worker
         # (up to 15 minutes: analysis, not the outage, sets the pace).
-        backlog_code = ("from lianxin.insight.models import DuplicateKey\n"
-                        "print(json.dumps(Appeal.objects.count() - "
-                        "DuplicateKey.objects.values('appeal').distinct().count()))")
+        backlog_code = (
+            "from lianxin.insight.models import DuplicateKey\n"
+            "print(json.dumps(Appeal.objects.count() - "
+            "DuplicateKey.objects.values('appeal').distinct().count()))"
+        )
         started, backlog = time.monotonic(), query(env, backlog_code)
         first_backlog = backlog
         while backlog > 0 and time.monotonic() - started < 900:
@@ -260,12 +345,20 @@ def scenario_redis(env, bodies, tmp, redis: Redis) -> dict:
             proc.terminate()
             proc.wait(timeout=30)
     result = stored_check(env, load.acknowledged())
-    result.update(redis_down_s=round(down_to - down_from, 1), answers_while_down=dict(during),
-                  not_analysed_when_redis_returned=first_backlog, not_analysed_after=backlog,
-                  caught_up_after_s=caught_up,
-                  audit_verifies=audit_verified(env))
-    result["ok"] = (set(during) == {201} and backlog == 0 and result["audit_verifies"]
-                    and result["stored_of_acknowledged"] == result["acknowledged"])
+    result.update(
+        redis_down_s=round(down_to - down_from, 1),
+        answers_while_down=dict(during),
+        not_analysed_when_redis_returned=first_backlog,
+        not_analysed_after=backlog,
+        caught_up_after_s=caught_up,
+        audit_verifies=audit_verified(env),
+    )
+    result["ok"] = (
+        set(during) == {201}
+        and backlog == 0
+        and result["audit_verifies"]
+        and result["stored_of_acknowledged"] == result["acknowledged"]
+    )
     return result
 
 
@@ -283,21 +376,31 @@ def scenario_postgres(env, bodies, tmp, pg: Postgres) -> dict:
     after = [t for t, status, _w in load.answers if status == 201 and t > restart_to]
     bad = [(s, w) for t, s, w in load.answers if s not in (201, 503) and t > restart_from]
     result = stored_check(env, load.acknowledged())
-    result.update(restart_s=round(restart_to - restart_from, 1),
-                  answers_around_restart=dict(load.statuses(restart_from, restart_to + 2)),
-                  first_201_after_restart_s=round(after[0] - restart_to, 2) if after else None,
-                  other_failures=bad[:5], server_errors_500=sum(1 for s, _ in bad if s == 500),
-                  audit_verifies=audit_verified(env))
-    result["ok"] = (bool(after) and result["server_errors_500"] == 0 and result["audit_verifies"]
-                    and result["stored_of_acknowledged"] == result["acknowledged"])
+    result.update(
+        restart_s=round(restart_to - restart_from, 1),
+        answers_around_restart=dict(load.statuses(restart_from, restart_to + 2)),
+        first_201_after_restart_s=round(after[0] - restart_to, 2) if after else None,
+        other_failures=bad[:5],
+        server_errors_500=sum(1 for s, _ in bad if s == 500),
+        audit_verifies=audit_verified(env),
+    )
+    result["ok"] = (
+        bool(after)
+        and result["server_errors_500"] == 0
+        and result["audit_verifies"]
+        and result["stored_of_acknowledged"] == result["acknowledged"]
+    )
     return result
 
 
 def scenario_disk(tmp) -> dict:
     mount = tmp / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         return {"ok": None, "skipped": f"cannot mount a tmpfs: {done.stderr.strip()}"}
     try:
@@ -318,16 +421,28 @@ def scenario_disk(tmp) -> dict:
         load.stop()
         server.stop()
         after = load.statuses(freed_at + 1)
-        integrity = query(env, "from django.db import connection\n"
-                               "c = connection.cursor(); c.execute('PRAGMA integrity_check')\n"
-                               "print(json.dumps(c.fetchone()[0]))")
+        integrity = query(
+            env,
+            "from django.db import connection\n"
+            "c = connection.cursor(); c.execute('PRAGMA integrity_check')\n"
+            "print(json.dumps(c.fetchone()[0]))",
+        )
         result = stored_check(env, load.acknowledged())
-        result.update(answers_while_full=dict(full), message_while_full=sorted(messages)[:2],
-                      answers_after_freeing=dict(after), sqlite_integrity=integrity,
-                      audit_verifies=audit_verified(env))
-        result["ok"] = (set(full) <= {201, 503} and 503 in full and 201 in after
-                        and integrity == "ok" and result["audit_verifies"]
-                        and result["stored_of_acknowledged"] == result["acknowledged"])
+        result.update(
+            answers_while_full=dict(full),
+            message_while_full=sorted(messages)[:2],
+            answers_after_freeing=dict(after),
+            sqlite_integrity=integrity,
+            audit_verifies=audit_verified(env),
+        )
+        result["ok"] = (
+            set(full) <= {201, 503}
+            and 503 in full
+            and 201 in after
+            and integrity == "ok"
+            and result["audit_verifies"]
+            and result["stored_of_acknowledged"] == result["acknowledged"]
+        )
         return result
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
@@ -348,10 +463,11 @@ def main() -> int:
             for name in ("kill", "redis", "postgres"):
                 if name in chosen:
                     print(f"=== {name} ===", flush=True)
-                    results[name] = {"kill": lambda: scenario_kill(env, bodies, tmp),
-                                     "redis": lambda: scenario_redis(env, bodies, tmp, redis),
-                                     "postgres": lambda: scenario_postgres(env, bodies, tmp, pg),
-                                     }[name]()
+                    results[name] = {
+                        "kill": lambda: scenario_kill(env, bodies, tmp),
+                        "redis": lambda: scenario_redis(env, bodies, tmp, redis),
+                        "postgres": lambda: scenario_postgres(env, bodies, tmp, pg),
+                    }[name]()
                     print(json.dumps(results[name], ensure_ascii=False, indent=1), flush=True)
         if "disk" in chosen:
             print("=== disk ===", flush=True)

@@ -18,8 +18,9 @@ import run as common  # bench/run.py: database and environment helpers
 
 ROWS = int(os.environ.get("BENCH_OPEN311_ROWS", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_OPEN311_REQUESTS", "200"))
-PG_URL = os.environ.get("BENCH_OPEN311_PG_URL",
-                        "postgres://postgres@127.0.0.1:5432/lianxin_bench_open311")
+PG_URL = os.environ.get(
+    "BENCH_OPEN311_PG_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_open311"
+)
 TARGET_P99_MS = 100.0
 
 FILL = """
@@ -71,30 +72,43 @@ def measure() -> dict:
         response = client.get("/open311/v2/requests.json", params)
         elapsed = (time.perf_counter() - t0) * 1000
         if response.status_code != 200:
-            raise common.BenchError(f"requests.json answered {response.status_code}: "
-                                    f"{response.content[:300]!r}")
+            raise common.BenchError(
+                f"requests.json answered {response.status_code}: {response.content[:300]!r}"
+            )
         if n >= 10:  # the first ones warm the caches
             timings.append(elapsed)
             sizes.append(len(json.loads(response.content)))
     timings.sort()
-    return {"p50_ms": round(statistics.median(timings), 1),
-            "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 1),
-            "requests": len(timings), "mean_results": round(statistics.mean(sizes))}
+    return {
+        "p50_ms": round(statistics.median(timings), 1),
+        "p99_ms": round(timings[int(len(timings) * 0.99) - 1], 1),
+        "requests": len(timings),
+        "mean_results": round(statistics.mean(sizes)),
+    }
 
 
 def main() -> int:
     print(f"Open311 GET requests.json, 90-day windows, {ROWS:,} appeals in PostgreSQL")
-    figures = common.pg_scratch(PG_URL, "lianxin-open311-", lambda url: print(
-        f"  {ROWS:,} appeals written in {fill(url):.0f}s"), measure)
+    figures = common.pg_scratch(
+        PG_URL,
+        "lianxin-open311-",
+        lambda url: print(f"  {ROWS:,} appeals written in {fill(url):.0f}s"),
+        measure,
+    )
     if figures is None:
         return 0
     ok = figures["p99_ms"] <= TARGET_P99_MS
-    print(f"  p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms over {figures['requests']} "
-          f"requests ({figures['mean_results']} requests per answer on average)")
+    print(
+        f"  p50 {figures['p50_ms']} ms  p99 {figures['p99_ms']} ms over {figures['requests']} "
+        f"requests ({figures['mean_results']} requests per answer on average)"
+    )
     print(f"  target p99 <= {TARGET_P99_MS:.0f} ms: {'PASS' if ok else 'MISS'}")
     common.RESULTS.mkdir(exist_ok=True)
-    (common.RESULTS / "open311-postgresql.json").write_text(json.dumps(
-        {**figures, "rows": ROWS, "target_p99_ms": TARGET_P99_MS, "target_met": ok}, indent=2))
+    (common.RESULTS / "open311-postgresql.json").write_text(
+        json.dumps(
+            {**figures, "rows": ROWS, "target_p99_ms": TARGET_P99_MS, "target_met": ok}, indent=2
+        )
+    )
     return 0
 
 

@@ -27,8 +27,9 @@ REQUESTS = int(os.environ.get("BENCH_RANKINGS_REQUESTS", "100"))
 STREETS = int(os.environ.get("BENCH_RANKINGS_STREETS", "40"))
 COMMUNITIES = int(os.environ.get("BENCH_RANKINGS_COMMUNITIES", "8"))
 DEPARTMENTS = int(os.environ.get("BENCH_RANKINGS_DEPARTMENTS", "40"))
-PG_URL = os.environ.get("BENCH_RANKINGS_PG_URL",
-                        "postgres://postgres@127.0.0.1:5432/lianxin_bench_rankings")
+PG_URL = os.environ.get(
+    "BENCH_RANKINGS_PG_URL", "postgres://postgres@127.0.0.1:5432/lianxin_bench_rankings"
+)
 TARGET_MS = 1000.0
 
 # Extra units below the demo district: streets/towns with communities, and departments. The
@@ -103,9 +104,11 @@ def fill(url: str) -> tuple[float, int]:
 
     t0 = time.perf_counter()
     with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(FILL_UNITS.replace("{streets}", str(STREETS))
-                     .replace("{departments}", str(DEPARTMENTS))
-                     .replace("{communities}", str(COMMUNITIES)))
+        conn.execute(
+            FILL_UNITS.replace("{streets}", str(STREETS))
+            .replace("{departments}", str(DEPARTMENTS))
+            .replace("{communities}", str(COMMUNITIES))
+        )
         conn.execute(FILL_APPEALS.replace("{rows}", str(int(ROWS))))
         conn.execute(FILL_FOLLOWUPS)
         # What autovacuum does to a table after a bulk load: statistics, and the visibility map
@@ -117,9 +120,12 @@ def fill(url: str) -> tuple[float, int]:
 
 def percentiles(timings: list[float]) -> dict:
     timings = sorted(timings)
-    return {"p50_ms": round(statistics.median(timings), 1),
-            "p99_ms": round(timings[max(0, int(len(timings) * 0.99) - 1)], 1),
-            "max_ms": round(timings[-1], 1), "requests": len(timings)}
+    return {
+        "p50_ms": round(statistics.median(timings), 1),
+        "p99_ms": round(timings[max(0, int(len(timings) * 0.99) - 1)], 1),
+        "max_ms": round(timings[-1], 1),
+        "requests": len(timings),
+    }
 
 
 def measure() -> dict:
@@ -159,8 +165,9 @@ def measure() -> dict:
         response = client.get("/api/v1/evaluation/rankings/", {"period": period, "level": level})
         elapsed = (time.perf_counter() - t0) * 1000
         if response.status_code not in (200, 404):
-            raise common.BenchError(f"rankings answered {response.status_code}: "
-                                    f"{response.content[:300]!r}")
+            raise common.BenchError(
+                f"rankings answered {response.status_code}: {response.content[:300]!r}"
+            )
         size = len(response.json()["results"]) if response.status_code == 200 else 0
         return elapsed, response.status_code, size
 
@@ -173,8 +180,11 @@ def measure() -> dict:
             past.append(elapsed)
             sizes.append(size)
             missing += status == 404
-        figures[f"api_{level}"] = {**percentiles(past), "units_ranked": max(sizes),
-                                   "no_data_answers": missing}
+        figures[f"api_{level}"] = {
+            **percentiles(past),
+            "units_ranked": max(sizes),
+            "no_data_answers": missing,
+        }
         # The live overdue count behind the current month is recounted in the background
         # every minute (Celery beat): time that task, then the requests, which read its result.
         cache.delete(LIVE_OVERDUE_KEY)
@@ -183,7 +193,8 @@ def measure() -> dict:
         background = (time.perf_counter() - t0) * 1000
         figures[f"api_{level}_current_month"] = {
             **percentiles([ask(this_month, level)[0] for _ in range(20)]),
-            "background_ms": round(background, 1)}
+            "background_ms": round(background, 1),
+        }
     # The public page (rates table) for one past month, for scale.
     timings = []
     for _ in range(20):
@@ -200,33 +211,50 @@ def main() -> int:
 
     def fill_and_say(url):
         filled["seconds"], units = fill(url)
-        print(f"  {ROWS:,} appeals and their follow-ups over {units} units written in "
-              f"{filled['seconds']:.0f}s")
+        print(
+            f"  {ROWS:,} appeals and their follow-ups over {units} units written in "
+            f"{filled['seconds']:.0f}s"
+        )
 
     figures = common.pg_scratch(PG_URL, "lianxin-rankings-", fill_and_say, measure)
     if figures is None:
         return 0
     figures["fill_s"] = round(filled["seconds"])
-    print(f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['daily_rows']:,} "
-          f"daily rows, {figures['monthly_rows']:,} monthly rows); units {figures['units']}")
+    print(
+        f"  roll-ups: full rebuild {figures['full_rebuild_s']} s ({figures['daily_rows']:,} "
+        f"daily rows, {figures['monthly_rows']:,} monthly rows); units {figures['units']}"
+    )
     worst = 0.0
-    for key in ("api_street", "api_street_current_month", "api_department",
-                "api_department_current_month", "public_page_street"):
+    for key in (
+        "api_street",
+        "api_street_current_month",
+        "api_department",
+        "api_department_current_month",
+        "public_page_street",
+    ):
         f = figures[key]
         if key.startswith("api"):
             worst = max(worst, f["p99_ms"])
         extra = f" ({f['units_ranked']} units ranked)" if "units_ranked" in f else ""
         if "background_ms" in f:
-            extra = (f"; the overdue backlog recounted in the background (every minute, "
-                     f"no request waits for it) in {f['background_ms']:.1f} ms")
-        print(f"  {key:30} p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  over "
-              f"{f['requests']} requests{extra}")
+            extra = (
+                f"; the overdue backlog recounted in the background (every minute, "
+                f"no request waits for it) in {f['background_ms']:.1f} ms"
+            )
+        print(
+            f"  {key:30} p50 {f['p50_ms']:7.1f} ms  p99 {f['p99_ms']:7.1f} ms  over "
+            f"{f['requests']} requests{extra}"
+        )
     ok = worst <= TARGET_MS
     print(f"  target p99 <= {TARGET_MS:.0f} ms: {'PASS' if ok else 'MISS'}")
     common.RESULTS.mkdir(exist_ok=True)
-    (common.RESULTS / "rankings-postgresql.json").write_text(json.dumps(
-        {**figures, "rows": ROWS, "target_ms": TARGET_MS, "target_met": ok}, indent=2,
-        ensure_ascii=False))
+    (common.RESULTS / "rankings-postgresql.json").write_text(
+        json.dumps(
+            {**figures, "rows": ROWS, "target_ms": TARGET_MS, "target_met": ok},
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

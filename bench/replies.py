@@ -49,8 +49,7 @@ def when(value) -> datetime | None:
     if isinstance(value, datetime):
         return value.replace(tzinfo=LOCAL)
     text = str(value or "").strip()
-    for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-                "%Y-%m-%d"):
+    for fmt in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y-%m-%d"):
         try:
             return datetime.strptime(text, fmt).replace(tzinfo=LOCAL)
         except ValueError:
@@ -79,7 +78,9 @@ def quantiles(values: list[float], qs=(0.05, 0.25, 0.5, 0.75, 0.95)) -> str:
 
 def histogram(values: list[float], bins: int = 10) -> str:
     counts = Counter(min(bins - 1, int(v * bins)) for v in values)
-    return "  ".join(f"{b / bins:.1f}-{(b + 1) / bins:.1f}: {counts.get(b, 0)}" for b in range(bins))
+    return "  ".join(
+        f"{b / bins:.1f}-{(b + 1) / bins:.1f}: {counts.get(b, 0)}" for b in range(bins)
+    )
 
 
 def spearman(xs: list[float], ys: list[float]) -> float:
@@ -108,8 +109,9 @@ def relevance_auc(appeals: list[str], replies: list[str], table, seed: int = 7):
     true = [R.raw_relevance(a, "", r, table) for a, r in zip(appeals, replies, strict=True)]
     order = list(range(len(replies)))
     random.Random(seed).shuffle(order)
-    shuffled = [R.raw_relevance(appeals[i], "", replies[j], table)
-                for i, j in enumerate(order) if i != j]
+    shuffled = [
+        R.raw_relevance(appeals[i], "", replies[j], table) for i, j in enumerate(order) if i != j
+    ]
     return true, shuffled
 
 
@@ -141,8 +143,10 @@ def main() -> None:
     if args.fit:
         table = R.fit_idf(appeals, replies)
         R.save_idf(table, R.DEFAULT_IDF_PATH)
-        print(f"wrote {R.DEFAULT_IDF_PATH.relative_to(ROOT)}: {len(table.idf)} tokens, "
-              f"calibration low {table.low} high {table.high}")
+        print(
+            f"wrote {R.DEFAULT_IDF_PATH.relative_to(ROOT)}: {len(table.idf)} tokens, "
+            f"calibration low {table.low} high {table.high}"
+        )
         R._table = None
     table = R.idf_table()
 
@@ -151,14 +155,23 @@ def main() -> None:
     scores, seconds = [], []
     for r in rows:
         started = time.perf_counter()
-        scores.append(R.score_reply(
-            title=str(r["留言主题"]), content=str(r["留言详情"]), reply=str(r["答复意见"]),
-            submitted_at=when(r["留言时间"]), replied_at=when(r["答复时间"]), calendar=calendar))
+        scores.append(
+            R.score_reply(
+                title=str(r["留言主题"]),
+                content=str(r["留言详情"]),
+                reply=str(r["答复意见"]),
+                submitted_at=when(r["留言时间"]),
+                replied_at=when(r["答复时间"]),
+                calendar=calendar,
+            )
+        )
         seconds.append(time.perf_counter() - started)
     seconds.sort()
-    print(f"\nscoring time per reply: median {seconds[len(seconds) // 2] * 1000:.2f} ms, "
-          f"p99 {seconds[int(len(seconds) * 0.99)] * 1000:.2f} ms, "
-          f"max {seconds[-1] * 1000:.2f} ms")
+    print(
+        f"\nscoring time per reply: median {seconds[len(seconds) // 2] * 1000:.2f} ms, "
+        f"p99 {seconds[int(len(seconds) * 0.99)] * 1000:.2f} ms, "
+        f"max {seconds[-1] * 1000:.2f} ms"
+    )
     threshold = scores[0].threshold
     print(f"\nscore distribution (threshold {threshold}, weights {R._weights()}):")
     for name in ("overall", "relevance", "completeness", "basis", "timeliness"):
@@ -167,45 +180,58 @@ def main() -> None:
     overall = [s.overall for s in scores]
     print(f"  overall histogram: {histogram(overall)}")
     flagged = sum(s.needs_review for s in scores)
-    print(f"  flagged for review (overall < {threshold}): {flagged} of {len(scores)} "
-          f"({flagged / len(scores):.1%})")
+    print(
+        f"  flagged for review (overall < {threshold}): {flagged} of {len(scores)} "
+        f"({flagged / len(scores):.1%})"
+    )
     w_time = R._weights()["timeliness"]
     on_time = sum(s.overall + w_time * (1 - s.timeliness) < threshold for s in scores)
-    print(f"  flagged had every reply been on time (lateness in this old data aside): {on_time} "
-          f"({on_time / len(scores):.1%})")
+    print(
+        f"  flagged had every reply been on time (lateness in this old data aside): {on_time} "
+        f"({on_time / len(scores):.1%})"
+    )
     reasons = Counter(reason.code for s in scores for reason in s.reasons)
     print("  reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
     timed = [s for s in scores if s.workdays is not None]
-    print(f"  timeliness (no deadline in the data: {R.DEFAULT_DEADLINE_WORKDAYS} working days "
-          f"assumed): on time {sum(s.timeliness == 1 for s in timed)} of {len(timed)}")
+    print(
+        f"  timeliness (no deadline in the data: {R.DEFAULT_DEADLINE_WORKDAYS} working days "
+        f"assumed): on time {sum(s.timeliness == 1 for s in timed)} of {len(timed)}"
+    )
 
     # --- relevance ---
     true, shuffled = relevance_auc(appeals, replies, table)
     print("\nrelevance (raw cosine of appeal and reply substance):")
-    print(f"  AUC true vs shuffled pairs: {auc(true, shuffled):.4f}  "
-          f"(true median {R.percentile(true, 0.5):.3f}, shuffled p95 "
-          f"{R.percentile(shuffled, 0.95):.3f})")
+    print(
+        f"  AUC true vs shuffled pairs: {auc(true, shuffled):.4f}  "
+        f"(true median {R.percentile(true, 0.5):.3f}, shuffled p95 "
+        f"{R.percentile(shuffled, 0.95):.3f})"
+    )
     near = nearest_other(appeals, table)
     hard = [R.raw_relevance(appeals[i], "", replies[j], table) for i, j in enumerate(near)]
     print(f"  AUC true vs reply of the most similar other appeal: {auc(true, hard):.4f}")
     half = list(range(len(rows)))
     random.Random(11).shuffle(half)
-    fit_ids, test_ids = half[: len(half) // 2], half[len(half) // 2:]
+    fit_ids, test_ids = half[: len(half) // 2], half[len(half) // 2 :]
     half_table = R.fit_idf([appeals[i] for i in fit_ids], [replies[i] for i in fit_ids])
-    t2, s2 = relevance_auc([appeals[i] for i in test_ids], [replies[i] for i in test_ids],
-                           half_table)
+    t2, s2 = relevance_auc(
+        [appeals[i] for i in test_ids], [replies[i] for i in test_ids], half_table
+    )
     print(f"  AUC with idf fitted on a random half, measured on the other half: {auc(t2, s2):.4f}")
     rel_true = [s.relevance for s in scores]
-    print(f"  calibrated relevance of true pairs: {quantiles(rel_true)}; "
-          f"below 0.3: {sum(v < 0.3 for v in rel_true)}")
+    print(
+        f"  calibrated relevance of true pairs: {quantiles(rel_true)}; "
+        f"below 0.3: {sum(v < 0.3 for v in rel_true)}"
+    )
 
     # --- basis ---
     by_id = {str(r["留言编号"]).strip(): (r, s) for r, s in zip(rows, scores, strict=True)}
     labels_path = ROOT / "data" / "teddy2020" / "reply-basis-labels.csv"
     with open(labels_path, encoding="utf-8") as f:
         basis_labels = {row["留言编号"]: row["cites_basis"] == "1" for row in csv.DictReader(f)}
-    print(f"\nbasis against {len(basis_labels)} hand-labelled replies "
-          f"({sum(basis_labels.values())} cite a basis):")
+    print(
+        f"\nbasis against {len(basis_labels)} hand-labelled replies "
+        f"({sum(basis_labels.values())} cite a basis):"
+    )
     for cut in (1.0, 0.8, 0.5):
         tp = fp = fn = 0
         for key, cites in basis_labels.items():
@@ -216,9 +242,11 @@ def main() -> None:
         p = tp / (tp + fp) if tp + fp else 0.0
         rc = tp / (tp + fn) if tp + fn else 0.0
         print(f"  basis ≥ {cut}: precision {p:.2f} recall {rc:.2f} (tp {tp}, fp {fp}, fn {fn})")
-    print(f"  share of all replies with basis 1 / ≥0.5: "
-          f"{sum(s.basis == 1 for s in scores) / len(scores):.1%} / "
-          f"{sum(s.basis >= 0.5 for s in scores) / len(scores):.1%}")
+    print(
+        f"  share of all replies with basis 1 / ≥0.5: "
+        f"{sum(s.basis == 1 for s in scores) / len(scores):.1%} / "
+        f"{sum(s.basis >= 0.5 for s in scores) / len(scores):.1%}"
+    )
 
     # --- completeness ---
     with open(ROOT / "data" / "teddy2020" / "reply-completeness-labels.csv", encoding="utf-8") as f:
@@ -227,17 +255,23 @@ def main() -> None:
     keys = list(comp_labels)
     got = [by_id[k][1].completeness for k in keys]
     want = [value[comp_labels[k]] for k in keys]
-    print(f"\ncompleteness against {len(keys)} hand-labelled pairs "
-          f"({dict(Counter(comp_labels.values()))}):")
+    print(
+        f"\ncompleteness against {len(keys)} hand-labelled pairs "
+        f"({dict(Counter(comp_labels.values()))}):"
+    )
     for label in ("yes", "partly", "no"):
         vs = [g for g, k in zip(got, keys, strict=True) if comp_labels[k] == label]
-        print(f"  labelled {label:6s}: n {len(vs):2d}  mean score {sum(vs) / len(vs):.2f}  "
-              f"min {min(vs):.2f} max {max(vs):.2f}")
+        print(
+            f"  labelled {label:6s}: n {len(vs):2d}  mean score {sum(vs) / len(vs):.2f}  "
+            f"min {min(vs):.2f} max {max(vs):.2f}"
+        )
     print(f"  Spearman correlation with yes=1/partly=0.5/no=0: {spearman(got, want):.3f}")
-    print(f"  AUC yes vs partly+no: "
-          f"{auc([g for g, w in zip(got, want, strict=True) if w == 1], [g for g, w in zip(got, want, strict=True) if w < 1]):.3f}"
-          f"   AUC yes+partly vs no: "
-          f"{auc([g for g, w in zip(got, want, strict=True) if w > 0], [g for g, w in zip(got, want, strict=True) if w == 0]):.3f}")
+    print(
+        f"  AUC yes vs partly+no: "
+        f"{auc([g for g, w in zip(got, want, strict=True) if w == 1], [g for g, w in zip(got, want, strict=True) if w < 1]):.3f}"
+        f"   AUC yes+partly vs no: "
+        f"{auc([g for g, w in zip(got, want, strict=True) if w > 0], [g for g, w in zip(got, want, strict=True) if w == 0]):.3f}"
+    )
 
     def bucket(v: float) -> str:
         return "yes" if v >= 0.7 else "partly" if v >= 0.3 else "no"
@@ -246,14 +280,19 @@ def main() -> None:
     print(f"  three-way agreement (≥0.7 yes, ≥0.3 partly, else no): {agree} of {len(keys)}")
     flagged_by_label = Counter(comp_labels[k] for k in keys if by_id[k][1].needs_review)
     print(f"  flagged for review among them: {dict(flagged_by_label)}")
-    no_late = Counter(comp_labels[k] for k in keys if by_id[k][1].overall + w_time * (
-        1 - by_id[k][1].timeliness) < threshold)
+    no_late = Counter(
+        comp_labels[k]
+        for k in keys
+        if by_id[k][1].overall + w_time * (1 - by_id[k][1].timeliness) < threshold
+    )
     print(f"  ... had every reply been on time: {dict(no_late)}")
 
     # --- timeliness ---
     days = [s.workdays for s in scores if s.workdays is not None]
-    print(f"\nworking days from message to reply (n {len(days)}): "
-          f"{quantiles([float(d) for d in days], (0.1, 0.25, 0.5, 0.75, 0.9, 0.99))}")
+    print(
+        f"\nworking days from message to reply (n {len(days)}): "
+        f"{quantiles([float(d) for d in days], (0.1, 0.25, 0.5, 0.75, 0.9, 0.99))}"
+    )
     for limit in (3, 7, 15, 30, 60):
         print(f"  ≤ {limit:2d} working days: {sum(d <= limit for d in days) / len(days):.1%}")
 

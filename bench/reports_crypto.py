@@ -38,7 +38,8 @@ figures = {
     "receipt verify": timed(lambda: rp.receipt_matches(encoded, receipt)),
     "receipt key derivation": timed(lambda: rp.derive_key(receipt, salt, ops, mem)),
     "right receipt (verify + derive)": timed(
-        lambda: (rp.receipt_matches(encoded, receipt), rp.derive_key(receipt, salt, ops, mem))),
+        lambda: (rp.receipt_matches(encoded, receipt), rp.derive_key(receipt, salt, ops, mem))
+    ),
     "wrong receipt (burn)": timed(rp.burn_receipt_check),
     "inspector keypair creation": timed(lambda: rp.keypair_create("correct horse battery staple")),
     "inspector unlock": timed(lambda: rp.keypair_unlock(locked, "correct horse battery staple")),

@@ -35,8 +35,10 @@ def main() -> None:
     result = router.train(texts, labels, folds=args.folds, seed=args.seed)
     m = result.metrics
     print(f"training ({args.folds}-fold CV + final fit): {result.seconds:.1f} s  (target ≤ 300 s)")
-    print(f"cross-validated macro-F1: {m['macro_f1']:.4f}  accuracy: {m['accuracy']:.4f}"
-          "  (target ≥ 0.93)")
+    print(
+        f"cross-validated macro-F1: {m['macro_f1']:.4f}  accuracy: {m['accuracy']:.4f}"
+        "  (target ≥ 0.93)"
+    )
     folds = ", ".join(f"{f:.4f}" for f in m["macro_f1_folds"])
     print(f"  per fold (seed {args.seed}): {folds}  std {m['macro_f1_std']:.4f}")
     for label, f1 in m["per_class_f1"].items():
@@ -47,7 +49,7 @@ def main() -> None:
     router.predict(pipeline, texts[:100])  # warm-up
     started = time.perf_counter()
     for start in range(0, len(texts), 2000):
-        router.predict(pipeline, texts[start:start + 2000])
+        router.predict(pipeline, texts[start : start + 2000])
     batch_rate = len(texts) / (time.perf_counter() - started)
     one = texts[:500]
     started = time.perf_counter()

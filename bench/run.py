@@ -362,8 +362,9 @@ def bench_database(db: str) -> dict | None:
         bodies = payloads.build(catalogue["groups"])
         intake = load("intake", "lianxin.wsgi:application", env, tmp, bodies)
         ceiling_env = {**env, "DJANGO_SETTINGS_MODULE": "ceiling_settings"}
-        ceiling = load("ceiling", "lianxin.wsgi:application", ceiling_env, tmp, bodies,
-                       pythonpath=str(BENCH))
+        ceiling = load(
+            "ceiling", "lianxin.wsgi:application", ceiling_env, tmp, bodies, pythonpath=str(BENCH)
+        )
         rows = count_rows(env)
         ratio = intake.rate / ceiling.rate if ceiling.rate else 0.0
         p99 = intake.percentile(99)  # of successful intakes; NaN (a MISS) if there were none

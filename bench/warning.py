@@ -103,8 +103,15 @@ def load(rng: random.Random) -> list[dict]:
                 text = re.sub(r"\s+", " ", r["留言主题"] + " " + r["留言详情"])
                 categorised = rng.random() >= 0.2
                 area, town = area_of(text)
-                out.append({"at": at, "category": category_of(text) if categorised else None,
-                            "area": area, "town": town, "text": text})
+                out.append(
+                    {
+                        "at": at,
+                        "category": category_of(text) if categorised else None,
+                        "area": area,
+                        "town": town,
+                        "text": text,
+                    }
+                )
     out.sort(key=lambda m: m["at"])
     return out
 
@@ -131,8 +138,16 @@ def day_series(messages, start: date, end: date):
     return series
 
 
-def rise_alarms(series, *, first: int, alpha: float, min_count: int, towns=None,
-                window=w.RISE_WINDOW_DAYS, baseline=w.RISE_BASELINE_DAYS) -> list[tuple[tuple, int]]:
+def rise_alarms(
+    series,
+    *,
+    first: int,
+    alpha: float,
+    min_count: int,
+    towns=None,
+    window=w.RISE_WINDOW_DAYS,
+    baseline=w.RISE_BASELINE_DAYS,
+) -> list[tuple[tuple, int]]:
     """(key, day index) of each alarm raised: the rule fires and it did not fire in the
     window before (an alarm stays open while it fires and is closed once it stops). With
     `towns` (area → town), towns also count their villages' reports, and a town does not
@@ -153,7 +168,7 @@ def rise_alarms(series, *, first: int, alpha: float, min_count: int, towns=None,
             fires[town] = fires[town] & ~fire
     for key, fire in fires.items():
         idx = np.arange(first, first + len(fire))
-        last = -10**9
+        last = -(10**9)
         for i in np.flatnonzero(fire):
             if i - last > window:
                 raised.append((key, int(idx[i])))
@@ -164,21 +179,27 @@ def rise_alarms(series, *, first: int, alpha: float, min_count: int, towns=None,
 # --- hourly detection on one key --------------------------------------------------------------
 
 
-def rise_fires_at(times: list[datetime], at: datetime, *, alpha=w.RISE_ALPHA,
-                  min_count=w.RISE_MIN_COUNT) -> bool:
+def rise_fires_at(
+    times: list[datetime], at: datetime, *, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT
+) -> bool:
     """The rise rule as the hourly scan sees one key at `at` (counts by day, today partial)."""
     day = at.date()
     daily: dict[date, int] = defaultdict(int)
-    lo = bisect.bisect_left(times, datetime.combine(
-        day - timedelta(days=w.RISE_WINDOW_DAYS - 1 + w.RISE_BASELINE_DAYS), datetime.min.time()))
+    lo = bisect.bisect_left(
+        times,
+        datetime.combine(
+            day - timedelta(days=w.RISE_WINDOW_DAYS - 1 + w.RISE_BASELINE_DAYS), datetime.min.time()
+        ),
+    )
     hi = bisect.bisect_right(times, at)
     for t in times[lo:hi]:
         daily[t.date()] += 1
     return w.rise_check(daily, day=day, alpha=alpha, min_count=min_count) is not None
 
 
-def first_rise_alarm(times: list[datetime], start: datetime, hours: int,
-                     alpha: float = w.RISE_ALPHA) -> float | None:
+def first_rise_alarm(
+    times: list[datetime], start: datetime, hours: int, alpha: float = w.RISE_ALPHA
+) -> float | None:
     """Hours from `start` to the first hourly scan that alarms, within `hours`."""
     scan = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     for h in range(hours):
@@ -191,9 +212,15 @@ def first_rise_alarm(times: list[datetime], start: datetime, hours: int,
 def summary(delays: list[float], runs: int) -> str:
     if not delays:
         return f"detected 0/{runs}"
-    q = statistics.quantiles(delays, n=10, method="inclusive") if len(delays) > 1 else [delays[0]] * 9
-    return (f"detected {len(delays)}/{runs} ({100 * len(delays) / runs:.0f}%), delay median "
-            f"{statistics.median(delays):.1f} h, p90 {q[8]:.1f} h, max {max(delays):.1f} h")
+    q = (
+        statistics.quantiles(delays, n=10, method="inclusive")
+        if len(delays) > 1
+        else [delays[0]] * 9
+    )
+    return (
+        f"detected {len(delays)}/{runs} ({100 * len(delays) / runs:.0f}%), delay median "
+        f"{statistics.median(delays):.1f} h, p90 {q[8]:.1f} h, max {max(delays):.1f} h"
+    )
 
 
 def random_moment(rng, day: date) -> datetime:
@@ -215,14 +242,18 @@ def main() -> None:
     first = (SPAN[0] - start).days
     villages = sorted({m["area"] for m in with_area if m["area"].endswith("村")})
     towns = towns_of(messages)
-    print(f"{len(messages)} messages ({len(in_span)} in {SPAN[0]}..{SPAN[1]}, "
-          f"{len(in_span) / months:.0f}/month), {100 * len(with_area) / len(messages):.0f}% with an "
-          f"area, {len({m['area'] for m in with_area})} areas ({len(villages)} villages), "
-          f"{len(series)} category×area keys; {len(towns)} villages/communities with a town "
-          f"({len(set(towns.values()))} towns)")
-    print(f"rise rule: window {w.RISE_WINDOW_DAYS} d vs baseline {w.RISE_BASELINE_DAYS} d, "
-          f"conditional binomial test; defaults alpha={w.RISE_ALPHA:g}, "
-          f"min_count={w.RISE_MIN_COUNT}")
+    print(
+        f"{len(messages)} messages ({len(in_span)} in {SPAN[0]}..{SPAN[1]}, "
+        f"{len(in_span) / months:.0f}/month), {100 * len(with_area) / len(messages):.0f}% with an "
+        f"area, {len({m['area'] for m in with_area})} areas ({len(villages)} villages), "
+        f"{len(series)} category×area keys; {len(towns)} villages/communities with a town "
+        f"({len(set(towns.values()))} towns)"
+    )
+    print(
+        f"rise rule: window {w.RISE_WINDOW_DAYS} d vs baseline {w.RISE_BASELINE_DAYS} d, "
+        f"conditional binomial test; defaults alpha={w.RISE_ALPHA:g}, "
+        f"min_count={w.RISE_MIN_COUNT}"
+    )
 
     # 1. False alarms on the background.
     print(f"\n1. alarms on the background over {months:.1f} months (all counted as false):")
@@ -232,31 +263,43 @@ def main() -> None:
             n = len(rise_alarms(series, first=first, alpha=alpha, min_count=min_count, towns=towns))
             mark = "  <- default" if (alpha, min_count) == (w.RISE_ALPHA, w.RISE_MIN_COUNT) else ""
             print(f"   {alpha:<9g} {min_count:<10} {n:<7} {n / months:.2f}{mark}")
-    default = rise_alarms(series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT,
-                          towns=towns)
+    default = rise_alarms(
+        series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT, towns=towns
+    )
     for (category, area), day in default[:10]:
         print(f"     {start + timedelta(days=day)}  {category} @ {area}")
     alone = rise_alarms(series, first=first, alpha=w.RISE_ALPHA, min_count=w.RISE_MIN_COUNT)
-    print(f"   without towns counting their villages: {len(alone)} alarms, "
-          f"{len(alone) / months:.2f} per month")
+    print(
+        f"   without towns counting their villages: {len(alone)} alarms, "
+        f"{len(alone) / months:.2f} per month"
+    )
 
     animal = defaultdict(list)  # area -> times of background animal reports
     for m in messages:
-        if m["area"] and w.is_animal_report(category_code=m["category"] if m["category"] in (
-                EPIDEMIC, LIVESTOCK) else (m["category"] and "other"), text=m["text"]):
+        if m["area"] and w.is_animal_report(
+            category_code=m["category"]
+            if m["category"] in (EPIDEMIC, LIVESTOCK)
+            else (m["category"] and "other"),
+            text=m["text"],
+        ):
             animal[m["area"]].append(m["at"])
     cluster_false = []
     for area, times in animal.items():
         last = None
         for t in times:
-            if SPAN[0] <= t.date() <= SPAN[1] and w.find_cluster(times, at=t) and (
-                    last is None or t - last > timedelta(hours=w.CLUSTER_HOURS)):
+            if (
+                SPAN[0] <= t.date() <= SPAN[1]
+                and w.find_cluster(times, at=t)
+                and (last is None or t - last > timedelta(hours=w.CLUSTER_HOURS))
+            ):
                 cluster_false.append((area, t))
             if w.find_cluster(times, at=t):
                 last = t
-    print(f"   cluster rule ({w.CLUSTER_REPORTS} in {w.CLUSTER_HOURS} h): "
-          f"{sum(len(v) for v in animal.values())} background animal reports with an area, "
-          f"{len(cluster_false)} alarms, {len(cluster_false) / months:.2f} per month")
+    print(
+        f"   cluster rule ({w.CLUSTER_REPORTS} in {w.CLUSTER_HOURS} h): "
+        f"{sum(len(v) for v in animal.values())} background animal reports with an area, "
+        f"{len(cluster_false)} alarms, {len(cluster_false) / months:.2f} per month"
+    )
 
     # 2. Cluster outbreaks.
     cluster_delays, cluster_rise_delays = [], []
@@ -264,8 +307,11 @@ def main() -> None:
     for _ in range(args.runs):
         village = rng.choice(villages) if villages else "大湾村"
         day0 = SPAN[0] + timedelta(days=rng.randrange(span_days))
-        injected = sorted(random_moment(rng, day0 + timedelta(days=d))
-                          for d in range(rng.randint(3, 5)) for _ in range(rng.randint(1, 2)))
+        injected = sorted(
+            random_moment(rng, day0 + timedelta(days=d))
+            for d in range(rng.randint(3, 5))
+            for _ in range(rng.randint(1, 2))
+        )
         times = sorted(animal.get(village, []) + injected)
         first_report = injected[0]
         # Intake runs the cluster rule at each report (the 20% uncategorised are caught by the
@@ -275,12 +321,15 @@ def main() -> None:
             cluster_delays.append((hit - first_report).total_seconds() / 3600)
         epidemic_times = sorted(
             [m["at"] for m in messages if m["area"] == village and m["category"] == EPIDEMIC]
-            + [t for t in injected if rng.random() >= 0.2])
+            + [t for t in injected if rng.random() >= 0.2]
+        )
         delay = first_rise_alarm(epidemic_times, first_report, 24 * 7)
         if delay is not None:
             cluster_rise_delays.append(delay)
-    print(f"\n2. cluster outbreaks ({args.runs} runs: 3-5 days × 1-2 sick/dead-pig reports a day "
-          "in one village):")
+    print(
+        f"\n2. cluster outbreaks ({args.runs} runs: 3-5 days × 1-2 sick/dead-pig reports a day "
+        "in one village):"
+    )
     print(f"   cluster rule: {summary(cluster_delays, args.runs)}")
     print(f"   rise rule alone (7 days): {summary(cluster_rise_delays, args.runs)}")
 
@@ -293,11 +342,13 @@ def main() -> None:
     print("\n3. rises of a category in an area for 14 days (runs per multiplier):")
     for key, counts in series.items():
         for d in range(first, len(counts) - 14, 7):
-            base = counts[d - w.RISE_BASELINE_DAYS:d].sum()
-            if base >= 8 and counts[d - w.RISE_WINDOW_DAYS:d].sum() <= base * 7 / 56 * 2:
+            base = counts[d - w.RISE_BASELINE_DAYS : d].sum()
+            if base >= 8 and counts[d - w.RISE_WINDOW_DAYS : d].sum() <= base * 7 / 56 * 2:
                 eligible.append((key, d, base / w.RISE_BASELINE_DAYS))
-    print(f"   {len(eligible)} eligible (key, start week) pairs with ≥ 1 report a week in the "
-          f"baseline; baseline rate median {statistics.median(e[2] for e in eligible) * 7:.1f}/week")
+    print(
+        f"   {len(eligible)} eligible (key, start week) pairs with ≥ 1 report a week in the "
+        f"baseline; baseline rate median {statistics.median(e[2] for e in eligible) * 7:.1f}/week"
+    )
     for alpha in (w.RISE_ALPHA, 1e-4):
         for multiplier in (2, 3):
             run_rises(rng, eligible, series, start, times_of, multiplier, alpha, args.runs)
@@ -309,11 +360,16 @@ def main() -> None:
             for _ in range(args.runs):
                 gen = np.random.default_rng(rng.randrange(2**32))
                 day0 = date(2025, 1, 1) + timedelta(days=63)
-                times = [random_moment(rng, day0 + timedelta(days=k))
-                         for k in range(-63, 14) for _n in range(gen.poisson(rate))]
-                injected = sorted(random_moment(rng, day0 + timedelta(days=k))
-                                  for k in range(14)
-                                  for _n in range(gen.poisson((multiplier - 1) * rate)))
+                times = [
+                    random_moment(rng, day0 + timedelta(days=k))
+                    for k in range(-63, 14)
+                    for _n in range(gen.poisson(rate))
+                ]
+                injected = sorted(
+                    random_moment(rng, day0 + timedelta(days=k))
+                    for k in range(14)
+                    for _n in range(gen.poisson((multiplier - 1) * rate))
+                )
                 if not injected:
                     continue
                 delay = first_rise_alarm(sorted(times + injected), injected[0], 24 * 13)
@@ -335,8 +391,10 @@ def spread_rises(rng, messages, towns, runs) -> None:
         if m["category"] == category and m["area"]:
             times_of[m["area"]].append(m["at"])
     span_days = (SPAN[1] - SPAN[0]).days - 14
-    print(f"\n3b. a rise spread over three villages of a town ({len(eligible)} towns with three "
-          f"or more villages/communities; {category}, 14 days):")
+    print(
+        f"\n3b. a rise spread over three villages of a town ({len(eligible)} towns with three "
+        f"or more villages/communities; {category}, 14 days):"
+    )
     for rate in (0.5, 1.0):
         by_villages, by_town = [], []
         for _ in range(runs):
@@ -344,18 +402,31 @@ def spread_rises(rng, messages, towns, runs) -> None:
             three = rng.sample(sorted(children[town]), 3)
             day0 = SPAN[0] + timedelta(days=rng.randrange(span_days))
             gen = np.random.default_rng(rng.randrange(2**32))
-            injected = [(rng.choice(three), random_moment(rng, day0 + timedelta(days=k)))
-                        for k in range(14) for _n in range(gen.poisson(rate))]
+            injected = [
+                (rng.choice(three), random_moment(rng, day0 + timedelta(days=k)))
+                for k in range(14)
+                for _n in range(gen.poisson(rate))
+            ]
             if not injected:
                 continue
             first_report = min(t for _v, t in injected)
-            hours = int((datetime.combine(day0 + timedelta(days=14), datetime.min.time())
-                         - first_report).total_seconds() // 3600)
-            delays = [first_rise_alarm(sorted(times_of[v] + [t for a, t in injected if a == v]),
-                                       first_report, hours) for v in three]
+            hours = int(
+                (
+                    datetime.combine(day0 + timedelta(days=14), datetime.min.time()) - first_report
+                ).total_seconds()
+                // 3600
+            )
+            delays = [
+                first_rise_alarm(
+                    sorted(times_of[v] + [t for a, t in injected if a == v]), first_report, hours
+                )
+                for v in three
+            ]
             village = min((d for d in delays if d is not None), default=None)
-            everything = sorted([t for v in [town, *children[town]] for t in times_of[v]]
-                                + [t for _v, t in injected])
+            everything = sorted(
+                [t for v in [town, *children[town]] for t in times_of[v]]
+                + [t for _v, t in injected]
+            )
             at_town = first_rise_alarm(everything, first_report, hours)
             if village is not None:
                 by_villages.append(village)
@@ -372,16 +443,20 @@ def run_rises(rng, eligible, series, start, times_of, multiplier, alpha, runs) -
         key, d, rate = rng.choice(eligible)
         day0 = start + timedelta(days=d)
         gen = np.random.default_rng(rng.randrange(2**32))
-        injected = sorted(random_moment(rng, day0 + timedelta(days=k)) for k in range(14)
-                          for _n in range(gen.poisson((multiplier - 1) * rate)))
+        injected = sorted(
+            random_moment(rng, day0 + timedelta(days=k))
+            for k in range(14)
+            for _n in range(gen.poisson((multiplier - 1) * rate))
+        )
         band = "1-2/week" if rate * 7 < 2 else ("2-4/week" if rate * 7 < 4 else "≥4/week")
         bands[band][0] += 1
         if not injected:
             continue
         times = sorted(times_of[key] + injected)
         end = datetime.combine(day0 + timedelta(days=14), datetime.min.time())
-        delay = first_rise_alarm(times, injected[0],
-                                 int((end - injected[0]).total_seconds() // 3600), alpha=alpha)
+        delay = first_rise_alarm(
+            times, injected[0], int((end - injected[0]).total_seconds() // 3600), alpha=alpha
+        )
         if delay is not None:
             bands[band][1].append(delay)
             all_delays.append(delay)
@@ -389,6 +464,7 @@ def run_rises(rng, eligible, series, start, times_of, multiplier, alpha, runs) -
     for band in ("1-2/week", "2-4/week", "≥4/week"):
         if bands[band][0]:
             print(f"     baseline {band}: {summary(bands[band][1], bands[band][0])}")
+
 
 if __name__ == "__main__":
     main()

@@ -27,9 +27,13 @@ CORE_CODES = {
 def error_codes() -> dict[str, dict[str, str]]:
     """{"core": {code: description}, "<app>": {...}, ...} for every registry there is."""
     with translation.override("en"):  # the schema's language
-        core = {cls.code: str(cls.default_message) for cls in vars(core_errors).values()
-                if isinstance(cls, type) and issubclass(cls, core_errors.LianxinError)
-                and cls is not core_errors.LianxinError}
+        core = {
+            cls.code: str(cls.default_message)
+            for cls in vars(core_errors).values()
+            if isinstance(cls, type)
+            and issubclass(cls, core_errors.LianxinError)
+            and cls is not core_errors.LianxinError
+        }
     out = {"core": {**core, **CORE_CODES}}
     for config in apps.get_app_configs():
         if not config.name.startswith("lianxin.") or config.label == "core":
@@ -43,8 +47,9 @@ def error_codes() -> dict[str, dict[str, str]]:
     return out
 
 
-def document_error_codes(result: dict[str, Any], generator: Any, request: Any, public: bool
-                         ) -> dict[str, Any]:
+def document_error_codes(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
     error = result.get("components", {}).get("schemas", {}).get("Error")
     if error is None:
         return result

@@ -188,8 +188,11 @@ CSRF_FAILURE_VIEW = "lianxin.core.error_pages.csrf_failure"
 # (TOTP), set up at their first sign-in. Role names as in core.models.Role; "admin" covers the
 # admin role and anyone who may enter the Django admin (is_staff, is_superuser). Comma-separated
 # in the environment; empty turns the second factor off (a demo without phones, never production).
-LIANXIN_TWO_FACTOR_ROLES = [r.strip() for r in os.environ.get(
-    "LIANXIN_TWO_FACTOR_ROLES", "inspector,orgdept,admin").split(",") if r.strip()]
+LIANXIN_TWO_FACTOR_ROLES = [
+    r.strip()
+    for r in os.environ.get("LIANXIN_TWO_FACTOR_ROLES", "inspector,orgdept,admin").split(",")
+    if r.strip()
+]
 # Wrong codes allowed per account before even the right one is refused until the window ends.
 LOGIN_RATE_OTP = os.environ.get("LOGIN_RATE_OTP", "5/15m")
 # The name the authenticator app shows beside the account.
@@ -295,7 +298,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "12345@lianxin.local")
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend")
-SMS_LOG_TEXT = env_bool("SMS_LOG_TEXT", False)  # the logging backend writes texts (never in production)
+SMS_LOG_TEXT = env_bool(
+    "SMS_LOG_TEXT", False
+)  # the logging backend writes texts (never in production)
 
 # --- API -----------------------------------------------------------------------------------
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")
@@ -306,13 +311,16 @@ OPEN311_READ_RATE = os.environ.get("OPEN311_READ_RATE", "600/hour")  # per addre
 # contact shown to client developers, and how they obtain an API key.
 OPEN311_JURISDICTION = os.environ.get("OPEN311_JURISDICTION", "")
 OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "12345")
-OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE",
-                                     "API keys are issued by the 12345 hotline centre.")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE", "API keys are issued by the 12345 hotline centre."
+)
 
 # Intake asks this function (text -> (category name, confidence) or None) for a category when
 # the citizen gave none; at or above the confidence it dispatches at once, below it the
 # suggestion waits for a dispatcher. Empty disables suggestions.
-CATEGORY_SUGGESTER = os.environ.get("CATEGORY_SUGGESTER", "lianxin.insight.suggest.suggest_category")
+CATEGORY_SUGGESTER = os.environ.get(
+    "CATEGORY_SUGGESTER", "lianxin.insight.suggest.suggest_category"
+)
 AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9"))
 # Replies scoring below the threshold (0-1) wait for the unit leader's review before the
 # citizen sees them; an empty REPLY_SCORER turns scoring off.
@@ -330,7 +338,9 @@ REPLY_SCORE_WEIGHTS: dict[str, float] = {}
 # How new appeals reach the insight analysis (duplicates, areas, animal clusters): "queue", a
 # Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
 # a broker a queued task would run inside the citizen's request, so batch is the default there.
-INSIGHT_INTAKE_MODE = os.environ.get("INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch")
+INSIGHT_INTAKE_MODE = os.environ.get(
+    "INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch"
+)
 # Requests per address to the public rankings API, e.g. "120/minute"; "off" disables.
 EVALUATION_PUBLIC_RATE = os.environ.get("EVALUATION_PUBLIC_RATE", "120/minute")
 # Inquiries (质询) must be answered publicly within this many working days.
@@ -368,8 +378,14 @@ REPORT_RECEIPT_BUCKET_BITS = 16
 REPORT_RECEIPT_ARGON2: dict[str, int] = {}
 # (opslimit, memlimit) deriving the reporter's key from a receipt, and an inspector's key from
 # their passphrase (libsodium's interactive and moderate limits).
-REPORT_RECEIPT_KDF = (nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE, nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE)
-INSPECTOR_PASSPHRASE_KDF = (nacl.pwhash.argon2id.OPSLIMIT_MODERATE, nacl.pwhash.argon2id.MEMLIMIT_MODERATE)
+REPORT_RECEIPT_KDF = (
+    nacl.pwhash.argon2id.OPSLIMIT_INTERACTIVE,
+    nacl.pwhash.argon2id.MEMLIMIT_INTERACTIVE,
+)
+INSPECTOR_PASSPHRASE_KDF = (
+    nacl.pwhash.argon2id.OPSLIMIT_MODERATE,
+    nacl.pwhash.argon2id.MEMLIMIT_MODERATE,
+)
 # Integrity-record flags (docs/supervision/integrity.md): yuan of living costs per family member
 # and year, and the tolerance before an unexplained change is flagged (the larger of an amount in
 # yuan and a share of last year's gross assets).
@@ -387,22 +403,37 @@ WARNING_RISE_WINDOW_DAYS = 7
 WARNING_RISE_BASELINE_DAYS = 56
 WARNING_CLUSTER_REPORTS = 3
 WARNING_CLUSTER_HOURS = 72
-WARNING_CLUSTER_CATEGORIES = tuple(c.strip() for c in os.environ.get(
-    "WARNING_CLUSTER_CATEGORIES", "animal-epidemic,livestock-safety").split(",") if c.strip())
+WARNING_CLUSTER_CATEGORIES = tuple(
+    c.strip()
+    for c in os.environ.get("WARNING_CLUSTER_CATEGORIES", "animal-epidemic,livestock-safety").split(
+        ","
+    )
+    if c.strip()
+)
 # The numbers above read from the environment; a bad value stops the start naming the variable.
-for _name, _cast in (("WARNING_RISE_ALPHA", float), ("WARNING_RISE_MIN_COUNT", int),
-                     ("WARNING_RISE_WINDOW_DAYS", int), ("WARNING_RISE_BASELINE_DAYS", int),
-                     ("WARNING_CLUSTER_REPORTS", int), ("WARNING_CLUSTER_HOURS", int),
-                     ("APPRAISAL_MIN_RESPONSES", int), ("APPRAISAL_MIN_RESPONSE_RATE", float),
-                     ("REPLY_DEADLINE_WORKDAYS", int), ("REPLY_LATE_ZERO_WORKDAYS", int),
-                     ("REPORT_UNLOCK_SECONDS", int), ("REPORT_RECEIPT_MAX_FAILURES", int),
-                     ("REPORT_RECEIPT_MAX_GLOBAL_FAILURES", int),
-                     ("REPORT_RECEIPT_LOCKOUT_SECONDS", int)):
+for _name, _cast in (
+    ("WARNING_RISE_ALPHA", float),
+    ("WARNING_RISE_MIN_COUNT", int),
+    ("WARNING_RISE_WINDOW_DAYS", int),
+    ("WARNING_RISE_BASELINE_DAYS", int),
+    ("WARNING_CLUSTER_REPORTS", int),
+    ("WARNING_CLUSTER_HOURS", int),
+    ("APPRAISAL_MIN_RESPONSES", int),
+    ("APPRAISAL_MIN_RESPONSE_RATE", float),
+    ("REPLY_DEADLINE_WORKDAYS", int),
+    ("REPLY_LATE_ZERO_WORKDAYS", int),
+    ("REPORT_UNLOCK_SECONDS", int),
+    ("REPORT_RECEIPT_MAX_FAILURES", int),
+    ("REPORT_RECEIPT_MAX_GLOBAL_FAILURES", int),
+    ("REPORT_RECEIPT_LOCKOUT_SECONDS", int),
+):
     if _name in os.environ:
         try:
             globals()[_name] = _cast(os.environ[_name])
         except ValueError:
-            raise ImproperlyConfigured(f"{_name} must be a number, not {os.environ[_name]!r}") from None
+            raise ImproperlyConfigured(
+                f"{_name} must be a number, not {os.environ[_name]!r}"
+            ) from None
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "lianxin.core.authentication.ExpiringTokenAuthentication",
@@ -427,9 +458,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Lianxin API",
     # Open311 is not in this schema: it follows its own standard (GeoReport v2, XML or JSON).
     "DESCRIPTION": "连心: appeals (诉求) intake, tracking and handling. Every error is an `Error` "
-                   "object: `code`, `detail` and, for invalid input, `fields`. The Open311 "
-                   "GeoReport v2 API is at /open311/v2/ (discovery.json; "
-                   "http://wiki.open311.org/GeoReport_v2), outside this schema.",
+    "object: `code`, `detail` and, for invalid input, `fields`. The Open311 "
+    "GeoReport v2 API is at /open311/v2/ (discovery.json; "
+    "http://wiki.open311.org/GeoReport_v2), outside this schema.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar): no CDN on an intranet.

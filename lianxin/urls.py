@@ -11,7 +11,9 @@ from lianxin.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)),
+    path(
+        "favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.ico", permanent=True)
+    ),
     path("", core_views.home, name="home"),
     path("login/", core_views.SigninView.as_view(), name="login"),
     path("two-factor/", core_views.two_factor, name="two_factor"),

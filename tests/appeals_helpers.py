@@ -14,12 +14,17 @@ MONDAY_10 = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)
 
 # A reply that answers the default appeal below (楼道灯坏了) and cites its basis: it passes the
 # reply-quality gate, so walking the ordinary path does not stop in `reviewing`.
-GOOD_REPLY = ("您好！关于您反映的三单元楼道灯坏了、晚上看不见台阶的问题，物业公司已于3月4日更换三单元"
-              "楼道的灯泡，现已恢复照明。根据《物业管理条例》第三十五条，物业服务企业应当维护共用设施，"
-              "我们已要求物业每周巡查楼道照明。感谢您的监督。")
+GOOD_REPLY = (
+    "您好！关于您反映的三单元楼道灯坏了、晚上看不见台阶的问题，物业公司已于3月4日更换三单元"
+    "楼道的灯泡，现已恢复照明。根据《物业管理条例》第三十五条，物业服务企业应当维护共用设施，"
+    "我们已要求物业每周巡查楼道照明。感谢您的监督。"
+)
 
-CONTACT = {"contact_name": "张三", "contact_phone": "13812345678",
-           "contact_email": "zhangsan@example.net"}
+CONTACT = {
+    "contact_name": "张三",
+    "contact_phone": "13812345678",
+    "contact_email": "zhangsan@example.net",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +35,11 @@ def fast_passwords(settings):
 
 
 def submit(**fields) -> Appeal:
-    values = {"title": "楼道灯坏了", "content": "三单元楼道的灯坏了一周，晚上看不见台阶。", **fields}
+    values = {
+        "title": "楼道灯坏了",
+        "content": "三单元楼道的灯坏了一周，晚上看不见台阶。",
+        **fields,
+    }
     appeal, created = services.appeal_submit(**values)
     assert created
     return appeal
@@ -42,7 +51,9 @@ def fresh(appeal: Appeal) -> Appeal:
 
 def events_of(appeal: Appeal) -> list[AuditEvent]:
     return list(
-        AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk)).order_by("id")
+        AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk)).order_by(
+            "id"
+        )
     )
 
 
@@ -52,8 +63,9 @@ PATH = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED, St
 
 def handler_of(people, district, unit):
     """The fixture's handler of `unit` (the street's handler reaches its community too)."""
-    return {district["vet"]: people["vet_handler"],
-            district["env"]: people["env_handler"]}.get(unit, people["street_handler"])
+    return {district["vet"]: people["vet_handler"], district["env"]: people["env_handler"]}.get(
+        unit, people["street_handler"]
+    )
 
 
 def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
@@ -63,10 +75,16 @@ def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
     handler = handler_of(people, district, unit)
     if to == Status.REOPENED:
         walk(appeal, Status.REPLIED, people, district, unit)
-        return services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,
-                                         satisfaction=Satisfaction.DISSATISFIED)
+        return services.appeal_follow_up(
+            appeal=appeal,
+            actor=people["dispatcher"],
+            resolved=False,
+            satisfaction=Satisfaction.DISSATISFIED,
+        )
     if to == Status.WITHDRAWN:
-        return services.appeal_withdraw(appeal=appeal, actor=people["dispatcher"], reason="重复提交")
+        return services.appeal_withdraw(
+            appeal=appeal, actor=people["dispatcher"], reason="重复提交"
+        )
     if to == Status.MERGED:
         master = submit(title="同一问题的主诉求")
         return services.appeal_merge(appeal=appeal, master=master, actor=people["dispatcher"])
@@ -79,8 +97,12 @@ def walk(appeal: Appeal, to: str, people, district, unit=None) -> Appeal:
         elif appeal.status == Status.HANDLING:
             appeal = services.appeal_reply(appeal=appeal, actor=handler, text=GOOD_REPLY)
         elif appeal.status == Status.REPLIED:
-            appeal = services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"],
-                                               resolved=True, satisfaction=Satisfaction.SATISFIED)
+            appeal = services.appeal_follow_up(
+                appeal=appeal,
+                actor=people["dispatcher"],
+                resolved=True,
+                satisfaction=Satisfaction.SATISFIED,
+            )
         else:
             raise AssertionError(f"cannot walk from {appeal.status} to {to}")
     return appeal

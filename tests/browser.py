@@ -14,8 +14,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -65,8 +72,10 @@ class Trouble:
 
     def _request(self, request) -> None:
         url = urlsplit(request.url)
-        if url.scheme in ("http", "https", "ws", "wss") and \
-                f"{url.scheme}://{url.netloc}" != self.origin:
+        if (
+            url.scheme in ("http", "https", "ws", "wss")
+            and f"{url.scheme}://{url.netloc}" != self.origin
+        ):
             self.external_requests.append(request.url)
 
     def _response(self, response) -> None:
@@ -74,8 +83,12 @@ class Trouble:
             self.server_errors.append(f"{response.status} {response.url}")
 
     def problems(self) -> list[str]:
-        return (self.script_errors + self.console_errors + self.server_errors
-                + [f"external request: {u}" for u in self.external_requests])
+        return (
+            self.script_errors
+            + self.console_errors
+            + self.server_errors
+            + [f"external request: {u}" for u in self.external_requests]
+        )
 
 
 def open_page(browser, live_server, *, viewport=PHONE, locale="zh-CN"):
@@ -114,14 +127,35 @@ def fits_width(page) -> bool:
 
 # Latin words that belong on a Chinese page: names of standards, formats and products.
 LATIN_ALLOWED = {
-    "API", "Open311", "GeoReport", "PDF", "XLSX", "Excel", "CSV", "JSON", "OpenAPI", "ECharts",
-    "Lianxin", "TOTP", "SMS", "URL", "ID", "IP", "HTTP", "HTTPS", "PIPL", "English", "km",
-    "Ctrl", "Mac",  # the key and the computer, as printed on them
+    "API",
+    "Open311",
+    "GeoReport",
+    "PDF",
+    "XLSX",
+    "Excel",
+    "CSV",
+    "JSON",
+    "OpenAPI",
+    "ECharts",
+    "Lianxin",
+    "TOTP",
+    "SMS",
+    "URL",
+    "ID",
+    "IP",
+    "HTTP",
+    "HTTPS",
+    "PIPL",
+    "English",
+    "km",
+    "Ctrl",
+    "Mac",  # the key and the computer, as printed on them
 }
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z_]{2,}(?![\w@./:-])")
 
 
 def untranslated_words(text: str, *, allowed=frozenset()) -> list[str]:
     """Latin words in the visible text of a Chinese page, other than the allowed names."""
-    return sorted({w for w in LATIN_WORD.findall(text)
-                   if w not in LATIN_ALLOWED and w not in allowed})
+    return sorted(
+        {w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED and w not in allowed}
+    )

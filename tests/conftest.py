@@ -79,13 +79,15 @@ def _no_rate_limits(settings, request):
         settings.LOGIN_RATE_ACCOUNT = "off"
         settings.LOGIN_RATE_OTP = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames)
+        request.fixturenames
+    )
     if uses_db:
         from django.core.cache import cache
 
         # The cache lives in the database: make sure the test's database is set up first.
         request.getfixturevalue(
-            "transactional_db" if "transactional_db" in request.fixturenames else "db")
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
 
         cache.clear()
 
@@ -97,14 +99,23 @@ def district(db):
     vet = Unit.objects.create(name="畜牧兽医局", code="vet", kind="department", parent=root)
     env = Unit.objects.create(name="生态环境局", code="env", kind="department", parent=root)
     street = Unit.objects.create(name="东城街道", code="east", kind="street", parent=root)
-    community = Unit.objects.create(name="东湖社区", code="east-lake", kind="community", parent=street)
-    return {"root": root, "hotline": hotline, "vet": vet, "env": env, "street": street,
-            "community": community}
+    community = Unit.objects.create(
+        name="东湖社区", code="east-lake", kind="community", parent=street
+    )
+    return {
+        "root": root,
+        "hotline": hotline,
+        "vet": vet,
+        "env": env,
+        "street": street,
+        "community": community,
+    }
 
 
 def make_user(username: str, role: str | None, unit: Unit | None, **extra):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username,
-                                                email=f"{username}@example.org", **extra)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.org", **extra
+    )
     if role:
         RoleAssignment.objects.create(user=user, role=role, unit=unit)
     return user
@@ -145,8 +156,13 @@ def make_chief(root: Unit):
 def categories(district):
     group = Category.objects.create(code="animal", name="农村农业")
     epidemic = Category.objects.create(
-        code="animal-epidemic", name="动物疫病", parent=group, default_unit=district["vet"],
-        auto_dispatch=True, handling_days=1, contact_hours=2,
+        code="animal-epidemic",
+        name="动物疫病",
+        parent=group,
+        default_unit=district["vet"],
+        auto_dispatch=True,
+        handling_days=1,
+        contact_hours=2,
     )
     noise = Category.objects.create(code="env-noise", name="噪音污染", default_unit=district["env"])
     return {"group": group, "epidemic": epidemic, "noise": noise}

@@ -18,8 +18,15 @@ TEXT = """关于调整畜禽养殖禁养区的公告（征求意见稿）
 def open_notice(unit, actor, *, days=30, text=TEXT, **extra):
     """A notice whose comment period began a day ago and runs `days` days."""
     start = clock.now() - timedelta(days=1)
-    return notices.notice_create(actor=actor, unit=unit, title="畜禽养殖禁养区调整方案", text=text,
-                                 opens_at=start, closes_at=start + timedelta(days=days), **extra)
+    return notices.notice_create(
+        actor=actor,
+        unit=unit,
+        title="畜禽养殖禁养区调整方案",
+        text=text,
+        opens_at=start,
+        closes_at=start + timedelta(days=days),
+        **extra,
+    )
 
 
 def after(notice, days=1):

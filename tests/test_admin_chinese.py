@@ -43,11 +43,19 @@ def recorded_actions() -> set[str]:
 
 def test_every_action_the_services_record_has_a_chinese_name():
     codes = recorded_actions()
-    assert {"submit", "reopen", "extension_reject", "alarm_raise", "report_assess",
-            "open311_key_revoke", "appraisal_published"} <= codes  # the scan finds them all
+    assert {
+        "submit",
+        "reopen",
+        "extension_reject",
+        "alarm_raise",
+        "report_assess",
+        "open311_key_revoke",
+        "appraisal_published",
+    } <= codes  # the scan finds them all
     with translation.override("zh-hans"):
-        unnamed = {code: str(action_label(code)) for code in codes
-                   if not chinese(action_label(code))}
+        unnamed = {
+            code: str(action_label(code)) for code in codes if not chinese(action_label(code))
+        }
     assert unnamed == {}
 
 
@@ -65,16 +73,20 @@ def test_a_kept_records_change_is_named_after_its_model():
 def test_an_appeals_timeline_names_actions_from_the_same_labels():
     with translation.override("zh-hans"):
         assert render_to_string("appeals/_action_label.html", {"action": "dispatch"}) == "已派单"
-        assert render_to_string("appeals/_action_label.html",
-                                {"action": "alarm_raise"}) == "发出预警"
+        assert (
+            render_to_string("appeals/_action_label.html", {"action": "alarm_raise"}) == "发出预警"
+        )
 
 
 def test_every_model_has_a_chinese_name():
     """The user and group pages list the permissions of every model, by its name."""
     with translation.override("zh-hans"):
-        unnamed = [f"{model._meta.label}: {name}" for model in apps.get_models()
-                   for name in (model._meta.verbose_name, model._meta.verbose_name_plural)
-                   if untranslated_words(str(name))]
+        unnamed = [
+            f"{model._meta.label}: {name}"
+            for model in apps.get_models()
+            for name in (model._meta.verbose_name, model._meta.verbose_name_plural)
+            if untranslated_words(str(name))
+        ]
     assert unnamed == []
 
 
@@ -82,10 +94,16 @@ def shown_fields(model, model_admin, parent=None):
     """The fields an admin page shows: its form's (all editable fields but an inline's link
     to its parent), its read-only ones and its list's columns."""
     names = set(model_admin.readonly_fields) | {
-        name for name in getattr(model_admin, "list_display", ()) if isinstance(name, str)}
-    names |= {f.name for f in model._meta.get_fields()
-              if f.concrete and f.editable and not f.auto_created
-              and not (parent and f.is_relation and f.related_model is parent)}
+        name for name in getattr(model_admin, "list_display", ()) if isinstance(name, str)
+    }
+    names |= {
+        f.name
+        for f in model._meta.get_fields()
+        if f.concrete
+        and f.editable
+        and not f.auto_created
+        and not (parent and f.is_relation and f.related_model is parent)
+    }
     for name in names:
         try:
             yield model._meta.get_field(name)
@@ -95,13 +113,18 @@ def shown_fields(model, model_admin, parent=None):
 
 def test_every_field_an_admin_page_shows_has_a_chinese_label():
     pages = [(model, model_admin, None) for model, model_admin in admin.site._registry.items()]
-    pages += [(inline.model, inline, model) for model, model_admin in admin.site._registry.items()
-              for inline in model_admin.inlines]
+    pages += [
+        (inline.model, inline, model)
+        for model, model_admin in admin.site._registry.items()
+        for inline in model_admin.inlines
+    ]
     with translation.override("zh-hans"):
-        unlabelled = [f"{model._meta.label}.{field.name}: {field.verbose_name}"
-                      for model, model_admin, parent in pages
-                      for field in shown_fields(model, model_admin, parent)
-                      if untranslated_words(str(field.verbose_name))]
+        unlabelled = [
+            f"{model._meta.label}.{field.name}: {field.verbose_name}"
+            for model, model_admin, parent in pages
+            for field in shown_fields(model, model_admin, parent)
+            if untranslated_words(str(field.verbose_name))
+        ]
     assert unlabelled == []
 
 

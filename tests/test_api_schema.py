@@ -50,30 +50,36 @@ def test_every_operation_documents_its_errors_with_the_error_component(schema):
                 assert response["description"], (method, path, code)
 
 
-@pytest.mark.parametrize("method, path, statuses", [
-    # Staff: a token (401), roles (403), the appeal (404), its state or version (409).
-    ("POST", "/api/v1/appeals/{tracking_number}/dispatch/", {400, 401, 403, 404, 409, 413}),
-    ("GET", "/api/v1/appeals/{tracking_number}/", {401, 404}),
-    ("GET", "/api/v1/appeals/", {400, 401}),
-    # Public and throttled: no 401 where nothing authenticates, but 429.
-    ("POST", "/api/v1/appeals/", {400, 413, 429}),
-    ("GET", "/api/v1/appeals/track/", {400, 404, 429}),
-    ("POST", "/api/v1/appeals/track/follow-up/", {400, 404, 409, 429}),
-    ("POST", "/api/v1/auth/token/", {400, 429}),
-    ("GET", "/api/v1/evaluation/rankings/", {400, 404, 429}),
-    ("POST", "/api/v1/reports/", {400, 413, 429, 503}),
-    ("POST", "/api/v1/reports/messages/", {400, 404, 409, 429}),
-])
+@pytest.mark.parametrize(
+    "method, path, statuses",
+    [
+        # Staff: a token (401), roles (403), the appeal (404), its state or version (409).
+        ("POST", "/api/v1/appeals/{tracking_number}/dispatch/", {400, 401, 403, 404, 409, 413}),
+        ("GET", "/api/v1/appeals/{tracking_number}/", {401, 404}),
+        ("GET", "/api/v1/appeals/", {400, 401}),
+        # Public and throttled: no 401 where nothing authenticates, but 429.
+        ("POST", "/api/v1/appeals/", {400, 413, 429}),
+        ("GET", "/api/v1/appeals/track/", {400, 404, 429}),
+        ("POST", "/api/v1/appeals/track/follow-up/", {400, 404, 409, 429}),
+        ("POST", "/api/v1/auth/token/", {400, 429}),
+        ("GET", "/api/v1/evaluation/rankings/", {400, 404, 429}),
+        ("POST", "/api/v1/reports/", {400, 413, 429, 503}),
+        ("POST", "/api/v1/reports/messages/", {400, 404, 409, 429}),
+    ],
+)
 def test_operations_list_the_statuses_they_return(schema, method, path, statuses):
     documented = {int(code) for code in operation(schema, method, path)["responses"]}
     assert statuses <= documented
 
 
-@pytest.mark.parametrize("method, path, absent", [
-    ("POST", "/api/v1/appeals/", {401, 403, 404}),  # the public intake authenticates nobody
-    ("GET", "/api/v1/appeals/track/", {401, 403}),
-    ("GET", "/api/v1/categories/", {400, 403, 404, 429}),
-])
+@pytest.mark.parametrize(
+    "method, path, absent",
+    [
+        ("POST", "/api/v1/appeals/", {401, 403, 404}),  # the public intake authenticates nobody
+        ("GET", "/api/v1/appeals/track/", {401, 403}),
+        ("GET", "/api/v1/categories/", {400, 403, 404, 429}),
+    ],
+)
 def test_operations_do_not_list_statuses_they_cannot_return(schema, method, path, absent):
     documented = {int(code) for code in operation(schema, method, path)["responses"]}
     assert not absent & documented
@@ -84,11 +90,19 @@ def test_the_intake_replay_is_a_documented_200(schema):
     assert {"200", "201"} <= set(responses)
 
 
-@pytest.mark.parametrize("name, field", [
-    ("AppealList", "unit"), ("AppealList", "category"),
-    ("AppealDetail", "unit"), ("AppealDetail", "category"), ("AppealDetail", "master"),
-    ("Track", "unit"), ("Track", "category"), ("Category", "group"),
-])
+@pytest.mark.parametrize(
+    "name, field",
+    [
+        ("AppealList", "unit"),
+        ("AppealList", "category"),
+        ("AppealDetail", "unit"),
+        ("AppealDetail", "category"),
+        ("AppealDetail", "master"),
+        ("Track", "unit"),
+        ("Track", "category"),
+        ("Category", "group"),
+    ],
+)
 def test_fields_that_may_be_null_are_nullable(schema, name, field):
     assert component(schema, name)["properties"][field].get("nullable") is True
 
@@ -101,10 +115,17 @@ def test_title_and_content_may_not_be_blank(schema):
     assert submit_body["properties"]["title"]["maxLength"] == 200
 
 
-@pytest.mark.parametrize("action, field", [
-    ("return", "reason"), ("transfer", "reason"), ("extension", "reason"),
-    ("close", "reason"), ("reply", "text"), ("supervise", "note"),
-])
+@pytest.mark.parametrize(
+    "action, field",
+    [
+        ("return", "reason"),
+        ("transfer", "reason"),
+        ("extension", "reason"),
+        ("close", "reason"),
+        ("reply", "text"),
+        ("supervise", "note"),
+    ],
+)
 def test_what_the_services_require_is_required(schema, action, field):
     op = operation(schema, "POST", f"/api/v1/appeals/{{tracking_number}}/{action}/")
     assert op["requestBody"]["required"] is True
@@ -114,16 +135,18 @@ def test_what_the_services_require_is_required(schema, action, field):
 def test_required_parameters_are_required(schema):
     track = {p["name"]: p for p in operation(schema, "GET", "/api/v1/appeals/track/")["parameters"]}
     assert track["tracking_number"]["required"] and track["X-Query-Code"]["required"]
-    rankings = {p["name"]: p for p in
-                operation(schema, "GET", "/api/v1/evaluation/rankings/")["parameters"]}
+    rankings = {
+        p["name"]: p for p in operation(schema, "GET", "/api/v1/evaluation/rankings/")["parameters"]
+    }
     assert rankings["period"]["required"] and rankings["level"]["required"]
     assert set(rankings["level"]["schema"]["enum"]) == {"street", "department"}
 
 
 @pytest.mark.django_db
 def test_a_blank_title_is_refused_as_the_schema_says(people):
-    response = APIClient().post("/api/v1/appeals/", {"title": "  ", "content": "路灯不亮。"},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/appeals/", {"title": "  ", "content": "路灯不亮。"}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid" and "title" in response.json()["fields"]
 

@@ -41,8 +41,13 @@ EXAMPLES = {GenerationMode.POSITIVE: 15, GenerationMode.NEGATIVE: 10}
 # Not negative_data_rejection: the API is lenient with some malformed query parameters
 # (DRF's pagination ignores a `limit` that is not a number, `overdue` is true only for
 # 1/true), which that check reports; the negative examples still must get a documented answer.
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 
 
 @pytest.fixture
@@ -63,10 +68,16 @@ def wsgi_app():
 def receipt(people, district, cheap_crypto):
     """An inspector with a key (else the reporting channel refuses every report with a 503),
     and the receipt of a report."""
-    supervision.inspector_key_create(user=people["inspector"], passphrase="correct horse battery staple")
+    supervision.inspector_key_create(
+        user=people["inspector"], passphrase="correct horse battery staple"
+    )
     _report, receipt = supervision.report_submit(
-        accused="某局某科长", content="收受好处费，情节详见附件。", occurred_on=None, accused_unit=None,
-        files=[])
+        accused="某局某科长",
+        content="收受好处费，情节详见附件。",
+        occurred_on=None,
+        accused_unit=None,
+        files=[],
+    )
     return receipt
 
 
@@ -86,20 +97,34 @@ def run_operation(operation, mode, *, auth, fixed_path, fixed_track, receipt, st
     if "{tracking_number}" in operation.path:
         strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed_path))
     if operation.path.startswith("/api/v1/reports/") and operation.path != "/api/v1/reports/":
-        strategies.append(operation.as_strategy(generation_mode=mode,
-                                                headers={"X-Receipt": receipt}))
+        strategies.append(
+            operation.as_strategy(generation_mode=mode, headers={"X-Receipt": receipt})
+        )
     if operation.path == "/api/v1/appeals/track/" and mode is GenerationMode.POSITIVE:
         # The citizen's view of a real appeal: its 200 body is checked too.
         if operation.method.upper() == "GET":
-            strategies.append(operation.as_strategy(
-                query={"tracking_number": fixed_track[0]}, headers={"X-Query-Code": fixed_track[1]}))
+            strategies.append(
+                operation.as_strategy(
+                    query={"tracking_number": fixed_track[0]},
+                    headers={"X-Query-Code": fixed_track[1]},
+                )
+            )
         else:
-            strategies.append(operation.as_strategy(
-                body={"tracking_number": fixed_track[0], "query_code": fixed_track[1]},
-                media_type="application/json"))
+            strategies.append(
+                operation.as_strategy(
+                    body={"tracking_number": fixed_track[0], "query_code": fixed_track[1]},
+                    media_type="application/json",
+                )
+            )
 
-    @settings(max_examples=EXAMPLES[mode], derandomize=True, database=None, deadline=None,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES[mode],
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     @given(case=st.one_of(strategies), anonymous=st.sampled_from([False, False, False, True]))
     def examples(case, anonymous):
         # The token of a user with every role (reissued after DELETE /auth/token/ revoked it),
@@ -131,8 +156,15 @@ def test_every_operation_conforms_to_the_schema(wsgi_app, appeals, receipt, chie
         stats["operations"] += 1
         for mode in EXAMPLES:
             try:
-                run_operation(operation, mode, auth=chief, fixed_path=fixed_path,
-                              fixed_track=fixed_track, receipt=receipt, stats=stats)
+                run_operation(
+                    operation,
+                    mode,
+                    auth=chief,
+                    fixed_path=fixed_path,
+                    fixed_track=fixed_track,
+                    receipt=receipt,
+                    stats=stats,
+                )
             # Every operation is tried and all failures reported (schemathesis' FailureGroup is
             # a BaseExceptionGroup).
             except Unsatisfiable:
@@ -142,8 +174,10 @@ def test_every_operation_conforms_to_the_schema(wsgi_app, appeals, receipt, chie
             except (Exception, BaseExceptionGroup) as exc:
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     elapsed = time.monotonic() - started
-    print(f"{stats['operations']} operations, {stats['examples']} requests, "
-          f"statuses {sorted(stats['statuses'])}, {elapsed:.1f}s")
+    print(
+        f"{stats['operations']} operations, {stats['examples']} requests, "
+        f"statuses {sorted(stats['statuses'])}, {elapsed:.1f}s"
+    )
     assert not failures, "\n\n".join(failures)
     assert stats["operations"] >= 28
     # The fixed appeal and credentials make the operations answer, not only refuse.

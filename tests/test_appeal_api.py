@@ -46,9 +46,11 @@ def login(people):
     def as_(username: str) -> APIClient:
         if username not in clients:
             client = APIClient()
-            response = client.post("/api/v1/auth/token/",
-                                   {"username": username, "password": f"pw-{username}"},
-                                   format="json")
+            response = client.post(
+                "/api/v1/auth/token/",
+                {"username": username, "password": f"pw-{username}"},
+                format="json",
+            )
             assert response.status_code == 200, response.content
             client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
             clients[username] = client
@@ -76,12 +78,16 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 def test_a_token_is_issued_for_the_right_password_only(api, people):
-    good = api.post("/api/v1/auth/token/", {"username": "dispatcher", "password": "pw-dispatcher"},
-                    format="json")
+    good = api.post(
+        "/api/v1/auth/token/",
+        {"username": "dispatcher", "password": "pw-dispatcher"},
+        format="json",
+    )
     assert good.status_code == 200
     assert len(good.json()["token"]) == 40
-    bad = api.post("/api/v1/auth/token/", {"username": "dispatcher", "password": "wrong"},
-                   format="json")
+    bad = api.post(
+        "/api/v1/auth/token/", {"username": "dispatcher", "password": "wrong"}, format="json"
+    )
     assert bad.status_code == 400
     assert "token" not in bad.json()
 
@@ -105,8 +111,12 @@ def test_submit_answers_201_with_tracking_number_query_code_status_and_deadlines
     body = response.json()
     assert body["status"] == "submitted"
     assert body["query_code"] == services.query_code_for(body["tracking_number"])
-    assert datetime.fromisoformat(body["deadlines"]["contact"]) == datetime(2025, 3, 4, 10, tzinfo=LOCAL)
-    assert datetime.fromisoformat(body["deadlines"]["handling"]) == datetime(2025, 3, 12, 17, tzinfo=LOCAL)
+    assert datetime.fromisoformat(body["deadlines"]["contact"]) == datetime(
+        2025, 3, 4, 10, tzinfo=LOCAL
+    )
+    assert datetime.fromisoformat(body["deadlines"]["handling"]) == datetime(
+        2025, 3, 12, 17, tzinfo=LOCAL
+    )
     appeal = Appeal.objects.get(tracking_number=body["tracking_number"])
     assert appeal.channel == "api"
     assert appeal.contact_phone == CONTACT["contact_phone"]
@@ -132,8 +142,9 @@ def test_an_idempotency_key_reused_for_other_content_reveals_nothing(api, distri
     first = api.post(APPEALS, VALID, format="json", HTTP_IDEMPOTENCY_KEY="shared-key")
     assert first.status_code == 201
     before = counts()
-    guess = api.post(APPEALS, {**VALID, "content": "别的内容"}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="shared-key")
+    guess = api.post(
+        APPEALS, {**VALID, "content": "别的内容"}, format="json", HTTP_IDEMPOTENCY_KEY="shared-key"
+    )
     assert guess.status_code == 409
     assert guess.json()["code"] == "idempotency_mismatch"
     assert first.json()["query_code"] not in guess.content.decode()
@@ -155,8 +166,18 @@ def test_an_idempotency_key_reused_for_other_content_reveals_nothing(api, distri
         {**VALID, "urgency": "whenever"},
         {"content": "没有标题"},
     ],
-    ids=["empty-title", "201-char-title", "5001-char-content", "bad-phone", "unknown-category",
-         "title-list", "title-dict", "content-list", "bad-urgency", "missing-title"],
+    ids=[
+        "empty-title",
+        "201-char-title",
+        "5001-char-content",
+        "bad-phone",
+        "unknown-category",
+        "title-list",
+        "title-dict",
+        "content-list",
+        "bad-urgency",
+        "missing-title",
+    ],
 )
 def test_bad_input_is_a_4xx_json_error_and_writes_nothing(api, district, categories, payload):
     before = counts()
@@ -177,8 +198,16 @@ def test_bad_input_is_a_4xx_json_error_and_writes_nothing(api, district, categor
         (b'"just a string"', "application/json"),
         (b"null", "application/json"),
     ],
-    ids=["truncated-json", "binary-as-json", "form-as-json", "binary-text-plain", "xml",
-         "json-list", "json-string", "json-null"],
+    ids=[
+        "truncated-json",
+        "binary-as-json",
+        "form-as-json",
+        "binary-text-plain",
+        "xml",
+        "json-list",
+        "json-string",
+        "json-null",
+    ],
 )
 def test_a_malformed_or_non_json_body_is_a_4xx_json_error_and_writes_nothing(
     api, district, raw, content_type
@@ -223,14 +252,13 @@ def test_markup_is_escaped_in_the_tracking_page_and_the_staff_page(district, peo
     assert MARKUP not in html
 
 
-
-
 def test_error_detail_follows_accept_language(api, district, categories):
     payload = {**VALID, "category": "no-such-category"}
     en = assert_error(api.post(APPEALS, payload, format="json", HTTP_ACCEPT_LANGUAGE="en"), 400)
     assert en["detail"] == "Category: Unknown category: no-such-category"
-    zh = assert_error(api.post(APPEALS, payload, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"),
-                      400)
+    zh = assert_error(
+        api.post(APPEALS, payload, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"), 400
+    )
     assert zh["code"] == en["code"] == "invalid"
     assert zh["detail"] == "分类：未知的分类：no-such-category"
 
@@ -269,10 +297,14 @@ def test_the_access_log_never_holds_a_query_code_or_a_receipt():
     class Req:
         headers = []
 
-    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/appeals/track/",
-               "QUERY_STRING": "tracking_number=202611291234567&query_code=042137",
-               "RAW_URI": "/api/v1/appeals/track/?tracking_number=202611291234567&query_code=042137",
-               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.1"}
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/api/v1/appeals/track/",
+        "QUERY_STRING": "tracking_number=202611291234567&query_code=042137",
+        "RAW_URI": "/api/v1/appeals/track/?tracking_number=202611291234567&query_code=042137",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.1",
+    }
     logger.access(Resp(), Req(), environ, __import__("datetime").timedelta(seconds=0.01))
     assert lines and "042137" not in " ".join(lines)
     assert "202611291234567" in " ".join(lines)
@@ -291,8 +323,16 @@ def test_tracking_shows_status_and_the_public_timeline_without_personal_data(api
     assert body["unit"] == district["vet"].name
     assert [e["action"] for e in body["timeline"]] == ["submit", "dispatch", "dispatch", "accept"]
     text = json.dumps(body, ensure_ascii=False)
-    for private in ("张三", "13812345678", "5678", "zhangsan@example.net", "内部", "dispatcher",
-                    "vet_handler", "supervisor"):
+    for private in (
+        "张三",
+        "13812345678",
+        "5678",
+        "zhangsan@example.net",
+        "内部",
+        "dispatcher",
+        "vet_handler",
+        "supervisor",
+    ):
         assert private not in text
 
 
@@ -347,10 +387,19 @@ def test_the_citizen_rates_a_reply_with_tracking_number_and_code(api, district, 
     appeal = appeal_in(Status.REPLIED, people, district)
     code = services.query_code_for(appeal.tracking_number)
     url = f"{TRACK}follow-up/"
-    payload = {"tracking_number": appeal.tracking_number, "resolved": True,
-               "satisfaction": "basic", "comment": "还行"}
-    assert_error(api.post(url, {**payload, "query_code": "000000" if code != "000000" else "1"},
-                          format="json"), 404, "not_found")
+    payload = {
+        "tracking_number": appeal.tracking_number,
+        "resolved": True,
+        "satisfaction": "basic",
+        "comment": "还行",
+    }
+    assert_error(
+        api.post(
+            url, {**payload, "query_code": "000000" if code != "000000" else "1"}, format="json"
+        ),
+        404,
+        "not_found",
+    )
     assert fresh(appeal).status == Status.REPLIED
     response = api.post(url, {**payload, "query_code": code}, format="json")
     assert response.status_code == 200, response.content
@@ -358,18 +407,27 @@ def test_the_citizen_rates_a_reply_with_tracking_number_and_code(api, district, 
     followup = FollowUp.objects.get(appeal=appeal)
     assert (followup.by, followup.satisfaction, followup.comment) == ("citizen", "basic", "还行")
     # A second rating of a closed appeal is not a valid transition.
-    assert_error(api.post(url, {**payload, "query_code": code}, format="json"), 409,
-                 "invalid_transition")
+    assert_error(
+        api.post(url, {**payload, "query_code": code}, format="json"), 409, "invalid_transition"
+    )
 
 
 def test_the_citizen_withdraws_with_tracking_number_and_code(api, district, people):
     appeal = appeal_in(Status.DISPATCHED, people, district)
     code = services.query_code_for(appeal.tracking_number)
     url = f"{TRACK}withdraw/"
-    assert_error(api.post(url, {"tracking_number": appeal.tracking_number, "query_code": "x"},
-                          format="json"), 404, "not_found")
-    response = api.post(url, {"tracking_number": appeal.tracking_number, "query_code": code,
-                              "reason": "已自行解决"}, format="json")
+    assert_error(
+        api.post(
+            url, {"tracking_number": appeal.tracking_number, "query_code": "x"}, format="json"
+        ),
+        404,
+        "not_found",
+    )
+    response = api.post(
+        url,
+        {"tracking_number": appeal.tracking_number, "query_code": code, "reason": "已自行解决"},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "withdrawn"
     event = events_of(appeal)[-1]
@@ -390,37 +448,149 @@ def _pending_extension(appeal, people, district):
 # action: (state, right role, body, wrong role that sees it, role that does not see it,
 #          a state where the action is not possible, state after, audit action, set-up)
 ACTIONS = {
-    "dispatch": (Status.SUBMITTED, "dispatcher", lambda p, d: {"unit": d["vet"].pk},
-                 "supervisor", "vet_handler", Status.HANDLING, Status.DISPATCHED, "dispatch", None),
-    "accept": (Status.DISPATCHED, "vet_handler", lambda p, d: {}, "supervisor", "env_handler",
-               Status.HANDLING, Status.HANDLING, "accept", None),
-    "return": (Status.DISPATCHED, "vet_handler", lambda p, d: {"reason": "不属本单位"},
-               "supervisor", "env_handler", Status.HANDLING, Status.SUBMITTED, "return", None),
-    "transfer": (Status.DISPATCHED, "dispatcher",
-                 lambda p, d: {"unit": d["env"].pk, "reason": "属环保"}, "vet_handler",
-                 "env_handler", Status.REPLIED, Status.DISPATCHED, "transfer", None),
-    "co-handle": (Status.HANDLING, "vet_handler", lambda p, d: {"units": [d["env"].pk]},
-                  "supervisor", "env_handler", Status.REPLIED, Status.HANDLING, "co_handle", None),
-    "extension": (Status.HANDLING, "vet_handler", lambda p, d: {"days": 3, "reason": "检测"},
-                  "supervisor", "env_handler", Status.DISPATCHED, Status.HANDLING,
-                  "extension_request", None),
-    "extension-decision": (Status.HANDLING, "supervisor", lambda p, d: {"approve": True},
-                           "vet_handler", "env_handler", Status.REPLIED, Status.HANDLING,
-                           "extension_approve", _pending_extension),
-    "reply": (Status.HANDLING, "vet_handler", lambda p, d: {"text": GOOD_REPLY}, "supervisor",
-              "env_handler", Status.DISPATCHED, Status.REPLIED, "reply", None),
-    "follow-up": (Status.REPLIED, "dispatcher",
-                  lambda p, d: {"resolved": True, "satisfaction": "satisfied"}, "vet_handler",
-                  "env_handler", Status.HANDLING, Status.CLOSED, "followup", None),
-    "close": (Status.REPLIED, "dispatcher", lambda p, d: {"reason": "联系不上"}, "vet_handler",
-              "env_handler", Status.HANDLING, Status.CLOSED, "close", None),
-    "merge": (Status.DISPATCHED, "dispatcher",
-              lambda p, d: {"master": _master_at_vet(p, d)}, "vet_handler", "env_handler",
-              Status.CLOSED, Status.MERGED, "merge", None),
-    "withdraw": (Status.DISPATCHED, "dispatcher", lambda p, d: {"reason": "重复"}, "vet_handler",
-                 "env_handler", Status.REPLIED, Status.WITHDRAWN, "withdraw", None),
-    "supervise": (Status.HANDLING, "supervisor", lambda p, d: {"note": "请抓紧办理"},
-                  "vet_handler", "env_handler", Status.REPLIED, Status.HANDLING, "supervise", None),
+    "dispatch": (
+        Status.SUBMITTED,
+        "dispatcher",
+        lambda p, d: {"unit": d["vet"].pk},
+        "supervisor",
+        "vet_handler",
+        Status.HANDLING,
+        Status.DISPATCHED,
+        "dispatch",
+        None,
+    ),
+    "accept": (
+        Status.DISPATCHED,
+        "vet_handler",
+        lambda p, d: {},
+        "supervisor",
+        "env_handler",
+        Status.HANDLING,
+        Status.HANDLING,
+        "accept",
+        None,
+    ),
+    "return": (
+        Status.DISPATCHED,
+        "vet_handler",
+        lambda p, d: {"reason": "不属本单位"},
+        "supervisor",
+        "env_handler",
+        Status.HANDLING,
+        Status.SUBMITTED,
+        "return",
+        None,
+    ),
+    "transfer": (
+        Status.DISPATCHED,
+        "dispatcher",
+        lambda p, d: {"unit": d["env"].pk, "reason": "属环保"},
+        "vet_handler",
+        "env_handler",
+        Status.REPLIED,
+        Status.DISPATCHED,
+        "transfer",
+        None,
+    ),
+    "co-handle": (
+        Status.HANDLING,
+        "vet_handler",
+        lambda p, d: {"units": [d["env"].pk]},
+        "supervisor",
+        "env_handler",
+        Status.REPLIED,
+        Status.HANDLING,
+        "co_handle",
+        None,
+    ),
+    "extension": (
+        Status.HANDLING,
+        "vet_handler",
+        lambda p, d: {"days": 3, "reason": "检测"},
+        "supervisor",
+        "env_handler",
+        Status.DISPATCHED,
+        Status.HANDLING,
+        "extension_request",
+        None,
+    ),
+    "extension-decision": (
+        Status.HANDLING,
+        "supervisor",
+        lambda p, d: {"approve": True},
+        "vet_handler",
+        "env_handler",
+        Status.REPLIED,
+        Status.HANDLING,
+        "extension_approve",
+        _pending_extension,
+    ),
+    "reply": (
+        Status.HANDLING,
+        "vet_handler",
+        lambda p, d: {"text": GOOD_REPLY},
+        "supervisor",
+        "env_handler",
+        Status.DISPATCHED,
+        Status.REPLIED,
+        "reply",
+        None,
+    ),
+    "follow-up": (
+        Status.REPLIED,
+        "dispatcher",
+        lambda p, d: {"resolved": True, "satisfaction": "satisfied"},
+        "vet_handler",
+        "env_handler",
+        Status.HANDLING,
+        Status.CLOSED,
+        "followup",
+        None,
+    ),
+    "close": (
+        Status.REPLIED,
+        "dispatcher",
+        lambda p, d: {"reason": "联系不上"},
+        "vet_handler",
+        "env_handler",
+        Status.HANDLING,
+        Status.CLOSED,
+        "close",
+        None,
+    ),
+    "merge": (
+        Status.DISPATCHED,
+        "dispatcher",
+        lambda p, d: {"master": _master_at_vet(p, d)},
+        "vet_handler",
+        "env_handler",
+        Status.CLOSED,
+        Status.MERGED,
+        "merge",
+        None,
+    ),
+    "withdraw": (
+        Status.DISPATCHED,
+        "dispatcher",
+        lambda p, d: {"reason": "重复"},
+        "vet_handler",
+        "env_handler",
+        Status.REPLIED,
+        Status.WITHDRAWN,
+        "withdraw",
+        None,
+    ),
+    "supervise": (
+        Status.HANDLING,
+        "supervisor",
+        lambda p, d: {"note": "请抓紧办理"},
+        "vet_handler",
+        "env_handler",
+        Status.REPLIED,
+        Status.HANDLING,
+        "supervise",
+        None,
+    ),
 }
 
 
@@ -440,8 +610,9 @@ def _post(client, appeal, action, body):
 def test_an_action_works_for_the_right_role(login, people, district, action):
     _, right, body, _, _, _, after, audit_action, _ = ACTIONS[action]
     appeal = _prepared(action, people, district)
-    response = _post(login(right), appeal, action, {**body(people, district),
-                                                    "version": appeal.version})
+    response = _post(
+        login(right), appeal, action, {**body(people, district), "version": appeal.version}
+    )
     assert response.status_code == 200, response.content
     data = response.json()
     assert data["status"] == after
@@ -483,8 +654,9 @@ def test_an_action_in_the_wrong_state_is_409_invalid_transition(login, people, d
     _, right, body, _, _, bad_state, _, _, _ = ACTIONS[action]
     appeal = _prepared(action, people, district, state=bad_state)
     before = len(events_of(appeal))
-    assert_error(_post(login(right), appeal, action, body(people, district)), 409,
-                 "invalid_transition")
+    assert_error(
+        _post(login(right), appeal, action, body(people, district)), 409, "invalid_transition"
+    )
     assert fresh(appeal).status == bad_state
     assert len(events_of(appeal)) == before
 
@@ -519,13 +691,14 @@ def test_an_unknown_unit_in_an_action_is_400(login, people, district):
 def test_the_list_shows_only_visible_appeals_with_least_time_left_first(login, people, district):
     Category.objects.create(code="roads", name="道路", handling_days=3)
     with time_machine.travel(MONDAY_10, tick=False):
-        ordinary = appeal_in(Status.DISPATCHED, people, district)                      # 12 Mar
+        ordinary = appeal_in(Status.DISPATCHED, people, district)  # 12 Mar
         emergency = appeal_in(Status.DISPATCHED, people, district, urgency="emergency")  # 3 Mar
-        complex_ = appeal_in(Status.HANDLING, people, district, urgency="complex")      # 24 Mar
-        closed = appeal_in(Status.CLOSED, people, district, urgency="emergency")        # 3 Mar
-        at_env = walk(submit(urgency="urgent"), Status.DISPATCHED, people, district,
-                      unit=district["env"])                                            # 4 Mar
-        waiting = submit(category="roads")                                              # 6 Mar
+        complex_ = appeal_in(Status.HANDLING, people, district, urgency="complex")  # 24 Mar
+        closed = appeal_in(Status.CLOSED, people, district, urgency="emergency")  # 3 Mar
+        at_env = walk(
+            submit(urgency="urgent"), Status.DISPATCHED, people, district, unit=district["env"]
+        )  # 4 Mar
+        waiting = submit(category="roads")  # 6 Mar
     expected = {
         "vet_handler": [emergency, ordinary, complex_, closed],
         "vet_leader": [emergency, ordinary, complex_, closed],
@@ -540,7 +713,8 @@ def test_the_list_shows_only_visible_appeals_with_least_time_left_first(login, p
         assert response.status_code == 200
         body = response.json()
         assert [a["tracking_number"] for a in body["results"]] == [
-            a.tracking_number for a in appeals], who
+            a.tracking_number for a in appeals
+        ], who
         assert body["count"] == len(appeals)
     row = login("vet_handler").get(APPEALS).json()["results"][0]
     assert "contact" not in row and "contact_phone" not in row
@@ -551,12 +725,20 @@ def test_the_detail_masks_contact_for_the_supervisor_only(login, people, distric
     url = f"{APPEALS}{appeal.tracking_number}/"
     for who in ("dispatcher", "vet_handler", "vet_leader"):
         contact = login(who).get(url).json()["contact"]
-        assert contact == {"name": "张三", "phone": "13812345678",
-                           "email": "zhangsan@example.net", "masked": False}, who
+        assert contact == {
+            "name": "张三",
+            "phone": "13812345678",
+            "email": "zhangsan@example.net",
+            "masked": False,
+        }, who
     response = login("supervisor").get(url)
     assert response.status_code == 200
-    assert response.json()["contact"] == {"name": "张*", "phone": "138****5678", "email": "",
-                                          "masked": True}
+    assert response.json()["contact"] == {
+        "name": "张*",
+        "phone": "138****5678",
+        "email": "",
+        "masked": True,
+    }
     assert "13812345678" not in response.content.decode()
     assert "zhangsan@example.net" not in response.content.decode()
 
@@ -565,7 +747,10 @@ def test_the_detail_lists_the_actions_the_caller_may_take(login, people, distric
     appeal = appeal_in(Status.HANDLING, people, district)
     url = f"{APPEALS}{appeal.tracking_number}/"
     assert set(login("vet_handler").get(url).json()["actions"]) == {
-        "co_handle", "extension_request", "reply"}
+        "co_handle",
+        "extension_request",
+        "reply",
+    }
     assert set(login("supervisor").get(url).json()["actions"]) == {"supervise"}
 
 

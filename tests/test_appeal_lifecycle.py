@@ -84,9 +84,13 @@ def test_query_codes_differ_between_appeals(district):
 
 
 def test_submit_with_contact_keeps_it_and_normalises_the_phone(district, people):
-    appeal = submit(contact_name=" 张三 ", contact_phone="138 1234 5678",
-                    contact_email="zhangsan@example.net", address="东湖社区3栋",
-                    submitted_by=people["citizen"])
+    appeal = submit(
+        contact_name=" 张三 ",
+        contact_phone="138 1234 5678",
+        contact_email="zhangsan@example.net",
+        address="东湖社区3栋",
+        submitted_by=people["citizen"],
+    )
     appeal.refresh_from_db()
     assert appeal.contact_name == "张三"
     assert appeal.contact_phone == "13812345678"
@@ -130,8 +134,9 @@ def test_a_category_time_limit_replaces_the_ordinary_default(monday, district, c
     assert roads.category.code == "roads"
 
 
-def test_animal_epidemic_is_dispatched_to_the_vet_unit_automatically(monday, people, categories,
-                                                                      district):
+def test_animal_epidemic_is_dispatched_to_the_vet_unit_automatically(
+    monday, people, categories, district
+):
     appeal = fresh(submit(category="animal-epidemic", title="村里死了好几头猪"))
     assert appeal.status == Status.DISPATCHED
     assert appeal.unit == district["vet"]
@@ -142,7 +147,10 @@ def test_animal_epidemic_is_dispatched_to_the_vet_unit_automatically(monday, peo
     submit_event, dispatch_event = events_of(appeal)
     assert (submit_event.action, submit_event.to_state) == ("submit", Status.SUBMITTED)
     assert (dispatch_event.action, dispatch_event.from_state, dispatch_event.to_state) == (
-        "dispatch", Status.SUBMITTED, Status.DISPATCHED)
+        "dispatch",
+        Status.SUBMITTED,
+        Status.DISPATCHED,
+    )
     assert dispatch_event.actor_label == "auto"
     assert dispatch_event.data["auto"] is True
     assert dispatch_event.data["unit_id"] == district["vet"].pk
@@ -168,8 +176,9 @@ def test_xinfang_track_runs_on_the_statutory_clocks(monday, district, urgency):
 
 def test_an_idempotency_key_returns_the_same_appeal_and_writes_nothing_more(district):
     first, created = services.appeal_submit(title="噪音", content="夜里施工", idempotency_key="k-1")
-    again, created_again = services.appeal_submit(title="噪音", content="夜里施工",
-                                                  idempotency_key="k-1")
+    again, created_again = services.appeal_submit(
+        title="噪音", content="夜里施工", idempotency_key="k-1"
+    )
     assert (created, created_again) == (True, False)
     assert again.pk == first.pk
     assert Appeal.objects.count() == 1
@@ -215,8 +224,9 @@ def test_markup_is_kept_as_text_and_control_characters_are_dropped(district):
 
 def test_dispatch_sends_the_appeal_to_a_unit_and_tells_its_handlers(monday, district, people):
     appeal = submit()
-    dispatched = services.appeal_dispatch(appeal=appeal, unit=district["vet"],
-                                          actor=people["dispatcher"], version=1)
+    dispatched = services.appeal_dispatch(
+        appeal=appeal, unit=district["vet"], actor=people["dispatcher"], version=1
+    )
     appeal = fresh(appeal)
     assert appeal.status == Status.DISPATCHED
     assert appeal.unit == district["vet"]
@@ -224,19 +234,27 @@ def test_dispatch_sends_the_appeal_to_a_unit_and_tells_its_handlers(monday, dist
     assert appeal.version == 2 == dispatched.version
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "dispatch", Status.SUBMITTED, Status.DISPATCHED)
+        "dispatch",
+        Status.SUBMITTED,
+        Status.DISPATCHED,
+    )
     assert event.actor == people["dispatcher"]
     assert event.data["unit"] == district["vet"].name
     told = Notification.objects.filter(channel="inapp")
     assert {n.recipient for n in told} == {people["vet_handler"]}
 
 
-def test_dispatch_with_a_new_category_recomputes_the_deadlines(monday, district, people,
-                                                              categories):
+def test_dispatch_with_a_new_category_recomputes_the_deadlines(
+    monday, district, people, categories
+):
     appeal = submit(urgency="ordinary")
     Category.objects.create(code="roads", name="道路", handling_days=3)
-    services.appeal_dispatch(appeal=appeal, unit=district["env"], actor=people["dispatcher"],
-                             category=Category.objects.get(code="roads"))
+    services.appeal_dispatch(
+        appeal=appeal,
+        unit=district["env"],
+        actor=people["dispatcher"],
+        category=Category.objects.get(code="roads"),
+    )
     appeal = fresh(appeal)
     assert appeal.category.code == "roads"
     assert appeal.handling_deadline == local(3, 6, 17)
@@ -260,7 +278,10 @@ def test_accept_starts_the_handling(monday, district, people):
     assert appeal.accepted_at == MONDAY_10
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "accept", Status.DISPATCHED, Status.HANDLING)
+        "accept",
+        Status.DISPATCHED,
+        Status.HANDLING,
+    )
     assert event.actor == people["vet_handler"]
 
 
@@ -275,7 +296,10 @@ def test_return_sends_the_appeal_back_to_the_dispatcher(district, people):
     assert list(appeal.co_units.all()) == []
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "return", Status.DISPATCHED, Status.SUBMITTED)
+        "return",
+        Status.DISPATCHED,
+        Status.SUBMITTED,
+    )
     assert event.reason == "不属本单位职责"
     assert event.data["unit_id"] == district["vet"].pk
     # It can be dispatched again, and returned again.
@@ -293,14 +317,18 @@ def test_return_needs_a_reason(district, people):
 
 def test_transfer_moves_the_appeal_to_another_unit(district, people):
     appeal = appeal_in(Status.HANDLING, people, district)
-    services.appeal_transfer(appeal=appeal, unit=district["env"], actor=people["dispatcher"],
-                             reason="属环保职责")
+    services.appeal_transfer(
+        appeal=appeal, unit=district["env"], actor=people["dispatcher"], reason="属环保职责"
+    )
     appeal = fresh(appeal)
     assert appeal.status == Status.DISPATCHED
     assert appeal.unit == district["env"]
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "transfer", Status.HANDLING, Status.DISPATCHED)
+        "transfer",
+        Status.HANDLING,
+        Status.DISPATCHED,
+    )
     assert event.data["from_unit"] == district["vet"].name
     told = Notification.objects.filter(channel="inapp", recipient=people["env_handler"])
     assert told.count() == 1
@@ -309,27 +337,36 @@ def test_transfer_moves_the_appeal_to_another_unit(district, people):
 def test_transfer_to_the_same_unit_is_refused(district, people):
     appeal = appeal_in(Status.DISPATCHED, people, district)
     with pytest.raises(InvalidInput):
-        services.appeal_transfer(appeal=appeal, unit=district["vet"], actor=people["dispatcher"],
-                                 reason="x")
+        services.appeal_transfer(
+            appeal=appeal, unit=district["vet"], actor=people["dispatcher"], reason="x"
+        )
 
 
 def test_co_handle_adds_units_and_keeps_the_state(district, people):
     appeal = appeal_in(Status.HANDLING, people, district)
-    services.appeal_co_handle(appeal=appeal, units=[district["env"], district["vet"]],
-                              actor=people["vet_handler"])
+    services.appeal_co_handle(
+        appeal=appeal, units=[district["env"], district["vet"]], actor=people["vet_handler"]
+    )
     appeal = fresh(appeal)
     assert appeal.status == Status.HANDLING
     assert list(appeal.co_units.all()) == [district["env"]]  # its own unit is not a co-unit
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "co_handle", Status.HANDLING, Status.HANDLING)
-    assert Notification.objects.filter(channel="inapp", recipient=people["env_handler"]).count() == 1
+        "co_handle",
+        Status.HANDLING,
+        Status.HANDLING,
+    )
+    assert (
+        Notification.objects.filter(channel="inapp", recipient=people["env_handler"]).count() == 1
+    )
 
 
 def test_co_handle_with_only_the_own_unit_is_refused(district, people):
     appeal = appeal_in(Status.HANDLING, people, district)
     with pytest.raises(InvalidInput):
-        services.appeal_co_handle(appeal=appeal, units=[district["vet"]], actor=people["vet_handler"])
+        services.appeal_co_handle(
+            appeal=appeal, units=[district["vet"]], actor=people["vet_handler"]
+        )
 
 
 # --- Extensions ---------------------------------------------------------------------------
@@ -338,8 +375,9 @@ def test_co_handle_with_only_the_own_unit_is_refused(district, people):
 def test_approved_extension_moves_the_deadline_by_working_days(monday, district, people):
     appeal = appeal_in(Status.HANDLING, people, district)
     assert appeal.handling_deadline == local(3, 12, 17)  # Wednesday
-    extension = services.extension_request(appeal=appeal, actor=people["vet_handler"], days=3,
-                                           reason="需要现场检测")
+    extension = services.extension_request(
+        appeal=appeal, actor=people["vet_handler"], days=3, reason="需要现场检测"
+    )
     assert extension.decision == Extension.Decision.PENDING
     assert events_of(appeal)[-1].action == "extension_request"
     services.extension_decide(appeal=appeal, actor=people["supervisor"], approve=True)
@@ -352,15 +390,20 @@ def test_approved_extension_moves_the_deadline_by_working_days(monday, district,
     assert extension.decided_by == people["supervisor"]
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "extension_approve", Status.HANDLING, Status.HANDLING)
+        "extension_approve",
+        Status.HANDLING,
+        Status.HANDLING,
+    )
 
 
-def test_rejected_extension_keeps_the_deadline_and_a_new_request_is_possible(monday, district,
-                                                                            people):
+def test_rejected_extension_keeps_the_deadline_and_a_new_request_is_possible(
+    monday, district, people
+):
     appeal = appeal_in(Status.HANDLING, people, district)
     services.extension_request(appeal=appeal, actor=people["vet_handler"], days=3, reason="忙")
-    services.extension_decide(appeal=appeal, actor=people["dispatcher"], approve=False,
-                              reason="理由不足")
+    services.extension_decide(
+        appeal=appeal, actor=people["dispatcher"], approve=False, reason="理由不足"
+    )
     appeal = fresh(appeal)
     assert appeal.handling_deadline == local(3, 12, 17)
     assert events_of(appeal)[-1].action == "extension_reject"
@@ -384,8 +427,9 @@ def test_an_appeal_is_extended_only_once(district, people):
 def test_extension_days_out_of_range_are_refused(district, people, days):
     appeal = appeal_in(Status.HANDLING, people, district)
     with pytest.raises(InvalidInput):
-        services.extension_request(appeal=appeal, actor=people["vet_handler"], days=days,
-                                   reason="x")
+        services.extension_request(
+            appeal=appeal, actor=people["vet_handler"], days=days, reason="x"
+        )
     assert not Extension.objects.exists()
 
 
@@ -424,7 +468,10 @@ def test_reply_tells_the_citizen_by_sms_and_email_after_commit(
     assert appeal.reply == GOOD_REPLY
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "reply", Status.HANDLING, Status.REPLIED)
+        "reply",
+        Status.HANDLING,
+        Status.REPLIED,
+    )
 
 
 def test_reply_to_an_anonymous_appeal_notifies_no_citizen(
@@ -446,25 +493,37 @@ def test_reply_needs_text(district, people):
 
 def test_satisfied_follow_up_closes_the_appeal(monday, district, people):
     appeal = appeal_in(Status.REPLIED, people, district)
-    services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=True,
-                              satisfaction=Satisfaction.SATISFIED, comment="很及时")
+    services.appeal_follow_up(
+        appeal=appeal,
+        actor=people["dispatcher"],
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+        comment="很及时",
+    )
     appeal = fresh(appeal)
     assert appeal.status == Status.CLOSED
     assert appeal.closed_at == MONDAY_10
     followup = FollowUp.objects.get(appeal=appeal)
     assert (followup.resolved, followup.satisfaction, followup.by) == (
-        True, Satisfaction.SATISFIED, FollowUp.By.OPERATOR)
+        True,
+        Satisfaction.SATISFIED,
+        FollowUp.By.OPERATOR,
+    )
     assert followup.operator == people["dispatcher"]
     assert followup.unit == district["vet"]
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "followup", Status.REPLIED, Status.CLOSED)
+        "followup",
+        Status.REPLIED,
+        Status.CLOSED,
+    )
 
 
 def test_a_citizen_follow_up_is_recorded_as_the_citizens(district, people):
     appeal = appeal_in(Status.REPLIED, people, district)
-    services.appeal_follow_up(appeal=appeal, by_citizen=True, resolved=True,
-                              satisfaction=Satisfaction.BASIC)
+    services.appeal_follow_up(
+        appeal=appeal, by_citizen=True, resolved=True, satisfaction=Satisfaction.BASIC
+    )
     assert FollowUp.objects.get(appeal=appeal).by == FollowUp.By.CITIZEN
     event = events_of(appeal)[-1]
     assert (event.actor, event.actor_label) == (None, "citizen")
@@ -473,18 +532,29 @@ def test_a_citizen_follow_up_is_recorded_as_the_citizens(district, people):
 def test_dissatisfied_reopens_at_most_twice_then_closes(district, people):
     appeal = appeal_in(Status.REPLIED, people, district)
     for expected_reopens in (1, 2):
-        services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,
-                                  satisfaction=Satisfaction.DISSATISFIED)
+        services.appeal_follow_up(
+            appeal=appeal,
+            actor=people["dispatcher"],
+            resolved=False,
+            satisfaction=Satisfaction.DISSATISFIED,
+        )
         appeal = fresh(appeal)
         assert appeal.status == Status.REOPENED
         assert appeal.reopen_count == expected_reopens
         assert appeal.unit == district["vet"]
         event = events_of(appeal)[-1]
         assert (event.action, event.from_state, event.to_state) == (
-            "reopen", Status.REPLIED, Status.REOPENED)
+            "reopen",
+            Status.REPLIED,
+            Status.REOPENED,
+        )
         walk(appeal, Status.REPLIED, people, district)
-    services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,
-                              satisfaction=Satisfaction.DISSATISFIED)
+    services.appeal_follow_up(
+        appeal=appeal,
+        actor=people["dispatcher"],
+        resolved=False,
+        satisfaction=Satisfaction.DISSATISFIED,
+    )
     appeal = fresh(appeal)
     assert appeal.status == Status.CLOSED
     assert appeal.reopen_count == 2
@@ -495,8 +565,12 @@ def test_reopening_restarts_the_clocks_from_the_rating(district, people):
     with time_machine.travel(MONDAY_10, tick=False):
         appeal = appeal_in(Status.REPLIED, people, district)
     with time_machine.travel(local(3, 10, 10), tick=False):  # the next Monday
-        services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=False,
-                                  satisfaction=Satisfaction.DISSATISFIED)
+        services.appeal_follow_up(
+            appeal=appeal,
+            actor=people["dispatcher"],
+            resolved=False,
+            satisfaction=Satisfaction.DISSATISFIED,
+        )
     appeal = fresh(appeal)
     assert appeal.contact_deadline == local(3, 11, 10)
     assert appeal.handling_deadline == local(3, 19, 17)
@@ -505,8 +579,9 @@ def test_reopening_restarts_the_clocks_from_the_rating(district, people):
 def test_a_follow_up_with_an_unknown_satisfaction_is_refused(district, people):
     appeal = appeal_in(Status.REPLIED, people, district)
     with pytest.raises(InvalidInput):
-        services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=True,
-                                  satisfaction="ecstatic")
+        services.appeal_follow_up(
+            appeal=appeal, actor=people["dispatcher"], resolved=True, satisfaction="ecstatic"
+        )
     assert fresh(appeal).status == Status.REPLIED
     assert not FollowUp.objects.exists()
 
@@ -522,7 +597,11 @@ def test_close_ends_a_replied_appeal_without_a_rating(district, people):
     assert not FollowUp.objects.exists()
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state, event.reason) == (
-        "close", Status.REPLIED, Status.CLOSED, "三次联系不上")
+        "close",
+        Status.REPLIED,
+        Status.CLOSED,
+        "三次联系不上",
+    )
 
 
 # --- Merge and withdraw -------------------------------------------------------------------
@@ -539,7 +618,10 @@ def test_merge_puts_a_duplicate_under_its_master(district, people):
     assert fresh(master).status == Status.HANDLING
     event = events_of(duplicate)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "merge", Status.DISPATCHED, Status.MERGED)
+        "merge",
+        Status.DISPATCHED,
+        Status.MERGED,
+    )
     assert event.data["master"] == master.tracking_number
     assert events_of(master)[-1].action == "accept"  # the master's history is untouched
 
@@ -569,7 +651,10 @@ def test_withdraw_ends_an_open_appeal(district, people):
     assert appeal.closed_at is not None
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "withdraw", Status.HANDLING, Status.WITHDRAWN)
+        "withdraw",
+        Status.HANDLING,
+        Status.WITHDRAWN,
+    )
 
 
 def test_a_citizen_can_withdraw_their_appeal(district):
@@ -581,8 +666,16 @@ def test_a_citizen_can_withdraw_their_appeal(district):
 
 # --- Illegal transitions, permissions, conflicts ------------------------------------------
 
-ALL_STATES = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REPLIED,
-              Status.REOPENED, Status.CLOSED, Status.MERGED, Status.WITHDRAWN]
+ALL_STATES = [
+    Status.SUBMITTED,
+    Status.DISPATCHED,
+    Status.HANDLING,
+    Status.REPLIED,
+    Status.REOPENED,
+    Status.CLOSED,
+    Status.MERGED,
+    Status.WITHDRAWN,
+]
 OPEN = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REOPENED]
 # The lifecycle of ARCHITECTURE.md, written out independently of services.ALLOWED_FROM.
 LEGAL_FROM = {
@@ -634,8 +727,12 @@ def run_action(action: str, appeal: Appeal, actor, district, version=None):
     raise AssertionError(action)
 
 
-ILLEGAL = [(action, state) for action, legal in LEGAL_FROM.items() for state in ALL_STATES
-           if state not in legal]
+ILLEGAL = [
+    (action, state)
+    for action, legal in LEGAL_FROM.items()
+    for state in ALL_STATES
+    if state not in legal
+]
 LEGAL = [(action, state) for action, legal in LEGAL_FROM.items() for state in legal]
 
 
@@ -643,8 +740,7 @@ UNIT_PERMS = {"appeals.handle_appeal", "appeals.review_reply"}
 
 
 @pytest.mark.parametrize(("action", "state"), ILLEGAL)
-def test_every_illegal_transition_raises_invalid_transition(district, people, chief, action,
-                                                              state):
+def test_every_illegal_transition_raises_invalid_transition(district, people, chief, action, state):
     appeal = appeal_in(state, people, district)
     before = (appeal.status, appeal.version, len(events_of(appeal)))
     # The chief holds every role over the district: only the state can forbid the act...
@@ -659,8 +755,9 @@ def test_every_illegal_transition_raises_invalid_transition(district, people, ch
 
 
 @pytest.mark.parametrize(("action", "state"), LEGAL)
-def test_every_legal_transition_appends_exactly_one_audit_event(district, people, chief, action,
-                                                               state):
+def test_every_legal_transition_appends_exactly_one_audit_event(
+    district, people, chief, action, state
+):
     appeal = appeal_in(state, people, district)
     if action == "extension_decide":
         services.extension_request(appeal=appeal, actor=people["vet_handler"], days=2, reason="x")
@@ -676,8 +773,7 @@ def test_every_legal_transition_appends_exactly_one_audit_event(district, people
 
 
 @pytest.mark.parametrize(("action", "state"), LEGAL)
-def test_a_stale_version_is_a_conflict_and_changes_nothing(district, people, chief, action,
-                                                          state):
+def test_a_stale_version_is_a_conflict_and_changes_nothing(district, people, chief, action, state):
     appeal = appeal_in(state, people, district)
     if action == "extension_decide":
         services.extension_request(appeal=appeal, actor=people["vet_handler"], days=2, reason="x")
@@ -716,41 +812,67 @@ def test_a_transition_by_the_wrong_person_is_denied(district, people, action, st
 def test_a_full_lifecycle_leaves_a_verifiable_audit_log(district, people, categories):
     appeal = submit(category="env-noise", **CONTACT)
     steps = [
-        lambda a: services.appeal_dispatch(appeal=a, unit=district["vet"], actor=people["dispatcher"],
-                                           version=a.version),
-        lambda a: services.appeal_return(appeal=a, actor=people["vet_handler"], reason="非本单位",
-                                         version=a.version),
-        lambda a: services.appeal_dispatch(appeal=a, unit=district["env"], actor=people["dispatcher"],
-                                           version=a.version),
-        lambda a: services.appeal_transfer(appeal=a, unit=district["vet"], actor=people["dispatcher"],
-                                           reason="转畜牧", version=a.version),
+        lambda a: services.appeal_dispatch(
+            appeal=a, unit=district["vet"], actor=people["dispatcher"], version=a.version
+        ),
+        lambda a: services.appeal_return(
+            appeal=a, actor=people["vet_handler"], reason="非本单位", version=a.version
+        ),
+        lambda a: services.appeal_dispatch(
+            appeal=a, unit=district["env"], actor=people["dispatcher"], version=a.version
+        ),
+        lambda a: services.appeal_transfer(
+            appeal=a,
+            unit=district["vet"],
+            actor=people["dispatcher"],
+            reason="转畜牧",
+            version=a.version,
+        ),
         lambda a: services.appeal_accept(appeal=a, actor=people["vet_handler"], version=a.version),
-        lambda a: services.appeal_co_handle(appeal=a, units=[district["env"]],
-                                            actor=people["vet_handler"], version=a.version),
-        lambda a: services.extension_request(appeal=a, actor=people["vet_handler"], days=2,
-                                             reason="检测", version=a.version),
-        lambda a: services.extension_decide(appeal=a, actor=people["supervisor"], approve=True,
-                                            version=a.version),
-        lambda a: services.appeal_supervise(appeal=a, actor=people["supervisor"], note="抓紧",
-                                            version=a.version),
-        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text=GOOD_REPLY,
-                                        version=a.version),
-        lambda a: services.appeal_follow_up(appeal=a, actor=people["dispatcher"], resolved=False,
-                                            satisfaction="dissatisfied", version=a.version),
+        lambda a: services.appeal_co_handle(
+            appeal=a, units=[district["env"]], actor=people["vet_handler"], version=a.version
+        ),
+        lambda a: services.extension_request(
+            appeal=a, actor=people["vet_handler"], days=2, reason="检测", version=a.version
+        ),
+        lambda a: services.extension_decide(
+            appeal=a, actor=people["supervisor"], approve=True, version=a.version
+        ),
+        lambda a: services.appeal_supervise(
+            appeal=a, actor=people["supervisor"], note="抓紧", version=a.version
+        ),
+        lambda a: services.appeal_reply(
+            appeal=a, actor=people["vet_handler"], text=GOOD_REPLY, version=a.version
+        ),
+        lambda a: services.appeal_follow_up(
+            appeal=a,
+            actor=people["dispatcher"],
+            resolved=False,
+            satisfaction="dissatisfied",
+            version=a.version,
+        ),
         lambda a: services.appeal_accept(appeal=a, actor=people["vet_handler"], version=a.version),
-        lambda a: services.appeal_reply(appeal=a, actor=people["vet_handler"], text=GOOD_REPLY,
-                                        version=a.version),
-        lambda a: services.appeal_follow_up(appeal=a, by_citizen=True, resolved=True,
-                                            satisfaction="satisfied", version=a.version),
+        lambda a: services.appeal_reply(
+            appeal=a, actor=people["vet_handler"], text=GOOD_REPLY, version=a.version
+        ),
+        lambda a: services.appeal_follow_up(
+            appeal=a, by_citizen=True, resolved=True, satisfaction="satisfied", version=a.version
+        ),
     ]
     expected = [
-        ("dispatch", "submitted", "dispatched"), ("return", "dispatched", "submitted"),
-        ("dispatch", "submitted", "dispatched"), ("transfer", "dispatched", "dispatched"),
-        ("accept", "dispatched", "handling"), ("co_handle", "handling", "handling"),
+        ("dispatch", "submitted", "dispatched"),
+        ("return", "dispatched", "submitted"),
+        ("dispatch", "submitted", "dispatched"),
+        ("transfer", "dispatched", "dispatched"),
+        ("accept", "dispatched", "handling"),
+        ("co_handle", "handling", "handling"),
         ("extension_request", "handling", "handling"),
-        ("extension_approve", "handling", "handling"), ("supervise", "handling", "handling"),
-        ("reply", "handling", "replied"), ("reopen", "replied", "reopened"),
-        ("accept", "reopened", "handling"), ("reply", "handling", "replied"),
+        ("extension_approve", "handling", "handling"),
+        ("supervise", "handling", "handling"),
+        ("reply", "handling", "replied"),
+        ("reopen", "replied", "reopened"),
+        ("accept", "reopened", "handling"),
+        ("reply", "handling", "replied"),
         ("followup", "replied", "closed"),
     ]
     for step, (action, from_state, to_state) in zip(steps, expected, strict=True):
@@ -759,7 +881,11 @@ def test_a_full_lifecycle_leaves_a_verifiable_audit_log(district, people, catego
         assert AuditEvent.objects.count() == count + 1
         event = AuditEvent.objects.order_by("-id").first()
         assert (event.action, event.from_state, event.to_state, event.object_id) == (
-            action, from_state, to_state, str(appeal.pk))
+            action,
+            from_state,
+            to_state,
+            str(appeal.pk),
+        )
     assert fresh(appeal).status == Status.CLOSED
     out = StringIO()
     call_command("audit_verify", stdout=out)
@@ -806,7 +932,9 @@ def test_scan_overdue_escalates_once_and_tells_the_leader_and_the_supervisor(
         assert {n.recipient for n in told} == {people["vet_leader"], people["supervisor"]}
         assert all(late.tracking_number in n.subject for n in told)
         assert sorted(m.to[0] for m in mail.outbox) == [
-            people["supervisor"].email, people["vet_leader"].email]
+            people["supervisor"].email,
+            people["vet_leader"].email,
+        ]
         # The next scan finds nothing new to escalate.
         events, notifications = AuditEvent.objects.count(), Notification.objects.count()
         with django_capture_on_commit_callbacks(execute=True):
@@ -821,7 +949,9 @@ def test_an_approved_extension_clears_the_escalation(district, people):
         appeal = appeal_in(Status.HANDLING, people, district)
     with time_machine.travel(local(3, 13, 9), tick=False):
         assert scan_overdue() == 1
-        services.extension_request(appeal=appeal, actor=people["vet_handler"], days=5, reason="检测")
+        services.extension_request(
+            appeal=appeal, actor=people["vet_handler"], days=5, reason="检测"
+        )
         services.extension_decide(appeal=appeal, actor=people["supervisor"], approve=True)
         appeal = fresh(appeal)
         assert appeal.escalated_at is None
@@ -836,8 +966,10 @@ def test_escalation_skips_appeals_that_are_no_longer_overdue(district, people):
     with time_machine.travel(MONDAY_10, tick=False):
         appeal = appeal_in(Status.HANDLING, people, district)
     assert services.appeal_escalate_overdue(appeal=appeal.pk, now=local(3, 12, 16)) is None
-    assert services.appeal_escalate_overdue(appeal=appeal.pk,
-                                            now=local(3, 12, 16) + timedelta(days=1)) is not None
+    assert (
+        services.appeal_escalate_overdue(appeal=appeal.pk, now=local(3, 12, 16) + timedelta(days=1))
+        is not None
+    )
     assert services.appeal_escalate_overdue(appeal=appeal.pk, now=local(3, 14, 9)) is None
 
 
@@ -846,8 +978,9 @@ def test_auto_dispatch_to_an_inactive_unit_leaves_the_appeal_for_a_dispatcher(di
     # the appeal is taken in and waits for a dispatcher.
     district["vet"].is_active = False
     district["vet"].save()
-    appeal, created = services.appeal_submit(title="村里死了好几头猪", content="请来看看",
-                                             category="animal-epidemic")
+    appeal, created = services.appeal_submit(
+        title="村里死了好几头猪", content="请来看看", category="animal-epidemic"
+    )
     assert created
     appeal = fresh(appeal)
     assert appeal.status == Status.SUBMITTED

@@ -19,8 +19,18 @@ from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["dispatcher", "vet_handler", "env_handler", "vet_leader", "supervisor", "inspector",
-         "admin", "admin_role", "citizen", "anonymous"]
+ROLES = [
+    "dispatcher",
+    "vet_handler",
+    "env_handler",
+    "vet_leader",
+    "supervisor",
+    "inspector",
+    "admin",
+    "admin_role",
+    "citizen",
+    "anonymous",
+]
 
 
 @pytest.fixture
@@ -48,18 +58,32 @@ def allowed(everyone, perm: str, appeal) -> set[str]:
 
 def test_view_appeal(everyone, at_vet):
     assert allowed(everyone, "appeals.view_appeal", at_vet) == {
-        "dispatcher", "vet_handler", "vet_leader", "supervisor", "admin", "admin_role"}
+        "dispatcher",
+        "vet_handler",
+        "vet_leader",
+        "supervisor",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_view_contact(everyone, at_vet):
     # Only those who must call the citizen back; supervisors see the work, not the person.
     assert allowed(everyone, "appeals.view_contact", at_vet) == {
-        "dispatcher", "vet_handler", "vet_leader", "admin", "admin_role"}
+        "dispatcher",
+        "vet_handler",
+        "vet_leader",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_dispatch_appeal(everyone, at_vet):
     assert allowed(everyone, "appeals.dispatch_appeal", at_vet) == {
-        "dispatcher", "admin", "admin_role"}
+        "dispatcher",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_handle_appeal(everyone, at_vet):
@@ -79,25 +103,43 @@ def test_a_superuser_is_not_offered_the_handlers_or_supervisors_work(everyone, a
 
 def test_co_handle_appeal(everyone, at_vet):
     assert allowed(everyone, "appeals.co_handle_appeal", at_vet) == {
-        "dispatcher", "vet_handler", "vet_leader", "admin", "admin_role"}
+        "dispatcher",
+        "vet_handler",
+        "vet_leader",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_decide_extension(everyone, at_vet):
     assert allowed(everyone, "appeals.decide_extension", at_vet) == {
-        "dispatcher", "supervisor", "admin", "admin_role"}
+        "dispatcher",
+        "supervisor",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_the_unit_leader_decides_the_extension_of_a_letters_and_visits_case(
-        everyone, district, people):
+    everyone, district, people
+):
     appeal = submit(track="xinfang", **CONTACT)
     services.appeal_dispatch(appeal=appeal, unit=district["vet"], actor=people["dispatcher"])
     assert allowed(everyone, "appeals.decide_extension", fresh(appeal)) == {
-        "dispatcher", "supervisor", "vet_leader", "admin", "admin_role"}
+        "dispatcher",
+        "supervisor",
+        "vet_leader",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_follow_up_appeal(everyone, at_vet):
     assert allowed(everyone, "appeals.follow_up_appeal", at_vet) == {
-        "dispatcher", "admin", "admin_role"}
+        "dispatcher",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_supervise_appeal(everyone, at_vet):
@@ -106,15 +148,26 @@ def test_supervise_appeal(everyone, at_vet):
 
 def test_view_supervision_board(everyone):
     assert {who for who in ROLES if may(everyone[who], "appeals.view_supervision_board")} == {
-        "dispatcher", "supervisor", "admin", "admin_role"}
+        "dispatcher",
+        "supervisor",
+        "admin",
+        "admin_role",
+    }
 
 
 def test_an_appeal_not_yet_dispatched_is_for_dispatchers_and_supervisors(everyone, district):
     appeal = submit()
     assert allowed(everyone, "appeals.view_appeal", appeal) == {
-        "dispatcher", "supervisor", "admin", "admin_role"}
+        "dispatcher",
+        "supervisor",
+        "admin",
+        "admin_role",
+    }
     assert allowed(everyone, "appeals.dispatch_appeal", appeal) == {
-        "dispatcher", "admin", "admin_role"}
+        "dispatcher",
+        "admin",
+        "admin_role",
+    }
     assert allowed(everyone, "appeals.handle_appeal", appeal) == set()
 
 
@@ -125,8 +178,15 @@ def test_a_co_handling_unit_sees_the_appeal_but_neither_handles_it_nor_sees_the_
     appeal = fresh(at_vet)
     env = everyone["env_handler"]
     assert may(env, "appeals.view_appeal", appeal)
-    for perm in ("view_contact", "handle_appeal", "co_handle_appeal", "dispatch_appeal",
-                 "decide_extension", "follow_up_appeal", "supervise_appeal"):
+    for perm in (
+        "view_contact",
+        "handle_appeal",
+        "co_handle_appeal",
+        "dispatch_appeal",
+        "decide_extension",
+        "follow_up_appeal",
+        "supervise_appeal",
+    ):
         assert not may(env, f"appeals.{perm}", appeal), perm
 
 
@@ -135,8 +195,9 @@ def test_roles_reach_their_units_subtree_only(district, people):
     street_dispatcher = make_user("street_dispatcher", Role.DISPATCHER, district["street"])
     community_handler = make_user("community_handler", Role.HANDLER, district["community"])
     in_community = submit()
-    services.appeal_dispatch(appeal=in_community, unit=district["community"],
-                             actor=people["dispatcher"])
+    services.appeal_dispatch(
+        appeal=in_community, unit=district["community"], actor=people["dispatcher"]
+    )
     in_community = fresh(in_community)
     in_street = submit()
     services.appeal_dispatch(appeal=in_street, unit=district["street"], actor=people["dispatcher"])
@@ -163,11 +224,13 @@ def test_roles_reach_their_units_subtree_only(district, people):
 @pytest.fixture
 def spread(district, people):
     """One appeal in each corner of the district."""
+
     def at(unit_key: str | None, title: str):
         appeal = submit(title=title)
         if unit_key:
-            services.appeal_dispatch(appeal=appeal, unit=district[unit_key],
-                                     actor=people["dispatcher"])
+            services.appeal_dispatch(
+                appeal=appeal, unit=district[unit_key], actor=people["dispatcher"]
+            )
         return fresh(appeal)
 
     appeals = {
@@ -178,8 +241,9 @@ def spread(district, people):
         "street": at("street", "街道"),
         "community": at("community", "社区"),
     }
-    services.appeal_co_handle(appeal=appeals["env_co_vet"], units=[district["vet"]],
-                              actor=people["dispatcher"])
+    services.appeal_co_handle(
+        appeal=appeals["env_co_vet"], units=[district["vet"]], actor=people["dispatcher"]
+    )
     return appeals
 
 
@@ -226,7 +290,12 @@ def test_a_role_in_a_sub_unit_sees_only_that_subtree(district, spread):
     supervisor = type(supervisor).objects.get(pk=supervisor.pk)  # roles are cached per object
     visible = appeals_visible_to(supervisor)
     assert {key for key, a in spread.items() if a in visible} == {
-        "waiting", "street", "community", "env", "env_co_vet"}
+        "waiting",
+        "street",
+        "community",
+        "env",
+        "env_co_vet",
+    }
 
 
 # --- appeal_contact -----------------------------------------------------------------------
@@ -263,13 +332,21 @@ def test_masking_an_anonymous_appeal_reveals_nothing(everyone, district, people)
     appeal = submit()
     services.appeal_dispatch(appeal=appeal, unit=district["vet"], actor=people["dispatcher"])
     assert appeal_contact(everyone["supervisor"], fresh(appeal)) == {
-        "name": "", "phone": "", "email": "", "masked": True}
+        "name": "",
+        "phone": "",
+        "email": "",
+        "masked": True,
+    }
 
 
 @pytest.mark.parametrize(
     ("phone", "masked"),
-    [("13812345678", "138****5678"), ("010-12345678", "010*****5678"), ("12345678", "1***5678"),
-     ("+8613812345678", "+86*******5678")],
+    [
+        ("13812345678", "138****5678"),
+        ("010-12345678", "010*****5678"),
+        ("12345678", "1***5678"),
+        ("+8613812345678", "+86*******5678"),
+    ],
 )
 def test_phone_numbers_keep_only_their_ends_when_masked(everyone, district, people, phone, masked):
     appeal = submit(contact_name="欧阳娜娜", contact_phone=phone)

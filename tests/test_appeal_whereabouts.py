@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 def transferred(people, district):
     """Accepted by the vet unit, then transferred by the dispatcher to the environment unit."""
     appeal = appeal_in(Status.HANDLING, people, district, **CONTACT)
-    services.appeal_transfer(appeal=appeal, unit=district["env"], actor=people["dispatcher"],
-                             reason="属环保职责")
+    services.appeal_transfer(
+        appeal=appeal, unit=district["env"], actor=people["dispatcher"], reason="属环保职责"
+    )
     return fresh(appeal)
 
 
@@ -44,10 +45,13 @@ def test_the_former_unit_is_told_where_the_appeal_went(client, people, transferr
 
 
 def test_a_form_sent_after_the_transfer_says_where_it_went_and_changes_nothing(
-        client, people, transferred):
+    client, people, transferred
+):
     client.force_login(people["vet_handler"])
-    response = client.post(f"/appeals/{transferred.tracking_number}/act/reply/",
-                           {"text": "已处理", "version": transferred.version})
+    response = client.post(
+        f"/appeals/{transferred.tracking_number}/act/reply/",
+        {"text": "已处理", "version": transferred.version},
+    )
     assert response.status_code == 200 and "生态环境局" in response.content.decode()
     assert fresh(transferred).status == Status.DISPATCHED and fresh(transferred).reply == ""
 
@@ -65,15 +69,17 @@ def test_a_unit_notified_to_co_handle_learns_the_appeal_was_returned(client, peo
 @pytest.mark.parametrize("who", ["env_handler", "inspector", "citizen"])
 def test_whoever_never_had_it_still_gets_not_found(client, people, district, who):
     appeal = appeal_in(Status.HANDLING, people, district)
-    services.appeal_transfer(appeal=appeal, unit=district["street"], actor=people["dispatcher"],
-                             reason="属街道职责")
+    services.appeal_transfer(
+        appeal=appeal, unit=district["street"], actor=people["dispatcher"], reason="属街道职责"
+    )
     client.force_login(people[who])
     assert client.get(f"/appeals/{appeal.tracking_number}/").status_code == 404
 
 
 def test_the_whereabouts_rule(people, transferred):
-    allowed = {who for who, user in people.items()
-               if may(user, "appeals.view_whereabouts", transferred)}
+    allowed = {
+        who for who, user in people.items() if may(user, "appeals.view_whereabouts", transferred)
+    }
     # The vet unit had it; the environment unit was notified of the transfer.
     assert allowed == {"vet_handler", "vet_leader", "env_handler"}  # no superuser pass
 

@@ -17,8 +17,14 @@ COUNT = "from lianxin.appeals.models import Appeal; print('appeals', Appeal.obje
 
 
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, env=env, timeout=600)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
 
 
 def base_env(tmp_path: Path, name: str) -> dict:
@@ -49,15 +55,22 @@ def test_backup_and_restore_on_sqlite(tmp_path):
     assert oct((tmp_path / "backup").stat().st_mode & 0o777) == "0o700"
 
 
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="runs in the PostgreSQL pass of CI (DATABASE_URL)")
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="runs in the PostgreSQL pass of CI (DATABASE_URL)",
+)
 def test_backup_and_restore_on_postgresql(tmp_path):
     import psycopg
 
     config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    admin = psycopg.connect(host=config["HOST"], port=config["PORT"] or 5432,
-                            user=config["USER"], password=config["PASSWORD"] or None,
-                            dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     names = [f"lianxin_bk_{uuid.uuid4().hex[:8]}_{side}" for side in ("src", "dst")]
     for name in names:
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -65,7 +78,8 @@ def test_backup_and_restore_on_postgresql(tmp_path):
         base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
         source, target = (
             {**base_env(tmp_path, side), "DATABASE_URL": f"{base}/{name}"}
-            for side, name in zip(("source", "target"), names, strict=True))
+            for side, name in zip(("source", "target"), names, strict=True)
+        )
         round_trip(source, target, tmp_path / "backup")
     finally:
         for name in names:

@@ -18,7 +18,9 @@ def login(browser, live_server, username):
 
 def test_citizen_to_closed_in_the_browser(chromium, live_server, people, categories):
     # The citizen, on a phone-sized screen.
-    citizen = chromium.new_context(locale="en-US", viewport={"width": 390, "height": 844}).new_page()
+    citizen = chromium.new_context(
+        locale="en-US", viewport={"width": 390, "height": 844}
+    ).new_page()
     citizen.goto(f"{live_server.url}/submit/")
     citizen.fill("#id_title", "Night-time noise from the mixing plant")
     citizen.fill("#id_content", "The concrete plant works all night <b>every day</b>.")
@@ -48,7 +50,9 @@ def test_citizen_to_closed_in_the_browser(chromium, live_server, people, categor
     assert "13812345678" in handler.content()
     handler.click("#form-accept button[type=submit]")
     handler.click("summary:has-text('Reply')")
-    handler.fill("#form-reply textarea[name=text]", "We inspected the plant; night work has stopped.")
+    handler.fill(
+        "#form-reply textarea[name=text]", "We inspected the plant; night work has stopped."
+    )
     handler.click("#form-reply button[type=submit]")
     assert handler.inner_text("#status") == "Replied"
 

@@ -28,8 +28,13 @@ def open_campaign(district):
     orgdept = make_user("orgdept", Role.ORGDEPT, district["root"])
     now = timezone.now()
     c = AppraisalCampaign.objects.create(
-        name="部门民主评议", year=now.year, kind="units", created_by=orgdept,
-        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+        name="部门民主评议",
+        year=now.year,
+        kind="units",
+        created_by=orgdept,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
     AppraisalTarget.objects.create(campaign=c, unit=district["vet"], order=0)
     AppraisalQuestion.objects.create(campaign=c, order=1, kind="rating", text="工作作风")
     services.appraisal_campaign_open(campaign=c, actor=orgdept)
@@ -38,7 +43,8 @@ def open_campaign(district):
 
 
 def test_a_vote_is_recorded_and_the_ballot_page_leaks_no_referrer(
-        chromium, live_server, open_campaign):
+    chromium, live_server, open_campaign
+):
     campaign, (token, _other) = open_campaign
     page = open_page(chromium, live_server, viewport=PHONE)
     page.goto(f"{live_server.url}/evaluation/appraisal/vote/")
@@ -71,7 +77,8 @@ def test_a_vote_is_recorded_and_the_ballot_page_leaks_no_referrer(
 
 
 def test_a_code_in_the_links_fragment_fills_the_field_and_leaves_the_address(
-        chromium, live_server, open_campaign):
+    chromium, live_server, open_campaign
+):
     """A message link carries the code after '#', which is never sent to the server: the page
     puts it in the field and drops it from the address bar."""
     _campaign, (token, _other) = open_campaign

@@ -52,22 +52,45 @@ def supervision_data(people, district, cheap_crypto):
     cadre = people["vet_handler"]
     for year, value in ((2024, "800000"), (2025, "2900000")):
         declaration = supervision.declaration_save(
-            cadre=cadre, year=year, actor=cadre, items={
+            cadre=cadre,
+            year=year,
+            actor=cadre,
+            items={
                 "family": [{"name": "王伟", "relation": "self"}],
-                "real_estate": [{"holder": "王伟", "address": "东湖路1号", "area": "90",
-                                 "value": value}],
-                "income": [{"holder": "王伟", "kind": "salary", "amount": "180000"}]})
+                "real_estate": [
+                    {"holder": "王伟", "address": "东湖路1号", "area": "90", "value": value}
+                ],
+                "income": [{"holder": "王伟", "kind": "salary", "amount": "180000"}],
+            },
+        )
         declaration = supervision.declaration_submit(declaration=declaration, actor=cadre)
     personal = supervision.personal_report_save(
-        cadre=cadre, year=2025, actor=cadre,
-        items={"travels": [{"start": "2025-05-01", "end": "2025-05-07",
-                            "destination": "新加坡", "purpose": "旅游"}]})
+        cadre=cadre,
+        year=2025,
+        actor=cadre,
+        items={
+            "travels": [
+                {
+                    "start": "2025-05-01",
+                    "end": "2025-05-07",
+                    "destination": "新加坡",
+                    "purpose": "旅游",
+                }
+            ]
+        },
+    )
     personal = supervision.personal_report_submit(report=personal, actor=cadre)
-    check = supervision.spot_check_announce(year=2025, seed="2026-01-05 第一次会议 7",
-                                            share="0.5", unit=district["root"], actor=orgdept)
+    check = supervision.spot_check_announce(
+        year=2025, seed="2026-01-05 第一次会议 7", share="0.5", unit=district["root"], actor=orgdept
+    )
     supervision.spot_check_draw(spot_check=check, actor=orgdept)
-    return {"report": report, "receipt": receipt, "declaration": declaration,
-            "personal": personal, "check": check}
+    return {
+        "report": report,
+        "receipt": receipt,
+        "declaration": declaration,
+        "personal": personal,
+        "check": check,
+    }
 
 
 def test_every_supervision_page_speaks_chinese(chromium, live_server, people, supervision_data):
@@ -94,24 +117,34 @@ def test_every_supervision_page_speaks_chinese(chromium, live_server, people, su
     look(inspector, "/supervision/cases/key/")
     inspector.fill("#passphrase", PASSPHRASE)
     inspector.click("form.card button[type=submit]")
-    for path in ("/supervision/cases/", f"/supervision/cases/{d['report'].pk}/",
-                 "/supervision/cases/reads/"):
+    for path in (
+        "/supervision/cases/",
+        f"/supervision/cases/{d['report'].pk}/",
+        "/supervision/cases/reads/",
+    ):
         look(inspector, path)
     assert_clean(inspector)
 
     reader = login(chromium, live_server, "orgdept")
-    for path in ("/supervision/integrity/", "/supervision/integrity/declarations/",
-                 f"/supervision/integrity/declarations/{d['declaration'].pk}/",
-                 f"/supervision/integrity/personal-reports/{d['personal'].pk}/",
-                 "/supervision/integrity/reads/", "/supervision/integrity/spot-checks/",
-                 f"/supervision/integrity/spot-checks/{d['check'].pk}/"):
+    for path in (
+        "/supervision/integrity/",
+        "/supervision/integrity/declarations/",
+        f"/supervision/integrity/declarations/{d['declaration'].pk}/",
+        f"/supervision/integrity/personal-reports/{d['personal'].pk}/",
+        "/supervision/integrity/reads/",
+        "/supervision/integrity/spot-checks/",
+        f"/supervision/integrity/spot-checks/{d['check'].pk}/",
+    ):
         look(reader, path)
     assert_clean(reader)
 
     cadre = login(chromium, live_server, "vet_handler", viewport=PHONE)
-    for path in ("/supervision/integrity/", "/supervision/integrity/declaration/2026/",
-                 "/supervision/integrity/personal-report/2026/",
-                 f"/supervision/integrity/declarations/{d['declaration'].pk}/"):
+    for path in (
+        "/supervision/integrity/",
+        "/supervision/integrity/declaration/2026/",
+        "/supervision/integrity/personal-report/2026/",
+        f"/supervision/integrity/declarations/{d['declaration'].pk}/",
+    ):
         look(cadre, path)
     assert_clean(cadre)
 
@@ -119,7 +152,8 @@ def test_every_supervision_page_speaks_chinese(chromium, live_server, people, su
 
 
 def test_a_signed_in_person_can_log_out_from_the_reporting_pages(
-        chromium, live_server, people, supervision_data):
+    chromium, live_server, people, supervision_data
+):
     """The channel's pages send no page address as referrer; the header's log-out form posts with an
     Origin Django's CSRF check accepts (Chromium sends `Origin: null` under no-referrer)."""
     for path in ("/supervision/report/", "/supervision/report/status/"):
@@ -129,12 +163,14 @@ def test_a_signed_in_person_can_log_out_from_the_reporting_pages(
             page.click("header form[action='/logout/'] button")
         assert posted.value.status < 400, f"log-out from {path}: {posted.value.status}"
         assert page.context.cookies() == [] or all(
-            c["name"] != "sessionid" for c in page.context.cookies())
+            c["name"] != "sessionid" for c in page.context.cookies()
+        )
         assert_clean(page)
 
 
-def test_the_channel_sends_no_referrer_path_anywhere(chromium, live_server, people,
-                                                     supervision_data):
+def test_the_channel_sends_no_referrer_path_anywhere(
+    chromium, live_server, people, supervision_data
+):
     """What the page's own requests (its style sheet, a link followed) carry as Referer
     never names the reporting page: not to another site, not to the server's access log."""
     page = open_page(chromium, live_server, viewport=PHONE)
@@ -155,8 +191,9 @@ def test_the_channel_sends_no_referrer_path_anywhere(chromium, live_server, peop
     assert_clean(page)
 
 
-def test_every_form_of_the_inspectors_key_posts_in_chromium(chromium, live_server, people,
-                                                            district, supervision_data):
+def test_every_form_of_the_inspectors_key_posts_in_chromium(
+    chromium, live_server, people, district, supervision_data
+):
     """Create a key (a mismatch refused beside the fields), be given a case by a colleague's
     share, change the passphrase and lock the key: each a POST the browser makes, each accepted
     by the CSRF check."""

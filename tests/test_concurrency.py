@@ -78,10 +78,12 @@ def dispatched(district, people):
 def test_two_accepts_with_the_same_version_one_wins_one_conflicts(dispatched):
     version = dispatched.version
     results = race(
-        lambda: services.appeal_accept(appeal=dispatched.pk, actor=user("vet_handler"),
-                                       version=version),
-        lambda: services.appeal_accept(appeal=dispatched.pk, actor=user("vet_leader"),
-                                       version=version),
+        lambda: services.appeal_accept(
+            appeal=dispatched.pk, actor=user("vet_handler"), version=version
+        ),
+        lambda: services.appeal_accept(
+            appeal=dispatched.pk, actor=user("vet_leader"), version=version
+        ),
     )
     winners = [r for r in results if isinstance(r, Appeal)]
     losers = [r for r in results if isinstance(r, Conflict)]
@@ -96,10 +98,12 @@ def test_two_accepts_with_the_same_version_one_wins_one_conflicts(dispatched):
 def test_two_dispatches_with_the_same_version_one_wins_one_conflicts(district, people):
     appeal = submit()
     results = race(
-        lambda: services.appeal_dispatch(appeal=appeal.pk, unit=district["vet"],
-                                         actor=user("dispatcher"), version=1),
-        lambda: services.appeal_dispatch(appeal=appeal.pk, unit=district["env"],
-                                         actor=user("admin"), version=1),
+        lambda: services.appeal_dispatch(
+            appeal=appeal.pk, unit=district["vet"], actor=user("dispatcher"), version=1
+        ),
+        lambda: services.appeal_dispatch(
+            appeal=appeal.pk, unit=district["env"], actor=user("admin"), version=1
+        ),
     )
     winners = [r for r in results if isinstance(r, Appeal)]
     assert len(winners) == 1, results
@@ -117,10 +121,12 @@ def test_two_dispatches_without_a_version_cannot_both_win(district, people):
     # appeal already dispatched.
     appeal = submit()
     results = race(
-        lambda: services.appeal_dispatch(appeal=appeal.pk, unit=district["vet"],
-                                         actor=user("dispatcher")),
-        lambda: services.appeal_dispatch(appeal=appeal.pk, unit=district["env"],
-                                         actor=user("admin")),
+        lambda: services.appeal_dispatch(
+            appeal=appeal.pk, unit=district["vet"], actor=user("dispatcher")
+        ),
+        lambda: services.appeal_dispatch(
+            appeal=appeal.pk, unit=district["env"], actor=user("admin")
+        ),
     )
     winners = [r for r in results if isinstance(r, Appeal)]
     assert len(winners) == 1, results
@@ -134,10 +140,12 @@ def test_two_dispatches_without_a_version_cannot_both_win(district, people):
 def test_accept_racing_return_one_wins(dispatched):
     version = dispatched.version
     results = race(
-        lambda: services.appeal_accept(appeal=dispatched.pk, actor=user("vet_handler"),
-                                       version=version),
-        lambda: services.appeal_return(appeal=dispatched.pk, actor=user("vet_leader"),
-                                       reason="非本单位", version=version),
+        lambda: services.appeal_accept(
+            appeal=dispatched.pk, actor=user("vet_handler"), version=version
+        ),
+        lambda: services.appeal_return(
+            appeal=dispatched.pk, actor=user("vet_leader"), reason="非本单位", version=version
+        ),
     )
     winners = [r for r in results if isinstance(r, Appeal)]
     assert len(winners) == 1, results
@@ -152,7 +160,9 @@ def test_accept_racing_return_one_wins(dispatched):
 def test_two_api_accepts_with_the_same_version_one_200_one_409(dispatched, people):
     version = dispatched.version
     url = f"/api/v1/appeals/{dispatched.tracking_number}/accept/"
-    tokens = {who: Token.objects.create(user=people[who]).key for who in ("vet_handler", "vet_leader")}
+    tokens = {
+        who: Token.objects.create(user=people[who]).key for who in ("vet_handler", "vet_leader")
+    }
 
     def accept(who: str):
         client = Client(HTTP_AUTHORIZATION=f"Token {tokens[who]}")
@@ -180,7 +190,9 @@ def test_two_api_dispatches_on_a_live_server_one_200_one_409(live_server, distri
 
     def dispatch(who: str, unit):
         request = urllib.request.Request(
-            url, data=json.dumps({"unit": unit.pk, "version": 1}).encode(), method="POST",
+            url,
+            data=json.dumps({"unit": unit.pk, "version": 1}).encode(),
+            method="POST",
             headers={"Authorization": f"Token {tokens[who]}", "Content-Type": "application/json"},
         )
         try:
@@ -189,8 +201,9 @@ def test_two_api_dispatches_on_a_live_server_one_200_one_409(live_server, distri
         except urllib.error.HTTPError as exc:
             return exc.code, json.loads(exc.read())
 
-    results = race(lambda: dispatch("dispatcher", district["vet"]),
-                   lambda: dispatch("admin", district["env"]))
+    results = race(
+        lambda: dispatch("dispatcher", district["vet"]), lambda: dispatch("admin", district["env"])
+    )
     assert sorted(status for status, _ in results) == [200, 409], results
     (loser,) = [body for status, body in results if status == 409]
     assert loser["code"] == "conflict"
@@ -202,8 +215,9 @@ def test_two_api_dispatches_on_a_live_server_one_200_one_409(live_server, distri
 
 def test_two_submits_with_the_same_idempotency_key_make_one_appeal(district):
     def submit_once():
-        return services.appeal_submit(title="夜间施工噪音", content="每晚十二点后还在施工",
-                                      idempotency_key="retry-3c9e")
+        return services.appeal_submit(
+            title="夜间施工噪音", content="每晚十二点后还在施工", idempotency_key="retry-3c9e"
+        )
 
     results = race(submit_once, submit_once)
     assert not [r for r in results if isinstance(r, BaseException)], results
@@ -215,8 +229,9 @@ def test_two_submits_with_the_same_idempotency_key_make_one_appeal(district):
 
 
 def test_two_overdue_scans_at_once_escalate_an_appeal_once(district, people):
-    appeal, _ = services.appeal_submit(title="路灯不亮", content="已经一个月",
-                                       created_at=timezone.now() - timedelta(days=40))
+    appeal, _ = services.appeal_submit(
+        title="路灯不亮", content="已经一个月", created_at=timezone.now() - timedelta(days=40)
+    )
     services.appeal_dispatch(appeal=appeal, unit=district["vet"], actor=people["dispatcher"])
     services.appeal_accept(appeal=appeal, actor=people["vet_handler"])
     Notification.objects.all().delete()

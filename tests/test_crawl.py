@@ -41,8 +41,10 @@ VISITS_PER_KIND = 2
 # Never followed: they change the session rather than show a page.
 SKIP = re.compile(r"/logout/|/i18n/setlang/")
 # Fetched, not opened: files the browser would save.
-DOWNLOAD = re.compile(r"\.(xlsx|pdf|csv|json|ya?ml|zip|png|jpg)$|/export|/download|/files/|"
-                      r"/slips|/api/schema/")
+DOWNLOAD = re.compile(
+    r"\.(xlsx|pdf|csv|json|ya?ml|zip|png|jpg)$|/export|/download|/files/|"
+    r"/slips|/api/schema/"
+)
 # Swagger UI is a developer's tool in English that no catalogue of ours can translate.
 NOT_OURS = re.compile(r"^/api/docs/")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -56,10 +58,12 @@ def kind_of(url: str) -> str:
 
 def data_words() -> set[str]:
     """Latin words that are data, not interface: usernames, codes, what citizens wrote."""
-    words = {*get_user_model().objects.values_list("username", flat=True),
-             *Unit.objects.values_list("code", flat=True),
-             *Category.objects.values_list("code", flat=True),
-             *ServiceAttribute.objects.values_list("code", flat=True)}
+    words = {
+        *get_user_model().objects.values_list("username", flat=True),
+        *Unit.objects.values_list("code", flat=True),
+        *Category.objects.values_list("code", flat=True),
+        *ServiceAttribute.objects.values_list("code", flat=True),
+    }
     for title, content in Appeal.objects.values_list("title", "content"):
         words |= set(LATIN_WORD.findall(f"{title} {content}"))
     return {part for word in words for part in re.split(r"[-_.]", word)} | words
@@ -105,8 +109,8 @@ def crawl(chromium, live_server, username, viewport, allowed_words) -> tuple[lis
         if kinds.get(kind, 0) >= VISITS_PER_KIND:
             continue
         kinds[kind] = kinds.get(kind, 0) + 1
-        path = url[len(origin):]
-        where = f"{path} (linked from {referrer[len(origin):] or referrer})"
+        path = url[len(origin) :]
+        where = f"{path} (linked from {referrer[len(origin) :] or referrer})"
         if DOWNLOAD.search(urlsplit(url).path):
             response = page.request.get(url)
             if response.status != 200:
@@ -126,7 +130,8 @@ def crawl(chromium, live_server, username, viewport, allowed_words) -> tuple[lis
         status = response.status if response else 0
         if status >= 400 or status == 0:
             what = {403: "refuses this role (403)", 404: "dead link (404)"}.get(
-                status, f"answers {status}")
+                status, f"answers {status}"
+            )
             problems.append(f"{what}: {where}")
             continue
         if urlsplit(page.url).path == "/login/" and urlsplit(url).path != "/login/":
@@ -134,17 +139,19 @@ def crawl(chromium, live_server, username, viewport, allowed_words) -> tuple[lis
             continue
         if "html" not in (response.headers.get("content-type") or ""):
             continue
-        if not NOT_OURS.search(path) and page.evaluate(
-                "document.documentElement.lang").startswith("zh"):
-            words = untranslated_words(page.inner_text("body"),
-                                       allowed=allowed_words | record_words(page))
+        if not NOT_OURS.search(path) and page.evaluate("document.documentElement.lang").startswith(
+            "zh"
+        ):
+            words = untranslated_words(
+                page.inner_text("body"), allowed=allowed_words | record_words(page)
+            )
             if words:
                 problems.append(f"English words {words}: {where}")
         for link in links_on(page, origin):
             if link not in seen:
                 seen.add(link)
                 queue.append((link, url))
-    problems += [f"{p} (crawling from {start[len(origin):]})" for p in page.trouble.problems()]
+    problems += [f"{p} (crawling from {start[len(origin) :]})" for p in page.trouble.problems()]
     page.context.close()
     left = len({kind_of(url) for url, _ in queue} - {k for k, n in kinds.items() if n})
     return problems, f"{opened} pages" + (f" ({left} kinds of page left)" if left else "")
@@ -161,4 +168,5 @@ def test_every_role_can_follow_every_link_it_is_shown(chromium, live_server, dem
             report[username or "anonymous"] = problems
     print("\ncrawl: " + "; ".join(timings))
     assert report == {}, "\n".join(
-        f"[{role}] {problem}" for role, problems in report.items() for problem in problems)
+        f"[{role}] {problem}" for role, problems in report.items() for problem in problems
+    )

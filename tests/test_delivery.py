@@ -38,14 +38,21 @@ def smtp_server(settings):
 
 
 def _replied_appeal(people, categories, **contact):
-    appeal, _ = services.appeal_submit(title="路灯不亮", content="小区门口路灯坏了一个月",
-                                       category=categories["noise"], **contact)
-    services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
-                             actor=people["dispatcher"])
+    appeal, _ = services.appeal_submit(
+        title="路灯不亮", content="小区门口路灯坏了一个月", category=categories["noise"], **contact
+    )
+    services.appeal_dispatch(
+        appeal=appeal, unit=categories["noise"].default_unit, actor=people["dispatcher"]
+    )
     services.appeal_accept(appeal=appeal, actor=people["env_handler"])
-    return services.appeal_reply(appeal=appeal, actor=people["env_handler"], text=(
-        "您反映的小区门口路灯坏了一个月的问题，我局已于次日更换小区门口路灯的灯具，路灯现已恢复照明。"
-        "根据《城市照明管理规定》第二十条，我们将每月巡查，保证路灯正常。"))
+    return services.appeal_reply(
+        appeal=appeal,
+        actor=people["env_handler"],
+        text=(
+            "您反映的小区门口路灯坏了一个月的问题，我局已于次日更换小区门口路灯的灯具，路灯现已恢复照明。"
+            "根据《城市照明管理规定》第二十条，我们将每月巡查，保证路灯正常。"
+        ),
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,11 +69,13 @@ def test_reply_mail_reaches_an_smtp_server_after_commit(smtp_server, people, cat
 def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_server, people, categories):
     from django.db import transaction
 
-    appeal, _ = services.appeal_submit(title="t", content="c", contact_email="x@example.org",
-                                       category=categories["noise"])
+    appeal, _ = services.appeal_submit(
+        title="t", content="c", contact_email="x@example.org", category=categories["noise"]
+    )
     with pytest.raises(RuntimeError), transaction.atomic():
-        services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
-                                 actor=people["dispatcher"])
+        services.appeal_dispatch(
+            appeal=appeal, unit=categories["noise"].default_unit, actor=people["dispatcher"]
+        )
         raise RuntimeError("the caller's transaction fails after the service")
     assert smtp_server.messages == []
     assert Appeal.objects.get(pk=appeal.pk).status == "submitted"
@@ -74,7 +83,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(smtp_server, people, ca
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failing_mail_server_leaves_the_notification_pending_for_retry(settings, people, categories):
+def test_a_failing_mail_server_leaves_the_notification_pending_for_retry(
+    settings, people, categories
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     _replied_appeal(people, categories, contact_email="citizen@example.org")
@@ -101,14 +112,17 @@ def test_a_real_worker_delivers_notifications_and_scans_deadlines(people, catego
     mail.outbox = []
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         appeal = _replied_appeal(people, categories, contact_email="citizen@example.org")
-        n = wait_for(lambda: Notification.objects.get(address="citizen@example.org"),
-                      lambda n: n.status == Notification.Status.SENT)
+        n = wait_for(
+            lambda: Notification.objects.get(address="citizen@example.org"),
+            lambda n: n.status == Notification.Status.SENT,
+        )
         assert n.status == Notification.Status.SENT
         assert any(appeal.tracking_number in m.subject for m in mail.outbox)
 
         late, _ = services.appeal_submit(title="超期", content="无人处理")
         Appeal.objects.filter(pk=late.pk).update(
-            contact_deadline=late.created_at, handling_deadline=late.created_at)
+            contact_deadline=late.created_at, handling_deadline=late.created_at
+        )
         scan_overdue.delay()
         late = wait_for(lambda: Appeal.objects.get(pk=late.pk), lambda a: a.escalated_at)
         assert late.escalated_at is not None
@@ -139,7 +153,8 @@ def test_no_database_lock_is_held_while_talking_to_the_mail_server(settings, peo
         try:
             started = time.monotonic()
             Notification.objects.filter(address="citizen@example.org").update(
-                read_at=timezone.now())
+                read_at=timezone.now()
+            )
             outcome["waited"] = time.monotonic() - started
         finally:
             connection.close()
@@ -189,8 +204,11 @@ def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog, monkeypatch
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nobody listens here
     dead = Celery("dead-broker", broker=f"redis://127.0.0.1:{port}/0", set_as_current=False)
-    dead.conf.update(task_publish_retry=False, broker_connection_timeout=1,
-                     broker_transport_options={"socket_connect_timeout": 1})
+    dead.conf.update(
+        task_publish_retry=False,
+        broker_connection_timeout=1,
+        broker_transport_options={"socket_connect_timeout": 1},
+    )
 
     @dead.task(name="probe")
     def probe_task(value):
@@ -238,8 +256,10 @@ def test_the_cache_with_redis_down_is_a_miss_not_an_error(caplog):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nobody listens here
-    cache = ResilientRedisCache(f"redis://127.0.0.1:{port}/0",
-                                {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}})
+    cache = ResilientRedisCache(
+        f"redis://127.0.0.1:{port}/0",
+        {"OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}},
+    )
     started = time.monotonic()
     cache.set("figures", 42)
     assert cache.get("figures", "recomputed") == "recomputed"

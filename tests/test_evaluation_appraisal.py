@@ -50,8 +50,13 @@ def orgdept(district):
 def campaign(district, orgdept):
     now = timezone.now()
     c = AppraisalCampaign.objects.create(
-        name="2025年度部门民主评议", year=now.year, kind="units", created_by=orgdept,
-        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+        name="2025年度部门民主评议",
+        year=now.year,
+        kind="units",
+        created_by=orgdept,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
     for order, unit in enumerate([district["vet"], district["env"], district["street"]]):
         AppraisalTarget.objects.create(campaign=c, unit=unit, order=order)
     AppraisalQuestion.objects.create(campaign=c, order=1, kind="rating", text="工作作风")
@@ -62,7 +67,9 @@ def campaign(district, orgdept):
 
 def ids(c):
     targets = list(c.targets.order_by("order").values_list("pk", flat=True))
-    q_rating = list(c.questions.filter(kind="rating").order_by("order").values_list("pk", flat=True))
+    q_rating = list(
+        c.questions.filter(kind="rating").order_by("order").values_list("pk", flat=True)
+    )
     q_text = c.questions.get(kind="text").pk
     return targets, q_rating, q_text
 
@@ -84,8 +91,11 @@ def state(c):
     """Everything a vote may change, to show that a refused vote changed nothing."""
     return (
         sorted(AppraisalInvitation.objects.filter(campaign=c).values_list("token_hash", "used")),
-        sorted(AppraisalTally.objects.filter(campaign=c).values_list(
-            "pk", "c1", "c2", "c3", "c4", "c5")),
+        sorted(
+            AppraisalTally.objects.filter(campaign=c).values_list(
+                "pk", "c1", "c2", "c3", "c4", "c5"
+            )
+        ),
         sorted(AppraisalComment.objects.filter(campaign=c).values_list("id", "text", "status")),
         AuditEvent.objects.count(),
         Notification.objects.count(),
@@ -119,24 +129,31 @@ def test_codes_of_the_old_format_still_vote(campaign, orgdept):
     AppraisalInvitation.objects.create(campaign=campaign, token_hash=token_hash(old))
     assert token_normalize("abcd-efgh-1jkl-mn0p-qrst-uvwx-yz") == old
     targets, q_rating, _q = ids(campaign)
-    services.appraisal_vote(token="ABCD-EFGH-1JKL-MN0P-QRST-UVWX-YZ",
-                            ratings={(targets[0], q_rating[0]): 4})
+    services.appraisal_vote(
+        token="ABCD-EFGH-1JKL-MN0P-QRST-UVWX-YZ", ratings={(targets[0], q_rating[0]): 4}
+    )
     assert AppraisalInvitation.objects.get(token_hash=token_hash(old)).used
 
 
 def test_codes_hashed_before_the_appraisal_code_key_still_vote_and_are_blanked(
-        settings, campaign, orgdept):
+    settings, campaign, orgdept
+):
     """Codes issued before core.keys were stored as Django's salted HMAC under SECRET_KEY: they
     still vote, and closing still blanks them in the messages. New codes use the appraisal-code
     key, not SECRET_KEY."""
-    old = token_normalize(services.appraisal_tokens_issue(
-        campaign=campaign, count=1, actor=orgdept)[0])
+    old = token_normalize(
+        services.appraisal_tokens_issue(campaign=campaign, count=1, actor=orgdept)[0]
+    )
     legacy = salted_hmac("lianxin.evaluation.appraisal.token", old, algorithm="sha256").hexdigest()
     AppraisalInvitation.objects.filter(token_hash=token_hash(old)).update(token_hash=legacy)
     assert token_hash(old) == mac("appraisal-code", old).hex() != legacy
-    Notification.objects.create(channel="sms", address="13800000000", subject="邀请",
-                                body=f"您的评议码是 {token_display(old)}。",
-                                link="/evaluation/appraisal/vote/")
+    Notification.objects.create(
+        channel="sms",
+        address="13800000000",
+        subject="邀请",
+        body=f"您的评议码是 {token_display(old)}。",
+        link="/evaluation/appraisal/vote/",
+    )
     targets, q_rating, _q = ids(campaign)
     services.appraisal_vote(token=old, ratings={(targets[0], q_rating[0]): 5})
     assert AppraisalInvitation.objects.get(token_hash=legacy).used
@@ -176,12 +193,22 @@ def test_bad_codes_and_bad_ballots_are_refused_without_a_write(campaign, orgdept
     empty = client.post(VOTE, form(campaign, token, ""))
     assert empty.status_code == 400 and b'id="ballot"' in empty.content  # form shown again
     targets, q_rating, q_text = ids(campaign)
-    assert client.post(VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_rating[0]}": "9"}
-                       ).status_code == 400
-    assert client.post(VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_text}": "3"}
-                       ).status_code == 400
-    assert client.post(VOTE, {**form(campaign, token, 3), f"t-{targets[0]}-{q_text}": "x" * 1001}
-                       ).status_code == 400
+    assert (
+        client.post(
+            VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_rating[0]}": "9"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(VOTE, {**form(campaign, token, 3), f"r-{targets[0]}-{q_text}": "3"}).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            VOTE, {**form(campaign, token, 3), f"t-{targets[0]}-{q_text}": "x" * 1001}
+        ).status_code
+        == 400
+    )
     assert state(campaign) == before
     assert client.post(VOTE, form(campaign, token, 3)).status_code == 200  # still usable
 
@@ -208,8 +235,9 @@ def test_votes_before_opening_and_after_closing_are_refused(campaign, orgdept):
 
 def test_a_draft_campaign_takes_no_votes(district, orgdept):
     now = timezone.now()
-    draft = AppraisalCampaign.objects.create(name="草稿", year=now.year, opens_at=now,
-                                             closes_at=now + timedelta(days=1))
+    draft = AppraisalCampaign.objects.create(
+        name="草稿", year=now.year, opens_at=now, closes_at=now + timedelta(days=1)
+    )
     AppraisalTarget.objects.create(campaign=draft, unit=district["vet"])
     AppraisalQuestion.objects.create(campaign=draft, text="满意吗")
     (token,) = services.appraisal_tokens_issue(campaign=draft, count=1, actor=orgdept)
@@ -244,8 +272,12 @@ def _where_found(rows, needles):
 
 def test_nothing_stored_links_a_ballot_to_its_code(campaign, orgdept, monkeypatch):
     printed = services.appraisal_tokens_issue(campaign=campaign, count=7, actor=orgdept)
-    services.appraisal_tokens_send(campaign=campaign, recipients="13800000001\nvoter@example.org",
-                                   vote_url=VOTE_URL, actor=orgdept)
+    services.appraisal_tokens_send(
+        campaign=campaign,
+        recipients="13800000001\nvoter@example.org",
+        vote_url=VOTE_URL,
+        actor=orgdept,
+    )
     messages = list(Notification.objects.order_by("pk").values_list("body", flat=True))
     sent = [token_normalize(b.split("#t=")[1].split(".")[0].split()[0]) for b in messages]
     assert all(sent) and len(sent) == 2
@@ -278,10 +310,15 @@ def test_nothing_stored_links_a_ballot_to_its_code(campaign, orgdept, monkeypatc
     assert _where_found(rows, codes) == {("core_notification", "body")}
     # … their hashes only in the invitation table, which holds nothing else but a used flag.
     assert _where_found(rows, hashes + [h[:16] for h in hashes]) == {
-        ("evaluation_appraisalinvitation", "token_hash")}
+        ("evaluation_appraisalinvitation", "token_hash")
+    }
     assert _where_found(rows, plain + [h[:16] for h in plain]) == set()
-    assert set(rows["evaluation_appraisalinvitation"][0]) == {"id", "campaign_id", "token_hash",
-                                                            "used"}
+    assert set(rows["evaluation_appraisalinvitation"][0]) == {
+        "id",
+        "campaign_id",
+        "token_hash",
+        "used",
+    }
 
     # The ballot content (tallies, comments) has no column pointing at a code or a person and
     # no time at all; no model anywhere refers to an invitation.
@@ -292,7 +329,8 @@ def test_nothing_stored_links_a_ballot_to_its_code(campaign, orgdept, monkeypatc
     for model in apps.get_models(include_auto_created=True):
         for field in model._meta.get_fields():
             assert getattr(field, "related_model", None) is not AppraisalInvitation or (
-                model is AppraisalCampaign)
+                model is AppraisalCampaign
+            )
 
     # Comments are read ORDER BY id, which follows the (random) ids — here the reverse of voting.
     by_id = list(AppraisalComment.objects.filter(campaign=campaign).values_list("text", flat=True))
@@ -309,8 +347,11 @@ def test_nothing_stored_links_a_ballot_to_its_code(campaign, orgdept, monkeypatc
         # transaction id (xmin) on them all, and no row placed by which code voted.
         with connection.cursor() as cursor:
             for model in (AppraisalTally, AppraisalComment, AppraisalInvitation):
-                cursor.execute(f"SELECT DISTINCT xmin::text FROM {model._meta.db_table} "  # noqa: S608
-                               "WHERE campaign_id = %s", [campaign.pk])
+                cursor.execute(
+                    f"SELECT DISTINCT xmin::text FROM {model._meta.db_table} "  # noqa: S608
+                    "WHERE campaign_id = %s",
+                    [campaign.pk],
+                )
                 assert len(cursor.fetchall()) == 1
 
     # Closing blanks the codes in the messages: afterwards no code is stored anywhere.
@@ -335,8 +376,11 @@ def _physical_order(model, campaign, column="text"):
         return []
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE campaign_id = %s "  # noqa: S608
-                       "ORDER BY rowid", [campaign.pk])
+        cursor.execute(
+            f"SELECT {column} FROM {table} WHERE campaign_id = %s "  # noqa: S608
+            "ORDER BY rowid",
+            [campaign.pk],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -350,16 +394,20 @@ def test_rating_summary_math(settings):
     z = 1.959964
     centre = (0.8 + z * z / 10) / (1 + z * z / 5)
     half = z * math.sqrt(0.8 * 0.2 / 5 + z * z / 100) / (1 + z * z / 5)
-    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(1 + 4 * (centre - half)),
-                                           pytest.approx(1 + 4 * (centre + half)))
+    assert (s["ci_low"], s["ci_high"]) == (
+        pytest.approx(1 + 4 * (centre - half)),
+        pytest.approx(1 + 4 * (centre + half)),
+    )
     assert s["score"] == pytest.approx(80.0)
     one = rating_summary({3: 1})
     assert one["mean"] == 3 and one["sd"] is None and not one["shown"]
     assert rating_summary({})["n"] == 0 and rating_summary({})["mean"] is None
 
 
-@pytest.mark.parametrize("histogram", [{5: 1}, {1: 1}, {5: 1, 1: 1}, {4: 3}, {5: 2, 2: 1},
-                                       {5: 40}, {1: 7, 5: 7}, {3: 1, 4: 1}])
+@pytest.mark.parametrize(
+    "histogram",
+    [{5: 1}, {1: 1}, {5: 1, 1: 1}, {4: 3}, {5: 2, 2: 1}, {5: 40}, {1: 7, 5: 7}, {3: 1, 4: 1}],
+)
 def test_the_interval_stays_on_the_scale_and_has_width(histogram):
     """Student's t gave -2.85 – 9.85 on a 1–5 scale for two ratings, and a zero-width interval
     when all ratings agree."""
@@ -376,8 +424,9 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district, set
     targets, q_rating, q_text = ids(campaign)
     for token, stars in zip(tokens, [5, 4, 4, 3, 5], strict=False):
         # Only the first target and first question are rated; the rest is "don't know".
-        services.appraisal_vote(token=token, ratings={(targets[0], q_rating[0]): stars,
-                                                      (targets[1], q_rating[0]): ""})
+        services.appraisal_vote(
+            token=token, ratings={(targets[0], q_rating[0]): stars, (targets[1], q_rating[0]): ""}
+        )
     assert appraisal_scores(campaign.year) == {}  # still open: not counted yet
     page = en().get(f"/evaluation/appraisal/{campaign.pk}/results/")
     assert page.status_code == 302  # not public
@@ -387,8 +436,12 @@ def test_results_counts_means_and_response_rate(campaign, orgdept, district, set
     assert page.status_code == 200
     results = page.context["targets"]
     first = results[0]["rows"][0]
-    assert (first["n"], round(first["mean"], 2), round(first["ci_low"], 3),
-            round(first["ci_high"], 3)) == (5, 4.2, 2.502, 4.855)
+    assert (
+        first["n"],
+        round(first["mean"], 2),
+        round(first["ci_low"], 3),
+        round(first["ci_high"], 3),
+    ) == (5, 4.2, 2.502, 4.855)
     assert results[1]["rows"][0]["n"] == 0
     assert page.context["issued"] == 8 and page.context["voted"] == 5
     assert page.context["response_rate"] == pytest.approx(5 / 8)
@@ -411,16 +464,24 @@ def test_comments_are_moderated_before_publication(campaign, orgdept, people, se
     staff = Client()
     staff.force_login(orgdept)
     assert "有人骂人" in staff.get(url).content.decode()  # moderators see everything
-    assert staff.post(url, {"comment": comments["窗口服务热情"].pk, "decision": "approved"}
-                      ).status_code == 302
-    services.appraisal_comment_moderate(comment=comments["有人骂人 脏话"], decision="rejected",
-                                        actor=orgdept)
+    assert (
+        staff.post(
+            url, {"comment": comments["窗口服务热情"].pk, "decision": "approved"}
+        ).status_code
+        == 302
+    )
+    services.appraisal_comment_moderate(
+        comment=comments["有人骂人 脏话"], decision="rejected", actor=orgdept
+    )
     assert staff.post(url, {"comment": "not-a-uuid", "decision": "approved"}).status_code == 404
-    assert staff.post(url, {"comment": comments["办事太慢"].pk, "decision": "maybe"}
-                      ).status_code == 400
+    assert (
+        staff.post(url, {"comment": comments["办事太慢"].pk, "decision": "maybe"}).status_code
+        == 400
+    )
     with pytest.raises(PermissionDenied):
-        services.appraisal_comment_moderate(comment=comments["办事太慢"], decision="approved",
-                                            actor=people["dispatcher"])
+        services.appraisal_comment_moderate(
+            comment=comments["办事太慢"], decision="approved", actor=people["dispatcher"]
+        )
     assert AuditEvent.objects.filter(action="appraisal_comment_moderate").count() == 2
 
     services.appraisal_campaign_close(campaign=campaign, actor=orgdept)
@@ -475,8 +536,9 @@ def test_printable_codes_pdf(campaign, orgdept):
     client = Client()
     client.force_login(orgdept)
     audit_before = AuditEvent.objects.count()
-    response = client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "issue",
-                                                                      "count": "12"})
+    response = client.post(
+        f"/evaluation/appraisal/{campaign.pk}/", {"action": "issue", "count": "12"}
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert AppraisalInvitation.objects.filter(campaign=campaign).count() == 12
@@ -510,11 +572,14 @@ def test_code_slips_embed_a_font_that_has_every_character_and_codes_fit(campaign
         with translation.override(lang):
             from django.utils.translation import gettext as _
 
-            texts = [_("Democratic appraisal") + " · " + campaign.name,
-                     _("Scan the QR code with your phone, or open"), VOTE_URL,
-                     _("and enter the code below. One vote per code;"),
-                     _("your vote is anonymous. Closes %(time)s.") % {"time": "2026-01-01"},
-                     _("Your appraisal code:")]
+            texts = [
+                _("Democratic appraisal") + " · " + campaign.name,
+                _("Scan the QR code with your phone, or open"),
+                VOTE_URL,
+                _("and enter the code below. One vote per code;"),
+                _("your vote is anonymous. Closes %(time)s.") % {"time": "2026-01-01"},
+                _("Your appraisal code:"),
+            ]
         missing = {ch for text in texts for ch in text if ord(ch) not in face.charToGlyph}
         assert not missing, (lang, missing)
     # One code on one line across the slip at a readable size (slip 105 mm, margins 5 mm).
@@ -536,13 +601,17 @@ def test_code_slips_embed_a_font_that_has_every_character_and_codes_fit(campaign
 
 def test_sending_codes_and_bad_recipient_lists(campaign, orgdept):
     with pytest.raises(InvalidInput) as error:
-        services.appraisal_tokens_send(campaign=campaign, recipients="13800000001\nnonsense",
-                                       vote_url=VOTE_URL, actor=orgdept)
+        services.appraisal_tokens_send(
+            campaign=campaign, recipients="13800000001\nnonsense", vote_url=VOTE_URL, actor=orgdept
+        )
     assert error.value.code == "recipients_invalid"
     assert not AppraisalInvitation.objects.exists() and not Notification.objects.exists()
     sent = services.appraisal_tokens_send(
-        campaign=campaign, recipients="13800000001, 13800000001；a@example.org", vote_url=VOTE_URL,
-        actor=orgdept)
+        campaign=campaign,
+        recipients="13800000001, 13800000001；a@example.org",
+        vote_url=VOTE_URL,
+        actor=orgdept,
+    )
     assert sent == 2
     assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "sms"]
     assert AppraisalInvitation.objects.count() == 2
@@ -561,15 +630,19 @@ def test_campaign_states_refuse_wrong_moves(campaign, orgdept, district):
         services.appraisal_tokens_issue(campaign=campaign, count=1, actor=orgdept)
     client = Client()
     client.force_login(orgdept)
-    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "close"}
-                       ).status_code == 409
-    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "publish"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "close"}).status_code == 409
+    )
+    assert (
+        client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "publish"}).status_code
+        == 302
+    )
     campaign.refresh_from_db()
     assert campaign.status == "published"
     now = timezone.now()
-    empty = AppraisalCampaign.objects.create(name="空", year=2025, opens_at=now,
-                                             closes_at=now + timedelta(days=1))
+    empty = AppraisalCampaign.objects.create(
+        name="空", year=2025, opens_at=now, closes_at=now + timedelta(days=1)
+    )
     with pytest.raises(InvalidInput):
         services.appraisal_campaign_open(campaign=empty, actor=SYSTEM)
 
@@ -622,11 +695,17 @@ def test_results_below_the_minimum_response_are_not_shown(campaign, orgdept, set
 # --- the organisation department's own campaign pages -------------------------------------------
 def _campaign_form(district, **changes):
     now = timezone.localtime(timezone.now())
-    data = {"name": "2026年度部门民主评议", "year": str(now.year), "kind": "units",
-            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
-            "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
-            "intro": "请如实评价。", "units": [str(district["vet"].pk), str(district["env"].pk)],
-            "rating_questions": "工作作风\n办事效率", "text_questions": "意见建议"}
+    data = {
+        "name": "2026年度部门民主评议",
+        "year": str(now.year),
+        "kind": "units",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "intro": "请如实评价。",
+        "units": [str(district["vet"].pk), str(district["env"].pk)],
+        "rating_questions": "工作作风\n办事效率",
+        "text_questions": "意见建议",
+    }
     data.update(changes)
     return data
 
@@ -635,11 +714,17 @@ def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, o
     """The button led to Django admin, which the organisation department may not use."""
     client = Client()
     client.force_login(orgdept)
-    assert 'href="/evaluation/appraisal/new/"' in client.get("/evaluation/appraisal/").content.decode()
+    assert (
+        'href="/evaluation/appraisal/new/"' in client.get("/evaluation/appraisal/").content.decode()
+    )
     assert client.get("/evaluation/appraisal/new/").status_code == 200
     audit = AuditEvent.objects.count()
-    bad = client.post("/evaluation/appraisal/new/", _campaign_form(
-        district, name=" ", closes_at="2000-01-01T00:00", units=[], rating_questions=""))
+    bad = client.post(
+        "/evaluation/appraisal/new/",
+        _campaign_form(
+            district, name=" ", closes_at="2000-01-01T00:00", units=[], rating_questions=""
+        ),
+    )
     assert bad.status_code == 400
     assert set(bad.context["errors"]) == {"name", "closes_at", "units", "rating_questions"}
     assert bad.context["values"]["intro"] == "请如实评价。"  # nothing typed is lost
@@ -649,23 +734,33 @@ def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, o
     campaign = AppraisalCampaign.objects.get()
     assert done.status_code == 302 and done["Location"] == f"/evaluation/appraisal/{campaign.pk}/"
     assert campaign.status == "draft" and campaign.created_by == orgdept
-    assert [t.unit for t in campaign.targets.order_by("order")] == [district["vet"], district["env"]]
+    assert [t.unit for t in campaign.targets.order_by("order")] == [
+        district["vet"],
+        district["env"],
+    ]
     assert list(campaign.questions.values_list("kind", "text")) == [
-        ("rating", "工作作风"), ("rating", "办事效率"), ("text", "意见建议")]
+        ("rating", "工作作风"),
+        ("rating", "办事效率"),
+        ("text", "意见建议"),
+    ]
     assert AuditEvent.objects.filter(action="appraisal_create", object_id=str(campaign.pk)).exists()
 
     edit = f"/evaluation/appraisal/{campaign.pk}/edit/"
     assert "工作作风" in client.get(edit).content.decode()
-    client.post(edit, _campaign_form(district, kind="cadres", units=[],
-                                     cadres=[str(people["vet_leader"].pk)]))
+    client.post(
+        edit,
+        _campaign_form(district, kind="cadres", units=[], cadres=[str(people["vet_leader"].pk)]),
+    )
     assert [t.cadre for t in campaign.targets.all()] == [people["vet_leader"]]
-    assert client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "open"}
-                       ).status_code == 302
+    assert (
+        client.post(f"/evaluation/appraisal/{campaign.pk}/", {"action": "open"}).status_code == 302
+    )
     # Opened: the questionnaire is frozen.
     assert client.get(edit).status_code == 302
     with pytest.raises(InvalidTransition):
-        services.appraisal_campaign_update(campaign=campaign, actor=orgdept,
-                                           **_campaign_form(district))
+        services.appraisal_campaign_update(
+            campaign=campaign, actor=orgdept, **_campaign_form(district)
+        )
     outsider = Client()
     outsider.force_login(people["dispatcher"])
     assert outsider.get("/evaluation/appraisal/new/").status_code == 403
@@ -676,8 +771,9 @@ def test_the_orgdept_creates_and_changes_a_campaign_on_its_own_pages(district, o
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sent_code_is_forgotten_nothing_links_it_to_the_person(campaign, orgdept, settings,
-                                                                 caplog):
+def test_a_sent_code_is_forgotten_nothing_links_it_to_the_person(
+    campaign, orgdept, settings, caplog
+):
     """The invitation messages are delivered, then their text and address are erased; the
     default SMS and mail backends never log a code or an address."""
     from lianxin.core.models import Notification
@@ -686,9 +782,12 @@ def test_a_sent_code_is_forgotten_nothing_links_it_to_the_person(campaign, orgde
     settings.EMAIL_BACKEND = "lianxin.core.mail.QuietConsoleEmailBackend"
     settings.SMS_BACKEND = "lianxin.core.sms.LoggingSmsBackend"
     caplog.set_level("DEBUG")
-    services.appraisal_tokens_send(campaign=campaign, recipients="13912345678\nvoter@example.org",
-                                   vote_url="http://testserver/evaluation/appraisal/vote/",
-                                   actor=orgdept)
+    services.appraisal_tokens_send(
+        campaign=campaign,
+        recipients="13912345678\nvoter@example.org",
+        vote_url="http://testserver/evaluation/appraisal/vote/",
+        actor=orgdept,
+    )
     sent = Notification.objects.filter(forget_after_send=True)
     assert sent.count() == 2 and all(n.status == "sent" for n in sent)
     assert all(n.body == "" and n.address == "" for n in sent)

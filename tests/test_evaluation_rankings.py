@@ -29,8 +29,14 @@ MAR = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)  # a Monday
 NOW = datetime(2025, 3, 28, 10, 0, tzinfo=LOCAL)  # March is the current month
 pytestmark = pytest.mark.django_db
 
-RATE_KEYS = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate",
-             "reopen_rate", "returned_rate")
+RATE_KEYS = (
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "reopen_rate",
+    "returned_rate",
+)
 
 
 def travel(moment):
@@ -50,21 +56,28 @@ def populate(start, unit, people, district, *, mix: dict) -> None:
             walk(submit(), Status.CLOSED, people, district, unit)
         for _ in range(mix.get("basic_unresolved", 0)):
             a = walk(submit(), Status.REPLIED, people, district, unit)
-            services.appeal_follow_up(appeal=a, actor=dispatcher, resolved=False,
-                                      satisfaction=Satisfaction.BASIC)
+            services.appeal_follow_up(
+                appeal=a, actor=dispatcher, resolved=False, satisfaction=Satisfaction.BASIC
+            )
         for _ in range(mix.get("reopened", 0)):
             walk(submit(), Status.REOPENED, people, district, unit)
         for _ in range(mix.get("replied_unrated", 0)):
             walk(submit(), Status.REPLIED, people, district, unit)
-        late_accept = [walk(submit(), Status.DISPATCHED, people, district, unit)
-                       for _ in range(mix.get("late_accept", 0))]
-        late_reply = [walk(submit(), Status.HANDLING, people, district, unit)
-                      for _ in range(mix.get("late_reply", 0))]
+        late_accept = [
+            walk(submit(), Status.DISPATCHED, people, district, unit)
+            for _ in range(mix.get("late_accept", 0))
+        ]
+        late_reply = [
+            walk(submit(), Status.HANDLING, people, district, unit)
+            for _ in range(mix.get("late_reply", 0))
+        ]
         for _ in range(mix.get("never_accepted", 0)):
             walk(submit(), Status.DISPATCHED, people, district, unit)
         for _ in range(mix.get("returned", 0)):
             a = walk(submit(), Status.DISPATCHED, people, district, district["env"])
-            a = services.appeal_return(appeal=a, actor=people["env_handler"], reason="不属于本单位职责")
+            a = services.appeal_return(
+                appeal=a, actor=people["env_handler"], reason="不属于本单位职责"
+            )
             services.appeal_dispatch(appeal=a, unit=unit, actor=dispatcher)
         for _ in range(mix.get("submitted", 0)):
             submit()
@@ -83,13 +96,28 @@ def scene(people, district):
     """February and March appeals for the vet and env departments, the street and its
     community; env's March appeals are never rated; the roll-ups refreshed at NOW."""
     d = district
-    populate(FEB, d["vet"], people, d, mix={"closed": 3, "basic_unresolved": 1, "reopened": 1,
-                                            "late_accept": 1, "late_reply": 1})
+    populate(
+        FEB,
+        d["vet"],
+        people,
+        d,
+        mix={"closed": 3, "basic_unresolved": 1, "reopened": 1, "late_accept": 1, "late_reply": 1},
+    )
     populate(FEB, d["street"], people, d, mix={"closed": 1, "never_accepted": 1})
-    populate(MAR, d["vet"], people, d, mix={"closed": 2, "reopened": 1, "late_reply": 1,
-                                            "returned": 1, "replied_unrated": 1})
-    populate(MAR, d["env"], people, d, mix={"never_accepted": 2, "late_accept": 1,
-                                            "submitted": 1, "withdrawn": 1})
+    populate(
+        MAR,
+        d["vet"],
+        people,
+        d,
+        mix={"closed": 2, "reopened": 1, "late_reply": 1, "returned": 1, "replied_unrated": 1},
+    )
+    populate(
+        MAR,
+        d["env"],
+        people,
+        d,
+        mix={"never_accepted": 2, "late_accept": 1, "submitted": 1, "withdrawn": 1},
+    )
     populate(MAR, d["street"], people, d, mix={"closed": 1, "basic_unresolved": 1})
     populate(MAR, d["community"], people, d, mix={"closed": 2, "reopened": 1, "late_accept": 1})
     with travel(NOW):
@@ -112,19 +140,32 @@ def recount(unit: Unit, month: datetime, now: datetime) -> dict:
     late = [a for a in replied if a.replied_at > a.handling_deadline]
     live = []
     if (start.year, start.month) == (now.year, now.month):
-        live = [a for a in subtree if a.is_overdue(now)
-                and not (a.replied_at and a.replied_at > a.handling_deadline)]
+        live = [
+            a
+            for a in subtree
+            if a.is_overdue(now) and not (a.replied_at and a.replied_at > a.handling_deadline)
+        ]
 
     def ratio(n, d):
         return n / d if d else None
 
     return {
-        "response_rate": ratio(sum(1 for a in dispatched if a.accepted_at
-                                   and a.accepted_at <= a.contact_deadline), len(dispatched)),
+        "response_rate": ratio(
+            sum(1 for a in dispatched if a.accepted_at and a.accepted_at <= a.contact_deadline),
+            len(dispatched),
+        ),
         "resolution_rate": ratio(sum(f.resolved for f in rated), len(rated)),
         "satisfaction_rate": ratio(
-            sum(1 if f.satisfaction == Satisfaction.SATISFIED else
-                0.5 if f.satisfaction == Satisfaction.BASIC else 0 for f in rated), len(rated)),
+            sum(
+                1
+                if f.satisfaction == Satisfaction.SATISFIED
+                else 0.5
+                if f.satisfaction == Satisfaction.BASIC
+                else 0
+                for f in rated
+            ),
+            len(rated),
+        ),
         "on_time_rate": ratio(len(replied) - len(late), len(replied)),
         "reopen_rate": ratio(sum(1 for a in cohort if a.reopen_count), len(dispatched)),
         "returned_rate": ratio(sum(1 for a in cohort if a.return_count), len(dispatched)),
@@ -134,14 +175,23 @@ def recount(unit: Unit, month: datetime, now: datetime) -> dict:
         "_sets": {
             "received": {a.pk for a in cohort},
             "dispatched": {a.pk for a in dispatched},
-            "not_responded": {a.pk for a in dispatched if not (
-                a.accepted_at and a.accepted_at <= a.contact_deadline)},
+            "not_responded": {
+                a.pk
+                for a in dispatched
+                if not (a.accepted_at and a.accepted_at <= a.contact_deadline)
+            },
             "rated": {a.pk for a in cohort if a.pk in last},
             "unresolved": {a.pk for a in cohort if a.pk in last and not last[a.pk].resolved},
-            "dissatisfied": {a.pk for a in cohort if a.pk in last
-                             and last[a.pk].satisfaction == Satisfaction.DISSATISFIED},
-            "basically_satisfied": {a.pk for a in cohort if a.pk in last
-                                    and last[a.pk].satisfaction == Satisfaction.BASIC},
+            "dissatisfied": {
+                a.pk
+                for a in cohort
+                if a.pk in last and last[a.pk].satisfaction == Satisfaction.DISSATISFIED
+            },
+            "basically_satisfied": {
+                a.pk
+                for a in cohort
+                if a.pk in last and last[a.pk].satisfaction == Satisfaction.BASIC
+            },
             "replied_late": {a.pk for a in late},
             "reopened": {a.pk for a in cohort if a.reopen_count},
             "returned": {a.pk for a in cohort if a.return_count},
@@ -170,8 +220,10 @@ def test_every_figure_equals_a_recount_from_the_raw_appeals(scene):
     assert march[d["env"].pk]["resolution_rate"] is None  # nothing rated
     # A street's figures include its communities'.
     assert march[d["street"].pk]["received"] == (
-        march[d["community"].pk]["received"] + recount(d["street"], MAR, NOW)["received"]
-        - recount(d["community"], MAR, NOW)["received"])
+        march[d["community"].pk]["received"]
+        + recount(d["street"], MAR, NOW)["received"]
+        - recount(d["community"], MAR, NOW)["received"]
+    )
     assert march[d["street"].pk]["received"] > march[d["community"].pk]["received"]
 
 
@@ -192,36 +244,56 @@ def test_the_drill_down_lists_exactly_the_appeals_behind_each_figure(scene, peop
             for month in (FEB, MAR):
                 expected = recount(unit, month, NOW)["_sets"]
                 for measure in DRILL_MEASURES:
-                    got = set(ranking_drill_appeals(people["admin"], unit=unit,
-                                                    start=month.date(), end=month.date(),
-                                                    measure=measure)
-                              .values_list("pk", flat=True))
+                    got = set(
+                        ranking_drill_appeals(
+                            people["admin"],
+                            unit=unit,
+                            start=month.date(),
+                            end=month.date(),
+                            measure=measure,
+                        ).values_list("pk", flat=True)
+                    )
                     assert got == expected[measure], (unit.name, month, measure)
         # A handler of the vet department sees only the vet appeals behind a street figure: none.
-        assert not ranking_drill_appeals(people["vet_handler"], unit=d["street"],
-                                         start=MAR.date(), end=MAR.date(),
-                                         measure="received").exists()
+        assert not ranking_drill_appeals(
+            people["vet_handler"],
+            unit=d["street"],
+            start=MAR.date(),
+            end=MAR.date(),
+            measure="received",
+        ).exists()
 
 
 # --- ranking ----------------------------------------------------------------------------------
 
 
 def test_composite_score_renormalises_weights_and_is_none_without_rates():
-    assert composite_score({"response_rate": 1.0, "resolution_rate": 0.5,
-                            "satisfaction_rate": 0.75}) == pytest.approx(100 * (0.3 + 0.15 + 0.3))
+    assert composite_score(
+        {"response_rate": 1.0, "resolution_rate": 0.5, "satisfaction_rate": 0.75}
+    ) == pytest.approx(100 * (0.3 + 0.15 + 0.3))
     # No follow-ups: only the response rate counts, with the full weight.
-    assert composite_score({"response_rate": 0.8, "resolution_rate": None,
-                            "satisfaction_rate": None}) == pytest.approx(80.0)
-    assert composite_score({"response_rate": None, "resolution_rate": None,
-                            "satisfaction_rate": None}) is None
+    assert composite_score(
+        {"response_rate": 0.8, "resolution_rate": None, "satisfaction_rate": None}
+    ) == pytest.approx(80.0)
+    assert (
+        composite_score({"response_rate": None, "resolution_rate": None, "satisfaction_rate": None})
+        is None
+    )
 
 
 def test_ranks_are_ordered_ties_share_a_rank_and_unscored_units_come_last():
-    rows = [{"name": n, "score": s} for n, s in
-            [("a", 80.0), ("b", 95.5), ("c", None), ("d", 80.0), ("e", 70.0)]]
+    rows = [
+        {"name": n, "score": s}
+        for n, s in [("a", 80.0), ("b", 95.5), ("c", None), ("d", 80.0), ("e", 70.0)]
+    ]
     ranked = assign_ranks(rows)
     assert [(r["name"], r["rank"]) for r in ranked] == [
-        ("b", 1), ("a", 2), ("d", 2), ("e", 4), ("c", 5)]
+        ("b", 1),
+        ("a", 2),
+        ("d", 2),
+        ("e", 4),
+        ("c", 5),
+    ]
 
 
 def test_units_of_a_level_are_ranked_by_their_month(scene):
@@ -260,8 +332,16 @@ def test_api_answers_the_ranking_with_fractions_and_nulls(scene, client):
     body = response.json()
     assert body["period"] == "2025-03" and body["level"] == "department"
     assert [set(r) for r in body["results"]] == [
-        {"unit_id", "unit", "response_rate", "resolution_rate", "satisfaction_rate", "score",
-         "rank"}] * 2
+        {
+            "unit_id",
+            "unit",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "score",
+            "rank",
+        }
+    ] * 2
     by_unit = {r["unit_id"]: r for r in body["results"]}
     vet, env = by_unit[d["vet"].pk], by_unit[d["env"].pk]
     assert vet["unit"] == "畜牧兽医局"
@@ -274,15 +354,18 @@ def test_api_answers_the_ranking_with_fractions_and_nulls(scene, client):
     assert vet["satisfaction_rate"] == pytest.approx(expected["satisfaction_rate"], abs=1e-4)
 
 
-@pytest.mark.parametrize("params, code", [
-    ({"period": "2025-13", "level": "street"}, "invalid_period"),
-    ({"period": "202503", "level": "street"}, "invalid_period"),
-    ({"period": "2025-3", "level": "street"}, "invalid_period"),
-    ({"period": "2025-04", "level": "street"}, "invalid_period"),  # the future
-    ({"level": "street"}, "invalid_period"),
-    ({"period": "2025-03", "level": "village"}, "invalid_level"),
-    ({"period": "2025-03"}, "invalid_level"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({"period": "2025-13", "level": "street"}, "invalid_period"),
+        ({"period": "202503", "level": "street"}, "invalid_period"),
+        ({"period": "2025-3", "level": "street"}, "invalid_period"),
+        ({"period": "2025-04", "level": "street"}, "invalid_period"),  # the future
+        ({"level": "street"}, "invalid_period"),
+        ({"period": "2025-03", "level": "village"}, "invalid_level"),
+        ({"period": "2025-03"}, "invalid_level"),
+    ],
+)
 def test_api_rejects_a_bad_period_or_level(scene, client, params, code):
     with travel(NOW):
         response = client.get(API, params)
@@ -341,7 +424,8 @@ def test_public_page_answers_bad_input_with_a_message(scene, client):
 
 
 def test_a_period_without_figures_is_a_page_that_offers_the_latest_month_with_figures(
-        scene, client):
+    scene, client
+):
     # The header links /evaluation/ for everyone: a month nobody has appealed in yet (the
     # default, last month, on a new installation) must not be a dead link.
     with travel(NOW):
@@ -367,8 +451,13 @@ def test_leaders_page_is_closed_to_others(scene, client, people, who):
     client.force_login(people[who])
     with travel(NOW):
         assert client.get("/evaluation/leaders/", {"period": "2025-03"}).status_code == 403
-        assert client.get("/evaluation/leaders/appeals/", {
-            "period": "2025-03", "unit": scene["vet"].pk, "measure": "received"}).status_code == 403
+        assert (
+            client.get(
+                "/evaluation/leaders/appeals/",
+                {"period": "2025-03", "unit": scene["vet"].pk, "measure": "received"},
+            ).status_code
+            == 403
+        )
 
 
 def test_leaders_page_for_a_period_without_figures_is_a_page(scene, client):
@@ -407,16 +496,20 @@ def test_leaders_page_shows_trends_and_links_every_figure(scene, client, role):
 def test_drill_page_lists_the_appeals_behind_a_figure(scene, client, people):
     client.force_login(people["vet_leader"])
     with travel(NOW):
-        response = client.get("/evaluation/leaders/appeals/", {
-            "period": "2025-03", "unit": scene["vet"].pk, "measure": "reopened"})
+        response = client.get(
+            "/evaluation/leaders/appeals/",
+            {"period": "2025-03", "unit": scene["vet"].pk, "measure": "reopened"},
+        )
         expected = recount(scene["vet"], MAR, NOW)["_sets"]["reopened"]
     assert response.status_code == 200
     listed = {a.pk for a in response.context["page"]}
     assert listed == expected and len(expected) == 1
     assert response.context["figure"] == 1
     with travel(NOW):
-        bad = client.get("/evaluation/leaders/appeals/", {
-            "period": "2025-03", "unit": scene["vet"].pk, "measure": "nonsense"})
+        bad = client.get(
+            "/evaluation/leaders/appeals/",
+            {"period": "2025-03", "unit": scene["vet"].pk, "measure": "nonsense"},
+        )
     assert bad.status_code == 400
 
 
@@ -426,8 +519,14 @@ def test_drill_page_lists_the_appeals_behind_a_figure(scene, client, people):
 def test_export_writes_an_xlsx_ranking_with_definitions(scene, tmp_path):
     out = tmp_path / "ranking.xlsx"
     with travel(NOW):
-        call_command("evaluation_export", period="2025-03", format="xlsx", out=str(out),
-                     level="department", annual=True)
+        call_command(
+            "evaluation_export",
+            period="2025-03",
+            format="xlsx",
+            out=str(out),
+            level="department",
+            annual=True,
+        )
     wb = load_workbook(out)
     ranking, annual, definitions = wb.worksheets
     assert "2025" in ranking["A1"].value
@@ -450,8 +549,7 @@ def compute_ranking_at_now(level):
 def test_export_writes_a_pdf_with_chinese_text(scene, tmp_path):
     out = tmp_path / "ranking.pdf"
     with travel(NOW):
-        call_command("evaluation_export", period="2025-03", format="pdf", out=str(out),
-                     annual=True)
+        call_command("evaluation_export", period="2025-03", format="pdf", out=str(out), annual=True)
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and b"WenQuanYiMicroHei" in data
     # Every font is embedded (the reader's machine may have no CJK font).
@@ -470,7 +568,9 @@ def test_export_refuses_bad_periods_and_empty_months_writing_nothing(scene, tmp_
 
 def test_the_public_page_shows_a_quarter(scene, client):
     with travel(NOW):
-        page = client.get(reverse("evaluation:rankings"), {"period": "2025-Q1", "level": "department"})
+        page = client.get(
+            reverse("evaluation:rankings"), {"period": "2025-Q1", "level": "department"}
+        )
     assert page.status_code == 200
     html = page.content.decode()
     assert "2025-Q1" in html and "畜牧兽医局" in html
@@ -490,13 +590,19 @@ def test_the_rankings_pages_offer_the_exports_as_downloads(scene, client, people
     assert "attachment" in xlsx["Content-Disposition"]
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     with travel(NOW):
-        assert client.get(reverse("evaluation:rankings-download"),
-                          {"period": "2030-01", "format": "pdf"}).status_code in (400, 404)
-        assert client.get(reverse("evaluation:rankings-download"),
-                          {"period": "2025-03", "format": "doc"}).status_code == 400
+        assert client.get(
+            reverse("evaluation:rankings-download"), {"period": "2030-01", "format": "pdf"}
+        ).status_code in (400, 404)
+        assert (
+            client.get(
+                reverse("evaluation:rankings-download"), {"period": "2025-03", "format": "doc"}
+            ).status_code
+            == 400
+        )
         client.force_login(people["supervisor"])
-        page = client.get(reverse("evaluation:rankings-leaders"),
-                          {"period": "2025-03"}).content.decode()
+        page = client.get(
+            reverse("evaluation:rankings-leaders"), {"period": "2025-03"}
+        ).content.decode()
         link = html_module.unescape(re.search(r'id="download-xlsx" href="([^"]+)"', page)[1])
         assert "annual=1" in link
         annual = client.get(link)

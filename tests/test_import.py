@@ -15,8 +15,15 @@ pytestmark = pytest.mark.django_db
 HEADER = ["留言编号", "留言主题", "留言详情", "留言时间", "一级分类", "答复意见", "答复时间"]
 ROWS = [
     ["1001", "路灯不亮", "东湖社区门口路灯坏了一个月", "2026/3/2 9:15:00", "噪音污染", "", ""],
-    ["1002", "夜间施工扰民", "工地每晚施工到凌晨", "2026/3/3 22:01:00", "噪音污染",
-     "已责令停止夜间施工", "2026/3/5 10:00:00"],
+    [
+        "1002",
+        "夜间施工扰民",
+        "工地每晚施工到凌晨",
+        "2026/3/3 22:01:00",
+        "噪音污染",
+        "已责令停止夜间施工",
+        "2026/3/5 10:00:00",
+    ],
     ["1003", "日期不对", "内容", "去年春天", "", "", ""],
     ["1004", "分类不对", "内容", "2026/3/4 8:00:00", "不存在的分类", "", ""],
     ["1005", "", "", "2026/3/4 8:00:00", "", "", ""],
@@ -58,7 +65,9 @@ def test_an_answered_row_is_replayed_to_closed_at_its_reply_time(tmp_path, categ
     assert appeal.reply == "已责令停止夜间施工"
     assert appeal.unit == categories["noise"].default_unit
     assert appeal.replied_at.isoformat().startswith("2026-03-05T02:00")
-    actions = list(AuditEvent.objects.filter(object_id=str(appeal.pk)).values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(appeal.pk)).values_list("action", flat=True)
+    )
     assert actions == ["submit", "dispatch", "accept", "reply", "close"]
     # Historical replies are recorded, never sent to anybody.
     assert not appeal.contact_phone
@@ -112,16 +121,24 @@ def test_unsupported_files_are_refused(tmp_path, district):
 
 def test_the_demo_district_loads_and_a_second_load_changes_nothing():
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
-    counts = (Unit.objects.count(), Category.objects.count(), Appeal.objects.count(),
-              AuditEvent.objects.count())
+    counts = (
+        Unit.objects.count(),
+        Category.objects.count(),
+        Appeal.objects.count(),
+        AuditEvent.objects.count(),
+    )
     assert Unit.objects.filter(name="畜牧兽医局").exists()
     assert Category.objects.get(code="animal-epidemic").default_unit.name == "畜牧兽医局"
     # 40 replayed appeals, and the last week's signals: a hot matter and an animal cluster.
     assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER)
     assert len(set(Appeal.objects.values_list("status", flat=True))) >= 4
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
-    assert (Unit.objects.count(), Category.objects.count(), Appeal.objects.count(),
-            AuditEvent.objects.count()) == counts
+    assert (
+        Unit.objects.count(),
+        Category.objects.count(),
+        Appeal.objects.count(),
+        AuditEvent.objects.count(),
+    ) == counts
     call_command("audit_verify", stdout=StringIO())
 
     from lianxin.insight.models import Alarm, DuplicateCandidate

@@ -21,8 +21,17 @@ pytestmark = pytest.mark.django_db
 
 def totals() -> dict:
     rows = DailyAppealStat.objects.all()
-    keys = ["received", "dispatched", "replied", "open", "closed", "rated", "resolved",
-            "satisfied", "dissatisfied"]
+    keys = [
+        "received",
+        "dispatched",
+        "replied",
+        "open",
+        "closed",
+        "rated",
+        "resolved",
+        "satisfied",
+        "dissatisfied",
+    ]
     return {k: sum(getattr(r, k) for r in rows) for k in keys}
 
 
@@ -108,13 +117,17 @@ def test_page_is_for_leaders_and_drills_down(client, mix, people, district):
     drill = client.get(vet["url"])
     assert drill.status_code == 200
     listed = {a.tracking_number for a in drill.context["page"]}
-    assert listed == set(Appeal.objects.filter(unit=district["vet"]).values_list(
-        "tracking_number", flat=True))
+    assert listed == set(
+        Appeal.objects.filter(unit=district["vet"]).values_list("tracking_number", flat=True)
+    )
     assert mix["new"].tracking_number not in listed
 
     open_only = client.get(reverse("insight:drill"), {"state": "open"})
     assert {a.pk for a in open_only.context["page"]} == {
-        mix["new"].pk, mix["handling"].pk, mix["reopened"].pk}
+        mix["new"].pk,
+        mix["handling"].pk,
+        mix["reopened"].pk,
+    }
 
 
 def test_drill_down_rejects_malformed_filters(client, people):
@@ -142,7 +155,8 @@ def test_dissatisfied_drill_lists_the_reopened_appeal(client, mix, people):
     page = client.get(reverse("insight:drill"), {"state": "dissatisfied"})
     assert [a.pk for a in page.context["page"]] == [mix["reopened"].pk]
     assert Satisfaction.DISSATISFIED in mix["reopened"].followups.values_list(
-        "satisfaction", flat=True)
+        "satisfaction", flat=True
+    )
 
 
 def test_months_and_days_add_up_to_the_same_figures_for_any_period(people, district):
@@ -159,17 +173,21 @@ def test_months_and_days_add_up_to_the_same_figures_for_any_period(people, distr
     rollup_refresh()
     today = timezone.localdate()
     periods = [Period.last(d, today) for d in (1, 7, 30, 45, 90)]
-    periods += [Period(date(today.year, today.month, 1), today),
-                Period(today - timedelta(days=70), today - timedelta(days=20))]
+    periods += [
+        Period(date(today.year, today.month, 1), today),
+        Period(today - timedelta(days=70), today - timedelta(days=20)),
+    ]
     for period in periods:
-        daily = _sums(DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end),
-                      "unit_id", "category_id")
+        daily = _sums(
+            DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end),
+            "unit_id",
+            "category_id",
+        )
         key = lambda row: (row["unit_id"] or 0, row["category_id"] or 0)  # noqa: E731
         assert sorted(_unit_category_sums(period), key=key) == sorted(daily, key=key), period
 
 
-def test_dashboard_shows_hot_issues_once_analysed_and_open_alarms(
-        client, people, hot_appeals):  # noqa: F811  (the fixture imported above)
+def test_dashboard_shows_hot_issues_once_analysed_and_open_alarms(client, people, hot_appeals):  # noqa: F811  (the fixture imported above)
     from lianxin.insight.tasks import refresh_hot_issues
 
     client.force_login(people["vet_leader"])
@@ -233,8 +251,12 @@ def test_dissatisfied_drill_counts_the_last_follow_up_as_the_figure_does(client,
     # The reopened appeal is later followed up again, satisfied: the figure no longer counts it
     # as dissatisfied, and neither does the list behind it.
     reopened = mix["reopened"]
-    reopened.followups.create(resolved=True, satisfaction=Satisfaction.SATISFIED, by="operator",
-                              created_at=timezone.now() + timedelta(minutes=1))
+    reopened.followups.create(
+        resolved=True,
+        satisfaction=Satisfaction.SATISFIED,
+        by="operator",
+        created_at=timezone.now() + timedelta(minutes=1),
+    )
     rollup_refresh()
     assert totals()["dissatisfied"] == 0
     client.force_login(people["supervisor"])

@@ -16,15 +16,21 @@ from lianxin.insight.models import DuplicateCandidate, DuplicateKey
 
 from .appeals_helpers import MONDAY_10, fast_passwords  # noqa: F401
 
-MIXER = ("A2区丽发新城附近建搅拌站噪音扰民",
-         "我是A2区丽发新城小区的一名业主，投诉同发投资有限公司在离小区不到百米的地方修建搅拌站，"
-         "每天早6点到晚8点设备都在运行，噪音和灰尘严重影响居民休息，请相关部门尽快处理。")
-MIXER_AGAIN = ("投诉丽发新城小区附近违建搅拌站噪音扰民",
-               "A2区丽发新城小区业主再次投诉：同发投资有限公司在离小区不到百米的地方修建搅拌站，"
-               "每天早6点到晚8点设备都在运行，噪音和灰尘严重，居民无法休息，请尽快处理。")
-MIXER_ELSEWHERE = ("A5区金色溪泉湾附近建搅拌站噪音扰民",
-                   "A5区金色溪泉湾小区旁边的物流园里新开了一家汽修厂，每天夜里敲打钣金，"
-                   "油漆味很重，请环保部门来查一查。")
+MIXER = (
+    "A2区丽发新城附近建搅拌站噪音扰民",
+    "我是A2区丽发新城小区的一名业主，投诉同发投资有限公司在离小区不到百米的地方修建搅拌站，"
+    "每天早6点到晚8点设备都在运行，噪音和灰尘严重影响居民休息，请相关部门尽快处理。",
+)
+MIXER_AGAIN = (
+    "投诉丽发新城小区附近违建搅拌站噪音扰民",
+    "A2区丽发新城小区业主再次投诉：同发投资有限公司在离小区不到百米的地方修建搅拌站，"
+    "每天早6点到晚8点设备都在运行，噪音和灰尘严重，居民无法休息，请尽快处理。",
+)
+MIXER_ELSEWHERE = (
+    "A5区金色溪泉湾附近建搅拌站噪音扰民",
+    "A5区金色溪泉湾小区旁边的物流园里新开了一家汽修厂，每天夜里敲打钣金，"
+    "油漆味很重，请环保部门来查一查。",
+)
 
 
 # --- pure functions -----------------------------------------------------------------------
@@ -150,8 +156,9 @@ def test_page_shows_the_pair_side_by_side(client, people, pair, role):
 def test_merge_into_the_earlier_appeal(client, people, pair):
     first, second, candidate = pair
     client.force_login(people["dispatcher"])
-    response = client.post(f"/insight/duplicates/{candidate.pk}/merge/",
-                           {"version": second.version}, follow=True)
+    response = client.post(
+        f"/insight/duplicates/{candidate.pk}/merge/", {"version": second.version}, follow=True
+    )
     assert response.status_code == 200
     second.refresh_from_db()
     assert second.status == Status.MERGED and second.master == first
@@ -163,8 +170,9 @@ def test_merge_into_the_earlier_appeal(client, people, pair):
 def test_a_stale_version_is_an_error_message_not_a_500(client, people, pair):
     _first, second, candidate = pair
     client.force_login(people["dispatcher"])
-    response = client.post(f"/insight/duplicates/{candidate.pk}/merge/",
-                           {"version": second.version + 5}, follow=True)
+    response = client.post(
+        f"/insight/duplicates/{candidate.pk}/merge/", {"version": second.version + 5}, follow=True
+    )
     assert response.status_code == 200
     assert 'class="error"' in response.content.decode()
     assert Appeal.objects.get(pk=second.pk).status == Status.SUBMITTED
@@ -178,8 +186,10 @@ def test_not_a_duplicate_hides_the_pair_and_is_audited(client, people, pair):
     candidate.refresh_from_db()
     assert candidate.dismissed and candidate.dismissed_by == people["dispatcher"]
     assert second.tracking_number not in client.get("/insight/duplicates/").content.decode()
-    assert AuditEvent.objects.filter(action="duplicate_dismiss",
-                                     object_id=str(candidate.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="duplicate_dismiss", object_id=str(candidate.pk)).count()
+        == 1
+    )
 
 
 # --- re-indexing --------------------------------------------------------------------------

@@ -20,7 +20,10 @@ HEADER = ["留言编号", "留言用户", "留言主题", "留言时间", "留�
 T0 = datetime(2019, 11, 1, 9, 0, tzinfo=LOCAL)
 
 MIXER = [
-    ("A2区丽发新城小区附近搅拌站噪音扰民", "丽发新城小区旁边的搅拌站日夜施工，噪音和粉尘严重影响居民休息。"),
+    (
+        "A2区丽发新城小区附近搅拌站噪音扰民",
+        "丽发新城小区旁边的搅拌站日夜施工，噪音和粉尘严重影响居民休息。",
+    ),
     ("丽发新城附近违建搅拌站，粉尘噪音污染严重", "A2区丽发新城小区旁搅拌站粉尘大，晚上噪音扰民。"),
     ("投诉丽发新城小区附近搅拌站噪音", "搅拌站就在丽发新城小区旁边，噪音很大，请环保部门处理。"),
     ("丽发新城搅拌站严重扰民", "丽发新城居民深受搅拌站噪音和粉尘之苦，希望尽快搬走搅拌站。"),
@@ -28,7 +31,10 @@ MIXER = [
 PARKING = [
     ("伊景园滨河苑捆绑销售车位", "A市伊景园滨河苑要求购房必须同时购买车位，捆绑销售不合法。"),
     ("投诉伊景园滨河苑强制捆绑车位销售", "伊景园滨河苑开发商强行捆绑销售车位，侵害购房者权益。"),
-    ("伊景园滨河苑车位捆绑销售是否合法", "购买伊景园滨河苑的房子被要求捆绑购买车位，请相关部门查处。"),
+    (
+        "伊景园滨河苑车位捆绑销售是否合法",
+        "购买伊景园滨河苑的房子被要求捆绑购买车位，请相关部门查处。",
+    ),
 ]
 OTHERS = [
     ("A5区魅力之城小区油烟扰民", "魅力之城小区临街门面油烟直排，烧烤夜宵摊扰民。"),
@@ -44,8 +50,16 @@ def _messages(groups):
     for group, likes in groups:
         for k, (title, detail) in enumerate(group):
             n += 1
-            out.append(Message(id=str(1000 + n), user=f"U{n}", title=title, detail=detail,
-                               time=T0 + timedelta(days=n), likes=likes if k == 0 else 0))
+            out.append(
+                Message(
+                    id=str(1000 + n),
+                    user=f"U{n}",
+                    title=title,
+                    detail=detail,
+                    time=T0 + timedelta(days=n),
+                    likes=likes if k == 0 else 0,
+                )
+            )
     return out
 
 
@@ -72,18 +86,36 @@ def test_the_same_complaint_about_two_different_places_is_two_matters():
 # Places the hot-issue pages once cut wrong: the tail of a town glued to its village, an estate
 # continued into the matter ("…小区电梯"), and the government a message appeals to.
 DAWAN = [
-    ("大湾村好几头猪突然死了", "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。"),
-    ("大湾村路边沟里有死猪", "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。"),
-    ("大湾村邻居家猪发病", "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。"),
+    (
+        "大湾村好几头猪突然死了",
+        "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。",
+    ),
+    (
+        "大湾村路边沟里有死猪",
+        "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。",
+    ),
+    (
+        "大湾村邻居家猪发病",
+        "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。",
+    ),
 ]
 XINGLIN = [
-    ("杏林雅苑小区电梯经常困人", "M3县杏林雅苑小区从竣工开始电梯就经常死机，部分电梯异响，存在安全隐患。"),
+    (
+        "杏林雅苑小区电梯经常困人",
+        "M3县杏林雅苑小区从竣工开始电梯就经常死机，部分电梯异响，存在安全隐患。",
+    ),
     ("投诉杏林雅苑电梯质量问题", "杏林雅苑小区的电梯三天两头坏，物业不管，请质监部门检查。"),
     ("杏林雅苑小区电梯故障频发", "我住在杏林雅苑，小区电梯经常停运，老人上下楼很困难。"),
 ]
 WAGES = [
-    ("J市建筑工地拖欠农民工工资", "我们在J市一工地干活半年，老板拖欠工资不给，希望党和政府为农民工做主。"),
-    ("J市工地老板拖欠农民工工资半年", "J市一工地老板拖欠我们农民工工资，请党和政府帮我们讨回血汗钱。"),
+    (
+        "J市建筑工地拖欠农民工工资",
+        "我们在J市一工地干活半年，老板拖欠工资不给，希望党和政府为农民工做主。",
+    ),
+    (
+        "J市工地老板拖欠农民工工资半年",
+        "J市一工地老板拖欠我们农民工工资，请党和政府帮我们讨回血汗钱。",
+    ),
     ("J市农民工工资被拖欠", "相信党和政府，J市工地拖欠农民工工资问题请尽快解决。"),
 ]
 BUSES = [
@@ -94,8 +126,9 @@ BUSES = [
 
 
 def test_places_are_whole_names_and_never_the_government():
-    messages = _messages([(MIXER, 0), (PARKING, 0), (DAWAN, 0), (XINGLIN, 0), (WAGES, 0),
-                          (BUSES, 0), (OTHERS, 0)])
+    messages = _messages(
+        [(MIXER, 0), (PARKING, 0), (DAWAN, 0), (XINGLIN, 0), (WAGES, 0), (BUSES, 0), (OTHERS, 0)]
+    )
     places = {}
     for issue in find_hot_issues(messages, top=10):
         for group in (MIXER, PARKING, DAWAN, XINGLIN, WAGES, BUSES):
@@ -117,8 +150,18 @@ def _write_csv(path: Path, rows, header=HEADER):
 
 
 def _rows(messages):
-    return [[m.id, m.user, m.title, m.time.strftime("%Y/%m/%d %H:%M:%S"), "\n\t" + m.detail + "\t",
-             m.dislikes, m.likes] for m in messages]
+    return [
+        [
+            m.id,
+            m.user,
+            m.title,
+            m.time.strftime("%Y/%m/%d %H:%M:%S"),
+            "\n\t" + m.detail + "\t",
+            m.dislikes,
+            m.likes,
+        ]
+        for m in messages
+    ]
 
 
 def test_command_writes_the_issue_table_and_the_member_table(tmp_path):
@@ -130,9 +173,19 @@ def test_command_writes_the_issue_table_and_the_member_table(tmp_path):
     assert table[0] == ("热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述")
     assert [r[0] for r in table[1:]] == [1, 2]
     assert "丽发新城" in table[1][4] and " 至 " in table[1][3]
-    details = list(load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True))
-    assert details[0] == ("问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情",
-                          "点赞数", "反对数")
+    details = list(
+        load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True)
+    )
+    assert details[0] == (
+        "问题ID",
+        "留言编号",
+        "留言用户",
+        "留言主题",
+        "留言时间",
+        "留言详情",
+        "点赞数",
+        "反对数",
+    )
     by_issue = {}
     for row in details[1:]:
         by_issue.setdefault(row[0], set()).add(row[3])
@@ -147,7 +200,9 @@ def test_a_file_without_votes_is_mined_with_no_likes(tmp_path):
     src = _write_csv(tmp_path / "messages.csv", [r[:5] for r in _rows(messages)], HEADER[:5])
     out = tmp_path / "out"
     call_command("hot_issues", "--in", str(src), "--top", "5", "--out", str(out))
-    details = list(load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True))
+    details = list(
+        load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True)
+    )
     assert {row[0] for row in details[1:]} == {1, 2}
     assert {(row[6], row[7]) for row in details[1:]} == {(0, 0)}
 
@@ -168,8 +223,12 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, case):
     if case != "missing-file":
         _write_csv(src, rows, header)
     out = tmp_path / "out"
-    expected = {"missing-column": "留言时间", "bad-date": "去年冬天", "bad-number": "点赞数",
-                "missing-file": "no such file"}[case]
+    expected = {
+        "missing-column": "留言时间",
+        "bad-date": "去年冬天",
+        "bad-number": "点赞数",
+        "missing-file": "no such file",
+    }[case]
     with pytest.raises(CommandError, match=expected):
         call_command("hot_issues", "--in", str(src), "--top", "5", "--out", str(out))
     assert not out.exists()
@@ -180,14 +239,19 @@ def test_real_file_top_five_holds_the_three_known_hot_issues(tmp_path):
     issues among the top 5, each made of messages about that matter."""
     out = tmp_path / "out"
     call_command("hot_issues", "--in", str(REAL), "--top", "5", "--out", str(out))
-    details = list(load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True))
+    details = list(
+        load_workbook(out / "热点问题留言明细表.xlsx").active.iter_rows(values_only=True)
+    )
     members: dict[int, list[str]] = {}
     for row in details[1:]:
         members.setdefault(row[0], []).append(f"{row[3]} {row[5]}")
 
     def issue_about(*words):
-        found = [i for i, texts in members.items()
-                 if sum(all(w in t for w in words) for t in texts) >= 0.8 * len(texts)]
+        found = [
+            i
+            for i, texts in members.items()
+            if sum(all(w in t for w in words) for t in texts) >= 0.8 * len(texts)
+        ]
         assert found, words
         return found[0], members[found[0]]
 
@@ -204,8 +268,9 @@ def test_real_file_top_five_holds_the_three_known_hot_issues(tmp_path):
 def hot_appeals(people):
     made = []
     for title, content in MIXER + PARKING + OTHERS[2:]:
-        appeal, _created = appeal_submit(title=title, content=content,
-                                         contact_phone=f"138{len(made):08d}")
+        appeal, _created = appeal_submit(
+            title=title, content=content, contact_phone=f"138{len(made):08d}"
+        )
         made.append(appeal)
     return made
 

@@ -13,7 +13,10 @@ from tests.appeals_helpers import fast_passwords, submit  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-SAME = {"title": "东湖社区三单元路灯坏了", "content": "东城街道东湖社区三单元门口路灯坏了一个月，晚上看不见路。"}
+SAME = {
+    "title": "东湖社区三单元路灯坏了",
+    "content": "东城街道东湖社区三单元门口路灯坏了一个月，晚上看不见路。",
+}
 
 
 def test_queue_mode_analyses_each_appeal_after_commit(district, django_capture_on_commit_callbacks):
@@ -27,7 +30,8 @@ def test_queue_mode_analyses_each_appeal_after_commit(district, django_capture_o
 
 
 def test_batch_mode_leaves_the_request_alone_and_catches_up(
-        settings, district, django_capture_on_commit_callbacks):
+    settings, district, django_capture_on_commit_callbacks
+):
     settings.INSIGHT_INTAKE_MODE = "batch"
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(**SAME)

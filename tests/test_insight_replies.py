@@ -44,14 +44,22 @@ UNRELATED = (
     "您好！经调查，该路段的路灯已于本周更换为节能灯，夜间照明已恢复正常，交警部门也在路口增设了"
     "减速带和信号灯，方便行人过街。"
 )
-HALF = ("您好！关于停车收费标准的问题，根据《物业管理条例》第十一条，停车收费方案由业主大会决定，"
-        "业委会无权单独决定收费，本次方案已提交业主大会表决。")
+HALF = (
+    "您好！关于停车收费标准的问题，根据《物业管理条例》第十一条，停车收费方案由业主大会决定，"
+    "业委会无权单独决定收费，本次方案已提交业主大会表决。"
+)
 MONDAY = datetime(2025, 3, 3, 10, 0, tzinfo=LOCAL)
 
 
 def score(reply, **kw):
-    values = {"title": TITLE, "content": CONTENT, "reply": reply, "submitted_at": MONDAY,
-              "replied_at": MONDAY + timedelta(days=2), **kw}
+    values = {
+        "title": TITLE,
+        "content": CONTENT,
+        "reply": reply,
+        "submitted_at": MONDAY,
+        "replied_at": MONDAY + timedelta(days=2),
+        **kw,
+    }
     return replies.score_reply(**values, calendar=Calendar())
 
 
@@ -65,12 +73,24 @@ def test_a_good_reply_citing_a_regulation_and_answering_both_questions_passes(se
     assert any("物业管理条例" in c for c in result.citations)
     assert result.relevance > 0.8 and result.completeness > 0.8
     assert not [r for r in result.reasons if r.code == "point_not_addressed"]
-    assert all(0 <= v <= 1 for v in (result.relevance, result.completeness, result.basis,
-                                     result.timeliness, result.overall))
+    assert all(
+        0 <= v <= 1
+        for v in (
+            result.relevance,
+            result.completeness,
+            result.basis,
+            result.timeliness,
+            result.overall,
+        )
+    )
 
 
 def test_an_acknowledgement_alone_scores_below_the_threshold():
-    for text in ("您的来信已收悉", "您好！您的来信已收悉，正在处理。", "网友：您好，留言收悉，感谢您的监督！"):
+    for text in (
+        "您的来信已收悉",
+        "您好！您的来信已收悉，正在处理。",
+        "网友：您好，留言收悉，感谢您的监督！",
+    ):
         result = score(text)
         assert result.needs_review, text
         assert result.completeness <= 0.05
@@ -104,30 +124,39 @@ def test_the_appeal_is_split_into_its_numbered_points_and_questions():
     assert any(t.startswith("1、") for t in texts) and any(t.startswith("2、") for t in texts)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("根据《中华人民共和国城乡规划法》第六十四条，责令停止建设。", 1.0),
-    ("符合郴价费〔2012〕2号文件的规定。", 1.0),
-    ("依据省政府令第215号第十一条办理。", 1.0),
-    ("按照国务院关于行政区划管理的规定办理。", 0.8),
-    ("根据有关规定，学校可以给予补贴。", 0.5),
-    ("您在《问政西地省》栏目的留言已收悉，已转交相关部门。", 0.0),
-    ("经调查，已更换灯泡。", 0.0),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("根据《中华人民共和国城乡规划法》第六十四条，责令停止建设。", 1.0),
+        ("符合郴价费〔2012〕2号文件的规定。", 1.0),
+        ("依据省政府令第215号第十一条办理。", 1.0),
+        ("按照国务院关于行政区划管理的规定办理。", 0.8),
+        ("根据有关规定，学校可以给予补贴。", 0.5),
+        ("您在《问政西地省》栏目的留言已收悉，已转交相关部门。", 0.0),
+        ("经调查，已更换灯泡。", 0.0),
+    ],
+)
 def test_basis_recognises_named_laws_articles_and_document_numbers(text, expected):
     assert replies.basis_score(text)[0] == expected
 
 
 def test_timeliness_is_full_on_time_and_falls_with_working_days_late():
     deadline = MONDAY + timedelta(days=4)
-    on_time = replies.timeliness_score(MONDAY, MONDAY + timedelta(days=3), deadline,
-                                       calendar=Calendar())
+    on_time = replies.timeliness_score(
+        MONDAY, MONDAY + timedelta(days=3), deadline, calendar=Calendar()
+    )
     assert on_time == (1.0, 3, 0)
     late, workdays, days_late = replies.timeliness_score(
-        MONDAY, MONDAY + timedelta(days=11), deadline, calendar=Calendar())
+        MONDAY, MONDAY + timedelta(days=11), deadline, calendar=Calendar()
+    )
     assert days_late == 5 and workdays == 9  # Friday 7 → Friday 14: 5 working days late
     assert 0 < late < 1
-    assert replies.timeliness_score(MONDAY, MONDAY + timedelta(days=90), deadline,
-                                    calendar=Calendar())[0] == 0.0
+    assert (
+        replies.timeliness_score(
+            MONDAY, MONDAY + timedelta(days=90), deadline, calendar=Calendar()
+        )[0]
+        == 0.0
+    )
 
 
 def test_threshold_and_weights_come_from_settings(settings):
@@ -141,8 +170,17 @@ def test_threshold_and_weights_come_from_settings(settings):
 
 def test_the_score_is_plain_data_for_the_appeal_record():
     data = score(GOOD).as_dict()
-    assert set(data) >= {"relevance", "completeness", "basis", "timeliness", "overall",
-                         "threshold", "needs_review", "reasons", "points"}
+    assert set(data) >= {
+        "relevance",
+        "completeness",
+        "basis",
+        "timeliness",
+        "overall",
+        "threshold",
+        "needs_review",
+        "reasons",
+        "points",
+    }
     import json
 
     json.dumps(data)  # stored in Appeal.reply_review (a JSONField)
@@ -158,8 +196,11 @@ def _inbox(user) -> list[Notification]:
 
 
 def _citizen_messages() -> list[Notification]:
-    return list(Notification.objects.filter(address__in=[CONTACT["contact_phone"],
-                                                          CONTACT["contact_email"]]))
+    return list(
+        Notification.objects.filter(
+            address__in=[CONTACT["contact_phone"], CONTACT["contact_email"]]
+        )
+    )
 
 
 def held(people, district) -> Appeal:
@@ -180,14 +221,18 @@ def test_a_low_scoring_reply_is_held_for_the_leader_and_the_citizen_is_not_told(
     assert len(leader_note) == 1 and appeal.tracking_number in leader_note[0].subject
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state) == (
-        "reply_held", Status.HANDLING, Status.REVIEWING)
+        "reply_held",
+        Status.HANDLING,
+        Status.REVIEWING,
+    )
     assert event.data["score"] == appeal.reply_score
 
 
 def test_a_good_reply_goes_straight_to_the_citizen_with_its_score(district, people):
     appeal = appeal_in(Status.HANDLING, people, district, **CONTACT)
-    appeal = fresh(services.appeal_reply(appeal=appeal, actor=people["vet_handler"],
-                                         text=GOOD_REPLY))
+    appeal = fresh(
+        services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text=GOOD_REPLY)
+    )
     assert appeal.status == Status.REPLIED and appeal.reply == GOOD_REPLY
     assert appeal.reply_score >= 0.5 and appeal.reply_review["basis"] == 1.0
     assert len(_citizen_messages()) == 2  # sms and email
@@ -197,32 +242,46 @@ def test_a_good_reply_goes_straight_to_the_citizen_with_its_score(district, peop
 def test_a_held_reply_cannot_be_rated_or_closed(district, people):
     appeal = held(people, district)
     api = APIClient()
-    response = api.post(f"{APPEALS}track/follow-up/", {
-        "tracking_number": appeal.tracking_number, "resolved": True, "satisfaction": "satisfied",
-        "query_code": services.query_code_for(appeal.tracking_number)}, format="json")
+    response = api.post(
+        f"{APPEALS}track/follow-up/",
+        {
+            "tracking_number": appeal.tracking_number,
+            "resolved": True,
+            "satisfaction": "satisfied",
+            "query_code": services.query_code_for(appeal.tracking_number),
+        },
+        format="json",
+    )
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
     with pytest.raises(InvalidTransition):
         services.appeal_close(appeal=appeal, actor=people["dispatcher"], reason="联系不上")
     with pytest.raises(InvalidTransition):
-        services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=True,
-                                  satisfaction="satisfied")
+        services.appeal_follow_up(
+            appeal=appeal, actor=people["dispatcher"], resolved=True, satisfaction="satisfied"
+        )
     assert fresh(appeal).status == Status.REVIEWING
 
 
 def test_the_leader_approves_and_the_citizen_gets_the_reply(district, people):
     appeal = held(people, district)
-    appeal = fresh(services.appeal_review_reply(appeal=appeal, actor=people["vet_leader"],
-                                                approve=True))
+    appeal = fresh(
+        services.appeal_review_reply(appeal=appeal, actor=people["vet_leader"], approve=True)
+    )
     assert appeal.status == Status.REPLIED
     assert appeal.reply == LOW and appeal.replied_at is not None
     assert "draft" not in appeal.reply_review
     assert {n.channel for n in _citizen_messages()} == {"sms", "email"}
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state, event.actor) == (
-        "reply_approve", Status.REVIEWING, Status.REPLIED, people["vet_leader"])
+        "reply_approve",
+        Status.REVIEWING,
+        Status.REPLIED,
+        people["vet_leader"],
+    )
     # Now it can be rated and closed as usual.
-    services.appeal_follow_up(appeal=appeal, actor=people["dispatcher"], resolved=True,
-                              satisfaction="satisfied")
+    services.appeal_follow_up(
+        appeal=appeal, actor=people["dispatcher"], resolved=True, satisfaction="satisfied"
+    )
     assert fresh(appeal).status == Status.CLOSED
 
 
@@ -230,22 +289,33 @@ def test_the_leader_rejects_with_a_reason_and_the_handler_answers_again(district
     appeal = held(people, district)
     with pytest.raises(InvalidInput):
         services.appeal_review_reply(appeal=appeal, actor=people["vet_leader"], approve=False)
-    appeal = fresh(services.appeal_review_reply(appeal=appeal, actor=people["vet_leader"],
-                                                approve=False, reason="没有说明处理结果"))
+    appeal = fresh(
+        services.appeal_review_reply(
+            appeal=appeal, actor=people["vet_leader"], approve=False, reason="没有说明处理结果"
+        )
+    )
     assert appeal.status == Status.HANDLING
     assert appeal.reply_review["rejected_draft"] == LOW
     assert _citizen_messages() == []
-    assert any("rejected" in n.subject.lower() or "答复" in n.subject
-               for n in _inbox(people["vet_handler"]))
+    assert any(
+        "rejected" in n.subject.lower() or "答复" in n.subject
+        for n in _inbox(people["vet_handler"])
+    )
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state, event.reason) == (
-        "reply_reject", Status.REVIEWING, Status.HANDLING, "没有说明处理结果")
+        "reply_reject",
+        Status.REVIEWING,
+        Status.HANDLING,
+        "没有说明处理结果",
+    )
     appeal = services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text=GOOD_REPLY)
     assert fresh(appeal).status == Status.REPLIED
     actions = [(e.action, e.from_state, e.to_state) for e in events_of(appeal)[-3:]]
-    assert actions == [("reply_held", "handling", "reviewing"),
-                       ("reply_reject", "reviewing", "handling"),
-                       ("reply", "handling", "replied")]
+    assert actions == [
+        ("reply_held", "handling", "reviewing"),
+        ("reply_reject", "reviewing", "handling"),
+        ("reply", "handling", "replied"),
+    ]
 
 
 @pytest.mark.parametrize("who", ["vet_handler", "env_handler", "supervisor", "dispatcher"])
@@ -277,8 +347,9 @@ def test_the_review_action_in_the_token_api(district, people):
     client = APIClient()
 
     def as_(username):
-        token = client.post("/api/v1/auth/token/", {"username": username,
-                                                    "password": f"pw-{username}"}).json()["token"]
+        token = client.post(
+            "/api/v1/auth/token/", {"username": username, "password": f"pw-{username}"}
+        ).json()["token"]
         client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
@@ -302,16 +373,22 @@ def test_the_review_form_on_the_detail_page(client, district, people):
     client.force_login(people["vet_leader"])
     page = client.get(f"/appeals/{appeal.tracking_number}/").content.decode()
     assert 'id="form-review"' in page and LOW in page
-    client.post(f"/appeals/{appeal.tracking_number}/act/review/",
-                {"approve": "no", "reason": "请写明处理结果", "version": appeal.version})
+    client.post(
+        f"/appeals/{appeal.tracking_number}/act/review/",
+        {"approve": "no", "reason": "请写明处理结果", "version": appeal.version},
+    )
     assert fresh(appeal).status == Status.HANDLING
 
 
 def test_the_citizen_tracking_page_does_not_show_a_held_reply(client, district, people):
     appeal = fresh(held(people, district))
-    page = client.post("/track/", {
-        "tracking_number": appeal.tracking_number,
-        "query_code": services.query_code_for(appeal.tracking_number)}).content.decode()
+    page = client.post(
+        "/track/",
+        {
+            "tracking_number": appeal.tracking_number,
+            "query_code": services.query_code_for(appeal.tracking_number),
+        },
+    ).content.decode()
     assert appeal.tracking_number in page
     assert LOW not in page
 
@@ -344,14 +421,17 @@ def test_an_empty_scorer_setting_turns_scoring_off(district, people, settings):
 
 
 DUMPING_TITLE = "废品回收站夜间倾倒垃圾，异味噪音扰民"
-DUMPING = ("石桥村村口的废品回收站最近每天半夜都有货车进出，把收来的垃圾倾倒在旁边的空地上，天热后散发出"
-           "很重的异味，机器和卸货的噪音一直持续到凌晨，周边住户根本无法休息。请有关部门尽快处理。")
+DUMPING = (
+    "石桥村村口的废品回收站最近每天半夜都有货车进出，把收来的垃圾倾倒在旁边的空地上，天热后散发出"
+    "很重的异味，机器和卸货的噪音一直持续到凌晨，周边住户根本无法休息。请有关部门尽快处理。"
+)
 # Every complaint answered, in other words: 倾倒 → 清运, 异味 → 除臭, 噪音 → 停止夜间作业.
 DUMPING_ANSWER = (
     "您好！经区生态环境局和桥头镇政府现场调查，该回收点未办理相关手续，存在违规堆放的情况。"
     "镇里已组织人员和车辆，将空地上堆积的物品全部清运完毕，并对场地进行了消杀除臭；"
     "同时责令经营者停止夜间作业，每天晚上八点后不得进出车辆和装卸，村委会安排专人每晚巡查。"
-    "下一步将督促其办理手续、规范经营，如再有违规将依法取缔。感谢您对我们工作的支持。")
+    "下一步将督促其办理手续、规范经营，如再有违规将依法取缔。感谢您对我们工作的支持。"
+)
 
 
 def test_a_full_reply_in_other_words_is_on_the_point():
@@ -366,7 +446,7 @@ def test_a_full_reply_in_other_words_is_on_the_point():
 
 
 def test_a_closing_request_stands_for_the_whole_problem():
-    """"请有关部门尽快处理" asks about everything told before it, not about 部门 or 尽快."""
+    """ "请有关部门尽快处理" asks about everything told before it, not about 部门 or 尽快."""
     points = replies.appeal_points(DUMPING_TITLE, DUMPING)
     assert len(points) == 1
     assert {"~waste", "~odour", "~noise"} <= set(points[0].terms)

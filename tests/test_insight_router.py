@@ -40,8 +40,11 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @pytest.fixture
 def train_csv(tmp_path, sample_rows):
-    return write_csv(tmp_path / "train.csv", ["id", "text", "label"],
-                     [[r["id"], r["text"], r["label"]] for r in sample_rows])
+    return write_csv(
+        tmp_path / "train.csv",
+        ["id", "text", "label"],
+        [[r["id"], r["text"], r["label"]] for r in sample_rows],
+    )
 
 
 def train(path, *extra):
@@ -126,10 +129,16 @@ def test_classify_without_an_active_router_is_refused(tmp_path):
     [
         (["id", "content", "label"], [["1", "路灯坏了", "城乡建设"]], "no column text"),
         (["id", "text", "label"], [], "no data rows"),
-        (["id", "text", "label"], [[str(i), f"路灯坏了{i}", "城乡建设"] for i in range(40)],
-         "only one category"),
-        (["id", "text", "label"], [[str(i), f"文本{i}", "甲" if i else "乙"] for i in range(40)],
-         "too few"),
+        (
+            ["id", "text", "label"],
+            [[str(i), f"路灯坏了{i}", "城乡建设"] for i in range(40)],
+            "only one category",
+        ),
+        (
+            ["id", "text", "label"],
+            [[str(i), f"文本{i}", "甲" if i else "乙"] for i in range(40)],
+            "too few",
+        ),
     ],
 )
 def test_bad_training_data_is_refused_and_nothing_is_stored(tmp_path, header, rows, message):
@@ -185,7 +194,8 @@ def test_a_tampered_model_file_is_refused(train_csv, tmp_path):
 
 @pytest.mark.django_db
 def test_suggest_category_uses_the_active_router_and_follows_activation(
-        train_csv, sample_rows, django_capture_on_commit_callbacks):
+    train_csv, sample_rows, django_capture_on_commit_callbacks
+):
     assert suggest_category("小区门口的路灯坏了") is None  # no router yet
     # Training and activation tell this process's cache when they commit.
     with django_capture_on_commit_callbacks(execute=True):
@@ -206,7 +216,8 @@ def test_suggest_category_uses_the_active_router_and_follows_activation(
 
 @pytest.mark.django_db
 def test_an_activation_in_another_process_is_seen_after_the_check_interval(
-        train_csv, sample_rows, monkeypatch, django_capture_on_commit_callbacks):
+    train_csv, sample_rows, monkeypatch, django_capture_on_commit_callbacks
+):
     from lianxin.insight import suggest
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -234,11 +245,17 @@ def test_char_ngram_features_equal_scikit_learns_tfidf_with_the_default_settings
     p = router.DEFAULT_PARAMS
     texts = [router.normalise(r["text"]) for r in sample_rows]
     fitted, unseen = texts[:250], texts[250:] + ["没见过的字：龘靐齉"]
-    ours = router.CharNgramTfidf(p["ngram_min"], p["ngram_max"], p["min_df"], p["max_df"],
-                                 p["sublinear_tf"]).fit(fitted)
-    theirs = TfidfVectorizer(analyzer="char", ngram_range=(p["ngram_min"], p["ngram_max"]),
-                             min_df=p["min_df"], max_df=p["max_df"],
-                             sublinear_tf=p["sublinear_tf"], lowercase=False).fit(fitted)
+    ours = router.CharNgramTfidf(
+        p["ngram_min"], p["ngram_max"], p["min_df"], p["max_df"], p["sublinear_tf"]
+    ).fit(fitted)
+    theirs = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(p["ngram_min"], p["ngram_max"]),
+        min_df=p["min_df"],
+        max_df=p["max_df"],
+        sublinear_tf=p["sublinear_tf"],
+        lowercase=False,
+    ).fit(fitted)
     assert len(ours.vocabulary_) == len(theirs.vocabulary_)
     # Same columns in another order: compare the pairwise similarities of the rows.
     for batch in (fitted, unseen):
@@ -250,8 +267,9 @@ def test_char_ngram_features_equal_scikit_learns_tfidf_with_the_default_settings
 def test_training_reports_the_macro_f1_of_every_fold(sample_rows):
     from lianxin.insight import router
 
-    result = router.train([r["text"] for r in sample_rows], [r["label"] for r in sample_rows],
-                          folds=3, n_jobs=1)
+    result = router.train(
+        [r["text"] for r in sample_rows], [r["label"] for r in sample_rows], folds=3, n_jobs=1
+    )
     folds = result.metrics["macro_f1_folds"]
     assert len(folds) == 3 and all(0 < f <= 1 for f in folds)
     assert result.metrics["macro_f1_std"] == round(float(np.std(folds)), 4)
@@ -270,20 +288,23 @@ def test_taxonomy_counts_equal_a_plain_substring_count(sample_rows):
     texts = [router.normalise(r["text"]) for r in sample_rows] + ["", "物业服务和物业服务", "x"]
     features = router.TaxonomyCounts(names=names).fit(texts)
 
-    clean = {first: {n for n in map(router.normalise, found) if len(n) >= 2} - {"其他", "其它"}
-             for first, found in names.items()}
+    clean = {
+        first: {n for n in map(router.normalise, found) if len(n) >= 2} - {"其他", "其它"}
+        for first, found in names.items()
+    }
     owners = {}
     for first, found in clean.items():
         for name in found:
             for i in range(len(name) - 1):
-                owners.setdefault(name[i:i + 2], set()).add(first)
+                owners.setdefault(name[i : i + 2], set()).add(first)
     firsts = sorted(clean)
     expected = np.zeros((len(texts), 2 * len(firsts)))
     for row, text in enumerate(texts):
         for j, first in enumerate(firsts):
             expected[row, j] = sum(name in text for name in clean[first])
             expected[row, len(firsts) + j] = sum(
-                piece in text for piece, by in owners.items() if by == {first})
+                piece in text for piece, by in owners.items() if by == {first}
+            )
     assert np.array_equal(np.expm1(features._counts(texts)).round(), expected)
     assert expected[-2].sum() > 0 and expected[-1].sum() == 0  # a name counts once per message
     # Scaled to the weight: the block nudges the n-grams rather than outweighing them.
@@ -294,8 +315,11 @@ def test_taxonomy_counts_equal_a_plain_substring_count(sample_rows):
 
 @pytest.mark.django_db
 def test_training_takes_another_taxonomy_or_none(train_csv, tmp_path):
-    tree = write_csv(tmp_path / "tree.csv", ["一级分类", "二级分类", "三级分类"],
-                     [["城乡建设", "物业管理", "停车收费"], ["教育文体", "学校管理", "校车"]])
+    tree = write_csv(
+        tmp_path / "tree.csv",
+        ["一级分类", "二级分类", "三级分类"],
+        [["城乡建设", "物业管理", "停车收费"], ["教育文体", "学校管理", "校车"]],
+    )
     train(train_csv, "--taxonomy", str(tree))
     model = RouterModel.objects.get(version=1)
     assert model.params["taxonomy"] == str(tree) and model.params["taxonomy_weight"] > 0

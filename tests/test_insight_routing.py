@@ -36,8 +36,9 @@ def router(settings, tmp_path, rows, district):
         writer.writerow(["text", "label"])
         writer.writerows([r["text"], r["label"]] for r in rows)
     for n, label in enumerate(sorted({r["label"] for r in rows})):
-        unit = Unit.objects.create(name=f"{label}局", code=f"u{n}", kind="department",
-                                   parent=district["root"])
+        unit = Unit.objects.create(
+            name=f"{label}局", code=f"u{n}", kind="department", parent=district["root"]
+        )
         Category.objects.create(code=f"g{n}", name=label, default_unit=unit)
     call_command("router_train", "--data", str(path), "--folds", "3", stdout=StringIO())
     yield path
@@ -67,8 +68,11 @@ def test_a_confident_suggestion_dispatches_at_once(router, rows, settings, submi
     assert appeal.status == Status.DISPATCHED
     assert appeal.category == appeal.suggested_category
     assert appeal.unit == appeal.category.default_unit
-    actions = list(AuditEvent.objects.filter(object_type="appeals.appeal", object_id=str(appeal.pk))
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(
+            object_type="appeals.appeal", object_id=str(appeal.pk)
+        ).values_list("action", flat=True)
+    )
     assert actions == ["submit", "suggest", "dispatch"]
 
 
@@ -88,16 +92,20 @@ def test_a_citizens_own_category_is_not_second_guessed(router, rows, categories,
 def test_a_dispatchers_correction_trains_the_next_router(router, rows, settings, people, submit):
     settings.AUTO_DISPATCH_CONFIDENCE = 1.01
     appeal = submit(title="市民来信", content=message(rows, "交通运输"))
-    other = Category.objects.exclude(pk=appeal.suggested_category_id).filter(
-        name__in={r["label"] for r in rows}).first()
-    services.appeal_dispatch(appeal=appeal, unit=other.default_unit, category=other,
-                             actor=people["dispatcher"])
-    call_command("router_train", "--data", str(router), "--folds", "3",
-                 stdout=StringIO())
+    other = (
+        Category.objects.exclude(pk=appeal.suggested_category_id)
+        .filter(name__in={r["label"] for r in rows})
+        .first()
+    )
+    services.appeal_dispatch(
+        appeal=appeal, unit=other.default_unit, category=other, actor=people["dispatcher"]
+    )
+    call_command("router_train", "--data", str(router), "--folds", "3", stdout=StringIO())
     newest = RouterModel.objects.order_by("-version").first()
     assert newest.version == 2 and newest.training_rows == 301
-    call_command("router_train", "--data", str(router), "--folds", "3", "--no-corrections",
-                 stdout=StringIO())
+    call_command(
+        "router_train", "--data", str(router), "--folds", "3", "--no-corrections", stdout=StringIO()
+    )
     assert RouterModel.objects.order_by("-version").first().training_rows == 300
 
 

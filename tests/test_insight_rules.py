@@ -10,8 +10,16 @@ from .conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["dispatcher", "handler", "vet_handler", "leader", "supervisor", "inspector", "orgdept",
-         "citizen"]
+ROLES = [
+    "dispatcher",
+    "handler",
+    "vet_handler",
+    "leader",
+    "supervisor",
+    "inspector",
+    "orgdept",
+    "citizen",
+]
 
 
 @pytest.fixture

@@ -37,9 +37,14 @@ def report(django_capture_on_commit_callbacks, categories):
     """Submit a dead-pig report at a moment, running the on-commit intake signal."""
 
     def submit(at: datetime, *, address="桥头镇大湾村", category="epidemic", **fields):
-        values = {"title": "村里发现病死猪", "content": "养殖户门口有三头死猪，怀疑猪瘟。",
-                  "address": address, "created_at": at,
-                  "category": categories[category] if category else None, **fields}
+        values = {
+            "title": "村里发现病死猪",
+            "content": "养殖户门口有三头死猪，怀疑猪瘟。",
+            "address": address,
+            "created_at": at,
+            "category": categories[category] if category else None,
+            **fields,
+        }
         with django_capture_on_commit_callbacks(execute=True):
             appeal, created = appeal_services.appeal_submit(**values)
         assert created
@@ -56,9 +61,13 @@ def cluster_alarms():
 
 
 def test_three_dead_pig_reports_in_a_village_within_72_hours_raise_one_alarm(
-        report, people, villages, categories):
-    appeals = [report(START), report(START + timedelta(hours=20)),
-               report(START + timedelta(hours=60))]
+    report, people, villages, categories
+):
+    appeals = [
+        report(START),
+        report(START + timedelta(hours=20)),
+        report(START + timedelta(hours=60)),
+    ]
     [alarm] = cluster_alarms()
     assert alarm.area == villages["dawan"]
     assert alarm.category == categories["epidemic"]
@@ -69,10 +78,14 @@ def test_three_dead_pig_reports_in_a_village_within_72_hours_raise_one_alarm(
     # The vet bureau's leader and handler are told at once, in the app and by email.
     told = Notification.objects.filter(link__startswith="/insight/alarms/")
     assert {(n.recipient.username, n.channel) for n in told} == {
-        ("vet_leader", "inapp"), ("vet_leader", "email"),
-        ("vet_handler", "inapp"), ("vet_handler", "email")}
+        ("vet_leader", "inapp"),
+        ("vet_leader", "email"),
+        ("vet_handler", "inapp"),
+        ("vet_handler", "email"),
+    }
     assert {"vet_leader@example.org", "vet_handler@example.org"} <= {
-        to for m in mail.outbox if "大湾村" in m.subject for to in m.to}
+        to for m in mail.outbox if "大湾村" in m.subject for to in m.to
+    }
 
 
 def test_two_reports_do_not_alarm(report, people, villages):
@@ -156,13 +169,19 @@ def test_a_stable_series_does_not_alarm():
     start = date(2025, 1, 1)
     counts = [2, 3, 1, 2, 4, 2, 1] * 9  # the same week over and over
     for offset in range(56, 63):
-        assert warning.rise_check(_series(start, counts), day=start + timedelta(days=offset)) is None
+        assert (
+            warning.rise_check(_series(start, counts), day=start + timedelta(days=offset)) is None
+        )
 
 
 def test_a_few_reports_where_there_were_none_do_not_alarm():
     start = date(2025, 1, 1)
-    assert warning.rise_check(_series(start, [0] * 56 + [1, 0, 1, 0, 0, 1, 0]),
-                              day=start + timedelta(days=62)) is None
+    assert (
+        warning.rise_check(
+            _series(start, [0] * 56 + [1, 0, 1, 0, 0, 1, 0]), day=start + timedelta(days=62)
+        )
+        is None
+    )
 
 
 def test_the_p_value_falls_as_the_recent_count_grows():
@@ -172,14 +191,23 @@ def test_the_p_value_falls_as_the_recent_count_grows():
 
 
 def test_area_is_the_finest_place_named_in_the_address_then_the_text_then_the_unit():
-    places = [warning.Place(1, "桥头镇", "town"), warning.Place(2, "大湾村", "village", "桥头镇"),
-              warning.Place(3, "大湾村", "village", "果园镇"), warning.Place(4, "东城街道", "street")]
+    places = [
+        warning.Place(1, "桥头镇", "town"),
+        warning.Place(2, "大湾村", "village", "桥头镇"),
+        warning.Place(3, "大湾村", "village", "果园镇"),
+        warning.Place(4, "东城街道", "street"),
+    ]
     assert warning.derive_area(address="桥头镇大湾村3组", text="", places=places) == (2, "address")
     assert warning.derive_area(address="", text="东城街道某小区", places=places) == (4, "content")
-    assert warning.derive_area(address="某路", text="无地名", places=places,
-                               unit=warning.Place(4, "东城街道", "street")) == (4, "unit")
-    assert warning.derive_area(address="某路", text="无地名", places=places,
-                               unit=warning.Place(9, "畜牧兽医局", "department")) == (None, "none")
+    assert warning.derive_area(
+        address="某路", text="无地名", places=places, unit=warning.Place(4, "东城街道", "street")
+    ) == (4, "unit")
+    assert warning.derive_area(
+        address="某路",
+        text="无地名",
+        places=places,
+        unit=warning.Place(9, "畜牧兽医局", "department"),
+    ) == (None, "none")
 
 
 def test_animal_reports_by_category_or_keywords():
@@ -194,8 +222,12 @@ def test_animal_reports_by_category_or_keywords():
 
 def _noise(at: datetime):
     appeal, _ = appeal_services.appeal_submit(
-        title="广场舞噪音", content="东湖社区广场舞音响太吵", address="东城街道东湖社区",
-        category="env-noise", created_at=at)
+        title="广场舞噪音",
+        content="东湖社区广场舞音响太吵",
+        address="东城街道东湖社区",
+        category="env-noise",
+        created_at=at,
+    )
     return appeal
 
 
@@ -221,7 +253,11 @@ def test_the_scan_command_raises_a_rise_alarm_once(people, categories, district)
 def test_a_rise_spread_over_villages_alarms_at_their_town(report, people, villages):
     """Three reports in each of two villages (too few for either) rise at their town."""
     scan_at = datetime(2025, 3, 31, 9, 0, tzinfo=LOCAL)
-    river = {"category": "noise", "title": "河水发黑发臭", "content": "上游工厂往河里排污水，鱼都死了。"}
+    river = {
+        "category": "noise",
+        "title": "河水发黑发臭",
+        "content": "上游工厂往河里排污水，鱼都死了。",
+    }
     report(scan_at - timedelta(days=30), address="桥头镇", **river)  # the baseline: one report
     for village in ("大湾村", "石桥村"):
         for hours in (5, 30, 55):
@@ -231,7 +267,9 @@ def test_a_rise_spread_over_villages_alarms_at_their_town(report, people, villag
     assert alarm.area == villages["town"] and summary["raised"] == 1
     assert alarm.count == 6 and alarm.baseline_count == 1
     assert {m.appeal.warning_area.area for m in alarm.members.all()} == {
-        villages["dawan"], villages["shiqiao"]}
+        villages["dawan"],
+        villages["shiqiao"],
+    }
 
 
 def test_a_rise_in_one_village_alarms_there_and_not_again_at_its_town(report, people, villages):
@@ -275,10 +313,15 @@ def test_acknowledge_then_close(alarm, people):
     alarm = services.alarm_close(alarm=alarm, actor=people["dispatcher"], note="排除疫情")
     assert alarm.status == Alarm.Status.CLOSED and alarm.closed_at
     assert "排除疫情" in alarm.note
-    actions = list(AuditEvent.objects.filter(object_type="insight.alarm", object_id=str(alarm.pk))
-                   .values_list("action", "from_state", "to_state"))
-    assert actions[-2:] == [("alarm_acknowledge", "open", "acknowledged"),
-                            ("alarm_close", "acknowledged", "closed")]
+    actions = list(
+        AuditEvent.objects.filter(object_type="insight.alarm", object_id=str(alarm.pk)).values_list(
+            "action", "from_state", "to_state"
+        )
+    )
+    assert actions[-2:] == [
+        ("alarm_acknowledge", "open", "acknowledged"),
+        ("alarm_close", "acknowledged", "closed"),
+    ]
 
 
 def test_wrong_transitions_are_409(alarm, people):
@@ -326,7 +369,8 @@ def test_the_page_lists_the_alarm_with_its_appeals(client, alarm, people, who):
 
 
 def test_the_alerted_units_handler_reads_the_alarm_but_leaves_acting_to_the_leader(
-        client, alarm, people):
+    client, alarm, people
+):
     """The cluster alert goes to 畜牧兽医局's handlers too: its link must open for them."""
     client.force_login(people["vet_handler"])
     page = client.get(reverse("insight:alarms"))
@@ -385,8 +429,10 @@ def test_the_demo_district_looks_like_an_ordinary_day(demo):
 
     now = clock.now()
     replayed = Appeal.objects.exclude(source_ref__startswith="hot:").exclude(
-        source_ref__startswith="demo-cluster:")
+        source_ref__startswith="demo-cluster:"
+    )
     last_week = replayed.filter(created_at__gte=now - timedelta(days=7)).count()
-    weeks_before = replayed.filter(created_at__gte=now - timedelta(days=63),
-                                   created_at__lt=now - timedelta(days=7)).count()
+    weeks_before = replayed.filter(
+        created_at__gte=now - timedelta(days=63), created_at__lt=now - timedelta(days=7)
+    ).count()
     assert last_week <= 2 * weeks_before / 8 + 2, (last_week, weeks_before)

@@ -16,8 +16,10 @@ def chinese(page) -> None:
     """The page reads in Chinese (the admin shows some captions in capitals). Usernames, unit
     codes and a password hash's summary are data, not words. The lists of permissions name
     every app's models: the crawl (tests/test_crawl.py) checks those names, app by app."""
-    data = {*get_user_model().objects.values_list("username", flat=True),
-            *Unit.objects.values_list("code", flat=True)}
+    data = {
+        *get_user_model().objects.values_list("username", flat=True),
+        *Unit.objects.values_list("code", flat=True),
+    }
     if page.locator(".field-password").count():
         data |= set(LATIN_WORD.findall(page.inner_text(".field-password")))
     text = page.evaluate("""() => {
@@ -48,8 +50,9 @@ def pick_autocomplete(page, field: str, text: str) -> None:
     page.click(f".select2-results__option:has-text('{text}')")
 
 
-def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(chromium, live_server,
-                                                                        people, district):
+def test_the_administrator_sets_up_a_unit_a_person_a_role_and_a_holiday(
+    chromium, live_server, people, district
+):
     units_before = Unit.objects.count()
     page = login(chromium, live_server, "admin", viewport=DESKTOP)
     assert page.url.endswith("/admin/")

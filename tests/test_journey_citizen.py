@@ -15,8 +15,9 @@ from .appeals_helpers import submit, walk
 pytestmark = pytest.mark.browser
 
 
-def test_a_citizen_submits_tracks_withdraws_and_rates(chromium, live_server, people, district,
-                                                       categories):
+def test_a_citizen_submits_tracks_withdraws_and_rates(
+    chromium, live_server, people, district, categories
+):
     # Before the journey: an earlier appeal of this citizen, answered by the veterinary bureau.
     earlier = walk(submit(contact_phone="13912345678"), Status.REPLIED, people, district)
     earlier_code = services.query_code_for(earlier.tracking_number)
@@ -32,7 +33,8 @@ def test_a_citizen_submits_tracks_withdraws_and_rates(chromium, live_server, peo
     page.fill("#id_contact_phone", "138 1234")  # digits missing
     page.click("#submit-appeal")
     assert page.locator("#id_contact_phone + .error").inner_text() == (
-        "请输入有效的电话号码，例如 13812345678。")
+        "请输入有效的电话号码，例如 13812345678。"
+    )
     assert page.input_value("#id_title") == "小区门口路灯不亮"
     assert page.input_value("#id_content").startswith("东湖社区北门口的两盏路灯")
     assert page.input_value("#id_address") == "东湖社区北门"

@@ -30,8 +30,12 @@ def campaign_with_a_code(district):
     orgdept = make_user("orgdept", Role.ORGDEPT, district["root"])
     now = timezone.now()
     campaign = AppraisalCampaign.objects.create(
-        name="年度部门民主评议", year=now.year, created_by=orgdept,
-        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7))
+        name="年度部门民主评议",
+        year=now.year,
+        created_by=orgdept,
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+    )
     for order, unit in enumerate([district["vet"], district["env"]]):
         AppraisalTarget.objects.create(campaign=campaign, unit=unit, order=order)
     AppraisalQuestion.objects.create(campaign=campaign, order=1, kind="rating", text="工作作风")
@@ -42,7 +46,8 @@ def campaign_with_a_code(district):
 
 
 def test_a_citizen_votes_and_raises_an_inquiry_on_a_phone(
-        chromium, live_server, people, district, campaign_with_a_code):
+    chromium, live_server, people, district, campaign_with_a_code
+):
     campaign, code = campaign_with_a_code
     page = open_page(chromium, live_server, viewport=PHONE)
 
@@ -87,14 +92,18 @@ def test_a_citizen_votes_and_raises_an_inquiry_on_a_phone(
     page.click("form[method=post] button[type=submit]")
     page.wait_for_url(re.compile(r"/evaluation/inquiries/\d+/$"))
     inquiry = Inquiry.objects.get()
-    assert (inquiry.asker, inquiry.asker_phone, inquiry.unit) == (None, "13800000001",
-                                                                  district["vet"])
+    assert (inquiry.asker, inquiry.asker_phone, inquiry.unit) == (
+        None,
+        "13800000001",
+        district["vet"],
+    )
     assert "13800000001" not in page.content()
     address = page.url
 
     # --- the unit answers; the citizen is told by SMS and reads the answer -------------------
-    services.inquiry_answer(inquiry=inquiry, actor=people["vet_leader"],
-                            text="已责令养殖场在本月底前完成除臭改造。")
+    services.inquiry_answer(
+        inquiry=inquiry, actor=people["vet_leader"], text="已责令养殖场在本月底前完成除臭改造。"
+    )
     sms = Notification.objects.get(channel="sms", address="13800000001")
     assert sms.link in address
     page.goto(address)

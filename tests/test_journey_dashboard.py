@@ -73,7 +73,9 @@ def supervisor_drills_from_handling_overdue_to_an_appeal(chromium, live_server):
     rows = page.locator("main tbody tr")
     assert rows.count() == min(handling_overdue, 30)
     for i in range(rows.count()):
-        assert re.search(r"办理期限超期 (\d|不到 1 分钟)", rows.nth(i).inner_text()), rows.nth(i).inner_text()
+        assert re.search(r"办理期限超期 (\d|不到 1 分钟)", rows.nth(i).inner_text()), rows.nth(
+            i
+        ).inner_text()
 
     first = rows.nth(0).locator("a").first
     number = first.inner_text().strip()
@@ -122,8 +124,12 @@ def vet_handler_follows_the_alarm_notification_to_a_page_that_opens(chromium, li
     page.goto(f"{live_server.url}/notifications/")
     link = page.locator("main a", has_text="大湾村").first
     response_status = []
-    page.on("response", lambda r: response_status.append(r.status)
-            if urlsplit(r.url).path == "/insight/alarms/" else None)
+    page.on(
+        "response",
+        lambda r: (
+            response_status.append(r.status) if urlsplit(r.url).path == "/insight/alarms/" else None
+        ),
+    )
     link.click()
     page.wait_for_load_state()
     assert response_status and response_status[-1] == 200

@@ -39,20 +39,26 @@ def router(settings, tmp_path, district):
         writer.writerow(["text", "label"])
         writer.writerows([r["text"], r["label"]] for r in rows)
     for n, label in enumerate(sorted({r["label"] for r in rows})):
-        unit = Unit.objects.create(name=f"{label}局", code=f"u{n}", kind="department",
-                                   parent=district["root"])
+        unit = Unit.objects.create(
+            name=f"{label}局", code=f"u{n}", kind="department", parent=district["root"]
+        )
         Category.objects.create(code=f"g{n}", name=label, default_unit=unit)
     call_command("router_train", "--data", str(path), "--folds", "3", stdout=StringIO())
     yield rows
     forget_router()
 
 
-def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_server, people,
-                                                               categories, router):
+def test_a_dispatcher_dispatches_merges_and_watches_the_clock(
+    chromium, live_server, people, categories, router
+):
     # Before the journey: the morning's queue.
     noise, _ = services.appeal_submit(
-        title="夜间噪音扰民", content="楼下商铺每晚放音乐到凌晨一点。", address="东湖社区3栋",
-        category=categories["noise"], urgency=Urgency.URGENT)
+        title="夜间噪音扰民",
+        content="楼下商铺每晚放音乐到凌晨一点。",
+        address="东湖社区3栋",
+        category=categories["noise"],
+        urgency=Urgency.URGENT,
+    )
     school = next(r["text"] for r in router if r["label"] == "教育文体")
     routed, _ = services.appeal_submit(title="市民来信", content=school)
     first, _ = services.appeal_submit(title=MIXER[0], content=MIXER[1])
@@ -70,8 +76,10 @@ def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_ser
     # The noise complaint: its address says which community; no unit chosen first.
     card = page.locator(f"#queue-{noise.tracking_number}")
     assert "地址: 东湖社区3栋" in card.inner_text()
-    picker, button = (card.locator("select[name=unit]").bounding_box(),
-                      card.locator("button.secondary").bounding_box())
+    picker, button = (
+        card.locator("select[name=unit]").bounding_box(),
+        card.locator("button.secondary").bounding_box(),
+    )
     middle = [box["y"] + box["height"] / 2 for box in (picker, button)]
     assert abs(middle[0] - middle[1]) < 10 and button["x"] > picker["x"]  # side by side
     card.locator("button.secondary").click()
@@ -105,7 +113,8 @@ def test_a_dispatcher_dispatches_merges_and_watches_the_clock(chromium, live_ser
     assert first.tracking_number in pair.inner_text()
     pair.locator("form[action$='/merge/'] button").click()
     assert page.inner_text(".messages") == (
-        f"{again.tracking_number} 已并入先前诉求 {first.tracking_number}。")
+        f"{again.tracking_number} 已并入先前诉求 {first.tracking_number}。"
+    )
     again.refresh_from_db()
     assert again.status == Status.MERGED and again.master == first
 

@@ -49,12 +49,14 @@ def settings_for_replies(settings):
     settings.REPLY_REVIEW_THRESHOLD = 0.5
 
 
-def test_the_department_handler_at_the_office(chromium, live_server, people, district,
-                                               settings_for_replies):
+def test_the_department_handler_at_the_office(
+    chromium, live_server, people, district, settings_for_replies
+):
     d, dispatcher = district, people["dispatcher"]
     lamp = dispatched(d["vet"], dispatcher)
-    not_ours = dispatched(d["vet"], dispatcher, title="小区噪音扰民",
-                          content="楼下商铺晚上十一点还在放音乐。")
+    not_ours = dispatched(
+        d["vet"], dispatcher, title="小区噪音扰民", content="楼下商铺晚上十一点还在放音乐。"
+    )
     moved = dispatched(d["vet"], dispatcher, title="河边有死鱼", content="东湖河边漂着很多死鱼。")
     services.appeal_transfer(appeal=moved, unit=d["env"], actor=dispatcher, reason="属环保职责")
 
@@ -118,10 +120,15 @@ def test_the_department_handler_at_the_office(chromium, live_server, people, dis
     assert_clean(page)
 
 
-def test_the_street_handler_in_the_field_on_a_phone(chromium, live_server, people, district,
-                                                     settings_for_replies):
-    appeal = dispatched(district["street"], people["dispatcher"], title="路灯不亮",
-                        content="东城街道幸福路口的路灯连续三晚不亮。")
+def test_the_street_handler_in_the_field_on_a_phone(
+    chromium, live_server, people, district, settings_for_replies
+):
+    appeal = dispatched(
+        district["street"],
+        people["dispatcher"],
+        title="路灯不亮",
+        content="东城街道幸福路口的路灯连续三晚不亮。",
+    )
 
     page = login(chromium, live_server, "street_handler", viewport=PHONE)
     page.goto(f"{live_server.url}/workbench/")
@@ -140,8 +147,11 @@ def test_the_street_handler_in_the_field_on_a_phone(chromium, live_server, peopl
     assert page.is_visible("#reply-text + .error")
     assert fits_width(page)
     assert fresh(appeal).status == Status.HANDLING
-    page.fill("#reply-text", "您好！关于您反映的幸福路口路灯连续三晚不亮的问题，街道已于今日更换路灯"
-                             "控制器，现已恢复照明。根据《城市照明管理规定》第二十二条，我们将每周巡查。")
+    page.fill(
+        "#reply-text",
+        "您好！关于您反映的幸福路口路灯连续三晚不亮的问题，街道已于今日更换路灯"
+        "控制器，现已恢复照明。根据《城市照明管理规定》第二十二条，我们将每周巡查。",
+    )
     send(page, "reply")
     assert fresh(appeal).status == Status.REPLIED
     assert page.locator(".messages .success").count() == 1

@@ -35,8 +35,7 @@ def inspector(people, cheap_crypto):
     return user
 
 
-def test_a_report_from_a_citizen_through_the_inspector_and_back(chromium, live_server,
-                                                                 inspector):
+def test_a_report_from_a_citizen_through_the_inspector_and_back(chromium, live_server, inspector):
     # --- the citizen files the report on a phone ---
     citizen = open_page(chromium, live_server, viewport=PHONE)
     # Straight to the channel, as from the address on a poster: the portal's language switch

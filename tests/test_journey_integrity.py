@@ -42,7 +42,8 @@ def cadre_and_orgdept(people, district):
 
 
 def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reviews_it(
-        chromium, live_server, cadre_and_orgdept):
+    chromium, live_server, cadre_and_orgdept
+):
     cadre, _orgdept = cadre_and_orgdept
     page = login(chromium, live_server, "vet_handler", viewport=PHONE)
     page.goto(f"{live_server.url}/supervision/integrity/")
@@ -81,8 +82,12 @@ def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reviews_it(
     assert page.input_value("[name='family-1-name']") == "李娜"
     assert page.input_value("[name='income-1-amount']") == "120000"
     assert page.input_value("[name='real_estate-0-address']") == "东湖路1号"
-    assert (count_of(page, "family"), count_of(page, "real_estate"),
-            count_of(page, "income"), count_of(page, "vehicles")) == ("2", "1", "2", "0")
+    assert (
+        count_of(page, "family"),
+        count_of(page, "real_estate"),
+        count_of(page, "income"),
+        count_of(page, "vehicles"),
+    ) == ("2", "1", "2", "0")
     assert fits_width(page)
     page.fill("[name='real_estate-0-value']", "900000")
     page.click("button[value=submit]")
@@ -103,8 +108,11 @@ def test_a_cadre_declares_on_a_phone_and_the_organisation_department_reviews_it(
     assert "王伟" in reader.inner_text("main table")
     reader.click(f"a[href='/supervision/integrity/declarations/{declaration.pk}/']")
     assert "东湖路1号" in reader.inner_text("main")
-    kinds = set(IntegrityReadLog.objects.filter(user__username="orgdept", declaration=declaration)
-                .values_list("kind", flat=True))
+    kinds = set(
+        IntegrityReadLog.objects.filter(
+            user__username="orgdept", declaration=declaration
+        ).values_list("kind", flat=True)
+    )
     assert kinds == {IntegrityReadLog.Kind.LIST, IntegrityReadLog.Kind.DETAIL}
 
     # Sending it back needs a reason: refused beside the field, nothing changed.

@@ -21,22 +21,47 @@ pytestmark = pytest.mark.browser
 WEAK = "您好！您的来信已收悉，正在处理。"  # scores below the threshold: held for the leader
 
 
-def test_the_unit_leader_reviews_decides_and_drills_down(chromium, live_server, people, district,
-                                                         settings):
+def test_the_unit_leader_reviews_decides_and_drills_down(
+    chromium, live_server, people, district, settings
+):
     settings.REPLY_REVIEW_THRESHOLD = 0.5
     handler = people["vet_handler"]
-    rejected = services.appeal_reply(appeal=appeal_in(Status.HANDLING, people, district),
-                                     actor=handler, text=WEAK)
+    rejected = services.appeal_reply(
+        appeal=appeal_in(Status.HANDLING, people, district), actor=handler, text=WEAK
+    )
     approved = services.appeal_reply(
-        appeal=appeal_in(Status.HANDLING, people, district, title="兽药店无证经营",
-                         content="镇上有一家兽药店没有经营许可证。"),
-        actor=handler, text="您好！您反映的问题已收悉，我们会尽快处理。")
-    case = appeal_in(Status.HANDLING, people, district, track="xinfang", title="养殖场补贴未发放",
-                     content="去年的生猪养殖补贴至今未发放。")
-    services.extension_request(appeal=case, actor=handler, days=10, reason="需核对三个乡镇的发放台账")
+        appeal=appeal_in(
+            Status.HANDLING,
+            people,
+            district,
+            title="兽药店无证经营",
+            content="镇上有一家兽药店没有经营许可证。",
+        ),
+        actor=handler,
+        text="您好！您反映的问题已收悉，我们会尽快处理。",
+    )
+    case = appeal_in(
+        Status.HANDLING,
+        people,
+        district,
+        track="xinfang",
+        title="养殖场补贴未发放",
+        content="去年的生猪养殖补贴至今未发放。",
+    )
+    services.extension_request(
+        appeal=case, actor=handler, days=10, reason="需核对三个乡镇的发放台账"
+    )
     with time_machine.travel(timezone.now() - timedelta(days=40), tick=False):
-        late = [appeal_in(Status.HANDLING, people, district, title=f"病死猪无害化处理{n}",
-                          content="村口发现病死猪，无人处理。") for n in range(2)]
+        late = [
+            appeal_in(
+                Status.HANDLING,
+                people,
+                district,
+                title=f"病死猪无害化处理{n}",
+                content="村口发现病死猪，无人处理。",
+            )
+            for n in range(2)
+        ]
     rollup_refresh()
     assert fresh(rejected).status == fresh(approved).status == Status.REVIEWING
 
@@ -105,6 +130,8 @@ def test_the_unit_leader_reviews_decides_and_drills_down(chromium, live_server, 
     with page.expect_navigation():
         page.click(f"a:text-is('{late[0].tracking_number}')")
     assert "病死猪无害化处理0" in page.inner_text("h1")
-    assert untranslated_words(page.inner_text("main"), allowed={"dispatcher", "vet_handler",
-                                                                "web"}) == []
+    assert (
+        untranslated_words(page.inner_text("main"), allowed={"dispatcher", "vet_handler", "web"})
+        == []
+    )
     assert_clean(page)

@@ -45,7 +45,8 @@ def _vote(chromium, live_server, code, *, wrong=None):
 
 
 def test_orgdept_runs_an_appraisal_an_indicator_scheme_and_downloads_rankings(
-        chromium, live_server, demo, settings):
+    chromium, live_server, demo, settings
+):
     settings.APPRAISAL_MIN_RESPONSES, settings.APPRAISAL_MIN_RESPONSE_RATE = 2, 0.5
     rollup_refresh()  # the rankings' monthly figures, as the scheduler keeps them
     page = login(chromium, live_server, "orgdept", DEMO_PASSWORD, viewport=DESKTOP)
@@ -89,8 +90,10 @@ def test_orgdept_runs_an_appraisal_an_indicator_scheme_and_downloads_rankings(
     phone.click("#token-form button[type=submit]")
     assert "已经" in phone.inner_text("#vote-error")  # already used
     assert_clean(phone)
-    assert sum(t.c4 for t in AppraisalTally.objects.filter(campaign=campaign)) == \
-        AppraisalTally.objects.filter(campaign=campaign).count()
+    assert (
+        sum(t.c4 for t in AppraisalTally.objects.filter(campaign=campaign))
+        == AppraisalTally.objects.filter(campaign=campaign).count()
+    )
 
     # One vote of four codes: below the minimum, the results are withheld and the rule stated.
     page.goto(f"{live_server.url}/evaluation/appraisal/{campaign.pk}/results/")
@@ -140,7 +143,9 @@ def test_orgdept_runs_an_appraisal_an_indicator_scheme_and_downloads_rankings(
     page.wait_for_load_state()
     assert page.locator("#scheme-error").count() == 0
     assert sorted(Indicator.objects.filter(scheme=scheme).values_list("name", flat=True)) == [
-        "响应率", "群众满意率"]
+        "响应率",
+        "群众满意率",
+    ]
 
     # --- rankings downloaded from the page's buttons ---------------------------------------
     page.goto(f"{live_server.url}/evaluation/leaders/")

@@ -17,8 +17,9 @@ from tests.test_participation_hearings import announce
 pytestmark = pytest.mark.browser
 
 
-def test_a_citizen_comments_on_a_paragraph_and_reads_the_answer(chromium, live_server,
-                                                                 district, people):
+def test_a_citizen_comments_on_a_paragraph_and_reads_the_answer(
+    chromium, live_server, district, people
+):
     notice = open_notice(district["vet"], people["vet_handler"])
     page = login(chromium, live_server, "citizen", viewport=PHONE)
     page.goto(f"{live_server.url}/participation/")
@@ -34,8 +35,12 @@ def test_a_citizen_comments_on_a_paragraph_and_reads_the_answer(chromium, live_s
     comment = Comment.objects.get()
     assert comment.paragraph == paragraph and comment.author == people["citizen"]
 
-    notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
-                           outcome="partly", reason="就近安排新场址，补助另行提高。")
+    notices.comment_answer(
+        comment_id=comment.pk,
+        actor=people["vet_handler"],
+        outcome="partly",
+        reason="就近安排新场址，补助另行提高。",
+    )
     page.reload()
     answer = page.inner_text(f"#comment-{comment.pk}")
     assert "部分采纳" in answer and "就近安排新场址" in answer
@@ -47,8 +52,13 @@ def test_the_unit_answers_and_closes(chromium, live_server, district, people):
     start = clock.now() - timedelta(days=40)
     with clock.at(start):
         notice = notices.notice_create(
-            actor=people["vet_handler"], unit=district["vet"], title="禁养区调整方案",
-            text="第一条 甲。\n\n第二条 乙。", opens_at=start, closes_at=start + timedelta(days=35))
+            actor=people["vet_handler"],
+            unit=district["vet"],
+            title="禁养区调整方案",
+            text="第一条 甲。\n\n第二条 乙。",
+            opens_at=start,
+            closes_at=start + timedelta(days=35),
+        )
     with clock.at(start + timedelta(days=3)):
         first = notices.notice_comment(notice_id=notice.pk, actor=None, text="补助太低")
         second = notices.notice_comment(notice_id=notice.pk, actor=None, text="期限太紧")
@@ -113,15 +123,19 @@ def test_the_organiser_draws_the_hearing(chromium, live_server, district, people
     assert_clean(citizen)
 
 
-def test_a_comment_sent_after_the_period_ended_is_refused(chromium, live_server, district,
-                                                          people):
+def test_a_comment_sent_after_the_period_ended_is_refused(chromium, live_server, district, people):
     """The page was opened while comments were taken; the period ends before the citizen
     sends: refused with the reason, nothing stored."""
     start = clock.now() - timedelta(days=3)
     notice = notices.notice_create(
-        actor=people["vet_handler"], unit=district["vet"], title="临时交通管制方案",
-        text="第一条 甲。", opens_at=start, closes_at=clock.now() + timedelta(seconds=6),
-        is_major=False)
+        actor=people["vet_handler"],
+        unit=district["vet"],
+        title="临时交通管制方案",
+        text="第一条 甲。",
+        opens_at=start,
+        closes_at=clock.now() + timedelta(seconds=6),
+        is_major=False,
+    )
     page = login(chromium, live_server, "citizen", viewport=PHONE)
     page.goto(f"{live_server.url}/participation/notices/{notice.pk}/")
     page.fill("#comment-text", "建议错峰管制")

@@ -21,8 +21,13 @@ NOTE = "已超期五个工作日，请于本周五前办结并报送办理结果
 
 def test_the_supervisor_presses_an_overdue_appeal(chromium, live_server, people, district):
     with time_machine.travel(timezone.now() - timedelta(days=40), tick=False):
-        late = appeal_in(Status.HANDLING, people, district, title="养殖场臭气扰民",
-                         content="村东养殖场臭气熏天，夏天无法开窗。")
+        late = appeal_in(
+            Status.HANDLING,
+            people,
+            district,
+            title="养殖场臭气扰民",
+            content="村东养殖场臭气熏天，夏天无法开窗。",
+        )
     on_time = appeal_in(Status.HANDLING, people, district, title="宠物医院乱收费")
 
     page = login(chromium, live_server, "supervisor", viewport=DESKTOP)
@@ -45,10 +50,15 @@ def test_the_supervisor_presses_an_overdue_appeal(chromium, live_server, people,
     assert page.locator(".messages .success").count() == 1
     event = AuditEvent.objects.filter(object_id=str(late.pk), action="supervise").get()
     assert event.reason == NOTE and event.actor == people["supervisor"]
-    assert Notification.objects.filter(recipient=people["vet_leader"], channel="inapp",
-                                       subject__contains=late.tracking_number).exists()
-    assert untranslated_words(page.inner_text("main"),
-                              allowed={"dispatcher", "vet_handler", "supervisor", "web"}) == []
+    assert Notification.objects.filter(
+        recipient=people["vet_leader"], channel="inapp", subject__contains=late.tracking_number
+    ).exists()
+    assert (
+        untranslated_words(
+            page.inner_text("main"), allowed={"dispatcher", "vet_handler", "supervisor", "web"}
+        )
+        == []
+    )
     assert_clean(page)
 
     # The handler sees the supervision and its note on the appeal.

@@ -26,7 +26,6 @@ BASE = "/open311/v2"
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def data(categories):
     return make_data()
@@ -60,6 +59,7 @@ def assert_error(response, status: int, fmt: str = "json") -> str:
 def live_client(live_server, transactional_db, data):
     def make(fmt):
         return GeoReport(live_server.url + BASE, output_format=fmt)
+
     return make
 
 
@@ -102,18 +102,24 @@ def test_georeport_lists_and_filters_requests(live_client, data, fmt):
     public = {data[k].tracking_number for k in ("epidemic", "noise", "closed")}
     assert ids(client.get_service_requests()) == public  # the private appeal is not listed
     assert ids(client.get_service_requests(status="open")) == {
-        data["epidemic"].tracking_number, data["noise"].tracking_number}
+        data["epidemic"].tracking_number,
+        data["noise"].tracking_number,
+    }
     assert ids(client.get_service_requests(status="closed")) == {data["closed"].tracking_number}
     assert ids(client.get_service_requests(service_code="env-noise")) == {
-        data["noise"].tracking_number}
+        data["noise"].tracking_number
+    }
     start = (clock.now() - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     end = clock.now().strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(client.get_service_requests(start_date=start, end_date=end)) == {
-        data["epidemic"].tracking_number, data["noise"].tracking_number}
+        data["epidemic"].tracking_number,
+        data["noise"].tracking_number,
+    }
     # service_request_id overrides the other filters, and never finds a non-public request.
     both = f"{data['closed'].tracking_number},{data['private'].tracking_number}"
     assert ids(client.get_service_requests(service_request_id=both, status="open")) == {
-        data["closed"].tracking_number}
+        data["closed"].tracking_number
+    }
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
@@ -132,6 +138,7 @@ def test_georeport_single_request_has_the_mapped_fields(live_client, data, fmt):
     # W3C datetimes with their offset; expected_datetime is the handling deadline.
     assert request["requested_datetime"].endswith("+08:00")
     from django.utils.dateparse import parse_datetime
+
     assert parse_datetime(request["expected_datetime"]) == appeal.handling_deadline
     closed = client.get_service_request(data["closed"].tracking_number)
     assert closed["status"] == "closed"
@@ -140,10 +147,17 @@ def test_georeport_single_request_has_the_mapped_fields(live_client, data, fmt):
 # --- documents, privacy, formats -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    "discovery.xml", "services.xml", "services/animal-epidemic.xml", "requests.xml",
-    "requests/{id}.xml", "tokens/{id}.xml",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "discovery.xml",
+        "services.xml",
+        "services/animal-epidemic.xml",
+        "requests.xml",
+        "requests/{id}.xml",
+        "tokens/{id}.xml",
+    ],
+)
 def test_every_xml_document_is_well_formed_and_has_no_personal_data(client, data, path):
     url = f"{BASE}/{path.format(id=data['epidemic'].tracking_number)}"
     response = client.get(url)
@@ -170,12 +184,14 @@ def test_a_private_request_is_not_confirmed_to_anyone_without_a_key(client, data
 
 
 def test_a_client_with_its_key_sees_a_private_requests_status_but_not_its_text_or_place(
-        client, data):
+    client, data
+):
     from lianxin.open311.services import api_key_create
 
     _key, raw = api_key_create(name="civic-app")
-    body = client.get(f"{BASE}/requests/{data['private'].tracking_number}.json",
-                      {"api_key": raw}).json()[0]
+    body = client.get(
+        f"{BASE}/requests/{data['private'].tracking_number}.json", {"api_key": raw}
+    ).json()[0]
     assert body["status"] == "open"
     assert body["description"] == "" and body["address"] == "" and body["lat"] is None
 
@@ -185,10 +201,15 @@ def test_reads_are_rate_limited_per_address(client, data, settings):
     settings.OPEN311_READ_RATE = "5/hour"
     public = data["noise"].tracking_number
     for _ in range(5):
-        assert client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="203.0.113.8").status_code == 200
+        assert (
+            client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="203.0.113.8").status_code
+            == 200
+        )
     response = client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="203.0.113.8")
     assert response.status_code == 429
-    assert client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="198.51.100.1").status_code == 200
+    assert (
+        client.get(f"{BASE}/requests/{public}.json", REMOTE_ADDR="198.51.100.1").status_code == 200
+    )
 
 
 def test_discovery_names_the_endpoint_and_formats(client, db):
@@ -210,13 +231,23 @@ def test_empty_jurisdiction_is_the_same_as_none(client, data):
 
 def test_post_files_an_appeal_through_the_intake_with_attributes_and_audit(client, categories, key):
     make_data()  # seeds the epidemic questions
-    response = client.post(f"{BASE}/requests.json", {
-        "api_key": key, "service_code": "animal-epidemic", "lat": "30.51", "long": "114.31",
-        "description": "鸡大量死亡", "first_name": "三", "last_name": "张",
-        "phone": "13812345678", "email": "zhang@example.org",
-        "attribute[species]": "poultry", "attribute[animals_sick]": "40",
-        "attribute[animals_dead]": "12",
-    })
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "animal-epidemic",
+            "lat": "30.51",
+            "long": "114.31",
+            "description": "鸡大量死亡",
+            "first_name": "三",
+            "last_name": "张",
+            "phone": "13812345678",
+            "email": "zhang@example.org",
+            "attribute[species]": "poultry",
+            "attribute[animals_sick]": "40",
+            "attribute[animals_dead]": "12",
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()[0]
     appeal = Appeal.objects.get(tracking_number=body["service_request_id"])
@@ -230,25 +261,43 @@ def test_post_files_an_appeal_through_the_intake_with_attributes_and_audit(clien
     assert_no_personal_data(response.content)
 
 
-@pytest.mark.parametrize(("form", "status"), [
-    ({"address_string": "东城路1号"}, 400),  # missing service_code
-    ({"service_code": "no-such-service", "address_string": "东城路1号"}, 400),
-    ({"service_code": "env-noise", "lat": "30.5"}, 400),  # lat without long
-    ({"service_code": "env-noise", "long": "114.3"}, 400),
-    ({"service_code": "env-noise"}, 400),  # no location at all
-    ({"service_code": "env-noise", "lat": "north", "long": "114.3"}, 400),
-    ({"service_code": "env-noise", "lat": "91", "long": "114.3"}, 400),
-    ({"service_code": "env-noise", "address_string": "x", "description": "长" * 4001}, 400),
-    ({"service_code": "env-noise", "address_string": "x", "phone": "not a phone"}, 400),
-    ({"service_code": "animal-epidemic", "address_string": "x"}, 400),  # required attribute
-    ({"service_code": "animal-epidemic", "address_string": "x", "attribute[species]": "dog",
-      "attribute[animals_sick]": "1"}, 400),
-    ({"service_code": "animal-epidemic", "address_string": "x", "attribute[species]": "pig",
-      "attribute[animals_sick]": "many"}, 400),
-])
+@pytest.mark.parametrize(
+    ("form", "status"),
+    [
+        ({"address_string": "东城路1号"}, 400),  # missing service_code
+        ({"service_code": "no-such-service", "address_string": "东城路1号"}, 400),
+        ({"service_code": "env-noise", "lat": "30.5"}, 400),  # lat without long
+        ({"service_code": "env-noise", "long": "114.3"}, 400),
+        ({"service_code": "env-noise"}, 400),  # no location at all
+        ({"service_code": "env-noise", "lat": "north", "long": "114.3"}, 400),
+        ({"service_code": "env-noise", "lat": "91", "long": "114.3"}, 400),
+        ({"service_code": "env-noise", "address_string": "x", "description": "长" * 4001}, 400),
+        ({"service_code": "env-noise", "address_string": "x", "phone": "not a phone"}, 400),
+        ({"service_code": "animal-epidemic", "address_string": "x"}, 400),  # required attribute
+        (
+            {
+                "service_code": "animal-epidemic",
+                "address_string": "x",
+                "attribute[species]": "dog",
+                "attribute[animals_sick]": "1",
+            },
+            400,
+        ),
+        (
+            {
+                "service_code": "animal-epidemic",
+                "address_string": "x",
+                "attribute[species]": "pig",
+                "attribute[animals_sick]": "many",
+            },
+            400,
+        ),
+    ],
+)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-def test_a_failed_post_answers_the_spec_error_and_writes_nothing(client, categories, key, form,
-                                                                status, fmt):
+def test_a_failed_post_answers_the_spec_error_and_writes_nothing(
+    client, categories, key, form, status, fmt
+):
     make_data()
     appeals, events = Appeal.objects.count(), AuditEvent.objects.count()
     response = client.post(f"{BASE}/requests.{fmt}", {"api_key": key, **form})
@@ -257,9 +306,15 @@ def test_a_failed_post_answers_the_spec_error_and_writes_nothing(client, categor
 
 
 def test_a_description_of_exactly_4000_characters_is_accepted(client, categories, key):
-    response = client.post(f"{BASE}/requests.json", {
-        "api_key": key, "service_code": "env-noise", "address_string": "x",
-        "description": "长" * 4000})
+    response = client.post(
+        f"{BASE}/requests.json",
+        {
+            "api_key": key,
+            "service_code": "env-noise",
+            "address_string": "x",
+            "description": "长" * 4000,
+        },
+    )
     assert response.status_code == 201
 
 
@@ -287,14 +342,17 @@ def test_posts_are_rate_limited_per_key(client, settings, categories):
 # --- GET errors -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "status"), [
-    ("start_date=2026-03-10T00:00:00Z&end_date=2026-03-01T00:00:00Z", 400),
-    ("start_date=2026-01-01T00:00:00Z&end_date=2026-04-15T00:00:00Z", 400),  # > 90 days
-    ("start_date=yesterday", 400),
-    ("start_date=2026-02-30T00:00:00Z", 400),
-    ("status=pending", 400),
-    ("service_code=no-such-service", 404),
-])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("start_date=2026-03-10T00:00:00Z&end_date=2026-03-01T00:00:00Z", 400),
+        ("start_date=2026-01-01T00:00:00Z&end_date=2026-04-15T00:00:00Z", 400),  # > 90 days
+        ("start_date=yesterday", 400),
+        ("start_date=2026-02-30T00:00:00Z", 400),
+        ("status=pending", 400),
+        ("service_code=no-such-service", 404),
+    ],
+)
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_bad_list_filters_answer_the_spec_error(client, data, query, status, fmt):
     assert_error(client.get(f"{BASE}/requests.{fmt}?{query}"), status, fmt)
@@ -302,7 +360,8 @@ def test_bad_list_filters_answer_the_spec_error(client, data, query, status, fmt
 
 def test_a_span_of_exactly_90_days_is_allowed(client, data):
     response = client.get(
-        f"{BASE}/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-04-01T00:00:00Z")
+        f"{BASE}/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-04-01T00:00:00Z"
+    )
     assert response.status_code == 200
 
 
@@ -339,14 +398,23 @@ def test_the_90_day_list_is_one_indexed_query_without_n_plus_1(client, data):
 
 # --- never a 500 ----------------------------------------------------------------------------
 
-PARAMS = ["start_date", "end_date", "status", "service_code", "service_request_id",
-          "jurisdiction_id"]
+PARAMS = [
+    "start_date",
+    "end_date",
+    "status",
+    "service_code",
+    "service_request_id",
+    "jurisdiction_id",
+]
 
 
-@hsettings(max_examples=60, deadline=None,
-           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(params=st.dictionaries(st.sampled_from(PARAMS), st.text(max_size=40), max_size=4),
-       fmt=st.sampled_from(["json", "xml"]))
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.dictionaries(st.sampled_from(PARAMS), st.text(max_size=40), max_size=4),
+    fmt=st.sampled_from(["json", "xml"]),
+)
 def test_any_list_query_is_answered_without_a_server_error(client, categories, params, fmt):
     response = client.get(f"{BASE}/requests.{fmt}", params)
     assert response.status_code in (200, 400, 404)
@@ -375,7 +443,8 @@ def test_the_epidemic_questions_come_with_the_category_whoever_creates_it(distri
     from lianxin.open311.defaults import EPIDEMIC_ATTRIBUTES
     from lianxin.open311.models import ServiceAttribute
 
-    category = Category.objects.create(code="animal-epidemic", name="动物疫病",
-                                       default_unit=district["vet"])
+    category = Category.objects.create(
+        code="animal-epidemic", name="动物疫病", default_unit=district["vet"]
+    )
     codes = set(ServiceAttribute.objects.filter(category=category).values_list("code", flat=True))
     assert codes == {a["code"] for a in EPIDEMIC_ATTRIBUTES} and len(codes) == 3

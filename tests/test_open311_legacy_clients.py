@@ -17,7 +17,6 @@ JURISDICTION = "lianxin.local"
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def key(categories):
     make_data()
@@ -42,21 +41,37 @@ def test_open311_2011_lists_services_and_reads_the_old_service_path(client, key)
     definition = xml(client.get(f"{BASE}/service/animal-epidemic.xml" + qs(key)))
     assert definition.tag == "service_definition"
     assert [a.findtext("code") for a in definition.iter("attribute")] == [
-        "species", "animals_sick", "animals_dead"]
+        "species",
+        "animals_sick",
+        "animals_dead",
+    ]
     assert [v.findtext("key") for v in definition.find("attributes/attribute/values")][:2] == [
-        "pig", "cattle"]
+        "pig",
+        "cattle",
+    ]
 
 
 def test_open311_2011_form_encoded_post_then_follows_the_request(client, key):
     form = {
-        "service_code": "animal-epidemic", "lat": "30.52", "long": "114.32",
-        "address_string": "东湖村7组", "description": "羊群发热", "first_name": "三",
-        "last_name": "张", "email": "zhang@example.org", "phone": "13812345678",
-        "device_id": "legacy-1", "account_id": "42",
-        "attribute[species]": "sheep", "attribute[animals_sick]": "5",
+        "service_code": "animal-epidemic",
+        "lat": "30.52",
+        "long": "114.32",
+        "address_string": "东湖村7组",
+        "description": "羊群发热",
+        "first_name": "三",
+        "last_name": "张",
+        "email": "zhang@example.org",
+        "phone": "13812345678",
+        "device_id": "legacy-1",
+        "account_id": "42",
+        "attribute[species]": "sheep",
+        "attribute[animals_sick]": "5",
     }
-    response = client.post(f"{BASE}/requests.xml" + qs(key), urlencode(form),
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"{BASE}/requests.xml" + qs(key),
+        urlencode(form),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 201, response.content
     created = xml(response)
     assert created.tag == "service_requests"
@@ -65,7 +80,8 @@ def test_open311_2011_form_encoded_post_then_follows_the_request(client, key):
     assert appeal.channel == Channel.OPEN311 and appeal.address == "东湖村7组"
     assert "羊 Sheep / goat" in appeal.content
     assert AuditEvent.objects.get(object_id=str(appeal.pk), action="submit").actor_label == (
-        "open311:legacy-app")
+        "open311:legacy-app"
+    )
     assert_no_personal_data(response.content)
 
     followed = xml(client.get(f"{BASE}/requests/{request_id}.xml" + qs(key)))
@@ -77,8 +93,11 @@ def test_open311_2011_form_encoded_post_then_follows_the_request(client, key):
 
 
 def test_open311_2011_errors_are_xml(client, key):
-    response = client.post(f"{BASE}/requests.xml" + qs(key), urlencode({"lat": "1"}),
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"{BASE}/requests.xml" + qs(key),
+        urlencode({"lat": "1"}),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
     assert xml(response).findtext("error/code") == "400"
 
@@ -89,10 +108,17 @@ def test_open311_2011_errors_are_xml(client, key):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_three_multipart_post_with_media_then_token_lookup(client, key, fmt):
     media = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0fake-jpeg", "image/jpeg")
-    response = client.post(f"{BASE}/requests.{fmt}" + qs(key), {
-        "service_code": "env-noise", "address_string": "东城路1号", "first_name": "四",
-        "last_name": "李", "description": "夜里打桩", "media": media,
-    })
+    response = client.post(
+        f"{BASE}/requests.{fmt}" + qs(key),
+        {
+            "service_code": "env-noise",
+            "address_string": "东城路1号",
+            "first_name": "四",
+            "last_name": "李",
+            "description": "夜里打桩",
+            "media": media,
+        },
+    )
     assert response.status_code == 201, response.content
     if fmt == "json":
         token = response.json()[0]["token"]
@@ -114,8 +140,10 @@ def test_three_revoked_key_in_the_query_string_is_403(client, key):
     from lianxin.open311.services import api_key_revoke
 
     api_key_revoke(key=ApiKey.objects.get(name="legacy-app"))
-    response = client.post(f"{BASE}/requests.json" + qs(key), {
-        "service_code": "env-noise", "address_string": "东城路1号"})
+    response = client.post(
+        f"{BASE}/requests.json" + qs(key),
+        {"service_code": "env-noise", "address_string": "东城路1号"},
+    )
     assert response.status_code == 403
     assert response.json()[0]["code"] == 403
     assert not Appeal.objects.filter(channel=Channel.OPEN311).exists()

@@ -25,13 +25,20 @@ pytestmark = pytest.mark.django_db
 
 
 def at(day: date):
-    return clock.at(datetime(day.year, day.month, day.day, 12, tzinfo=timezone.get_current_timezone()))
+    return clock.at(
+        datetime(day.year, day.month, day.day, 12, tzinfo=timezone.get_current_timezone())
+    )
 
 
 def visit(cadre, pairing, day):
     with at(day):
-        visit_record(actor=cadre, pairing=pairing, visited_on=day, form=VisitForm.HOME,
-                     client_uuid=uuid.uuid4())
+        visit_record(
+            actor=cadre,
+            pairing=pairing,
+            visited_on=day,
+            form=VisitForm.HOME,
+            client_uuid=uuid.uuid4(),
+        )
 
 
 @pytest.fixture
@@ -47,12 +54,15 @@ def quarter(village, outreach_people, district):
     start = date(2026, 9, 1)
     with at(start):
         a, b, e = (register(leader, village, head_name=n) for n in ("甲", "乙", "戊"))
-        c, d = (register(leader, village, head_name=n, difficulty=Difficulty.SEVERE)
-                for n in ("丙", "丁"))
+        c, d = (
+            register(leader, village, head_name=n, difficulty=Difficulty.SEVERE)
+            for n in ("丙", "丁")
+        )
         f, g = (register(leader, community, head_name=n) for n in ("己", "庚"))
         pa, pb, pc, pd, pe, pf, pg = (
             pairing_assign(actor=leader, household=h, cadre=cadre, starts_on=start)
-            for h in (a, b, c, d, e, f, g))
+            for h in (a, b, c, d, e, f, g)
+        )
     visit(cadre, pa, date(2026, 11, 3))
     visit(cadre, pc, date(2026, 10, 8))
     visit(cadre, pc, date(2026, 12, 1))

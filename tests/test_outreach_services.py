@@ -31,8 +31,13 @@ pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    return (Household.objects.count(), Pairing.objects.count(), Visit.objects.count(),
-            Appeal.objects.count(), AuditEvent.objects.count())
+    return (
+        Household.objects.count(),
+        Pairing.objects.count(),
+        Visit.objects.count(),
+        Appeal.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_the_unit_leader_registers_a_household_with_consent_audited(village, outreach_people):
@@ -44,13 +49,16 @@ def test_the_unit_leader_registers_a_household_with_consent_audited(village, out
     assert event.object_id == str(household.pk) and event.actor == leader
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"consent_on": None}, "no_consent"),
-    ({"reasons": ["rich"]}, "unknown_reason"),
-    ({"reasons": []}, "unknown_reason"),
-    ({"head_name": "  "}, "invalid"),
-    ({"phone": "not a phone"}, "invalid"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"consent_on": None}, "no_consent"),
+        ({"reasons": ["rich"]}, "unknown_reason"),
+        ({"reasons": []}, "unknown_reason"),
+        ({"head_name": "  "}, "invalid"),
+        ({"phone": "not a phone"}, "invalid"),
+    ],
+)
 def test_a_registration_refused_writes_nothing(village, outreach_people, fields, code):
     before = snapshot()
     with pytest.raises(InvalidInput) as refused:
@@ -72,14 +80,16 @@ def test_reassignment_keeps_the_history_and_one_current_cadre(village, outreach_
     assert list(unpaired_households(leader)) == [household]
     first = paired(leader, cadre, household, starts_on=today() - timedelta(days=40))
     assert list(unpaired_households(leader)) == []
-    second = pairing_assign(actor=leader, household=household, cadre=cadre2,
-                            starts_on=today() - timedelta(days=5))
+    second = pairing_assign(
+        actor=leader, household=household, cadre=cadre2, starts_on=today() - timedelta(days=5)
+    )
     first.refresh_from_db()
     assert first.ends_on == today() - timedelta(days=6)
     assert second.ends_on is None
     assert household.pairings.count() == 2
-    assert [e.action for e in AuditEvent.objects.filter(object_type="outreach.pairing")
-            .order_by("pk")] == ["pairing_assign", "pairing_reassign"]
+    assert [
+        e.action for e in AuditEvent.objects.filter(object_type="outreach.pairing").order_by("pk")
+    ] == ["pairing_assign", "pairing_reassign"]
 
 
 def test_a_pairing_refused_changes_nothing(village, outreach_people):
@@ -102,9 +112,17 @@ def test_a_visit_is_recorded_by_the_paired_cadre_and_audited(village, outreach_p
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
     pairing = paired(leader, cadre, farm(leader, village))
     visit, created = visit_record(
-        actor=cadre, pairing=pairing, visited_on=today(), form=VisitForm.FARM,
-        client_uuid=uuid.uuid4(), notes="猪舍消毒到位", immunisation_done=True,
-        sick_count="2", dead_count=0, biosecurity_ok=True)
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.FARM,
+        client_uuid=uuid.uuid4(),
+        notes="猪舍消毒到位",
+        immunisation_done=True,
+        sick_count="2",
+        dead_count=0,
+        biosecurity_ok=True,
+    )
     assert created
     assert (visit.sick_count, visit.dead_count, visit.immunisation_done) == (2, 0, True)
     assert AuditEvent.objects.filter(action="visit_record", object_id=str(visit.pk)).exists()
@@ -113,8 +131,14 @@ def test_a_visit_is_recorded_by_the_paired_cadre_and_audited(village, outreach_p
 def test_a_home_visit_has_no_farm_checklist(village, outreach_people):
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
     pairing = paired(leader, cadre, register(leader, village))
-    visit, _ = visit_record(actor=cadre, pairing=pairing, visited_on=today(),
-                            form=VisitForm.HOME, client_uuid=uuid.uuid4(), sick_count=3)
+    visit, _ = visit_record(
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.HOME,
+        client_uuid=uuid.uuid4(),
+        sick_count=3,
+    )
     assert visit.sick_count is None and visit.biosecurity_ok is None
 
 
@@ -122,17 +146,30 @@ def test_the_same_visit_sent_twice_is_stored_once(village, outreach_people):
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
     pairing = paired(leader, cadre, register(leader, village))
     key = uuid.uuid4()
-    first, created = visit_record(actor=cadre, pairing=pairing, visited_on=today(),
-                                  form=VisitForm.HOME, client_uuid=key, notes="身体还好")
+    first, created = visit_record(
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.HOME,
+        client_uuid=key,
+        notes="身体还好",
+    )
     events = AuditEvent.objects.count()
-    again, created_again = visit_record(actor=cadre, pairing=pairing, visited_on=today(),
-                                        form=VisitForm.HOME, client_uuid=key, notes="身体还好")
+    again, created_again = visit_record(
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.HOME,
+        client_uuid=key,
+        notes="身体还好",
+    )
     assert created and not created_again and again.pk == first.pk
     assert Visit.objects.count() == 1 and AuditEvent.objects.count() == events
     other = paired(leader, cadre, register(leader, village, head_name="刘奶奶"))
     with pytest.raises(Conflict) as reused:
-        visit_record(actor=cadre, pairing=other, visited_on=today(), form=VisitForm.HOME,
-                     client_uuid=key)
+        visit_record(
+            actor=cadre, pairing=other, visited_on=today(), form=VisitForm.HOME, client_uuid=key
+        )
     assert reused.value.code == "uuid_reused"
 
 
@@ -141,19 +178,40 @@ def test_a_visit_refused_writes_nothing(village, outreach_people):
     pairing = paired(leader, cadre, register(leader, village))
     before = snapshot()
     with pytest.raises(InvalidInput) as future:
-        visit_record(actor=cadre, pairing=pairing, visited_on=today() + timedelta(days=1),
-                     form=VisitForm.HOME, client_uuid=uuid.uuid4())
+        visit_record(
+            actor=cadre,
+            pairing=pairing,
+            visited_on=today() + timedelta(days=1),
+            form=VisitForm.HOME,
+            client_uuid=uuid.uuid4(),
+        )
     assert future.value.code == "future_date"
     with pytest.raises(InvalidInput) as early:
-        visit_record(actor=cadre, pairing=pairing, visited_on=today() - timedelta(days=90),
-                     form=VisitForm.HOME, client_uuid=uuid.uuid4())
+        visit_record(
+            actor=cadre,
+            pairing=pairing,
+            visited_on=today() - timedelta(days=90),
+            form=VisitForm.HOME,
+            client_uuid=uuid.uuid4(),
+        )
     assert early.value.code == "before_pairing"
     with pytest.raises(PermissionDenied):
-        visit_record(actor=outreach_people["cadre2"], pairing=pairing, visited_on=today(),
-                     form=VisitForm.HOME, client_uuid=uuid.uuid4())
+        visit_record(
+            actor=outreach_people["cadre2"],
+            pairing=pairing,
+            visited_on=today(),
+            form=VisitForm.HOME,
+            client_uuid=uuid.uuid4(),
+        )
     with pytest.raises(InvalidInput):
-        visit_record(actor=cadre, pairing=pairing, visited_on=today(), form=VisitForm.FARM,
-                     client_uuid=uuid.uuid4(), sick_count=-1)
+        visit_record(
+            actor=cadre,
+            pairing=pairing,
+            visited_on=today(),
+            form=VisitForm.FARM,
+            client_uuid=uuid.uuid4(),
+            sick_count=-1,
+        )
     assert snapshot() == before
 
 
@@ -163,8 +221,13 @@ def test_a_cadre_moved_on_no_longer_records_visits(village, outreach_people):
     old = paired(leader, cadre, household, starts_on=today() - timedelta(days=30))
     pairing_assign(actor=leader, household=household, cadre=outreach_people["cadre2"])
     with pytest.raises(InvalidTransition) as ended:
-        visit_record(actor=cadre, pairing=old, visited_on=today(), form=VisitForm.HOME,
-                     client_uuid=uuid.uuid4())
+        visit_record(
+            actor=cadre,
+            pairing=old,
+            visited_on=today(),
+            form=VisitForm.HOME,
+            client_uuid=uuid.uuid4(),
+        )
     assert ended.value.code == "pairing_ended"
 
 
@@ -172,9 +235,14 @@ def test_a_need_becomes_an_appeal_in_one_step(village, outreach_people, categori
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
     household = register(leader, village)
     pairing = paired(leader, cadre, household)
-    visit, _ = visit_record(actor=cadre, pairing=pairing, visited_on=today(),
-                            form=VisitForm.HOME, client_uuid=uuid.uuid4(),
-                            needs="屋顶漏雨，需要维修")
+    visit, _ = visit_record(
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.HOME,
+        client_uuid=uuid.uuid4(),
+        needs="屋顶漏雨，需要维修",
+    )
     appeal = visit_need_to_appeal(actor=cadre, visit=visit, title="王大爷家屋顶漏雨")
     visit.refresh_from_db()
     assert visit.appeal == appeal
@@ -190,8 +258,13 @@ def test_a_need_becomes_an_appeal_in_one_step(village, outreach_people, categori
 def test_a_visit_without_needs_makes_no_appeal(village, outreach_people):
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
     pairing = paired(leader, cadre, register(leader, village))
-    visit, _ = visit_record(actor=cadre, pairing=pairing, visited_on=today(),
-                            form=VisitForm.PHONE, client_uuid=uuid.uuid4())
+    visit, _ = visit_record(
+        actor=cadre,
+        pairing=pairing,
+        visited_on=today(),
+        form=VisitForm.PHONE,
+        client_uuid=uuid.uuid4(),
+    )
     before = snapshot()
     with pytest.raises(InvalidInput) as empty:
         visit_need_to_appeal(actor=cadre, visit=visit, title="无")
@@ -204,7 +277,12 @@ def test_a_visit_without_needs_makes_no_appeal(village, outreach_people):
 def test_the_household_registers_directly_too(village, outreach_people):
     # household_register is the services' public name; callers use it without the helper.
     household = household_register(
-        actor=outreach_people["leader"], unit=village, head_name="赵家", members=3,
-        reasons=[Reason.LOW_INCOME, Reason.LEFT_BEHIND_CHILDREN], consent_on=today())
+        actor=outreach_people["leader"],
+        unit=village,
+        head_name="赵家",
+        members=3,
+        reasons=[Reason.LOW_INCOME, Reason.LEFT_BEHIND_CHILDREN],
+        consent_on=today(),
+    )
     with translation.override("en"):
         assert household.reason_labels() == ["Low income", "Left-behind children"]

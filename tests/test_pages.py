@@ -17,9 +17,20 @@ PAGES = {
 
 
 @pytest.mark.parametrize("path", PAGES)
-@pytest.mark.parametrize("username", ["dispatcher", "vet_handler", "vet_leader", "env_handler",
-                                      "street_handler", "supervisor", "inspector", "admin",
-                                      "citizen"])
+@pytest.mark.parametrize(
+    "username",
+    [
+        "dispatcher",
+        "vet_handler",
+        "vet_leader",
+        "env_handler",
+        "street_handler",
+        "supervisor",
+        "inspector",
+        "admin",
+        "citizen",
+    ],
+)
 def test_staff_pages_open_only_for_their_roles(client, people, path, username):
     client.force_login(people[username])
     response = client.get(path)
@@ -34,10 +45,16 @@ def test_staff_pages_send_strangers_to_the_login(client, district, path):
 
 def test_public_pages_never_show_names_or_phone_numbers(client, people, categories):
     appeal, _ = services.appeal_submit(
-        title="河道发臭", content="东湖边河道发臭", category=categories["noise"], is_public=True,
-        contact_name="赵小明", contact_phone="13912345678")
-    services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
-                             actor=people["dispatcher"])
+        title="河道发臭",
+        content="东湖边河道发臭",
+        category=categories["noise"],
+        is_public=True,
+        contact_name="赵小明",
+        contact_phone="13912345678",
+    )
+    services.appeal_dispatch(
+        appeal=appeal, unit=categories["noise"].default_unit, actor=people["dispatcher"]
+    )
     for path in ("/portal/", "/board/", "/"):
         page = client.get(path, follow=True).content.decode()
         assert "河道发臭" in page
@@ -50,10 +67,12 @@ def test_private_appeals_stay_off_the_board(client, categories):
 
 
 def test_the_detail_page_is_hidden_from_units_it_does_not_concern(client, people, categories):
-    appeal, _ = services.appeal_submit(title="夜间施工", content="工地夜间施工",
-                                       category=categories["noise"])
-    services.appeal_dispatch(appeal=appeal, unit=categories["noise"].default_unit,
-                             actor=people["dispatcher"])
+    appeal, _ = services.appeal_submit(
+        title="夜间施工", content="工地夜间施工", category=categories["noise"]
+    )
+    services.appeal_dispatch(
+        appeal=appeal, unit=categories["noise"].default_unit, actor=people["dispatcher"]
+    )
     client.force_login(people["vet_handler"])
     assert client.get(f"/appeals/{appeal.tracking_number}/").status_code == 404
     client.force_login(people["env_handler"])
@@ -61,8 +80,9 @@ def test_the_detail_page_is_hidden_from_units_it_does_not_concern(client, people
     assert "夜间施工" in page and 'id="form-accept"' in page
 
 
-def test_a_page_action_with_a_stale_version_is_refused_and_changes_nothing(client, people,
-                                                                          categories):
+def test_a_page_action_with_a_stale_version_is_refused_and_changes_nothing(
+    client, people, categories
+):
     appeal, _ = services.appeal_submit(title="t", content="c", category=categories["noise"])
     client.force_login(people["dispatcher"])
     url = f"/appeals/{appeal.tracking_number}/act/dispatch/"

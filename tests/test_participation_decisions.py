@@ -28,14 +28,25 @@ MON = date(2026, 3, 2)  # no holiday in the fortnight after it
 
 @pytest.fixture
 def decision(district, people):
-    return decisions.decision_create(actor=people["vet_leader"], unit=district["vet"],
-                                     title="调整畜禽养殖禁养区", summary="东湖水库周边划入禁养区",
-                                     responsible=people["vet_leader"])
+    return decisions.decision_create(
+        actor=people["vet_leader"],
+        unit=district["vet"],
+        title="调整畜禽养殖禁养区",
+        summary="东湖水库周边划入禁养区",
+        responsible=people["vet_leader"],
+    )
 
 
 def step(decision, actor, kind, start=MON, end=MON + timedelta(days=8), **extra):
-    return decisions.decision_step(decision_id=decision.pk, actor=actor, kind=kind,
-                                   started_on=start, ended_on=end, summary=f"{kind} 摘要", **extra)
+    return decisions.decision_step(
+        decision_id=decision.pk,
+        actor=actor,
+        kind=kind,
+        started_on=start,
+        ended_on=end,
+        summary=f"{kind} 摘要",
+        **extra,
+    )
 
 
 def walk_to_publication(decision, leader):
@@ -52,7 +63,13 @@ def test_the_steps_in_order_each_audited(decision, people):
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.PUBLICATION
     assert list(decision.steps.values_list("kind", flat=True)) == [
-        "participation", "argumentation", "risk", "legality", "discussion", "publication"]
+        "participation",
+        "argumentation",
+        "risk",
+        "legality",
+        "discussion",
+        "publication",
+    ]
     assert decision.steps.get(kind="argumentation").opinions.get().expert == "李教授"
     assert AuditEvent.objects.filter(action="decision_step").count() == 6
 
@@ -124,22 +141,28 @@ def test_only_the_units_leader_records_steps(decision, people):
 def test_milestones_corrections_and_liability_after_publication(decision, people):
     leader = people["vet_leader"]
     with pytest.raises(InvalidTransition) as early:
-        aftercare.milestone_add(decision_id=decision.pk, actor=leader, title="x",
-                                due_on=date(2027, 1, 1))
+        aftercare.milestone_add(
+            decision_id=decision.pk, actor=leader, title="x", due_on=date(2027, 1, 1)
+        )
     assert early.value.code == Code.NOT_PUBLISHED
     with pytest.raises(InvalidTransition):
         aftercare.correction_request(decision_id=decision.pk, actor=None, text="x")
     walk_to_publication(decision, leader)
     today = clock.now().date()
-    done = aftercare.milestone_add(decision_id=decision.pk, actor=leader, title="划定边界",
-                                   due_on=today)
-    aftercare.milestone_add(decision_id=decision.pk, actor=leader, title="养殖场搬迁",
-                            due_on=today + timedelta(days=300))
+    done = aftercare.milestone_add(
+        decision_id=decision.pk, actor=leader, title="划定边界", due_on=today
+    )
+    aftercare.milestone_add(
+        decision_id=decision.pk,
+        actor=leader,
+        title="养殖场搬迁",
+        due_on=today + timedelta(days=300),
+    )
     with pytest.raises(InvalidInput):
-        aftercare.milestone_progress(milestone_id=done.pk, actor=leader, progress=120,
-                                     evidence="x")
-    aftercare.milestone_progress(milestone_id=done.pk, actor=leader, progress=100,
-                                 evidence="界桩照片")
+        aftercare.milestone_progress(milestone_id=done.pk, actor=leader, progress=120, evidence="x")
+    aftercare.milestone_progress(
+        milestone_id=done.pk, actor=leader, progress=100, evidence="界桩照片"
+    )
     done.refresh_from_db()
     assert done.completed_on == today and done.on_time
     assert share_milestones_on_time(Milestone.objects.all()) == 1.0
@@ -147,25 +170,30 @@ def test_milestones_corrections_and_liability_after_publication(decision, people
     on_time = MEASURES["milestones_on_time"].values([decision.unit], today.year)
     assert on_time == {decision.unit.pk: 100.0}
 
-    request = aftercare.correction_request(decision_id=decision.pk, actor=people["citizen"],
-                                           text="我家猪场在界外却被要求搬迁")
+    request = aftercare.correction_request(
+        decision_id=decision.pk, actor=people["citizen"], text="我家猪场在界外却被要求搬迁"
+    )
     assert request.deadline > clock.now() + timedelta(days=15)
     with pytest.raises(PermissionDenied):
-        aftercare.correction_answer(request_id=request.pk, actor=people["env_handler"],
-                                    answer="x")
-    answered = aftercare.correction_answer(request_id=request.pk, actor=people["vet_handler"],
-                                           answer="经复核，您的猪场在界外，不需搬迁。")
+        aftercare.correction_answer(request_id=request.pk, actor=people["env_handler"], answer="x")
+    answered = aftercare.correction_answer(
+        request_id=request.pk,
+        actor=people["vet_handler"],
+        answer="经复核，您的猪场在界外，不需搬迁。",
+    )
     assert answered.status == CorrectionStatus.ANSWERED
     with pytest.raises(InvalidTransition) as again:
-        aftercare.correction_answer(request_id=request.pk, actor=people["vet_handler"],
-                                    answer="y")
+        aftercare.correction_answer(request_id=request.pk, actor=people["vet_handler"], answer="y")
     assert again.value.code == Code.CORRECTION_ANSWERED
 
     with pytest.raises(PermissionDenied):
-        aftercare.liability_record(decision_id=decision.pk, actor=leader, finding="x",
-                                   measure="y")
-    record = aftercare.liability_record(decision_id=decision.pk, actor=people["inspector"],
-                                        finding="边界划定未经实地核查", measure="诫勉谈话")
+        aftercare.liability_record(decision_id=decision.pk, actor=leader, finding="x", measure="y")
+    record = aftercare.liability_record(
+        decision_id=decision.pk,
+        actor=people["inspector"],
+        finding="边界划定未经实地核查",
+        measure="诫勉谈话",
+    )
     assert record.cadre == people["vet_leader"]
     assert AuditEvent.objects.filter(action="liability_record").exists()
     assert Decision.objects.get().liabilities.count() == 1

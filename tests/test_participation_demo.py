@@ -24,8 +24,14 @@ def test_the_demo_case(district):
     make_user("citizen", Role.CITIZEN, district["root"])
     notice = demo.seed()
     assert notice.status == NoticeStatus.CLOSED
-    assert notice_counts(notice) == {"comments": 6, "hidden": 1, "answered": 6, "adopted": 2,
-                                     "partly": 3, "not_adopted": 1}
+    assert notice_counts(notice) == {
+        "comments": 6,
+        "hidden": 1,
+        "answered": 6,
+        "adopted": 2,
+        "partly": 3,
+        "not_adopted": 1,
+    }
     decision = notice.decision
     assert decision.status == DecisionStatus.PUBLICATION
     assert decision.steps.count() == 6 and decision.milestones.count() == 3

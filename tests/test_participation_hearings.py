@@ -22,9 +22,15 @@ pytestmark = pytest.mark.django_db
 def announce(unit, actor, quotas, *, lead_days=10):
     held = clock.now() + timedelta(days=20)
     return hearings.hearing_announce(
-        actor=actor, unit=unit, title="禁养区调整听证会", place="区政府三楼会议室", held_at=held,
-        materials_at=held - timedelta(days=lead_days), quotas=quotas,
-        selection_method="按利益相关类别分层随机抽取，种子为开奖前公布的福彩3D号码。")
+        actor=actor,
+        unit=unit,
+        title="禁养区调整听证会",
+        place="区政府三楼会议室",
+        held_at=held,
+        materials_at=held - timedelta(days=lead_days),
+        quotas=quotas,
+        selection_method="按利益相关类别分层随机抽取，种子为开奖前公布的福彩3D号码。",
+    )
 
 
 @pytest.fixture
@@ -40,16 +46,32 @@ def apply_all(hearing, names_by_stake):
 
 # --- the draw itself ---------------------------------------------------------------------------
 
+
 def test_small_case_by_hand():
     """Farmers 1-4 share 2 seats (1/2 each), residents 5-7 share 1 (1/3 each), the expert 8
     has no quota (0). Every panel has 2 farmers and 1 resident."""
-    applicants = [(1, "farmer"), (2, "farmer"), (3, "farmer"), (4, "farmer"),
-                  (5, "resident"), (6, "resident"), (7, "resident"), (8, "expert")]
+    applicants = [
+        (1, "farmer"),
+        (2, "farmer"),
+        (3, "farmer"),
+        (4, "farmer"),
+        (5, "resident"),
+        (6, "resident"),
+        (7, "resident"),
+        (8, "expert"),
+    ]
     quotas = {"farmer": 2, "resident": 1}
     result = stratified_draw(applicants, quotas, "2026-318")
-    assert result.probabilities == {1: Fraction(1, 2), 2: Fraction(1, 2), 3: Fraction(1, 2),
-                                    4: Fraction(1, 2), 5: Fraction(1, 3), 6: Fraction(1, 3),
-                                    7: Fraction(1, 3), 8: Fraction(0)}
+    assert result.probabilities == {
+        1: Fraction(1, 2),
+        2: Fraction(1, 2),
+        3: Fraction(1, 2),
+        4: Fraction(1, 2),
+        5: Fraction(1, 3),
+        6: Fraction(1, 3),
+        7: Fraction(1, 3),
+        8: Fraction(0),
+    }
     assert stratified_draw(list(reversed(applicants)), quotas, "2026-318") == result
     # The frequencies over many seeds agree with the probabilities.
     counts = {pk: 0 for pk, _stake in applicants}
@@ -67,12 +89,17 @@ def test_impossible_draws_are_explained():
     with pytest.raises(DrawImpossible, match="3"):
         stratified_draw([(1, "farmer"), (2, "farmer")], {"farmer": 3}, "s")
     with pytest.raises(DrawImpossible) as quota:
-        stratified_draw([(1, "farmer"), (2, "farmer"), (3, "expert")], {"expert": 2}, "s",
-                        labels={"expert": "专家"})
+        stratified_draw(
+            [(1, "farmer"), (2, "farmer"), (3, "expert")],
+            {"expert": 2},
+            "s",
+            labels={"expert": "专家"},
+        )
     assert "专家" in str(quota.value)
 
 
 # --- announcing, applying, drawing ------------------------------------------------------------
+
 
 def test_materials_less_than_seven_days_ahead_are_refused(district, people):
     with pytest.raises(InvalidInput) as refused:
@@ -91,8 +118,14 @@ def test_only_the_organiser_announces_and_draws(district, people, hearing):
 
 
 def test_the_draw_is_published_and_reproducible(hearing, people):
-    apply_all(hearing, {"farmer": ["张三", "李四", "赵六", "钱七"], "resident": ["王五", "孙八"],
-                        "expert": ["周九"]})
+    apply_all(
+        hearing,
+        {
+            "farmer": ["张三", "李四", "赵六", "钱七"],
+            "resident": ["王五", "孙八"],
+            "expert": ["周九"],
+        },
+    )
     applicant = Applicant.objects.get(name="张三")
     assert applicant.public_label == "张*" and applicant.stake == "farmer"
     expected = hearings.draw_compute(hearing, "731")
@@ -103,7 +136,14 @@ def test_the_draw_is_published_and_reproducible(hearing, people):
     selected = list(hearing.applicants.filter(selected=True).values_list("pk", flat=True))
     assert sorted(selected) == sorted(expected.selected)
     assert {a.name: a.probability for a in hearing.applicants.all()} == {
-        "张三": 0.5, "李四": 0.5, "赵六": 0.5, "钱七": 0.5, "王五": 0.5, "孙八": 0.5, "周九": 0.0}
+        "张三": 0.5,
+        "李四": 0.5,
+        "赵六": 0.5,
+        "钱七": 0.5,
+        "王五": 0.5,
+        "孙八": 0.5,
+        "周九": 0.0,
+    }
     assert AuditEvent.objects.filter(action="hearing_draw", to_state="drawn").exists()
     with pytest.raises(InvalidTransition):
         hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name="晚到", stake="farmer")
@@ -145,19 +185,31 @@ def test_more_seats_than_applicants_is_refused(hearing, people):
 def test_minutes_and_positions_after_the_draw(hearing, people):
     apply_all(hearing, {"farmer": ["张三", "李四"], "resident": ["王五"]})
     with pytest.raises(InvalidTransition):
-        hearings.hearing_minutes(hearing_id=hearing.pk, actor=people["vet_leader"],
-                                 minutes="x", positions=[])
+        hearings.hearing_minutes(
+            hearing_id=hearing.pk, actor=people["vet_leader"], minutes="x", positions=[]
+        )
     hearings.hearing_draw(hearing_id=hearing.pk, actor=people["vet_leader"], seed="1")
     with pytest.raises(InvalidInput):
-        hearings.hearing_minutes(hearing_id=hearing.pk, actor=people["vet_leader"], minutes="纪要",
-                                 positions=[("张*", "maybe", "x")])
+        hearings.hearing_minutes(
+            hearing_id=hearing.pk,
+            actor=people["vet_leader"],
+            minutes="纪要",
+            positions=[("张*", "maybe", "x")],
+        )
     held = hearings.hearing_minutes(
-        hearing_id=hearing.pk, actor=people["vet_leader"], minutes="听证会纪要全文",
-        positions=[("张*", "against", "补助太低"), ("王*", "for", "支持保护水源"),
-                   ("李*", "conditions", "给两年过渡期")])
+        hearing_id=hearing.pk,
+        actor=people["vet_leader"],
+        minutes="听证会纪要全文",
+        positions=[
+            ("张*", "against", "补助太低"),
+            ("王*", "for", "支持保护水源"),
+            ("李*", "conditions", "给两年过渡期"),
+        ],
+    )
     assert held.status == HearingStatus.HELD and held.positions.count() == 3
     position = held.positions.get(stance="conditions")
-    hearings.position_respond(position_id=position.pk, actor=people["vet_leader"],
-                              response="过渡期延至2028年6月。")
+    hearings.position_respond(
+        position_id=position.pk, actor=people["vet_leader"], response="过渡期延至2028年6月。"
+    )
     position.refresh_from_db()
     assert position.response.startswith("过渡期")

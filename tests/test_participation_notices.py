@@ -40,8 +40,12 @@ def test_a_short_period_for_a_major_decision_needs_a_reason(district, people):
     assert refused.value.code == Code.PERIOD_TOO_SHORT
     assert "第十五条" in str(refused.value.message) or "30" in str(refused.value.message)
     assert not Notice.objects.exists()
-    shortened = open_notice(district["vet"], people["vet_handler"], days=10,
-                            short_period_reason="非洲猪瘟疫情防控需要，缩短征求意见期限。")
+    shortened = open_notice(
+        district["vet"],
+        people["vet_handler"],
+        days=10,
+        short_period_reason="非洲猪瘟疫情防控需要，缩短征求意见期限。",
+    )
     assert shortened.short_period_reason.startswith("非洲猪瘟")
 
 
@@ -56,10 +60,12 @@ def test_comments_real_name_anonymous_and_on_a_paragraph(notice, people):
     from django.contrib.auth.models import AnonymousUser
 
     paragraph = notice.paragraphs.get(number=3)
-    named = notices.notice_comment(notice_id=notice.pk, actor=people["citizen"], text="补助太低",
-                                   paragraph_id=paragraph.pk)
-    hidden_name = notices.notice_comment(notice_id=notice.pk, actor=people["citizen"],
-                                         text="同意", anonymous=True)
+    named = notices.notice_comment(
+        notice_id=notice.pk, actor=people["citizen"], text="补助太低", paragraph_id=paragraph.pk
+    )
+    hidden_name = notices.notice_comment(
+        notice_id=notice.pk, actor=people["citizen"], text="同意", anonymous=True
+    )
     stranger = notices.notice_comment(notice_id=notice.pk, actor=AnonymousUser(), text="\u200b好")
     assert named.paragraph == paragraph and named.author_label == "c******"
     assert hidden_name.author_label == "" and hidden_name.author == people["citizen"]
@@ -70,8 +76,12 @@ def test_comments_real_name_anonymous_and_on_a_paragraph(notice, people):
 def test_a_comment_on_another_notices_paragraph_is_refused(notice, district, people):
     other = open_notice(district["vet"], people["vet_handler"])
     with pytest.raises(InvalidInput) as refused:
-        notices.notice_comment(notice_id=notice.pk, actor=people["citizen"], text="x",
-                               paragraph_id=other.paragraphs.first().pk)
+        notices.notice_comment(
+            notice_id=notice.pk,
+            actor=people["citizen"],
+            text="x",
+            paragraph_id=other.paragraphs.first().pk,
+        )
     assert refused.value.code == Code.BAD_PARAGRAPH
     assert not Comment.objects.exists()
 
@@ -101,10 +111,12 @@ def test_closing_is_refused_while_a_comment_is_unanswered_and_nothing_changes(no
     first = notices.notice_comment(notice_id=notice.pk, actor=people["citizen"], text="补助太低")
     second = notices.notice_comment(notice_id=notice.pk, actor=None, text="补助应提高")
     third = notices.notice_comment(notice_id=notice.pk, actor=None, text="支持调整")
-    group = notices.comments_group(notice_id=notice.pk, actor=staff, topic="补助标准",
-                                   comment_ids=[first.pk, second.pk])
-    notices.group_answer(group_id=group.pk, actor=staff, outcome="partly",
-                         reason="补助标准提高到每头400元。")
+    group = notices.comments_group(
+        notice_id=notice.pk, actor=staff, topic="补助标准", comment_ids=[first.pk, second.pk]
+    )
+    notices.group_answer(
+        group_id=group.pk, actor=staff, outcome="partly", reason="补助标准提高到每头400元。"
+    )
     with pytest.raises(InvalidTransition) as running:
         notices.notice_close(notice_id=notice.pk, actor=staff, summary="见各条答复")
     assert running.value.code == Code.PERIOD_RUNNING
@@ -124,8 +136,14 @@ def test_closing_is_refused_while_a_comment_is_unanswered_and_nothing_changes(no
         closed = notices.notice_close(notice_id=notice.pk, actor=staff, summary="见各条答复")
     assert closed.status == NoticeStatus.CLOSED
     counts = notice_counts(closed)
-    assert counts == {"comments": 3, "hidden": 0, "answered": 3, "adopted": 1, "partly": 2,
-                      "not_adopted": 0}
+    assert counts == {
+        "comments": 3,
+        "hidden": 0,
+        "answered": 3,
+        "adopted": 1,
+        "partly": 2,
+        "not_adopted": 0,
+    }
     assert share_comments_answered(Notice.objects.all()) == 1.0
     assert AuditEvent.objects.filter(action="notice_close", to_state="closed").exists()
 
@@ -133,14 +151,17 @@ def test_closing_is_refused_while_a_comment_is_unanswered_and_nothing_changes(no
 def test_an_answer_needs_an_outcome_and_a_reason(notice, people):
     comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="意见")
     with pytest.raises(InvalidInput):
-        notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
-                               outcome="maybe", reason="x")
+        notices.comment_answer(
+            comment_id=comment.pk, actor=people["vet_handler"], outcome="maybe", reason="x"
+        )
     with pytest.raises(InvalidInput):
-        notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
-                               outcome="adopted", reason=" ")
+        notices.comment_answer(
+            comment_id=comment.pk, actor=people["vet_handler"], outcome="adopted", reason=" "
+        )
     with pytest.raises(PermissionDenied):
-        notices.comment_answer(comment_id=comment.pk, actor=people["env_handler"],
-                               outcome="adopted", reason="好")
+        notices.comment_answer(
+            comment_id=comment.pk, actor=people["env_handler"], outcome="adopted", reason="好"
+        )
     comment.refresh_from_db()
     assert comment.answer is None
 
@@ -149,12 +170,17 @@ def test_a_hidden_comment_needs_no_answer_to_close(notice, people):
     comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="spam")
     notices.comment_hide(comment_id=comment.pk, actor=people["vet_leader"], reason="无关内容")
     with clock.at(notice.closes_at + timedelta(hours=1)):
-        assert notices.notice_close(notice_id=notice.pk, actor=people["vet_leader"],
-                                    summary="无有效意见").status == NoticeStatus.CLOSED
+        assert (
+            notices.notice_close(
+                notice_id=notice.pk, actor=people["vet_leader"], summary="无有效意见"
+            ).status
+            == NoticeStatus.CLOSED
+        )
 
 
-def test_the_share_answered_is_an_indicator_of_the_unit_and_the_units_above(notice, people,
-                                                                            district):
+def test_the_share_answered_is_an_indicator_of_the_unit_and_the_units_above(
+    notice, people, district
+):
     staff = people["vet_handler"]
     answered = notices.notice_comment(notice_id=notice.pk, actor=None, text="支持调整")
     notices.notice_comment(notice_id=notice.pk, actor=None, text="补助太低")
@@ -162,6 +188,9 @@ def test_the_share_answered_is_an_indicator_of_the_unit_and_the_units_above(noti
     year = notice.closes_at.year
     units = [district["vet"], district["root"], district["env"]]
     by_unit = MEASURES["notice_responses"].values(units, year)
-    assert by_unit == {district["vet"].pk: 50.0, district["root"].pk: 50.0,
-                       district["env"].pk: None}  # 1 of 2 answered; env published nothing
+    assert by_unit == {
+        district["vet"].pk: 50.0,
+        district["root"].pk: 50.0,
+        district["env"].pk: None,
+    }  # 1 of 2 answered; env published nothing
     assert MEASURES["notice_responses"].values(units, year + 1)[district["vet"].pk] is None

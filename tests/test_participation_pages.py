@@ -32,8 +32,13 @@ def notice(district, people):
 def decision(district, people):
     from lianxin.participation.services import decisions
 
-    d = decisions.decision_create(actor=people["vet_leader"], unit=district["vet"], title="禁养区调整",
-                                  summary="摘要", responsible=people["vet_leader"])
+    d = decisions.decision_create(
+        actor=people["vet_leader"],
+        unit=district["vet"],
+        title="禁养区调整",
+        summary="摘要",
+        responsible=people["vet_leader"],
+    )
     walk_to_publication(d, people["vet_leader"])
     return d
 
@@ -49,8 +54,9 @@ def test_anonymous_reads_and_comments_on_a_paragraph(client, notice):
     page = client.get(f"/participation/notices/{notice.pk}/")
     assert page.status_code == 200 and "第二条" in page.content.decode()
     paragraph = notice.paragraphs.get(number=3)
-    response = client.post(f"/participation/notices/{notice.pk}/",
-                           {"text": "500米太远了", "paragraph": paragraph.pk})
+    response = client.post(
+        f"/participation/notices/{notice.pk}/", {"text": "500米太远了", "paragraph": paragraph.pk}
+    )
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert comment.paragraph == paragraph and comment.author is None
@@ -66,8 +72,7 @@ def test_a_comment_after_the_period_is_refused_on_the_page(client, notice):
     assert not Comment.objects.exists()
 
 
-def test_the_unit_answers_and_closing_with_unanswered_comments_is_refused(client, notice,
-                                                                          people):
+def test_the_unit_answers_and_closing_with_unanswered_comments_is_refused(client, notice, people):
     zh_client(client)
     comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="补助太低")
     client.force_login(people["vet_handler"])
@@ -79,8 +84,15 @@ def test_the_unit_answers_and_closing_with_unanswered_comments_is_refused(client
     assert "尚未答复" in refused.content.decode()
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.OPEN
-    client.post(url, {"action": "answer", "comment": comment.pk, "outcome": "partly",
-                      "reason": "补助提高到400元"})
+    client.post(
+        url,
+        {
+            "action": "answer",
+            "comment": comment.pk,
+            "outcome": "partly",
+            "reason": "补助提高到400元",
+        },
+    )
     with clock.at(notice.closes_at + timedelta(days=1)):
         assert client.post(url, {"action": "close", "summary": "见答复"}).status_code == 302
     notice.refresh_from_db()
@@ -102,7 +114,9 @@ def test_the_organiser_draws_and_an_impossible_draw_shows_why(client, district, 
     assert refused.status_code == 409 and "无法" in refused.content.decode()
     assert not Draw.objects.exists()
     client.logout()
-    assert client.post(url, {"action": "apply", "name": "李四", "stake": "farmer"}).status_code == 302
+    assert (
+        client.post(url, {"action": "apply", "name": "李四", "stake": "farmer"}).status_code == 302
+    )
     client.force_login(people["vet_handler"])
     assert client.post(url, {"action": "draw", "seed": "42"}).status_code == 403
     client.force_login(people["vet_leader"])
@@ -116,16 +130,37 @@ def test_decision_page_with_a_step_out_of_order_and_a_bad_date(client, district,
     from lianxin.participation.services import decisions
 
     zh_client(client)
-    d = decisions.decision_create(actor=people["vet_leader"], unit=district["vet"], title="决策",
-                                  summary="摘要", responsible=people["vet_leader"])
+    d = decisions.decision_create(
+        actor=people["vet_leader"],
+        unit=district["vet"],
+        title="决策",
+        summary="摘要",
+        responsible=people["vet_leader"],
+    )
     client.force_login(people["vet_leader"])
     url = f"/participation/decisions/{d.pk}/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"action": "step", "kind": "legality", "started_on": "2026-03-02",
-                                 "ended_on": "2026-03-12", "summary": "审查"})
+    response = client.post(
+        url,
+        {
+            "action": "step",
+            "kind": "legality",
+            "started_on": "2026-03-02",
+            "ended_on": "2026-03-12",
+            "summary": "审查",
+        },
+    )
     assert response.status_code == 409 and "第十四条" in response.content.decode()
-    bad = client.post(url, {"action": "step", "kind": "participation",
-                            "started_on": "2026-02-30", "ended_on": "x", "summary": "s"})
+    bad = client.post(
+        url,
+        {
+            "action": "step",
+            "kind": "participation",
+            "started_on": "2026-02-30",
+            "ended_on": "x",
+            "summary": "s",
+        },
+    )
     assert bad.status_code == 400
     assert d.steps.count() == 0
 
@@ -135,22 +170,34 @@ def test_correction_requested_and_answered_on_the_page(client, decision, people)
     url = f"/participation/decisions/{decision.pk}/"
     assert client.post(url, {"action": "correction", "text": "界线划错了"}).status_code == 302
     request = decision.corrections.get()
-    assert client.post(url, {"action": "answer", "request": request.pk,
-                             "answer": "x"}).status_code == 403
+    assert (
+        client.post(url, {"action": "answer", "request": request.pk, "answer": "x"}).status_code
+        == 403
+    )
     client.force_login(people["vet_handler"])
-    assert client.post(url, {"action": "answer", "request": request.pk,
-                             "answer": "已复核"}).status_code == 302
+    assert (
+        client.post(
+            url, {"action": "answer", "request": request.pk, "answer": "已复核"}
+        ).status_code
+        == 302
+    )
     request.refresh_from_db()
     assert request.answer == "已复核"
 
 
 def test_public_api_anonymous(client, notice, decision, district, people):
-    comment = notices.notice_comment(notice_id=notice.pk, actor=people["citizen"], text="意见",
-                                     paragraph_id=notice.paragraphs.get(number=2).pk)
-    notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
-                           outcome="adopted", reason="采纳")
-    aftercare.milestone_add(decision_id=decision.pk, actor=people["vet_leader"], title="划界",
-                            due_on=clock.now().date())
+    comment = notices.notice_comment(
+        notice_id=notice.pk,
+        actor=people["citizen"],
+        text="意见",
+        paragraph_id=notice.paragraphs.get(number=2).pk,
+    )
+    notices.comment_answer(
+        comment_id=comment.pk, actor=people["vet_handler"], outcome="adopted", reason="采纳"
+    )
+    aftercare.milestone_add(
+        decision_id=decision.pk, actor=people["vet_leader"], title="划界", due_on=clock.now().date()
+    )
     listing = client.get("/api/v1/participation/notices/").json()
     assert listing["count"] == 1 and listing["results"][0]["counts"]["adopted"] == 1
     detail = client.get(f"/api/v1/participation/notices/{notice.pk}/").json()
@@ -178,9 +225,13 @@ def test_public_api_anonymous(client, notice, decision, district, people):
 
 def test_the_schema_lists_the_participation_api(client):
     schema = client.get("/api/schema/", {"format": "json"}).json()
-    for path in ("/api/v1/participation/notices/", "/api/v1/participation/notices/{id}/",
-                 "/api/v1/participation/decisions/", "/api/v1/participation/decisions/{id}/",
-                 "/api/v1/participation/hearings/{id}/draw/"):
+    for path in (
+        "/api/v1/participation/notices/",
+        "/api/v1/participation/notices/{id}/",
+        "/api/v1/participation/decisions/",
+        "/api/v1/participation/decisions/{id}/",
+        "/api/v1/participation/hearings/{id}/draw/",
+    ):
         assert "get" in schema["paths"][path]
 
 
@@ -188,14 +239,20 @@ def test_the_unit_publishes_a_notice_on_the_page(client, people):
     zh_client(client)
     client.force_login(people["vet_handler"])
     assert "发布公示" in client.get("/participation/").content.decode()
-    form = {"unit": people["vet_handler"].roles.get().unit_id, "title": "禁养区调整",
-            "text": "第一条 甲。\n第二条 乙。", "opens_at": "2026-12-01", "closes_at": "2026-12-11",
-            "is_major": "1"}
+    form = {
+        "unit": people["vet_handler"].roles.get().unit_id,
+        "title": "禁养区调整",
+        "text": "第一条 甲。\n第二条 乙。",
+        "opens_at": "2026-12-01",
+        "closes_at": "2026-12-11",
+        "is_major": "1",
+    }
     refused = client.post("/participation/notices/new/", form)
     assert refused.status_code == 400 and "第十五条" in refused.content.decode()
     assert "第二条 乙。" in refused.content.decode()  # what was typed is kept
-    done = client.post("/participation/notices/new/", form | {
-        "short_period_reason": "汛期前须完成划定"})
+    done = client.post(
+        "/participation/notices/new/", form | {"short_period_reason": "汛期前须完成划定"}
+    )
     assert done.status_code == 302
     notice = Notice.objects.get()
     assert notice.paragraphs.count() == 2 and notice.period_days == 10
@@ -218,14 +275,24 @@ def test_the_organiser_announces_a_hearing_and_opens_a_decision(client, district
     client.force_login(people["vet_handler"])
     assert client.get("/participation/hearings/new/").status_code == 403
     client.force_login(people["vet_leader"])
-    opened = client.post("/participation/decisions/new/", {
-        "unit": district["vet"].pk, "title": "禁养区调整", "summary": "调整范围"})
+    opened = client.post(
+        "/participation/decisions/new/",
+        {"unit": district["vet"].pk, "title": "禁养区调整", "summary": "调整范围"},
+    )
     assert opened.status_code == 302
     decision = Decision.objects.get()
     assert decision.responsible == people["vet_leader"]
-    form = {"unit": district["vet"].pk, "decision": decision.pk, "title": "听证会",
-            "place": "会议室", "held_at": "2027-03-20", "materials_at": "2027-03-15",
-            "selection_method": "分层随机抽取", "quota_farmer": "2", "quota_resident": "1"}
+    form = {
+        "unit": district["vet"].pk,
+        "decision": decision.pk,
+        "title": "听证会",
+        "place": "会议室",
+        "held_at": "2027-03-20",
+        "materials_at": "2027-03-15",
+        "selection_method": "分层随机抽取",
+        "quota_farmer": "2",
+        "quota_resident": "1",
+    }
     refused = client.post("/participation/hearings/new/", form)
     assert refused.status_code == 400 and "第十六条" in refused.content.decode()
     assert not Hearing.objects.exists()
@@ -236,31 +303,52 @@ def test_the_organiser_announces_a_hearing_and_opens_a_decision(client, district
     assert dict(hearing.quotas.values_list("stake", "seats")) == {"farmer": 2, "resident": 1}
 
 
-def test_the_decision_answers_a_position_heard_and_the_index_shows_the_shares(client, decision,
-                                                                            district, people):
+def test_the_decision_answers_a_position_heard_and_the_index_shows_the_shares(
+    client, decision, district, people
+):
     zh_client(client)
     held = clock.now() + timedelta(days=20)
     hearing = hearings.hearing_announce(
-        actor=people["vet_leader"], unit=district["vet"], title="听证会", place="会议室",
-        held_at=held, materials_at=held - timedelta(days=8), selection_method="随机",
-        quotas={"farmer": 1}, decision=decision)
+        actor=people["vet_leader"],
+        unit=district["vet"],
+        title="听证会",
+        place="会议室",
+        held_at=held,
+        materials_at=held - timedelta(days=8),
+        selection_method="随机",
+        quotas={"farmer": 1},
+        decision=decision,
+    )
     hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name="张三", stake="farmer")
     hearings.hearing_draw(hearing_id=hearing.pk, actor=people["vet_leader"], seed="1")
-    hearings.hearing_minutes(hearing_id=hearing.pk, actor=people["vet_leader"], minutes="纪要",
-                             positions=[("张*", "against", "补助太低")])
+    hearings.hearing_minutes(
+        hearing_id=hearing.pk,
+        actor=people["vet_leader"],
+        minutes="纪要",
+        positions=[("张*", "against", "补助太低")],
+    )
     position = hearing.positions.get()
     url = f"/participation/decisions/{decision.pk}/"
-    assert client.post(url, {"action": "respond", "position": position.pk,
-                             "response": "x"}).status_code == 403
+    assert (
+        client.post(
+            url, {"action": "respond", "position": position.pk, "response": "x"}
+        ).status_code
+        == 403
+    )
     client.force_login(people["vet_leader"])
     assert "补助太低" in client.get(url).content.decode()
-    assert client.post(url, {"action": "respond", "position": position.pk,
-                             "response": "补助已提高"}).status_code == 302
+    assert (
+        client.post(
+            url, {"action": "respond", "position": position.pk, "response": "补助已提高"}
+        ).status_code
+        == 302
+    )
     position.refresh_from_db()
     assert position.response == "补助已提高"
     notice = open_notice(district["vet"], people["vet_handler"])
     comment = notices.notice_comment(notice_id=notice.pk, actor=None, text="意见")
     notices.notice_comment(notice_id=notice.pk, actor=None, text="另一条")
-    notices.comment_answer(comment_id=comment.pk, actor=people["vet_handler"],
-                           outcome="adopted", reason="好")
+    notices.comment_answer(
+        comment_id=comment.pk, actor=people["vet_handler"], outcome="adopted", reason="好"
+    )
     assert "50%" in client.get("/participation/").content.decode()

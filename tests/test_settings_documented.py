@@ -43,7 +43,8 @@ def environment_variables() -> set[str]:
     """Every variable lianxin/settings.py reads from the environment."""
     text = (ROOT / "lianxin" / "settings.py").read_text()
     return set(re.findall(r"environ\.get\(\s*\"" + NAME, text)) | set(
-        re.findall(r"env_bool\(\s*\"" + NAME, text))
+        re.findall(r"env_bool\(\s*\"" + NAME, text)
+    )
 
 
 def test_every_setting_the_code_reads_is_documented():
@@ -85,6 +86,13 @@ def test_the_settings_are_read_directly():
 
 def test_the_early_warning_defaults_are_the_methods():
     """settings.py repeats the defaults of insight/warning.py (measured by bench/warning.py)."""
-    for name in ("RISE_ALPHA", "RISE_MIN_COUNT", "RISE_WINDOW_DAYS", "RISE_BASELINE_DAYS",
-                 "CLUSTER_REPORTS", "CLUSTER_HOURS", "CLUSTER_CATEGORIES"):
+    for name in (
+        "RISE_ALPHA",
+        "RISE_MIN_COUNT",
+        "RISE_WINDOW_DAYS",
+        "RISE_BASELINE_DAYS",
+        "CLUSTER_REPORTS",
+        "CLUSTER_HOURS",
+        "CLUSTER_CATEGORIES",
+    ):
         assert getattr(project, f"WARNING_{name}") == getattr(warning, name), name

@@ -21,8 +21,12 @@ def login_page(client, username, password, **where):
 
 
 def token(client, username, password, **where):
-    return client.post("/api/v1/auth/token/", {"username": username, "password": password},
-                       content_type="application/json", **where)
+    return client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": password},
+        content_type="application/json",
+        **where,
+    )
 
 
 def test_five_wrong_passwords_lock_the_guesser_out_of_every_way_in(people):
@@ -35,8 +39,9 @@ def test_five_wrong_passwords_lock_the_guesser_out_of_every_way_in(people):
     assert "_auth_user_id" not in guesser.session
     response = token(guesser, "dispatcher", "pw-dispatcher", **GUESSER)
     assert response.status_code == 429 and response.json()["code"] == "rate_limited"
-    guesser.post("/admin/login/", {"username": "dispatcher", "password": "pw-dispatcher"},
-                 **GUESSER)
+    guesser.post(
+        "/admin/login/", {"username": "dispatcher", "password": "pw-dispatcher"}, **GUESSER
+    )
     assert "_auth_user_id" not in guesser.session
 
     # The dispatcher at the office signs in as usual: the guesser cannot lock them out.
@@ -71,16 +76,24 @@ def test_tokens_expire_and_can_be_revoked(people, settings):
     assert client.get("/api/v1/appeals/", **auth).status_code == 200
     with time_machine.travel(timezone.now() + timedelta(hours=settings.API_TOKEN_TTL_HOURS + 1)):
         response = client.get("/api/v1/appeals/", **auth)
-        assert response.status_code == 401 and "expired" in response.json()["detail"].lower() \
+        assert (
+            response.status_code == 401
+            and "expired" in response.json()["detail"].lower()
             or "过期" in response.json()["detail"]
+        )
         fresh = token(client, "dispatcher", "pw-dispatcher").json()["token"]
         assert fresh != key
-        assert client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 200
-        assert client.delete("/api/v1/auth/token/",
-                             HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 204
+        assert (
+            client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 200
+        )
+        assert (
+            client.delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=f"Token {fresh}").status_code
+            == 204
+        )
         assert not Token.objects.filter(key=fresh).exists()
-        assert client.get("/api/v1/appeals/",
-                          HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 401
+        assert (
+            client.get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {fresh}").status_code == 401
+        )
 
 
 def test_the_login_page_says_the_account_is_locked_and_for_how_long(people):

@@ -40,14 +40,20 @@ def test_the_403_page_gives_the_reason_when_there_is_one(rf, people):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url, reason", [
-    ("/dispatch/", "The dispatcher console is for dispatchers."),
-    ("/workbench/", "The workbench is for handlers and unit leaders."),
-    ("/evaluation/leaders/", "This page is for leaders, supervisors, the organisation department "
-                             "and administrators."),
-    ("/insight/hot/", "Hot issues are for dispatchers, leaders and supervisors."),
-    ("/supervision/cases/", "The case pages are for inspectors."),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("/dispatch/", "The dispatcher console is for dispatchers."),
+        ("/workbench/", "The workbench is for handlers and unit leaders."),
+        (
+            "/evaluation/leaders/",
+            "This page is for leaders, supervisors, the organisation department "
+            "and administrators.",
+        ),
+        ("/insight/hot/", "Hot issues are for dispatchers, leaders and supervisors."),
+        ("/supervision/cases/", "The case pages are for inspectors."),
+    ],
+)
 def test_an_app_view_refuses_in_the_sites_layout_with_its_reason(client, people, url, reason):
     # A bare HttpResponseForbidden left the person on a blank page without a way back.
     client.force_login(people["citizen"])
@@ -117,17 +123,19 @@ def everyone(people, district):
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", LANDINGS)
 def test_each_role_lands_on_its_own_work_after_login(client, everyone, username):
-    response = client.post("/login/", {"username": username, "password": f"pw-{username}"},
-                           follow=True)
+    response = client.post(
+        "/login/", {"username": username, "password": f"pw-{username}"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == LANDINGS[username]
     assert response.status_code == 200
 
 
 @pytest.mark.django_db
 def test_login_goes_where_the_person_was_going(client, everyone):
-    response = client.post("/login/?next=/notifications/",
-                           {"username": "inspector", "password": "pw-inspector",
-                            "next": "/notifications/"})
+    response = client.post(
+        "/login/?next=/notifications/",
+        {"username": "inspector", "password": "pw-inspector", "next": "/notifications/"},
+    )
     assert response.url == "/notifications/"
 
 
@@ -148,9 +156,11 @@ def test_every_app_in_the_admin_has_a_chinese_name():
     with translation.override("zh-hans"):
         names = {app.label: str(app.verbose_name) for app in apps}
     # The admin shows app names in capitals: "GEOREPORT" is as foreign as "GeoReport".
-    untranslated = {label: name for label, name in names.items()
-                    if untranslated_words(name.upper()) or not any(
-                        "\u4e00" <= ch <= "\u9fff" for ch in name)}
+    untranslated = {
+        label: name
+        for label, name in names.items()
+        if untranslated_words(name.upper()) or not any("\u4e00" <= ch <= "\u9fff" for ch in name)
+    }
     assert untranslated == {}
 
 
@@ -163,16 +173,20 @@ def test_the_admin_lists_built_in_permissions_in_the_pages_language(client, peop
 
 
 @pytest.mark.django_db
-def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, people,
-                                                                      categories):
+def test_the_audit_log_and_notifications_read_in_chinese_in_the_admin(client, people, categories):
     from lianxin.core.models import Notification
 
     from .appeals_helpers import events_of as appeal_events
     from .appeals_helpers import submit
 
     appeal = submit()  # writes an audit event: submitted
-    Notification.objects.create(channel="inapp", recipient=people["dispatcher"], subject="新诉求",
-                                body="有一件新诉求待派单。", status="sent")
+    Notification.objects.create(
+        channel="inapp",
+        recipient=people["dispatcher"],
+        subject="新诉求",
+        body="有一件新诉求待派单。",
+        status="sent",
+    )
     client.force_login(people["admin"])
     with translation.override("zh-hans"):
         audit = client.get("/admin/core/auditevent/").content.decode()
@@ -198,8 +212,9 @@ def named_actions():
 
 
 @pytest.mark.django_db
-def test_the_audit_log_names_each_action_as_its_app_named_it(client, people, categories,
-                                                             named_actions):
+def test_the_audit_log_names_each_action_as_its_app_named_it(
+    client, people, categories, named_actions
+):
     from .appeals_helpers import events_of, submit
 
     named_actions({"submit": "群众提交"})
@@ -224,6 +239,10 @@ def test_no_template_carries_inline_script():
     from pathlib import Path
 
     inline = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+=\"|javascript:", re.I)
-    found = [f"{path}: {m.group(0)}" for path in Path("lianxin").rglob("*.html")
-             for m in inline.finditer(path.read_text()) if "application/json" not in m.group(0)]
+    found = [
+        f"{path}: {m.group(0)}"
+        for path in Path("lianxin").rglob("*.html")
+        for m in inline.finditer(path.read_text())
+        if "application/json" not in m.group(0)
+    ]
     assert found == []

@@ -29,8 +29,9 @@ def test_every_page_has_the_sites_icon(chromium, live_server, db):
     assert_clean(page)
 
 
-def test_a_wrong_password_keeps_the_username_and_says_what_went_wrong(chromium, live_server,
-                                                                       people):
+def test_a_wrong_password_keeps_the_username_and_says_what_went_wrong(
+    chromium, live_server, people
+):
     page = open_page(chromium, live_server, viewport=DESKTOP)
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "dispatcher")

@@ -33,8 +33,11 @@ FAMILY = [{"name": "王伟", "relation": "self"}, {"name": "李娜", "relation":
 
 
 def items(**extra):
-    return {"family": FAMILY, "income": [
-        {"holder": "王伟", "kind": "salary", "amount": "180000"}], **extra}
+    return {
+        "family": FAMILY,
+        "income": [{"holder": "王伟", "kind": "salary", "amount": "180000"}],
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -50,8 +53,9 @@ def staff(people, district):
 
 
 def filed(cadre, year, unit=None, submit=True, **rows) -> Declaration:
-    declaration = services.declaration_save(cadre=cadre, year=year, items=items(**rows),
-                                            actor=cadre, unit=unit)
+    declaration = services.declaration_save(
+        cadre=cadre, year=year, items=items(**rows), actor=cadre, unit=unit
+    )
     if submit:
         declaration = services.declaration_submit(declaration=declaration, actor=cadre)
     return declaration
@@ -60,23 +64,41 @@ def filed(cadre, year, unit=None, submit=True, **rows) -> Declaration:
 # --- validation -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind, row, field", [
-    ("real_estate", {"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "-1"},
-     "value"),
-    ("real_estate", {"holder": "王伟", "address": "东湖路1号", "area": "100000.01",
-                     "value": "900000"}, "area"),
-    ("real_estate", {"holder": "王伟", "address": "东湖路1号", "area": "-5", "value": "1"},
-     "area"),
-    ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "10000000000.01"}, "amount"),
-    ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "1e30"}, "amount"),
-    ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "很多"}, "amount"),
-    ("businesses", {"holder": "李娜", "company": "东湖建材", "share": "100.5",
-                    "investment": "10000"}, "share"),
-    ("businesses", {"holder": "李娜", "company": "东湖建材", "share": "-1",
-                    "investment": "10000"}, "share"),
-    ("income", {"holder": "王伟", "kind": "salary", "amount": "-300"}, "amount"),
-    ("vehicles", {"holder": "张三", "description": "大众", "value": "100"}, "holder"),
-])
+@pytest.mark.parametrize(
+    "kind, row, field",
+    [
+        (
+            "real_estate",
+            {"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "-1"},
+            "value",
+        ),
+        (
+            "real_estate",
+            {"holder": "王伟", "address": "东湖路1号", "area": "100000.01", "value": "900000"},
+            "area",
+        ),
+        (
+            "real_estate",
+            {"holder": "王伟", "address": "东湖路1号", "area": "-5", "value": "1"},
+            "area",
+        ),
+        ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "10000000000.01"}, "amount"),
+        ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "1e30"}, "amount"),
+        ("deposits", {"holder": "王伟", "bank": "工商银行", "amount": "很多"}, "amount"),
+        (
+            "businesses",
+            {"holder": "李娜", "company": "东湖建材", "share": "100.5", "investment": "10000"},
+            "share",
+        ),
+        (
+            "businesses",
+            {"holder": "李娜", "company": "东湖建材", "share": "-1", "investment": "10000"},
+            "share",
+        ),
+        ("income", {"holder": "王伟", "kind": "salary", "amount": "-300"}, "amount"),
+        ("vehicles", {"holder": "张三", "description": "大众", "value": "100"}, "holder"),
+    ],
+)
 def test_bad_amounts_are_refused_and_nothing_is_stored(staff, kind, row, field):
     cadre = staff["cadre"]
     rows = items()
@@ -93,28 +115,52 @@ def test_bad_amounts_are_refused_and_nothing_is_stored(staff, kind, row, field):
 
 def test_bad_rows_do_not_touch_a_saved_draft(staff):
     cadre = staff["cadre"]
-    draft = filed(cadre, 2025, submit=False, real_estate=[
-        {"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "900000"}])
-    bad = items(real_estate=[{"holder": "王伟", "address": "东湖路1号", "area": "90",
-                              "value": "-900000"}])
+    draft = filed(
+        cadre,
+        2025,
+        submit=False,
+        real_estate=[{"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "900000"}],
+    )
+    bad = items(
+        real_estate=[{"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "-900000"}]
+    )
     with pytest.raises(InvalidInput):
         services.declaration_save(cadre=cadre, year=2025, items=bad, actor=cadre)
     assert list(RealEstate.objects.filter(declaration=draft).values_list("value", flat=True)) == [
-        Decimal("900000")]
+        Decimal("900000")
+    ]
 
 
 def test_the_page_shows_the_error_and_stores_nothing(client, staff):
     client.force_login(staff["cadre"])
-    data = _management({"family": 1, "real_estate": 1, "vehicles": 0, "deposits": 0,
-                        "securities": 0, "liabilities": 0, "businesses": 1, "income": 0})
-    data.update({
-        "unit": staff["cadre"].roles.first().unit_id, "action": "save",
-        "family-0-name": "王伟", "family-0-relation": "self",
-        "real_estate-0-holder": "王伟", "real_estate-0-address": "东湖路1号",
-        "real_estate-0-area": "90", "real_estate-0-value": "-5",
-        "businesses-0-holder": "王伟", "businesses-0-company": "东湖建材",
-        "businesses-0-share": "150", "businesses-0-investment": "0",
-    })
+    data = _management(
+        {
+            "family": 1,
+            "real_estate": 1,
+            "vehicles": 0,
+            "deposits": 0,
+            "securities": 0,
+            "liabilities": 0,
+            "businesses": 1,
+            "income": 0,
+        }
+    )
+    data.update(
+        {
+            "unit": staff["cadre"].roles.first().unit_id,
+            "action": "save",
+            "family-0-name": "王伟",
+            "family-0-relation": "self",
+            "real_estate-0-holder": "王伟",
+            "real_estate-0-address": "东湖路1号",
+            "real_estate-0-area": "90",
+            "real_estate-0-value": "-5",
+            "businesses-0-holder": "王伟",
+            "businesses-0-company": "东湖建材",
+            "businesses-0-share": "150",
+            "businesses-0-investment": "0",
+        }
+    )
     response = client.post(reverse("supervision:declaration_edit", args=[2025]), data)
     assert response.status_code == 200
     page = response.content.decode()
@@ -126,23 +172,47 @@ def test_the_page_shows_the_error_and_stores_nothing(client, staff):
 def _management(counts: dict) -> dict:
     data = {}
     for kind, n in counts.items():
-        data.update({f"{kind}-TOTAL_FORMS": str(n), f"{kind}-INITIAL_FORMS": "0",
-                     f"{kind}-MIN_NUM_FORMS": "0", f"{kind}-MAX_NUM_FORMS": "50"})
+        data.update(
+            {
+                f"{kind}-TOTAL_FORMS": str(n),
+                f"{kind}-INITIAL_FORMS": "0",
+                f"{kind}-MIN_NUM_FORMS": "0",
+                f"{kind}-MAX_NUM_FORMS": "50",
+            }
+        )
     return data
 
 
 def test_a_cadre_saves_and_submits_through_the_page(client, staff):
     cadre = staff["cadre"]
     client.force_login(cadre)
-    data = _management({"family": 1, "real_estate": 1, "vehicles": 0, "deposits": 0,
-                        "securities": 0, "liabilities": 0, "businesses": 0, "income": 1})
-    data.update({
-        "unit": cadre.roles.first().unit_id, "action": "submit",
-        "family-0-name": "王伟", "family-0-relation": "self",
-        "real_estate-0-holder": "王伟", "real_estate-0-address": "东湖路1号",
-        "real_estate-0-area": "90", "real_estate-0-value": "900000",
-        "income-0-holder": "王伟", "income-0-kind": "salary", "income-0-amount": "180000",
-    })
+    data = _management(
+        {
+            "family": 1,
+            "real_estate": 1,
+            "vehicles": 0,
+            "deposits": 0,
+            "securities": 0,
+            "liabilities": 0,
+            "businesses": 0,
+            "income": 1,
+        }
+    )
+    data.update(
+        {
+            "unit": cadre.roles.first().unit_id,
+            "action": "submit",
+            "family-0-name": "王伟",
+            "family-0-relation": "self",
+            "real_estate-0-holder": "王伟",
+            "real_estate-0-address": "东湖路1号",
+            "real_estate-0-area": "90",
+            "real_estate-0-value": "900000",
+            "income-0-holder": "王伟",
+            "income-0-kind": "salary",
+            "income-0-amount": "180000",
+        }
+    )
     response = client.post(reverse("supervision:declaration_edit", args=[2025]), data)
     declaration = Declaration.objects.get(cadre=cadre, year=2025)
     assert response.status_code == 302
@@ -156,8 +226,9 @@ def test_a_cadre_saves_and_submits_through_the_page(client, staff):
 
 def test_submit_is_audited_without_amounts_and_only_once(staff):
     cadre = staff["cadre"]
-    declaration = filed(cadre, 2025, deposits=[{"holder": "王伟", "bank": "工商银行",
-                                                "amount": "123456.78"}])
+    declaration = filed(
+        cadre, 2025, deposits=[{"holder": "王伟", "bank": "工商银行", "amount": "123456.78"}]
+    )
     event = AuditEvent.objects.get(action="declaration_submit")
     assert event.object_id == str(declaration.pk)
     assert "123456" not in str(event.data) and "工商银行" not in str(event.data)
@@ -172,8 +243,7 @@ def test_orgdept_locks_or_sends_back_and_nobody_else(staff):
     for who in ("inspector", "admin", "vet_leader", "orgdept_street"):
         with pytest.raises(PermissionDenied):
             services.declaration_lock(declaration=declaration, actor=staff[who])
-    services.declaration_return(declaration=declaration, actor=staff["orgdept"],
-                                reason="漏报车辆")
+    services.declaration_return(declaration=declaration, actor=staff["orgdept"], reason="漏报车辆")
     declaration.refresh_from_db()
     assert declaration.status == "draft"
     filed(cadre, 2025)
@@ -185,20 +255,34 @@ def test_orgdept_locks_or_sends_back_and_nobody_else(staff):
 
 def test_only_the_cadre_writes_their_own_declaration(staff):
     with pytest.raises(PermissionDenied):
-        services.declaration_save(cadre=staff["cadre"], year=2025, items=items(),
-                                  actor=staff["orgdept"])
+        services.declaration_save(
+            cadre=staff["cadre"], year=2025, items=items(), actor=staff["orgdept"]
+        )
     with pytest.raises(PermissionDenied):  # a citizen is no cadre
-        services.declaration_save(cadre=staff["citizen"], year=2025, items=items(),
-                                  actor=staff["citizen"])
+        services.declaration_save(
+            cadre=staff["citizen"], year=2025, items=items(), actor=staff["citizen"]
+        )
     assert not Declaration.objects.exists()
 
 
 def test_personal_report_rejects_travel_back_before_departure(staff):
     cadre = staff["cadre"]
     with pytest.raises(InvalidInput) as caught:
-        services.personal_report_save(cadre=cadre, year=2025, actor=cadre, items={"travels": [
-            {"start": "2025-05-10", "end": "2025-05-01", "destination": "日本",
-             "purpose": "旅游"}]})
+        services.personal_report_save(
+            cadre=cadre,
+            year=2025,
+            actor=cadre,
+            items={
+                "travels": [
+                    {
+                        "start": "2025-05-10",
+                        "end": "2025-05-01",
+                        "destination": "日本",
+                        "purpose": "旅游",
+                    }
+                ]
+            },
+        )
     assert "travels-0-end" in caught.value.fields
     assert not PersonalMatterReport.objects.exists()
 
@@ -232,8 +316,7 @@ def test_clean_explained_year_raises_no_flag():
     c = ir.compare(before, after, authority=ir.Authority("畜牧兽医局", {2}, {"畜牧兽医局": 2}))
     assert c.flags == []
     assert c.net_change == Decimal("100000")
-    assert [row.change for row in c.categories if row.category == "deposit"] == [
-        Decimal("100000")]
+    assert [row.change for row in c.categories if row.category == "deposit"] == [Decimal("100000")]
 
 
 def test_growth_beyond_income_is_flagged_with_its_reason():
@@ -253,8 +336,11 @@ def test_a_property_gone_without_a_sale_is_flagged_and_a_recorded_sale_is_not():
     c = ir.compare(before, after)
     assert codes(c) == ["undeclared_change"]
     assert "西湖路8号" in c.flags[0].message
-    sold = snap(2025, [flat(900000), deposit(520000)],
-                [salary(180000), salary(520000, "asset_sale", "出售 西湖路8号 住房")])
+    sold = snap(
+        2025,
+        [flat(900000), deposit(520000)],
+        [salary(180000), salary(520000, "asset_sale", "出售 西湖路8号 住房")],
+    )
     assert ir.compare(before, sold).flags == []
 
 
@@ -269,14 +355,24 @@ def test_a_new_vehicle_not_paid_for_by_declared_means_is_flagged():
 
 
 def test_a_relatives_new_business_missing_from_the_personal_report_is_flagged():
-    shop = ir.Item("business", ir.norm("东湖建材"), "东湖建材", Decimal("50000"), "李娜",
-                   "spouse", registered_area="外省某市")
+    shop = ir.Item(
+        "business",
+        ir.norm("东湖建材"),
+        "东湖建材",
+        Decimal("50000"),
+        "李娜",
+        "spouse",
+        registered_area="外省某市",
+    )
     before = snap(2024, [deposit(300000)], [salary(180000)])
     after = snap(2025, [deposit(250000), shop], [salary(180000)])
     c = ir.compare(before, after)
     assert codes(c) == ["undeclared_change"] and "李娜" in c.flags[0].message
-    reported = ir.ReportSnapshot(businesses=[ir.Item("business", ir.norm("东湖建材"), "东湖建材",
-                                                     Decimal(0), "李娜", "spouse")])
+    reported = ir.ReportSnapshot(
+        businesses=[
+            ir.Item("business", ir.norm("东湖建材"), "东湖建材", Decimal(0), "李娜", "spouse")
+        ]
+    )
     assert ir.compare(before, after, report=reported).flags == []
 
 
@@ -309,8 +405,9 @@ def test_a_family_business_in_the_area_of_authority_is_flagged(staff, district):
 def test_two_filed_years_are_compared_by_the_selector(staff):
     cadre = staff["cadre"]
     filed(cadre, 2024, deposits=[{"holder": "王伟", "bank": "工商银行", "amount": "100000"}])
-    current = filed(cadre, 2025, deposits=[{"holder": "王伟", "bank": "工商银行",
-                                            "amount": "2100000"}])
+    current = filed(
+        cadre, 2025, deposits=[{"holder": "王伟", "bank": "工商银行", "amount": "2100000"}]
+    )
     c = declaration_comparison(current)
     assert c.previous_year == 2024 and c.net_change == Decimal("2000000")
     assert codes(c) == ["unexplained_growth"]
@@ -328,8 +425,9 @@ def test_the_draw_is_reproducible_seed_dependent_and_respects_the_share():
     assert first != ir.draw("2026-03-01 #4822", NAMES, "0.1")
     assert len(first) == math.ceil(0.1 * 57) == 6 and set(first) <= set(NAMES)
     for n in (1, 9, 10, 11, 30, 100):
-        assert len(ir.draw("s", NAMES[:n] if n <= 57 else [f"x{i}" for i in range(n)],
-                           Decimal("0.1"))) == math.ceil(n / 10)
+        assert len(
+            ir.draw("s", NAMES[:n] if n <= 57 else [f"x{i}" for i in range(n)], Decimal("0.1"))
+        ) == math.ceil(n / 10)
     assert len(ir.draw("s", NAMES, 1)) == 57
     with pytest.raises(ValueError):
         ir.draw("s", NAMES, "1.5")
@@ -353,8 +451,7 @@ def eligible(staff, district):
     return cadres
 
 
-def test_the_seed_is_announced_before_the_draw_and_the_draw_verifies(staff, district,
-                                                                     eligible):
+def test_the_seed_is_announced_before_the_draw_and_the_draw_verifies(staff, district, eligible):
     out = StringIO()
     args = ["--year", "2025", "--seed", "2026-03-01 #4821", "--unit", "district"]
     with pytest.raises(CommandError, match="announce"):
@@ -381,8 +478,17 @@ def test_verify_over_an_eligible_file(tmp_path):
     path = tmp_path / "names.txt"
     path.write_text("\n".join(NAMES), encoding="utf-8")
     out = StringIO()
-    call_command("spot_check_draw", "--verify", "--seed", "abc", "--share", "0.1",
-                 "--eligible-file", str(path), stdout=out)
+    call_command(
+        "spot_check_draw",
+        "--verify",
+        "--seed",
+        "abc",
+        "--share",
+        "0.1",
+        "--eligible-file",
+        str(path),
+        stdout=out,
+    )
     assert ", ".join(ir.draw("abc", NAMES, "0.1")) in out.getvalue()
     assert ir.eligible_hash(NAMES) in out.getvalue()
 
@@ -390,13 +496,16 @@ def test_verify_over_an_eligible_file(tmp_path):
 def test_only_orgdept_announces_and_draws(staff, district, eligible):
     for who in ("inspector", "admin", "vet_leader", "cadre"):
         with pytest.raises(PermissionDenied):
-            services.spot_check_announce(year=2025, seed="x", share="0.1",
-                                         unit=district["root"], actor=staff[who])
+            services.spot_check_announce(
+                year=2025, seed="x", share="0.1", unit=district["root"], actor=staff[who]
+            )
     with pytest.raises(InvalidInput):
-        services.spot_check_announce(year=2025, seed="x", share="1.5", unit=district["root"],
-                                     actor=staff["orgdept"])
-    check = services.spot_check_announce(year=2025, seed="x", share="0.25",
-                                         unit=district["root"], actor=staff["orgdept"])
+        services.spot_check_announce(
+            year=2025, seed="x", share="1.5", unit=district["root"], actor=staff["orgdept"]
+        )
+    check = services.spot_check_announce(
+        year=2025, seed="x", share="0.25", unit=district["root"], actor=staff["orgdept"]
+    )
     with pytest.raises(PermissionDenied):
         services.spot_check_draw(spot_check=check, actor=staff["inspector"])
     assert len(services.spot_check_draw(spot_check=check, actor=staff["orgdept"]).drawn) == 5
@@ -404,8 +513,19 @@ def test_only_orgdept_announces_and_draws(staff, district, eligible):
 
 # --- permissions ------------------------------------------------------------------------------
 
-ROLES = ["anonymous", "citizen", "dispatcher", "handler", "leader", "supervisor", "inspector",
-         "orgdept", "orgdept_street", "admin", "cadre"]
+ROLES = [
+    "anonymous",
+    "citizen",
+    "dispatcher",
+    "handler",
+    "leader",
+    "supervisor",
+    "inspector",
+    "orgdept",
+    "orgdept_street",
+    "admin",
+    "cadre",
+]
 WHO = {"handler": "env_handler", "leader": "vet_leader"}
 
 # The page → the roles that get 200 (everyone else: 403 or 404; anonymous: the login page).
@@ -430,13 +550,21 @@ MATRIX = {
 def world(staff, district):
     cadre = staff["cadre"]
     filed(cadre, 2024)
-    declaration = filed(cadre, 2025, real_estate=[
-        {"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "900000"}])
-    report = services.personal_report_save(cadre=cadre, year=2025, actor=cadre, items={
-        "employments": [{"name": "王小明", "relation": "儿子", "employer": "东湖建材"}]})
+    declaration = filed(
+        cadre,
+        2025,
+        real_estate=[{"holder": "王伟", "address": "东湖路1号", "area": "90", "value": "900000"}],
+    )
+    report = services.personal_report_save(
+        cadre=cadre,
+        year=2025,
+        actor=cadre,
+        items={"employments": [{"name": "王小明", "relation": "儿子", "employer": "东湖建材"}]},
+    )
     report = services.personal_report_submit(report=report, actor=cadre)
-    check = services.spot_check_announce(year=2025, seed="s", share="0.5",
-                                         unit=district["root"], actor=staff["orgdept"])
+    check = services.spot_check_announce(
+        year=2025, seed="s", share="0.5", unit=district["root"], actor=staff["orgdept"]
+    )
     return {"declaration": declaration, "report": report, "check": check}
 
 
@@ -477,8 +605,9 @@ def test_permission_matrix(client, staff, world, role, page):
 def test_who_may_lock_a_declaration(client, staff, world, role):
     _login(client, staff, role)
     declaration = world["declaration"]
-    response = client.post(reverse("supervision:declaration_act", args=[declaration.pk]),
-                           {"action": "lock"})
+    response = client.post(
+        reverse("supervision:declaration_act", args=[declaration.pk]), {"action": "lock"}
+    )
     declaration.refresh_from_db()
     if role == "orgdept":
         assert response.status_code == 302 and declaration.status == "locked"
@@ -497,14 +626,19 @@ def test_who_may_announce_and_draw_a_spot_check(client, staff, world, role):
     else:
         assert response.status_code in (302, 403, 404)
         assert world["check"].status == "announced"
-    response = client.post(reverse("supervision:spot_checks"), {
-        "year": 2025, "unit": staff["orgdept"].roles.first().unit_id, "share": "0.1",
-        "seed": f"seed-{role}"})
+    response = client.post(
+        reverse("supervision:spot_checks"),
+        {
+            "year": 2025,
+            "unit": staff["orgdept"].roles.first().unit_id,
+            "share": "0.1",
+            "seed": f"seed-{role}",
+        },
+    )
     assert SpotCheck.objects.filter(seed=f"seed-{role}").exists() == (role == "orgdept")
 
 
-def test_every_read_by_orgdept_or_inspector_is_logged_and_own_reads_are_not(client, staff,
-                                                                           world):
+def test_every_read_by_orgdept_or_inspector_is_logged_and_own_reads_are_not(client, staff, world):
     declaration, report = world["declaration"], world["report"]
     for role in ("orgdept", "inspector"):
         client.force_login(staff[role])
@@ -515,12 +649,18 @@ def test_every_read_by_orgdept_or_inspector_is_logged_and_own_reads_are_not(clie
     client.get(reverse("supervision:declarations_export") + "?year=2025")
     client.force_login(staff["cadre"])
     client.get(reverse("supervision:declaration", args=[declaration.pk]))
-    logged = set(IntegrityReadLog.objects.values_list(
-        "user__username", "kind", "declaration_id", "report_id"))
+    logged = set(
+        IntegrityReadLog.objects.values_list(
+            "user__username", "kind", "declaration_id", "report_id"
+        )
+    )
     assert logged == {
-        ("orgdept", "detail", declaration.pk, None), ("orgdept", "detail", None, report.pk),
-        ("orgdept", "list", declaration.pk, None), ("orgdept", "export", declaration.pk, None),
-        ("inspector", "detail", declaration.pk, None), ("inspector", "detail", None, report.pk),
+        ("orgdept", "detail", declaration.pk, None),
+        ("orgdept", "detail", None, report.pk),
+        ("orgdept", "list", declaration.pk, None),
+        ("orgdept", "export", declaration.pk, None),
+        ("inspector", "detail", declaration.pk, None),
+        ("inspector", "detail", None, report.pk),
         ("inspector", "list", declaration.pk, None),
     }
     # The lead sees the log, with the readers' names.
@@ -532,10 +672,14 @@ def test_every_read_by_orgdept_or_inspector_is_logged_and_own_reads_are_not(clie
 def test_a_cadre_cannot_see_another_cadres_declaration(client, staff, world, district):
     other = make_user("other_cadre", Role.HANDLER, district["vet"])
     client.force_login(other)
-    assert client.get(reverse("supervision:declaration",
-                              args=[world["declaration"].pk])).status_code == 404
-    assert client.get(reverse("supervision:personal_report",
-                              args=[world["report"].pk])).status_code == 404
+    assert (
+        client.get(reverse("supervision:declaration", args=[world["declaration"].pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("supervision:personal_report", args=[world["report"].pk])).status_code
+        == 404
+    )
     assert client.get(reverse("supervision:declarations")).status_code == 403
     # Nor a draft of theirs through the readers' pages: drafts are the cadre's alone.
     draft = filed(other, 2025, submit=False)

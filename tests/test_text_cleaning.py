@@ -39,4 +39,5 @@ def test_cleaning_removes_only_hidden_characters_and_outer_space(text):
 def test_markup_and_chinese_punctuation_are_kept_as_written():
     text = "<b>噪音</b>扰民！\t第二行\n\u200b（零宽字符已去掉）"
     assert clean_text(text, field="content", max_length=100) == (
-        "<b>噪音</b>扰民！\t第二行\n（零宽字符已去掉）")
+        "<b>噪音</b>扰民！\t第二行\n（零宽字符已去掉）"
+    )

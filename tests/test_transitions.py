@@ -11,24 +11,42 @@ from tests.appeals_helpers import events_of, fast_passwords, fresh, submit  # no
 
 def move(appeal, actor, **extra):
     return transitions.transition(
-        Appeal, appeal.pk, action="dispatch", actor=actor, to=Status.DISPATCHED,
-        allowed=[Status.SUBMITTED], perm="appeals.dispatch_appeal", **extra)
+        Appeal,
+        appeal.pk,
+        action="dispatch",
+        actor=actor,
+        to=Status.DISPATCHED,
+        allowed=[Status.SUBMITTED],
+        perm="appeals.dispatch_appeal",
+        **extra,
+    )
 
 
 def test_a_move_saves_the_state_bumps_the_version_and_audits_it(people):
     appeal = submit()
+
     def change(a):
         a.title = "楼道灯坏了（已核实）"
         return ["title"]
 
-    moved = move(appeal, people["dispatcher"], version=appeal.version, reason="分给兽医局",
-                 change=change, data=lambda a: {"title": a.title})
+    moved = move(
+        appeal,
+        people["dispatcher"],
+        version=appeal.version,
+        reason="分给兽医局",
+        change=change,
+        data=lambda a: {"title": a.title},
+    )
     stored = fresh(appeal)
     assert (stored.status, stored.version) == (Status.DISPATCHED, appeal.version + 1)
     assert moved.version == stored.version
     event = events_of(appeal)[-1]
     assert (event.action, event.from_state, event.to_state, event.reason) == (
-        "dispatch", Status.SUBMITTED, Status.DISPATCHED, "分给兽医局")
+        "dispatch",
+        Status.SUBMITTED,
+        Status.DISPATCHED,
+        "分给兽医局",
+    )
     assert stored.title == "楼道灯坏了（已核实）"
     assert event.data == {"title": "楼道灯坏了（已核实）"}
 
@@ -47,9 +65,11 @@ def test_a_refused_move_changes_nothing_and_audits_nothing(people, case):
     elif case == "permission":
         actor, error = people["citizen"], PermissionDenied
     else:
+
         def change(a):
             a.title = "已改"
             raise InvalidTransition("不行", code="refused_by_change")
+
         extra, error = {"change": change}, InvalidTransition
     with pytest.raises(error):
         move(appeal, actor, **extra)
@@ -62,8 +82,12 @@ def test_the_state_message_names_the_current_state(people):
     appeal = submit()
     Appeal.objects.filter(pk=appeal.pk).update(status=Status.CLOSED)
     with pytest.raises(InvalidTransition) as refused:
-        move(appeal, people["dispatcher"], refused="不能分派：诉求%(status)s。",
-             refused_code="cannot_dispatch")
+        move(
+            appeal,
+            people["dispatcher"],
+            refused="不能分派：诉求%(status)s。",
+            refused_code="cannot_dispatch",
+        )
     assert refused.value.code == "cannot_dispatch"
     assert str(refused.value.message) == f"不能分派：诉求{fresh(appeal).get_status_display()}。"
 
@@ -81,6 +105,7 @@ def test_commit_outside_a_transaction_is_a_programming_error(people):
     with transaction.atomic():
         locked = transitions.lock(Appeal, appeal)
         locked.status = Status.DISPATCHED
-        transitions.commit(locked, action="dispatch", actor=people["dispatcher"],
-                           from_state=Status.SUBMITTED)
+        transitions.commit(
+            locked, action="dispatch", actor=people["dispatcher"], from_state=Status.SUBMITTED
+        )
     assert fresh(appeal).status == Status.DISPATCHED

@@ -116,8 +116,11 @@ def test_parser_reads_multiline_and_plural_entries(tmp_path):
     )
     header, two, may, day = parse_po(po)
     assert header.is_header and "nplurals=1" in header.msgstr[0]
-    assert (two.msgid, two.msgstr, two.flags) == ("Two lines %(n)d", {0: "两行 %(n)d"},
-                                                  {"fuzzy", "python-format"})
+    assert (two.msgid, two.msgstr, two.flags) == (
+        "Two lines %(n)d",
+        {0: "两行 %(n)d"},
+        {"fuzzy", "python-format"},
+    )
     assert (may.msgctxt, may.msgid, may.msgstr) == ("month", "May", {0: "五月"})
     assert (day.msgid_plural, day.msgstr) == ("%(n)d days", {0: "%(n)d 天"})
     assert placeholders("%(n)d of %(unit)s, 100%% %s") == ["%(n)d", "%(unit)s", "%s"]
@@ -128,7 +131,9 @@ def test_chinese_catalogue_is_complete():
     assert len(entries) > 300
     untranslated = [label(e) for e in entries if not e.msgstr or not all(e.msgstr.values())]
     fuzzy = [label(e) for e in entries if "fuzzy" in e.flags]
-    assert not untranslated, "untranslated: run makemessages, then translate:\n" + "\n".join(untranslated)
+    assert not untranslated, "untranslated: run makemessages, then translate:\n" + "\n".join(
+        untranslated
+    )
     assert not fuzzy, "fuzzy (check and remove the flag):\n" + "\n".join(fuzzy)
 
 
@@ -151,6 +156,7 @@ def test_placeholders_match():
 
 def test_both_catalogues_hold_the_same_messages():
     """makemessages was run for both languages from the same source."""
+
     def keys(path):
         return {(e.msgctxt, e.msgid) for e in messages(path)}
 
@@ -171,11 +177,17 @@ def test_compiled_catalogue_is_current():
     stale = []
     for e in messages(ZH_PO):
         if e.msgid_plural is None:
-            got = (compiled.pgettext(e.msgctxt, e.msgid) if e.msgctxt is not None
-                   else compiled.gettext(e.msgid))
+            got = (
+                compiled.pgettext(e.msgctxt, e.msgid)
+                if e.msgctxt is not None
+                else compiled.gettext(e.msgid)
+            )
         else:
-            got = (compiled.npgettext(e.msgctxt, e.msgid, e.msgid_plural, 1)
-                   if e.msgctxt is not None else compiled.ngettext(e.msgid, e.msgid_plural, 1))
+            got = (
+                compiled.npgettext(e.msgctxt, e.msgid, e.msgid_plural, 1)
+                if e.msgctxt is not None
+                else compiled.ngettext(e.msgid, e.msgid_plural, 1)
+            )
         if got != e.msgstr[0]:
             stale.append(f"{label(e)}: .mo has {got!r}, .po has {e.msgstr[0]!r}")
     assert not stale, "run compilemessages:\n" + "\n".join(stale)
@@ -187,7 +199,10 @@ def test_gettext_uses_the_catalogues():
     with translation.override("zh-hans"):
         assert translation.gettext("Submit an appeal") == "提交诉求"
         assert translation.gettext("Tracking number") == "受理编号"
-        assert translation.gettext("Dispatched to %(unit)s") % {"unit": "东城街道"} == "已派单至东城街道"
+        assert (
+            translation.gettext("Dispatched to %(unit)s") % {"unit": "东城街道"}
+            == "已派单至东城街道"
+        )
     with translation.override("en"):
         assert translation.gettext("Submit an appeal") == "Submit an appeal"
         assert translation.gettext("Tracking number") == "Tracking number"

@@ -77,7 +77,8 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_page(people, caplog):
     # Reloading the page keeps the same key (the app may already hold it).
     client.get(client.after_password)
     assert list(TOTPDevice.objects.filter(user=inspector).values_list("key", flat=True)) == [
-        device.key]
+        device.key
+    ]
 
     page = client.post(client.after_password, {"code": wrong(device)})
     assert page.status_code == 200 and "验证码不正确" in page.content.decode()
@@ -91,7 +92,9 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_page(people, caplog):
 
     events = AuditEvent.objects.filter(object_type="auth.user", object_id=str(inspector.pk))
     assert list(events.order_by("id").values_list("action", "actor_id")) == [
-        ("two_factor_enrol", inspector.pk), ("two_factor_confirm", inspector.pk)]
+        ("two_factor_enrol", inspector.pk),
+        ("two_factor_confirm", inspector.pk),
+    ]
     # The secret went to the page and nowhere else: not the audit log, not the logs.
     stored = " ".join(f"{e.data} {e.reason}" for e in AuditEvent.objects.all())
     for secret in secrets_of(device):
@@ -102,8 +105,9 @@ def test_first_sign_in_sets_up_the_app_through_the_qr_page(people, caplog):
 def test_then_each_sign_in_asks_for_the_code_after_the_password(people):
     device = with_device(people["inspector"])
     client = Client()
-    response = client.post("/login/", {"username": "inspector", "password": "pw-inspector",
-                                       "next": CASES})
+    response = client.post(
+        "/login/", {"username": "inspector", "password": "pw-inspector", "next": CASES}
+    )
     assert response["Location"] == "/two-factor/?next=" + CASES.replace("/", "%2F")
     # Staff pages, the admin and the API (with the session) are all closed until the code.
     assert client.get(CASES)["Location"].startswith("/two-factor/")
@@ -141,7 +145,9 @@ def test_wrong_codes_are_counted_per_account_and_lock_even_the_right_one(people,
     device = with_device(people["inspector"])
     client = signed_in("inspector")
     for _n in range(2):
-        assert "验证码不正确" in client.post("/two-factor/", {"code": wrong(device)}).content.decode()
+        assert (
+            "验证码不正确" in client.post("/two-factor/", {"code": wrong(device)}).content.decode()
+        )
     locked = client.post("/two-factor/", {"code": wrong(device)}).content.decode()
     assert "错误次数过多" in locked and "15" in locked
     # The right code is refused now, from this session and from another one.
@@ -154,7 +160,9 @@ def test_wrong_codes_are_counted_per_account_and_lock_even_the_right_one(people,
     colleague = make_user("inspector2", Role.INSPECTOR, people["inspector"].roles.get().unit)
     colleague_device = with_device(colleague)
     colleague_client = signed_in("inspector2")
-    assert colleague_client.post("/two-factor/", {"code": code(colleague_device)}).status_code == 302
+    assert (
+        colleague_client.post("/two-factor/", {"code": code(colleague_device)}).status_code == 302
+    )
 
 
 def test_roles_outside_the_setting_are_not_asked(people, settings):
@@ -176,8 +184,11 @@ def test_admin_means_staff_and_superusers_as_well_as_the_admin_role(district):
 
 
 def token(client, username, **extra):
-    return client.post("/api/v1/auth/token/", {"username": username, "password": "pw-" + username,
-                                               **extra}, content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token/",
+        {"username": username, "password": "pw-" + username, **extra},
+        content_type="application/json",
+    )
 
 
 def test_an_api_token_needs_the_code(people):
@@ -199,13 +210,16 @@ def test_an_api_token_needs_the_code(people):
     # The token is the second factor's proof: the API answers it (no session involved).
     assert Client().get("/api/v1/appeals/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     # A wrong password is refused before the code is even looked at.
-    response = client.post("/api/v1/auth/token/", {"username": "inspector", "password": "no",
-                                                   "otp": code(device, steps=1)},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "inspector", "password": "no", "otp": code(device, steps=1)},
+        content_type="application/json",
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     # Revocation as before.
-    assert Client().delete("/api/v1/auth/token/",
-                           HTTP_AUTHORIZATION=f"Token {key}").status_code == 204
+    assert (
+        Client().delete("/api/v1/auth/token/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 204
+    )
     # Someone whose role does not need it gets a token with the password alone.
     assert token(client, "dispatcher").status_code == 200
 
@@ -238,8 +252,9 @@ def test_an_administrator_resets_a_lost_phone_audited(people, settings):
     office.force_login(admin)
     changelist = "/admin/auth/user/"
     assert "验证器" in office.get(changelist).content.decode()  # the column, in Chinese
-    response = office.post(changelist, {"action": "reset_two_factor",
-                                        "_selected_action": [inspector.pk]}, follow=True)
+    response = office.post(
+        changelist, {"action": "reset_two_factor", "_selected_action": [inspector.pk]}, follow=True
+    )
     assert response.status_code == 200 and "重置" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=inspector).exists()
     assert not Token.objects.filter(user=inspector).exists()

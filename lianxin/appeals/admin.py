@@ -10,8 +10,16 @@ from .models import Appeal, Category
 
 @admin.register(Category)
 class CategoryAdmin(AuditedAdmin):
-    list_display = ["code", "name", "parent", "default_unit", "auto_dispatch", "handling_days",
-                    "contact_hours", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "parent",
+        "default_unit",
+        "auto_dispatch",
+        "handling_days",
+        "contact_hours",
+        "is_active",
+    ]
     list_filter = ["auto_dispatch", "is_active", "parent"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["default_unit", "parent"]

@@ -54,9 +54,11 @@ def citizen_appeal(tracking_number: str, query_code: str, *, requester: str) -> 
     key = f"track-fail:{address_tag(requester)}"
     if hits(key) >= MAX_CODE_FAILURES:
         raise RateLimited()
-    appeal = Appeal.objects.select_related("unit", "category").filter(
-        tracking_number=tracking_number
-    ).first()
+    appeal = (
+        Appeal.objects.select_related("unit", "category")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
     if appeal is None or not query_code_matches(appeal, query_code):
         count_hit(key, 3600)
         # One answer for "no such appeal" and "wrong code": nothing to learn from it.
@@ -69,11 +71,21 @@ class AppealSubmitMixin:
 
     @extend_schema(
         request=s.SubmitSerializer,
-        responses={201: s.SubmitResultSerializer,
-                   200: OpenApiResponse(s.SubmitResultSerializer, description=(
-                       "The appeal an earlier request with the same Idempotency-Key made."))},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     description="Retrying with the same key returns the same appeal.")],
+        responses={
+            201: s.SubmitResultSerializer,
+            200: OpenApiResponse(
+                s.SubmitResultSerializer,
+                description=("The appeal an earlier request with the same Idempotency-Key made."),
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the same appeal.",
+            )
+        ],
         summary="Submit an appeal (public)",
     )
     def post(self, request: Request) -> Response:
@@ -84,12 +96,22 @@ class AppealSubmitMixin:
             channel=Channel.API,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
-        return Response(submit_result(appeal),
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            submit_result(appeal), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
-SUBMIT_TEXT_FIELDS = ("title", "content", "category", "urgency", "track", "contact_name",
-                      "contact_phone", "contact_email", "address")
+SUBMIT_TEXT_FIELDS = (
+    "title",
+    "content",
+    "category",
+    "urgency",
+    "track",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "address",
+)
 TRUE = (True, 1, "1", "true", "True", "on", "yes")
 FALSE = (False, 0, "0", "false", "False", "off", "no", "", None)
 
@@ -123,8 +145,10 @@ def submit_result(appeal: Appeal) -> dict[str, Any]:
         "tracking_number": appeal.tracking_number,
         "query_code": query_code_for(appeal.tracking_number),
         "status": appeal.status,
-        "deadlines": {"contact": timezone.localtime(appeal.contact_deadline),
-                      "handling": timezone.localtime(appeal.handling_deadline)},
+        "deadlines": {
+            "contact": timezone.localtime(appeal.contact_deadline),
+            "handling": timezone.localtime(appeal.handling_deadline),
+        },
     }
 
 
@@ -145,21 +169,35 @@ class TrackView(APIView):
         return Response(s.TrackSerializer(appeal).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("tracking_number", str, required=True),
-                    OpenApiParameter("X-Query-Code", str, OpenApiParameter.HEADER, required=True)],
+        parameters=[
+            OpenApiParameter("tracking_number", str, required=True),
+            OpenApiParameter("X-Query-Code", str, OpenApiParameter.HEADER, required=True),
+        ],
         responses={200: s.TrackSerializer},
         summary="Track an appeal (public)",
     )
     def get(self, request: Request) -> Response:
         if "query_code" in request.query_params:
-            raise InvalidInput(_("Send the query code in the X-Query-Code header or in a POST "
-                                 "body, never in the address."), code=Code.CODE_IN_URL)
-        return self._track(request, {
-            "tracking_number": request.query_params.get("tracking_number", ""),
-            "query_code": request.headers.get("X-Query-Code", "")})
+            raise InvalidInput(
+                _(
+                    "Send the query code in the X-Query-Code header or in a POST "
+                    "body, never in the address."
+                ),
+                code=Code.CODE_IN_URL,
+            )
+        return self._track(
+            request,
+            {
+                "tracking_number": request.query_params.get("tracking_number", ""),
+                "query_code": request.headers.get("X-Query-Code", ""),
+            },
+        )
 
-    @extend_schema(request=s.CitizenAuthSerializer, responses={200: s.TrackSerializer},
-                   summary="Track an appeal (public), the code in the body")
+    @extend_schema(
+        request=s.CitizenAuthSerializer,
+        responses={200: s.TrackSerializer},
+        summary="Track an appeal (public), the code in the body",
+    )
     def post(self, request: Request) -> Response:
         return self._track(request, request.data)
 
@@ -170,17 +208,24 @@ class CitizenFollowUpView(APIView):
     throttle_classes = [TrackThrottle]
     api_errors = (404, 409)  # no such appeal; not (or no longer) awaiting this
 
-    @extend_schema(request=s.CitizenFollowUpSerializer, responses={200: s.TrackSerializer},
-                   summary="Rate the reply (citizen)")
+    @extend_schema(
+        request=s.CitizenFollowUpSerializer,
+        responses={200: s.TrackSerializer},
+        summary="Rate the reply (citizen)",
+    )
     def post(self, request: Request) -> Response:
         data = s.CitizenFollowUpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appeal = citizen_appeal(v["tracking_number"], v["query_code"],
-                                requester=client_address(request))
+        appeal = citizen_appeal(
+            v["tracking_number"], v["query_code"], requester=client_address(request)
+        )
         appeal = appeal_follow_up(
-            appeal=appeal, resolved=v["resolved"], satisfaction=v["satisfaction"],
-            comment=v.get("comment", ""), by_citizen=True,
+            appeal=appeal,
+            resolved=v["resolved"],
+            satisfaction=v["satisfaction"],
+            comment=v.get("comment", ""),
+            by_citizen=True,
         )
         return Response(s.TrackSerializer(appeal).data)
 
@@ -191,14 +236,18 @@ class CitizenWithdrawView(APIView):
     throttle_classes = [TrackThrottle]
     api_errors = (404, 409)  # no such appeal; already closed
 
-    @extend_schema(request=s.CitizenWithdrawSerializer, responses={200: s.TrackSerializer},
-                   summary="Withdraw an appeal (citizen)")
+    @extend_schema(
+        request=s.CitizenWithdrawSerializer,
+        responses={200: s.TrackSerializer},
+        summary="Withdraw an appeal (citizen)",
+    )
     def post(self, request: Request) -> Response:
         data = s.CitizenWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        appeal = citizen_appeal(v["tracking_number"], v["query_code"],
-                                requester=client_address(request))
+        appeal = citizen_appeal(
+            v["tracking_number"], v["query_code"], requester=client_address(request)
+        )
         appeal = appeal_withdraw(appeal=appeal, by_citizen=True, reason=v.get("reason", ""))
         return Response(s.TrackSerializer(appeal).data)
 
@@ -208,13 +257,18 @@ class AppealListView(generics.ListAPIView[Appeal]):
 
     serializer_class = s.AppealListSerializer
 
-    @extend_schema(parameters=[
-        OpenApiParameter("status", str, description="One status or several, comma-separated: "
-                         + ", ".join(Status.values)),
-        OpenApiParameter("unit", int, description="The unit's id."),
-        OpenApiParameter("overdue", bool, description="Only those past a deadline."),
-        OpenApiParameter("q", str, description="Part of the title, or a tracking number."),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                description="One status or several, comma-separated: " + ", ".join(Status.values),
+            ),
+            OpenApiParameter("unit", int, description="The unit's id."),
+            OpenApiParameter("overdue", bool, description="Only those past a deadline."),
+            OpenApiParameter("q", str, description="Part of the title, or a tracking number."),
+        ]
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -234,8 +288,11 @@ class AppealListView(generics.ListAPIView[Appeal]):
             qs = qs.overdue()
         if q := params.get("q"):
             qs = qs.filter(title__icontains=q[:100]) | qs.filter(tracking_number=q[:30])
-        open_first = Case(When(status__in=[Status.CLOSED, Status.MERGED, Status.WITHDRAWN],
-                               then=Value(1)), default=Value(0), output_field=IntegerField())
+        open_first = Case(
+            When(status__in=[Status.CLOSED, Status.MERGED, Status.WITHDRAWN], then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
         return qs.order_by(open_first, "handling_deadline")
 
 
@@ -291,48 +348,89 @@ class AppealActionView(APIView):
 Arguments = Callable[[Any, dict[str, Any]], dict[str, Any]]
 
 
-def action_view(action: str, serializer: type[serializers.Serializer[Any]],
-                arguments: Arguments) -> AsView[GenericView]:
+def action_view(
+    action: str, serializer: type[serializers.Serializer[Any]], arguments: Arguments
+) -> AsView[GenericView]:
     """The view of one action: its serializer's data turned into the service's arguments by
     `arguments(user, data)`; the service is the action's in actions.ACTIONS."""
     path, service = ACTIONS[action].path, ACTIONS[action].service
     # cast: type() with three arguments is typed as making a plain `type`.
-    return cast(type[AppealActionView], type(
-        f"{path.title().replace('-', '')}View",
-        (AppealActionView,),
-        {"serializer_class": serializer, "action": action,
-         "run": lambda self, appeal, user, v, version: service(
-             appeal=appeal, actor=user, version=version, **arguments(user, v))},
-    )).as_view()
+    return cast(
+        type[AppealActionView],
+        type(
+            f"{path.title().replace('-', '')}View",
+            (AppealActionView,),
+            {
+                "serializer_class": serializer,
+                "action": action,
+                "run": lambda self, appeal, user, v, version: service(
+                    appeal=appeal, actor=user, version=version, **arguments(user, v)
+                ),
+            },
+        ),
+    ).as_view()
 
 
 # By URL segment (ACTIONS[action].path), which clients use.
-ACTION_VIEWS = {ACTIONS[action].path: view for action, view in {
-    "dispatch": action_view("dispatch", s.DispatchSerializer, lambda u, v: {
-        "unit": _unit(v["unit"]), "category": _category(v.get("category"))}),
-    "accept": action_view("accept", s.VersionSerializer, lambda u, v: {}),
-    "return": action_view("return", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}),
-    "transfer": action_view("transfer", s.TransferSerializer, lambda u, v: {
-        "unit": _unit(v["unit"]), "reason": v["reason"]}),
-    "co_handle": action_view("co_handle", s.CoHandleSerializer, lambda u, v: {
-        "units": [_unit(pk) for pk in v["units"]]}),
-    "extension_request": action_view("extension_request", s.ExtensionSerializer, lambda u, v: {
-        "days": v["days"], "reason": v["reason"]}),
-    "extension_decide": action_view("extension_decide", s.ExtensionDecisionSerializer,
-                                    lambda u, v: {"approve": v["approve"],
-                                                  "reason": v.get("reason", "")}),
-    "reply": action_view("reply", s.ReplySerializer, lambda u, v: {"text": v["text"]}),
-    "review": action_view("review", s.ReviewSerializer, lambda u, v: {
-        "approve": v["approve"], "reason": v.get("reason", "")}),
-    "followup": action_view("followup", s.FollowUpSerializer, lambda u, v: {
-        "resolved": v["resolved"], "satisfaction": v["satisfaction"],
-        "comment": v.get("comment", "")}),
-    "close": action_view("close", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}),
-    "merge": action_view("merge", s.MergeSerializer, lambda u, v: {
-        "master": _master(u, v["master"])}),
-    "withdraw": action_view("withdraw", s.ReasonSerializer, lambda u, v: {"reason": v["reason"]}),
-    "supervise": action_view("supervise", s.NoteSerializer, lambda u, v: {"note": v["note"]}),
-}.items()}
+ACTION_VIEWS = {
+    ACTIONS[action].path: view
+    for action, view in {
+        "dispatch": action_view(
+            "dispatch",
+            s.DispatchSerializer,
+            lambda u, v: {"unit": _unit(v["unit"]), "category": _category(v.get("category"))},
+        ),
+        "accept": action_view("accept", s.VersionSerializer, lambda u, v: {}),
+        "return": action_view(
+            "return", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}
+        ),
+        "transfer": action_view(
+            "transfer",
+            s.TransferSerializer,
+            lambda u, v: {"unit": _unit(v["unit"]), "reason": v["reason"]},
+        ),
+        "co_handle": action_view(
+            "co_handle",
+            s.CoHandleSerializer,
+            lambda u, v: {"units": [_unit(pk) for pk in v["units"]]},
+        ),
+        "extension_request": action_view(
+            "extension_request",
+            s.ExtensionSerializer,
+            lambda u, v: {"days": v["days"], "reason": v["reason"]},
+        ),
+        "extension_decide": action_view(
+            "extension_decide",
+            s.ExtensionDecisionSerializer,
+            lambda u, v: {"approve": v["approve"], "reason": v.get("reason", "")},
+        ),
+        "reply": action_view("reply", s.ReplySerializer, lambda u, v: {"text": v["text"]}),
+        "review": action_view(
+            "review",
+            s.ReviewSerializer,
+            lambda u, v: {"approve": v["approve"], "reason": v.get("reason", "")},
+        ),
+        "followup": action_view(
+            "followup",
+            s.FollowUpSerializer,
+            lambda u, v: {
+                "resolved": v["resolved"],
+                "satisfaction": v["satisfaction"],
+                "comment": v.get("comment", ""),
+            },
+        ),
+        "close": action_view(
+            "close", s.RequiredReasonSerializer, lambda u, v: {"reason": v["reason"]}
+        ),
+        "merge": action_view(
+            "merge", s.MergeSerializer, lambda u, v: {"master": _master(u, v["master"])}
+        ),
+        "withdraw": action_view(
+            "withdraw", s.ReasonSerializer, lambda u, v: {"reason": v["reason"]}
+        ),
+        "supervise": action_view("supervise", s.NoteSerializer, lambda u, v: {"note": v["note"]}),
+    }.items()
+}
 
 
 def _master(user: Any, tracking_number: str) -> Appeal:
@@ -347,7 +445,6 @@ class CategoryListView(generics.ListAPIView[Category]):
     serializer_class = s.CategorySerializer
     pagination_class = None
     queryset = Category.objects.filter(is_active=True).select_related("parent")
-
 
 
 class AppealsView(AppealSubmitMixin, AppealListView):

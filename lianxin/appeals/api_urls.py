@@ -5,9 +5,13 @@ from . import api
 urlpatterns = [
     path("appeals/", api.AppealsView.as_view(), name="api-appeals"),
     path("appeals/track/", api.TrackView.as_view(), name="api-appeal-track"),
-    path("appeals/track/follow-up/", api.CitizenFollowUpView.as_view(), name="api-citizen-followup"),
+    path(
+        "appeals/track/follow-up/", api.CitizenFollowUpView.as_view(), name="api-citizen-followup"
+    ),
     path("appeals/track/withdraw/", api.CitizenWithdrawView.as_view(), name="api-citizen-withdraw"),
-    path("appeals/<str:tracking_number>/", api.AppealDetailView.as_view(), name="api-appeal-detail"),
+    path(
+        "appeals/<str:tracking_number>/", api.AppealDetailView.as_view(), name="api-appeal-detail"
+    ),
     path("categories/", api.CategoryListView.as_view(), name="api-categories"),
     *[
         path(f"appeals/<str:tracking_number>/{name}/", view, name=f"api-appeal-{name}")

@@ -17,29 +17,31 @@ class AppealsConfig(AppConfig):
         from .catalogue import forget_catalogue
         from .models import Category
 
-        audit_action_labels({
-            "submit": _("Submitted"),
-            "dispatch": _("Dispatched"),
-            "accept": _("Accepted by the unit"),
-            "return": _("Returned to the dispatcher"),
-            "transfer": _("Transferred"),
-            "co_handle": _("Co-handling units added"),
-            "extension_request": _("Extension requested"),
-            "extension_approve": _("Extension approved"),
-            "extension_reject": _("Extension rejected"),
-            "reply": _("Replied"),
-            "reply_held": _("Reply held for the unit leader's review"),
-            "reply_approve": _("Replied (reviewed by the unit leader)"),
-            "reply_reject": _("Reply rejected by the unit leader"),
-            "followup": _("Rated and closed"),
-            "reopen": _("Reopened after a dissatisfied rating"),
-            "close": _("Closed"),
-            "merge": _("Merged"),
-            "withdraw": _("Withdrawn"),
-            "supervise": _("Supervised"),
-            "escalate": _("Overdue: escalated"),
-            "suggest": _("Category suggested by the router"),
-        })
+        audit_action_labels(
+            {
+                "submit": _("Submitted"),
+                "dispatch": _("Dispatched"),
+                "accept": _("Accepted by the unit"),
+                "return": _("Returned to the dispatcher"),
+                "transfer": _("Transferred"),
+                "co_handle": _("Co-handling units added"),
+                "extension_request": _("Extension requested"),
+                "extension_approve": _("Extension approved"),
+                "extension_reject": _("Extension rejected"),
+                "reply": _("Replied"),
+                "reply_held": _("Reply held for the unit leader's review"),
+                "reply_approve": _("Replied (reviewed by the unit leader)"),
+                "reply_reject": _("Reply rejected by the unit leader"),
+                "followup": _("Rated and closed"),
+                "reopen": _("Reopened after a dissatisfied rating"),
+                "close": _("Closed"),
+                "merge": _("Merged"),
+                "withdraw": _("Withdrawn"),
+                "supervise": _("Supervised"),
+                "escalate": _("Overdue: escalated"),
+                "suggest": _("Category suggested by the router"),
+            }
+        )
         for model in (Category, Unit):
             post_save.connect(forget_catalogue, sender=model, dispatch_uid=f"catalogue-{model}")
             post_delete.connect(forget_catalogue, sender=model, dispatch_uid=f"catalogue-d-{model}")

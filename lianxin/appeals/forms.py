@@ -13,26 +13,39 @@ from .services.intake import validated_intake
 
 def category_choices() -> list[tuple[str, Any]]:
     choices: list[tuple[str, Any]] = [("", _("Not sure: let the hotline choose"))]
-    for group in Category.objects.filter(parent__isnull=True, is_active=True).prefetch_related("children"):
+    for group in Category.objects.filter(parent__isnull=True, is_active=True).prefetch_related(
+        "children"
+    ):
         children = [(c.code, c.name) for c in group.children.all() if c.is_active]
         choices.append((group.name, [(group.code, group.name), *children]))
     return choices
 
 
 class SubmitForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200,
-                            widget=forms.TextInput(attrs={"placeholder": _("In a few words")}))
-    content = forms.CharField(label=_("What happened"), max_length=5000,
-                              widget=forms.Textarea(attrs={"rows": 6}))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("In a few words")}),
+    )
+    content = forms.CharField(
+        label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ORDINARY)
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, initial=Urgency.ORDINARY
+    )
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
     contact_name = forms.CharField(label=_("Your name"), required=False, max_length=50)
-    contact_phone = forms.CharField(label=_("Your phone"), required=False, max_length=20,
-                                    widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    contact_phone = forms.CharField(
+        label=_("Your phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     contact_email = forms.EmailField(label=_("Your email"), required=False)
     is_public = forms.BooleanField(
-        label=_("Show my appeal on the public board (without my name or phone)"), required=False)
+        label=_("Show my appeal on the public board (without my name or phone)"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -46,12 +59,15 @@ class SubmitForm(forms.Form):
         # a bad phone number is only reported once every field Django checks is right.
         try:
             validated_intake(
-                title=data.get("title", ""), content=data.get("content", ""),
+                title=data.get("title", ""),
+                content=data.get("content", ""),
                 category=data.get("category") or None,
-                urgency=data.get("urgency", Urgency.ORDINARY), track=Track.HOTLINE,
+                urgency=data.get("urgency", Urgency.ORDINARY),
+                track=Track.HOTLINE,
                 contact_name=data.get("contact_name", ""),
                 contact_phone=data.get("contact_phone", ""),
-                contact_email=data.get("contact_email", ""), address=data.get("address", ""),
+                contact_email=data.get("contact_email", ""),
+                address=data.get("address", ""),
             )
         except InvalidInput as exc:
             for field, errors in exc.fields.items():

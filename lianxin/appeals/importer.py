@@ -42,8 +42,14 @@ DEFAULT_COLUMNS = {
     "reply": ["reply", "答复", "答复意见"],
     "replied_at": ["replied_at", "答复时间"],
 }
-DATE_FORMATS = ["%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M",
-                "%Y/%m/%d", "%Y-%m-%d"]
+DATE_FORMATS = [
+    "%Y/%m/%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d",
+    "%Y-%m-%d",
+]
 
 
 @dataclass
@@ -64,7 +70,9 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[Sequence[Any]], int]:
         header = [str(c or "").strip() for c in next(rows, [])]
         return header, rows, max((sheet.max_row or 1) - 1, 0)
     if path.suffix.lower() != ".csv":
-        raise LianxinError(_("Only .xlsx and .csv files can be imported."), code=Code.UNSUPPORTED_FILE)
+        raise LianxinError(
+            _("Only .xlsx and .csv files can be imported."), code=Code.UNSUPPORTED_FILE
+        )
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -90,12 +98,16 @@ def resolve_columns(header: list[str], mapping: dict[str, str]) -> dict[str, int
                 break
         else:
             if name in mapping:
-                raise LianxinError(_("Column %(c)s is not in the file.") % {"c": mapping[name]},
-                                   code=Code.UNKNOWN_COLUMN)
+                raise LianxinError(
+                    _("Column %(c)s is not in the file.") % {"c": mapping[name]},
+                    code=Code.UNKNOWN_COLUMN,
+                )
     missing = [n for n in ("title", "content") if n not in columns]
     if missing and not ("content" in columns and "title" not in columns):
-        raise LianxinError(_("The file has no column for: %(m)s") % {"m": ", ".join(missing)},
-                           code=Code.MISSING_COLUMN)
+        raise LianxinError(
+            _("The file has no column for: %(m)s") % {"m": ", ".join(missing)},
+            code=Code.MISSING_COLUMN,
+        )
     return columns
 
 
@@ -118,7 +130,10 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def import_appeals(
-    path: Path, *, mapping: dict[str, str] | None = None, progress: Callable[[int, int], None] | None = None,
+    path: Path,
+    *,
+    mapping: dict[str, str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     header, rows, count = read_rows(Path(path))
     columns = resolve_columns(header, mapping or {})
@@ -135,7 +150,9 @@ def import_appeals(
         try:
             created = _import_row(row, columns, categories)
         except (LianxinError, ValueError) as exc:
-            detail = exc.message if isinstance(exc, LianxinError) else _("bad date: %(v)s") % {"v": exc}
+            detail = (
+                exc.message if isinstance(exc, LianxinError) else _("bad date: %(v)s") % {"v": exc}
+            )
             fields = getattr(exc, "fields", {})
             if fields:
                 detail = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in fields.items())
@@ -156,12 +173,17 @@ def _cell(row: Sequence[Any], columns: dict[str, int], name: str) -> str:
 
 
 @transaction.atomic
-def _import_row(row: Sequence[Any], columns: dict[str, int],
-                categories: dict[str, Category]) -> bool:
+def _import_row(
+    row: Sequence[Any], columns: dict[str, int], categories: dict[str, Category]
+) -> bool:
     content = _cell(row, columns, "content")
     title = _cell(row, columns, "title") or content[:30]
-    ref = _cell(row, columns, "ref") or hashlib.sha256(
-        f"{title}\n{content}\n{_cell(row, columns, 'created_at')}".encode()).hexdigest()[:32]
+    ref = (
+        _cell(row, columns, "ref")
+        or hashlib.sha256(
+            f"{title}\n{content}\n{_cell(row, columns, 'created_at')}".encode()
+        ).hexdigest()[:32]
+    )
     created_at = parse_time(row[columns["created_at"]] if "created_at" in columns else None)
     now = clock.now()
     if created_at and created_at > now:
@@ -169,18 +191,28 @@ def _import_row(row: Sequence[Any], columns: dict[str, int],
     category_name = _cell(row, columns, "category")
     category = categories.get(category_name)
     if category_name and category is None:
-        raise LianxinError(_("Unknown category: %(code)s") % {"code": category_name}, code=Code.INVALID)
+        raise LianxinError(
+            _("Unknown category: %(code)s") % {"code": category_name}, code=Code.INVALID
+        )
     with clock.at(created_at or now):
         appeal, created = appeal_submit(
-            title=title, content=content, category=category, channel=Channel.IMPORT,
+            title=title,
+            content=content,
+            category=category,
+            channel=Channel.IMPORT,
             contact_name=_cell(row, columns, "contact_name"),
             contact_phone=_cell(row, columns, "contact_phone"),
-            address=_cell(row, columns, "address"), source_ref=ref[:100], actor_label="import",
+            address=_cell(row, columns, "address"),
+            source_ref=ref[:100],
+            actor_label="import",
         )
     reply = _cell(row, columns, "reply")
     if created and reply:
-        _replay_reply(appeal, reply, parse_time(row[columns["replied_at"]]) if "replied_at" in columns
-                      else None)
+        _replay_reply(
+            appeal,
+            reply,
+            parse_time(row[columns["replied_at"]]) if "replied_at" in columns else None,
+        )
     return created
 
 

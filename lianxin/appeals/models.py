@@ -36,8 +36,13 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_STATES = [Status.SUBMITTED, Status.DISPATCHED, Status.HANDLING, Status.REOPENED,
-               Status.REVIEWING]
+OPEN_STATES = [
+    Status.SUBMITTED,
+    Status.DISPATCHED,
+    Status.HANDLING,
+    Status.REOPENED,
+    Status.REVIEWING,
+]
 TERMINAL_STATES = [Status.CLOSED, Status.MERGED, Status.WITHDRAWN]
 
 
@@ -61,25 +66,38 @@ class Category(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("group"),
     )
     description = models.TextField(_("description"), blank=True)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
     default_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("default unit"),
     )
     auto_dispatch = models.BooleanField(
-        _("dispatch automatically"), default=False,
+        _("dispatch automatically"),
+        default=False,
         help_text=_("Send new appeals straight to the default unit, without a dispatcher."),
     )
     handling_days = models.PositiveSmallIntegerField(
-        _("handling time limit (working days)"), null=True, blank=True,
+        _("handling time limit (working days)"),
+        null=True,
+        blank=True,
         help_text=_("For ordinary appeals; empty means the default of 7 working days."),
     )
     contact_hours = models.PositiveSmallIntegerField(
-        _("contact time limit (working hours)"), null=True, blank=True,
+        _("contact time limit (working hours)"),
+        null=True,
+        blank=True,
         help_text=_("For ordinary appeals; empty means the default of 8 working hours."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -120,35 +138,59 @@ class Appeal(models.Model):
     title = models.CharField(_("title"), max_length=200)
     content = models.TextField(_("content"))
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
         verbose_name=_("category"),
     )
-    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices,
-                               default=Urgency.ORDINARY)
-    track = models.CharField(_("track"), max_length=10, choices=Track.choices, default=Track.HOTLINE)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
-                               default=Channel.WEB)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ORDINARY
+    )
+    track = models.CharField(
+        _("track"), max_length=10, choices=Track.choices, default=Track.HOTLINE
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
     contact_name = models.CharField(_("name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    long = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    long = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     is_public = models.BooleanField(_("may be shown publicly"), default=False)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("submitted by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.SUBMITTED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="appeals",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
         verbose_name=_("handling unit"),
     )
-    co_units = models.ManyToManyField(Unit, blank=True, related_name="co_appeals",
-                                      verbose_name=_("co-handling units"))
+    co_units = models.ManyToManyField(
+        Unit, blank=True, related_name="co_appeals", verbose_name=_("co-handling units")
+    )
     master = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_appeals",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_appeals",
         verbose_name=_("merged into"),
     )
     created_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
@@ -173,12 +215,17 @@ class Appeal(models.Model):
     # What the router suggested at intake; a dispatcher's different choice is a correction
     # that the next training of the router learns from.
     suggested_category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("suggested category"),
     )
     suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=100, null=True, blank=True,
-                                       unique=True)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=100, null=True, blank=True, unique=True
+    )
     source_ref = models.CharField(_("source reference"), max_length=100, null=True, blank=True)
 
     objects = AppealQuerySet.as_manager()
@@ -194,14 +241,16 @@ class Appeal(models.Model):
             # The overdue backlog by unit (dashboards, rankings, supervision): only open appeals
             # are indexed, with what the count reads, so it never touches the closed millions.
             models.Index(
-                fields=["handling_deadline"], name="appeal_open_due_idx",
+                fields=["handling_deadline"],
+                name="appeal_open_due_idx",
                 condition=Q(status__in=OPEN_STATES),
                 include=["unit", "contact_deadline", "replied_at", "status"],
             ),
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["channel", "source_ref"], name="appeal_source_unique",
+                fields=["channel", "source_ref"],
+                name="appeal_source_unique",
                 condition=Q(source_ref__isnull=False),
             ),
             models.CheckConstraint(condition=Q(reopen_count__lte=2), name="appeal_reopen_max_2"),

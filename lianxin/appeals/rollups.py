@@ -65,14 +65,19 @@ def _day_rows(day_filter: Q) -> list[DailyAppealStat]:
         FollowUp.objects.filter(appeal__in=Appeal.objects.filter(day_filter).values("pk"))
         .annotate(day=TruncDate("appeal__created_at", tzinfo=LOCAL))
         .order_by("appeal_id", "-created_at", "-pk")
-        .values_list("appeal_id", "day", "appeal__unit_id", "appeal__category_id",
-                     "satisfaction", "resolved")
+        .values_list(
+            "appeal_id", "day", "appeal__unit_id", "appeal__category_id", "satisfaction", "resolved"
+        )
     )
-    counter: dict[str, str] = {Satisfaction.SATISFIED: "satisfied", Satisfaction.BASIC: "basically_satisfied",
-               Satisfaction.DISSATISFIED: "dissatisfied"}
+    counter: dict[str, str] = {
+        Satisfaction.SATISFIED: "satisfied",
+        Satisfaction.BASIC: "basically_satisfied",
+        Satisfaction.DISSATISFIED: "dissatisfied",
+    }
     previous = None
     for appeal_id, day_, unit_id, category_id, satisfaction, resolved in followups.iterator(
-            chunk_size=5000):
+        chunk_size=5000
+    ):
         if appeal_id == previous:
             continue  # an earlier follow-up of the same appeal
         previous = appeal_id
@@ -80,7 +85,8 @@ def _day_rows(day_filter: Q) -> list[DailyAppealStat]:
         # updated_at has moved, so the next refresh puts it right.
         key = (day_, unit_id, category_id)
         row = rows.get(key) or rows.setdefault(
-            key, DailyAppealStat(day=day_, unit_id=unit_id, category_id=category_id))
+            key, DailyAppealStat(day=day_, unit_id=unit_id, category_id=category_id)
+        )
         row.rated += 1
         row.resolved += bool(resolved)
         name = counter.get(satisfaction)
@@ -112,10 +118,14 @@ def _rebuild_months(months: set[date] | None) -> None:
         daily = daily.filter(starts)
         monthly = monthly.filter(month__in=months)
     monthly.delete()
-    sums = (daily.values("unit_id", "category_id", month=TruncMonth("day"))
-            .annotate(**{c: Sum(c) for c in COUNTERS}).order_by())
-    MonthlyAppealStat.objects.bulk_create([MonthlyAppealStat(**row) for row in sums],
-                                          batch_size=2000)
+    sums = (
+        daily.values("unit_id", "category_id", month=TruncMonth("day"))
+        .annotate(**{c: Sum(c) for c in COUNTERS})
+        .order_by()
+    )
+    MonthlyAppealStat.objects.bulk_create(
+        [MonthlyAppealStat(**row) for row in sums], batch_size=2000
+    )
 
 
 def rollup_refresh(*, full: bool = False) -> int:
@@ -148,4 +158,6 @@ def rollup_refresh(*, full: bool = False) -> int:
 
 
 def rollup_refreshed_at() -> datetime | None:
-    return RollupState.objects.filter(name=STATE_NAME).values_list("refreshed_at", flat=True).first()
+    return (
+        RollupState.objects.filter(name=STATE_NAME).values_list("refreshed_at", flat=True).first()
+    )

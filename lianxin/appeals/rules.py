@@ -66,19 +66,27 @@ def was_with_my_unit(user: Any, appeal: Appeal | None = None) -> bool:
         return False
     ids = Unit.objects.filter(reduce(or_, [Q(path__startswith=u.path) for u in mine]))
     return AuditEvent.objects.filter(
-        object_type="appeals.appeal", object_id=str(appeal.pk),
+        object_type="appeals.appeal",
+        object_id=str(appeal.pk),
         data__unit_id__in=list(ids.values_list("pk", flat=True)),
     ).exists()
 
 
 @rules.predicate
 def was_notified(user: Any, appeal: Appeal | None = None) -> bool:
-    return appeal is not None and getattr(user, "is_authenticated", False) and \
-        Notification.objects.filter(recipient=user, link=f"/appeals/{appeal.tracking_number}/").exists()
+    return (
+        appeal is not None
+        and getattr(user, "is_authenticated", False)
+        and Notification.objects.filter(
+            recipient=user, link=f"/appeals/{appeal.tracking_number}/"
+        ).exists()
+    )
 
 
-add_perm("appeals.view_appeal",
-               is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor)
+add_perm(
+    "appeals.view_appeal",
+    is_dispatcher | is_unit_handler | is_supervisor | is_co_handler | is_assessor,
+)
 # Names and phone numbers: only those who must call the citizen back.
 add_perm("appeals.view_contact", is_dispatcher | is_unit_handler)
 add_perm("appeals.dispatch_appeal", is_dispatcher)

@@ -40,31 +40,64 @@ def appeal_whereabouts(user: Any, tracking_number: str) -> dict[str, Any] | None
     see: {"action": "transfer" | "dispatch" | "return", "unit": name or "", "at": time}. Only
     the move, nothing of the appeal's content or the citizen. None if the user may not know."""
     appeal = Appeal.objects.select_related("unit").filter(tracking_number=tracking_number).first()
-    if appeal is None or not getattr(user, "is_authenticated", False) \
-            or not may(user, "appeals.view_whereabouts", appeal):
+    if (
+        appeal is None
+        or not getattr(user, "is_authenticated", False)
+        or not may(user, "appeals.view_whereabouts", appeal)
+    ):
         return None
-    move = AuditEvent.objects.filter(
-        object_type="appeals.appeal", object_id=str(appeal.pk), action__in=MOVES,
-    ).order_by("-id").first()
+    move = (
+        AuditEvent.objects.filter(
+            object_type="appeals.appeal",
+            object_id=str(appeal.pk),
+            action__in=MOVES,
+        )
+        .order_by("-id")
+        .first()
+    )
     if move is None:
         return None
-    return {"action": move.action, "at": move.created_at,
-            "unit": appeal.unit.name if appeal.unit and move.action != "return" else ""}
+    return {
+        "action": move.action,
+        "at": move.created_at,
+        "unit": appeal.unit.name if appeal.unit and move.action != "return" else "",
+    }
 
 
 def appeal_contact(user: Any, appeal: Appeal) -> dict[str, Any]:
     """The citizen's contact data as this user may see it: whole, masked, or not at all."""
     full = getattr(user, "is_authenticated", False) and may(user, "appeals.view_contact", appeal)
     if full:
-        return {"name": appeal.contact_name, "phone": appeal.contact_phone,
-                "email": appeal.contact_email, "masked": False}
-    return {"name": mask_name(appeal.contact_name), "phone": mask_phone(appeal.contact_phone),
-            "email": "", "masked": True}
+        return {
+            "name": appeal.contact_name,
+            "phone": appeal.contact_phone,
+            "email": appeal.contact_email,
+            "masked": False,
+        }
+    return {
+        "name": mask_name(appeal.contact_name),
+        "phone": mask_phone(appeal.contact_phone),
+        "email": "",
+        "masked": True,
+    }
 
 
 # Actions a citizen sees on the tracking page; internal ones (returns, supervision) are not.
-PUBLIC_ACTIONS = {"submit", "dispatch", "accept", "transfer", "co_handle", "extension_approve",
-                  "reply", "reply_approve", "followup", "reopen", "close", "merge", "withdraw"}
+PUBLIC_ACTIONS = {
+    "submit",
+    "dispatch",
+    "accept",
+    "transfer",
+    "co_handle",
+    "extension_approve",
+    "reply",
+    "reply_approve",
+    "followup",
+    "reopen",
+    "close",
+    "merge",
+    "withdraw",
+}
 
 
 def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
@@ -79,7 +112,8 @@ def appeal_timeline(appeal: Appeal, *, public: bool) -> list[AuditEvent]:
 def dispatch_units() -> UnitQuerySet:
     """Units an appeal can be dispatched to: every active unit below the district."""
     units: UnitQuerySet = Unit.objects.filter(is_active=True, parent__isnull=False).exclude(
-        kind="hotline")
+        kind="hotline"
+    )
     return units
 
 

@@ -20,8 +20,12 @@ HUGE = 100_000
 class SubmitSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(min_length=1, max_length=MAX_TITLE)
     content = serializers.CharField(min_length=1, max_length=MAX_CONTENT, trim_whitespace=False)
-    category = serializers.CharField(required=False, allow_blank=True, allow_null=True,
-                                     help_text=_("Category code; empty lets a dispatcher choose."))
+    category = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text=_("Category code; empty lets a dispatcher choose."),
+    )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ORDINARY)
     track = serializers.ChoiceField(choices=Track.choices, default=Track.HOTLINE)
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
@@ -79,15 +83,29 @@ class TrackSerializer(serializers.ModelSerializer[Appeal]):
 
     class Meta:
         model = Appeal
-        fields = ["tracking_number", "title", "content", "status", "status_display", "category",
-                  "unit", "created_at", "deadlines", "reply", "replied_at", "public_note",
-                  "timeline", "can_follow_up"]
+        fields = [
+            "tracking_number",
+            "title",
+            "content",
+            "status",
+            "status_display",
+            "category",
+            "unit",
+            "created_at",
+            "deadlines",
+            "reply",
+            "replied_at",
+            "public_note",
+            "timeline",
+            "can_follow_up",
+        ]
 
     def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
         # many=True makes a ListSerializer (its data a ReturnList); the stubs type it as the
         # single serializer, whose data is a ReturnDict.
         return TimelineEntrySerializer(  # type: ignore[return-value]
-            appeal_timeline(appeal, public=True), many=True).data
+            appeal_timeline(appeal, public=True), many=True
+        ).data
 
     def get_can_follow_up(self, appeal: Appeal) -> bool:
         return appeal.status == "replied"
@@ -115,8 +133,20 @@ class AppealListSerializer(serializers.ModelSerializer[Appeal]):
 
     class Meta:
         model = Appeal
-        fields = ["tracking_number", "title", "status", "urgency", "track", "category", "unit",
-                  "created_at", "contact_deadline", "handling_deadline", "is_overdue", "version"]
+        fields = [
+            "tracking_number",
+            "title",
+            "status",
+            "urgency",
+            "track",
+            "category",
+            "unit",
+            "created_at",
+            "contact_deadline",
+            "handling_deadline",
+            "is_overdue",
+            "version",
+        ]
 
     def get_is_overdue(self, appeal: Appeal) -> bool:
         return appeal.is_overdue()
@@ -130,10 +160,24 @@ class AppealDetailSerializer(AppealListSerializer):
     actions = serializers.SerializerMethodField()
 
     class Meta(AppealListSerializer.Meta):
-        fields = [*AppealListSerializer.Meta.fields, "content", "address", "is_public", "channel",
-                  "contact", "co_units", "master", "reply", "replied_at", "reply_score",
-                  "reply_review", "reopen_count",
-                  "return_count", "timeline", "actions"]
+        fields = [
+            *AppealListSerializer.Meta.fields,
+            "content",
+            "address",
+            "is_public",
+            "channel",
+            "contact",
+            "co_units",
+            "master",
+            "reply",
+            "replied_at",
+            "reply_score",
+            "reply_review",
+            "reopen_count",
+            "return_count",
+            "timeline",
+            "actions",
+        ]
 
     def get_contact(self, appeal: Appeal) -> dict[str, Any]:
         return appeal_contact(self.context["request"].user, appeal)
@@ -148,8 +192,9 @@ class AppealDetailSerializer(AppealListSerializer):
 
 
 class VersionSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(required=False, min_value=1,
-                                       help_text=_("The version you saw; a stale one is a conflict."))
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text=_("The version you saw; a stale one is a conflict.")
+    )
 
 
 class DispatchSerializer(VersionSerializer):

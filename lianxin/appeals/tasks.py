@@ -15,7 +15,11 @@ from .services.supervision import appeal_escalate_overdue
 @shared_task
 def scan_overdue() -> int:
     now = timezone.now()
-    ids = list(Appeal.objects.overdue(now).filter(escalated_at__isnull=True).values_list("pk", flat=True)[:5000])
+    ids = list(
+        Appeal.objects.overdue(now)
+        .filter(escalated_at__isnull=True)
+        .values_list("pk", flat=True)[:5000]
+    )
     return sum(1 for pk in ids if appeal_escalate_overdue(appeal=pk, now=now) is not None)
 
 
@@ -32,10 +36,15 @@ def route_pending_appeals() -> int:
     if not settings.CATEGORY_SUGGESTER:
         return 0
     now = timezone.now()
-    ids = list(Appeal.objects.filter(
-        status=Status.SUBMITTED, category__isnull=True, suggested_category__isnull=True,
-        created_at__gte=now - timedelta(hours=1), created_at__lte=now - timedelta(seconds=30),
-    ).values_list("pk", flat=True)[:200])
+    ids = list(
+        Appeal.objects.filter(
+            status=Status.SUBMITTED,
+            category__isnull=True,
+            suggested_category__isnull=True,
+            created_at__gte=now - timedelta(hours=1),
+            created_at__lte=now - timedelta(seconds=30),
+        ).values_list("pk", flat=True)[:200]
+    )
     return sum(1 for pk in ids if appeal_route(appeal=pk) is not None)
 
 

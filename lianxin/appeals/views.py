@@ -52,7 +52,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             appeal, _created = appeal_submit(
-                **form.cleaned_data, channel=Channel.WEB, submitted_by=request.user,
+                **form.cleaned_data,
+                channel=Channel.WEB,
+                submitted_by=request.user,
                 idempotency_key=request.POST.get("idempotency_key") or None,
             )
         except LianxinError as exc:
@@ -62,9 +64,14 @@ def submit(request: HttpRequest) -> HttpResponse:
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
-            return render(request, "appeals/submitted.html", {
-                "appeal": appeal, "query_code": query_code_for(appeal.tracking_number),
-            })
+            return render(
+                request,
+                "appeals/submitted.html",
+                {
+                    "appeal": appeal,
+                    "query_code": query_code_for(appeal.tracking_number),
+                },
+            )
     return render(request, "appeals/submit.html", {"form": form})
 
 
@@ -82,7 +89,8 @@ def track(request: HttpRequest) -> HttpResponse:
                 try:
                     if action == "followup":
                         appeal = appeal_follow_up(
-                            appeal=appeal, by_citizen=True,
+                            appeal=appeal,
+                            by_citizen=True,
                             resolved=request.POST.get("resolved") == "yes",
                             satisfaction=request.POST.get("satisfaction", ""),
                             comment=request.POST.get("comment", ""),
@@ -94,9 +102,13 @@ def track(request: HttpRequest) -> HttpResponse:
                 except LianxinError as exc:
                     messages.error(request, exc.message)
             context.update(
-                appeal=appeal, query_code=code, timeline=appeal_timeline(appeal, public=True),
+                appeal=appeal,
+                query_code=code,
+                timeline=appeal_timeline(appeal, public=True),
                 satisfaction_choices=Satisfaction.choices,
-                estimated=Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
+                estimated=Calendar.load().is_estimated(
+                    timezone.localdate(appeal.handling_deadline)
+                ),
             )
     return render(request, "appeals/track.html", context)
 
@@ -107,8 +119,9 @@ def board(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     groups = Category.objects.filter(parent__isnull=True, is_active=True)
-    return render(request, "appeals/board.html", {"page": page, "groups": groups,
-                                                  "category": category})
+    return render(
+        request, "appeals/board.html", {"page": page, "groups": groups, "category": category}
+    )
 
 
 @login_required
@@ -116,30 +129,52 @@ def workbench(request: HttpRequest) -> HttpResponse:
     units = units_where(request.user, Role.HANDLER, Role.LEADER)
     if not units:
         raise PermissionDenied(_("The workbench is for handlers and unit leaders."))
-    qs = appeals_visible_to(request.user).filter(
-        status__in=[Status.DISPATCHED, Status.HANDLING, Status.REOPENED, Status.REVIEWING,
-                    Status.REPLIED]
-    ).order_by("handling_deadline")
+    qs = (
+        appeals_visible_to(request.user)
+        .filter(
+            status__in=[
+                Status.DISPATCHED,
+                Status.HANDLING,
+                Status.REOPENED,
+                Status.REVIEWING,
+                Status.REPLIED,
+            ]
+        )
+        .order_by("handling_deadline")
+    )
     if request.GET.get("overdue"):
         qs = qs.overdue()
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "appeals/workbench.html", {"page": page, "units": units,
-                                                      "now": timezone.now()})
+    return render(
+        request, "appeals/workbench.html", {"page": page, "units": units, "now": timezone.now()}
+    )
 
 
 @login_required
 def dispatch_console(request: HttpRequest) -> HttpResponse:
     if not has_role(request.user, Role.DISPATCHER, Role.ADMIN):
         raise PermissionDenied(_("The dispatcher console is for dispatchers."))
-    queue = appeals_visible_to(request.user).filter(status=Status.SUBMITTED).select_related(
-        "category__default_unit", "suggested_category__default_unit").order_by("handling_deadline")
+    queue = (
+        appeals_visible_to(request.user)
+        .filter(status=Status.SUBMITTED)
+        .select_related("category__default_unit", "suggested_category__default_unit")
+        .order_by("handling_deadline")
+    )
     page = Paginator(queue, 30).get_page(request.GET.get("page"))
-    replied = appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
-    return render(request, "appeals/dispatch.html", {
-        "page": page, "units": dispatch_units().in_tree_order(), "replied": replied,
-        "categories": Category.objects.filter(is_active=True).select_related("parent"),
-        "now": timezone.now(),
-    })
+    replied = (
+        appeals_visible_to(request.user).filter(status=Status.REPLIED).order_by("replied_at")[:30]
+    )
+    return render(
+        request,
+        "appeals/dispatch.html",
+        {
+            "page": page,
+            "units": dispatch_units().in_tree_order(),
+            "replied": replied,
+            "categories": Category.objects.filter(is_active=True).select_related("parent"),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -150,13 +185,17 @@ def supervision(request: HttpRequest) -> HttpResponse:
     visible = appeals_visible_to(request.user)
     overdue = visible.overdue(now).order_by("handling_deadline")
     due_soon = visible.due_within(timedelta(hours=24), now).order_by("handling_deadline")
-    by_unit = (
-        overdue.values("unit__name").annotate(n=Count("id")).order_by("-n")[:20]
+    by_unit = overdue.values("unit__name").annotate(n=Count("id")).order_by("-n")[:20]
+    return render(
+        request,
+        "appeals/supervision.html",
+        {
+            "overdue": Paginator(overdue, 30).get_page(request.GET.get("page")),
+            "due_soon": due_soon[:30],
+            "by_unit": by_unit,
+            "now": now,
+        },
     )
-    return render(request, "appeals/supervision.html", {
-        "overdue": Paginator(overdue, 30).get_page(request.GET.get("page")),
-        "due_soon": due_soon[:30], "by_unit": by_unit, "now": now,
-    })
 
 
 @login_required
@@ -169,8 +208,10 @@ def appeal_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 def _visible_appeal(user: Any, tracking_number: str) -> Appeal | None:
     return (
-        appeals_visible_to(user).prefetch_related("co_units", "extensions", "followups")
-        .filter(tracking_number=tracking_number).first()
+        appeals_visible_to(user)
+        .prefetch_related("co_units", "extensions", "followups")
+        .filter(tracking_number=tracking_number)
+        .first()
     )
 
 
@@ -179,16 +220,35 @@ def _not_here(request: HttpRequest, tracking_number: str) -> HttpResponse:
     moved = appeal_whereabouts(request.user, tracking_number)
     if moved is None:
         raise Http404
-    return render(request, "appeals/moved.html", {"moved": moved, "tracking_number": tracking_number})
+    return render(
+        request, "appeals/moved.html", {"moved": moved, "tracking_number": tracking_number}
+    )
 
 
 # The inputs of the action forms. A service's error about one of them is shown beside it.
-FORM_FIELDS = {"unit", "units", "category", "reason", "days", "approve", "text", "resolved",
-               "satisfaction", "comment", "master", "note"}
+FORM_FIELDS = {
+    "unit",
+    "units",
+    "category",
+    "reason",
+    "days",
+    "approve",
+    "text",
+    "resolved",
+    "satisfaction",
+    "comment",
+    "master",
+    "note",
+}
 
 
-def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None = None,
-                   error: LianxinError | None = None) -> HttpResponse:
+def _render_detail(
+    request: HttpRequest,
+    appeal: Appeal,
+    *,
+    posted: str | None = None,
+    error: LianxinError | None = None,
+) -> HttpResponse:
     """The appeal page. After a failed action (`posted`, `error`) the form that was sent is
     shown again, open, with what was typed or chosen and each message beside its field."""
     forms: list[tuple[str, dict[str, Any]]] = []
@@ -198,23 +258,33 @@ def _render_detail(request: HttpRequest, appeal: Appeal, *, posted: str | None =
             p = request.POST
             errors = {k: v for k, v in error.fields.items() if k in FORM_FIELDS}
             others = [m for k, v in error.fields.items() if k not in FORM_FIELDS for m in v]
-            form.update(open=True, data=p, errors=errors, units=p.getlist("units"),
-                        error=" ".join(map(str, others)) if errors or others else error.message)
+            form.update(
+                open=True,
+                data=p,
+                errors=errors,
+                units=p.getlist("units"),
+                error=" ".join(map(str, others)) if errors or others else error.message,
+            )
         forms.append((action, form))
     if forms and not any(f["open"] for _a, f in forms):
         forms[0][1]["open"] = True
-    return render(request, "appeals/detail.html", {
-        "appeal": appeal,
-        "contact": appeal_contact(request.user, appeal),
-        "timeline": appeal_timeline(appeal, public=False),
-        "forms": forms,
-        "units": dispatch_units().in_tree_order(),
-        "categories": Category.objects.filter(is_active=True).select_related("parent"),
-        "satisfaction_choices": Satisfaction.choices,
-        "urgencies": Urgency.choices,
-        "now": timezone.now(),
-        "estimated": Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
-    }, status=error.status if error else 200)
+    return render(
+        request,
+        "appeals/detail.html",
+        {
+            "appeal": appeal,
+            "contact": appeal_contact(request.user, appeal),
+            "timeline": appeal_timeline(appeal, public=False),
+            "forms": forms,
+            "units": dispatch_units().in_tree_order(),
+            "categories": Category.objects.filter(is_active=True).select_related("parent"),
+            "satisfaction_choices": Satisfaction.choices,
+            "urgencies": Urgency.choices,
+            "now": timezone.now(),
+            "estimated": Calendar.load().is_estimated(timezone.localdate(appeal.handling_deadline)),
+        },
+        status=error.status if error else 200,
+    )
 
 
 def _unit_or_error(pk: Any, field: str = "unit") -> Unit:
@@ -232,30 +302,39 @@ def _category_or_none(code: str | None) -> Category | None:
 def _master_or_error(user: Any, tracking_number: str) -> Appeal:
     master = appeals_visible_to(user).filter(tracking_number=tracking_number.strip()).first()
     if master is None:
-        raise InvalidInput(_("Master appeal not found."),
-                           fields={"master": [_("Master appeal not found.")]})
+        raise InvalidInput(
+            _("Master appeal not found."), fields={"master": [_("Master appeal not found.")]}
+        )
     return master
 
 
 # Each action's arguments from its page form (the service is in actions.ACTIONS).
 FORM_ARGUMENTS: dict[str, Callable[[QueryDict, Any], dict[str, Any]]] = {
-    "dispatch": lambda p, user: {"unit": _unit_or_error(p.get("unit")),
-                                 "category": _category_or_none(p.get("category"))},
+    "dispatch": lambda p, user: {
+        "unit": _unit_or_error(p.get("unit")),
+        "category": _category_or_none(p.get("category")),
+    },
     "accept": lambda p, user: {},
     "return": lambda p, user: {"reason": p.get("reason", "")},
-    "transfer": lambda p, user: {"unit": _unit_or_error(p.get("unit")),
-                                 "reason": p.get("reason", "")},
-    "co_handle": lambda p, user: {"units": [_unit_or_error(pk, "units")
-                                            for pk in p.getlist("units")]},
+    "transfer": lambda p, user: {
+        "unit": _unit_or_error(p.get("unit")),
+        "reason": p.get("reason", ""),
+    },
+    "co_handle": lambda p, user: {
+        "units": [_unit_or_error(pk, "units") for pk in p.getlist("units")]
+    },
     "extension_request": lambda p, user: {"days": p.get("days"), "reason": p.get("reason", "")},
-    "extension_decide": lambda p, user: {"approve": p.get("approve") == "yes",
-                                         "reason": p.get("reason", "")},
+    "extension_decide": lambda p, user: {
+        "approve": p.get("approve") == "yes",
+        "reason": p.get("reason", ""),
+    },
     "reply": lambda p, user: {"text": p.get("text", "")},
-    "review": lambda p, user: {"approve": p.get("approve") == "yes",
-                               "reason": p.get("reason", "")},
-    "followup": lambda p, user: {"resolved": p.get("resolved") == "yes",
-                                 "satisfaction": p.get("satisfaction", ""),
-                                 "comment": p.get("comment", "")},
+    "review": lambda p, user: {"approve": p.get("approve") == "yes", "reason": p.get("reason", "")},
+    "followup": lambda p, user: {
+        "resolved": p.get("resolved") == "yes",
+        "satisfaction": p.get("satisfaction", ""),
+        "comment": p.get("comment", ""),
+    },
     "close": lambda p, user: {"reason": p.get("reason", "")},
     "merge": lambda p, user: {"master": _master_or_error(user, p.get("master", ""))},
     "withdraw": lambda p, user: {"reason": p.get("reason", "")},
@@ -276,33 +355,48 @@ def _done(action: str, appeal: Appeal) -> str:
         return _("Appeal %(tn)s transferred to %(unit)s.") % {"tn": tn, "unit": appeal.unit}
     if action == "co_handle":
         return _("Co-handling units of appeal %(tn)s: %(units)s.") % {
-            "tn": tn, "units": _(", ").join(str(u) for u in appeal.co_units.all())}
+            "tn": tn,
+            "units": _(", ").join(str(u) for u in appeal.co_units.all()),
+        }
     if action == "extension_request":
         requested = appeal.extensions.order_by("-id").first()
         return _("An extension of %(days)s working days is requested for appeal %(tn)s.") % {
-            "tn": tn, "days": requested.days if requested else ""}
+            "tn": tn,
+            "days": requested.days if requested else "",
+        }
     if action == "extension_decide":
         decided = appeal.extensions.order_by("-decided_at", "-id").first()
         approved = decided is not None and decided.decision == "approved"
-        return (_("The extension of appeal %(tn)s is approved.") if approved
-                else _("The extension of appeal %(tn)s is rejected.")) % {"tn": tn}
+        return (
+            _("The extension of appeal %(tn)s is approved.")
+            if approved
+            else _("The extension of appeal %(tn)s is rejected.")
+        ) % {"tn": tn}
     if action == "reply":
-        return (_("The reply to appeal %(tn)s waits for the unit leader's review.")
-                if appeal.status == Status.REVIEWING
-                else _("Appeal %(tn)s replied: the citizen can read the reply.")) % {"tn": tn}
+        return (
+            _("The reply to appeal %(tn)s waits for the unit leader's review.")
+            if appeal.status == Status.REVIEWING
+            else _("Appeal %(tn)s replied: the citizen can read the reply.")
+        ) % {"tn": tn}
     if action == "review":
-        return (_("The reply to appeal %(tn)s is approved and sent to the citizen.")
-                if appeal.status == Status.REPLIED
-                else _("The reply to appeal %(tn)s is sent back to the handler.")) % {"tn": tn}
+        return (
+            _("The reply to appeal %(tn)s is approved and sent to the citizen.")
+            if appeal.status == Status.REPLIED
+            else _("The reply to appeal %(tn)s is sent back to the handler.")
+        ) % {"tn": tn}
     if action == "followup":
-        return (_("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
-                if appeal.status == Status.REOPENED
-                else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")) % {"tn": tn}
+        return (
+            _("Follow-up of appeal %(tn)s recorded: the appeal is reopened.")
+            if appeal.status == Status.REOPENED
+            else _("Follow-up of appeal %(tn)s recorded: the appeal is closed.")
+        ) % {"tn": tn}
     if action == "close":
         return _("Appeal %(tn)s closed.") % {"tn": tn}
     if action == "merge":
         return _("Appeal %(tn)s merged into %(master)s.") % {
-            "tn": tn, "master": appeal.master.tracking_number if appeal.master else ""}
+            "tn": tn,
+            "master": appeal.master.tracking_number if appeal.master else "",
+        }
     if action == "withdraw":
         return _("Appeal %(tn)s withdrawn.") % {"tn": tn}
     if action == "supervise":
@@ -321,8 +415,12 @@ def appeal_act(request: HttpRequest, tracking_number: str, action: str) -> HttpR
         raise Http404
     p, user = request.POST, request.user
     try:
-        ACTIONS[action].service(appeal=appeal, actor=user, version=as_id(p.get("version")),
-                                **FORM_ARGUMENTS[action](p, user))
+        ACTIONS[action].service(
+            appeal=appeal,
+            actor=user,
+            version=as_id(p.get("version")),
+            **FORM_ARGUMENTS[action](p, user),
+        )
     except LianxinError as exc:
         # Sent from the appeal's page and its form is still there: show that form again with
         # the message beside the field and nothing lost. Elsewhere (the dispatcher console,
@@ -333,8 +431,10 @@ def appeal_act(request: HttpRequest, tracking_number: str, action: str) -> HttpR
                 return _render_detail(request, fresh, posted=action, error=exc)
         messages.error(request, exc.message)
     else:
-        messages.success(request, _done(action, Appeal.objects.select_related("unit", "master")
-                                        .get(pk=appeal.pk)))
+        messages.success(
+            request,
+            _done(action, Appeal.objects.select_related("unit", "master").get(pk=appeal.pk)),
+        )
     next_url = p.get("next") or reverse("appeals:detail", args=[appeal.tracking_number])
     if not next_url.startswith("/") or next_url.startswith("//"):
         next_url = reverse("appeals:detail", args=[appeal.tracking_number])

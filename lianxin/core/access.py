@@ -15,7 +15,10 @@ def roles_of(user: Any) -> list[tuple[str, Unit]]:
         return []
     cached = getattr(user, "_lianxin_roles", None)
     if cached is None:
-        cached = [(r.role, r.unit) for r in RoleAssignment.objects.filter(user=user).select_related("unit")]
+        cached = [
+            (r.role, r.unit)
+            for r in RoleAssignment.objects.filter(user=user).select_related("unit")
+        ]
         user._lianxin_roles = cached
     return cached
 
@@ -43,9 +46,11 @@ def subtree_q(units: list[Unit], field: str) -> Q:
 def users_with_role(role: str, unit: Unit) -> QuerySet[Any]:
     """People holding `role` in the unit or one of its ancestors (who therefore reach it)."""
     ancestors = [int(pk) for pk in unit.path.split(".") if pk]
-    return get_user_model().objects.filter(
-        roles__role=role, roles__unit_id__in=ancestors, is_active=True
-    ).distinct()
+    return (
+        get_user_model()
+        .objects.filter(roles__role=role, roles__unit_id__in=ancestors, is_active=True)
+        .distinct()
+    )
 
 
 OFFICIAL_ROLES = [r for r in Role.values if r != Role.CITIZEN]

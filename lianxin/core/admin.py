@@ -47,8 +47,12 @@ class AuditedAdmin(ModelAdmin):
             record_delete(obj=obj, actor=request.user)
         changed = {id(f.instance): f.changed_data for f in formset.forms}
         for obj in instances:
-            record_save(obj=obj, actor=request.user, changed=changed.get(id(obj), []),
-                        created=obj.pk is None)
+            record_save(
+                obj=obj,
+                actor=request.user,
+                changed=changed.get(id(obj), []),
+                created=obj.pk is None,
+            )
         formset.save_m2m()
 
 
@@ -115,14 +119,33 @@ class ActionFilter(admin.SimpleListFilter):
 class AuditEventAdmin(ModelAdmin):
     """Read-only: the log is append-only."""
 
-    list_display = ["id", "created_at", "actor_label", "action_name", "object_label",
-                    "object_id", "from_label", "to_label"]
+    list_display = [
+        "id",
+        "created_at",
+        "actor_label",
+        "action_name",
+        "object_label",
+        "object_id",
+        "from_label",
+        "to_label",
+    ]
     list_filter = [ActionFilter, "object_type"]
     search_fields = ["object_id"]
     # One event's page shows the same words as the list.
-    fields = readonly_fields = ("created_at", "actor", "actor_label", "action_name", "object_label",
-                                "object_id", "from_label", "to_label", "reason", "data",
-                                "prev_hash", "hash")
+    fields = readonly_fields = (
+        "created_at",
+        "actor",
+        "actor_label",
+        "action_name",
+        "object_label",
+        "object_id",
+        "from_label",
+        "to_label",
+        "reason",
+        "data",
+        "prev_hash",
+        "hash",
+    )
 
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, event: AuditEvent) -> str:
@@ -180,8 +203,12 @@ DJANGO_ADMIN_STRINGS = [
 
 # Django stores the names of the built-in permissions in English ("Can add appeal") when the
 # tables are made; the lists of permissions show them in the page's language instead.
-PERMISSION_ACTIONS = {"add": _("add"), "change": _("change"), "delete": _("delete"),
-                      "view": _("view")}
+PERMISSION_ACTIONS = {
+    "add": _("add"),
+    "change": _("change"),
+    "delete": _("delete"),
+    "view": _("view"),
+}
 
 
 def permission_label(permission: Any) -> str:
@@ -191,8 +218,7 @@ def permission_label(permission: Any) -> str:
 
 
 class TranslatedPermissionsMixin(ModelAdmin):
-    def formfield_for_manytomany(self, db_field: Any, request: Any = None,
-                                 **kwargs: Any) -> Any:
+    def formfield_for_manytomany(self, db_field: Any, request: Any = None, **kwargs: Any) -> Any:
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if field is not None and db_field.name in ("permissions", "user_permissions"):
             # Django's documented way to relabel a choice field's options.
@@ -221,15 +247,21 @@ class LianxinUserAdmin(TranslatedPermissionsMixin, AuditedAdmin, BaseUserAdmin):
     def has_authenticator(self, user: Any) -> bool:
         return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
-    @admin.action(description=_("Reset the second factor (lost or replaced phone)"),
-                  permissions=["change"])
+    @admin.action(
+        description=_("Reset the second factor (lost or replaced phone)"), permissions=["change"]
+    )
     def reset_two_factor(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         for user in queryset:
             two_factor_reset(user=user, actor=request.user, reason="admin")
-        self.message_user(request, _(
-            "Second factor reset for %(count)d people: each sets up their authenticator app "
-            "again at their next sign-in, and their API tokens were revoked.")
-            % {"count": len(queryset)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            _(
+                "Second factor reset for %(count)d people: each sets up their authenticator app "
+                "again at their next sign-in, and their API tokens were revoked."
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
 
     def user_change_password(self, request: Any, id: str, form_url: str = "") -> HttpResponse:  # noqa: A002 - Django's name
         with transaction.atomic():

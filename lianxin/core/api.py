@@ -40,7 +40,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response.data = {
             "code": "invalid",
             "detail": detail if name in ("non_field_errors",) else f"{name}: {detail}",
-            "fields": {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in fields.items()},
+            "fields": {
+                k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in fields.items()
+            },
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:

@@ -18,9 +18,10 @@ class CoreConfig(AppConfig):
 
         post_save.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-save")
         post_delete.connect(forget_overrides, sender=CalendarOverride, dispatch_uid="calendar-del")
-        audit_action_labels({
-            "two_factor_enrol": _("Second factor: set-up begun"),
-            "two_factor_confirm": _("Second factor set up"),
-            "two_factor_reset": _("Second factor reset"),
-        })
-
+        audit_action_labels(
+            {
+                "two_factor_enrol": _("Second factor: set-up begun"),
+                "two_factor_confirm": _("Second factor set up"),
+                "two_factor_reset": _("Second factor reset"),
+            }
+        )

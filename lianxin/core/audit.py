@@ -116,8 +116,10 @@ def audit_record(
         event.hash = event_hash(event)
         event.pk = _insert(cursor, connection, event)
         event._state.adding = False
-        cursor.execute(f"UPDATE {head_table} SET last_hash = %s WHERE id = 1",  # noqa: S608
-                       [event.hash])
+        cursor.execute(
+            f"UPDATE {head_table} SET last_hash = %s WHERE id = 1",  # noqa: S608
+            [event.hash],
+        )
     return event
 
 

@@ -52,16 +52,21 @@ def backup(out: Path) -> dict[str, Any]:
         target.close()
     elif vendor == "postgresql":
         env, url = _pg_env_and_url()
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={out / 'database.pgdump'}",
-              url], env)
+        _run(
+            ["pg_dump", "--format=custom", "--no-owner", f"--file={out / 'database.pgdump'}", url],
+            env,
+        )
     else:
         raise BackupError(f"no backup for {vendor}")
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(out / "media.tar", "w") as tar:
         if media.exists():
             tar.add(media, arcname="media")
-    manifest = {"made_at": clock.now().isoformat(), "vendor": vendor,
-                "audit_events": AuditEvent.objects.count()}
+    manifest = {
+        "made_at": clock.now().isoformat(),
+        "vendor": vendor,
+        "audit_events": AuditEvent.objects.count(),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
     for path in out.iterdir():
         path.chmod(0o600)
@@ -85,13 +90,22 @@ def restore(source: Path) -> dict[str, Any]:
         db_file.chmod(0o600)
     else:
         env, url = _pg_env_and_url()
-        _run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={url}",
-              str(source / "database.pgdump")], env)
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--exit-on-error",
+                f"--dbname={url}",
+                str(source / "database.pgdump"),
+            ],
+            env,
+        )
     media = Path(settings.MEDIA_ROOT)
     with tarfile.open(source / "media.tar") as tar:
         tar.extractall(media.parent, filter="data")
     restored = AuditEvent.objects.count()
     if restored != manifest["audit_events"]:
-        raise BackupError(f"restored {restored} audit events, the backup had "
-                          f"{manifest['audit_events']}")
+        raise BackupError(
+            f"restored {restored} audit events, the backup had {manifest['audit_events']}"
+        )
     return manifest

@@ -10,8 +10,9 @@ class LianxinError(Exception):
     status = 400
     default_message = _("The request could not be carried out.")
 
-    def __init__(self, message: Any = None, *, code: str | None = None,
-                 fields: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: Any = None, *, code: str | None = None, fields: dict[str, Any] | None = None
+    ) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code

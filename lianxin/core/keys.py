@@ -22,14 +22,16 @@ from pathlib import Path
 
 from django.conf import settings
 
-PURPOSES = frozenset({
-    "query-code",       # appeals: the citizen's query code is derived from the tracking number
-    "receipt-index",    # supervision: the lookup bucket of a report receipt
-    "report-names",     # supervision: hashes of accused names (conflicts of interest)
-    "appraisal-code",   # evaluation: hashes of democratic-appraisal codes
-    "duty-rating",      # evaluation: one anonymous rating per address and duty report
-    "rate-address",     # core.ratelimit: addresses in counters
-})
+PURPOSES = frozenset(
+    {
+        "query-code",  # appeals: the citizen's query code is derived from the tracking number
+        "receipt-index",  # supervision: the lookup bucket of a report receipt
+        "report-names",  # supervision: hashes of accused names (conflicts of interest)
+        "appraisal-code",  # evaluation: hashes of democratic-appraisal codes
+        "duty-rating",  # evaluation: one anonymous rating per address and duty report
+        "rate-address",  # core.ratelimit: addresses in counters
+    }
+)
 
 
 def _env_name(purpose: str) -> str:

@@ -8,6 +8,8 @@ from django.core.mail.backends.console import EmailBackend
 
 class QuietConsoleEmailBackend(EmailBackend):
     def write_message(self, message: EmailMessage) -> None:
-        self.stream.write(f"[mail not sent: no mail server configured] {message.subject!r} to "
-                          f"{len(message.recipients())} recipient(s), {len(message.body)} "
-                          "characters\n")
+        self.stream.write(
+            f"[mail not sent: no mail server configured] {message.subject!r} to "
+            f"{len(message.recipients())} recipient(s), {len(message.body)} "
+            "characters\n"
+        )

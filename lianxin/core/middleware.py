@@ -27,10 +27,11 @@ class ApiErrorMiddleware:
         # string carrying one is malformed (400) for every page and API alike. (Open311 answers
         # it itself, in the format the client asked for.)
         if not request.path.startswith("/open311/") and any(
-                "\x00" in key or any("\x00" in v for v in values)
-                for key, values in request.GET.lists()):
-            return JsonResponse({"code": "parse_error", "detail": _("Malformed request.")},
-                                status=400)
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            return JsonResponse(
+                {"code": "parse_error", "detail": _("Malformed request.")}, status=400
+            )
         response = self.get_response(request)
         if (
             request.path.startswith(API_PREFIXES)
@@ -46,7 +47,9 @@ class ApiErrorMiddleware:
         if not request.path.startswith(API_PREFIXES):
             return None
         if isinstance(exception, (json.JSONDecodeError, UnicodeDecodeError)):
-            return JsonResponse({"code": "parse_error", "detail": _("Malformed request.")}, status=400)
+            return JsonResponse(
+                {"code": "parse_error", "detail": _("Malformed request.")}, status=400
+            )
         log.exception("unhandled API error")
         return JsonResponse({"code": "server_error", "detail": _("Internal error.")}, status=500)
 
@@ -66,11 +69,13 @@ class BodySizeMiddleware:
         except ValueError:
             length = 0
         multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
-        limit = (settings.REQUEST_MAX_UPLOAD_BYTES if multipart
-                 else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        limit = (
+            settings.REQUEST_MAX_UPLOAD_BYTES if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        )
         if length > limit:
             detail = _("The request is too large (at most %(mb)d MB).") % {
-                "mb": max(1, limit // (1024 * 1024))}
+                "mb": max(1, limit // (1024 * 1024))
+            }
             if request.path.startswith(API_PREFIXES):
                 return JsonResponse({"code": "too_large", "detail": detail}, status=413)
             return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
@@ -82,8 +87,9 @@ def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResp
     nothing was saved (the transaction rolled back), and when to try again, instead of a 500.
     The page is standalone: the site's layout itself needs the database."""
     log.error("database unavailable: %s: %s", type(exception).__name__, str(exception)[:200])
-    detail = _("The service is briefly unavailable and nothing was saved. "
-               "Please try again in a minute.")
+    detail = _(
+        "The service is briefly unavailable and nothing was saved. Please try again in a minute."
+    )
     if request.path.startswith(API_PREFIXES):
         response: HttpResponse = JsonResponse({"code": "unavailable", "detail": detail}, status=503)
     else:
@@ -94,11 +100,20 @@ def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResp
 
 # What a page may load and run: only this server's files, no inline script, no framing, forms
 # posted only here. Inline styles stay allowed (templates and ECharts set style attributes).
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:", "font-src 'self' data:", "connect-src 'self'", "object-src 'none'",
-    "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -129,12 +144,25 @@ class TwoFactorMiddleware:
         if user is None or not user.is_authenticated or not two_factor_pending(user):
             return self.get_response(request)
         step = reverse("two_factor")
-        allowed = (step, reverse("two_factor_setup"), reverse("logout"), reverse("set_language"),
-                   settings.STATIC_URL, "/healthz", "/favicon.ico")
+        allowed = (
+            step,
+            reverse("two_factor_setup"),
+            reverse("logout"),
+            reverse("set_language"),
+            settings.STATIC_URL,
+            "/healthz",
+            "/favicon.ico",
+        )
         if request.path.startswith(allowed):
             return self.get_response(request)
         if request.path.startswith(API_PREFIXES):
-            return JsonResponse({"code": "two_factor_required", "detail": _(
-                "Enter the code from your authenticator app on the sign-in page first.")},
-                status=403)
+            return JsonResponse(
+                {
+                    "code": "two_factor_required",
+                    "detail": _(
+                        "Enter the code from your authenticator app on the sign-in page first."
+                    ),
+                },
+                status=403,
+            )
         return redirect(f"{step}?{urlencode({'next': request.get_full_path()})}")

@@ -30,8 +30,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         order they were set up. `path` holds the ids as text, so ordering by it in SQL puts unit
         10 before unit 2 (and a PostgreSQL collation that ignores the dots breaks even the
         subtrees apart): the ids are compared as numbers here."""
-        return sorted(self.select_related("parent"),
-                      key=lambda unit: [int(pk) for pk in unit.path.split(".") if pk])
+        return sorted(
+            self.select_related("parent"),
+            key=lambda unit: [int(pk) for pk in unit.path.split(".") if pk],
+        )
 
 
 class Unit(models.Model):
@@ -42,7 +44,11 @@ class Unit(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
@@ -63,22 +69,28 @@ class Unit(models.Model):
             super().save(*args, **kwargs)
             if self.parent is not None:  # the parent's path as stored now, not as cached on self
                 self.parent.path = Unit.objects.values_list("path", flat=True).get(
-                    pk=self.parent.pk)
+                    pk=self.parent.pk
+                )
             path = f"{self.parent.path if self.parent else ''}{self.pk}."
             if path != self.path:
                 old = self.path
                 Unit.objects.filter(pk=self.pk).update(path=path)
                 if old:  # moved: its whole subtree moves with it (roles reach by path)
                     Unit.objects.filter(path__startswith=old).exclude(pk=self.pk).update(
-                        path=Concat(Value(path), Substr("path", len(old) + 1)))
+                        path=Concat(Value(path), Substr("path", len(old) + 1))
+                    )
                 self.path = path
 
     def clean(self) -> None:
         super().clean()
-        if self.pk and self.parent is not None and (
-                self.parent_id == self.pk or self.parent.path.startswith(self.path)):
-            raise ValidationError({"parent": _("A unit cannot be placed under itself or one of "
-                                               "its own units.")})
+        if (
+            self.pk
+            and self.parent is not None
+            and (self.parent_id == self.pk or self.parent.path.startswith(self.path))
+        ):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own units.")}
+            )
 
     def contains(self, other: "Unit | None") -> bool:
         return other is not None and other.path.startswith(self.path)
@@ -99,12 +111,15 @@ class RoleAssignment(models.Model):
     """A role held by a person in a unit; it reaches that unit's subtree."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="roles",
-                             verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="roles", verbose_name=_("unit")
+    )
     created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
@@ -158,8 +173,12 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor (as recorded)"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=50)
@@ -224,15 +243,20 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     channel = models.CharField(_("delivery channel"), max_length=10, choices=Channel.choices)
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-        related_name="notifications", verbose_name=_("recipient"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("recipient"),
     )
     address = models.CharField(_("address"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     link = models.CharField(_("link"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # A one-time secret (an appraisal code): body and address are erased once delivered, so
     # nothing kept links the secret to the person it went to.

@@ -11,7 +11,12 @@ from .queue import enqueue
 
 
 def notification_send(
-    *, channel: str, subject: str, body: str, recipient: Any = None, address: str = "",
+    *,
+    channel: str,
+    subject: str,
+    body: str,
+    recipient: Any = None,
+    address: str = "",
     link: str = "",
     forget_after_send: bool = False,
 ) -> Notification | None:

@@ -28,8 +28,13 @@ def enqueue(task: Any, *args: Any) -> bool:
         task.delay(*args)
     except UNAVAILABLE as exc:
         _down_until = time.monotonic() + BROKER_RETRY_SECONDS
-        log.warning("broker unavailable (%s): %s%r left to its sweeper; not tried again for "
-                    "%ds", type(exc).__name__, task.name, args, BROKER_RETRY_SECONDS)
+        log.warning(
+            "broker unavailable (%s): %s%r left to its sweeper; not tried again for %ds",
+            type(exc).__name__,
+            task.name,
+            args,
+            BROKER_RETRY_SECONDS,
+        )
         return False
     return True
 

@@ -134,7 +134,7 @@ class LocalCounter:
     def _prune(self, now: float) -> None:
         live = {t: v for t, v in self._counts.items() if v[1] > now}
         if len(live) >= self._max:  # all live: drop the oldest half rather than grow
-            live = dict(sorted(live.items(), key=lambda kv: kv[1][1])[len(live) // 2:])
+            live = dict(sorted(live.items(), key=lambda kv: kv[1][1])[len(live) // 2 :])
         self._counts = live
 
     def clear(self) -> None:

@@ -33,8 +33,10 @@ class ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Stable machine-readable code, one of these:")
     detail = serializers.CharField(help_text="A message for people, in the caller's language.")
     fields = serializers.DictField(  # type: ignore[assignment]  # DRF moves declared fields off the class
-        child=serializers.ListField(child=serializers.CharField()), required=False,
-        help_text="Invalid input only: the messages for each field.")
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Invalid input only: the messages for each field.",
+    )
 
     class Meta:
         ref_name = "Error"
@@ -46,11 +48,11 @@ ERROR_DESCRIPTIONS = {
     403: "Your roles do not allow this (or a session without its CSRF token).",
     404: "Not found (or not visible to you).",
     409: "The object is not in a state that allows this (`invalid_transition`), or someone "
-         "changed it since the version you sent (`conflict`).",
+    "changed it since the version you sent (`conflict`).",
     413: "The request body is too large (`too_large`).",
     429: "Too many requests or attempts (`rate_limited`); wait and try again.",
     503: "The service is briefly unavailable and nothing was saved (`unavailable`); "
-         "try again after Retry-After seconds.",
+    "try again after Retry-After seconds.",
 }
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -66,15 +68,16 @@ class AutoSchema(SpectacularAutoSchema):
             if str(status) not in responses:
                 responses[str(status)] = self._get_response_for_code(  # type: ignore[no-untyped-call]
                     OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status]),
-                    str(status), direction=direction)
+                    str(status),
+                    direction=direction,
+                )
         return dict(sorted(responses.items()))
 
     def error_statuses(self) -> set[int]:
         view, method = self.view, self.method.upper()
         statuses = {503}
         has_body = method in BODY_METHODS and self.get_request_serializer() is not None
-        has_params = any(p.get("in") in ("query", "header")
-                         for p in self._get_parameters())
+        has_params = any(p.get("in") in ("query", "header") for p in self._get_parameters())
         if has_body or has_params:
             statuses.add(400)
         if has_body:
@@ -85,8 +88,10 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(401)
         # A role check refuses with 403; so does a session's missing CSRF token on a write.
         if any(type(p) not in (AllowAny, IsAuthenticated) for p in permissions) or (
-                method not in SAFE_METHODS and not all(isinstance(p, AllowAny) for p in permissions)
-                and any(isinstance(a, SessionAuthentication) for a in authenticators)):
+            method not in SAFE_METHODS
+            and not all(isinstance(p, AllowAny) for p in permissions)
+            and any(isinstance(a, SessionAuthentication) for a in authenticators)
+        ):
             statuses.add(403)
         if view.get_throttles():
             statuses.add(429)

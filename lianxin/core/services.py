@@ -45,8 +45,12 @@ def record_save(*, obj: M, actor: Any, changed: Iterable[str] = (), created: boo
     changed_data)."""
     with transaction.atomic():
         obj.save()
-        audit_record(actor=actor, action=f"{_label(obj)}_{'create' if created else 'change'}",
-                     obj=obj, data=_values(obj, changed))
+        audit_record(
+            actor=actor,
+            action=f"{_label(obj)}_{'create' if created else 'change'}",
+            obj=obj,
+            data=_values(obj, changed),
+        )
     return obj
 
 
@@ -59,14 +63,14 @@ def record_delete(*, obj: models.Model, actor: Any) -> None:
 def password_changed(*, user: Any, actor: Any) -> None:
     """Record that `user`'s password was set (by the admin's password form, which saves it
     itself); never the password."""
-    audit_record(actor=actor, action=f"{_label(user)}_change", obj=user,
-                 data={"password": "(changed)"})
+    audit_record(
+        actor=actor, action=f"{_label(user)}_change", obj=user, data={"password": "(changed)"}
+    )
 
 
 def role_grant(*, user: Any, role: Role | str, unit: Unit, actor: Any) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, unit=unit)
-    return record_save(obj=assignment, actor=actor, changed=["user", "role", "unit"],
-                       created=True)
+    return record_save(obj=assignment, actor=actor, changed=["user", "role", "unit"], created=True)
 
 
 def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
@@ -76,16 +80,22 @@ def role_revoke(*, assignment: RoleAssignment, actor: Any) -> None:
 # --- The second factor (core.two_factor): what is recorded is that a device was set up,
 # confirmed or reset, and by whom; never its key.
 
+
 def two_factor_enrol(*, user: Any) -> TOTPDevice:
     """The device `user` is setting up: the one already begun, else a new one with a fresh
     random key (django-otp's default: 20 bytes from the system's generator)."""
     with transaction.atomic():
-        device = (TOTPDevice.objects.select_for_update()
-                  .filter(user=user, confirmed=False).order_by("-pk").first())
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False)
+            .order_by("-pk")
+            .first()
+        )
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-            audit_record(actor=user, action="two_factor_enrol", obj=user,
-                         data={"device": device.pk})
+            audit_record(
+                actor=user, action="two_factor_enrol", obj=user, data={"device": device.pk}
+            )
     return device
 
 
@@ -96,8 +106,9 @@ def two_factor_confirm(*, device: TOTPDevice, actor: Any) -> None:
         TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_record(actor=actor, action="two_factor_confirm", obj=device.user,
-                     data={"device": device.pk})
+        audit_record(
+            actor=actor, action="two_factor_confirm", obj=device.user, data={"device": device.pk}
+        )
 
 
 def two_factor_reset(*, user: Any, actor: Any, reason: str = "") -> int:
@@ -107,6 +118,11 @@ def two_factor_reset(*, user: Any, actor: Any, reason: str = "") -> int:
     with transaction.atomic():
         devices, _ = TOTPDevice.objects.filter(user=user).delete()
         tokens, _ = Token.objects.filter(user=user).delete()
-        audit_record(actor=actor, action="two_factor_reset", obj=user, reason=reason,
-                     data={"devices": devices, "tokens_revoked": tokens})
+        audit_record(
+            actor=actor,
+            action="two_factor_reset",
+            obj=user,
+            reason=reason,
+            data={"devices": devices, "tokens_revoked": tokens},
+        )
     return int(devices)

@@ -25,8 +25,10 @@ LIMITS = (  # (setting, what the counter is keyed on)
 
 
 def _counters(username: str, request: Any) -> list[tuple[str, int, int]]:
-    parts = {"account": (username or "").strip().lower()[:150],
-             "address": address_tag(client_address(request)) if request is not None else "-"}
+    parts = {
+        "account": (username or "").strip().lower()[:150],
+        "address": address_tag(client_address(request)) if request is not None else "-",
+    }
     counters = []
     for name, keys in LIMITS:
         parsed = parse_rate(getattr(settings, name))
@@ -42,8 +44,14 @@ def signin_locked(username: str, request: Any) -> bool:
 
 def signin_wait(username: str, request: Any) -> int:
     """Seconds until this account may be tried again from here (0: it may now)."""
-    return max((seconds_left(key) for key, limit, _seconds in _counters(username, request)
-                if hits(key) >= limit), default=0)
+    return max(
+        (
+            seconds_left(key)
+            for key, limit, _seconds in _counters(username, request)
+            if hits(key) >= limit
+        ),
+        default=0,
+    )
 
 
 class SigninForm(AuthenticationForm):
@@ -57,13 +65,15 @@ class SigninForm(AuthenticationForm):
         if wait:
             self.locked_message = _(
                 "Too many failed attempts. Try again in %(minutes)d minutes, or ask the "
-                "administrator to check your account.") % {"minutes": -(-wait // 60)}
+                "administrator to check your account."
+            ) % {"minutes": -(-wait // 60)}
             raise ValidationError(self.locked_message, code="locked")
         return super().clean()
 
 
-def signin_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                  **kwargs: Any) -> None:
+def signin_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     """user_login_failed: count the failure against each limit."""
     for key, _limit, seconds in _counters(credentials.get("username", ""), request):
         count_hit(key, seconds)
@@ -77,6 +87,7 @@ class SigninThrottleBackend:
         if username is not None and signin_locked(username, request):
             raise PermissionDenied
         return None
+
     # No get_user(): this backend never signs anyone in, so no session ever names it (and
     # Django's force_login, which takes the first backend that has one, passes it by).
 

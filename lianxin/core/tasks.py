@@ -50,14 +50,21 @@ def deliver_notification(notification_id: int) -> str:
             get_sms_backend().send(n.address, f"{n.subject} {n.body}")
     except Exception:  # noqa: BLE001 - any gateway failure is retried later, never lost
         log.exception("notification %s failed", n.pk)
-        status = (Notification.Status.FAILED if n.attempts >= MAX_ATTEMPTS
-                  else Notification.Status.PENDING)
+        status = (
+            Notification.Status.FAILED
+            if n.attempts >= MAX_ATTEMPTS
+            else Notification.Status.PENDING
+        )
         Notification.objects.filter(pk=n.pk).update(
-            status=status, claimed_until=None, **_forgotten(n, done=status != "pending"))
+            status=status, claimed_until=None, **_forgotten(n, done=status != "pending")
+        )
         return "failed"
     Notification.objects.filter(pk=n.pk).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), claimed_until=None,
-        **_forgotten(n, done=True))
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_until=None,
+        **_forgotten(n, done=True),
+    )
     return "sent"
 
 
@@ -70,7 +77,9 @@ def _forgotten(n: Notification, *, done: bool) -> dict[str, Any]:
 @shared_task
 def retry_pending_notifications() -> int:
     ids = list(
-        Notification.objects.filter(status=Notification.Status.PENDING).values_list("pk", flat=True)[:500]
+        Notification.objects.filter(status=Notification.Status.PENDING).values_list(
+            "pk", flat=True
+        )[:500]
     )
     for pk in ids:
         if not enqueue(deliver_notification, pk):

@@ -23,8 +23,15 @@ def visible(value: Any) -> str:
     return INVISIBLE.sub("", "" if value is None else str(value)).strip()
 
 
-def clean_text(value: Any, *, field: str, max_length: int, required: bool = True,
-               label: str | None = None, code: str | None = None) -> str:
+def clean_text(
+    value: Any,
+    *,
+    field: str,
+    max_length: int,
+    required: bool = True,
+    label: str | None = None,
+    code: str | None = None,
+) -> str:
     """The visible text of `value`, or InvalidInput naming `field` (shown as `label`) when it
     is missing or longer than `max_length`."""
     text = visible(value)
@@ -35,5 +42,8 @@ def clean_text(value: Any, *, field: str, max_length: int, required: bool = True
         problem = _("At most %(n)d characters.") % {"n": max_length}
     if problem is None:
         return text
-    raise InvalidInput(_("%(field)s: %(message)s") % {"field": label or field, "message": problem},
-                       code=code, fields={field: [problem]})
+    raise InvalidInput(
+        _("%(field)s: %(message)s") % {"field": label or field, "message": problem},
+        code=code,
+        fields={field: [problem]},
+    )

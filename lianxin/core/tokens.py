@@ -24,15 +24,20 @@ from .parsers import JSONParser
 from .signin import signin_locked
 from .two_factor import check_code, code_wait, confirmed_device, locked_message, two_factor_required
 
-TOKEN_RESPONSE = inline_serializer("Token", {"token": serializers.CharField(),
-                                             "expires": serializers.DateTimeField()})
+TOKEN_RESPONSE = inline_serializer(
+    "Token", {"token": serializers.CharField(), "expires": serializers.DateTimeField()}
+)
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
     otp = serializers.CharField(
-        required=False, allow_blank=True, max_length=20, trim_whitespace=True,
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        trim_whitespace=True,
         help_text="The six-digit code of the authenticator app: required for roles that need "
-                  "the second factor (LIANXIN_TWO_FACTOR_ROLES).")
+        "the second factor (LIANXIN_TWO_FACTOR_ROLES).",
+    )
 
 
 def _second_factor(user: Any, code: str) -> None:
@@ -41,12 +46,18 @@ def _second_factor(user: Any, code: str) -> None:
         return
     device = confirmed_device(user)
     if device is None:
-        raise PermissionDenied(_(
-            "Your role requires a second factor: sign in on the website once to set up your "
-            "authenticator app, then ask for a token again."), code="otp_not_set_up")
+        raise PermissionDenied(
+            _(
+                "Your role requires a second factor: sign in on the website once to set up your "
+                "authenticator app, then ask for a token again."
+            ),
+            code="otp_not_set_up",
+        )
     if not code:
-        raise InvalidInput(_("Your role requires the six-digit code of your authenticator app "
-                             "(field otp)."), code="otp_required")
+        raise InvalidInput(
+            _("Your role requires the six-digit code of your authenticator app (field otp)."),
+            code="otp_required",
+        )
     wait = code_wait(user)
     if wait:
         raise RateLimited(locked_message(wait))
@@ -54,8 +65,13 @@ def _second_factor(user: Any, code: str) -> None:
         wait = code_wait(user)
         if wait:
             raise RateLimited(locked_message(wait))
-        raise InvalidInput(_("The code of the authenticator app is not right (or was already "
-                             "used); enter the one it shows now."), code="otp_invalid")
+        raise InvalidInput(
+            _(
+                "The code of the authenticator app is not right (or was already "
+                "used); enter the one it shows now."
+            ),
+            code="otp_invalid",
+        )
 
 
 class TokenView(APIView):
@@ -66,9 +82,12 @@ class TokenView(APIView):
     def get_permissions(self) -> list[Any]:
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TOKEN_RESPONSE},
-                   summary="Get an API token (username and password, and the authenticator "
-                           "app's code where the role needs it)")
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TOKEN_RESPONSE},
+        summary="Get an API token (username and password, and the authenticator "
+        "app's code where the role needs it)",
+    )
     def post(self, request: Request) -> Response:
         data = request.data if isinstance(request.data, dict) else {}
         if signin_locked(str(data.get("username", "")), request):

@@ -71,13 +71,18 @@ def require_state(
     if state in allowed:
         return
     display = getattr(obj, f"get_{field}_display", lambda: state)()
-    text = message if message is not None else _(
-        "This is not possible while it is %(status)s.")
+    text = message if message is not None else _("This is not possible while it is %(status)s.")
     raise InvalidTransition(text % {"status": display}, code=code)
 
 
-def require_permission(actor: Any, perm: str, obj: models.Model, *,
-                       message: str | None = None, code: str = "permission_denied") -> None:
+def require_permission(
+    actor: Any,
+    perm: str,
+    obj: models.Model,
+    *,
+    message: str | None = None,
+    code: str = "permission_denied",
+) -> None:
     """PermissionDenied unless the rules (`core.access.may`) let `actor` do `perm` on `obj`."""
     if actor is None or not may(actor, perm, obj):
         raise PermissionDenied(message, code=code)
@@ -112,8 +117,16 @@ def commit(
         obj.updated_at = clock.now()  # type: ignore[attr-defined]
     obj.save(update_fields=update)
     to_state = getattr(obj, state_field, "") if state_field in names else ""
-    audit_record(actor=actor, actor_label=actor_label, action=action, obj=obj,
-                 from_state=from_state, to_state=to_state or "", reason=reason, data=data)
+    audit_record(
+        actor=actor,
+        actor_label=actor_label,
+        action=action,
+        obj=obj,
+        from_state=from_state,
+        to_state=to_state or "",
+        reason=reason,
+        data=data,
+    )
     return obj
 
 
@@ -146,8 +159,14 @@ def transition(
     set more fields and returns their names, or raises to refuse — then the move and its audit
     event. `data` may be a function of the changed row (to audit what `change` decided)."""
     with transaction.atomic():
-        obj = lock(model, target, version=version, related=related, missing=missing,
-                   missing_code=missing_code)
+        obj = lock(
+            model,
+            target,
+            version=version,
+            related=related,
+            missing=missing,
+            missing_code=missing_code,
+        )
         if perm is not None:
             require_permission(actor, perm, obj)
         if allowed is not None:
@@ -156,7 +175,15 @@ def transition(
         fields = list(change(obj) or ()) if change is not None else []
         if to is not None:
             setattr(obj, state_field, to)
-        return commit(obj, action=action, actor=actor, fields=fields, from_state=before,
-                      reason=reason, data=data(obj) if callable(data) else data,
-                      actor_label=actor_label, state_field=state_field,
-                      version_field=version_field)
+        return commit(
+            obj,
+            action=action,
+            actor=actor,
+            fields=fields,
+            from_state=before,
+            reason=reason,
+            data=data(obj) if callable(data) else data,
+            actor_label=actor_label,
+            state_field=state_field,
+            version_field=version_field,
+        )

@@ -52,6 +52,7 @@ def pending_device(user: Any) -> TOTPDevice | None:
 # --- Wrong codes, counted per account (the password was right: only the owner, or whoever has
 # the password, gets here) ---------------------------------------------------------------------
 
+
 def _counter(user: Any) -> tuple[str, int, int] | None:
     parsed = parse_rate(settings.LOGIN_RATE_OTP)
     if parsed is None:
@@ -69,8 +70,10 @@ def code_wait(user: Any) -> int:
 
 
 def locked_message(wait: int) -> str:
-    return _("Too many wrong codes. Try again in %(minutes)d minutes, or ask the administrator "
-             "to check your account.") % {"minutes": -(-wait // 60)}
+    return _(
+        "Too many wrong codes. Try again in %(minutes)d minutes, or ask the administrator "
+        "to check your account."
+    ) % {"minutes": -(-wait // 60)}
 
 
 CODE_PATTERN = re.compile(r"\d{6}")
@@ -92,14 +95,16 @@ def check_code(device: TOTPDevice, code: str) -> bool:
 
 # --- The set-up page ------------------------------------------------------------------------
 
+
 def secret_text(device: TOTPDevice) -> str:
     """The key as people type it into an app without a camera: base32, in groups of four."""
     text = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// address as an inline SVG QR code, drawn here (no network, no image file
     that could be cached or logged)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=4, dark="#000", light="#fff", svgclass="qr", lineclass=None)
+        scale=5, border=4, dark="#000", light="#fff", svgclass="qr", lineclass=None
+    )

@@ -42,7 +42,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as exc:
-        return JsonResponse({"status": "error", "database": str(exc) or type(exc).__name__}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": str(exc) or type(exc).__name__}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -76,6 +78,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 # --- Signing in ---------------------------------------------------------------------------------
 
+
 def _with_next(name: str, target: str) -> str:
     return f"{reverse(name)}?{urlencode({'next': target})}"
 
@@ -91,15 +94,17 @@ class SigninView(LoginView):
         target = super().get_success_url()
         user = self.request.user
         if two_factor_required(user):
-            return _with_next("two_factor" if confirmed_device(user) else "two_factor_setup",
-                              target)
+            return _with_next(
+                "two_factor" if confirmed_device(user) else "two_factor_setup", target
+            )
         return target
 
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
@@ -118,9 +123,11 @@ def _code_error(request: HttpRequest, device: TOTPDevice) -> str | None:
     wait = code_wait(request.user)
     if wait:
         return locked_message(wait)
-    return _("That code is not right. Enter the six digits your authenticator app shows now "
-             "(they change every 30 seconds; a code already used is not accepted twice), and "
-             "check that the phone's clock is right.")
+    return _(
+        "That code is not right. Enter the six digits your authenticator app shows now "
+        "(they change every 30 seconds; a code already used is not accepted twice), and "
+        "check that the phone's clock is right."
+    )
 
 
 def _verified(request: HttpRequest, device: TOTPDevice) -> None:
@@ -145,8 +152,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if error is None:
             _verified(request, device)
             return redirect(target)
-    return render(request, "registration/two_factor.html",
-                  {"form": CodeForm(), "error": error, "next": target})
+    return render(
+        request,
+        "registration/two_factor.html",
+        {"form": CodeForm(), "error": error, "next": target},
+    )
 
 
 @never_cache
@@ -167,10 +177,22 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         if error is None:
             two_factor_confirm(device=device, actor=request.user)
             _verified(request, device)
-            messages.success(request, _(
-                "Your authenticator app is set up. From now on, sign-in asks for its code after "
-                "the password."))
+            messages.success(
+                request,
+                _(
+                    "Your authenticator app is set up. From now on, sign-in asks for its code after "
+                    "the password."
+                ),
+            )
             return redirect(target)
-    return render(request, "registration/two_factor_setup.html",
-                  {"form": CodeForm(), "error": error, "next": target, "qr": qr_svg(device),
-                   "secret": secret_text(device)})
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": CodeForm(),
+            "error": error,
+            "next": target,
+            "qr": qr_svg(device),
+            "secret": secret_text(device),
+        },
+    )

@@ -34,8 +34,15 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
             logins = load_people(units)
             categories = load_catalogue(units)
         now = clock.now()
-        load_appeals(rng=rng, units=units, categories=categories, appeals=appeals, days=days,
-                     now=now, stdout=stdout)
+        load_appeals(
+            rng=rng,
+            units=units,
+            categories=categories,
+            appeals=appeals,
+            days=days,
+            now=now,
+            stdout=stdout,
+        )
         recent_signals(rng=rng, categories=categories, now=now)
         participation_demo.seed(now=now)
         return logins

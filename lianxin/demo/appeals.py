@@ -35,17 +35,46 @@ DATA = Path(settings.BASE_DIR) / "data" / "teddy2020"
 
 # First-level category of the city's taxonomy → the department that handles it by default.
 GROUP_UNITS = {
-    "城乡建设": "housing", "环境保护": "env", "交通运输": "transport", "教育文体": "edu",
-    "劳动和社会保障": "hrss", "卫生计生": "health", "商贸旅游": "commerce", "农村农业": "agri",
-    "经济管理": "market", "民政": "civil", "政法": "police", "国土资源": "land",
-    "科技与信息产业": "market", "党务政务": "gov-office", "纪检监察": "gov-office",
+    "城乡建设": "housing",
+    "环境保护": "env",
+    "交通运输": "transport",
+    "教育文体": "edu",
+    "劳动和社会保障": "hrss",
+    "卫生计生": "health",
+    "商贸旅游": "commerce",
+    "农村农业": "agri",
+    "经济管理": "market",
+    "民政": "civil",
+    "政法": "police",
+    "国土资源": "land",
+    "科技与信息产业": "market",
+    "党务政务": "gov-office",
+    "纪检监察": "gov-office",
 }
 # Categories the taxonomy lacks; animal health goes straight to the veterinary bureau.
 EXTRA_CATEGORIES = [
-    ("animal-epidemic", "动物疫病", "农村农业", "vet", True, 1, 2,
-     "病死畜禽、疑似疫情、防疫服务", "病死 疫情 猪瘟 禽流感 防疫 兽医"),
-    ("livestock-safety", "畜产品质量安全", "农村农业", "vet", True, 3, 4,
-     "肉蛋奶质量、私屠滥宰、兽药残留", "屠宰 注水肉 兽药 养殖 检疫"),
+    (
+        "animal-epidemic",
+        "动物疫病",
+        "农村农业",
+        "vet",
+        True,
+        1,
+        2,
+        "病死畜禽、疑似疫情、防疫服务",
+        "病死 疫情 猪瘟 禽流感 防疫 兽医",
+    ),
+    (
+        "livestock-safety",
+        "畜产品质量安全",
+        "农村农业",
+        "vet",
+        True,
+        3,
+        4,
+        "肉蛋奶质量、私屠滥宰、兽药残留",
+        "屠宰 注水肉 兽药 养殖 检疫",
+    ),
 ]
 KEYWORDS = [
     ("农村农业", r"养猪|养殖|屠宰|病死|猪瘟|禽流感|兽医"),
@@ -60,13 +89,13 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟"]
 
 
-
 def load_catalogue(units: dict[str, Unit]) -> dict[str, Category]:
     groups: dict[str, Category] = {}
     rows = list(csv.DictReader((DATA / "taxonomy.csv").open(encoding="utf-8")))
     for n, first in enumerate(dict.fromkeys(r["一级分类"] for r in rows), start=1):
         groups[first], _ = Category.objects.get_or_create(
-            code=f"c{n:02d}", defaults={"name": first, "default_unit": units[GROUP_UNITS[first]]})
+            code=f"c{n:02d}", defaults={"name": first, "default_unit": units[GROUP_UNITS[first]]}
+        )
     seen: dict[tuple[str, str], int] = {}
     for r in rows:
         first, second = r["一级分类"], r["二级分类"]
@@ -76,20 +105,35 @@ def load_catalogue(units: dict[str, Unit]) -> dict[str, Category]:
         index = sum(1 for k in seen if k[0] == first)
         Category.objects.get_or_create(
             code=f"{groups[first].code}-{index:02d}",
-            defaults={"name": second, "parent": groups[first],
-                      "default_unit": units[GROUP_UNITS[first]]})
+            defaults={
+                "name": second,
+                "parent": groups[first],
+                "default_unit": units[GROUP_UNITS[first]],
+            },
+        )
     for code, name, group, unit, auto, days, hours, description, keywords in EXTRA_CATEGORIES:
-        Category.objects.get_or_create(code=code, defaults={
-            "name": name, "parent": groups[group], "default_unit": units[unit],
-            "auto_dispatch": auto, "handling_days": days, "contact_hours": hours,
-            "description": description, "keywords": keywords})
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "parent": groups[group],
+                "default_unit": units[unit],
+                "auto_dispatch": auto,
+                "handling_days": days,
+                "contact_hours": hours,
+                "description": description,
+                "keywords": keywords,
+            },
+        )
     return {c.name: c for c in Category.objects.filter(parent__isnull=True)} | {
         "动物疫病": Category.objects.get(code="animal-epidemic"),
         "畜产品质量安全": Category.objects.get(code="livestock-safety"),
     }
 
 
-GREETING = re.compile(r"^(尊敬|敬爱|亲爱)的[^，,：:！!。]{0,20}[，,：:！!。]?\s*((您|你)好[，,！!。]?)?")
+GREETING = re.compile(
+    r"^(尊敬|敬爱|亲爱)的[^，,：:！!。]{0,20}[，,：:！!。]?\s*((您|你)好[，,！!。]?)?"
+)
 
 
 def _title_of(text: str) -> str:
@@ -121,14 +165,23 @@ def _messages(rng: random.Random) -> list[dict[str, str]]:
     rng.shuffle(train)
     animal = [r for r in replied if re.search(KEYWORDS[0][1], r["留言主题"] + r["留言详情"])][:6]
     out = [
-        {"ref": f"replied:{r['留言编号']}", "title": _clean(r["留言主题"])[:60],
-         "content": _clean(r["留言详情"]), "reply": _clean(r["答复意见"]),
-         "group": _group_of(r["留言主题"] + r["留言详情"])}
-        for r in animal + [r for r in replied if r not in animal][:REPLIED_MESSAGES - len(animal)]
+        {
+            "ref": f"replied:{r['留言编号']}",
+            "title": _clean(r["留言主题"])[:60],
+            "content": _clean(r["留言详情"]),
+            "reply": _clean(r["答复意见"]),
+            "group": _group_of(r["留言主题"] + r["留言详情"]),
+        }
+        for r in animal + [r for r in replied if r not in animal][: REPLIED_MESSAGES - len(animal)]
     ]
     out += [
-        {"ref": f"train:{r['id']}", "title": _title_of(_clean(r["text"])),
-         "content": _clean(r["text"]), "reply": "", "group": r["label"]}
+        {
+            "ref": f"train:{r['id']}",
+            "title": _title_of(_clean(r["text"])),
+            "content": _clean(r["text"]),
+            "reply": "",
+            "group": r["label"],
+        }
         for r in train[:OPEN_MESSAGES]
     ]
     rng.shuffle(out)  # so that a smaller demo (--appeals N) still has every kind of appeal
@@ -152,29 +205,63 @@ def _age(start: datetime) -> str:
 # or being handled, recent ones being handled or answered, old ones done (a few still open).
 _AGE_WEIGHTS = {
     "new": {Status.SUBMITTED: 1, Status.DISPATCHED: 1, Status.HANDLING: 1, Status.WITHDRAWN: 0.2},
-    "recent": {Status.DISPATCHED: 0.1, Status.HANDLING: 1, Status.REPLIED: 1, Status.REOPENED: 1,
-               Status.CLOSED: 0.5, Status.MERGED: 1, Status.WITHDRAWN: 0.5},
-    "old": {Status.CLOSED: 1, Status.MERGED: 1, Status.WITHDRAWN: 0.5, Status.HANDLING: 0.02,
-            Status.REPLIED: 0.02},
+    "recent": {
+        Status.DISPATCHED: 0.1,
+        Status.HANDLING: 1,
+        Status.REPLIED: 1,
+        Status.REOPENED: 1,
+        Status.CLOSED: 0.5,
+        Status.MERGED: 1,
+        Status.WITHDRAWN: 0.5,
+    },
+    "old": {
+        Status.CLOSED: 1,
+        Status.MERGED: 1,
+        Status.WITHDRAWN: 0.5,
+        Status.HANDLING: 0.02,
+        Status.REPLIED: 0.02,
+    },
 }
 
 # Share of demo appeals per final state: most are done, some are at each open step.
 STATE_WEIGHTS = [
-    (Status.CLOSED, 46), (Status.REPLIED, 9), (Status.REOPENED, 3), (Status.HANDLING, 14),
-    (Status.DISPATCHED, 9), (Status.SUBMITTED, 8), (Status.MERGED, 4), (Status.WITHDRAWN, 4),
+    (Status.CLOSED, 46),
+    (Status.REPLIED, 9),
+    (Status.REOPENED, 3),
+    (Status.HANDLING, 14),
+    (Status.DISPATCHED, 9),
+    (Status.SUBMITTED, 8),
+    (Status.MERGED, 4),
+    (Status.WITHDRAWN, 4),
 ]
 
 
-def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit],
-          categories: dict[str, Category], people: dict[str, Any], start: datetime) -> None:
+def _play(
+    message: dict[str, str],
+    *,
+    rng: random.Random,
+    units: dict[str, Unit],
+    categories: dict[str, Category],
+    people: dict[str, Any],
+    start: datetime,
+) -> None:
     """Submit one appeal at `start` and walk it to a state, each step at a plausible time."""
     with_reply = bool(message["reply"])
     states = [s for s, _ in STATE_WEIGHTS]
-    weights: list[float] = [w * (3 if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
-                    else (0 if with_reply else 1)) for s, w in STATE_WEIGHTS]
+    weights: list[float] = [
+        w
+        * (
+            3
+            if with_reply and s in (Status.CLOSED, Status.REPLIED, Status.REOPENED)
+            else (0 if with_reply else 1)
+        )
+        for s, w in STATE_WEIGHTS
+    ]
     if not with_reply:
-        weights = [0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
-                   for s, w in STATE_WEIGHTS]
+        weights = [
+            0 if s in (Status.CLOSED, Status.REPLIED, Status.REOPENED) else w
+            for s, w in STATE_WEIGHTS
+        ]
     by_age = _AGE_WEIGHTS[_age(start)]
     weights = [w * by_age.get(s, 0) for s, w in zip(states, weights, strict=True)]
     if not any(weights):  # an old message without a reply: still being handled, long overdue
@@ -183,7 +270,9 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
     group = message["group"]
     category = categories.get(group) or categories["城乡建设"]
     if group == "农村农业":
-        category = categories["动物疫病" if re.search("病死|疫|瘟", message["content"]) else "畜产品质量安全"]
+        category = categories[
+            "动物疫病" if re.search("病死|疫|瘟", message["content"]) else "畜产品质量安全"
+        ]
     street_code, street_name, _kind, children = rng.choice(STREETS)
     community = rng.choice(children)
     anonymous = rng.random() < 0.25
@@ -196,14 +285,19 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
 
     with clock.at(start):
         appeal, created = appeal_submit(
-            title=message["title"] or "市民来信", content=message["content"][:5000],
+            title=message["title"] or "市民来信",
+            content=message["content"][:5000],
             category=category if rng.random() < 0.8 else None,
-            urgency=rng.choices([Urgency.ORDINARY, Urgency.URGENT, Urgency.COMPLEX, Urgency.EMERGENCY],
-                                [80, 10, 8, 2])[0],
-            channel=Channel.IMPORT, source_ref=message["ref"],
+            urgency=rng.choices(
+                [Urgency.ORDINARY, Urgency.URGENT, Urgency.COMPLEX, Urgency.EMERGENCY],
+                [80, 10, 8, 2],
+            )[0],
+            channel=Channel.IMPORT,
+            source_ref=message["ref"],
             contact_name="" if anonymous else rng.choice(SURNAMES) + rng.choice(GIVEN),
             contact_phone="" if anonymous else f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-            address=f"{street_name}{community[1]}", is_public=rng.random() < 0.6,
+            address=f"{street_name}{community[1]}",
+            is_public=rng.random() < 0.6,
             actor_label="12345",
         )
     if not created or appeal.status != Status.SUBMITTED and target == Status.SUBMITTED:
@@ -219,8 +313,12 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
             appeal_withdraw(appeal=appeal, by_citizen=True, reason="问题已自行解决")
         return
     if target == Status.MERGED:
-        master = Appeal.objects.filter(category=appeal.category, created_at__lt=start).exclude(
-            status__in=[Status.MERGED, Status.WITHDRAWN]).order_by("-created_at").first()
+        master = (
+            Appeal.objects.filter(category=appeal.category, created_at__lt=start)
+            .exclude(status__in=[Status.MERGED, Status.WITHDRAWN])
+            .order_by("-created_at")
+            .first()
+        )
         if master:
             with clock.at(later(rng.uniform(1, 8))):
                 appeal_merge(appeal=appeal, master=master, actor=dispatcher)
@@ -233,8 +331,9 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
             with clock.at(later(rng.uniform(0.2, 3))):
                 appeal_dispatch(appeal=appeal, unit=wrong, actor=dispatcher)
             with clock.at(later(rng.uniform(1, 10))):
-                appeal_return(appeal=appeal, actor=people[wrong.code],
-                              reason="不属于本单位职责，请重新派单")
+                appeal_return(
+                    appeal=appeal, actor=people[wrong.code], reason="不属于本单位职责，请重新派单"
+                )
         with clock.at(later(rng.uniform(0.2, 6))):
             appeal_dispatch(appeal=appeal, unit=unit, actor=dispatcher)
     if target == Status.DISPATCHED:
@@ -244,8 +343,9 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
     if target == Status.HANDLING:
         if rng.random() < 0.1:
             with clock.at(later(rng.uniform(24, 96))):
-                extension_request(appeal=appeal, actor=handler, days=5,
-                                  reason="需协调多个部门现场核查")
+                extension_request(
+                    appeal=appeal, actor=handler, days=5, reason="需协调多个部门现场核查"
+                )
         return
     with clock.at(later(rng.uniform(24, 24 * 9))):
         appeal_reply(appeal=appeal, actor=handler, text=message["reply"][:5000])
@@ -253,35 +353,64 @@ def _play(message: dict[str, str], *, rng: random.Random, units: dict[str, Unit]
         return
     if target == Status.REOPENED:
         with clock.at(later(rng.uniform(4, 48))):
-            appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=False,
-                             satisfaction=Satisfaction.DISSATISFIED,
-                             comment="问题依然存在，答复没有解决实际问题")
+            appeal_follow_up(
+                appeal=appeal,
+                actor=dispatcher,
+                resolved=False,
+                satisfaction=Satisfaction.DISSATISFIED,
+                comment="问题依然存在，答复没有解决实际问题",
+            )
         return
     satisfaction = rng.choices(
-        [Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED], [70, 20, 10])[0]
+        [Satisfaction.SATISFIED, Satisfaction.BASIC, Satisfaction.DISSATISFIED], [70, 20, 10]
+    )[0]
     with clock.at(later(rng.uniform(4, 72))):
         if rng.random() < 0.5:
-            appeal_follow_up(appeal=appeal, by_citizen=True,
-                             resolved=satisfaction != Satisfaction.DISSATISFIED,
-                             satisfaction=satisfaction, comment="")
+            appeal_follow_up(
+                appeal=appeal,
+                by_citizen=True,
+                resolved=satisfaction != Satisfaction.DISSATISFIED,
+                satisfaction=satisfaction,
+                comment="",
+            )
         else:
-            appeal_follow_up(appeal=appeal, actor=dispatcher,
-                             resolved=satisfaction != Satisfaction.DISSATISFIED,
-                             satisfaction=satisfaction, comment="电话回访")
+            appeal_follow_up(
+                appeal=appeal,
+                actor=dispatcher,
+                resolved=satisfaction != Satisfaction.DISSATISFIED,
+                satisfaction=satisfaction,
+                comment="电话回访",
+            )
     appeal.refresh_from_db()
     if appeal.status == Status.REOPENED:  # 重办: handled again, then judged once more
         with clock.at(later(rng.uniform(2, 24))):
             appeal_accept(appeal=appeal, actor=handler)
         with clock.at(later(rng.uniform(24, 24 * 5))):
-            appeal_reply(appeal=appeal, actor=handler,
-                         text="经重新核查，已会同相关部门现场处理，问题已整改。")
+            appeal_reply(
+                appeal=appeal,
+                actor=handler,
+                text="经重新核查，已会同相关部门现场处理，问题已整改。",
+            )
         with clock.at(later(rng.uniform(4, 48))):
-            appeal_follow_up(appeal=appeal, actor=dispatcher, resolved=True,
-                             satisfaction=Satisfaction.BASIC, comment="电话回访：基本满意")
+            appeal_follow_up(
+                appeal=appeal,
+                actor=dispatcher,
+                resolved=True,
+                satisfaction=Satisfaction.BASIC,
+                comment="电话回访：基本满意",
+            )
 
 
-def load_appeals(*, rng: random.Random, units: dict[str, Unit], categories: dict[str, Category],
-                 appeals: int, days: int, now: datetime, stdout: Any = None) -> None:
+def load_appeals(
+    *,
+    rng: random.Random,
+    units: dict[str, Unit],
+    categories: dict[str, Category],
+    appeals: int,
+    days: int,
+    now: datetime,
+    stdout: Any = None,
+) -> None:
     """Replay `appeals` messages over the last `days` days, each through the services."""
     User = get_user_model()
     people: dict[str, Any] = {"dispatcher": User.objects.get(username="dispatcher")}

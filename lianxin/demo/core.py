@@ -27,28 +27,65 @@ DEPARTMENTS = [
     ("gov-office", "区政府办公室"),
 ]
 STREETS = [
-    ("dongcheng", "东城街道", "street", [("dongcheng-donghu", "东湖社区", "community"),
-                                          ("dongcheng-yingbin", "迎宾社区", "community"),
-                                          ("dongcheng-heping", "和平社区", "community")]),
-    ("xicheng", "西城街道", "street", [("xicheng-jinxiu", "锦绣社区", "community"),
-                                        ("xicheng-wenhua", "文化社区", "community")]),
-    ("nanhu", "南湖街道", "street", [("nanhu-binhe", "滨河社区", "community"),
-                                      ("nanhu-lifa", "丽发社区", "community"),
-                                      ("nanhu-xingfu", "幸福社区", "community")]),
-    ("qiaotou", "桥头镇", "town", [("qiaotou-dawan", "大湾村", "village"),
-                                   ("qiaotou-shiqiao", "石桥村", "village"),
-                                   ("qiaotou-liushu", "柳树村", "village")]),
-    ("guoyuan", "果园镇", "town", [("guoyuan-xunlong", "浔龙村", "village"),
-                                   ("guoyuan-huaxin", "花新村", "village")]),
-    ("baishui", "白水乡", "town", [("baishui-shangba", "上坝村", "village"),
-                                   ("baishui-xiaba", "下坝村", "village"),
-                                   ("baishui-qingshan", "青山村", "village")]),
+    (
+        "dongcheng",
+        "东城街道",
+        "street",
+        [
+            ("dongcheng-donghu", "东湖社区", "community"),
+            ("dongcheng-yingbin", "迎宾社区", "community"),
+            ("dongcheng-heping", "和平社区", "community"),
+        ],
+    ),
+    (
+        "xicheng",
+        "西城街道",
+        "street",
+        [("xicheng-jinxiu", "锦绣社区", "community"), ("xicheng-wenhua", "文化社区", "community")],
+    ),
+    (
+        "nanhu",
+        "南湖街道",
+        "street",
+        [
+            ("nanhu-binhe", "滨河社区", "community"),
+            ("nanhu-lifa", "丽发社区", "community"),
+            ("nanhu-xingfu", "幸福社区", "community"),
+        ],
+    ),
+    (
+        "qiaotou",
+        "桥头镇",
+        "town",
+        [
+            ("qiaotou-dawan", "大湾村", "village"),
+            ("qiaotou-shiqiao", "石桥村", "village"),
+            ("qiaotou-liushu", "柳树村", "village"),
+        ],
+    ),
+    (
+        "guoyuan",
+        "果园镇",
+        "town",
+        [("guoyuan-xunlong", "浔龙村", "village"), ("guoyuan-huaxin", "花新村", "village")],
+    ),
+    (
+        "baishui",
+        "白水乡",
+        "town",
+        [
+            ("baishui-shangba", "上坝村", "village"),
+            ("baishui-xiaba", "下坝村", "village"),
+            ("baishui-qingshan", "青山村", "village"),
+        ],
+    ),
 ]
 
 
 def _ensure_unit(code: str, name: str, kind: str, parent: Unit | None) -> Unit:
-    unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind,
-                                                              "parent": parent})
+    unit, _ = Unit.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "parent": parent}
+    )
     return unit
 
 
@@ -68,9 +105,13 @@ def _person(username: str, name: str, role: str, unit: Unit, **extra: Any) -> An
     User = get_user_model()
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
-                                        first_name=name, email=f"{username}@demo.lianxin.local",
-                                        **extra)
+        user = User.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name=name,
+            email=f"{username}@demo.lianxin.local",
+            **extra,
+        )
     RoleAssignment.objects.get_or_create(user=user, role=role, unit=unit)
     return user
 

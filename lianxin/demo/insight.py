@@ -17,9 +17,18 @@ from .appeals import DATA, GIVEN, SURNAMES, _clean
 HOT_PLACE = "丽发新城"
 HOT_MESSAGES = 8
 CLUSTER = [
-    ("大湾村好几头猪突然死了", "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。"),
-    ("大湾村路边沟里有死猪", "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。"),
-    ("大湾村邻居家猪发病", "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。"),
+    (
+        "大湾村好几头猪突然死了",
+        "桥头镇大湾村3组我家养的猪这两天死了三头，发烧不吃食，怕是猪瘟，请兽医来看看。",
+    ),
+    (
+        "大湾村路边沟里有死猪",
+        "桥头镇大湾村村口水沟里有两头死猪，没人处理，天热很臭，担心传染给别家的猪。",
+    ),
+    (
+        "大湾村邻居家猪发病",
+        "桥头镇大湾村5组邻居家十几头猪发病，有的已经病死，请畜牧部门尽快来处理。",
+    ),
 ]
 
 
@@ -29,15 +38,25 @@ def recent_signals(*, rng: random.Random, categories: dict[str, Category], now: 
     for r in hot:
         with clock.at(now - timedelta(hours=rng.uniform(2, 24 * 6))):
             appeal_submit(
-                title=_clean(r["留言主题"])[:60], content=_clean(r["留言详情"])[:5000],
-                channel=Channel.IMPORT, source_ref=f"hot:{r['留言编号']}", is_public=True,
+                title=_clean(r["留言主题"])[:60],
+                content=_clean(r["留言详情"])[:5000],
+                channel=Channel.IMPORT,
+                source_ref=f"hot:{r['留言编号']}",
+                is_public=True,
                 contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                actor_label="12345")
+                actor_label="12345",
+            )
     for n, (title, content) in enumerate(CLUSTER):
         with clock.at(now - timedelta(hours=40 - 16 * n)):
             appeal_submit(
-                title=title, content=content, category=categories["动物疫病"],
-                urgency=Urgency.URGENT, channel=Channel.IMPORT, source_ref=f"demo-cluster:{n}",
-                address="桥头镇大湾村", contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                title=title,
+                content=content,
+                category=categories["动物疫病"],
+                urgency=Urgency.URGENT,
+                channel=Channel.IMPORT,
+                source_ref=f"demo-cluster:{n}",
+                address="桥头镇大湾村",
+                contact_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                 contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                actor_label="12345")
+                actor_label="12345",
+            )

@@ -41,10 +41,21 @@ COMMENTS = [  # (paragraph number or None, text, anonymous)
 ]
 
 APPLICANTS = [  # (name, stake)
-    ("王建国", "farmer"), ("刘桂芳", "farmer"), ("陈国强", "farmer"), ("赵德胜", "farmer"),
-    ("孙秀英", "farmer"), ("周立新", "resident"), ("吴丽华", "resident"), ("郑海波", "resident"),
-    ("冯春梅", "resident"), ("何志刚", "business"), ("许文静", "business"),
-    ("高明远", "expert"), ("林晓燕", "expert"), ("马振华", "deputy"), ("罗素芬", "deputy"),
+    ("王建国", "farmer"),
+    ("刘桂芳", "farmer"),
+    ("陈国强", "farmer"),
+    ("赵德胜", "farmer"),
+    ("孙秀英", "farmer"),
+    ("周立新", "resident"),
+    ("吴丽华", "resident"),
+    ("郑海波", "resident"),
+    ("冯春梅", "resident"),
+    ("何志刚", "business"),
+    ("许文静", "business"),
+    ("高明远", "expert"),
+    ("林晓燕", "expert"),
+    ("马振华", "deputy"),
+    ("罗素芬", "deputy"),
 ]
 SEED = "2026年第211期福彩3D开奖号码 5 2 7"
 
@@ -54,12 +65,18 @@ def seed(*, now: datetime | None = None) -> Notice | None:
     if Notice.objects.filter(title=TITLE).exists():
         return None
     User = get_user_model()
-    handler, leader = User.objects.get(username="handler-vet"), User.objects.get(username="leader-vet")
+    handler, leader = (
+        User.objects.get(username="handler-vet"),
+        User.objects.get(username="leader-vet"),
+    )
     citizen = User.objects.get(username="citizen")
     vet = Unit.objects.get(code="vet")
     now = now or clock.now()
-    day = (now - timedelta(days=120)).astimezone(LOCAL).replace(hour=9, minute=0, second=0,
-                                                                microsecond=0)
+    day = (
+        (now - timedelta(days=120))
+        .astimezone(LOCAL)
+        .replace(hour=9, minute=0, second=0, microsecond=0)
+    )
 
     def at(n: int):
         return clock.at(day + timedelta(days=n))
@@ -67,55 +84,109 @@ def seed(*, now: datetime | None = None) -> Notice | None:
     with transaction.atomic():
         with at(0):
             decision = decisions.decision_create(
-                actor=leader, unit=vet, title="示范区畜禽养殖禁养区调整",
+                actor=leader,
+                unit=vet,
+                title="示范区畜禽养殖禁养区调整",
                 summary="调整东湖水库水源保护区、城镇居民区周边和大湾村河道两侧的禁养区范围，"
-                        "北部丘陵调出禁养区；禁养区内养殖场限期关闭或搬迁并给予补助。",
-                responsible=leader)
+                "北部丘陵调出禁养区；禁养区内养殖场限期关闭或搬迁并给予补助。",
+                responsible=leader,
+            )
         with at(5):
             notice = notices.notice_create(
-                actor=handler, unit=vet, title=TITLE, text=TEXT, opens_at=day + timedelta(days=5),
-                closes_at=day + timedelta(days=40), channels="电子邮箱 xmsy@demo.gov.cn；"
-                "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345", decision=decision)
+                actor=handler,
+                unit=vet,
+                title=TITLE,
+                text=TEXT,
+                opens_at=day + timedelta(days=5),
+                closes_at=day + timedelta(days=40),
+                channels="电子邮箱 xmsy@demo.gov.cn；"
+                "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345",
+                decision=decision,
+            )
         paragraphs = {p.number: p.pk for p in notice.paragraphs.all()}
         made = []
         for n, (number, text, anonymous) in enumerate(COMMENTS):
             with at(7 + 3 * n):
-                made.append(notices.notice_comment(
-                    notice_id=notice.pk, actor=citizen if not anonymous else None, text=text,
-                    paragraph_id=paragraphs[number + 1] if number is not None else None))
+                made.append(
+                    notices.notice_comment(
+                        notice_id=notice.pk,
+                        actor=citizen if not anonymous else None,
+                        text=text,
+                        paragraph_id=paragraphs[number + 1] if number is not None else None,
+                    )
+                )
         with at(25):
-            spam = notices.notice_comment(notice_id=notice.pk, actor=None,
-                                          text="出售二手养殖设备，价格优惠，电话138xxxx")
-            notices.comment_hide(comment_id=spam.pk, actor=handler, reason="与征求意见无关的商业广告")
+            spam = notices.notice_comment(
+                notice_id=notice.pk, actor=None, text="出售二手养殖设备，价格优惠，电话138xxxx"
+            )
+            notices.comment_hide(
+                comment_id=spam.pk, actor=handler, reason="与征求意见无关的商业广告"
+            )
         with at(39):
-            group = notices.comments_group(notice_id=notice.pk, actor=handler, topic="补助标准",
-                                           comment_ids=[made[0].pk, made[5].pk])
-            notices.group_answer(group_id=group.pk, actor=handler, outcome="partly",
-                                 reason="补助标准提高为生猪每头400元、牛每头2000元、羊每只200元；"
-                                        "按实际投入补偿涉及评估，成本高、周期长，未采纳。")
-            notices.comment_answer(comment_id=made[1].pk, actor=handler, outcome="partly",
-                                   reason="过渡期延长至2028年6月30日；三年过渡期不利于水源保护，未全部采纳。")
-            notices.comment_answer(comment_id=made[2].pk, actor=handler, outcome="not_adopted",
-                                   reason="外延距离依据《畜禽养殖禁养区划定技术指南》确定，不宜按风向逐户调整。")
-            notices.comment_answer(comment_id=made[3].pk, actor=handler, outcome="adopted",
-                                   reason="感谢支持，北部丘陵调出禁养区。")
-            notices.comment_answer(comment_id=made[4].pk, actor=handler, outcome="adopted",
-                                   reason="矢量图将在区政府网站公布，并可在12345热线查询。")
+            group = notices.comments_group(
+                notice_id=notice.pk,
+                actor=handler,
+                topic="补助标准",
+                comment_ids=[made[0].pk, made[5].pk],
+            )
+            notices.group_answer(
+                group_id=group.pk,
+                actor=handler,
+                outcome="partly",
+                reason="补助标准提高为生猪每头400元、牛每头2000元、羊每只200元；"
+                "按实际投入补偿涉及评估，成本高、周期长，未采纳。",
+            )
+            notices.comment_answer(
+                comment_id=made[1].pk,
+                actor=handler,
+                outcome="partly",
+                reason="过渡期延长至2028年6月30日；三年过渡期不利于水源保护，未全部采纳。",
+            )
+            notices.comment_answer(
+                comment_id=made[2].pk,
+                actor=handler,
+                outcome="not_adopted",
+                reason="外延距离依据《畜禽养殖禁养区划定技术指南》确定，不宜按风向逐户调整。",
+            )
+            notices.comment_answer(
+                comment_id=made[3].pk,
+                actor=handler,
+                outcome="adopted",
+                reason="感谢支持，北部丘陵调出禁养区。",
+            )
+            notices.comment_answer(
+                comment_id=made[4].pk,
+                actor=handler,
+                outcome="adopted",
+                reason="矢量图将在区政府网站公布，并可在12345热线查询。",
+            )
         with at(41):
-            notices.notice_close(notice_id=notice.pk, actor=handler, summary=(
-                "共收到有效意见6条，采纳2条，部分采纳3条，未采纳1条，1条广告已屏蔽。"
-                "补助标准和过渡期已据此调整。"))
+            notices.notice_close(
+                notice_id=notice.pk,
+                actor=handler,
+                summary=(
+                    "共收到有效意见6条，采纳2条，部分采纳3条，未采纳1条，1条广告已屏蔽。"
+                    "补助标准和过渡期已据此调整。"
+                ),
+            )
 
         held = day + timedelta(days=30)
         with at(8):
             hearing = hearings.hearing_announce(
-                actor=leader, unit=vet, title="畜禽养殖禁养区调整听证会",
-                place="示范区政府三楼第一会议室", held_at=held, materials_at=day + timedelta(days=9),
-                materials="征求意见稿、禁养区矢量图、补助测算说明", notice=notice, decision=decision,
+                actor=leader,
+                unit=vet,
+                title="畜禽养殖禁养区调整听证会",
+                place="示范区政府三楼第一会议室",
+                held_at=held,
+                materials_at=day + timedelta(days=9),
+                materials="征求意见稿、禁养区矢量图、补助测算说明",
+                notice=notice,
+                decision=decision,
                 selection_method="报名人按利害关系分为养殖户、周边居民、企业、专家、人大代表五类，"
-                                 "按名额在各类中分别随机抽取；随机种子为抽签当日福彩3D开奖号码，"
-                                 "任何人可用公布的种子复核抽签结果。",
-                quotas={"farmer": 3, "resident": 2, "business": 1, "expert": 1, "deputy": 1})
+                "按名额在各类中分别随机抽取；随机种子为抽签当日福彩3D开奖号码，"
+                "任何人可用公布的种子复核抽签结果。",
+                quotas={"farmer": 3, "resident": 2, "business": 1, "expert": 1, "deputy": 1},
+            )
         for n, (name, stake) in enumerate(APPLICANTS):
             with clock.at(day + timedelta(days=9, hours=n)):
                 hearings.hearing_apply(hearing_id=hearing.pk, actor=None, name=name, stake=stake)
@@ -123,30 +194,53 @@ def seed(*, now: datetime | None = None) -> Notice | None:
             hearings.hearing_draw(hearing_id=hearing.pk, actor=leader, seed=SEED)
         with at(30):
             hearings.hearing_minutes(
-                hearing_id=hearing.pk, actor=leader,
+                hearing_id=hearing.pk,
+                actor=leader,
                 minutes="听证会于上午9时开始，11时40分结束。8名听证参加人全部到会，"
-                        "畜牧兽医局介绍调整方案，生态环境局说明水源保护要求，参加人逐一发言。",
-                positions=[("王*国（养殖户）", "against", "补助标准过低，搬迁后无力新建猪舍。"),
-                           ("周*新（周边居民）", "for", "养殖场气味影响生活，支持尽快划定。"),
-                           ("高*远（专家）", "conditions", "支持调整，建议给予合理过渡期并提供新场址。")])
+                "畜牧兽医局介绍调整方案，生态环境局说明水源保护要求，参加人逐一发言。",
+                positions=[
+                    ("王*国（养殖户）", "against", "补助标准过低，搬迁后无力新建猪舍。"),
+                    ("周*新（周边居民）", "for", "养殖场气味影响生活，支持尽快划定。"),
+                    ("高*远（专家）", "conditions", "支持调整，建议给予合理过渡期并提供新场址。"),
+                ],
+            )
         for position in hearing.positions.all():
             with at(76):
-                hearings.position_respond(position_id=position.pk, actor=leader, response={
-                    "against": "补助标准已提高至生猪每头400元。",
-                    "for": "禁养区自公布之日起划定。",
-                    "conditions": "过渡期延长至2028年6月30日，北部丘陵提供新场址。",
-                }[position.stance])
+                hearings.position_respond(
+                    position_id=position.pk,
+                    actor=leader,
+                    response={
+                        "against": "补助标准已提高至生猪每头400元。",
+                        "for": "禁养区自公布之日起划定。",
+                        "conditions": "过渡期延长至2028年6月30日，北部丘陵提供新场址。",
+                    }[position.stance],
+                )
 
         steps: list[tuple[str, int, int, dict[str, Any]]] = [  # kind, start day, end day, extra
             ("participation", 5, 42, {}),
-            ("argumentation", 43, 50, {"opinions": [
-                ("省农科院 林教授", "禁养区范围总体合理，城镇外延500米符合技术指南。"),
-                ("区环保协会 高工程师", "建议对河道两侧的存量养殖场优先搬迁。")]}),
+            (
+                "argumentation",
+                43,
+                50,
+                {
+                    "opinions": [
+                        ("省农科院 林教授", "禁养区范围总体合理，城镇外延500米符合技术指南。"),
+                        ("区环保协会 高工程师", "建议对河道两侧的存量养殖场优先搬迁。"),
+                    ]
+                },
+            ),
             ("risk", 51, 58, {}),
             ("legality", 59, 80, {}),
             ("discussion", 82, 82, {"dissent": "一名副区长认为补助标准仍偏低，建议再提高10%。"}),
-            ("publication", 85, 85, {"adoption": "公众意见采纳2条、部分采纳3条、未采纳1条；"
-                                                  "专家关于优先搬迁河道两侧养殖场的意见已采纳。"}),
+            (
+                "publication",
+                85,
+                85,
+                {
+                    "adoption": "公众意见采纳2条、部分采纳3条、未采纳1条；"
+                    "专家关于优先搬迁河道两侧养殖场的意见已采纳。"
+                },
+            ),
         ]
         summaries = {
             "participation": "公开征求意见35日，召开听证会一次。",
@@ -159,27 +253,52 @@ def seed(*, now: datetime | None = None) -> Notice | None:
         for kind, start, end, extra in steps:
             with at(end + 1):
                 decisions.decision_step(
-                    decision_id=decision.pk, actor=leader, kind=kind,
+                    decision_id=decision.pk,
+                    actor=leader,
+                    kind=kind,
                     started_on=(day + timedelta(days=start)).date(),
-                    ended_on=(day + timedelta(days=end)).date(), summary=summaries[kind],
-                    evidence=f"示范区畜牧兽医局档案 2026-{kind}", **extra)
+                    ended_on=(day + timedelta(days=end)).date(),
+                    summary=summaries[kind],
+                    evidence=f"示范区畜牧兽医局档案 2026-{kind}",
+                    **extra,
+                )
         with at(86):
-            border = aftercare.milestone_add(decision_id=decision.pk, actor=leader,
-                                             title="设立禁养区界桩并公布矢量图",
-                                             due_on=(day + timedelta(days=100)).date())
-            moving = aftercare.milestone_add(decision_id=decision.pk, actor=leader,
-                                             title="禁养区内养殖场关闭或搬迁",
-                                             due_on=(day + timedelta(days=300)).date())
-            aftercare.milestone_add(decision_id=decision.pk, actor=leader,
-                                    title="发放关闭搬迁补助", due_on=(day + timedelta(days=180)).date())
+            border = aftercare.milestone_add(
+                decision_id=decision.pk,
+                actor=leader,
+                title="设立禁养区界桩并公布矢量图",
+                due_on=(day + timedelta(days=100)).date(),
+            )
+            moving = aftercare.milestone_add(
+                decision_id=decision.pk,
+                actor=leader,
+                title="禁养区内养殖场关闭或搬迁",
+                due_on=(day + timedelta(days=300)).date(),
+            )
+            aftercare.milestone_add(
+                decision_id=decision.pk,
+                actor=leader,
+                title="发放关闭搬迁补助",
+                due_on=(day + timedelta(days=180)).date(),
+            )
         with at(98):
-            aftercare.milestone_progress(milestone_id=border.pk, actor=leader, progress=100,
-                                         evidence="界桩126根已设立；矢量图已在区政府网站公布。")
+            aftercare.milestone_progress(
+                milestone_id=border.pk,
+                actor=leader,
+                progress=100,
+                evidence="界桩126根已设立；矢量图已在区政府网站公布。",
+            )
         with at(110):
-            aftercare.milestone_progress(milestone_id=moving.pk, actor=leader, progress=35,
-                                         evidence="禁养区内43家养殖场已关闭或搬迁15家。")
+            aftercare.milestone_progress(
+                milestone_id=moving.pk,
+                actor=leader,
+                progress=35,
+                evidence="禁养区内43家养殖场已关闭或搬迁15家。",
+            )
             aftercare.correction_request(
-                decision_id=decision.pk, actor=citizen,
-                text="我家养殖场在大湾村河道250米外，界桩却立在我家场子后面，请核实边界。")
+                decision_id=decision.pk,
+                actor=citizen,
+                text="我家养殖场在大湾村河道250米外，界桩却立在我家场子后面，请核实边界。",
+            )
     notice.refresh_from_db()
     return notice

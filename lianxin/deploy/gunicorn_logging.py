@@ -12,8 +12,9 @@ from gunicorn.glogging import Logger
 PRIVATE_PREFIXES = ("/supervision/report", "/api/v1/reports")
 # Secrets a client might still put in an address (the API refuses them there, but the log
 # line is written whatever the answer): their values never reach the log.
-SECRET_PARAMS = re.compile(r"((?:^|[?&])(?:query_code|receipt|code|token|password)=)[^&]*",
-                           re.IGNORECASE)
+SECRET_PARAMS = re.compile(
+    r"((?:^|[?&])(?:query_code|receipt|code|token|password)=)[^&]*", re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:
@@ -24,6 +25,9 @@ class PrivateAccessLogger(Logger):
     def access(self, resp, req, environ, request_time):
         if environ.get("PATH_INFO", "").startswith(PRIVATE_PREFIXES):
             return
-        environ = {**environ, "QUERY_STRING": redact(environ.get("QUERY_STRING", "")),
-                   "RAW_URI": redact(environ.get("RAW_URI", ""))}
+        environ = {
+            **environ,
+            "QUERY_STRING": redact(environ.get("QUERY_STRING", "")),
+            "RAW_URI": redact(environ.get("RAW_URI", "")),
+        }
         super().access(resp, req, environ, request_time)

@@ -23,11 +23,13 @@ class RankingsThrottle(SettingRateThrottle):
 
 
 _RESULT_FIELDS: dict[str, serializers.Field] = {
-    "unit_id": serializers.IntegerField(), "unit": serializers.CharField(),
+    "unit_id": serializers.IntegerField(),
+    "unit": serializers.CharField(),
     "response_rate": serializers.FloatField(allow_null=True),
     "resolution_rate": serializers.FloatField(allow_null=True),
     "satisfaction_rate": serializers.FloatField(allow_null=True),
-    "score": serializers.FloatField(allow_null=True), "rank": serializers.IntegerField(),
+    "score": serializers.FloatField(allow_null=True),
+    "rank": serializers.IntegerField(),
 }
 
 
@@ -38,14 +40,30 @@ class RankingsView(APIView):
     api_errors = (404,)  # no figures for the period (code no_data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("period", str, required=True,
-                                     description="A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY)."),
-                    OpenApiParameter("level", str, required=True, enum=list(LEVELS))],
-        responses={200: inline_serializer("Ranking", {
-            "period": serializers.CharField(), "level": serializers.CharField(),
-            "results": inline_serializer("RankingResult", _RESULT_FIELDS, many=True)})},
+        parameters=[
+            OpenApiParameter(
+                "period",
+                str,
+                required=True,
+                description="A month (YYYY-MM), a quarter (YYYY-Qn) or a year (YYYY).",
+            ),
+            OpenApiParameter("level", str, required=True, enum=list(LEVELS)),
+        ],
+        responses={
+            200: inline_serializer(
+                "Ranking",
+                {
+                    "period": serializers.CharField(),
+                    "level": serializers.CharField(),
+                    "results": inline_serializer("RankingResult", _RESULT_FIELDS, many=True),
+                },
+            )
+        },
         summary="Monthly ranking of the units of a level (public)",
     )
     def get(self, request: Request) -> Response:
-        return Response(monthly_ranking(period=request.query_params.get("period"),
-                                        level=request.query_params.get("level")))
+        return Response(
+            monthly_ranking(
+                period=request.query_params.get("period"), level=request.query_params.get("level")
+            )
+        )

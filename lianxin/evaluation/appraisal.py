@@ -46,7 +46,8 @@ _NEW = f"[{TOKEN_ALPHABET}]"
 TOKEN_IN_TEXT_RE = re.compile(
     r"(?<![A-Za-z0-9-])(?:"
     rf"{_NEW}{{5}}(?:-{_NEW}{{5}}){{4}}|{_NEW}{{25}}"
-    r"|[A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}-[A-Z2-7]{2}|[A-Z2-7]{26})(?![A-Za-z0-9])")
+    r"|[A-Z2-7]{4}(?:-[A-Z2-7]{4}){5}-[A-Z2-7]{2}|[A-Z2-7]{26})(?![A-Za-z0-9])"
+)
 
 
 # --- voting codes -----------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def token_normalize(raw: str | None) -> str | None:
 def token_display(token: str) -> str:
     """Groups of five (new codes) or four (old ones), as printed."""
     size = 5 if len(token) == TOKEN_LENGTH else 4
-    return "-".join(token[i:i + size] for i in range(0, len(token), size))
+    return "-".join(token[i : i + size] for i in range(0, len(token), size))
 
 
 def token_hash(token: str) -> str:
@@ -83,8 +84,10 @@ def token_hashes(token: str) -> list[str]:
     (keys may rotate mid-campaign), then the hash used before core.keys existed, Django's
     salted HMAC under SECRET_KEY and its fallbacks. Codes issued before the upgrade keep
     voting and are still blanked when their campaign closes; no new code is hashed that way."""
-    legacy = [salted_hmac(_KEY_SALT, token, secret=s, algorithm="sha256").hexdigest()
-              for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]]
+    legacy = [
+        salted_hmac(_KEY_SALT, token, secret=s, algorithm="sha256").hexdigest()
+        for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
     return [m.hex() for m in macs("appraisal-code", token)] + legacy
 
 
@@ -94,14 +97,25 @@ def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitat
     campaign run one after another; see services.appraisal_votes.appraisal_vote)."""
     token = token_normalize(raw)
     if token is None:
-        raise InvalidInput(_("This is not a valid appraisal code. A code has 25 letters and "
-                             "digits; please check it and enter it again."), code=Code.TOKEN_INVALID,
-                           fields={"token": _("Not a valid code.")})
-    found = (AppraisalInvitation.objects.filter(token_hash__in=token_hashes(token))
-             .values_list("pk", "campaign_id").first())
+        raise InvalidInput(
+            _(
+                "This is not a valid appraisal code. A code has 25 letters and "
+                "digits; please check it and enter it again."
+            ),
+            code=Code.TOKEN_INVALID,
+            fields={"token": _("Not a valid code.")},
+        )
+    found = (
+        AppraisalInvitation.objects.filter(token_hash__in=token_hashes(token))
+        .values_list("pk", "campaign_id")
+        .first()
+    )
     if found is None:
-        raise InvalidInput(_("This appraisal code was not found. Please check it and enter it "
-                             "again."), code=Code.TOKEN_UNKNOWN, fields={"token": _("Unknown code.")})
+        raise InvalidInput(
+            _("This appraisal code was not found. Please check it and enter it again."),
+            code=Code.TOKEN_UNKNOWN,
+            fields={"token": _("Unknown code.")},
+        )
     if lock:  # the campaign first, as every writer of a campaign's rows locks it
         campaign = lock_row(AppraisalCampaign, found[1])
         invitation = lock_row(AppraisalInvitation, found[0])
@@ -110,20 +124,25 @@ def invitation_check(raw: str | None, *, lock: bool = False) -> AppraisalInvitat
         invitation = AppraisalInvitation.objects.get(pk=found[0])
     invitation.campaign = campaign
     if invitation.used:
-        raise InvalidTransition(_("This appraisal code has already been used to vote. Each code "
-                                  "can vote only once."), code=Code.TOKEN_USED)
+        raise InvalidTransition(
+            _("This appraisal code has already been used to vote. Each code can vote only once."),
+            code=Code.TOKEN_USED,
+        )
     now = clock.now()
     if campaign.status == AppraisalCampaign.Status.DRAFT or (
-            campaign.status == AppraisalCampaign.Status.OPEN and now < campaign.opens_at):
+        campaign.status == AppraisalCampaign.Status.OPEN and now < campaign.opens_at
+    ):
         raise InvalidTransition(
             _("Voting in “%(name)s” has not started yet. It opens at %(time)s.")
             % {"name": campaign.name, "time": local_time(campaign.opens_at)},
-            code=Code.CAMPAIGN_NOT_OPEN)
+            code=Code.CAMPAIGN_NOT_OPEN,
+        )
     if not campaign.accepts_votes_at(now):
         raise InvalidTransition(
             _("Voting in “%(name)s” closed at %(time)s. Votes are no longer accepted.")
             % {"name": campaign.name, "time": local_time(campaign.closes_at)},
-            code=Code.CAMPAIGN_CLOSED)
+            code=Code.CAMPAIGN_CLOSED,
+        )
     return invitation
 
 
@@ -139,9 +158,16 @@ def rating_summary(histogram: dict[int, int]) -> dict:
     why, and what Student's t gave instead: docs/evaluation/appraisal.md, "Results"."""
     n = sum(histogram.get(v, 0) for v in RATING_VALUES)
     minimum = max(int(settings.APPRAISAL_MIN_RESPONSES), 1)
-    out = {"n": n, "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
-           "mean": None, "sd": None, "ci_low": None, "ci_high": None, "score": None,
-           "shown": n >= minimum}
+    out = {
+        "n": n,
+        "histogram": {v: histogram.get(v, 0) for v in RATING_VALUES},
+        "mean": None,
+        "sd": None,
+        "ci_low": None,
+        "ci_high": None,
+        "score": None,
+        "shown": n >= minimum,
+    }
     if n == 0:
         return out
     mean = sum(v * histogram.get(v, 0) for v in RATING_VALUES) / n
@@ -167,8 +193,11 @@ def wilson_interval(mean: float, n: int, *, z: float = 1.959964) -> tuple[float,
 
 def response_enough(*, issued: int, voted: int) -> bool:
     """Whether a campaign has enough votes for its results to be shown (see settings)."""
-    return (voted >= max(int(settings.APPRAISAL_MIN_RESPONSES), 1) and issued > 0
-            and voted / issued >= float(settings.APPRAISAL_MIN_RESPONSE_RATE))
+    return (
+        voted >= max(int(settings.APPRAISAL_MIN_RESPONSES), 1)
+        and issued > 0
+        and voted / issued >= float(settings.APPRAISAL_MIN_RESPONSE_RATE)
+    )
 
 
 def rating_to_score(mean: float) -> float:
@@ -182,11 +211,16 @@ def appraisal_scores(year: int) -> dict[int, float]:
     APPRAISAL_MIN_RESPONSES are left out; cadres' ratings are not attributed to their units."""
     done = [AppraisalCampaign.Status.CLOSED, AppraisalCampaign.Status.PUBLISHED]
     # Typed as mappings: the sums are named by a variable, which a TypedDict refuses.
-    rows: Iterable[Mapping[str, Any]] = (AppraisalTally.objects
-            .filter(campaign__year=year, campaign__status__in=done,
-                    campaign__kind=AppraisalCampaign.Kind.UNITS, target__unit__isnull=False)
-            .values("target__unit_id")
-            .annotate(**{f"s{v}": Sum(f"c{v}") for v in RATING_VALUES}))
+    rows: Iterable[Mapping[str, Any]] = (
+        AppraisalTally.objects.filter(
+            campaign__year=year,
+            campaign__status__in=done,
+            campaign__kind=AppraisalCampaign.Kind.UNITS,
+            target__unit__isnull=False,
+        )
+        .values("target__unit_id")
+        .annotate(**{f"s{v}": Sum(f"c{v}") for v in RATING_VALUES})
+    )
     scores: dict[int, float] = {}
     for row in rows:
         summary = rating_summary({v: row[f"s{v}"] or 0 for v in RATING_VALUES})
@@ -277,8 +311,7 @@ def _draw_qr(pdf, text: str, x: float, y: float, size: float) -> None:
     for r, row in enumerate(code.modules):
         for c, dark in enumerate(row):
             if dark:
-                pdf.rect(x + (c + 4) * box, y + size - (r + 5) * box, box, box,
-                         stroke=0, fill=1)
+                pdf.rect(x + (c + 4) * box, y + size - (r + 5) * box, box, box, stroke=0, fill=1)
 
 
 def _size(text: str, font: str, size: float, room: float) -> float:

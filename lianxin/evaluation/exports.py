@@ -51,21 +51,29 @@ class Assessment:
     def title(self) -> str:
         # Separate sentences per level so that each translates naturally (街镇 / 部门).
         if self.level == "department":
-            text = _("%(year)d-%(month)d: monthly assessment ranking of the departments in "
-                     "handling appeals")
+            text = _(
+                "%(year)d-%(month)d: monthly assessment ranking of the departments in "
+                "handling appeals"
+            )
         else:
-            text = _("%(year)d-%(month)d: monthly assessment ranking of the streets and towns "
-                     "in handling appeals")
+            text = _(
+                "%(year)d-%(month)d: monthly assessment ranking of the streets and towns "
+                "in handling appeals"
+            )
         return text % {"year": self.month.year, "month": self.month.month}
 
     @property
     def annual_title(self) -> str:
         if self.level == "department":
-            text = _("%(year)d: annual assessment of the departments in handling appeals "
-                     "(January to month %(month)d)")
+            text = _(
+                "%(year)d: annual assessment of the departments in handling appeals "
+                "(January to month %(month)d)"
+            )
         else:
-            text = _("%(year)d: annual assessment of the streets and towns in handling appeals "
-                     "(January to month %(month)d)")
+            text = _(
+                "%(year)d: annual assessment of the streets and towns in handling appeals "
+                "(January to month %(month)d)"
+            )
         return text % {"year": self.month.year, "month": self.month.month}
 
 
@@ -73,14 +81,20 @@ def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessm
     level = parse_level(level)
     span = parse_period(period)
     if not span.is_month:  # the layouts are the monthly ranking and the year up to a month
-        raise InvalidInput(_("Export a month: --period YYYY-MM (with --annual for its year)."),
-                           code=Code.INVALID_PERIOD)
+        raise InvalidInput(
+            _("Export a month: --period YYYY-MM (with --annual for its year)."),
+            code=Code.INVALID_PERIOD,
+        )
     month = span.start
     ranking = compute_ranking(level, month)
     if not has_data(ranking):
         raise no_data(f"{month:%Y-%m}")
-    result = Assessment(level=level, month=month, ranking=ranking,
-                        made_at=timezone.localtime(timezone.now(), LOCAL).strftime("%Y-%m-%d %H:%M"))
+    result = Assessment(
+        level=level,
+        month=month,
+        ranking=ranking,
+        made_at=timezone.localtime(timezone.now(), LOCAL).strftime("%Y-%m-%d %H:%M"),
+    )
     if annual:
         units = [r["unit"] for r in ranking]
         trends = ranking_trends(level, month, n=month.month, units=units)
@@ -88,9 +102,15 @@ def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessm
         rows = []
         for unit in units:
             measures = appeal_rates.measures(year[unit.pk])
-            rows.append({"unit_id": unit.pk, "name": unit.name, **measures,
-                         "score": composite_score(measures),
-                         "monthly": [p["score"] for p in trends["units"][unit.pk]]})
+            rows.append(
+                {
+                    "unit_id": unit.pk,
+                    "name": unit.name,
+                    **measures,
+                    "score": composite_score(measures),
+                    "monthly": [p["score"] for p in trends["units"][unit.pk]],
+                }
+            )
         result.annual = assign_ranks(rows)
         result.months = trends["months"]
     return result
@@ -101,8 +121,10 @@ def _headers() -> list[str]:
 
 
 def _definitions() -> list[tuple[str, str]]:
-    return ([(str(LABELS[k]), str(DEFINITIONS[k])) for k in COLUMNS]
-            + [(_("Score"), str(SCORE_DEFINITION)), ("", str(DEFINITIONS["common"]))])
+    return [(str(LABELS[k]), str(DEFINITIONS[k])) for k in COLUMNS] + [
+        (_("Score"), str(SCORE_DEFINITION)),
+        ("", str(DEFINITIONS["common"])),
+    ]
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -144,8 +166,10 @@ def write_xlsx(data: Assessment, path: Path) -> None:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.freeze_panes = f"C{ws.max_row + 1}"  # a string: ws.cell() would add a row
 
-    note = _("Made %(when)s from the appeal roll-ups. Rates in per cent; definitions on the "
-             "sheet \"Definitions\".") % {"when": data.made_at}
+    note = _(
+        "Made %(when)s from the appeal roll-ups. Rates in per cent; definitions on the "
+        'sheet "Definitions".'
+    ) % {"when": data.made_at}
     wb = Workbook()
     ws = wb.active
     ws.title = _("Monthly ranking")[:31]
@@ -164,13 +188,16 @@ def write_xlsx(data: Assessment, path: Path) -> None:
 
     if data.annual is not None:
         wa = wb.create_sheet(_("Annual assessment")[:31])
-        names = ([_("Rank"), _("Unit")] + data.months + [_("Year score")]
-                 + [str(LABELS[k]) for k in COLUMNS])
+        names = (
+            [_("Rank"), _("Unit")]
+            + data.months
+            + [_("Year score")]
+            + [str(LABELS[k]) for k in COLUMNS]
+        )
         sheet_title(wa, data.annual_title, len(names), note)
         header(wa, names)
         for r in data.annual:
-            wa.append([r["rank"], r["name"], *r["monthly"], r["score"],
-                       *[r[k] for k in COLUMNS]])
+            wa.append([r["rank"], r["name"], *r["monthly"], r["score"], *[r[k] for k in COLUMNS]])
             first = 3 + len(data.months) + 1
             for col, key in enumerate(COLUMNS, start=first):
                 if key in RATES:
@@ -210,8 +237,9 @@ def _score_chart(rows: list[dict], width: float, title: str):
     height = 200
     drawing = Drawing(width, height + 70)
     drawing.initialFontName = CJK_FONT  # the renderer would start with an unembedded Helvetica
-    drawing.add(String(width / 2, height + 55, title, fontName=CJK_FONT, fontSize=11,
-                       textAnchor="middle"))
+    drawing.add(
+        String(width / 2, height + 55, title, fontName=CJK_FONT, fontSize=11, textAnchor="middle")
+    )
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 40, 60, width - 60, height - 20
     chart.data = [[r["score"] for r in scored] or [0]]
@@ -248,58 +276,97 @@ def write_pdf(data: Assessment, path: Path) -> None:
     )
 
     cjk_font()
-    title_style = ParagraphStyle("t", fontName=CJK_FONT, fontSize=16, leading=22,
-                                 alignment=TA_CENTER, spaceAfter=4)
-    note_style = ParagraphStyle("n", fontName=CJK_FONT, fontSize=8, leading=11,
-                                alignment=TA_CENTER, textColor=colors.grey)
+    title_style = ParagraphStyle(
+        "t", fontName=CJK_FONT, fontSize=16, leading=22, alignment=TA_CENTER, spaceAfter=4
+    )
+    note_style = ParagraphStyle(
+        "n", fontName=CJK_FONT, fontSize=8, leading=11, alignment=TA_CENTER, textColor=colors.grey
+    )
     body = ParagraphStyle("b", fontName=CJK_FONT, fontSize=8, leading=11)
     cell = ParagraphStyle("c", fontName=CJK_FONT, fontSize=7, leading=9)
     page = landscape(A4)
     usable = page[0] - 30 * mm
 
     def table(rows: list[list], widths: list[float] | None = None) -> Table:
-        t = Table([[Paragraph(str(v), cell) for v in row] for row in rows], colWidths=widths,
-                  repeatRows=1)
-        t.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-            ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # else each cell sets Helvetica
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f3")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]))
+        t = Table(
+            [[Paragraph(str(v), cell) for v in row] for row in rows], colWidths=widths, repeatRows=1
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("FONTNAME", (0, 0), (-1, -1), CJK_FONT),  # else each cell sets Helvetica
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde7f3")),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
         return t
 
     note = _("Made %(when)s from the appeal roll-ups.") % {"when": data.made_at}
     story = [Paragraph(data.title, title_style), Paragraph(note, note_style), Spacer(0, 4 * mm)]
     rows = [_headers()] + [
-        [r["rank"], r["name"], _num(r["score"]),
-         *[_pct(r[k]) if k in RATES else _num(r[k]) for k in COLUMNS]]
-        for r in data.ranking]
+        [
+            r["rank"],
+            r["name"],
+            _num(r["score"]),
+            *[_pct(r[k]) if k in RATES else _num(r[k]) for k in COLUMNS],
+        ]
+        for r in data.ranking
+    ]
     n = len(rows[0])
     story.append(table(rows, [14 * mm, 40 * mm] + [(usable - 54 * mm) / (n - 2)] * (n - 2)))
     story += [Spacer(0, 6 * mm), _score_chart(data.ranking, usable, _("Scores"))]
 
     if data.annual is not None:
-        story += [PageBreak(), Paragraph(data.annual_title, title_style),
-                  Paragraph(note, note_style), Spacer(0, 4 * mm)]
-        head = [_("Rank"), _("Unit")] + [m[5:] for m in data.months] + [
-            _("Year score"), str(LABELS["response_rate"]), str(LABELS["resolution_rate"]),
-            str(LABELS["satisfaction_rate"])]
+        story += [
+            PageBreak(),
+            Paragraph(data.annual_title, title_style),
+            Paragraph(note, note_style),
+            Spacer(0, 4 * mm),
+        ]
+        head = (
+            [_("Rank"), _("Unit")]
+            + [m[5:] for m in data.months]
+            + [
+                _("Year score"),
+                str(LABELS["response_rate"]),
+                str(LABELS["resolution_rate"]),
+                str(LABELS["satisfaction_rate"]),
+            ]
+        )
         rows = [head] + [
-            [r["rank"], r["name"], *[_num(s) for s in r["monthly"]], _num(r["score"]),
-             _pct(r["response_rate"]), _pct(r["resolution_rate"]), _pct(r["satisfaction_rate"])]
-            for r in data.annual]
+            [
+                r["rank"],
+                r["name"],
+                *[_num(s) for s in r["monthly"]],
+                _num(r["score"]),
+                _pct(r["response_rate"]),
+                _pct(r["resolution_rate"]),
+                _pct(r["satisfaction_rate"]),
+            ]
+            for r in data.annual
+        ]
         k = len(head) - 2
         story.append(table(rows, [12 * mm, 36 * mm] + [(usable - 48 * mm) / k] * k))
         story += [Spacer(0, 6 * mm), _score_chart(data.annual, usable, _("Year scores"))]
 
     story += [Spacer(0, 6 * mm), Paragraph(_("How the figures are counted"), body)]
-    story += [Paragraph(f"{label}{'：' if label else ''}{text}", body)
-              for label, text in _definitions()]
+    story += [
+        Paragraph(f"{label}{'：' if label else ''}{text}", body) for label, text in _definitions()
+    ]
 
     def write(target: str) -> None:
-        doc = SimpleDocTemplate(target, pagesize=page, leftMargin=15 * mm, rightMargin=15 * mm,
-                                topMargin=12 * mm, bottomMargin=12 * mm, title=data.title,
-                                initialFontName=CJK_FONT)  # no unembedded Helvetica
+        doc = SimpleDocTemplate(
+            target,
+            pagesize=page,
+            leftMargin=15 * mm,
+            rightMargin=15 * mm,
+            topMargin=12 * mm,
+            bottomMargin=12 * mm,
+            title=data.title,
+            initialFontName=CJK_FONT,
+        )  # no unembedded Helvetica
         doc.build(story)
 
     _atomic_write(path, write)

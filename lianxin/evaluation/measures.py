@@ -69,44 +69,114 @@ ITEMS = _("items")
 _HERE = "lianxin.evaluation.measures"
 _RATES = "lianxin.evaluation.rates.unit_measures"
 
-MEASURES: dict[str, Measure] = {m.key: m for m in [
-    Measure("response_rate", _("Response rate"), PERCENT, None,
-            f"{_HERE}.response_rate", requires=_RATES),
-    Measure("resolution_rate", _("Resolution rate"), PERCENT, None,
-            f"{_HERE}.resolution_rate", requires=_RATES),
-    Measure("satisfaction_rate", _("Satisfaction rate"), PERCENT, None,
-            f"{_HERE}.satisfaction_rate", requires=_RATES),
-    Measure("on_time_rate", _("On-time reply rate"), PERCENT, None,
-            f"{_HERE}.on_time_rate", requires=_RATES),
-    Measure("reopen_rate", _("Reopen rate"), PERCENT, None,
-            f"{_HERE}.reopen_rate", "lower", _RATES),
-    Measure("returned_rate", _("Returned-order rate"), PERCENT, None,
-            f"{_HERE}.returned_rate", "lower", _RATES),
-    Measure("overdue_count", _("Overdue appeals"), ITEMS, None,
-            f"{_HERE}.overdue_count", "lower", _RATES),
-    Measure("appraisal_score", _("Democratic appraisal score"), POINTS,
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in [
+        Measure(
+            "response_rate",
+            _("Response rate"),
+            PERCENT,
+            None,
+            f"{_HERE}.response_rate",
+            requires=_RATES,
+        ),
+        Measure(
+            "resolution_rate",
+            _("Resolution rate"),
+            PERCENT,
+            None,
+            f"{_HERE}.resolution_rate",
+            requires=_RATES,
+        ),
+        Measure(
+            "satisfaction_rate",
+            _("Satisfaction rate"),
+            PERCENT,
+            None,
+            f"{_HERE}.satisfaction_rate",
+            requires=_RATES,
+        ),
+        Measure(
+            "on_time_rate",
+            _("On-time reply rate"),
+            PERCENT,
+            None,
+            f"{_HERE}.on_time_rate",
+            requires=_RATES,
+        ),
+        Measure(
+            "reopen_rate", _("Reopen rate"), PERCENT, None, f"{_HERE}.reopen_rate", "lower", _RATES
+        ),
+        Measure(
+            "returned_rate",
+            _("Returned-order rate"),
+            PERCENT,
+            None,
+            f"{_HERE}.returned_rate",
+            "lower",
+            _RATES,
+        ),
+        Measure(
+            "overdue_count",
+            _("Overdue appeals"),
+            ITEMS,
+            None,
+            f"{_HERE}.overdue_count",
+            "lower",
+            _RATES,
+        ),
+        Measure(
+            "appraisal_score",
+            _("Democratic appraisal score"),
+            POINTS,
             _("Mean rating of the year's closed appraisal campaigns, scaled to 0–100."),
-            "lianxin.evaluation.appraisal.unit_appraisal_scores"),
-    Measure("duty_report_rating", _("Duty-and-integrity report rating"), POINTS,
-            _("Mean citizens' rating (1–5) of the year's published reports of the unit's cadres,"
-              " scaled to 0–100 ((mean − 1) / 4 × 100)."),
-            "lianxin.evaluation.selectors.duty_report_unit_ratings"),
-    Measure("inquiries_on_time", _("Inquiries answered on time"), PERCENT,
+            "lianxin.evaluation.appraisal.unit_appraisal_scores",
+        ),
+        Measure(
+            "duty_report_rating",
+            _("Duty-and-integrity report rating"),
+            POINTS,
+            _(
+                "Mean citizens' rating (1–5) of the year's published reports of the unit's cadres,"
+                " scaled to 0–100 ((mean − 1) / 4 × 100)."
+            ),
+            "lianxin.evaluation.selectors.duty_report_unit_ratings",
+        ),
+        Measure(
+            "inquiries_on_time",
+            _("Inquiries answered on time"),
+            PERCENT,
             _("Inquiries answered by their deadline / inquiries due in the year."),
-            "lianxin.evaluation.selectors.inquiries_on_time_percent"),
-    # Figures other apps own, named by path (this app imports neither).
-    Measure("notice_responses", _("Comments answered on notices"), PERCENT,
-            _("Comments with a published answer / comments shown, on the notices whose comment "
-              "period closed in the year."),
-            "lianxin.participation.measures.notice_responses"),
-    Measure("milestones_on_time", _("Decision milestones on time"), PERCENT,
+            "lianxin.evaluation.selectors.inquiries_on_time_percent",
+        ),
+        # Figures other apps own, named by path (this app imports neither).
+        Measure(
+            "notice_responses",
+            _("Comments answered on notices"),
+            PERCENT,
+            _(
+                "Comments with a published answer / comments shown, on the notices whose comment "
+                "period closed in the year."
+            ),
+            "lianxin.participation.measures.notice_responses",
+        ),
+        Measure(
+            "milestones_on_time",
+            _("Decision milestones on time"),
+            PERCENT,
             _("Milestones completed by their due date / milestones due in the year."),
-            "lianxin.participation.measures.milestones_on_time"),
-    # A hook: the app owning this figure (outreach) does not provide it yet.
-    Measure("visit_coverage", _("Visit coverage"), PERCENT,
+            "lianxin.participation.measures.milestones_on_time",
+        ),
+        # A hook: the app owning this figure (outreach) does not provide it yet.
+        Measure(
+            "visit_coverage",
+            _("Visit coverage"),
+            PERCENT,
             _("Households visited / households paired."),
-            "lianxin.outreach.measures.visit_coverage"),
-]}
+            "lianxin.outreach.measures.visit_coverage",
+        ),
+    ]
+}
 
 
 def measure_choices(*, available_only: bool = True) -> list[tuple[str, str]]:
@@ -169,8 +239,15 @@ def overdue_count(units, year):
 
 
 # The appeal measures come from one call for all of them; see measure_values.
-_APPEAL_KEYS = {"response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate",
-                "reopen_rate", "returned_rate", "overdue_count"}
+_APPEAL_KEYS = {
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "reopen_rate",
+    "returned_rate",
+    "overdue_count",
+}
 
 
 def measure_values(keys: list[str], units: list[Unit], year: int) -> dict[str, Values]:

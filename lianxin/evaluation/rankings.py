@@ -27,13 +27,16 @@ from .errors import Code
 from .rates import SUBTREE_FILTER_MAX, current_month, unit_counts
 
 LEVELS = {"street": (UnitKind.STREET, UnitKind.TOWN), "department": (UnitKind.DEPARTMENT,)}
-LEVEL_LABELS = {"street": gettext_lazy("Streets and towns"),
-                "department": gettext_lazy("Departments")}
+LEVEL_LABELS = {
+    "street": gettext_lazy("Streets and towns"),
+    "department": gettext_lazy("Departments"),
+}
 WEIGHTS = {"response_rate": 0.3, "resolution_rate": 0.3, "satisfaction_rate": 0.4}
 SCORE_DEFINITION = gettext_lazy(
     "Score = 100 × (0.3 × response rate + 0.3 × resolution rate + 0.4 × satisfaction rate); "
     "an empty rate is left out and the other weights scaled up to sum to 1. Units with nothing "
-    "to rate have no score and rank last; equal scores share a rank.")
+    "to rate have no score and rank last; equal scores share a rank."
+)
 TREND_MONTHS = 12
 
 # A month (2026-11), a quarter (2026-Q4) or a year (2026).
@@ -72,21 +75,30 @@ def parse_period(value: str | None) -> Span:
             span = Span(date(year, 1, 1), date(year, 12, 1), str(year))
     if span is None:
         raise InvalidInput(
-            _("The period must be a month (YYYY-MM, e.g. 2026-11), a quarter (2026-Q4) or a "
-              "year (2026)."),
-            code=Code.INVALID_PERIOD, fields={"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]})
+            _(
+                "The period must be a month (YYYY-MM, e.g. 2026-11), a quarter (2026-Q4) or a "
+                "year (2026)."
+            ),
+            code=Code.INVALID_PERIOD,
+            fields={"period": [_("Use YYYY-MM, YYYY-Qn or YYYY.")]},
+        )
     now = current_month()
     if span.start > now:
-        raise InvalidInput(_("The period %(period)s lies in the future.") % {"period": value},
-                           code=Code.INVALID_PERIOD,
-                           fields={"period": [_("A past or the current period.")]})
+        raise InvalidInput(
+            _("The period %(period)s lies in the future.") % {"period": value},
+            code=Code.INVALID_PERIOD,
+            fields={"period": [_("A past or the current period.")]},
+        )
     return Span(span.start, min(span.end, now), span.label)
 
 
 def parse_level(value: str | None) -> str:
     if value not in LEVELS:
-        raise InvalidInput(_("The level must be one of: %(levels)s.") % {"levels": ", ".join(LEVELS)},
-                           code=Code.INVALID_LEVEL, fields={"level": [_("Unknown level.")]})
+        raise InvalidInput(
+            _("The level must be one of: %(levels)s.") % {"levels": ", ".join(LEVELS)},
+            code=Code.INVALID_LEVEL,
+            fields={"level": [_("Unknown level.")]},
+        )
     return value
 
 
@@ -105,8 +117,9 @@ def composite_score(measures: dict) -> float | None:
 def assign_ranks(rows: list[dict]) -> list[dict]:
     """Sort rows (each with "score" and "name") best first and give each its "rank": one more
     than the number of rows scoring strictly higher; rows without a score share the last."""
-    scored = sorted((r for r in rows if r["score"] is not None),
-                    key=lambda r: (-r["score"], r["name"]))
+    scored = sorted(
+        (r for r in rows if r["score"] is not None), key=lambda r: (-r["score"], r["name"])
+    )
     unscored = sorted((r for r in rows if r["score"] is None), key=lambda r: r["name"])
     previous, rank = None, 0
     for position, row in enumerate(scored, start=1):
@@ -118,8 +131,9 @@ def assign_ranks(rows: list[dict]) -> list[dict]:
     return scored + unscored
 
 
-def compute_ranking(level: str, start: date, end: date | None = None,
-                    units: list[Unit] | None = None) -> list[dict]:
+def compute_ranking(
+    level: str, start: date, end: date | None = None, units: list[Unit] | None = None
+) -> list[dict]:
     """The ranking of the level's units for the months `start`..`end` (one month without
     `end`): per unit its counters, its measures, its score and rank. Pure but for the one
     roll-up read."""
@@ -129,8 +143,16 @@ def compute_ranking(level: str, start: date, end: date | None = None,
     for unit in units:
         c = counts[unit.pk]
         measures = appeal_rates.measures(c)
-        rows.append({"unit": unit, "unit_id": unit.pk, "name": unit.name, "counts": c,
-                     **measures, "score": composite_score(measures)})
+        rows.append(
+            {
+                "unit": unit,
+                "unit_id": unit.pk,
+                "name": unit.name,
+                "counts": c,
+                **measures,
+                "score": composite_score(measures),
+            }
+        )
     return assign_ranks(rows)
 
 
@@ -144,8 +166,9 @@ def latest_month_with_figures(level: str) -> date | None:
     units = level_units(level)
     if not units:
         return None
-    stats = MonthlyAppealStat.objects.filter(unit__isnull=False, received__gt=0,
-                                             month__lte=current_month())
+    stats = MonthlyAppealStat.objects.filter(
+        unit__isnull=False, received__gt=0, month__lte=current_month()
+    )
     # Beyond SUBTREE_FILTER_MAX units the level covers (nearly) the whole county, as in
     # unit_counts: the filter would cost more than it leaves out.
     if len(units) <= SUBTREE_FILTER_MAX:
@@ -154,8 +177,10 @@ def latest_month_with_figures(level: str) -> date | None:
 
 
 def no_data(period: str) -> NotFound:
-    return NotFound(_("There are no appeal figures for %(period)s at this level yet.")
-                    % {"period": period}, code=Code.NO_DATA)
+    return NotFound(
+        _("There are no appeal figures for %(period)s at this level yet.") % {"period": period},
+        code=Code.NO_DATA,
+    )
 
 
 def _fraction(value: float | None) -> float | None:
@@ -175,11 +200,15 @@ def monthly_ranking(*, period: str | None, level: str | None) -> dict:
         "period": label,
         "level": level,
         "results": [
-            {"unit_id": r["unit_id"], "unit": r["name"],
-             "response_rate": _fraction(r["response_rate"]),
-             "resolution_rate": _fraction(r["resolution_rate"]),
-             "satisfaction_rate": _fraction(r["satisfaction_rate"]),
-             "score": r["score"], "rank": r["rank"]}
+            {
+                "unit_id": r["unit_id"],
+                "unit": r["name"],
+                "response_rate": _fraction(r["response_rate"]),
+                "resolution_rate": _fraction(r["resolution_rate"]),
+                "satisfaction_rate": _fraction(r["satisfaction_rate"]),
+                "score": r["score"],
+                "rank": r["rank"],
+            }
             for r in rows
         ],
     }
@@ -193,8 +222,9 @@ def months_back(end: date, n: int) -> list[date]:
     return months[::-1]
 
 
-def ranking_trends(level: str, end: date, n: int = TREND_MONTHS,
-                   units: list[Unit] | None = None) -> dict:
+def ranking_trends(
+    level: str, end: date, n: int = TREND_MONTHS, units: list[Unit] | None = None
+) -> dict:
     """Each unit's three rates, score and rank for the n months up to `end`: one roll-up read
     grouped by month. {"months": [...], "units": {unit id: [{month, rates, score, rank}...]}}."""
     units = level_units(level) if units is None else units
@@ -206,16 +236,23 @@ def ranking_trends(level: str, end: date, n: int = TREND_MONTHS,
         for unit in units:
             c = counts[unit.pk].get(month)
             measures = appeal_rates.measures(c) if c else None
-            rows.append({"unit_id": unit.pk, "name": unit.name,
-                         "score": composite_score(measures) if measures else None,
-                         "measures": measures})
+            rows.append(
+                {
+                    "unit_id": unit.pk,
+                    "name": unit.name,
+                    "score": composite_score(measures) if measures else None,
+                    "measures": measures,
+                }
+            )
         assign_ranks(rows)
         for row in rows:
             m = row["measures"] or {}
-            series[row["unit_id"]].append({
-                "month": f"{month:%Y-%m}",
-                **{k: _fraction(m.get(k)) for k in WEIGHTS},
-                "score": row["score"],
-                "rank": row["rank"] if row["score"] is not None else None,
-            })
+            series[row["unit_id"]].append(
+                {
+                    "month": f"{month:%Y-%m}",
+                    **{k: _fraction(m.get(k)) for k in WEIGHTS},
+                    "score": row["score"],
+                    "rank": row["rank"] if row["score"] is not None else None,
+                }
+            )
     return {"months": [f"{m:%Y-%m}" for m in months], "units": series}

@@ -23,8 +23,14 @@ from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 
 # The keys of `unit_measures` (the interface the indicators read), in display order.
-RATES = ("response_rate", "resolution_rate", "satisfaction_rate", "on_time_rate",
-         "reopen_rate", "returned_rate")
+RATES = (
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "reopen_rate",
+    "returned_rate",
+)
 MEASURES = (*RATES, "received", "overdue_count")
 
 LABELS = {
@@ -43,28 +49,38 @@ LABELS = {
 DEFINITIONS = {
     "response_rate": _(
         "Response rate = appeals the unit contacted (accepted) within the contact deadline / "
-        "appeals dispatched to the unit."),
+        "appeals dispatched to the unit."
+    ),
     "resolution_rate": _(
-        "Resolution rate = appeals the citizen says are resolved / appeals followed up."),
+        "Resolution rate = appeals the citizen says are resolved / appeals followed up."
+    ),
     "satisfaction_rate": _(
-        "Satisfaction rate = (satisfied + 0.5 × basically satisfied) / appeals followed up."),
+        "Satisfaction rate = (satisfied + 0.5 × basically satisfied) / appeals followed up."
+    ),
     "on_time_rate": _(
-        "On-time reply rate = appeals replied within the handling deadline / appeals replied."),
+        "On-time reply rate = appeals replied within the handling deadline / appeals replied."
+    ),
     "reopen_rate": _(
         "Reopen rate = appeals reopened after a dissatisfied follow-up / appeals dispatched to "
-        "the unit."),
+        "the unit."
+    ),
     "returned_rate": _(
         "Returned-order rate = appeals returned (退单) at least once / appeals dispatched to the "
-        "unit."),
-    "received": _("Appeals received = appeals received in the period that the unit (or a unit "
-                  "below it) holds now."),
+        "unit."
+    ),
+    "received": _(
+        "Appeals received = appeals received in the period that the unit (or a unit "
+        "below it) holds now."
+    ),
     "overdue_count": _(
         "Overdue = appeals replied after the handling deadline; for a period that includes the "
-        "current month, plus the open appeals past a deadline right now."),
+        "current month, plus the open appeals past a deadline right now."
+    ),
     "common": _(
         "Appeals count in the month they were received, under the unit that holds them now, "
         "with the units below it; the last follow-up of an appeal counts. Rates are empty when "
-        "there was nothing to count."),
+        "there was nothing to count."
+    ),
 }
 
 # Up to this many units the roll-up read is narrowed to their subtrees in SQL; beyond it a
@@ -107,14 +123,18 @@ def live_overdue_by_unit(*, refresh: bool = False) -> dict[int, int]:
     """{unit id: open appeals past a deadline now} (see live_overdue), about a minute old."""
     counts = None if refresh else cache.get(LIVE_OVERDUE_KEY)
     if counts is None:
-        counts = dict(live_overdue().filter(unit__isnull=False).values_list("unit_id")
-                      .annotate(n=Count("pk")).order_by())
+        counts = dict(
+            live_overdue()
+            .filter(unit__isnull=False)
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
         cache.set(LIVE_OVERDUE_KEY, counts, LIVE_OVERDUE_TTL)
     return counts
 
 
-def unit_counts(units: list[Unit], start: date, end: date, *,
-                by_month: bool = False) -> dict:
+def unit_counts(units: list[Unit], start: date, end: date, *, by_month: bool = False) -> dict:
     """The roll-up counters summed over each unit's subtree for the months `start`..`end`
     (inclusive; any day of a month stands for it), plus `overdue_now`: when the range reaches
     the current month, the live overdue backlog of the subtree (of any month of receipt; it is
@@ -125,13 +145,13 @@ def unit_counts(units: list[Unit], start: date, end: date, *,
     backlog then sits in the current month). One grouped read of the monthly rows."""
     start, end = month_start(start), month_start(end)
     wanted = {u.pk for u in units}
-    stats = MonthlyAppealStat.objects.filter(month__gte=start, month__lte=end,
-                                             unit__isnull=False)
+    stats = MonthlyAppealStat.objects.filter(month__gte=start, month__lte=end, unit__isnull=False)
     if len(units) <= SUBTREE_FILTER_MAX:
         stats = stats.filter(subtree_q(units, "unit"))
     # Typed as mappings: the counters are named by variables, which a TypedDict refuses.
     rows: Iterable[Mapping[str, Any]] = (
-        stats.values("unit__path", "month").annotate(**{c: Sum(c) for c in COUNTERS}).order_by())
+        stats.values("unit__path", "month").annotate(**{c: Sum(c) for c in COUNTERS}).order_by()
+    )
     out: dict = {pk: ({} if by_month else _empty()) for pk in wanted}
 
     def bucket(pk: int, month: date) -> dict:
@@ -156,10 +176,10 @@ def unit_counts(units: list[Unit], start: date, end: date, *,
     return out
 
 
-def unit_measures(units: list[Unit], start: date, end: date
-                  ) -> dict[int, dict[str, float | int | None]]:
+def unit_measures(
+    units: list[Unit], start: date, end: date
+) -> dict[int, dict[str, float | int | None]]:
     """For each unit id, its measures over its subtree for the months `start`..`end` inclusive
     (first days of months): the rates as fractions 0-1 (None when the denominator is 0),
     `received` and `overdue_count` as ints."""
     return {pk: measures(c) for pk, c in unit_counts(units, start, end).items()}
-

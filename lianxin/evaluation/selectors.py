@@ -75,8 +75,9 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return start, after
 
 
-def ranking_drill_appeals(user, *, unit: Unit, start: date, end: date,
-                          measure: str) -> QuerySet[Appeal]:
+def ranking_drill_appeals(
+    user, *, unit: Unit, start: date, end: date, measure: str
+) -> QuerySet[Appeal]:
     """The appeals behind the figure `measure` of `unit` (with its subtree) for the months
     `start`..`end`, as far as `user` may see them (appeals_visible_to). Unknown measures raise
     KeyError."""
@@ -226,8 +227,10 @@ def inquiries_public(*, unit: Unit | None = None, status: str = ""):
 def inquiries_on_time_percent(units: list[Unit], year: int) -> dict[int, float | None]:
     """The indicator source "inquiries_on_time" (measures.py): inquiries_on_time_share in
     percent."""
-    return {pk: (None if share is None else share * 100)
-            for pk, share in inquiries_on_time_share(units, year).items()}
+    return {
+        pk: (None if share is None else share * 100)
+        for pk, share in inquiries_on_time_share(units, year).items()
+    }
 
 
 def inquiry_answer_days() -> int:
@@ -252,9 +255,12 @@ def appraisal_unit_choices() -> list[Unit]:
 
 def appraisal_cadre_choices():
     """The cadres a campaign may appraise: active people who lead or handle in a unit."""
-    return list(get_user_model().objects.filter(
-        is_active=True, roles__role__in=[Role.LEADER, Role.HANDLER]).distinct()
-        .order_by("last_name", "first_name", "username"))
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, roles__role__in=[Role.LEADER, Role.HANDLER])
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def appraisal_results(campaign: AppraisalCampaign, *, all_comments: bool = False) -> dict:

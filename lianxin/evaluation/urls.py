@@ -34,6 +34,5 @@ urlpatterns = [
     path("appraisal/new/", appraisal.appraisal_edit, name="appraisal_new"),
     path("appraisal/<int:pk>/edit/", appraisal.appraisal_edit, name="appraisal_edit"),
     path("appraisal/<int:pk>/", appraisal.appraisal_manage, name="appraisal_manage"),
-    path("appraisal/<int:pk>/results/", appraisal.appraisal_results_page,
-         name="appraisal_results"),
+    path("appraisal/<int:pk>/results/", appraisal.appraisal_results_page, name="appraisal_results"),
 ]

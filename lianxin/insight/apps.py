@@ -12,13 +12,15 @@ class InsightConfig(AppConfig):
         # lazy: apps.py is imported before the app registry is ready; these modules use models.
         from lianxin.core.audit import audit_action_labels
 
-        audit_action_labels({
-            "router_train": _("Routing model trained"),
-            "router_activate": _("Routing model activated"),
-            "alarm_raise": _("Early warning raised"),
-            "alarm_update": _("Early warning updated"),
-            "alarm_acknowledge": _("Early warning acknowledged"),
-            "alarm_close": _("Early warning closed"),
-            "duplicate_dismiss": _("Possible duplicate dismissed"),
-        })
+        audit_action_labels(
+            {
+                "router_train": _("Routing model trained"),
+                "router_activate": _("Routing model activated"),
+                "alarm_raise": _("Early warning raised"),
+                "alarm_update": _("Early warning updated"),
+                "alarm_acknowledge": _("Early warning acknowledged"),
+                "alarm_close": _("Early warning closed"),
+                "duplicate_dismiss": _("Possible duplicate dismissed"),
+            }
+        )
         from . import receivers  # noqa: F401  (lazy, as above: connects the appeal_received receivers)

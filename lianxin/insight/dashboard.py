@@ -86,18 +86,31 @@ def _sums(qs: QuerySet, *group: str) -> list[dict]:
 def _unit_category_sums(period: Period) -> list[dict]:
     """The period's figures by unit and category: whole calendar months from the monthly rows,
     the days before and after them from the daily ones."""
-    first = period.start if period.start.day == 1 else (
-        period.start + timedelta(days=32)).replace(day=1)
+    first = (
+        period.start
+        if period.start.day == 1
+        else (period.start + timedelta(days=32)).replace(day=1)
+    )
     after = (period.end + timedelta(days=1)).replace(day=1)  # first day after the whole months
     if first >= after:  # no whole month inside: days only
-        return _sums(DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end),
-                     "unit_id", "category_id")
+        return _sums(
+            DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end),
+            "unit_id",
+            "category_id",
+        )
     parts = [
-        _sums(MonthlyAppealStat.objects.filter(month__gte=first, month__lt=after),
-              "unit_id", "category_id"),
-        _sums(DailyAppealStat.objects.filter(
-            Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)),
-            "unit_id", "category_id"),
+        _sums(
+            MonthlyAppealStat.objects.filter(month__gte=first, month__lt=after),
+            "unit_id",
+            "category_id",
+        ),
+        _sums(
+            DailyAppealStat.objects.filter(
+                Q(day__gte=period.start, day__lt=first) | Q(day__gte=after, day__lte=period.end)
+            ),
+            "unit_id",
+            "category_id",
+        ),
     ]
     merged: dict[tuple, dict] = {}
     for row in parts[0] + parts[1]:
@@ -124,19 +137,25 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     categories = {c.pk: c for c in Category.objects.all()}
 
     # Two reads of the roll-ups: by day for the trend, by unit and category for the rest.
-    by_day = {row["day"]: row for row in stats.values("day").annotate(
-        received=Sum("received"), closed=Sum("closed")).order_by()}
+    by_day = {
+        row["day"]: row
+        for row in stats.values("day")
+        .annotate(received=Sum("received"), closed=Sum("closed"))
+        .order_by()
+    }
     by_unit_category = _unit_category_sums(period)
     trend = []
     day = period.start
     while day <= period.end:
         of_day = by_day.get(day)
-        trend.append({
-            "day": day.isoformat(),
-            "received": (of_day["received"] if of_day else 0) or 0,
-            "closed": (of_day["closed"] if of_day else 0) or 0,
-            "url": drill_url(since=day.isoformat(), until=day.isoformat()),
-        })
+        trend.append(
+            {
+                "day": day.isoformat(),
+                "received": (of_day["received"] if of_day else 0) or 0,
+                "closed": (of_day["closed"] if of_day else 0) or 0,
+                "url": drill_url(since=day.isoformat(), until=day.isoformat()),
+            }
+        )
         day += timedelta(days=1)
 
     groups: dict[int | None, int] = {}
@@ -176,20 +195,22 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
         unit = units.get(unit_id) if unit_id is not None else None
         if unit is None:
             continue  # not yet dispatched: counted in the totals only
-        unit_rows.append({
-            "name": unit.name,
-            "received": row["received"],
-            "open": row["open"],
-            "overdue": overdue_by_unit.get(unit.pk, 0),
-            "contact_overdue": contact_by_unit.get(unit.pk, 0),
-            "handling_overdue": handling_by_unit.get(unit.pk, 0),
-            "contact_overdue_url": drill_url(unit=unit.pk, state="contact_overdue"),
-            "handling_overdue_url": drill_url(unit=unit.pk, state="handling_overdue"),
-            **unit_rates(row),
-            "url": drill_url(**period.params, unit=unit.pk),
-            "overdue_url": drill_url(unit=unit.pk, state="overdue"),
-            "dissatisfied_url": drill_url(**period.params, unit=unit.pk, state="dissatisfied"),
-        })
+        unit_rows.append(
+            {
+                "name": unit.name,
+                "received": row["received"],
+                "open": row["open"],
+                "overdue": overdue_by_unit.get(unit.pk, 0),
+                "contact_overdue": contact_by_unit.get(unit.pk, 0),
+                "handling_overdue": handling_by_unit.get(unit.pk, 0),
+                "contact_overdue_url": drill_url(unit=unit.pk, state="contact_overdue"),
+                "handling_overdue_url": drill_url(unit=unit.pk, state="handling_overdue"),
+                **unit_rates(row),
+                "url": drill_url(**period.params, unit=unit.pk),
+                "overdue_url": drill_url(unit=unit.pk, state="overdue"),
+                "dissatisfied_url": drill_url(**period.params, unit=unit.pk, state="dissatisfied"),
+            }
+        )
     unit_rows.sort(key=lambda r: (-r["received"], r["name"]))
     overdue_total = sum(overdue_by_unit.values())
     return {

@@ -30,7 +30,9 @@ _rng = np.random.Generator(np.random.PCG64(20200112))
 _A = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
 # Odd multipliers that combine one band's values (and its index) into one key.
-_MIX = _rng.integers(1, 2**63, size=ROWS_PER_BAND + 1, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_MIX = _rng.integers(1, 2**63, size=ROWS_PER_BAND + 1, dtype=np.uint64) * np.uint64(2) + np.uint64(
+    1
+)
 
 _NOT_WORD = re.compile(r"[\W_]+")
 # Anonymised administrative names (A市, A3区, K9县) say which city, not which place.
@@ -45,10 +47,24 @@ _PLACE_END = re.compile(
     r"公园|公司|集团|驾校|车站|园|苑|城|府|湾|村|组|镇|乡|街道|社区|大道|路|街|巷|桥"
 )
 # Characters that do not occur inside a name, and names too common to tell places apart.
-_NOT_IN_NAME = re.compile(r"[的了在是和与及对向从到把被我你他她们这那个些有无不要请问何为吗呢啊"
-                          r"附近周边旁边门口所在该此本]")
-_GENERIC = {"公交车站", "居民小区", "住宅小区", "安置小区", "老旧小区", "物业公司", "开发公司",
-            "有限公司", "发展公司", "投资公司", "建设集团", "城市中心"}
+_NOT_IN_NAME = re.compile(
+    r"[的了在是和与及对向从到把被我你他她们这那个些有无不要请问何为吗呢啊"
+    r"附近周边旁边门口所在该此本]"
+)
+_GENERIC = {
+    "公交车站",
+    "居民小区",
+    "住宅小区",
+    "安置小区",
+    "老旧小区",
+    "物业公司",
+    "开发公司",
+    "有限公司",
+    "发展公司",
+    "投资公司",
+    "建设集团",
+    "城市中心",
+}
 _PLACE_WINDOW = 200
 
 
@@ -104,7 +120,11 @@ def band_keys(signature: np.ndarray) -> list[int]:
 def places(title: str, content: str) -> list[str]:
     """Keys of the named places the title and the start of the content mention (the title's
     first), at most MAX_PLACES names (each gives up to two keys, see _PLACE_END)."""
-    text = _ADMIN.sub("", normalise(title)) + "|" + _ADMIN.sub("", normalise((content or "")[:2 * _PLACE_WINDOW]))[:_PLACE_WINDOW]
+    text = (
+        _ADMIN.sub("", normalise(title))
+        + "|"
+        + _ADMIN.sub("", normalise((content or "")[: 2 * _PLACE_WINDOW]))[:_PLACE_WINDOW]
+    )
     found: list[str] = []
     names = 0
     for match in _PLACE_END.finditer(text):
@@ -113,7 +133,7 @@ def places(title: str, content: str) -> list[str]:
         for size in (2, 3):
             if start - size < 0:
                 break
-            head = text[start - size:start]
+            head = text[start - size : start]
             if "|" in head or _NOT_IN_NAME.search(head) or head.isdigit():
                 break
             name = head + match.group()
@@ -151,9 +171,12 @@ def fingerprint(title: str, content: str, *, with_bands: bool = True) -> Fingerp
     costs half as much."""
     text = appeal_text(title, content)
     ids = shingle_ids(text)
-    return Fingerprint(text=text, shingles=ids,
-                       bands=band_keys(minhash(ids)) if with_bands else [],
-                       places=places(title, content))
+    return Fingerprint(
+        text=text,
+        shingles=ids,
+        bands=band_keys(minhash(ids)) if with_bands else [],
+        places=places(title, content),
+    )
 
 
 # --- verification ---------------------------------------------------------------------------
@@ -191,7 +214,20 @@ def verify(new: Fingerprint, earlier: Fingerprint) -> float:
 
 
 __all__ = [
-    "BANDS", "MAX_CHARS", "PERMUTATIONS", "Fingerprint", "appeal_text", "band_keys",
-    "band_keys_bulk", "fingerprint", "minhash", "normalise", "place_key", "places",
-    "same_place", "shingle_ids", "similarity", "verify",
+    "BANDS",
+    "MAX_CHARS",
+    "PERMUTATIONS",
+    "Fingerprint",
+    "appeal_text",
+    "band_keys",
+    "band_keys_bulk",
+    "fingerprint",
+    "minhash",
+    "normalise",
+    "place_key",
+    "places",
+    "same_place",
+    "shingle_ids",
+    "similarity",
+    "verify",
 ]

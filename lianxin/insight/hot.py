@@ -30,27 +30,135 @@ W_USERS, W_MESSAGES, W_LIKES, W_DISLIKES = 12.0, 3.0, 3.0, 1.5
 SPAN_DAYS = 365.0  # burst = (1 + span/SPAN_DAYS)^-1/2: a one-day burst 1.0, a year-long issue 0.71
 
 SUFFIXES = (
-    "小区", "花园", "新城", "家园", "公寓", "大厦", "广场", "山庄", "国际", "苑", "园", "城", "湾",
-    "滩", "府", "郡", "岛", "港", "桥", "大道", "路", "街", "巷", "村", "社区", "小学", "中学",
-    "学校", "学院", "大学", "幼儿园", "医院", "公司", "集团", "市场", "商场", "车站", "站", "镇",
-    "乡", "厂", "院",
+    "小区",
+    "花园",
+    "新城",
+    "家园",
+    "公寓",
+    "大厦",
+    "广场",
+    "山庄",
+    "国际",
+    "苑",
+    "园",
+    "城",
+    "湾",
+    "滩",
+    "府",
+    "郡",
+    "岛",
+    "港",
+    "桥",
+    "大道",
+    "路",
+    "街",
+    "巷",
+    "村",
+    "社区",
+    "小学",
+    "中学",
+    "学校",
+    "学院",
+    "大学",
+    "幼儿园",
+    "医院",
+    "公司",
+    "集团",
+    "市场",
+    "商场",
+    "车站",
+    "站",
+    "镇",
+    "乡",
+    "厂",
+    "院",
     # Named programmes are "places" too: a subsidy or a policy is one matter for one group.
-    "补贴", "新政",
+    "补贴",
+    "新政",
 )
 GROUP_WORDS = (
-    "人才", "教师", "老师", "退休", "职工", "学生", "毕业生", "农民工", "村民", "居民", "残疾",
-    "低保", "老人", "退役", "军人", "医生", "护士", "司机", "业主", "家长", "幼师", "代课",
-    "临聘", "辅警", "环卫工", "失地农民", "独生子女",
+    "人才",
+    "教师",
+    "老师",
+    "退休",
+    "职工",
+    "学生",
+    "毕业生",
+    "农民工",
+    "村民",
+    "居民",
+    "残疾",
+    "低保",
+    "老人",
+    "退役",
+    "军人",
+    "医生",
+    "护士",
+    "司机",
+    "业主",
+    "家长",
+    "幼师",
+    "代课",
+    "临聘",
+    "辅警",
+    "环卫工",
+    "失地农民",
+    "独生子女",
 )
 # Groups so broad that they only count when something narrower (人才 …) is absent.
 BROAD_GROUPS = {"居民", "业主", "村民", "家长", "学生"}
-STOP_CHARS = set("的了在是和与及等我们你他她它该本此这那个各有到从对把被向给让为于就都也还又"
-                 "却才将已被请求问想要能会可一二三四五六七八九十几多每某其所之")
+STOP_CHARS = set(
+    "的了在是和与及等我们你他她它该本此这那个各有到从对把被向给让为于就都也还又"
+    "却才将已被请求问想要能会可一二三四五六七八九十几多每某其所之"
+)
 GENERIC_HEADS = {
-    "物业", "开发", "地产", "房地产", "有限", "建设", "建筑", "公交", "科技", "投资", "置业",
-    "居民", "农村", "城市", "城乡", "乡村", "道路", "马路", "街道", "附近", "周边", "旁边", "门口",
-    "中心", "新建", "老旧", "周围", "所在", "整个", "小区", "社区", "全市", "县城", "进城", "出城",
-    "商品", "安置", "公共", "公办", "民办", "私立", "高速", "国道", "省道", "环城", "行政", "沿街",
+    "物业",
+    "开发",
+    "地产",
+    "房地产",
+    "有限",
+    "建设",
+    "建筑",
+    "公交",
+    "科技",
+    "投资",
+    "置业",
+    "居民",
+    "农村",
+    "城市",
+    "城乡",
+    "乡村",
+    "道路",
+    "马路",
+    "街道",
+    "附近",
+    "周边",
+    "旁边",
+    "门口",
+    "中心",
+    "新建",
+    "老旧",
+    "周围",
+    "所在",
+    "整个",
+    "小区",
+    "社区",
+    "全市",
+    "县城",
+    "进城",
+    "出城",
+    "商品",
+    "安置",
+    "公共",
+    "公办",
+    "民办",
+    "私立",
+    "高速",
+    "国道",
+    "省道",
+    "环城",
+    "行政",
+    "沿街",
     "国务",  # 国务院 is cited (its rules), never the place of a complaint
 }
 # A name does not run across these: "头镇大湾村" is the tail of 桥头镇 glued to a village.
@@ -60,8 +168,22 @@ NOT_PLACES = re.compile(r"政府$")
 # A town or street named just before a place: "桥头镇" before "大湾村".
 TOWN_BEFORE = re.compile(r"([\u4e00-\u9fff]{2}(?:镇|乡|街道))$")
 # Names that end here are complete: "杏林雅苑小区" is not continued into "杏林雅苑小区电梯".
-COMPLETE = ("小区", "社区", "村", "学校", "小学", "中学", "大学", "幼儿园", "医院", "公司", "集团",
-            "市场", "商场", "车站")
+COMPLETE = (
+    "小区",
+    "社区",
+    "村",
+    "学校",
+    "小学",
+    "中学",
+    "大学",
+    "幼儿园",
+    "医院",
+    "公司",
+    "集团",
+    "市场",
+    "商场",
+    "车站",
+)
 REGION = re.compile(r"[A-Z]\d{0,2}[市区县]")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
 SPACE = re.compile(r"\s+")
@@ -112,26 +234,34 @@ def place_keys(text: str) -> set[str]:
     keys: set[str] = set()
     for run in CJK.findall(text):
         for found in SUFFIX_RE.finditer(run):
-            head, suffix = run[:found.start()], found.group()
+            head, suffix = run[: found.start()], found.group()
             for k in (2, 3, 4):
                 if len(head) < k:
                     break
                 tail = head[-k:]
-                if (tail[0] in STOP_CHARS or "的" in tail or tail in GENERIC_HEADS
-                        or ADMIN.search(tail) or NOT_PLACES.search(tail + suffix)):
+                if (
+                    tail[0] in STOP_CHARS
+                    or "的" in tail
+                    or tail in GENERIC_HEADS
+                    or ADMIN.search(tail)
+                    or NOT_PLACES.search(tail + suffix)
+                ):
                     continue
                 keys.add(tail + suffix)
     return keys
 
 
 NAME = re.compile(r"(?<![0-9A-Za-z])([0-9]{1,4}|[A-Za-z]{2,8})([\u4e00-\u9fff]{2})")
-MEASURE = set("年月日时分秒元万千百个次天户多余栋楼层单室米岁名家条辆人期小周届级度倍平套间公亩吨斤")
+MEASURE = set(
+    "年月日时分秒元万千百个次天户多余栋楼层单室米岁名家条辆人期小周届级度倍平套间公亩吨斤"
+)
 
 
 def name_keys(text: str) -> set[str]:
     """Names written with digits or Latin letters: "58车贷", "3号线", "KTV扰民"."""
-    return {f"{a}{b}" for a, b in NAME.findall(text) if b[0] not in MEASURE and b[0] not in
-            STOP_CHARS}
+    return {
+        f"{a}{b}" for a, b in NAME.findall(text) if b[0] not in MEASURE and b[0] not in STOP_CHARS
+    }
 
 
 def group_keys(text: str) -> set[str]:
@@ -158,8 +288,12 @@ def heat_of(members: list[Message], now: datetime, half_life: float = 90.0) -> f
     users = len({m.user for m in members})
     likes = sum(max(m.likes, 0) for m in members)
     dislikes = sum(max(m.dislikes, 0) for m in members)
-    base = (W_USERS * math.log1p(users) + W_MESSAGES * math.log1p(len(members))
-            + W_LIKES * math.log1p(likes) - W_DISLIKES * math.log1p(dislikes))
+    base = (
+        W_USERS * math.log1p(users)
+        + W_MESSAGES * math.log1p(len(members))
+        + W_LIKES * math.log1p(likes)
+        - W_DISLIKES * math.log1p(dislikes)
+    )
     burst, recency = _time_factor(members, now, half_life)
     return max(base, 0.0) * burst * recency
 
@@ -169,8 +303,12 @@ def _codes(text: str):
     character set to 0, so that no n-gram spans punctuation or space."""
 
     c = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    token = ((c >= 0x4E00) & (c <= 0x9FFF)) | ((c >= 48) & (c <= 57)) | (
-        (c >= 65) & (c <= 90)) | ((c >= 97) & (c <= 122))
+    token = (
+        ((c >= 0x4E00) & (c <= 0x9FFF))
+        | ((c >= 48) & (c <= 57))
+        | ((c >= 65) & (c <= 90))
+        | ((c >= 97) & (c <= 122))
+    )
     return np.where(token, c, 0)
 
 
@@ -209,8 +347,10 @@ def _vectors(texts: list[tuple[str, str]]):
     useful = (df >= low) & (df <= max(1.0, 0.3 * n))
     idf = np.log((1 + n) / (1 + df)) + 1.0
     keep = useful[pcol]
-    X = csr_matrix(((1.0 + np.log(tf[keep])) * idf[pcol[keep]], (prow[keep], pcol[keep])),
-                   shape=(n, len(vocab)))
+    X = csr_matrix(
+        ((1.0 + np.log(tf[keep])) * idf[pcol[keep]], (prow[keep], pcol[keep])),
+        shape=(n, len(vocab)),
+    )
     norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return csr_matrix(X.multiply(1.0 / norms[:, None]))
@@ -244,11 +384,13 @@ class _KeyIndex:
                 if not k.startswith("#"):
                     rows.append(i)
                     cols.append(vocab.setdefault(k, len(vocab)))
-        self.places = csr_matrix(([1.0] * len(rows), (rows, cols)),
-                                 shape=(len(keys), max(len(vocab), 1)))
+        self.places = csr_matrix(
+            ([1.0] * len(rows), (rows, cols)), shape=(len(keys), max(len(vocab), 1))
+        )
         self.places_t = self.places.T.tocsc()
-        self.groups = np.array([[("#" + w) in ks for w in GROUP_WORDS] for ks in keys],
-                               dtype=bool).reshape(len(keys), len(GROUP_WORDS))
+        self.groups = np.array(
+            [[("#" + w) in ks for w in GROUP_WORDS] for ks in keys], dtype=bool
+        ).reshape(len(keys), len(GROUP_WORDS))
         self.has_place = np.array([bool(t) for t in title_keys], dtype=bool)
         # Anonymised regions: a district code (A2区) and the city it lies in (A市) agree; two
         # different districts, or two different cities, do not.
@@ -283,12 +425,14 @@ def _edges(X, index: _KeyIndex, block: int = 1024) -> list[tuple[int, int]]:
     XT = X.T.tocsc()
     pairs: list[tuple[int, int]] = []
     for lo in range(0, n, block):
-        S = (X[lo:lo + block] @ XT).tocoo()
+        S = (X[lo : lo + block] @ XT).tocoo()
         keep = (S.col > S.row + lo) & (S.data >= LINK_KEY)
         rows, cols, sims = S.row[keep], S.col[keep], S.data[keep]
         if not len(rows):
             continue
-        places = np.asarray((index.places[lo:lo + block] @ index.places_t)[rows, cols]).ravel() > 0
+        places = (
+            np.asarray((index.places[lo : lo + block] @ index.places_t)[rows, cols]).ravel() > 0
+        )
         _terms, shared, conflict = index.terms(places, rows + lo, cols)
         ok = shared | ((sims >= LINK_TEXT) & ~conflict)
         pairs.extend(zip((rows[ok] + lo).tolist(), cols[ok].tolist(), strict=True))
@@ -351,7 +495,13 @@ def _extend_left(key: str, texts: list[str]) -> str:
         if not before or not total:
             break
         char, n = before.most_common(1)[0]
-        if n < 2 or n < 0.7 * total or not CJK.fullmatch(char) or char in STOP_CHARS or char in "市区县省镇乡":
+        if (
+            n < 2
+            or n < 0.7 * total
+            or not CJK.fullmatch(char)
+            or char in STOP_CHARS
+            or char in "市区县省镇乡"
+        ):
             break
         key = char + key
     return key
@@ -376,8 +526,12 @@ def _extend_right(key: str, texts: list[str]) -> str:
 def _with_town(key: str, texts: list[str]) -> str:
     """The town or street most mentions of a village or estate name come after: "大湾村"
     becomes "桥头镇大湾村" when the messages write it so."""
-    towns = Counter(m.group(1) for t in texts for i in _occurrences(t, key)
-                    if (m := TOWN_BEFORE.search(t[max(0, i - 4):i])))
+    towns = Counter(
+        m.group(1)
+        for t in texts
+        for i in _occurrences(t, key)
+        if (m := TOWN_BEFORE.search(t[max(0, i - 4) : i]))
+    )
     total = sum(len(_occurrences(t, key)) for t in texts)
     if towns:
         town, n = towns.most_common(1)[0]
@@ -424,8 +578,13 @@ def _describe(cluster: list[int], texts: list[tuple[str, str]], X, keys: list[se
     return place, texts[central][0]
 
 
-def find_hot_issues(messages: list[Message], *, top: int = 10, now: datetime | None = None,
-                    window_days: float | None = None) -> list[HotIssue]:
+def find_hot_issues(
+    messages: list[Message],
+    *,
+    top: int = 10,
+    now: datetime | None = None,
+    window_days: float | None = None,
+) -> list[HotIssue]:
     """The `top` hottest issues among `messages`, hottest first. Recency is measured from `now`
     (default: the latest message) with a half-life of a quarter of the window the messages
     cover (`window_days`; default: from the 1st percentile of their times to `now`)."""
@@ -442,8 +601,7 @@ def find_hot_issues(messages: list[Message], *, top: int = 10, now: datetime | N
     clusters: list[list[int]] = []
     index = _KeyIndex(keys, title_keys, [t for t, _d in texts])
     for component in _components(len(messages), _edges(X, index)):
-        clusters.extend(c for c in _average_linkage(component, X, index)
-                        if len(c) >= MIN_MESSAGES)
+        clusters.extend(c for c in _average_linkage(component, X, index) if len(c) >= MIN_MESSAGES)
     scored = []
     for cluster in clusters:
         members = sorted((messages[i] for i in cluster), key=lambda m: m.time)
@@ -452,10 +610,19 @@ def find_hot_issues(messages: list[Message], *, top: int = 10, now: datetime | N
     issues = []
     for rank, (heat, cluster, members) in enumerate(scored[:top], start=1):
         place, description = _describe(cluster, texts, X, keys)
-        issues.append(HotIssue(
-            rank=rank, issue_id=rank, heat=round(heat, 2), start=members[0].time,
-            end=members[-1].time, place=place, description=description, members=members,
-            users=len({m.user for m in members}), likes=sum(m.likes for m in members),
-            dislikes=sum(m.dislikes for m in members),
-        ))
+        issues.append(
+            HotIssue(
+                rank=rank,
+                issue_id=rank,
+                heat=round(heat, 2),
+                start=members[0].time,
+                end=members[-1].time,
+                place=place,
+                description=description,
+                members=members,
+                users=len({m.user for m in members}),
+                likes=sum(m.likes for m in members),
+                dislikes=sum(m.dislikes for m in members),
+            )
+        )
     return issues

@@ -113,7 +113,7 @@ def tokens(text: str) -> list[str]:
         elif len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
     for word, concept in _CONCEPT_WORDS:
         if word in text:
             out.extend([concept] * text.count(word))
@@ -135,8 +135,9 @@ class IdfTable:
         return self.idf.get(token, self.default)
 
 
-def fit_idf(appeals: Sequence[str], replies: Sequence[str], *, min_df: int = 3,
-            seed: int = 2020) -> IdfTable:
+def fit_idf(
+    appeals: Sequence[str], replies: Sequence[str], *, min_df: int = 3, seed: int = 2020
+) -> IdfTable:
     """The idf of each token over appeals and replies as documents, and the relevance
     calibration: cosines of true pairs against shuffled (mismatched) pairs."""
     df: Counter[str] = Counter()
@@ -148,8 +149,9 @@ def fit_idf(appeals: Sequence[str], replies: Sequence[str], *, min_df: int = 3,
     true = [raw_relevance(a, "", r, table) for a, r in zip(appeals, replies, strict=True)]
     order = list(range(len(replies)))
     random.Random(seed).shuffle(order)
-    false = [raw_relevance(appeals[i], "", replies[j], table)
-             for i, j in enumerate(order) if i != j]
+    false = [
+        raw_relevance(appeals[i], "", replies[j], table) for i, j in enumerate(order) if i != j
+    ]
     table.low = round(percentile(false, 0.95), 4)
     table.high = round(max(percentile(true, 0.5), table.low + 0.05), 4)
     return table
@@ -157,8 +159,13 @@ def fit_idf(appeals: Sequence[str], replies: Sequence[str], *, min_df: int = 3,
 
 def save_idf(table: IdfTable, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"docs": table.docs, "default": table.default, "low": table.low,
-               "high": table.high, "idf": dict(sorted(table.idf.items()))}
+    payload = {
+        "docs": table.docs,
+        "default": table.default,
+        "low": table.low,
+        "high": table.high,
+        "idf": dict(sorted(table.idf.items())),
+    }
     with gzip.open(path, "wt", encoding="utf-8") as f:
         json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
 
@@ -166,8 +173,13 @@ def save_idf(table: IdfTable, path: Path) -> None:
 def load_idf(path: Path) -> IdfTable:
     with gzip.open(path, "rt", encoding="utf-8") as f:
         payload = json.load(f)
-    return IdfTable(idf=payload["idf"], default=payload["default"], low=payload["low"],
-                    high=payload["high"], docs=payload.get("docs", 0))
+    return IdfTable(
+        idf=payload["idf"],
+        default=payload["default"],
+        low=payload["low"],
+        high=payload["high"],
+        docs=payload.get("docs", 0),
+    )
 
 
 _table: IdfTable | None = None
@@ -351,19 +363,26 @@ def appeal_points(title: str, content: str, table: IdfTable | None = None) -> li
 def _key_terms(sentence: str, table: IdfTable) -> dict[str, float]:
     """A sentence's informative tokens with their idf (the commonest words left out)."""
     floor = min(table.default, 3.0) if table.idf else 0.0
-    return {t: table.weight(t) for t in set(tokens(_CUE.sub("，", normalise(sentence))))
-            if t not in _CUE_TOKENS and table.weight(t) >= floor and not t.isdigit()}
+    return {
+        t: table.weight(t)
+        for t in set(tokens(_CUE.sub("，", normalise(sentence))))
+        if t not in _CUE_TOKENS and table.weight(t) >= floor and not t.isdigit()
+    }
 
 
 # --- basis ---------------------------------------------------------------------------------
 
-_LAW_WORDS = (r"法|条例|办法|规定|细则|规则|意见|通知|决定|方案|标准|规范|规划|纲要|政策|制度|准则|"
-              r"目录|解释|指南|公告|通告|批复|函|令|章程|纪要|须知|指引|实施")
+_LAW_WORDS = (
+    r"法|条例|办法|规定|细则|规则|意见|通知|决定|方案|标准|规范|规划|纲要|政策|制度|准则|"
+    r"目录|解释|指南|公告|通告|批复|函|令|章程|纪要|须知|指引|实施"
+)
 _CITED_DOC = re.compile(r"《[^《》]{2,80}(?:" + _LAW_WORDS + r")(?:\([^()]{0,20}\))?》")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条")
 _DOC_NUMBER = re.compile(r"[〔\[(（【]\s*(?:19|20)\d{2}\s*[〕\])）】]\s*(?:第)?\d{1,4}\s*号|号文")
 _PHRASE = re.compile(
-    r"(?:根据|依据|按照|依照|遵照|参照|按|依|符合)[^。；;！!？?]{0,40}?(?:" + _LAW_WORDS + r"|文件|法律|法规|精神)"
+    r"(?:根据|依据|按照|依照|遵照|参照|按|依|符合)[^。；;！!？?]{0,40}?(?:"
+    + _LAW_WORDS
+    + r"|文件|法律|法规|精神)"
 )
 _NAMED = re.compile(r"关于|国务院|国家|省|市|县|区|部|厅|局|委")
 _VAGUE = re.compile(r"(?:根据|依据|按照|依照|按)(?:国家|上级|省市?)?(?:有关|相关|的)")
@@ -390,9 +409,13 @@ def basis_score(reply: str) -> tuple[float, list[str]]:
 # --- timeliness -----------------------------------------------------------------------------
 
 
-def timeliness_score(submitted_at: datetime | None, replied_at: datetime | None,
-                     deadline: datetime | None = None, *,
-                     calendar: Calendar | None = None) -> tuple[float, int | None, int]:
+def timeliness_score(
+    submitted_at: datetime | None,
+    replied_at: datetime | None,
+    deadline: datetime | None = None,
+    *,
+    calendar: Calendar | None = None,
+) -> tuple[float, int | None, int]:
     """(score, working days from submission to reply, working days late). On time is 1; the
     score falls linearly to 0 at REPLY_LATE_ZERO_WORKDAYS late."""
     if submitted_at is None or replied_at is None:
@@ -456,9 +479,16 @@ def _clip(x: float) -> float:
     return round(min(1.0, max(0.0, x)), 4)
 
 
-def score_reply(*, title: str, content: str, reply: str, submitted_at: datetime | None,
-                replied_at: datetime | None, deadline: datetime | None = None,
-                calendar: Calendar | None = None) -> ReplyScore:
+def score_reply(
+    *,
+    title: str,
+    content: str,
+    reply: str,
+    submitted_at: datetime | None,
+    replied_at: datetime | None,
+    deadline: datetime | None = None,
+    calendar: Calendar | None = None,
+) -> ReplyScore:
     """Score one reply to one appeal. Every component is in [0, 1]; `overall` is their
     weighted mean (REPLY_SCORE_WEIGHTS), compared with REPLY_REVIEW_THRESHOLD."""
     table = idf_table()
@@ -471,7 +501,9 @@ def score_reply(*, title: str, content: str, reply: str, submitted_at: datetime 
     raw = _cos(_vector(appeal_tokens, table), _vector(body_tokens, table))
     relevance = _clip((raw - table.low) / (table.high - table.low))
     if relevance < 0.3:
-        reasons.append(Reason("off_topic", _("The reply hardly mentions what the appeal is about.")))
+        reasons.append(
+            Reason("off_topic", _("The reply hardly mentions what the appeal is about."))
+        )
 
     points = appeal_points(title, content, table)
     present = set(body_tokens)
@@ -495,48 +527,76 @@ def score_reply(*, title: str, content: str, reply: str, submitted_at: datetime 
         relevance = min(relevance, 0.3)
     if len(new) < SUBSTANCE_MIN:
         completeness = min(completeness, 0.05)
-        reasons.append(Reason("boilerplate", _(
-            "The reply only acknowledges the appeal: it says nothing about what was done.")))
+        reasons.append(
+            Reason(
+                "boilerplate",
+                _("The reply only acknowledges the appeal: it says nothing about what was done."),
+            )
+        )
     elif only_pending:
         completeness = min(completeness, 0.3)
-        reasons.append(Reason("only_pending", _(
-            "The reply only says the matter is being handled, not how it was resolved.")))
+        reasons.append(
+            Reason(
+                "only_pending",
+                _("The reply only says the matter is being handled, not how it was resolved."),
+            )
+        )
     else:
         for point, share in zip(points, answered, strict=True):
             if share < 0.5:
-                reasons.append(Reason("point_not_addressed",
-                                      _("Not answered: %(point)s") % {"point": point.text[:60]},
-                                      point.text))
+                reasons.append(
+                    Reason(
+                        "point_not_addressed",
+                        _("Not answered: %(point)s") % {"point": point.text[:60]},
+                        point.text,
+                    )
+                )
 
     basis, citations = basis_score(reply)
     if basis == 0:
         reasons.append(Reason("no_basis", _("No policy or law is cited.")))
     elif basis < 1:
-        reasons.append(Reason("vague_basis", _(
-            "The reply refers to rules without naming the policy or law.")))
+        reasons.append(
+            Reason("vague_basis", _("The reply refers to rules without naming the policy or law."))
+        )
 
-    timeliness, workdays, late = timeliness_score(submitted_at, replied_at, deadline,
-                                                  calendar=calendar)
+    timeliness, workdays, late = timeliness_score(
+        submitted_at, replied_at, deadline, calendar=calendar
+    )
     if late:
         reasons.append(Reason("late", _("Replied %(n)d working days late.") % {"n": late}))
 
     weights = _weights()
-    parts = {"relevance": relevance, "completeness": completeness, "basis": basis,
-             "timeliness": timeliness}
+    parts = {
+        "relevance": relevance,
+        "completeness": completeness,
+        "basis": basis,
+        "timeliness": timeliness,
+    }
     overall = _clip(sum(weights[k] * v for k, v in parts.items()))
     threshold = float(settings.REPLY_REVIEW_THRESHOLD)
     return ReplyScore(
-        relevance=relevance, completeness=completeness, basis=basis, timeliness=timeliness,
-        overall=overall, threshold=threshold, reasons=reasons,
+        relevance=relevance,
+        completeness=completeness,
+        basis=basis,
+        timeliness=timeliness,
+        overall=overall,
+        threshold=threshold,
+        reasons=reasons,
         points=[{"text": p.text, "coverage": p.coverage} for p in points],
-        citations=citations, workdays=workdays,
+        citations=citations,
+        workdays=workdays,
     )
 
 
 def score_reply_for_appeal(appeal) -> ReplyScore:
     """The REPLY_SCORER hook: an appeal whose `reply` and `replied_at` are set."""
     return score_reply(
-        title=appeal.title, content=appeal.content, reply=appeal.reply,
-        submitted_at=appeal.created_at, replied_at=appeal.replied_at,
-        deadline=appeal.handling_deadline, calendar=Calendar.load(),
+        title=appeal.title,
+        content=appeal.content,
+        reply=appeal.reply,
+        submitted_at=appeal.created_at,
+        replied_at=appeal.replied_at,
+        deadline=appeal.handling_deadline,
+        calendar=Calendar.load(),
     )

@@ -86,8 +86,9 @@ def build_pipeline(params: dict):
         sublinear_tf=params["sublinear_tf"],
     )
     if params.get("taxonomy_weight"):
-        taxonomy = TaxonomyCounts(names=read_taxonomy(params["taxonomy"]),
-                                  weight=params["taxonomy_weight"])
+        taxonomy = TaxonomyCounts(
+            names=read_taxonomy(params["taxonomy"]), weight=params["taxonomy_weight"]
+        )
         features = FeatureUnion([("ngrams", features), ("taxonomy", taxonomy)])
     return Pipeline(
         [
@@ -143,10 +144,10 @@ def _ngram_hashes(texts, n_min, n_max):
         m = total - n + 1
         if m <= 0:
             continue
-        same = doc[:m] == doc[n - 1:n - 1 + m]
+        same = doc[:m] == doc[n - 1 : n - 1 + m]
         key = codes[:m].copy()
         for k in range(1, n):
-            key = _extend(key, codes[k:k + m], n)
+            key = _extend(key, codes[k : k + m], n)
         docs.append(doc[:m][same])
         keys.append(key[same])
     if not docs:
@@ -230,13 +231,15 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
 
     def fit(self, texts, y=None):
         # "Other" says nothing; a one-character name would match almost every message.
-        names = {first: {n for n in map(normalise, found) if len(n) >= 2} - {"其他", "其它"}
-                 for first, found in (self.names or {}).items()}
+        names = {
+            first: {n for n in map(normalise, found) if len(n) >= 2} - {"其他", "其它"}
+            for first, found in (self.names or {}).items()
+        }
         owners: dict[str, set[str]] = {}
         for first, found in names.items():
             for name in found:
                 for i in range(len(name) - 1):
-                    owners.setdefault(name[i:i + 2], set()).add(first)
+                    owners.setdefault(name[i : i + 2], set()).add(first)
         firsts = sorted(names)
         rows: list[tuple[str, int]] = []  # (string, column)
         for j, first in enumerate(firsts):
@@ -244,8 +247,9 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
             rows += [(piece, len(firsts) + j) for piece, by in owners.items() if by == {first}]
         self.n_columns_ = 2 * len(firsts)
         self.lengths_ = sorted({len(text) for text, _ in rows})
-        self.starts_ = np.unique(np.array([self._key(text[:2]) for text, _ in rows],
-                                          dtype=np.uint64))
+        self.starts_ = np.unique(
+            np.array([self._key(text[:2]) for text, _ in rows], dtype=np.uint64)
+        )
         keys = np.array([self._key(text) for text, _ in rows], dtype=np.uint64)
         self.keys_, row_of = np.unique(keys, return_inverse=True)
         # A string may count in two columns (a 2-character name that is also a piece).
@@ -283,8 +287,10 @@ class TaxonomyCounts(TransformerMixin, BaseEstimator):
             docs.append(doc[at[hit]])
             found.append(row[hit])
         # Each name once per message: unique (message, name) pairs.
-        doc_of, row_of = np.divmod(np.unique(np.concatenate(docs) * len(self.keys_)
-                                             + np.concatenate(found)), len(self.keys_))
+        doc_of, row_of = np.divmod(
+            np.unique(np.concatenate(docs) * len(self.keys_) + np.concatenate(found)),
+            len(self.keys_),
+        )
         np.add.at(out, doc_of, self.columns_[row_of])
         return np.log1p(out)
 
@@ -354,8 +360,9 @@ def train(
     predicted = cross_val_predict(build_pipeline(params), texts, y, cv=cv, n_jobs=n_jobs)
     per_class = f1_score(y, predicted, labels=classes, average=None)
     # The same split again (seeded), to tell how much the figure moves from fold to fold.
-    by_fold = [float(f1_score(y[test], predicted[test], average="macro"))
-               for _, test in cv.split(texts, y)]
+    by_fold = [
+        float(f1_score(y[test], predicted[test], average="macro")) for _, test in cv.split(texts, y)
+    ]
     metrics = {
         "macro_f1": round(float(f1_score(y, predicted, average="macro")), 4),
         "macro_f1_folds": [round(f, 4) for f in by_fold],

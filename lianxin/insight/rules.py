@@ -41,7 +41,8 @@ def is_alerted_handler(user):
         return False
     codes = warning.settings_value("CLUSTER_CATEGORIES")
     alerted = Category.objects.filter(code__in=codes, default_unit__isnull=False).values_list(
-        "default_unit__path", flat=True)
+        "default_unit__path", flat=True
+    )
     return any(path.startswith(unit.path) for unit in units for path in alerted)
 
 
@@ -56,8 +57,9 @@ def sees_alarm(user: Any, alarm: Alarm | None) -> bool:
 @rules.predicate
 def dismisses_duplicate(user: Any, candidate: DuplicateCandidate | None) -> bool:
     """Dispatchers, supervisors and administrators over the newer appeal's unit."""
-    return candidate is not None and has_role(user, Role.DISPATCHER, Role.SUPERVISOR,
-                                              Role.ADMIN, over=candidate.appeal.unit)
+    return candidate is not None and has_role(
+        user, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN, over=candidate.appeal.unit
+    )
 
 
 @rules.predicate

@@ -50,13 +50,15 @@ def hot_issues_for(days: int, *, refresh: bool = False) -> dict:
         Appeal.objects.filter(created_at__gte=now - timedelta(days=days))
         .exclude(status=Status.WITHDRAWN)
         .order_by("-created_at")
-        .values_list("tracking_number", "title", "content", "created_at", "submitted_by_id",
-                     "contact_phone")[:MAX_APPEALS]
+        .values_list(
+            "tracking_number", "title", "content", "created_at", "submitted_by_id", "contact_phone"
+        )[:MAX_APPEALS]
     )
     messages = [
         # The citizen is the account, else the phone number, else the appeal itself.
-        Message(id=number, user=str(user or phone or number), title=title, detail=content,
-                time=created)
+        Message(
+            id=number, user=str(user or phone or number), title=title, detail=content, time=created
+        )
         for number, title, content, created, user, phone in rows
     ]
     issues = find_hot_issues(messages, top=TOP, now=now, window_days=days)
@@ -65,8 +67,13 @@ def hot_issues_for(days: int, *, refresh: bool = False) -> dict:
         "appeals": len(messages),
         "issues": [
             {
-                "rank": i.rank, "heat": i.heat, "start": i.start, "end": i.end,
-                "place": i.place, "description": i.description, "size": len(i.members),
+                "rank": i.rank,
+                "heat": i.heat,
+                "start": i.start,
+                "end": i.end,
+                "place": i.place,
+                "description": i.description,
+                "size": len(i.members),
                 "users": i.users,
                 "members": [(m.id, m.title, m.time) for m in reversed(i.members)],
             }

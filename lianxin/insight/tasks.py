@@ -39,14 +39,20 @@ def analyse_new_appeals() -> int:
     analysed = DuplicateKey.objects.filter(appeal=OuterRef("pk"))
     pending = list(
         Appeal.objects.filter(pk__gt=cursor.last_appeal_id - CATCH_UP_OVERLAP)
-        .exclude(Exists(analysed)).order_by("pk").values_list("pk", flat=True)[:CATCH_UP_BATCH]
+        .exclude(Exists(analysed))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:CATCH_UP_BATCH]
     )
     for pk in pending:
         analyse_new_appeal(pk)
-    newest = pending[-1] if len(pending) == CATCH_UP_BATCH else (
-        Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    newest = (
+        pending[-1]
+        if len(pending) == CATCH_UP_BATCH
+        else (Appeal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
+    )
     AnalysisCursor.objects.filter(pk=cursor.pk, last_appeal_id__lt=newest).update(
-        last_appeal_id=newest)
+        last_appeal_id=newest
+    )
     return len(pending)
 
 

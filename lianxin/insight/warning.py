@@ -21,8 +21,24 @@ CLUSTER_HOURS = 72  # WARNING_CLUSTER_HOURS: ... within this many hours
 CLUSTER_CATEGORIES = ("animal-epidemic", "livestock-safety")
 # Uncategorised appeals whose text matches these count towards the first cluster category.
 ANIMAL_KEYWORDS = (
-    "病死", "死猪", "死鸡", "死鸭", "死羊", "死牛", "死禽", "死畜", "疫情", "发病", "疫病",
-    "猪瘟", "非洲猪瘟", "禽流感", "口蹄疫", "布病", "狂犬病", "炭疽",
+    "病死",
+    "死猪",
+    "死鸡",
+    "死鸭",
+    "死羊",
+    "死牛",
+    "死禽",
+    "死畜",
+    "疫情",
+    "发病",
+    "疫病",
+    "猪瘟",
+    "非洲猪瘟",
+    "禽流感",
+    "口蹄疫",
+    "布病",
+    "狂犬病",
+    "炭疽",
 )
 _ANIMAL_RE = re.compile("|".join(sorted(map(re.escape, ANIMAL_KEYWORDS), key=len, reverse=True)))
 
@@ -66,8 +82,12 @@ def derive_area(
             at = haystack.find(place.name)
             if at < 0:
                 continue
-            key = (_KIND_RANK[place.kind], bool(place.parent_name) and place.parent_name in haystack,
-                   len(place.name), -at)
+            key = (
+                _KIND_RANK[place.kind],
+                bool(place.parent_name) and place.parent_name in haystack,
+                len(place.name),
+                -at,
+            )
             if best is None or key > best[0]:
                 best = (key, place)
         if best is not None:
@@ -80,8 +100,9 @@ def derive_area(
 # --- cluster rule ----------------------------------------------------------------------------
 
 
-def is_animal_report(*, category_code: str | None, text: str,
-                     cluster_codes: Sequence[str] = CLUSTER_CATEGORIES) -> str | None:
+def is_animal_report(
+    *, category_code: str | None, text: str, cluster_codes: Sequence[str] = CLUSTER_CATEGORIES
+) -> str | None:
     """The cluster category an appeal counts towards, or None. Its own category decides;
     an appeal without a category counts as the first cluster category (动物疫病) when its text
     names sick or dead animals or an epidemic."""
@@ -92,8 +113,13 @@ def is_animal_report(*, category_code: str | None, text: str,
     return None
 
 
-def find_cluster(times: Iterable[datetime], *, at: datetime, reports: int = CLUSTER_REPORTS,
-                 hours: float = CLUSTER_HOURS) -> list[datetime] | None:
+def find_cluster(
+    times: Iterable[datetime],
+    *,
+    at: datetime,
+    reports: int = CLUSTER_REPORTS,
+    hours: float = CLUSTER_HOURS,
+) -> list[datetime] | None:
     """The report times in (at - hours, at] when there are at least `reports` of them."""
     start = at - timedelta(hours=hours)
     inside = sorted(t for t in times if start < t <= at)
@@ -150,8 +176,14 @@ def rise_check(
     p = rise_pvalue(recent, baseline, recent_days=window_days, baseline_days=baseline_days)
     if p > alpha:
         return None
-    return Rise(window_start=window_start, window_end=day, count=recent, baseline_count=baseline,
-                expected=baseline * window_days / baseline_days, p_value=p)
+    return Rise(
+        window_start=window_start,
+        window_end=day,
+        count=recent,
+        baseline_count=baseline,
+        expected=baseline * window_days / baseline_days,
+        p_value=p,
+    )
 
 
 def with_parent_counts(series: Mapping, parent_of: Mapping) -> dict:

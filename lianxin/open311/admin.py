@@ -26,8 +26,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         key, raw = services.api_key_create(name=form.cleaned_data["name"], actor=request.user)
         obj.pk = key.pk
         self.message_user(
-            request, _("The new key for %(name)s (shown only this once): %(key)s")
-            % {"name": key.name, "key": raw}, messages.WARNING)
+            request,
+            _("The new key for %(name)s (shown only this once): %(key)s")
+            % {"name": key.name, "key": raw},
+            messages.WARNING,
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

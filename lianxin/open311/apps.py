@@ -14,7 +14,9 @@ class Open311Config(AppConfig):
 
         from . import receivers  # noqa: F401  (connects the catalogue receivers)
 
-        audit_action_labels({
-            "open311_key_create": _("Open311 API key created"),
-            "open311_key_revoke": _("Open311 API key revoked"),
-        })
+        audit_action_labels(
+            {
+                "open311_key_create": _("Open311 API key created"),
+                "open311_key_revoke": _("Open311 API key revoked"),
+            }
+        )

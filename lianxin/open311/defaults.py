@@ -4,7 +4,10 @@ ANIMAL_EPIDEMIC = "animal-epidemic"
 
 EPIDEMIC_ATTRIBUTES = [
     {
-        "code": "species", "datatype": "singlevaluelist", "required": True, "order": 1,
+        "code": "species",
+        "datatype": "singlevaluelist",
+        "required": True,
+        "order": 1,
         "description": "畜禽种类 Species",
         "values": [
             {"key": "pig", "name": "猪 Pig"},
@@ -15,11 +18,19 @@ EPIDEMIC_ATTRIBUTES = [
         ],
     },
     {
-        "code": "animals_sick", "datatype": "number", "required": True, "order": 2,
-        "description": "发病数量 Animals sick", "datatype_description": "头/只 head",
+        "code": "animals_sick",
+        "datatype": "number",
+        "required": True,
+        "order": 2,
+        "description": "发病数量 Animals sick",
+        "datatype_description": "头/只 head",
     },
     {
-        "code": "animals_dead", "datatype": "number", "required": False, "order": 3,
-        "description": "死亡数量 Animals dead", "datatype_description": "头/只 head",
+        "code": "animals_dead",
+        "datatype": "number",
+        "required": False,
+        "order": 3,
+        "description": "死亡数量 Animals dead",
+        "datatype_description": "头/只 head",
     },
 ]

@@ -41,15 +41,18 @@ class ServiceAttribute(models.Model):
     """One extra question of a category (GeoReport v2 service definition attribute).
     `values` is a list of {"key": …, "name": …} for the list datatypes."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE,
-                                 related_name="open311_attributes", verbose_name=_("category"))
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        related_name="open311_attributes",
+        verbose_name=_("category"),
+    )
     code = models.SlugField(_("code"), max_length=50)
     datatype = models.CharField(_("datatype"), max_length=20, choices=Datatype.choices)
     required = models.BooleanField(_("required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.CharField(_("question"), max_length=200)
-    datatype_description = models.CharField(_("datatype description"), max_length=200,
-                                            blank=True)
+    datatype_description = models.CharField(_("datatype description"), max_length=200, blank=True)
     values = models.JSONField(_("values"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -105,9 +105,16 @@ def service_definition(category, attributes) -> dict:
                 "datatype_description": a.datatype_description,
                 "order": a.order,
                 "description": a.description,
-                **({"values": [{"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
-                               for v in a.values or []]}
-                   if a.datatype in ("singlevaluelist", "multivaluelist") else {}),
+                **(
+                    {
+                        "values": [
+                            {"key": str(v.get("key", "")), "name": str(v.get("name", ""))}
+                            for v in a.values or []
+                        ]
+                    }
+                    if a.datatype in ("singlevaluelist", "multivaluelist")
+                    else {}
+                ),
             }
             for a in attributes
         ],

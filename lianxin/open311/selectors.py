@@ -20,8 +20,11 @@ def services_list() -> QuerySet[Category]:
         Category.objects.filter(is_active=True)
         .exclude(Exists(Category.objects.filter(parent=OuterRef("pk"), is_active=True)))
         .select_related("parent")
-        .annotate(has_attributes=Exists(
-            ServiceAttribute.objects.filter(category=OuterRef("pk"), is_active=True)))
+        .annotate(
+            has_attributes=Exists(
+                ServiceAttribute.objects.filter(category=OuterRef("pk"), is_active=True)
+            )
+        )
         .order_by("code")
     )
 
@@ -32,9 +35,22 @@ def service_attributes(category: Category) -> list[ServiceAttribute]:
 
 # The columns a GeoReport request shows (render.request_dict), fetched as plain rows: a list
 # of 1,000 requests then costs no model instances.
-REQUEST_FIELDS = ("tracking_number", "status", "public_note", "content", "is_public", "address",
-                  "lat", "long", "created_at", "updated_at", "handling_deadline",
-                  "category__name", "category__code", "unit__name")
+REQUEST_FIELDS = (
+    "tracking_number",
+    "status",
+    "public_note",
+    "content",
+    "is_public",
+    "address",
+    "lat",
+    "long",
+    "created_at",
+    "updated_at",
+    "handling_deadline",
+    "category__name",
+    "category__code",
+    "unit__name",
+)
 
 
 def _requests() -> QuerySet:
@@ -52,8 +68,9 @@ def requests_by_ids(ids: list[str], *, include_private: bool = False) -> QuerySe
     return qs.order_by("-created_at")
 
 
-def requests_window(*, start: datetime | None, end: datetime | None, category_ids: list[int],
-                    status: set[str]) -> QuerySet:
+def requests_window(
+    *, start: datetime | None, end: datetime | None, category_ids: list[int], status: set[str]
+) -> QuerySet:
     """Public requests submitted in [start, end) — one range scan on the created_at index,
     newest first, at most 1,000. The caller checks the span."""
     if end is None:

@@ -55,8 +55,13 @@ def api_key_revoke(*, key: ApiKey | int, actor: Any = SYSTEM) -> ApiKey:
     key = lock(ApiKey, key)
     if key.revoked_at is None:
         key.revoked_at = clock.now()
-        commit(key, action="open311_key_revoke", actor=actor, fields=["revoked_at"],
-               data={"name": key.name})
+        commit(
+            key,
+            action="open311_key_revoke",
+            actor=actor,
+            fields=["revoked_at"],
+            data={"name": key.name},
+        )
     return key
 
 
@@ -94,7 +99,8 @@ def service_attributes_seed() -> int:
     for attribute in EPIDEMIC_ATTRIBUTES:
         defaults = {k: v for k, v in attribute.items() if k != "code"}
         _, new = ServiceAttribute.objects.get_or_create(
-            category=category, code=attribute["code"], defaults=defaults)
+            category=category, code=attribute["code"], defaults=defaults
+        )
         created += new
     return created
 
@@ -187,8 +193,9 @@ def service_category(code: str) -> Category:
     return category
 
 
-def open311_request_submit(*, key: ApiKey, data: RequestInput,
-                           answers: dict[str, list[str]]) -> Appeal:
+def open311_request_submit(
+    *, key: ApiKey, data: RequestInput, answers: dict[str, list[str]]
+) -> Appeal:
     """File one GeoReport request as an appeal; every check runs before anything is written."""
     try:
         category = service_category(data.service_code.strip())
@@ -205,7 +212,9 @@ def open311_request_submit(*, key: ApiKey, data: RequestInput,
         address = _("Address id %(id)s") % {"id": data.address_id.strip()[:50]}
     description = data.description.strip()
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(_("description is longer than %(n)d characters") % {"n": MAX_DESCRIPTION})
+        raise InvalidInput(
+            _("description is longer than %(n)d characters") % {"n": MAX_DESCRIPTION}
+        )
     parts = [description or category.name]
     block = attribute_block(category, answers)
     if block:

@@ -52,7 +52,9 @@ def open311_view(methods=("GET",)):
                 return render.error_response(fmt, exc.status, str(exc.message))
             except UnicodeDecodeError:
                 return render.error_response(fmt, 400, _("Malformed request."))
+
         return wrapped
+
     return decorate
 
 
@@ -60,8 +62,8 @@ def _check_read_rate(request: HttpRequest) -> None:
     """Reads are open to anyone, so they are counted per address (OPEN311_READ_RATE): walking
     the tracking numbers costs time. Writes are counted per api_key."""
     if request.method == "GET" and not within_rate(
-            f"open311-read:{address_tag(client_address(request))}",
-            settings.OPEN311_READ_RATE):
+        f"open311-read:{address_tag(client_address(request))}", settings.OPEN311_READ_RATE
+    ):
         raise RateLimited()
 
 
@@ -76,31 +78,41 @@ def _check_jurisdiction(request: HttpRequest) -> None:
 @open311_view()
 def discovery(request, *, fmt):
     url = request.build_absolute_uri("/open311/v2/")
-    return render.respond(fmt, "discovery", {
-        "changeset": CHANGESET,
-        "contact": settings.OPEN311_CONTACT,
-        "key_service": settings.OPEN311_KEY_SERVICE,
-        "endpoints": [{
-            "specification": SPEC_URL,
-            "url": url,
+    return render.respond(
+        fmt,
+        "discovery",
+        {
             "changeset": CHANGESET,
-            "type": "production",
-            "formats": ["text/xml", "application/json"],
-        }],
-    })
+            "contact": settings.OPEN311_CONTACT,
+            "key_service": settings.OPEN311_KEY_SERVICE,
+            "endpoints": [
+                {
+                    "specification": SPEC_URL,
+                    "url": url,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
 
 
 @open311_view()
 def services_list(request, *, fmt):
-    return render.respond(fmt, "services",
-                          [render.service_dict(c) for c in selectors.services_list()])
+    return render.respond(
+        fmt, "services", [render.service_dict(c) for c in selectors.services_list()]
+    )
 
 
 @open311_view()
 def service_definition(request, service_code, *, fmt):
     category = services.service_category(service_code)
-    return render.respond(fmt, "service_definition", render.service_definition(
-        category, selectors.service_attributes(category)))
+    return render.respond(
+        fmt,
+        "service_definition",
+        render.service_definition(category, selectors.service_attributes(category)),
+    )
 
 
 def _when(value: str, name: str) -> datetime | None:
@@ -113,8 +125,9 @@ def _when(value: str, name: str) -> datetime | None:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise InvalidInput(_("%(name)s is not a W3C datetime, e.g. 2026-01-31T00:00:00Z")
-                           % {"name": name})
+        raise InvalidInput(
+            _("%(name)s is not a W3C datetime, e.g. 2026-01-31T00:00:00Z") % {"name": name}
+        )
     try:
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
@@ -131,9 +144,14 @@ def _list(value: str) -> list[str]:
 def _requests_list(request, fmt):
     ids = _list(_param(request, "service_request_id"))
     if ids:  # overrides every other filter
-        return render.respond(fmt, "service_requests", [
-            render.request_dict(a) for a in selectors.requests_by_ids(
-                ids, include_private=_client_key_given(request))])
+        return render.respond(
+            fmt,
+            "service_requests",
+            [
+                render.request_dict(a)
+                for a in selectors.requests_by_ids(ids, include_private=_client_key_given(request))
+            ],
+        )
     start = _when(_param(request, "start_date"), "start_date")
     end = _when(_param(request, "end_date"), "end_date")
     if start and end:
@@ -144,10 +162,12 @@ def _requests_list(request, fmt):
     status = {s.lower() for s in _list(_param(request, "status"))}
     if status - {"open", "closed"}:
         raise InvalidInput(_("status is open or closed"))
-    category_ids = [services.service_category(code).pk
-                    for code in _list(_param(request, "service_code"))]
-    appeals = selectors.requests_window(start=start, end=end, category_ids=category_ids,
-                                        status=status)
+    category_ids = [
+        services.service_category(code).pk for code in _list(_param(request, "service_code"))
+    ]
+    appeals = selectors.requests_window(
+        start=start, end=end, category_ids=category_ids, status=status
+    )
     return render.respond(fmt, "service_requests", [render.request_dict(a) for a in appeals])
 
 
@@ -164,8 +184,9 @@ def requests_collection(request, *, fmt):
     if request.method == "GET":
         return _requests_list(request, fmt)
     key = services.api_key_check(_param(request, "api_key"))
-    data = services.RequestInput(**{
-        name: _param(request, name) for name in services.RequestInput.__dataclass_fields__})
+    data = services.RequestInput(
+        **{name: _param(request, name) for name in services.RequestInput.__dataclass_fields__}
+    )
     appeal = services.open311_request_submit(key=key, data=data, answers=_answers(request))
     return render.respond(fmt, "service_requests", [render.created_dict(appeal)], status=201)
 
@@ -179,7 +200,8 @@ def _client_key_given(request: HttpRequest) -> bool:
 @open311_view()
 def request_detail(request, service_request_id, *, fmt):
     row = selectors.requests_by_ids(
-        [service_request_id], include_private=_client_key_given(request)).first()
+        [service_request_id], include_private=_client_key_given(request)
+    ).first()
     if row is None:
         raise NotFound(_("service_request_id %(id)s is unknown") % {"id": service_request_id})
     return render.respond(fmt, "service_requests", [render.request_dict(row)])
@@ -191,8 +213,9 @@ def token_detail(request, token, *, fmt):
     row = selectors.requests_by_ids([token], include_private=_client_key_given(request)).first()
     if row is None:
         raise NotFound(_("token %(token)s is unknown") % {"token": token})
-    return render.respond(fmt, "service_requests", [
-        {"service_request_id": row["tracking_number"], "token": token}])
+    return render.respond(
+        fmt, "service_requests", [{"service_request_id": row["tracking_number"], "token": token}]
+    )
 
 
 def not_found(request, *, fmt=None, **kwargs) -> HttpResponse:

@@ -12,12 +12,14 @@ class OutreachConfig(AppConfig):
         # lazy: apps.py is imported before the models are ready, and core.audit imports them.
         from lianxin.core.audit import audit_action_labels
 
-        audit_action_labels({
-            "household_register": _("Household registered"),
-            "pairing_assign": _("Cadre paired with a household"),
-            "pairing_reassign": _("Household reassigned to another cadre"),
-            "visit_record": _("Visit recorded"),
-            "visit_appeal": _("Need from a visit made an appeal"),
-        })
+        audit_action_labels(
+            {
+                "household_register": _("Household registered"),
+                "pairing_assign": _("Cadre paired with a household"),
+                "pairing_reassign": _("Household reassigned to another cadre"),
+                "visit_record": _("Visit recorded"),
+                "visit_appeal": _("Need from a visit made an appeal"),
+            }
+        )
         # lazy: registers the permissions, once the models the rules read are loaded.
         from . import rules  # noqa: F401

@@ -43,8 +43,9 @@ def is_current_cadre(user, obj=None):
 
 
 rules.add_perm("outreach.manage_households", is_outreach_manager)
-rules.add_perm("outreach.view_household", is_current_cadre | is_outreach_manager
-               | is_outreach_overseer)
+rules.add_perm(
+    "outreach.view_household", is_current_cadre | is_outreach_manager | is_outreach_overseer
+)
 rules.add_perm("outreach.see_personal_data", is_current_cadre | is_outreach_manager)
 rules.add_perm("outreach.record_visit", is_current_cadre)
 rules.add_perm("outreach.appeal_need", is_current_cadre)

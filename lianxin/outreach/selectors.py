@@ -31,25 +31,35 @@ def managed_units(user: Any) -> list[Unit]:
 
 def unpaired_households(user: Any) -> QuerySet[Household]:
     """Households in the user's units without a current cadre: for the unit leader to pair."""
-    return (Household.objects.filter(subtree_q(managed_units(user), "unit"), is_active=True)
-            .exclude(pk__in=Pairing.objects.filter(ends_on__isnull=True)
-                     .values("household_id"))
-            .select_related("unit"))
+    return (
+        Household.objects.filter(subtree_q(managed_units(user), "unit"), is_active=True)
+        .exclude(pk__in=Pairing.objects.filter(ends_on__isnull=True).values("household_id"))
+        .select_related("unit")
+    )
 
 
 def cadre_choices(user: Any) -> QuerySet[Any]:
     """The people a leader may pair households with: officials in the leader's units."""
-    return (get_user_model().objects.filter(
-        subtree_q(managed_units(user), "roles__unit"), roles__role__in=OFFICIAL_ROLES,
-        is_active=True).distinct().order_by("username"))
+    return (
+        get_user_model()
+        .objects.filter(
+            subtree_q(managed_units(user), "roles__unit"),
+            roles__role__in=OFFICIAL_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def my_pairings(user: Any) -> QuerySet[Pairing]:
     """The cadre's current households, with the date of each one's last visit."""
-    return (Pairing.objects.filter(cadre=user, ends_on__isnull=True,
-                                   household__is_active=True)
-            .select_related("household__unit").annotate(last_visit=Max("visits__visited_on"))
-            .order_by("household__unit__name", "household__head_name"))
+    return (
+        Pairing.objects.filter(cadre=user, ends_on__isnull=True, household__is_active=True)
+        .select_related("household__unit")
+        .annotate(last_visit=Max("visits__visited_on"))
+        .order_by("household__unit__name", "household__head_name")
+    )
 
 
 def interval_days(household: Household) -> int:
@@ -65,24 +75,32 @@ def is_overdue(pairing: Pairing, last_visit: date | None, today: date | None = N
 
 def overdue_pairings(user: Any, today: date | None = None) -> list[Pairing]:
     """Current pairings in the user's units whose household waits too long for a visit."""
-    rows = (Pairing.objects.filter(subtree_q(managed_units(user), "household__unit"),
-                                   ends_on__isnull=True, household__is_active=True)
-            .select_related("household__unit", "cadre")
-            .annotate(last_visit=Max("visits__visited_on"))
-            .order_by("household__unit__name", "household__head_name"))
+    rows = (
+        Pairing.objects.filter(
+            subtree_q(managed_units(user), "household__unit"),
+            ends_on__isnull=True,
+            household__is_active=True,
+        )
+        .select_related("household__unit", "cadre")
+        .annotate(last_visit=Max("visits__visited_on"))
+        .order_by("household__unit__name", "household__head_name")
+    )
     return [p for p in rows if is_overdue(p, p.last_visit, today)]
 
 
 def household_visits(household: Household) -> QuerySet[Visit]:
-    return (Visit.objects.filter(pairing__household=household)
-            .select_related("pairing__cadre", "appeal"))
+    return Visit.objects.filter(pairing__household=household).select_related(
+        "pairing__cadre", "appeal"
+    )
 
 
 def household_with_pairings(pk: int) -> Household | None:
-    return (Household.objects.select_related("unit")
-            .prefetch_related(Prefetch("pairings",
-                                       queryset=Pairing.objects.select_related("cadre")))
-            .filter(pk=pk).first())
+    return (
+        Household.objects.select_related("unit")
+        .prefetch_related(Prefetch("pairings", queryset=Pairing.objects.select_related("cadre")))
+        .filter(pk=pk)
+        .first()
+    )
 
 
 # --- coverage (覆盖) ---------------------------------------------------------------------------
@@ -94,16 +112,17 @@ def period_bounds(period: str) -> tuple[date, date]:
     """The first and last day of "2026Q4" (a quarter) or "2026-11" (a month)."""
     match = PERIOD_RE.match(period.strip())
     if not match:
-        raise InvalidInput(_("A period is written like 2026Q4 or 2026-11."),
-                           code=Code.BAD_PERIOD)
+        raise InvalidInput(_("A period is written like 2026Q4 or 2026-11."), code=Code.BAD_PERIOD)
     year = int(match.group(1))
     if match.group(2):
         first_month = (int(match.group(2)) - 1) * 3 + 1
         last_month = first_month + 2
     else:
         first_month = last_month = int(match.group(3))
-    return (date(year, first_month, 1),
-            date(year, last_month, calendar.monthrange(year, last_month)[1]))
+    return (
+        date(year, first_month, 1),
+        date(year, last_month, calendar.monthrange(year, last_month)[1]),
+    )
 
 
 def _months(start: date, end: date) -> list[tuple[int, int]]:
@@ -141,15 +160,17 @@ def coverage(period: str, units: list[Unit] | None = None) -> list[UnitCoverage]
     """Coverage per unit (the households' village or community) in `period`, recounted from
     the raw visits: every pairing current during some of the period is due once."""
     start, end = period_bounds(period)
-    pairings = (Pairing.objects.filter(starts_on__lte=end, household__is_active=True)
-                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-                .select_related("household__unit", "cadre"))
+    pairings = (
+        Pairing.objects.filter(starts_on__lte=end, household__is_active=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .select_related("household__unit", "cadre")
+    )
     if units is not None:
         pairings = pairings.filter(subtree_q(units, "household__unit"))
     dates: dict[int, list[date]] = {}
     for pairing_id, visited_on in Visit.objects.filter(
-            pairing__in=pairings, visited_on__range=(start, end)).values_list(
-                "pairing_id", "visited_on"):
+        pairing__in=pairings, visited_on__range=(start, end)
+    ).values_list("pairing_id", "visited_on"):
         dates.setdefault(pairing_id, []).append(visited_on)
     per_unit: dict[int, UnitCoverage] = {}
     for pairing in pairings:

@@ -23,11 +23,13 @@ class NoticeList(PublicMixin, generics.ListAPIView):
     serializer_class = serializers.NoticeListSerializer
 
 
-@extend_schema(summary="A notice with its paragraphs, comments and answers (public)",
-               tags=["participation"])
+@extend_schema(
+    summary="A notice with its paragraphs, comments and answers (public)", tags=["participation"]
+)
 class NoticeDetail(PublicMixin, generics.RetrieveAPIView):
     queryset = Notice.objects.select_related("unit").prefetch_related(
-        "paragraphs", "comments__paragraph", "comments__answer", "comments__group__answer")
+        "paragraphs", "comments__paragraph", "comments__answer", "comments__group__answer"
+    )
     serializer_class = serializers.NoticeSerializer
 
 
@@ -37,16 +39,22 @@ class DecisionList(PublicMixin, generics.ListAPIView):
     serializer_class = serializers.DecisionListSerializer
 
 
-@extend_schema(summary="A decision with its statutory steps, milestones and correction "
-                       "requests (public)", tags=["participation"])
+@extend_schema(
+    summary="A decision with its statutory steps, milestones and correction requests (public)",
+    tags=["participation"],
+)
 class DecisionDetail(PublicMixin, generics.RetrieveAPIView):
     queryset = Decision.objects.select_related("unit").prefetch_related(
-        "steps__opinions", "milestones", "corrections")
+        "steps__opinions", "milestones", "corrections"
+    )
     serializer_class = serializers.DecisionSerializer
 
 
-@extend_schema(summary="A hearing's draw: seed, method, applicants' public labels, "
-                       "probabilities and who was selected (public)", tags=["participation"])
+@extend_schema(
+    summary="A hearing's draw: seed, method, applicants' public labels, "
+    "probabilities and who was selected (public)",
+    tags=["participation"],
+)
 class HearingDraw(PublicMixin, generics.RetrieveAPIView):
     queryset = Hearing.objects.select_related("draw").prefetch_related("applicants", "quotas")
     serializer_class = serializers.HearingDrawSerializer

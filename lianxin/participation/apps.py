@@ -11,26 +11,28 @@ class ParticipationConfig(AppConfig):
     def ready(self):
         from lianxin.core.audit import audit_action_labels  # lazy: apps are not ready at import
 
-        audit_action_labels({
-            "notice_create": _("Notice created"),
-            "notice_open": _("Notice opened for comments"),
-            "notice_close": _("Notice closed"),
-            "notice_comment": _("Comment on a notice"),
-            "comment_hide": _("Comment hidden"),
-            "comment_group": _("Comments grouped by topic"),
-            "comment_answer": _("Comment answered"),
-            "group_answer": _("Comment group answered"),
-            "hearing_announce": _("Hearing announced"),
-            "hearing_apply": _("Hearing application"),
-            "hearing_draw": _("Hearing participants drawn"),
-            "hearing_minutes": _("Hearing minutes recorded"),
-            "hearing_position": _("Position heard at a hearing"),
-            "decision_create": _("Decision record created"),
-            "decision_step": _("Decision step recorded"),
-            "milestone_add": _("Milestone added"),
-            "milestone_progress": _("Milestone progress"),
-            "correction_request": _("Correction requested"),
-            "correction_answer": _("Correction request answered"),
-            "liability_record": _("Liability recorded"),
-        })
+        audit_action_labels(
+            {
+                "notice_create": _("Notice created"),
+                "notice_open": _("Notice opened for comments"),
+                "notice_close": _("Notice closed"),
+                "notice_comment": _("Comment on a notice"),
+                "comment_hide": _("Comment hidden"),
+                "comment_group": _("Comments grouped by topic"),
+                "comment_answer": _("Comment answered"),
+                "group_answer": _("Comment group answered"),
+                "hearing_announce": _("Hearing announced"),
+                "hearing_apply": _("Hearing application"),
+                "hearing_draw": _("Hearing participants drawn"),
+                "hearing_minutes": _("Hearing minutes recorded"),
+                "hearing_position": _("Position heard at a hearing"),
+                "decision_create": _("Decision record created"),
+                "decision_step": _("Decision step recorded"),
+                "milestone_add": _("Milestone added"),
+                "milestone_progress": _("Milestone progress"),
+                "correction_request": _("Correction requested"),
+                "correction_answer": _("Correction request answered"),
+                "liability_record": _("Liability recorded"),
+            }
+        )
         from . import rules  # noqa: F401  (registers the permissions)

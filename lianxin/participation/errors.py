@@ -28,7 +28,7 @@ DESCRIPTIONS = {
     Code.NOTICE_NOT_STARTED: "The notice's comment period has not begun.",
     Code.PERIOD_RUNNING: "The notice cannot close before its comment period ends.",
     Code.PERIOD_TOO_SHORT: "A major decision's comment period under 30 days without a reason "
-                           "(art. 15).",
+    "(art. 15).",
     Code.UNANSWERED: "The notice cannot close while a comment or group has no answer (art. 32).",
     Code.ALREADY_ANSWERED: "The comment or group already has its answer.",
     Code.ALREADY_HIDDEN: "The comment is already hidden.",
@@ -39,7 +39,7 @@ DESCRIPTIONS = {
     Code.DRAW_IMPOSSIBLE: "More seats than applicants, or a quota larger than its category.",
     Code.STEP_OUT_OF_ORDER: "A decision step before the steps the regulation puts first.",
     Code.STEP_TOO_SHORT: "A step shorter than the regulation's minimum (legality review: 7 "
-                         "working days, art. 26).",
+    "working days, art. 26).",
     Code.STEP_INCOMPLETE: "A step without what the regulation requires it to record.",
     Code.NOT_PUBLISHED: "Milestones and corrections follow a published decision.",
     Code.CORRECTION_ANSWERED: "The correction request already has its answer.",

@@ -20,8 +20,9 @@ def notice_responses(units: list[Unit], year: int) -> dict[int, float | None]:
     units below it) whose comment period closed in `year`."""
     out: dict[int, float | None] = {}
     for unit in units:
-        comments = Comment.objects.filter(notice__unit__path__startswith=unit.path,
-                                          notice__closes_at__year=year)
+        comments = Comment.objects.filter(
+            notice__unit__path__startswith=unit.path, notice__closes_at__year=year
+        )
         out[unit.pk] = _percent(share_comments_answered_of(comments))
     return out
 
@@ -31,7 +32,10 @@ def milestones_on_time(units: list[Unit], year: int) -> dict[int, float | None]:
     to today) on the decisions of the unit and the units below it."""
     out: dict[int, float | None] = {}
     for unit in units:
-        due = Milestone.objects.filter(decision__unit__path__startswith=unit.path,
-                                       due_on__gte=date(year, 1, 1), due_on__lte=date(year, 12, 31))
+        due = Milestone.objects.filter(
+            decision__unit__path__startswith=unit.path,
+            due_on__gte=date(year, 1, 1),
+            due_on__lte=date(year, 12, 31),
+        )
         out[unit.pk] = _percent(share_milestones_on_time(due))
     return out

@@ -9,7 +9,8 @@ from .models import Comment, Milestone, Notice, Outcome
 
 def notices_public() -> QuerySet[Notice]:
     return Notice.objects.select_related("unit", "decision").annotate(
-        comment_count=Count("comments", filter=Q(comments__hidden=False)))
+        comment_count=Count("comments", filter=Q(comments__hidden=False))
+    )
 
 
 def notice_counts(notice: Notice) -> dict[str, int]:
@@ -20,8 +21,10 @@ def notice_counts(notice: Notice) -> dict[str, int]:
     grouped = visible.filter(answer__isnull=True, group__answer__isnull=False)
     counts["answered"] = own.count() + grouped.count()
     for outcome in Outcome.values:
-        counts[outcome] = (own.filter(answer__outcome=outcome).count()
-                           + grouped.filter(group__answer__outcome=outcome).count())
+        counts[outcome] = (
+            own.filter(answer__outcome=outcome).count()
+            + grouped.filter(group__answer__outcome=outcome).count()
+        )
     return counts
 
 
@@ -51,7 +54,5 @@ def share_milestones_on_time(milestones: QuerySet[Milestone]) -> float | None:
     total = due.count()
     if not total:
         return None
-    on_time = due.filter(completed_on__isnull=False,
-                         completed_on__lte=F("due_on")).count()
+    on_time = due.filter(completed_on__isnull=False, completed_on__lte=F("due_on")).count()
     return on_time / total
-

@@ -25,16 +25,29 @@ class AnswerSerializer(serializers.ModelSerializer):
 
 
 class CommentSerializer(serializers.ModelSerializer):
-    paragraph = serializers.IntegerField(source="paragraph.number", allow_null=True,
-                                         default=None, help_text="Paragraph number; null: the whole text.")
+    paragraph = serializers.IntegerField(
+        source="paragraph.number",
+        allow_null=True,
+        default=None,
+        help_text="Paragraph number; null: the whole text.",
+    )
     text = serializers.SerializerMethodField()
     topic = serializers.CharField(source="group.topic", default=None, allow_null=True)
     answer = serializers.SerializerMethodField()
 
     class Meta:
         model = Comment
-        fields = ["id", "paragraph", "author_label", "text", "created_at", "hidden",
-                  "hidden_reason", "topic", "answer"]
+        fields = [
+            "id",
+            "paragraph",
+            "author_label",
+            "text",
+            "created_at",
+            "hidden",
+            "hidden_reason",
+            "topic",
+            "answer",
+        ]
 
     def get_text(self, comment) -> str:
         return "" if comment.hidden else comment.text
@@ -65,8 +78,18 @@ class NoticeListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notice
-        fields = ["id", "title", "unit", "status", "opens_at", "closes_at", "is_major",
-                  "short_period_reason", "decision", "counts"]
+        fields = [
+            "id",
+            "title",
+            "unit",
+            "status",
+            "opens_at",
+            "closes_at",
+            "is_major",
+            "short_period_reason",
+            "decision",
+            "counts",
+        ]
 
     def get_counts(self, notice) -> CountsSerializer:
         return notice_counts(notice)  # type: ignore[return-value]  # the dict it describes
@@ -78,7 +101,13 @@ class NoticeSerializer(NoticeListSerializer):
 
     class Meta(NoticeListSerializer.Meta):
         fields = NoticeListSerializer.Meta.fields + [
-            "text", "channels", "attachments", "closing_summary", "paragraphs", "comments"]
+            "text",
+            "channels",
+            "attachments",
+            "closing_summary",
+            "paragraphs",
+            "comments",
+        ]
 
 
 class OpinionSerializer(serializers.ModelSerializer):
@@ -92,8 +121,16 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Step
-        fields = ["kind", "started_on", "ended_on", "summary", "evidence", "dissent",
-                  "adoption", "opinions"]
+        fields = [
+            "kind",
+            "started_on",
+            "ended_on",
+            "summary",
+            "evidence",
+            "dissent",
+            "adoption",
+            "opinions",
+        ]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -105,8 +142,16 @@ class MilestoneSerializer(serializers.ModelSerializer):
 class CorrectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = CorrectionRequest
-        fields = ["id", "author_label", "text", "created_at", "deadline", "status", "answer",
-                  "answered_at"]
+        fields = [
+            "id",
+            "author_label",
+            "text",
+            "created_at",
+            "deadline",
+            "status",
+            "answer",
+            "answered_at",
+        ]
 
 
 class DecisionListSerializer(serializers.ModelSerializer):
@@ -123,8 +168,12 @@ class DecisionSerializer(DecisionListSerializer):
     corrections = CorrectionSerializer(many=True)
 
     class Meta(DecisionListSerializer.Meta):
-        fields = DecisionListSerializer.Meta.fields + ["summary", "steps", "milestones",
-                                                       "corrections"]
+        fields = DecisionListSerializer.Meta.fields + [
+            "summary",
+            "steps",
+            "milestones",
+            "corrections",
+        ]
 
 
 class DrawApplicantSerializer(serializers.ModelSerializer):
@@ -142,8 +191,18 @@ class HearingDrawSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Hearing
-        fields = ["id", "title", "status", "selection_method", "seats", "seed", "method",
-                  "drawn_at", "quotas", "applicants"]
+        fields = [
+            "id",
+            "title",
+            "status",
+            "selection_method",
+            "seats",
+            "seed",
+            "method",
+            "drawn_at",
+            "quotas",
+            "applicants",
+        ]
 
     def get_quotas(self, hearing) -> dict[str, int]:
         return dict(hearing.quotas.values_list("stake", "seats"))

@@ -32,6 +32,7 @@ class IntegrityReadLogAdmin(_ReadOnly):
     list_filter = ["kind"]
     date_hierarchy = "at"
 
+
 # --- reporting channel (举报) -------------------------------------------------------------------
 # Nothing is registered, on purpose: reports are for inspectors only (administrators included in
 # "nobody else"), and their rows hold nothing an administrator could act on (content, files and

@@ -22,16 +22,32 @@ from .services.reports import (
 )
 from .views.reports import use_evidence_upload_handler
 
-RECEIPT_HEADER = OpenApiParameter("X-Receipt", str, OpenApiParameter.HEADER, required=True,
-                                  description="The 16-digit receipt given at submission.")
-STATUS_SCHEMA = inline_serializer("ReportStatus", {
-    "status": serializers.CharField(), "status_display": serializers.CharField(),
-    "received_on": serializers.DateField(), "ack_due": serializers.DateField(),
-    "feedback_due": serializers.DateField(),
-    "messages": inline_serializer("ReportMessage", {
-        "side": serializers.ChoiceField(["reporter", "inspector"]),
-        "day": serializers.DateField(), "text": serializers.CharField()}, many=True),
-})
+RECEIPT_HEADER = OpenApiParameter(
+    "X-Receipt",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The 16-digit receipt given at submission.",
+)
+STATUS_SCHEMA = inline_serializer(
+    "ReportStatus",
+    {
+        "status": serializers.CharField(),
+        "status_display": serializers.CharField(),
+        "received_on": serializers.DateField(),
+        "ack_due": serializers.DateField(),
+        "feedback_due": serializers.DateField(),
+        "messages": inline_serializer(
+            "ReportMessage",
+            {
+                "side": serializers.ChoiceField(["reporter", "inspector"]),
+                "day": serializers.DateField(),
+                "text": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
 
 
 class PublicReportView(APIView):
@@ -53,8 +69,9 @@ class PublicReportView(APIView):
         return response
 
     def access(self, request):
-        return report_open_by_receipt(receipt=request.headers.get("X-Receipt", ""),
-                                      ident=rp.client_ident(request))
+        return report_open_by_receipt(
+            receipt=request.headers.get("X-Receipt", ""), ident=rp.client_ident(request)
+        )
 
 
 def _text(data, name: str) -> str:
@@ -65,8 +82,9 @@ def _text(data, name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidInput(_("Must be text."), code=Code.PARSE_ERROR,
-                           fields={name: [_("Must be text.")]})
+        raise InvalidInput(
+            _("Must be text."), code=Code.PARSE_ERROR, fields={name: [_("Must be text.")]}
+        )
     return value
 
 
@@ -75,13 +93,16 @@ class ReportSubmitView(PublicReportView):
     api_errors = (429,)
 
     @extend_schema(
-        request=inline_serializer("ReportSubmit", {
-            "accused": serializers.CharField(help_text="Who or which unit, as text."),
-            "content": serializers.CharField(),
-            "occurred_on": serializers.DateField(required=False),
-            "accused_unit": serializers.CharField(required=False, help_text="A unit's code."),
-            "files": serializers.ListField(child=serializers.FileField(), required=False),
-        }),
+        request=inline_serializer(
+            "ReportSubmit",
+            {
+                "accused": serializers.CharField(help_text="Who or which unit, as text."),
+                "content": serializers.CharField(),
+                "occurred_on": serializers.DateField(required=False),
+                "accused_unit": serializers.CharField(required=False, help_text="A unit's code."),
+                "files": serializers.ListField(child=serializers.FileField(), required=False),
+            },
+        ),
         responses={201: inline_serializer("ReportReceipt", {"receipt": serializers.CharField()})},
         summary="Submit a report (举报, public, anonymous)",
     )
@@ -89,11 +110,13 @@ class ReportSubmitView(PublicReportView):
         use_evidence_upload_handler(request._request)  # before the body is parsed
         data = request.data
         if not hasattr(data, "get"):
-            raise InvalidInput(_("Send the report as a JSON object or a form."),
-                               code=Code.PARSE_ERROR)
+            raise InvalidInput(
+                _("Send the report as a JSON object or a form."), code=Code.PARSE_ERROR
+            )
         rp.check_submit_rate(rp.client_ident(request))
         _report, receipt = report_submit(
-            accused=_text(data, "accused"), content=_text(data, "content"),
+            accused=_text(data, "accused"),
+            content=_text(data, "content"),
             occurred_on=_text(data, "occurred_on") or None,
             accused_unit=_text(data, "accused_unit") or None,
             files=request.FILES.getlist("files") if request.FILES else [],
@@ -102,8 +125,11 @@ class ReportSubmitView(PublicReportView):
 
 
 class ReportStatusView(PublicReportView):
-    @extend_schema(parameters=[RECEIPT_HEADER], responses={200: STATUS_SCHEMA},
-                   summary="Status and messages of a report (with its receipt)")
+    @extend_schema(
+        parameters=[RECEIPT_HEADER],
+        responses={200: STATUS_SCHEMA},
+        summary="Status and messages of a report (with its receipt)",
+    )
     def get(self, request):
         return self.no_store(Response(report_status(access=self.access(request))))
 
@@ -112,13 +138,14 @@ class ReportMessageView(PublicReportView):
     parser_classes = [JSONParser, FormParser]
     api_errors = (404, 409, 429)  # 409: the case is closed
 
-    @extend_schema(parameters=[RECEIPT_HEADER],
-                   request=inline_serializer("ReportMessageIn", {"text": serializers.CharField()}),
-                   responses={201: STATUS_SCHEMA},
-                   summary="Send a message to the inspectors (with the report's receipt)")
+    @extend_schema(
+        parameters=[RECEIPT_HEADER],
+        request=inline_serializer("ReportMessageIn", {"text": serializers.CharField()}),
+        responses={201: STATUS_SCHEMA},
+        summary="Send a message to the inspectors (with the report's receipt)",
+    )
     def post(self, request):
         access = self.access(request)
         data = request.data if hasattr(request.data, "get") else {}
         report_message_add(access=access, text=_text(data, "text"))
-        return self.no_store(Response(report_status(access=access),
-                                      status=status.HTTP_201_CREATED))
+        return self.no_store(Response(report_status(access=access), status=status.HTTP_201_CREATED))

@@ -22,14 +22,32 @@ def declarations_workbook(declarations: Iterable[Declaration], year: int) -> byt
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
-    sheet.append([_("Cadre"), _("Unit"), _("Year"), _("Status"), _("Net assets (yuan)"),
-                  _("Change (yuan)"), _("Income (yuan)"), _("Flags")])
+    sheet.append(
+        [
+            _("Cadre"),
+            _("Unit"),
+            _("Year"),
+            _("Status"),
+            _("Net assets (yuan)"),
+            _("Change (yuan)"),
+            _("Income (yuan)"),
+            _("Flags"),
+        ]
+    )
     for d in declarations:
         c = declaration_comparison(d)
-        sheet.append([d.cadre.get_full_name() or d.cadre.get_username(), d.unit.name, d.year,
-                      d.get_status_display(), float(c.net_current),
-                      None if c.net_change is None else float(c.net_change), float(c.income),
-                      "\n".join(f.message for f in c.flags)])
+        sheet.append(
+            [
+                d.cadre.get_full_name() or d.cadre.get_username(),
+                d.unit.name,
+                d.year,
+                d.get_status_display(),
+                float(c.net_current),
+                None if c.net_change is None else float(c.net_change),
+                float(c.income),
+                "\n".join(f.message for f in c.flags),
+            ]
+        )
     out = BytesIO()
     book.save(out)
     return out.getvalue()

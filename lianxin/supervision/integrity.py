@@ -194,15 +194,25 @@ def _growth(previous, current, flags, policy, allowance, sale_gain):
     tolerance = max(policy.tolerance_abs, policy.tolerance_rel * gross_previous)
     explained = max(current.income_total - allowance, ZERO) + max(sale_gain, ZERO)
     if growth > explained + tolerance:
-        flags.append(Flag("unexplained_growth", _(
-            "Net assets grew by %(growth)s yuan from %(prev)d to %(year)d, but declared income "
-            "was %(income)s yuan; after a living-cost allowance of %(allowance)s yuan and a "
-            "tolerance of %(tolerance)s yuan, %(gap)s yuan of the growth is not explained."
-        ) % {
-            "growth": yuan(growth), "prev": previous.year, "year": current.year,
-            "income": yuan(current.income_total), "allowance": yuan(allowance),
-            "tolerance": yuan(tolerance), "gap": yuan(growth - explained - tolerance),
-        }))
+        flags.append(
+            Flag(
+                "unexplained_growth",
+                _(
+                    "Net assets grew by %(growth)s yuan from %(prev)d to %(year)d, but declared income "
+                    "was %(income)s yuan; after a living-cost allowance of %(allowance)s yuan and a "
+                    "tolerance of %(tolerance)s yuan, %(gap)s yuan of the growth is not explained."
+                )
+                % {
+                    "growth": yuan(growth),
+                    "prev": previous.year,
+                    "year": current.year,
+                    "income": yuan(current.income_total),
+                    "allowance": yuan(allowance),
+                    "tolerance": yuan(tolerance),
+                    "gap": yuan(growth - explained - tolerance),
+                },
+            )
+        )
 
 
 SOLD_CATEGORIES = {"real_estate", "vehicle", "business"}
@@ -230,11 +240,22 @@ def _disappearances(previous, current, report, flags) -> tuple[list[Item], Decim
             continue
         if item.category == "business" and norm(item.label) in reported:
             continue
-        flags.append(Flag("undeclared_change", _(
-            "%(what)s “%(item)s” (declared in %(prev)d, %(value)s yuan) is no longer declared "
-            "in %(year)d, and no sale of it is recorded."
-        ) % {"what": category_label(item.category), "item": item.label, "prev": previous.year,
-             "value": yuan(item.value), "year": current.year}))
+        flags.append(
+            Flag(
+                "undeclared_change",
+                _(
+                    "%(what)s “%(item)s” (declared in %(prev)d, %(value)s yuan) is no longer declared "
+                    "in %(year)d, and no sale of it is recorded."
+                )
+                % {
+                    "what": category_label(item.category),
+                    "item": item.label,
+                    "prev": previous.year,
+                    "value": yuan(item.value),
+                    "year": current.year,
+                },
+            )
+        )
     return gone, proceeds - sold_value
 
 
@@ -246,7 +267,9 @@ def _appearances(previous, current, report, flags, policy, allowance):
     new = [i for i in current.items if (i.category, i.key) not in before]
     liquid_drawn = max(
         (previous.total("deposit") + previous.total("security"))
-        - (current.total("deposit") + current.total("security")), ZERO)
+        - (current.total("deposit") + current.total("security")),
+        ZERO,
+    )
     new_debt = max(current.total("liability") - previous.total("liability"), ZERO)
     sales = sum((s.amount for s in current.income if s.kind == "asset_sale"), ZERO)
     funds = max(current.income_total - allowance, ZERO) + liquid_drawn + new_debt + sales
@@ -255,34 +278,61 @@ def _appearances(previous, current, report, flags, policy, allowance):
     for item in sorted(purchases, key=lambda i: i.value):
         spent += item.value
         if spent > funds + policy.tolerance_abs:
-            flags.append(Flag("undeclared_change", _(
-                "New %(what)s “%(item)s” (%(value)s yuan) appears in %(year)d; declared income "
-                "after living costs, savings drawn down, new loans and recorded sales "
-                "(%(funds)s yuan in all) do not pay for it."
-            ) % {"what": category_label(item.category), "item": item.label,
-                 "value": yuan(item.value), "year": current.year, "funds": yuan(funds)}))
+            flags.append(
+                Flag(
+                    "undeclared_change",
+                    _(
+                        "New %(what)s “%(item)s” (%(value)s yuan) appears in %(year)d; declared income "
+                        "after living costs, savings drawn down, new loans and recorded sales "
+                        "(%(funds)s yuan in all) do not pay for it."
+                    )
+                    % {
+                        "what": category_label(item.category),
+                        "item": item.label,
+                        "value": yuan(item.value),
+                        "year": current.year,
+                        "funds": yuan(funds),
+                    },
+                )
+            )
     reported = {norm(b.label) for b in report.businesses}
     for item in new:
         if item.category != "business" or item.relation == "self":
             continue
         if norm(item.label) not in reported:
-            flags.append(Flag("undeclared_change", _(
-                "A new business interest of %(holder)s in “%(item)s” appears in the %(year)d "
-                "declaration but not in that year's personal-matter report."
-            ) % {"holder": item.holder or _("a family member"), "item": item.label,
-                 "year": current.year}))
+            flags.append(
+                Flag(
+                    "undeclared_change",
+                    _(
+                        "A new business interest of %(holder)s in “%(item)s” appears in the %(year)d "
+                        "declaration but not in that year's personal-matter report."
+                    )
+                    % {
+                        "holder": item.holder or _("a family member"),
+                        "item": item.label,
+                        "year": current.year,
+                    },
+                )
+            )
 
 
 def _new_spouse(previous, current, report, flags):
     before = {norm(name) for name, rel in previous.members if rel == "spouse"}
-    married = {norm(partner) for _person, change, partner in report.marriages
-               if change == "married"}
+    married = {
+        norm(partner) for _person, change, partner in report.marriages if change == "married"
+    }
     for name, rel in current.members:
         if rel == "spouse" and norm(name) not in before and norm(name) not in married:
-            flags.append(Flag("undeclared_change", _(
-                "A new spouse, %(name)s, is declared in %(year)d without a marriage in that "
-                "year's personal-matter report."
-            ) % {"name": name, "year": current.year}))
+            flags.append(
+                Flag(
+                    "undeclared_change",
+                    _(
+                        "A new spouse, %(name)s, is declared in %(year)d without a marriage in that "
+                        "year's personal-matter report."
+                    )
+                    % {"name": name, "year": current.year},
+                )
+            )
 
 
 def _in_authority(current, report, authority, flags):
@@ -294,21 +344,40 @@ def _in_authority(current, report, authority, flags):
         holder = item.holder or _("a family member")
         if authority.contains(item.registered_unit_id, item.registered_area):
             seen.add(key)
-            flags.append(Flag("business_in_authority", _(
-                "“%(item)s”, a business of %(holder)s, is registered in %(place)s, inside the "
-                "cadre's area of authority (%(unit)s)."
-            ) % {"item": item.label, "holder": holder,
-                 "place": item.registered_area or _("a unit of that area"),
-                 "unit": authority.unit_name}))
+            flags.append(
+                Flag(
+                    "business_in_authority",
+                    _(
+                        "“%(item)s”, a business of %(holder)s, is registered in %(place)s, inside the "
+                        "cadre's area of authority (%(unit)s)."
+                    )
+                    % {
+                        "item": item.label,
+                        "holder": holder,
+                        "place": item.registered_area or _("a unit of that area"),
+                        "unit": authority.unit_name,
+                    },
+                )
+            )
         elif (item.deals_with_unit_id is not None or item.deals_with) and authority.contains(
-                item.deals_with_unit_id, item.deals_with):
+            item.deals_with_unit_id, item.deals_with
+        ):
             seen.add(key)
-            flags.append(Flag("business_in_authority", _(
-                "“%(item)s”, a business of %(holder)s, does business with %(other)s, inside the "
-                "cadre's area of authority (%(unit)s)."
-            ) % {"item": item.label, "holder": holder,
-                 "other": item.deals_with or _("a unit of that area"),
-                 "unit": authority.unit_name}))
+            flags.append(
+                Flag(
+                    "business_in_authority",
+                    _(
+                        "“%(item)s”, a business of %(holder)s, does business with %(other)s, inside the "
+                        "cadre's area of authority (%(unit)s)."
+                    )
+                    % {
+                        "item": item.label,
+                        "holder": holder,
+                        "other": item.deals_with or _("a unit of that area"),
+                        "unit": authority.unit_name,
+                    },
+                )
+            )
 
 
 def category_label(category: str) -> str:

@@ -43,9 +43,11 @@ Blob = bytes | memoryview
 def failure_limits() -> tuple[int, int, int]:
     """(wrong tries per address or person, wrong tries overall, lockout seconds): for receipts
     and for inspectors' passphrases alike."""
-    return (int(settings.REPORT_RECEIPT_MAX_FAILURES),
-            int(settings.REPORT_RECEIPT_MAX_GLOBAL_FAILURES),
-            int(settings.REPORT_RECEIPT_LOCKOUT_SECONDS))
+    return (
+        int(settings.REPORT_RECEIPT_MAX_FAILURES),
+        int(settings.REPORT_RECEIPT_MAX_GLOBAL_FAILURES),
+        int(settings.REPORT_RECEIPT_LOCKOUT_SECONDS),
+    )
 
 
 def receipt_hasher() -> PasswordHasher:
@@ -59,13 +61,16 @@ def receipt_hasher() -> PasswordHasher:
 def kdf_limits(kind: str) -> tuple[int, int]:
     """(opslimit, memlimit) of nacl's argon2id for deriving keys from a receipt ("receipt") or
     from an inspector's passphrase ("passphrase")."""
-    ops, mem = settings.REPORT_RECEIPT_KDF if kind == "receipt" else settings.INSPECTOR_PASSPHRASE_KDF
+    ops, mem = (
+        settings.REPORT_RECEIPT_KDF if kind == "receipt" else settings.INSPECTOR_PASSPHRASE_KDF
+    )
     return int(ops), int(mem)
 
 
 def derive_key(secret: str, salt: bytes, opslimit: int, memlimit: int) -> bytes:
-    return nacl.pwhash.argon2id.kdf(KEY_BYTES, secret.encode(), salt,
-                                    opslimit=opslimit, memlimit=memlimit)
+    return nacl.pwhash.argon2id.kdf(
+        KEY_BYTES, secret.encode(), salt, opslimit=opslimit, memlimit=memlimit
+    )
 
 
 def new_salt() -> bytes:
@@ -75,13 +80,15 @@ def new_salt() -> bytes:
 # --- receipts -------------------------------------------------------------------------------
 def new_receipt() -> str:
     """16 random decimal digits (about 53 bits), from the OS's CSPRNG."""
-    return f"{secrets.randbelow(10 ** RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+    return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
 
 
 def normalise_receipt(value) -> str | None:
     """The 16 digits of a receipt typed with spaces or dashes, or None if it is not one."""
     digits = re.sub(r"[\s-]", "", str(value or ""))
-    return digits if len(digits) == RECEIPT_DIGITS and digits.isascii() and digits.isdigit() else None
+    return (
+        digits if len(digits) == RECEIPT_DIGITS and digits.isascii() and digits.isdigit() else None
+    )
 
 
 def _bucket_of(mac: bytes) -> int:
@@ -200,15 +207,29 @@ def unwrap_for_inspector(wrapped: Blob, private_key: bytes) -> bytes | None:
 # The types accepted, by their magic bytes; anything else (executables, scripts, archives) is
 # refused whatever its name says.
 CONTENT_TYPES = {
-    "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp",
-    "pdf": "application/pdf", "ole": "application/octet-stream",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "ole": "application/octet-stream",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "odf": "application/vnd.oasis.opendocument",
 }
-EXTENSIONS = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp", "pdf": "pdf",
-              "ole": "doc", "docx": "docx", "xlsx": "xlsx", "pptx": "pptx", "odf": "odt"}
+EXTENSIONS = {
+    "jpeg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "webp": "webp",
+    "pdf": "pdf",
+    "ole": "doc",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pptx": "pptx",
+    "odf": "odt",
+}
 # Root-storage class ids of Windows Installer files (.msi, .mst, .msp): OLE2 containers like
 # old Word and Excel files, but programs.
 _INSTALLER_CLSIDS = {
@@ -242,7 +263,7 @@ def _is_installer(data: bytes) -> bool:
         sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
         first_dir_sector = struct.unpack_from("<I", data, 0x30)[0]
         root = (first_dir_sector + 1) << sector_shift
-        return data[root + 0x50:root + 0x60] in _INSTALLER_CLSIDS
+        return data[root + 0x50 : root + 0x60] in _INSTALLER_CLSIDS
     except (struct.error, OverflowError):
         return True  # too broken to tell: refuse
 
@@ -287,7 +308,7 @@ def name_tokens(text: str) -> set[str]:
             tokens.add(word)
     for run in _CJK_RUN.findall(text):
         for size in (2, 3, 4):
-            tokens.update(run[i:i + size] for i in range(len(run) - size + 1))
+            tokens.update(run[i : i + size] for i in range(len(run) - size + 1))
     return {t for t in tokens if len(t) >= 2}
 
 
@@ -300,7 +321,7 @@ def person_names(user) -> set[str]:
 
 def name_hash(salt: bytes, token: str, *, key: bytes | None = None) -> str:
     mac = keys.mac("report-names", bytes(salt) + token.encode(), key=key)
-    return mac.hex()[:NAME_HASH_BYTES * 2]
+    return mac.hex()[: NAME_HASH_BYTES * 2]
 
 
 def accused_name_hashes(salt: bytes, accused: str) -> list[str]:
@@ -312,8 +333,12 @@ def accused_name_hashes(salt: bytes, accused: str) -> list[str]:
 
 def names_match(user, salt: bytes, hashes) -> bool:
     stored = set(hashes or ())
-    return any(name_hash(salt, name, key=key) in stored for key in keys.keys("report-names")
-               for name in person_names(user) if len(name) >= 2)
+    return any(
+        name_hash(salt, name, key=key) in stored
+        for key in keys.keys("report-names")
+        for name in person_names(user)
+        if len(name) >= 2
+    )
 
 
 # --- errors, limits and clocks --------------------------------------------------------------
@@ -325,7 +350,8 @@ class ChannelUnavailable(LianxinError):
     status = 503
     default_message = _(
         "The reporting channel cannot accept reports at the moment. Please try again later or "
-        "report in writing or in person to the discipline inspection commission.")
+        "report in writing or in person to the discipline inspection commission."
+    )
 
 
 def client_ident(request) -> str:
@@ -359,6 +385,9 @@ def report_deadlines(received_on: date) -> tuple[str, date, date]:
     if settings.REPORT_CLOCKS == "xinfang":
         cal = Calendar.load()
         start = datetime.combine(received_on, time(12), tzinfo=LOCAL)
-        return ("xinfang", cal.add_statutory_days(start, XINFANG_ACK_DAYS).date(),
-                cal.add_statutory_days(start, XINFANG_FEEDBACK_DAYS).date())
+        return (
+            "xinfang",
+            cal.add_statutory_days(start, XINFANG_ACK_DAYS).date(),
+            cal.add_statutory_days(start, XINFANG_FEEDBACK_DAYS).date(),
+        )
     return "eu", received_on + timedelta(days=7), add_months(received_on, 3)

@@ -54,8 +54,7 @@ def is_integrity_orgdept(user, obj=None):
 
 @rules.predicate
 def is_orgdept_lead(user, obj=None):
-    return any(role == Role.ORGDEPT and unit.parent_id is None
-               for role, unit in roles_of(user))
+    return any(role == Role.ORGDEPT and unit.parent_id is None for role, unit in roles_of(user))
 
 
 @rules.predicate
@@ -91,8 +90,11 @@ def report_conflicts(user, report) -> bool:
     accused = report.accused_unit
     if accused is not None:
         for _role, unit in roles_of(user):
-            if (unit.pk == accused.pk or accused.contains(unit)
-                    or (unit.parent_id is not None and unit.contains(accused))):
+            if (
+                unit.pk == accused.pk
+                or accused.contains(unit)
+                or (unit.parent_id is not None and unit.contains(accused))
+            ):
                 return True
     return names_match(user, report.accused_salt, report.accused_hashes)
 

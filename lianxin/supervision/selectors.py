@@ -59,7 +59,8 @@ def integrity_read_logs_visible_to(user: Any) -> QuerySet[IntegrityReadLog]:
     if not can(user, "supervision.view_integrity_readlog"):
         return IntegrityReadLog.objects.none()
     return IntegrityReadLog.objects.select_related(
-        "user", "declaration__cadre", "declaration__unit", "report__cadre", "report__unit")
+        "user", "declaration__cadre", "declaration__unit", "report__cadre", "report__unit"
+    )
 
 
 def integrity_policy() -> ir.Policy:
@@ -74,29 +75,63 @@ def declaration_snapshot(declaration: Declaration) -> ir.Snapshot:
     members = [(m.name, m.relation) for m in declaration.familymember_items.all()]
     relation = {ir.norm(name): rel for name, rel in members}
 
-    def item(category: str, key: str, label: str, value: Decimal, holder: str = "",
-             **extra: Any) -> ir.Item:
-        return ir.Item(category=category, key=ir.norm(key), label=label, value=value,
-                       holder=holder, relation=relation.get(ir.norm(holder), ""), **extra)
+    def item(
+        category: str, key: str, label: str, value: Decimal, holder: str = "", **extra: Any
+    ) -> ir.Item:
+        return ir.Item(
+            category=category,
+            key=ir.norm(key),
+            label=label,
+            value=value,
+            holder=holder,
+            relation=relation.get(ir.norm(holder), ""),
+            **extra,
+        )
 
-    items = [item("real_estate", r.address, r.address, r.value, r.holder)
-             for r in declaration.realestate_items.all()]
-    items += [item("vehicle", v.plate or v.description,
-                   f"{v.description} {v.plate}".strip(), v.value, v.holder)
-              for v in declaration.vehicle_items.all()]
-    items += [item("deposit", f"{d.bank}/{d.holder}", d.bank, d.amount, d.holder)
-              for d in declaration.deposit_items.all()]
-    items += [item("security", f"{s.name}/{s.holder}", s.name, s.value, s.holder)
-              for s in declaration.security_items.all()]
-    items += [item("liability", f"{li.lender}/{li.holder}", li.lender, li.amount, li.holder)
-              for li in declaration.liability_items.all()]
-    items += [item("business", b.company, b.company, b.investment, b.holder,
-                   registered_unit_id=b.registered_unit_id, registered_area=b.registered_area,
-                   deals_with_unit_id=b.deals_with_unit_id, deals_with=b.deals_with)
-              for b in declaration.businessinterest_items.all()]
-    income = [ir.Income(kind=i.kind, amount=i.amount, holder=i.holder,
-                        description=i.description)
-              for i in declaration.incomeitem_items.all()]
+    items = [
+        item("real_estate", r.address, r.address, r.value, r.holder)
+        for r in declaration.realestate_items.all()
+    ]
+    items += [
+        item(
+            "vehicle",
+            v.plate or v.description,
+            f"{v.description} {v.plate}".strip(),
+            v.value,
+            v.holder,
+        )
+        for v in declaration.vehicle_items.all()
+    ]
+    items += [
+        item("deposit", f"{d.bank}/{d.holder}", d.bank, d.amount, d.holder)
+        for d in declaration.deposit_items.all()
+    ]
+    items += [
+        item("security", f"{s.name}/{s.holder}", s.name, s.value, s.holder)
+        for s in declaration.security_items.all()
+    ]
+    items += [
+        item("liability", f"{li.lender}/{li.holder}", li.lender, li.amount, li.holder)
+        for li in declaration.liability_items.all()
+    ]
+    items += [
+        item(
+            "business",
+            b.company,
+            b.company,
+            b.investment,
+            b.holder,
+            registered_unit_id=b.registered_unit_id,
+            registered_area=b.registered_area,
+            deals_with_unit_id=b.deals_with_unit_id,
+            deals_with=b.deals_with,
+        )
+        for b in declaration.businessinterest_items.all()
+    ]
+    income = [
+        ir.Income(kind=i.kind, amount=i.amount, holder=i.holder, description=i.description)
+        for i in declaration.incomeitem_items.all()
+    ]
     return ir.Snapshot(year=declaration.year, members=members, items=items, income=income)
 
 
@@ -105,32 +140,48 @@ def report_snapshot(report: PersonalMatterReport | None) -> ir.ReportSnapshot:
         return ir.ReportSnapshot()
     return ir.ReportSnapshot(
         marriages=[(m.person, m.change, m.partner) for m in report.marriagechange_items.all()],
-        businesses=[ir.Item(category="business", key=ir.norm(b.company), label=b.company,
-                            value=Decimal("0"), holder=b.name, relation=b.relation,
-                            registered_unit_id=b.registered_unit_id,
-                            registered_area=b.registered_area)
-                    for b in report.relativebusiness_items.all()],
+        businesses=[
+            ir.Item(
+                category="business",
+                key=ir.norm(b.company),
+                label=b.company,
+                value=Decimal("0"),
+                holder=b.name,
+                relation=b.relation,
+                registered_unit_id=b.registered_unit_id,
+                registered_area=b.registered_area,
+            )
+            for b in report.relativebusiness_items.all()
+        ],
         employments=[(e.name, e.employer) for e in report.relativeemployment_items.all()],
     )
 
 
 def authority_of(unit: Unit) -> ir.Authority:
     subtree = list(Unit.objects.subtree(unit).values_list("pk", "name"))
-    return ir.Authority(unit_name=unit.name, unit_ids={pk for pk, _n in subtree},
-                        names={ir.norm(name): pk for pk, name in subtree})
+    return ir.Authority(
+        unit_name=unit.name,
+        unit_ids={pk for pk, _n in subtree},
+        names={ir.norm(name): pk for pk, name in subtree},
+    )
 
 
-def declaration_comparison(declaration: Declaration, *, authority: ir.Authority | None = None
-                           ) -> ir.Comparison:
+def declaration_comparison(
+    declaration: Declaration, *, authority: ir.Authority | None = None
+) -> ir.Comparison:
     """Compare a declaration with the same cadre's previous year (submitted or locked, or the
     cadre's own), with that year's personal-matter report, inside the authority of the unit the
     cadre served in at the time."""
-    previous = Declaration.objects.filter(
-        cadre_id=declaration.cadre_id, year=declaration.year - 1).exclude(
-        status=DeclarationStatus.DRAFT).first()
-    report = PersonalMatterReport.objects.filter(
-        cadre_id=declaration.cadre_id, year=declaration.year).exclude(
-        status=DeclarationStatus.DRAFT).first()
+    previous = (
+        Declaration.objects.filter(cadre_id=declaration.cadre_id, year=declaration.year - 1)
+        .exclude(status=DeclarationStatus.DRAFT)
+        .first()
+    )
+    report = (
+        PersonalMatterReport.objects.filter(cadre_id=declaration.cadre_id, year=declaration.year)
+        .exclude(status=DeclarationStatus.DRAFT)
+        .first()
+    )
     return ir.compare(
         declaration_snapshot(previous) if previous else None,
         declaration_snapshot(declaration),
@@ -156,8 +207,9 @@ class DeclarationListing:
     units: list[Unit]
 
 
-def declaration_listing(user: Any, *, year: int | None = None, unit_code: str | None = None
-                        ) -> DeclarationListing:
+def declaration_listing(
+    user: Any, *, year: int | None = None, unit_code: str | None = None
+) -> DeclarationListing:
     """`year` defaults to the latest year with a filed declaration (else this year); a
     `unit_code` outside the reader's reach is ignored."""
     units = integrity_units_for(user)
@@ -169,8 +221,9 @@ def declaration_listing(user: Any, *, year: int | None = None, unit_code: str | 
     unit = next((u for u in units if u.code == unit_code), None) if unit_code else None
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
-    return DeclarationListing(qs.order_by("unit__path", "cadre__username"), year, years, unit,
-                              units)
+    return DeclarationListing(
+        qs.order_by("unit__path", "cadre__username"), year, years, unit, units
+    )
 
 
 def declarations_exportable_by(user: Any, declarations: Any) -> list[Declaration]:
@@ -194,7 +247,8 @@ def companion_report(user: Any, declaration: Declaration) -> PersonalMatterRepor
     """The same cadre's personal-matter report of the declaration's year, if the user may see
     it (its cadre always; others once it is filed)."""
     report = PersonalMatterReport.objects.filter(
-        cadre_id=declaration.cadre_id, year=declaration.year).first()
+        cadre_id=declaration.cadre_id, year=declaration.year
+    ).first()
     if report is None or not can(user, "supervision.view_personal_report", report):
         return None
     if declaration.cadre_id != user.pk and report.status == DeclarationStatus.DRAFT:
@@ -202,14 +256,17 @@ def companion_report(user: Any, declaration: Declaration) -> PersonalMatterRepor
     return report
 
 
-def filing_rows(filing: _Filing | None, model: Any, fields: list[str], parent: str
-                ) -> list[dict[str, Any]]:
+def filing_rows(
+    filing: _Filing | None, model: Any, fields: list[str], parent: str
+) -> list[dict[str, Any]]:
     """A filing's rows of one item kind as form values (a unit as its id)."""
     if filing is None:
         return []
     names = [f + "_id" if f.endswith("_unit") else f for f in fields]
-    return [{k.removesuffix("_id") if k.endswith("_unit_id") else k: v for k, v in row.items()}
-            for row in model._default_manager.filter(**{parent: filing}).values(*names)]
+    return [
+        {k.removesuffix("_id") if k.endswith("_unit_id") else k: v for k, v in row.items()}
+        for row in model._default_manager.filter(**{parent: filing}).values(*names)
+    ]
 
 
 # --- reporting channel (举报) -------------------------------------------------------------------
@@ -217,14 +274,14 @@ def filing_rows(filing: _Filing | None, model: Any, fields: list[str], parent: s
 
 def reports_visible_to(user: Any) -> list[Report]:
     """Every case but those the inspector is in conflict with (they do not exist for them)."""
-    return [r for r in Report.objects.select_related("accused_unit")
-            if not report_conflicts(user, r)]
+    return [
+        r for r in Report.objects.select_related("accused_unit") if not report_conflicts(user, r)
+    ]
 
 
 def report_ids_shared_with(user: Any) -> set[Any]:
     """The cases whose key is wrapped for the user's keypair."""
-    return set(Report.objects.filter(wraps__inspector_key__user=user)
-               .values_list("pk", flat=True))
+    return set(Report.objects.filter(wraps__inspector_key__user=user).values_list("pk", flat=True))
 
 
 def has_keypair(user: Any) -> bool:
@@ -234,5 +291,8 @@ def has_keypair(user: Any) -> bool:
 def report_reads_visible_to(user: Any, *, limit: int = 1000) -> list[ReportRead]:
     """The latest reads of cases, leaving out cases the reader is in conflict with: listing
     them would tell that they exist."""
-    return [r for r in ReportRead.objects.select_related("user", "report__accused_unit")[:limit]
-            if not report_conflicts(user, r.report)]
+    return [
+        r
+        for r in ReportRead.objects.select_related("user", "report__accused_unit")[:limit]
+        if not report_conflicts(user, r.report)
+    ]

@@ -36,8 +36,10 @@ def query_code_for(tracking_number: str) -> str:
 def query_code_matches(appeal: Appeal, code: str) -> bool:
     """A code made under the current key or a former one (core.keys: rotation)."""
     given = str(code or "").strip()
-    return any(hmac.compare_digest(_code_of(d), given)
-               for d in keys.macs("query-code", f"query-code:{appeal.tracking_number}"))
+    return any(
+        hmac.compare_digest(_code_of(d), given)
+        for d in keys.macs("query-code", f"query-code:{appeal.tracking_number}")
+    )
 
 
 @transaction.atomic
@@ -56,13 +58,20 @@ def appeal_follow_up(
     appeal = lock(appeal, version)
     check(appeal, "followup", actor, citizen=by_citizen)
     if satisfaction not in Satisfaction.values:
-        raise InvalidInput(_("Choose satisfied, basically satisfied or dissatisfied."),
-                           fields={"satisfaction": [_("Unknown choice.")]})
+        raise InvalidInput(
+            _("Choose satisfied, basically satisfied or dissatisfied."),
+            fields={"satisfaction": [_("Unknown choice.")]},
+        )
     comment = clean_text(comment, field="comment", max_length=1000, required=False)
     FollowUp.objects.create(
-        appeal=appeal, created_at=clock.now(), resolved=bool(resolved), satisfaction=satisfaction,
-        comment=comment, by=FollowUp.By.CITIZEN if by_citizen else FollowUp.By.OPERATOR,
-        operator=None if by_citizen else actor, unit=appeal.unit,
+        appeal=appeal,
+        created_at=clock.now(),
+        resolved=bool(resolved),
+        satisfaction=satisfaction,
+        comment=comment,
+        by=FollowUp.By.CITIZEN if by_citizen else FollowUp.By.OPERATOR,
+        operator=None if by_citizen else actor,
+        unit=appeal.unit,
     )
     before = appeal.status
     data = {"resolved": bool(resolved), "satisfaction": satisfaction, **unit_data(appeal.unit)}
@@ -72,8 +81,13 @@ def appeal_follow_up(
         appeal.escalated_at = None
         appeal.contact_deadline, appeal.handling_deadline = deadlines(appeal, clock.now())
         appeal.public_note = _("Reopened: the unit handles it again")
-        fields = ["reopen_count", "escalated_at", "contact_deadline", "handling_deadline",
-                  "public_note"]
+        fields = [
+            "reopen_count",
+            "escalated_at",
+            "contact_deadline",
+            "handling_deadline",
+            "public_note",
+        ]
         action = "reopen"
         if appeal.unit:
             notify_unit_handlers(appeal, appeal.unit, _("Citizen dissatisfied: appeal reopened"))
@@ -83,13 +97,25 @@ def appeal_follow_up(
         appeal.public_note = _("Closed")
         fields = ["closed_at", "public_note"]
         action = "followup"
-    return transitions.commit(appeal, action=action, actor=actor, from_state=before, fields=fields,
-                  reason=comment, data=data, actor_label="citizen" if by_citizen else "")
+    return transitions.commit(
+        appeal,
+        action=action,
+        actor=actor,
+        from_state=before,
+        fields=fields,
+        reason=comment,
+        data=data,
+        actor_label="citizen" if by_citizen else "",
+    )
 
 
 @transaction.atomic
 def appeal_withdraw(
-    *, appeal: Appeal | int, actor: Any = None, by_citizen: bool = False, reason: str = "",
+    *,
+    appeal: Appeal | int,
+    actor: Any = None,
+    by_citizen: bool = False,
+    reason: str = "",
     version: int | None = None,
 ) -> Appeal:
     appeal = lock(appeal, version)
@@ -98,7 +124,12 @@ def appeal_withdraw(
     appeal.status = Status.WITHDRAWN
     appeal.closed_at = clock.now()
     appeal.public_note = _("Withdrawn")
-    return transitions.commit(appeal, action="withdraw", actor=actor, from_state=before,
-                  reason=clean_text(reason, field="reason", max_length=1000, required=False),
-                  fields=["closed_at", "public_note"],
-                  actor_label="citizen" if by_citizen else "")
+    return transitions.commit(
+        appeal,
+        action="withdraw",
+        actor=actor,
+        from_state=before,
+        reason=clean_text(reason, field="reason", max_length=1000, required=False),
+        fields=["closed_at", "public_note"],
+        actor_label="citizen" if by_citizen else "",
+    )

@@ -45,8 +45,10 @@ FIELD_LABELS = {
 def field_error(errors: dict[str, list[str]]) -> InvalidInput:
     """One error for the caller: the first problem, named by its field, and all of them."""
     field, messages = next(iter(errors.items()))
-    detail = _("%(field)s: %(message)s") % {"field": FIELD_LABELS.get(field, field),
-                                             "message": messages[0]}
+    detail = _("%(field)s: %(message)s") % {
+        "field": FIELD_LABELS.get(field, field),
+        "message": messages[0],
+    }
     if len(errors) > 1:
         detail = _("%(first)s (and %(n)d more)") % {"first": detail, "n": len(errors) - 1}
     return InvalidInput(detail, fields=errors)
@@ -54,14 +56,24 @@ def field_error(errors: dict[str, list[str]]) -> InvalidInput:
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str:
     """core.text's cleaner, the field named as the appeal's forms name it."""
-    return text.clean_text(value, field=field, max_length=max_length, required=required,
-                           label=str(FIELD_LABELS.get(field, field)))
+    return text.clean_text(
+        value,
+        field=field,
+        max_length=max_length,
+        required=required,
+        label=str(FIELD_LABELS.get(field, field)),
+    )
 
 
 def lock(appeal: Appeal | int, version: int | None) -> Appeal:
     """The appeal's row, locked until the transaction ends, with its unit and category."""
-    return transitions.lock(Appeal, appeal, version=version, related=("unit", "category"),
-                            missing=_("Appeal not found."))
+    return transitions.lock(
+        Appeal,
+        appeal,
+        version=version,
+        related=("unit", "category"),
+        missing=_("Appeal not found."),
+    )
 
 
 def check(appeal: Appeal, action: str, actor: Any, *, citizen: bool = False) -> None:
@@ -73,18 +85,21 @@ def check(appeal: Appeal, action: str, actor: Any, *, citizen: bool = False) -> 
 
 
 def refusal(action: str) -> str:
-    """"Cannot <action> an appeal that is %(status)s.": the action's name goes in now,
+    """ "Cannot <action> an appeal that is %(status)s.": the action's name goes in now,
     core.transitions fills in the state's."""
     return _("Cannot %(action)s an appeal that is %(status)s.") % {
-        "action": ACTION_LABELS[action], "status": "%(status)s"}
+        "action": ACTION_LABELS[action],
+        "status": "%(status)s",
+    }
 
 
 def unit_data(unit: Unit | None) -> dict[str, Any]:
     return {"unit_id": unit.pk, "unit": unit.name} if unit else {}
 
 
-def deadlines(appeal: Appeal, start: datetime,
-              calendar: Calendar | None = None) -> tuple[datetime, datetime]:
+def deadlines(
+    appeal: Appeal, start: datetime, calendar: Calendar | None = None
+) -> tuple[datetime, datetime]:
     return clocks.deadlines(
         start=start,
         urgency=appeal.urgency,

@@ -28,7 +28,10 @@ def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = Fals
     appeal.dispatched_at = clock.now()
     appeal.public_note = _("Dispatched to %(unit)s") % {"unit": unit.name}
     transitions.commit(
-        appeal, action="dispatch", actor=actor, from_state=before,
+        appeal,
+        action="dispatch",
+        actor=actor,
+        from_state=before,
         fields=["unit", "dispatched_at", "public_note", "category"],
         data={**unit_data(unit), "auto": auto},
         actor_label="auto" if auto else "",
@@ -46,7 +49,11 @@ def _recategorise(appeal: Appeal, category: Category) -> None:
 
 @transaction.atomic
 def appeal_dispatch(
-    *, appeal: Appeal | int, unit: Unit, actor: Any, category: Category | None = None,
+    *,
+    appeal: Appeal | int,
+    unit: Unit,
+    actor: Any,
+    category: Category | None = None,
     version: int | None = None,
 ) -> Appeal:
     appeal = lock(appeal, version)
@@ -78,9 +85,15 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
         locked.suggestion_confidence = round(float(suggestion[1]), 4)
         confident = locked.suggestion_confidence >= settings.AUTO_DISPATCH_CONFIDENCE
         unit = category.default_unit
-        transitions.commit(locked, action="suggest", actor=None, actor_label="router",
-               from_state=locked.status, fields=["suggested_category", "suggestion_confidence"],
-               data={"category": category.code, "confidence": locked.suggestion_confidence})
+        transitions.commit(
+            locked,
+            action="suggest",
+            actor=None,
+            actor_label="router",
+            from_state=locked.status,
+            fields=["suggested_category", "suggestion_confidence"],
+            data={"category": category.code, "confidence": locked.suggestion_confidence},
+        )
         if confident and unit is not None and unit.is_active:
             _recategorise(locked, category)
             dispatch_locked(locked, unit=unit, actor=None, auto=True)
@@ -95,16 +108,24 @@ def appeal_transfer(
     check(appeal, "transfer", actor)
     reason = clean_text(reason, field="reason", max_length=1000)
     if unit == appeal.unit:
-        raise InvalidInput(_("The appeal is already with this unit."),
-                           fields={"unit": [_("The appeal is already with this unit.")]})
+        raise InvalidInput(
+            _("The appeal is already with this unit."),
+            fields={"unit": [_("The appeal is already with this unit.")]},
+        )
     before, old = appeal.status, appeal.unit
     appeal.status = Status.DISPATCHED
     appeal.unit = unit
     appeal.dispatched_at = clock.now()
     appeal.public_note = _("Transferred to %(unit)s") % {"unit": unit.name}
-    transitions.commit(appeal, action="transfer", actor=actor, from_state=before, reason=reason,
-           fields=["unit", "dispatched_at", "public_note"],
-           data={**unit_data(unit), "from_unit": old.name if old else None})
+    transitions.commit(
+        appeal,
+        action="transfer",
+        actor=actor,
+        from_state=before,
+        reason=reason,
+        fields=["unit", "dispatched_at", "public_note"],
+        data={**unit_data(unit), "from_unit": old.name if old else None},
+    )
     notify_unit_handlers(appeal, unit, _("Appeal transferred to your unit"))
     return appeal
 
@@ -117,19 +138,28 @@ def appeal_co_handle(
     check(appeal, "co_handle", actor)
     units = [u for u in units if u != appeal.unit]
     if not units:
-        raise InvalidInput(_("Choose at least one other unit."),
-                           fields={"units": [_("Choose at least one other unit.")]})
+        raise InvalidInput(
+            _("Choose at least one other unit."),
+            fields={"units": [_("Choose at least one other unit.")]},
+        )
     appeal.co_units.add(*units)
-    transitions.commit(appeal, action="co_handle", actor=actor, from_state=appeal.status, fields=[],
-           data={"units": [u.name for u in units]})
+    transitions.commit(
+        appeal,
+        action="co_handle",
+        actor=actor,
+        from_state=appeal.status,
+        fields=[],
+        data={"units": [u.name for u in units]},
+    )
     for unit in units:
         notify_unit_handlers(appeal, unit, _("Your unit is asked to co-handle an appeal"))
     return appeal
 
 
 @transaction.atomic
-def appeal_close(*, appeal: Appeal | int, actor: Any, reason: str,
-                 version: int | None = None) -> Appeal:
+def appeal_close(
+    *, appeal: Appeal | int, actor: Any, reason: str, version: int | None = None
+) -> Appeal:
     """Close a replied appeal without a rating (e.g. the citizen could not be reached)."""
     appeal = lock(appeal, version)
     check(appeal, "close", actor)
@@ -138,8 +168,14 @@ def appeal_close(*, appeal: Appeal | int, actor: Any, reason: str,
     appeal.status = Status.CLOSED
     appeal.closed_at = clock.now()
     appeal.public_note = _("Closed")
-    return transitions.commit(appeal, action="close", actor=actor, from_state=before, reason=reason,
-                  fields=["closed_at", "public_note"])
+    return transitions.commit(
+        appeal,
+        action="close",
+        actor=actor,
+        from_state=before,
+        reason=reason,
+        fields=["closed_at", "public_note"],
+    )
 
 
 @transaction.atomic
@@ -151,8 +187,9 @@ def appeal_merge(
     if appeal_pk == master_pk:
         raise InvalidInput(_("An appeal cannot be merged into itself."))
     # Lock both rows in one order, so two opposite merges cannot deadlock.
-    locked = {pk: lock(pk, version if pk == appeal_pk else None)
-              for pk in sorted((appeal_pk, master_pk))}
+    locked = {
+        pk: lock(pk, version if pk == appeal_pk else None) for pk in sorted((appeal_pk, master_pk))
+    }
     merged, into = locked[appeal_pk], locked[master_pk]
     check(merged, "merge", actor)
     if into.status in (Status.MERGED, Status.WITHDRAWN):
@@ -162,6 +199,11 @@ def appeal_merge(
     merged.master = into
     merged.closed_at = clock.now()
     merged.public_note = _("Merged into %(tn)s") % {"tn": into.tracking_number}
-    return transitions.commit(merged, action="merge", actor=actor, from_state=before,
-                  fields=["master", "closed_at", "public_note"],
-                  data={"master": into.tracking_number})
+    return transitions.commit(
+        merged,
+        action="merge",
+        actor=actor,
+        from_state=before,
+        fields=["master", "closed_at", "public_note"],
+        data={"master": into.tracking_number},
+    )

@@ -47,15 +47,26 @@ def appeal_accept(*, appeal: Appeal | int, actor: Any, version: int | None = Non
         return ["accepted_at", "public_note"]
 
     return transitions.transition(
-        Appeal, appeal, action="accept", actor=actor, to=Status.HANDLING, version=version,
-        perm=ACTION_PERMS["accept"], allowed=ALLOWED_FROM["accept"], refused=refusal("accept"),
-        related=("unit", "category"), change=accepted, data=lambda a: unit_data(a.unit),
-        missing=_("Appeal not found."))
+        Appeal,
+        appeal,
+        action="accept",
+        actor=actor,
+        to=Status.HANDLING,
+        version=version,
+        perm=ACTION_PERMS["accept"],
+        allowed=ALLOWED_FROM["accept"],
+        refused=refusal("accept"),
+        related=("unit", "category"),
+        change=accepted,
+        data=lambda a: unit_data(a.unit),
+        missing=_("Appeal not found."),
+    )
 
 
 @transaction.atomic
-def appeal_return(*, appeal: Appeal | int, actor: Any, reason: str,
-                  version: int | None = None) -> Appeal:
+def appeal_return(
+    *, appeal: Appeal | int, actor: Any, reason: str, version: int | None = None
+) -> Appeal:
     appeal = lock(appeal, version)
     check(appeal, "return", actor)
     reason = clean_text(reason, field="reason", max_length=1000)
@@ -65,8 +76,15 @@ def appeal_return(*, appeal: Appeal | int, actor: Any, reason: str,
     appeal.return_count += 1
     appeal.public_note = _("Being re-dispatched")
     appeal.co_units.clear()
-    return transitions.commit(appeal, action="return", actor=actor, from_state=before, reason=reason,
-                  fields=["unit", "return_count", "public_note"], data=unit_data(unit))
+    return transitions.commit(
+        appeal,
+        action="return",
+        actor=actor,
+        from_state=before,
+        reason=reason,
+        fields=["unit", "return_count", "public_note"],
+        data=unit_data(unit),
+    )
 
 
 @transaction.atomic
@@ -77,7 +95,8 @@ def extension_request(
     check(appeal, "extension_request", actor)
     reason = clean_text(reason, field="reason", max_length=1000)
     limit = (
-        clocks.XINFANG_MAX_EXTENSION_DAYS if appeal.track == Track.XINFANG
+        clocks.XINFANG_MAX_EXTENSION_DAYS
+        if appeal.track == Track.XINFANG
         else clocks.HOTLINE_MAX_EXTENSION_WORK_DAYS
     )
     try:
@@ -88,16 +107,28 @@ def extension_request(
         raise field_error({"days": [_("An extension is 1 to %(n)d days.") % {"n": limit}]})
     if appeal.extensions.exclude(decision=Extension.Decision.REJECTED).exists():
         raise InvalidTransition(_("An appeal can be extended only once."))
-    extension = Extension.objects.create(appeal=appeal, created_at=clock.now(), requested_by=actor,
-                                         days=days, reason=reason)
-    transitions.commit(appeal, action="extension_request", actor=actor, from_state=appeal.status, fields=[],
-           reason=reason, data={"days": days, "extension_id": extension.pk})
+    extension = Extension.objects.create(
+        appeal=appeal, created_at=clock.now(), requested_by=actor, days=days, reason=reason
+    )
+    transitions.commit(
+        appeal,
+        action="extension_request",
+        actor=actor,
+        from_state=appeal.status,
+        fields=[],
+        reason=reason,
+        data={"days": days, "extension_id": extension.pk},
+    )
     return extension
 
 
 @transaction.atomic
 def extension_decide(
-    *, appeal: Appeal | int, actor: Any, approve: bool, reason: str = "",
+    *,
+    appeal: Appeal | int,
+    actor: Any,
+    approve: bool,
+    reason: str = "",
     version: int | None = None,
 ) -> Appeal:
     appeal = lock(appeal, version)
@@ -112,15 +143,20 @@ def extension_decide(
     fields: list[str] = []
     if approve:
         appeal.handling_deadline = clocks.extended(
-            deadline=appeal.handling_deadline, days=extension.days, track=appeal.track,
+            deadline=appeal.handling_deadline,
+            days=extension.days,
+            track=appeal.track,
             calendar=Calendar.load(),
         )
         appeal.escalated_at = None
         appeal.public_note = _("Extension approved")
         fields = ["handling_deadline", "escalated_at", "public_note"]
     return transitions.commit(
-        appeal, action="extension_approve" if approve else "extension_reject", actor=actor,
-        from_state=appeal.status, fields=fields,
+        appeal,
+        action="extension_approve" if approve else "extension_reject",
+        actor=actor,
+        from_state=appeal.status,
+        fields=fields,
         reason=clean_text(reason, field="reason", max_length=1000, required=False),
         data={"days": extension.days, "handling_deadline": appeal.handling_deadline},
     )
@@ -148,8 +184,9 @@ def _score_reply(appeal: Appeal) -> dict[str, Any] | None:
 
 
 @transaction.atomic
-def appeal_reply(*, appeal: Appeal | int, actor: Any, text: str,
-                 version: int | None = None) -> Appeal:
+def appeal_reply(
+    *, appeal: Appeal | int, actor: Any, text: str, version: int | None = None
+) -> Appeal:
     """答复. The reply is scored (REPLY_SCORER); one scoring below the threshold is held for the
     unit leader's review (`reviewing`, the citizen is not told yet) instead of going out."""
     appeal = lock(appeal, version)
@@ -166,13 +203,23 @@ def appeal_reply(*, appeal: Appeal | int, actor: Any, text: str,
     if review and review["needs_review"] and not clock.replaying():
         appeal.status = Status.REVIEWING
         appeal.reply, appeal.replied_at = previous  # the citizen keeps seeing what they saw
-        appeal.reply_review = {**review, "draft": text, "drafted_at": clock.now().isoformat(),
-                               "drafted_by": getattr(actor, "pk", None)}
+        appeal.reply_review = {
+            **review,
+            "draft": text,
+            "drafted_at": clock.now().isoformat(),
+            "drafted_by": getattr(actor, "pk", None),
+        }
         appeal.public_note = _("The reply is being reviewed by %(unit)s") % {
-            "unit": _unit_name(appeal)}
-        transitions.commit(appeal, action="reply_held", actor=actor, from_state=before,
-               fields=["reply_score", "reply_review", "public_note"],
-               data={**data, "reasons": [r["code"] for r in review.get("reasons", [])]})
+            "unit": _unit_name(appeal)
+        }
+        transitions.commit(
+            appeal,
+            action="reply_held",
+            actor=actor,
+            from_state=before,
+            fields=["reply_score", "reply_review", "public_note"],
+            data={**data, "reasons": [r["code"] for r in review.get("reasons", [])]},
+        )
         if appeal.unit:
             notify_people(
                 _reviewers(appeal.unit),
@@ -183,9 +230,17 @@ def appeal_reply(*, appeal: Appeal | int, actor: Any, text: str,
         return appeal
     appeal.status = Status.REPLIED
     appeal.public_note = _("Replied by %(unit)s") % {"unit": _unit_name(appeal)}
-    transitions.commit(appeal, action="reply", actor=actor, from_state=before,
-           fields=["reply", "replied_at", "public_note", "reply_score", "reply_review"], data=data)
-    notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {"tn": appeal.tracking_number})
+    transitions.commit(
+        appeal,
+        action="reply",
+        actor=actor,
+        from_state=before,
+        fields=["reply", "replied_at", "public_note", "reply_score", "reply_review"],
+        data=data,
+    )
+    notify_citizen(
+        appeal, _("Your appeal %(tn)s has been answered") % {"tn": appeal.tracking_number}
+    )
     return appeal
 
 
@@ -197,13 +252,20 @@ def _reviewers(unit: Unit) -> list[AbstractBaseUser]:
 def _review_body(appeal: Appeal, review: dict[str, Any]) -> str:
     reasons = "; ".join(str(r.get("message", r.get("code", ""))) for r in review.get("reasons", []))
     return _("%(tn)s %(title)s. Score %(score).2f. %(reasons)s") % {
-        "tn": appeal.tracking_number, "title": appeal.title, "score": review["overall"],
-        "reasons": reasons}
+        "tn": appeal.tracking_number,
+        "title": appeal.title,
+        "score": review["overall"],
+        "reasons": reasons,
+    }
 
 
 @transaction.atomic
 def appeal_review_reply(
-    *, appeal: Appeal | int, actor: Any, approve: bool, reason: str = "",
+    *,
+    appeal: Appeal | int,
+    actor: Any,
+    approve: bool,
+    reason: str = "",
     version: int | None = None,
 ) -> Appeal:
     """答复审核: the unit leader lets a held reply go to the citizen (`replied`) or sends it
@@ -221,18 +283,38 @@ def appeal_review_reply(
         appeal.replied_at = clock.now()
         appeal.reply_review = {**review, "approved_by": actor.pk}
         appeal.public_note = _("Replied by %(unit)s") % {"unit": _unit_name(appeal)}
-        transitions.commit(appeal, action="reply_approve", actor=actor, from_state=before, reason=reason,
-               fields=["reply", "replied_at", "reply_review", "public_note"], data=data)
-        notify_citizen(appeal, _("Your appeal %(tn)s has been answered") % {
-            "tn": appeal.tracking_number})
+        transitions.commit(
+            appeal,
+            action="reply_approve",
+            actor=actor,
+            from_state=before,
+            reason=reason,
+            fields=["reply", "replied_at", "reply_review", "public_note"],
+            data=data,
+        )
+        notify_citizen(
+            appeal, _("Your appeal %(tn)s has been answered") % {"tn": appeal.tracking_number}
+        )
         return appeal
     appeal.status = Status.HANDLING
-    appeal.reply_review = {**review, "rejected_draft": draft, "rejected_by": actor.pk,
-                           "rejected_reason": reason}
+    appeal.reply_review = {
+        **review,
+        "rejected_draft": draft,
+        "rejected_by": actor.pk,
+        "rejected_reason": reason,
+    }
     appeal.public_note = _("Being handled")
-    transitions.commit(appeal, action="reply_reject", actor=actor, from_state=before, reason=reason,
-           fields=["reply_review", "public_note"], data={**data, "draft": draft})
+    transitions.commit(
+        appeal,
+        action="reply_reject",
+        actor=actor,
+        from_state=before,
+        reason=reason,
+        fields=["reply_review", "public_note"],
+        data={**data, "draft": draft},
+    )
     if appeal.unit:
-        notify_unit_handlers(appeal, appeal.unit,
-                             _("Reply rejected by the unit leader: answer again"))
+        notify_unit_handlers(
+            appeal, appeal.unit, _("Reply rejected by the unit leader: answer again")
+        )
     return appeal

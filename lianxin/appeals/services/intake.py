@@ -38,8 +38,16 @@ def _new_tracking_number(now: datetime) -> str:
 
 
 def validated_intake(
-    *, title: Any, content: Any, category: Any, urgency: Any, track: Any, contact_name: Any,
-    contact_phone: Any, contact_email: Any, address: Any,
+    *,
+    title: Any,
+    content: Any,
+    category: Any,
+    urgency: Any,
+    track: Any,
+    contact_name: Any,
+    contact_phone: Any,
+    contact_email: Any,
+    address: Any,
 ) -> dict[str, Any]:
     """The intake's rules in one place: the cleaned values, or InvalidInput naming every field
     at fault. The submit page's form checks with it too, so all problems show at once."""
@@ -84,12 +92,16 @@ def validated_intake(
 
 def _same_request(existing: Appeal, title: Any, content: Any) -> Appeal:
     """A retry must be the same request: a key reused for other content reveals nothing."""
-    same = (existing.title == clean_text(title, field="title", max_length=MAX_TITLE + 1, required=False)
-            and existing.content == clean_text(content, field="content",
-                                               max_length=MAX_CONTENT + 1, required=False))
+    same = existing.title == clean_text(
+        title, field="title", max_length=MAX_TITLE + 1, required=False
+    ) and existing.content == clean_text(
+        content, field="content", max_length=MAX_CONTENT + 1, required=False
+    )
     if not same:
-        raise Conflict(_("This Idempotency-Key was used for a different appeal."),
-                       code=Code.IDEMPOTENCY_MISMATCH)
+        raise Conflict(
+            _("This Idempotency-Key was used for a different appeal."),
+            code=Code.IDEMPOTENCY_MISMATCH,
+        )
     return existing
 
 
@@ -126,8 +138,14 @@ def appeal_submit(
         if existing:
             return existing, False
     values = validated_intake(
-        title=title, content=content, category=category, urgency=urgency, track=track,
-        contact_name=contact_name, contact_phone=contact_phone, contact_email=contact_email,
+        title=title,
+        content=content,
+        category=category,
+        urgency=urgency,
+        track=track,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
         address=address,
     )
     now = created_at or clock.now()
@@ -174,7 +192,10 @@ def appeal_submit(
                 # A concurrent retry with the same key won the race: answer with its appeal.
                 existing = Appeal.objects.get(idempotency_key=idempotency_key)
                 return _same_request(existing, title, content), False
-            if source_ref and Appeal.objects.filter(channel=channel, source_ref=source_ref).exists():
+            if (
+                source_ref
+                and Appeal.objects.filter(channel=channel, source_ref=source_ref).exists()
+            ):
                 return Appeal.objects.get(channel=channel, source_ref=source_ref), False
             if attempt == 4:
                 raise

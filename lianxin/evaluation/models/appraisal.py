@@ -37,16 +37,23 @@ class AppraisalCampaign(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     year = models.PositiveSmallIntegerField(_("year"))
-    kind = models.CharField(_("who is appraised"), max_length=10, choices=Kind.choices,
-                            default=Kind.UNITS)
+    kind = models.CharField(
+        _("who is appraised"), max_length=10, choices=Kind.choices, default=Kind.UNITS
+    )
     opens_at = models.DateTimeField(_("voting opens at"))
     closes_at = models.DateTimeField(_("voting closes at"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.DRAFT, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
     intro = models.TextField(_("introduction shown to voters"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False, verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -56,8 +63,10 @@ class AppraisalCampaign(models.Model):
         verbose_name = _("appraisal campaign")
         verbose_name_plural = _("appraisal campaigns")
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")),
-                                   name="appraisal_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="appraisal_closes_after_opening",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -74,12 +83,28 @@ class AppraisalCampaign(models.Model):
 class AppraisalTarget(models.Model):
     """A unit or a cadre being appraised in a campaign."""
 
-    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE,
-                                 related_name="targets", verbose_name=_("campaign"))
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("unit"))
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+", verbose_name=_("cadre"))
+    campaign = models.ForeignKey(
+        AppraisalCampaign,
+        on_delete=models.CASCADE,
+        related_name="targets",
+        verbose_name=_("campaign"),
+    )
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cadre"),
+    )
     display_name = models.CharField(_("name shown to voters"), max_length=100, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -89,8 +114,10 @@ class AppraisalTarget(models.Model):
         verbose_name_plural = _("appraised units and cadres")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(unit__isnull=False, cadre__isnull=True)
-                           | Q(unit__isnull=True, cadre__isnull=False)),
+                condition=(
+                    Q(unit__isnull=False, cadre__isnull=True)
+                    | Q(unit__isnull=True, cadre__isnull=False)
+                ),
                 name="appraisal_target_unit_xor_cadre",
             ),
         ]
@@ -126,8 +153,12 @@ class AppraisalQuestion(models.Model):
         RATING = "rating", _("Rating 1–5")
         TEXT = "text", _("Free text")
 
-    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE,
-                                 related_name="questions", verbose_name=_("campaign"))
+    campaign = models.ForeignKey(
+        AppraisalCampaign,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("campaign"),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.RATING)
     text = models.CharField(_("question"), max_length=300)
@@ -147,8 +178,9 @@ class AppraisalInvitation(models.Model):
     the row order from following the order the codes were handed out."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE,
-                                 related_name="invitations")
+    campaign = models.ForeignKey(
+        AppraisalCampaign, on_delete=models.CASCADE, related_name="invitations"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     used = models.BooleanField(default=False)
 
@@ -164,11 +196,13 @@ class AppraisalTally(models.Model):
     """How many voters gave each star value to one target on one rating question. Every vote
     rewrites every tally row of its campaign, so no row tells which vote touched it last."""
 
-    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE,
-                                 related_name="tallies")
+    campaign = models.ForeignKey(
+        AppraisalCampaign, on_delete=models.CASCADE, related_name="tallies"
+    )
     target = models.ForeignKey(AppraisalTarget, on_delete=models.CASCADE, related_name="tallies")
-    question = models.ForeignKey(AppraisalQuestion, on_delete=models.CASCADE,
-                                 related_name="tallies")
+    question = models.ForeignKey(
+        AppraisalQuestion, on_delete=models.CASCADE, related_name="tallies"
+    )
     c1 = models.PositiveIntegerField(default=0)
     c2 = models.PositiveIntegerField(default=0)
     c3 = models.PositiveIntegerField(default=0)
@@ -200,12 +234,13 @@ class AppraisalComment(models.Model):
         REJECTED = "rejected", _("Rejected")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    campaign = models.ForeignKey(AppraisalCampaign, on_delete=models.CASCADE,
-                                 related_name="comments")
-    target = models.ForeignKey(AppraisalTarget, on_delete=models.CASCADE,
-                               related_name="comments")
-    question = models.ForeignKey(AppraisalQuestion, on_delete=models.CASCADE,
-                                 related_name="comments")
+    campaign = models.ForeignKey(
+        AppraisalCampaign, on_delete=models.CASCADE, related_name="comments"
+    )
+    target = models.ForeignKey(AppraisalTarget, on_delete=models.CASCADE, related_name="comments")
+    question = models.ForeignKey(
+        AppraisalQuestion, on_delete=models.CASCADE, related_name="comments"
+    )
     text = models.TextField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
 

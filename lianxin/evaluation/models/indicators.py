@@ -37,13 +37,25 @@ class IndicatorScheme(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=SchemeStatus.choices,
-                              default=SchemeStatus.DRAFT)
-    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("based on"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("created by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("based on"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -53,8 +65,11 @@ class IndicatorScheme(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "version"], name="eval_scheme_year_version"),
             # The version results of a year are computed with: at most one per year.
-            models.UniqueConstraint(fields=["year"], condition=Q(status="published"),
-                                    name="eval_scheme_one_published_per_year"),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status="published"),
+                name="eval_scheme_one_published_per_year",
+            ),
         ]
         verbose_name = _("indicator scheme")
         verbose_name_plural = _("indicator schemes")
@@ -71,13 +86,18 @@ class Indicator(models.Model):
     """An indicator of one scheme version: which source measure, which way is better, the
     target in the measure's own unit and the weight in percent (a scheme's weights sum to 100)."""
 
-    scheme = models.ForeignKey(IndicatorScheme, on_delete=models.CASCADE,
-                               related_name="indicators", verbose_name=_("scheme"))
+    scheme = models.ForeignKey(
+        IndicatorScheme,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("scheme"),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("name"), max_length=100)
     source = models.CharField(_("source measure"), max_length=40)
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices,
-                                 default=Direction.HIGHER)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
     weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
 
@@ -99,12 +119,21 @@ class ResultSnapshot(models.Model):
     updated: a recomputation makes a new snapshot, the latest is the one shown."""
 
     year = models.PositiveSmallIntegerField(_("year"))
-    scheme = models.ForeignKey(IndicatorScheme, on_delete=models.PROTECT, related_name="snapshots",
-                               verbose_name=_("scheme version"))
+    scheme = models.ForeignKey(
+        IndicatorScheme,
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+        verbose_name=_("scheme version"),
+    )
     computed_at = models.DateTimeField(_("computed at"))
-    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+",
-                                    verbose_name=_("computed by"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("computed by"),
+    )
     # The measures' values were read over these months (first days of months).
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
@@ -122,10 +151,12 @@ class UnitResult(models.Model):
     """A unit's composite score in a snapshot: the sum of its indicators' contributions."""
 
     snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="units")
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit"))
-    composite = models.DecimalField(_("composite score"), max_digits=7, decimal_places=2,
-                                    null=True, blank=True)
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    composite = models.DecimalField(
+        _("composite score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
 
     class Meta:
@@ -156,8 +187,7 @@ class IndicatorResult(models.Model):
     value = models.FloatField(_("value"), null=True, blank=True)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
     effective_weight = models.DecimalField(max_digits=7, decimal_places=4, default=0)
-    contribution = models.DecimalField(_("contribution"), max_digits=7, decimal_places=2,
-                                       default=0)
+    contribution = models.DecimalField(_("contribution"), max_digits=7, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["unit_result", "position", "id"]

@@ -53,8 +53,12 @@ def campaign_locked(
 ) -> AppraisalCampaign:
     """The campaign's row, locked (votes lock it too: they run one at a time); with `allowed`,
     InvalidTransition unless it is in one of those states (`message` uses %(status)s)."""
-    found = lock(AppraisalCampaign, campaign, missing=_("This appraisal campaign does not exist."),
-                 missing_code=Code.CAMPAIGN_NOT_FOUND)
+    found = lock(
+        AppraisalCampaign,
+        campaign,
+        missing=_("This appraisal campaign does not exist."),
+        missing_code=Code.CAMPAIGN_NOT_FOUND,
+    )
     if allowed is not None:
         require_state(found, allowed, message=message, code=Code.CAMPAIGN_STATE)
     return found
@@ -87,7 +91,16 @@ def _appraisal_lines(value) -> list[str]:
 
 
 def _appraisal_campaign_clean(
-    *, name, year, kind, opens_at, closes_at, intro, units, cadres, rating_questions,
+    *,
+    name,
+    year,
+    kind,
+    opens_at,
+    closes_at,
+    intro,
+    units,
+    cadres,
+    rating_questions,
     text_questions,
 ) -> dict:
     """Every field of a campaign checked at once: one InvalidInput with an error per field."""
@@ -103,10 +116,10 @@ def _appraisal_campaign_clean(
         errors["year"] = str(error.message)
     if kind not in AppraisalCampaign.Kind.values:
         errors["kind"] = _("Choose units or cadres.")
-    opens = _appraisal_moment(opens_at, field="opens_at", label=_("Voting opens at"),
-                              errors=errors)
-    closes = _appraisal_moment(closes_at, field="closes_at", label=_("Voting closes at"),
-                               errors=errors)
+    opens = _appraisal_moment(opens_at, field="opens_at", label=_("Voting opens at"), errors=errors)
+    closes = _appraisal_moment(
+        closes_at, field="closes_at", label=_("Voting closes at"), errors=errors
+    )
     if opens and closes and closes <= opens:
         errors["closes_at"] = _("Voting must close after it opens.")
     elif closes and closes <= clock.now():
@@ -137,15 +150,26 @@ def _appraisal_campaign_clean(
             errors[field_name] = _("A question has at most %(max)d characters.") % {"max": 300}
     if len(ratings) + len(texts) > MAX_APPRAISAL_QUESTIONS:
         errors["rating_questions"] = _("At most %(max)d questions.") % {
-            "max": MAX_APPRAISAL_QUESTIONS}
+            "max": MAX_APPRAISAL_QUESTIONS
+        }
     intro = visible(intro or "")
     if len(intro) > 2000:
         errors["intro"] = _("At most %(max)d characters.") % {"max": 2000}
     if errors:
-        raise InvalidInput(_("Please correct the marked fields."), code=Code.CAMPAIGN_INVALID,
-                           fields=errors)
-    return {"name": name, "year": year, "kind": kind, "opens_at": opens, "closes_at": closes,
-            "intro": intro, "targets": chosen, "ratings": ratings, "texts": texts}
+        raise InvalidInput(
+            _("Please correct the marked fields."), code=Code.CAMPAIGN_INVALID, fields=errors
+        )
+    return {
+        "name": name,
+        "year": year,
+        "kind": kind,
+        "opens_at": opens,
+        "closes_at": closes,
+        "intro": intro,
+        "targets": chosen,
+        "ratings": ratings,
+        "texts": texts,
+    }
 
 
 def _appraisal_campaign_fill(campaign: AppraisalCampaign, clean: dict) -> dict:
@@ -154,61 +178,117 @@ def _appraisal_campaign_fill(campaign: AppraisalCampaign, clean: dict) -> dict:
     unit_kind = campaign.kind == AppraisalCampaign.Kind.UNITS
     AppraisalTarget.objects.bulk_create(
         AppraisalTarget(campaign=campaign, order=n, **({"unit": t} if unit_kind else {"cadre": t}))
-        for n, t in enumerate(clean["targets"]))
-    questions = ([(AppraisalQuestion.Kind.RATING, q) for q in clean["ratings"]]
-                 + [(AppraisalQuestion.Kind.TEXT, q) for q in clean["texts"]])
+        for n, t in enumerate(clean["targets"])
+    )
+    questions = [(AppraisalQuestion.Kind.RATING, q) for q in clean["ratings"]] + [
+        (AppraisalQuestion.Kind.TEXT, q) for q in clean["texts"]
+    ]
     AppraisalQuestion.objects.bulk_create(
         AppraisalQuestion(campaign=campaign, order=n, kind=k, text=q)
-        for n, (k, q) in enumerate(questions, start=1))
+        for n, (k, q) in enumerate(questions, start=1)
+    )
     return {"targets": len(clean["targets"]), "questions": len(questions)}
 
 
 @transaction.atomic
 def appraisal_campaign_create(
-    *, name: str, year, kind: str, opens_at, closes_at, intro: str = "", units=(), cadres=(),
-    rating_questions, text_questions=(), actor,
+    *,
+    name: str,
+    year,
+    kind: str,
+    opens_at,
+    closes_at,
+    intro: str = "",
+    units=(),
+    cadres=(),
+    rating_questions,
+    text_questions=(),
+    actor,
 ) -> AppraisalCampaign:
     """A draft campaign with its units or cadres and its questionnaire; it takes no vote until
     it is opened. `rating_questions`/`text_questions` are lists or one question per line."""
     campaign_manager(actor)
     clean = _appraisal_campaign_clean(
-        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
-        units=units, cadres=cadres, rating_questions=rating_questions,
-        text_questions=text_questions)
+        name=name,
+        year=year,
+        kind=kind,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        intro=intro,
+        units=units,
+        cadres=cadres,
+        rating_questions=rating_questions,
+        text_questions=text_questions,
+    )
     campaign = AppraisalCampaign.objects.create(
-        name=clean["name"], year=clean["year"], kind=clean["kind"], opens_at=clean["opens_at"],
-        closes_at=clean["closes_at"], intro=clean["intro"],
-        created_by=actor if getattr(actor, "pk", None) else None)
+        name=clean["name"],
+        year=clean["year"],
+        kind=clean["kind"],
+        opens_at=clean["opens_at"],
+        closes_at=clean["closes_at"],
+        intro=clean["intro"],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
     counts = _appraisal_campaign_fill(campaign, clean)
-    audit_record(actor=actor, action="appraisal_create", obj=campaign, to_state=campaign.status,
-                 data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
-                       **counts})
+    audit_record(
+        actor=actor,
+        action="appraisal_create",
+        obj=campaign,
+        to_state=campaign.status,
+        data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind, **counts},
+    )
     return campaign
 
 
 @transaction.atomic
 def appraisal_campaign_update(
-    *, campaign: AppraisalCampaign | int, name: str, year, kind: str, opens_at, closes_at,
-    intro: str = "", units=(), cadres=(), rating_questions, text_questions=(), actor,
+    *,
+    campaign: AppraisalCampaign | int,
+    name: str,
+    year,
+    kind: str,
+    opens_at,
+    closes_at,
+    intro: str = "",
+    units=(),
+    cadres=(),
+    rating_questions,
+    text_questions=(),
+    actor,
 ) -> AppraisalCampaign:
     """Changes a draft campaign (its targets and questions are replaced); once opened the
     questionnaire is frozen."""
     campaign_manager(actor)
     campaign = campaign_locked(
-        campaign, [_CampaignStatus.DRAFT],
-        _("Only a draft campaign can be changed (this one is %(status)s)."))
+        campaign,
+        [_CampaignStatus.DRAFT],
+        _("Only a draft campaign can be changed (this one is %(status)s)."),
+    )
     clean = _appraisal_campaign_clean(
-        name=name, year=year, kind=kind, opens_at=opens_at, closes_at=closes_at, intro=intro,
-        units=units, cadres=cadres, rating_questions=rating_questions,
-        text_questions=text_questions)
+        name=name,
+        year=year,
+        kind=kind,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        intro=intro,
+        units=units,
+        cadres=cadres,
+        rating_questions=rating_questions,
+        text_questions=text_questions,
+    )
     fields = ["name", "year", "kind", "opens_at", "closes_at", "intro"]
     for field in fields:
         setattr(campaign, field, clean[field])
     counts = _appraisal_campaign_fill(campaign, clean)
     # state_field="": an edit, not a move; its audit event names no state.
-    return commit(campaign, action="appraisal_update", actor=actor, fields=fields,
-                  state_field="", data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind,
-                        **counts})
+    return commit(
+        campaign,
+        action="appraisal_update",
+        actor=actor,
+        fields=fields,
+        state_field="",
+        data={"name": campaign.name, "year": campaign.year, "kind": campaign.kind, **counts},
+    )
 
 
 @transaction.atomic
@@ -217,8 +297,10 @@ def appraisal_campaign_open(*, campaign: AppraisalCampaign | int, actor) -> Appr
     target × rating question, before anyone votes (so no row's creation marks a vote)."""
     campaign_manager(actor)
     campaign = campaign_locked(
-        campaign, [_CampaignStatus.DRAFT],
-        _("Only a draft campaign can be opened (this one is %(status)s)."))
+        campaign,
+        [_CampaignStatus.DRAFT],
+        _("Only a draft campaign can be opened (this one is %(status)s)."),
+    )
     targets = list(campaign.targets.all())
     questions = list(campaign.questions.all())
     if not targets or not questions:
@@ -239,9 +321,13 @@ def appraisal_campaign_open(*, campaign: AppraisalCampaign | int, actor) -> Appr
         AppraisalTally(campaign=campaign, target=t, question=q) for t in targets for q in rating
     )
     campaign.status = _CampaignStatus.OPEN
-    return commit(campaign, action="appraisal_open", actor=actor,
-                  from_state=_CampaignStatus.DRAFT,
-                  data={"targets": len(targets), "questions": len(questions)})
+    return commit(
+        campaign,
+        action="appraisal_open",
+        actor=actor,
+        from_state=_CampaignStatus.DRAFT,
+        data={"targets": len(targets), "questions": len(questions)},
+    )
 
 
 @transaction.atomic
@@ -251,18 +337,24 @@ def appraisal_campaign_close(*, campaign: AppraisalCampaign | int, actor) -> App
     person to a code."""
     campaign_manager(actor)
     campaign = campaign_locked(
-        campaign, [_CampaignStatus.OPEN],
-        _("Only an open campaign can be closed (this one is %(status)s)."))
+        campaign,
+        [_CampaignStatus.OPEN],
+        _("Only an open campaign can be closed (this one is %(status)s)."),
+    )
     redacted = _appraisal_redact_messages(campaign)
     invitations = AppraisalInvitation.objects.filter(campaign=campaign)
     campaign.status = _CampaignStatus.CLOSED
-    return commit(campaign, action="appraisal_closed", actor=actor,
-                  from_state=_CampaignStatus.OPEN,
-                  data={
-                      "codes_issued": invitations.count(),
-                      "votes": invitations.filter(used=True).count(),
-                      "messages_redacted": redacted,
-                  })
+    return commit(
+        campaign,
+        action="appraisal_closed",
+        actor=actor,
+        from_state=_CampaignStatus.OPEN,
+        data={
+            "codes_issued": invitations.count(),
+            "votes": invitations.filter(used=True).count(),
+            "messages_redacted": redacted,
+        },
+    )
 
 
 def _appraisal_redact_messages(campaign: AppraisalCampaign) -> int:
@@ -290,12 +382,19 @@ def appraisal_campaign_publish(*, campaign: AppraisalCampaign | int, actor) -> A
     """Closed -> published: the results and the approved comments become public."""
     campaign_manager(actor)
     campaign = campaign_locked(
-        campaign, [_CampaignStatus.CLOSED],
-        _("Only a closed campaign can be published (this one is %(status)s)."))
+        campaign,
+        [_CampaignStatus.CLOSED],
+        _("Only a closed campaign can be published (this one is %(status)s)."),
+    )
     pending = campaign.comments.filter(status=AppraisalComment.Status.PENDING).count()
     campaign.status = _CampaignStatus.PUBLISHED
-    return commit(campaign, action="appraisal_published", actor=actor,
-                  from_state=_CampaignStatus.CLOSED, data={"comments_unmoderated": pending})
+    return commit(
+        campaign,
+        action="appraisal_published",
+        actor=actor,
+        from_state=_CampaignStatus.CLOSED,
+        data={"comments_unmoderated": pending},
+    )
 
 
 @transaction.atomic
@@ -324,12 +423,21 @@ def appraisal_comment_moderate(
         raise NotFound(_("This comment does not exist."), code=Code.COMMENT_NOT_FOUND)
     # Votes rewrite all comments of the campaign: lock the campaign as they do, then re-read.
     campaign_locked(campaign_id)
-    locked = lock(AppraisalComment, pk,
-                  missing=_("This comment does not exist."), missing_code=Code.COMMENT_NOT_FOUND)
+    locked = lock(
+        AppraisalComment,
+        pk,
+        missing=_("This comment does not exist."),
+        missing_code=Code.COMMENT_NOT_FOUND,
+    )
     before = locked.status
     locked.status = decision
-    return commit(locked, action="appraisal_comment_moderate", actor=actor, from_state=before,
-                  data={"campaign": campaign_id})
+    return commit(
+        locked,
+        action="appraisal_comment_moderate",
+        actor=actor,
+        from_state=before,
+        data={"campaign": campaign_id},
+    )
 
 
 def appraisal_campaigns_close_due() -> int:

@@ -48,8 +48,10 @@ def _new_invitations(campaign: AppraisalCampaign, count: int) -> list[str]:
 def _issuable(campaign: AppraisalCampaign | int) -> AppraisalCampaign:
     """The campaign, locked, if codes may still be issued for it."""
     return campaign_locked(
-        campaign, [AppraisalCampaign.Status.DRAFT, AppraisalCampaign.Status.OPEN],
-        _("Codes can be issued only before voting closes (this campaign is %(status)s)."))
+        campaign,
+        [AppraisalCampaign.Status.DRAFT, AppraisalCampaign.Status.OPEN],
+        _("Codes can be issued only before voting closes (this campaign is %(status)s)."),
+    )
 
 
 @transaction.atomic
@@ -193,7 +195,8 @@ def _clean_answers(campaign: AppraisalCampaign, ratings: dict, texts: dict):
             continue
         if target not in targets or kinds.get(question) != AppraisalQuestion.Kind.TEXT:
             raise InvalidInput(
-                _("A comment on the form does not belong to this campaign."), code=Code.COMMENT_INVALID
+                _("A comment on the form does not belong to this campaign."),
+                code=Code.COMMENT_INVALID,
             )
         if len(text) > MAX_COMMENT:
             raise InvalidInput(

@@ -135,7 +135,6 @@ def _indicator_rows(scheme: IndicatorScheme) -> list[dict]:
     ]
 
 
-
 def _lock_draft(scheme: IndicatorScheme) -> IndicatorScheme:
     """The scheme's row, locked; a published or retired version is frozen."""
     scheme = lock(IndicatorScheme, scheme, missing=_("Indicator scheme not found."))
@@ -144,12 +143,27 @@ def _lock_draft(scheme: IndicatorScheme) -> IndicatorScheme:
     return scheme
 
 
-def _scheme_commit(scheme: IndicatorScheme, *, action: str, actor: Any, fields: list[str],
-                   from_state: str = "", data: dict[str, Any] | None = None) -> None:
+def _scheme_commit(
+    scheme: IndicatorScheme,
+    *,
+    action: str,
+    actor: Any,
+    fields: list[str],
+    from_state: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
     """Save and audit a locked scheme: its `version` is its number within the year, not an
     edit counter; an edit that moves no state names none."""
-    commit(scheme, action=action, actor=actor, fields=fields, from_state=from_state, data=data,
-           state_field="status" if from_state else "", version_field=None)
+    commit(
+        scheme,
+        action=action,
+        actor=actor,
+        fields=fields,
+        from_state=from_state,
+        data=data,
+        state_field="status" if from_state else "",
+        version_field=None,
+    )
 
 
 def _frozen(scheme: IndicatorScheme) -> InvalidTransition:
@@ -247,8 +261,12 @@ def scheme_publish(*, scheme: IndicatorScheme, actor) -> IndicatorScheme:
     require(actor, "evaluation.manage_indicators", scheme)
     with transaction.atomic():
         scheme = lock(IndicatorScheme, scheme, missing=_("Indicator scheme not found."))
-        require_state(scheme, [SchemeStatus.DRAFT], message=_("Only a draft can be published."),
-                      code=Code.NOT_DRAFT)
+        require_state(
+            scheme,
+            [SchemeStatus.DRAFT],
+            message=_("Only a draft can be published."),
+            code=Code.NOT_DRAFT,
+        )
         indicators_clean(_indicator_rows(scheme))  # still sums to 100, sources still there
         in_force = (
             IndicatorScheme.objects.select_for_update()
@@ -266,13 +284,24 @@ def scheme_publish(*, scheme: IndicatorScheme, actor) -> IndicatorScheme:
             )
         if in_force is not None:
             in_force.status = SchemeStatus.RETIRED
-            _scheme_commit(in_force, action="scheme_retire", actor=actor, fields=["status"],
-                           from_state=SchemeStatus.PUBLISHED, data={"replaced_by": scheme.pk})
+            _scheme_commit(
+                in_force,
+                action="scheme_retire",
+                actor=actor,
+                fields=["status"],
+                from_state=SchemeStatus.PUBLISHED,
+                data={"replaced_by": scheme.pk},
+            )
         scheme.status = SchemeStatus.PUBLISHED
         scheme.published_at = clock.now()
-        _scheme_commit(scheme, action="scheme_publish", actor=actor,
-                       fields=["status", "published_at"], from_state=SchemeStatus.DRAFT,
-                       data={"year": scheme.year, "version": scheme.version})
+        _scheme_commit(
+            scheme,
+            action="scheme_publish",
+            actor=actor,
+            fields=["status", "published_at"],
+            from_state=SchemeStatus.DRAFT,
+            data={"year": scheme.year, "version": scheme.version},
+        )
     return scheme
 
 

@@ -31,8 +31,16 @@ _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def inquiry_submit(
-    *, asker, unit: Unit, title: str, text: str, cadre=None, as_deputy: bool = False,
-    name: str = "", phone: str = "", ident: str = "",
+    *,
+    asker,
+    unit: Unit,
+    title: str,
+    text: str,
+    cadre=None,
+    as_deputy: bool = False,
+    name: str = "",
+    phone: str = "",
+    ident: str = "",
 ) -> Inquiry:
     """A public inquiry to a unit (or one of its cadres), due INQUIRY_ANSWER_WORKDAYS working
     days later; the unit's leaders are told. A citizen without an account (`asker` None or
@@ -50,8 +58,9 @@ def inquiry_submit(
         if not _MOBILE.match(phone):
             errors["phone"] = [_("Give a mainland mobile number of 11 digits, e.g. 13800000000.")]
         if errors:
-            raise InvalidInput(_("Please correct the marked fields."), code=Code.INQUIRY_ASKER,
-                               fields=errors)
+            raise InvalidInput(
+                _("Please correct the marked fields."), code=Code.INQUIRY_ASKER, fields=errors
+            )
         if as_deputy:
             raise PermissionDenied(_("Deputies ask with their account."))
         rate = settings.PUBLIC_SUBMIT_RATE
@@ -99,8 +108,12 @@ def inquiry_submit(
             action="inquiry_submit",
             obj=inquiry,
             to_state=InquiryStatus.OPEN,
-            data={"unit": unit.pk, "cadre": cadre.pk if cadre else None, "deadline": deadline,
-                  "account": asker is not None},
+            data={
+                "unit": unit.pk,
+                "cadre": cadre.pk if cadre else None,
+                "deadline": deadline,
+                "account": asker is not None,
+            },
         )
         notify_people(
             users_with_role(Role.LEADER, unit),
@@ -126,29 +139,54 @@ def inquiry_answer(*, inquiry: Inquiry, actor, text: str) -> Inquiry:
 
     with transaction.atomic():
         inquiry = transition(
-            Inquiry, inquiry, action="inquiry_answer", actor=actor, related=("unit",),
-            perm="evaluation.answer_inquiry", allowed=[InquiryStatus.OPEN],
-            to=InquiryStatus.ANSWERED, change=change,
+            Inquiry,
+            inquiry,
+            action="inquiry_answer",
+            actor=actor,
+            related=("unit",),
+            perm="evaluation.answer_inquiry",
+            allowed=[InquiryStatus.OPEN],
+            to=InquiryStatus.ANSWERED,
+            change=change,
             data=lambda inquiry: {"on_time": inquiry.answered_on_time},
             refused=_("Only an inquiry awaiting its answer can be answered."),
-            refused_code=Code.INQUIRY_NOT_OPEN, missing=_("Inquiry not found."))
+            refused_code=Code.INQUIRY_NOT_OPEN,
+            missing=_("Inquiry not found."),
+        )
         link = reverse("evaluation:inquiry", args=[inquiry.pk])
         if inquiry.asker is not None:
-            notify_people([inquiry.asker], subject=_("Your inquiry has been answered"),
-                          body=inquiry.title, link=link)
+            notify_people(
+                [inquiry.asker],
+                subject=_("Your inquiry has been answered"),
+                body=inquiry.title,
+                link=link,
+            )
         else:
-            notification_send(channel=Notification.Channel.SMS, address=inquiry.asker_phone,
-                              subject=_("Your inquiry has been answered"),
-                              body=_("Your inquiry No. %(number)d “%(title)s” has been "
-                                     "answered; the answer is on the public inquiries page.")
-                              % {"number": inquiry.pk, "title": inquiry.title}, link=link)
+            notification_send(
+                channel=Notification.Channel.SMS,
+                address=inquiry.asker_phone,
+                subject=_("Your inquiry has been answered"),
+                body=_(
+                    "Your inquiry No. %(number)d “%(title)s” has been "
+                    "answered; the answer is on the public inquiries page."
+                )
+                % {"number": inquiry.pk, "title": inquiry.title},
+                link=link,
+            )
     return inquiry
 
 
 def inquiry_withdraw(*, inquiry: Inquiry, actor) -> Inquiry:
     return transition(
-        Inquiry, inquiry, action="inquiry_withdraw", actor=actor, related=("unit",),
-        perm="evaluation.withdraw_inquiry", allowed=[InquiryStatus.OPEN],
+        Inquiry,
+        inquiry,
+        action="inquiry_withdraw",
+        actor=actor,
+        related=("unit",),
+        perm="evaluation.withdraw_inquiry",
+        allowed=[InquiryStatus.OPEN],
         to=InquiryStatus.WITHDRAWN,
         refused=_("Only an inquiry awaiting its answer can be withdrawn."),
-        refused_code=Code.INQUIRY_NOT_OPEN, missing=_("Inquiry not found."))
+        refused_code=Code.INQUIRY_NOT_OPEN,
+        missing=_("Inquiry not found."),
+    )

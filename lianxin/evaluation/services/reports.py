@@ -83,13 +83,21 @@ def duty_report_update(*, report: DutyReport, actor, title: str, text: str) -> D
     text = clean_text(text, field="text", label=_("Text"), max_length=MAX_REPORT_TEXT)
     with transaction.atomic():
         report = lock(DutyReport, report, missing=_("Report not found."))
-        require_state(report, [ReportStatus.DRAFT],
-                      message=_("A published report cannot be changed."),
-                      code=Code.REPORT_PUBLISHED)
+        require_state(
+            report,
+            [ReportStatus.DRAFT],
+            message=_("A published report cannot be changed."),
+            code=Code.REPORT_PUBLISHED,
+        )
         report.title, report.text = title, text
         # state_field="": an edit, not a move; its audit event names no state.
-        return commit(report, action="duty_report_update", actor=actor, fields=["title", "text"],
-                      state_field="")
+        return commit(
+            report,
+            action="duty_report_update",
+            actor=actor,
+            fields=["title", "text"],
+            state_field="",
+        )
 
 
 def duty_report_publish(*, report: DutyReport, actor) -> DutyReport:
@@ -99,10 +107,18 @@ def duty_report_publish(*, report: DutyReport, actor) -> DutyReport:
         report.published_at = clock.now()
         return ["published_at"]
 
-    return transition(DutyReport, report, action="duty_report_publish", actor=actor,
-                      allowed=[ReportStatus.DRAFT], to=ReportStatus.PUBLISHED, change=change,
-                      refused=_("This report is already published."),
-                      refused_code=Code.REPORT_PUBLISHED, missing=_("Report not found."))
+    return transition(
+        DutyReport,
+        report,
+        action="duty_report_publish",
+        actor=actor,
+        allowed=[ReportStatus.DRAFT],
+        to=ReportStatus.PUBLISHED,
+        change=change,
+        refused=_("This report is already published."),
+        refused_code=Code.REPORT_PUBLISHED,
+        missing=_("Report not found."),
+    )
 
 
 def _anon_key(report: DutyReport, address: str) -> str:
@@ -120,8 +136,9 @@ def _anon_keys(report: DutyReport, address: str) -> list[str]:
     value is made with it."""
     message = _anon_message(report, address)
     legacy = settings.SECRET_KEY.encode()
-    return [m.hex() for m in [*macs("duty-rating", message),
-                              mac("duty-rating", message, key=legacy)]]
+    return [
+        m.hex() for m in [*macs("duty-rating", message), mac("duty-rating", message, key=legacy)]
+    ]
 
 
 def _anon_message(report: DutyReport, address: str) -> str:
@@ -133,8 +150,7 @@ def _anon_rate_ok(address: str) -> bool:
     """At most DUTY_RATING_ANON_RATE anonymous ratings per address ("10/hour"; "off"). The
     counter is named by a keyed tag of the address: a plain hash of an IPv4 address is undone
     by trying all 2^32 of them."""
-    return within_rate(f"duty-rating-anon:{address_tag(address)}",
-                       settings.DUTY_RATING_ANON_RATE)
+    return within_rate(f"duty-rating-anon:{address_tag(address)}", settings.DUTY_RATING_ANON_RATE)
 
 
 def duty_report_rate(
@@ -163,12 +179,14 @@ def duty_report_rate(
     already = Conflict(_("You have already rated this report."), code=Code.ALREADY_RATED)
     with transaction.atomic():
         report = lock(DutyReport, report, missing=_("Report not found."))
-        require_state(report, [ReportStatus.PUBLISHED],
-                      message=_("Only a published report can be rated."),
-                      code=Code.REPORT_NOT_PUBLISHED)
+        require_state(
+            report,
+            [ReportStatus.PUBLISHED],
+            message=_("Only a published report can be rated."),
+            code=Code.REPORT_NOT_PUBLISHED,
+        )
         anon_key = _anon_key(report, client_address) if anonymous else ""
-        mine = (Q(anon_key__in=_anon_keys(report, client_address)) if anonymous
-                else Q(user=actor))
+        mine = Q(anon_key__in=_anon_keys(report, client_address)) if anonymous else Q(user=actor)
         if report.ratings.filter(mine).exists():
             raise already
         if anonymous and not _anon_rate_ok(client_address):
@@ -203,8 +221,16 @@ def report_comment_moderate(*, rating: ReportRating, actor, approve: bool) -> Re
         rating.moderated_by, rating.moderated_at = actor, clock.now()
         return ["moderated_by", "moderated_at"]
 
-    return transition(ReportRating, rating, action="report_comment_moderate", actor=actor,
-                      state_field="comment_status", allowed=[CommentStatus.PENDING],
-                      to=CommentStatus.APPROVED if approve else CommentStatus.REJECTED,
-                      change=change, refused=_("This comment has already been moderated."),
-                      refused_code=Code.COMMENT_MODERATED, missing=_("Comment not found."))
+    return transition(
+        ReportRating,
+        rating,
+        action="report_comment_moderate",
+        actor=actor,
+        state_field="comment_status",
+        allowed=[CommentStatus.PENDING],
+        to=CommentStatus.APPROVED if approve else CommentStatus.REJECTED,
+        change=change,
+        refused=_("This comment has already been moderated."),
+        refused_code=Code.COMMENT_MODERATED,
+        missing=_("Comment not found."),
+    )

@@ -45,23 +45,36 @@ _ANSWER_ERRORS = ("rating_invalid", "comment_invalid", "comment_too_long", "ball
 
 
 def _stars():
-    return [("5", _("Very satisfied")), ("4", _("Satisfied")), ("3", _("Fairly satisfied")),
-            ("2", _("Not very satisfied")), ("1", _("Dissatisfied")), ("", _("Don't know"))]
+    return [
+        ("5", _("Very satisfied")),
+        ("4", _("Satisfied")),
+        ("3", _("Fairly satisfied")),
+        ("2", _("Not very satisfied")),
+        ("1", _("Dissatisfied")),
+        ("", _("Don't know")),
+    ]
 
 
 def _questionnaire(campaign: AppraisalCampaign, given=None) -> list[dict]:
     given = given or {}
     questions = list(campaign.questions.all())
-    return [{
-        "target": target,
-        "items": [{
-            "question": q,
-            "name": f"{'r' if q.kind == AppraisalQuestion.Kind.RATING else 't'}-{target.pk}-{q.pk}",
-            "value": given.get(
-                f"{'r' if q.kind == AppraisalQuestion.Kind.RATING else 't'}-{target.pk}-{q.pk}",
-                ""),
-        } for q in questions],
-    } for target in campaign.targets.select_related("unit", "cadre")]
+    return [
+        {
+            "target": target,
+            "items": [
+                {
+                    "question": q,
+                    "name": f"{'r' if q.kind == AppraisalQuestion.Kind.RATING else 't'}-{target.pk}-{q.pk}",
+                    "value": given.get(
+                        f"{'r' if q.kind == AppraisalQuestion.Kind.RATING else 't'}-{target.pk}-{q.pk}",
+                        "",
+                    ),
+                }
+                for q in questions
+            ],
+        }
+        for target in campaign.targets.select_related("unit", "cadre")
+    ]
 
 
 def _vote_page(request, *, status=200, **context):
@@ -89,9 +102,13 @@ def appraisal_vote(request: HttpRequest) -> HttpResponse:
         except LianxinError as error:
             return _vote_page(request, error=error.message, token=raw[:60], status=error.status)
         token = token_normalize(raw) or ""  # never empty: invitation_check accepted it
-        return _vote_page(request, campaign=invitation.campaign, token=token,
-                          shown=token_display(token),
-                          sections=_questionnaire(invitation.campaign))
+        return _vote_page(
+            request,
+            campaign=invitation.campaign,
+            token=token,
+            shown=token_display(token),
+            sections=_questionnaire(invitation.campaign),
+        )
     ratings: dict[tuple[int, int], str] = {}
     texts: dict[tuple[int, int], str] = {}
     given: dict[str, str] = {}
@@ -115,9 +132,15 @@ def appraisal_vote(request: HttpRequest) -> HttpResponse:
         if campaign is None:
             return _vote_page(request, error=error.message, status=error.status)
         token = token_normalize(raw) or ""  # never empty: invitation_check accepted it
-        return _vote_page(request, error=error.message, campaign=campaign,
-                          token=token, shown=token_display(token),
-                          sections=_questionnaire(campaign, given), status=error.status)
+        return _vote_page(
+            request,
+            error=error.message,
+            campaign=campaign,
+            token=token,
+            shown=token_display(token),
+            sections=_questionnaire(campaign, given),
+            status=error.status,
+        )
     return _vote_page(request, done=True)
 
 
@@ -125,8 +148,16 @@ def _manager(user) -> bool:
     return may(user, "evaluation.manage_appraisal")
 
 
-_CAMPAIGN_FIELDS = ("name", "year", "kind", "opens_at", "closes_at", "intro",
-                    "rating_questions", "text_questions")
+_CAMPAIGN_FIELDS = (
+    "name",
+    "year",
+    "kind",
+    "opens_at",
+    "closes_at",
+    "intro",
+    "rating_questions",
+    "text_questions",
+)
 
 
 def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
@@ -134,24 +165,31 @@ def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
     if campaign is None:
         now = timezone.localtime(clock.now())
         start = now.replace(minute=0, second=0, microsecond=0)
-        return {"year": str(now.year), "kind": AppraisalCampaign.Kind.UNITS,
-                "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
-                "closes_at": (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
-                "rating_questions": "\n".join([_("Work style"), _("Efficiency"),
-                                               _("Integrity")]),
-                "text_questions": _("Your comments and suggestions"),
-                "units": [], "cadres": []}
+        return {
+            "year": str(now.year),
+            "kind": AppraisalCampaign.Kind.UNITS,
+            "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (start + timedelta(days=14)).strftime("%Y-%m-%dT%H:%M"),
+            "rating_questions": "\n".join([_("Work style"), _("Efficiency"), _("Integrity")]),
+            "text_questions": _("Your comments and suggestions"),
+            "units": [],
+            "cadres": [],
+        }
     questions = list(campaign.questions.all())
     targets = list(campaign.targets.all())
     return {
-        "name": campaign.name, "year": str(campaign.year), "kind": campaign.kind,
+        "name": campaign.name,
+        "year": str(campaign.year),
+        "kind": campaign.kind,
         "opens_at": timezone.localtime(campaign.opens_at).strftime("%Y-%m-%dT%H:%M"),
         "closes_at": timezone.localtime(campaign.closes_at).strftime("%Y-%m-%dT%H:%M"),
         "intro": campaign.intro,
-        "rating_questions": "\n".join(q.text for q in questions
-                                      if q.kind == AppraisalQuestion.Kind.RATING),
-        "text_questions": "\n".join(q.text for q in questions
-                                    if q.kind == AppraisalQuestion.Kind.TEXT),
+        "rating_questions": "\n".join(
+            q.text for q in questions if q.kind == AppraisalQuestion.Kind.RATING
+        ),
+        "text_questions": "\n".join(
+            q.text for q in questions if q.kind == AppraisalQuestion.Kind.TEXT
+        ),
         "units": [str(t.unit_id) for t in targets if t.unit_id],
         "cadres": [str(t.cadre_id) for t in targets if t.cadre_id],
     }
@@ -163,8 +201,9 @@ def _campaign_values(campaign: AppraisalCampaign | None) -> dict:
 def appraisal_edit(request, pk: int | None = None):
     """The organisation department's form for a campaign: new, or a draft changed."""
     if not _manager(request.user):
-        raise PermissionDenied(_("Only the organisation department and administrators "
-                                  "may run democratic appraisals."))
+        raise PermissionDenied(
+            _("Only the organisation department and administrators may run democratic appraisals.")
+        )
     campaign = get_object_or_404(AppraisalCampaign, pk=pk) if pk else None
     if campaign is not None and campaign.status != AppraisalCampaign.Status.DRAFT:
         return redirect("evaluation:appraisal_manage", pk=campaign.pk)
@@ -177,24 +216,39 @@ def appraisal_edit(request, pk: int | None = None):
             if campaign is None:
                 campaign = appraisal_campaign_create(**values, actor=request.user)
             else:
-                campaign = appraisal_campaign_update(campaign=campaign, **values,
-                                                     actor=request.user)
+                campaign = appraisal_campaign_update(
+                    campaign=campaign, **values, actor=request.user
+                )
             return redirect("evaluation:appraisal_manage", pk=campaign.pk)
         except LianxinError as exc:
             error, errors, status = str(exc.message), exc.fields, exc.status
-    return render(request, "evaluation/appraisal_form.html", {
-        "campaign": campaign, "values": values, "errors": errors, "error": error,
-        "kinds": AppraisalCampaign.Kind.choices,
-        "unit_choices": appraisal_unit_choices(), "cadre_choices": appraisal_cadre_choices(),
-    }, status=status)
+    return render(
+        request,
+        "evaluation/appraisal_form.html",
+        {
+            "campaign": campaign,
+            "values": values,
+            "errors": errors,
+            "error": error,
+            "kinds": AppraisalCampaign.Kind.choices,
+            "unit_choices": appraisal_unit_choices(),
+            "cadre_choices": appraisal_cadre_choices(),
+        },
+        status=status,
+    )
 
 
 @require_http_methods(["GET"])
 def appraisal_list(request):
     campaigns = appraisal_campaigns_for(request.user)
-    return render(request, "evaluation/appraisal_list.html", {
-        "campaigns": campaigns, "manager": _manager(request.user),
-    })
+    return render(
+        request,
+        "evaluation/appraisal_list.html",
+        {
+            "campaigns": campaigns,
+            "manager": _manager(request.user),
+        },
+    )
 
 
 @login_required
@@ -202,32 +256,40 @@ def appraisal_list(request):
 @require_http_methods(["GET", "POST"])
 def appraisal_manage(request, pk: int):
     if not _manager(request.user):
-        raise PermissionDenied(_("Only the organisation department and administrators "
-                                  "may run democratic appraisals."))
+        raise PermissionDenied(
+            _("Only the organisation department and administrators may run democratic appraisals.")
+        )
     campaign = get_object_or_404(AppraisalCampaign, pk=pk)
     vote_url = request.build_absolute_uri(reverse("evaluation:appraisal_vote"))
     context = {"campaign": campaign, "vote_url": vote_url}
     if request.method == "POST":
         action = request.POST.get("action", "")
-        moves = {"open": appraisal_campaign_open,
-                 "close": appraisal_campaign_close,
-                 "publish": appraisal_campaign_publish}
+        moves = {
+            "open": appraisal_campaign_open,
+            "close": appraisal_campaign_close,
+            "publish": appraisal_campaign_publish,
+        }
         try:
             if action in moves:
                 moves[action](campaign=campaign, actor=request.user)
                 return redirect("evaluation:appraisal_manage", pk=campaign.pk)
             if action == "issue":
                 tokens = appraisal_tokens_issue(
-                    campaign=campaign, count=request.POST.get("count"), actor=request.user)
+                    campaign=campaign, count=request.POST.get("count"), actor=request.user
+                )
                 pdf = token_slips_pdf(campaign=campaign, tokens=tokens, vote_url=vote_url)
                 response = HttpResponse(pdf, content_type="application/pdf")
                 response["Content-Disposition"] = (
-                    f'attachment; filename="appraisal-{campaign.pk}-codes.pdf"')
+                    f'attachment; filename="appraisal-{campaign.pk}-codes.pdf"'
+                )
                 return response
             if action == "send":
                 sent = appraisal_tokens_send(
-                    campaign=campaign, recipients=request.POST.get("recipients", ""),
-                    vote_url=vote_url, actor=request.user)
+                    campaign=campaign,
+                    recipients=request.POST.get("recipients", ""),
+                    vote_url=vote_url,
+                    actor=request.user,
+                )
                 context["notice"] = _("%(n)d invitations are being sent.") % {"n": sent}
             else:
                 context["error"] = _("Unknown action.")
@@ -240,12 +302,17 @@ def appraisal_manage(request, pk: int):
             context["count"] = request.POST.get("count", "")
         campaign.refresh_from_db()
     results = appraisal_results(campaign)
-    context.update(issued=results["issued"], voted=results["voted"],
-                   response_rate=results["response_rate"], pending=results["pending"],
-                   targets=campaign.targets.select_related("unit", "cadre"),
-                   questions=campaign.questions.all())
-    return render(request, "evaluation/appraisal_manage.html", context,
-                  status=context.pop("status", 200))
+    context.update(
+        issued=results["issued"],
+        voted=results["voted"],
+        response_rate=results["response_rate"],
+        pending=results["pending"],
+        targets=campaign.targets.select_related("unit", "cadre"),
+        questions=campaign.questions.all(),
+    )
+    return render(
+        request, "evaluation/appraisal_manage.html", context, status=context.pop("status", 200)
+    )
 
 
 @never_cache
@@ -261,12 +328,22 @@ def appraisal_results_page(request, pk: int):
     if request.method == "POST":
         try:
             appraisal_comment_moderate(
-                comment=request.POST.get("comment", ""), decision=request.POST.get("decision", ""),
-                actor=request.user)
+                comment=request.POST.get("comment", ""),
+                decision=request.POST.get("decision", ""),
+                actor=request.user,
+            )
             return redirect(f"{reverse('evaluation:appraisal_results', args=[pk])}#comments")
         except LianxinError as exc:
             error, status = str(exc.message), exc.status
     results = appraisal_results(campaign, all_comments=manager)
-    return render(request, "evaluation/appraisal_results.html", {
-        **results, "manager": manager, "error": error, "Comment": AppraisalComment.Status,
-    }, status=status)
+    return render(
+        request,
+        "evaluation/appraisal_results.html",
+        {
+            **results,
+            "manager": manager,
+            "error": error,
+            "Comment": AppraisalComment.Status,
+        },
+        status=status,
+    )

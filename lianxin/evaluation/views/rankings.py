@@ -59,12 +59,17 @@ def figure_count(counts: dict, measure: str) -> int:
     """How many appeals the roll-ups count behind a drill-down measure."""
     c = counts
     return {
-        "received": c["received"], "dispatched": c["dispatched"],
-        "not_responded": c["dispatched"] - c["responded_in_time"], "rated": c["rated"],
-        "unresolved": c["rated"] - c["resolved"], "dissatisfied": c["dissatisfied"],
+        "received": c["received"],
+        "dispatched": c["dispatched"],
+        "not_responded": c["dispatched"] - c["responded_in_time"],
+        "rated": c["rated"],
+        "unresolved": c["rated"] - c["resolved"],
+        "dissatisfied": c["dissatisfied"],
         "basically_satisfied": c["basically_satisfied"],
-        "replied_late": c["replied"] - c["replied_in_time"], "reopened": c["reopened"],
-        "returned": c["returned"], "overdue": appeal_rates.measures(c)["overdue_count"],
+        "replied_late": c["replied"] - c["replied_in_time"],
+        "reopened": c["reopened"],
+        "returned": c["returned"],
+        "overdue": appeal_rates.measures(c)["overdue_count"],
     }[measure]
 
 
@@ -85,7 +90,9 @@ def _spans() -> list[tuple[str, str]]:
 
 
 def _choice(request) -> tuple[str, str]:
-    return (request.GET.get("period") or _default_period()).strip(), request.GET.get("level") or "street"
+    return (request.GET.get("period") or _default_period()).strip(), request.GET.get(
+        "level"
+    ) or "street"
 
 
 def _table(rows: list[dict], period: str, *, links: bool) -> list[dict]:
@@ -97,11 +104,23 @@ def _table(rows: list[dict], period: str, *, links: bool) -> list[dict]:
             text = percent(value) if key in RATES else str(value)
             url = ""
             if links:
-                url = reverse("evaluation:rankings-appeals") + "?" + urlencode(
-                    {"unit": r["unit_id"], "period": period, "measure": RATE_DRILL[key]})
+                url = (
+                    reverse("evaluation:rankings-appeals")
+                    + "?"
+                    + urlencode(
+                        {"unit": r["unit_id"], "period": period, "measure": RATE_DRILL[key]}
+                    )
+                )
             cells.append({"key": key, "label": LABELS[key], "text": text, "url": url})
-        out.append({"rank": r["rank"], "name": r["name"], "unit_id": r["unit_id"],
-                    "score": "—" if r["score"] is None else f"{r['score']:.2f}", "cells": cells})
+        out.append(
+            {
+                "rank": r["rank"],
+                "name": r["name"],
+                "unit_id": r["unit_id"],
+                "score": "—" if r["score"] is None else f"{r['score']:.2f}",
+                "cells": cells,
+            }
+        )
     return out
 
 
@@ -111,12 +130,18 @@ def _ranking_context(request, *, links: bool) -> tuple[dict, int]:
     so and offers the latest month that has figures."""
     period, level = _choice(request)
     context: dict[str, Any] = {
-        "period": period, "level": level, "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
-        "max_period": f"{current_month():%Y-%m}", "labels": [LABELS[k] for k in
-                                                             (*RATES, "received", "overdue_count")],
+        "period": period,
+        "level": level,
+        "levels": [(k, LEVEL_LABELS[k]) for k in LEVELS],
+        "max_period": f"{current_month():%Y-%m}",
+        "labels": [LABELS[k] for k in (*RATES, "received", "overdue_count")],
         "definitions": [(LABELS[k], DEFINITIONS[k]) for k in (*RATES, "received", "overdue_count")],
-        "common_definition": DEFINITIONS["common"], "score_definition": SCORE_DEFINITION,
-        "rows": [], "error": "", "month_value": period, "spans": _spans(),
+        "common_definition": DEFINITIONS["common"],
+        "score_definition": SCORE_DEFINITION,
+        "rows": [],
+        "error": "",
+        "month_value": period,
+        "spans": _spans(),
     }
     try:
         level = parse_level(level)
@@ -156,20 +181,26 @@ def rankings_download(request):
         return HttpResponseBadRequest(_("Choose XLSX or PDF."))
     ident = request.META.get("REMOTE_ADDR", "")
     if not request.user.is_authenticated and not within_rate(
-            f"rankings-download:{ident}", settings.EVALUATION_PUBLIC_RATE):
+        f"rankings-download:{ident}", settings.EVALUATION_PUBLIC_RATE
+    ):
         return HttpResponse(_("Too many downloads; please try again later."), status=429)
     try:
-        data = assessment_data(period=request.GET.get("period", ""),
-                               level=request.GET.get("level", "street"),
-                               annual=request.GET.get("annual") == "1")
+        data = assessment_data(
+            period=request.GET.get("period", ""),
+            level=request.GET.get("level", "street"),
+            annual=request.GET.get("annual") == "1",
+        )
     except LianxinError as exc:
         return HttpResponse(exc.message, status=exc.status, content_type="text/plain")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"ranking.{fmt}"
         WRITERS[fmt](data, path)
         content = path.read_bytes()
-    kind = ("application/pdf" if fmt == "pdf" else
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    kind = (
+        "application/pdf"
+        if fmt == "pdf"
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response = HttpResponse(content, content_type=kind)
     name = f"ranking-{data.level}-{data.month:%Y-%m}{'-annual' if data.annual else ''}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -183,19 +214,27 @@ def _may_lead(user) -> bool:
 @login_required
 def rankings_leaders(request):
     if not _may_lead(request.user):
-        raise PermissionDenied(_("This page is for leaders, supervisors, the organisation "
-                                 "department and administrators."))
+        raise PermissionDenied(
+            _(
+                "This page is for leaders, supervisors, the organisation "
+                "department and administrators."
+            )
+        )
     context, status = _ranking_context(request, links=True)
     if context["rows"]:
-        trends = ranking_trends(context["level"], context["month"],
-                                units=[r["unit"] for r in context["ranking"]])
+        trends = ranking_trends(
+            context["level"], context["month"], units=[r["unit"] for r in context["ranking"]]
+        )
         names = {r["unit_id"]: r["name"] for r in context["ranking"]}
         context["trends"] = {
             "months": trends["months"],
-            "units": [{"id": pk, "name": names[pk], "points": points}
-                      for pk, points in trends["units"].items()],
-            "labels": {k: str(LABELS[k]) for k in ("response_rate", "resolution_rate",
-                                                    "satisfaction_rate")},
+            "units": [
+                {"id": pk, "name": names[pk], "points": points}
+                for pk, points in trends["units"].items()
+            ],
+            "labels": {
+                k: str(LABELS[k]) for k in ("response_rate", "resolution_rate", "satisfaction_rate")
+            },
             "score_label": _("Score"),
         }
     return render(request, "evaluation/rankings_leaders.html", context, status=status)
@@ -205,8 +244,12 @@ def rankings_leaders(request):
 def rankings_appeals(request):
     """The appeals behind one figure of the leaders' page."""
     if not _may_lead(request.user):
-        raise PermissionDenied(_("This page is for leaders, supervisors, the organisation "
-                                 "department and administrators."))
+        raise PermissionDenied(
+            _(
+                "This page is for leaders, supervisors, the organisation "
+                "department and administrators."
+            )
+        )
     measure = request.GET.get("measure", "")
     unit_id = request.GET.get("unit", "")
     try:
@@ -216,15 +259,27 @@ def rankings_appeals(request):
     unit = Unit.objects.filter(pk=int(unit_id)).first() if unit_id.isdigit() else None
     if unit is None or measure not in DRILL_MEASURES:
         return HttpResponseBadRequest(_("Unknown unit or figure."))
-    appeals = ranking_drill_appeals(request.user, unit=unit, start=span.start, end=span.end,
-                                    measure=measure)
+    appeals = ranking_drill_appeals(
+        request.user, unit=unit, start=span.start, end=span.end, measure=measure
+    )
     counts = unit_counts([unit], span.start, span.end)[unit.pk]
-    return render(request, "evaluation/rankings_appeals.html", {
-        "unit": unit, "period": span.label, "measure_label": DRILL_MEASURES[measure][0],
-        "figure": figure_count(counts, measure),
-        "page": Paginator(appeals, 30).get_page(request.GET.get("page")),
-        "now": timezone.now(),
-        "back": reverse("evaluation:rankings-leaders") + "?" + urlencode(
-            {"period": span.label,
-             "level": "department" if unit.kind == "department" else "street"}),
-    })
+    return render(
+        request,
+        "evaluation/rankings_appeals.html",
+        {
+            "unit": unit,
+            "period": span.label,
+            "measure_label": DRILL_MEASURES[measure][0],
+            "figure": figure_count(counts, measure),
+            "page": Paginator(appeals, 30).get_page(request.GET.get("page")),
+            "now": timezone.now(),
+            "back": reverse("evaluation:rankings-leaders")
+            + "?"
+            + urlencode(
+                {
+                    "period": span.label,
+                    "level": "department" if unit.kind == "department" else "street",
+                }
+            ),
+        },
+    )

@@ -52,22 +52,30 @@ STARS = [(n, n) for n in range(5, 0, -1)]
 
 
 class RatingForm(forms.Form):
-    stars = forms.TypedChoiceField(label=gettext_lazy("Your rating"), choices=STARS, coerce=int,
-                                   widget=forms.RadioSelect)
-    comment = forms.CharField(label=gettext_lazy("Comment (optional, shown after review)"),
-                              required=False, max_length=MAX_RATING_COMMENT,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    stars = forms.TypedChoiceField(
+        label=gettext_lazy("Your rating"), choices=STARS, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment (optional, shown after review)"),
+        required=False,
+        max_length=MAX_RATING_COMMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     # Left empty by people, filled in by form-filling robots (no captcha needed).
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={
-        "autocomplete": "off", "tabindex": "-1"}))
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"})
+    )
 
 
 class ReportForm(forms.Form):
     unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    text = forms.CharField(label=gettext_lazy("Report"), max_length=MAX_REPORT_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 16}))
+    text = forms.CharField(
+        label=gettext_lazy("Report"),
+        max_length=MAX_REPORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 16}),
+    )
 
 
 class CadreChoiceField(forms.ModelChoiceField):
@@ -76,22 +84,29 @@ class CadreChoiceField(forms.ModelChoiceField):
 
 
 class InquiryForm(forms.Form):
-    unit = forms.ModelChoiceField(label=gettext_lazy("Unit asked"),
-                                  queryset=Unit.objects.filter(is_active=True))
-    cadre = CadreChoiceField(label=gettext_lazy("Cadre asked (optional)"),
-                             queryset=get_user_model().objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("Unit asked"), queryset=Unit.objects.filter(is_active=True)
+    )
+    cadre = CadreChoiceField(
+        label=gettext_lazy("Cadre asked (optional)"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+    )
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    text = forms.CharField(label=gettext_lazy("Question"), max_length=MAX_INQUIRY_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 8}))
-    as_deputy = forms.BooleanField(label=gettext_lazy("I ask as a people's deputy"),
-                                   required=False)
+    text = forms.CharField(
+        label=gettext_lazy("Question"),
+        max_length=MAX_INQUIRY_TEXT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    as_deputy = forms.BooleanField(label=gettext_lazy("I ask as a people's deputy"), required=False)
     # Without an account (the fields are removed for a signed-in citizen).
     name = forms.CharField(label=gettext_lazy("Your name"), max_length=50)
-    phone = forms.CharField(label=gettext_lazy("Your mobile number"), max_length=20,
-                            help_text=gettext_lazy("Not published. The answer is sent to it "
-                                                   "by SMS."),
-                            widget=forms.TextInput(attrs={"inputmode": "tel",
-                                                          "autocomplete": "tel"}))
+    phone = forms.CharField(
+        label=gettext_lazy("Your mobile number"),
+        max_length=20,
+        help_text=gettext_lazy("Not published. The answer is sent to it by SMS."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
 
 
 # --- reports ---------------------------------------------------------------------------------
@@ -101,14 +116,25 @@ def reports(request):
     year = as_id(request.GET.get("year"))
     unit = Unit.objects.filter(pk=as_id(request.GET.get("unit"))).first()
     page = Paginator(reports_published(year=year, unit=unit), 20).get_page(request.GET.get("page"))
-    years = sorted(set(DutyReport.objects.filter(status=ReportStatus.PUBLISHED)
-                       .values_list("year", flat=True)), reverse=True)
-    return render(request, "evaluation/reports.html", {
-        "page": page, "year": year, "unit": unit, "years": years,
-        "units": Unit.objects.filter(duty_reports__status=ReportStatus.PUBLISHED).distinct(),
-        "can_write": may(request.user, "evaluation.write_duty_report"),
-        "can_moderate": may(request.user, "evaluation.moderate_report_comment"),
-    })
+    years = sorted(
+        set(
+            DutyReport.objects.filter(status=ReportStatus.PUBLISHED).values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "evaluation/reports.html",
+        {
+            "page": page,
+            "year": year,
+            "unit": unit,
+            "years": years,
+            "units": Unit.objects.filter(duty_reports__status=ReportStatus.PUBLISHED).distinct(),
+            "can_write": may(request.user, "evaluation.write_duty_report"),
+            "can_moderate": may(request.user, "evaluation.moderate_report_comment"),
+        },
+    )
 
 
 def report_detail(request, pk: int):
@@ -124,29 +150,53 @@ def report_detail(request, pk: int):
                 return redirect("evaluation:report", pk=report.pk)
             try:
                 duty_report_rate(
-                    report=report, actor=request.user, stars=form.cleaned_data["stars"],
+                    report=report,
+                    actor=request.user,
+                    stars=form.cleaned_data["stars"],
                     comment=form.cleaned_data["comment"],
-                    client_address=client_address(request))
+                    client_address=client_address(request),
+                )
             except LianxinError as exc:
                 messages.error(request, exc.message)
                 status = exc.status
             else:
-                messages.success(request, _("Thank you for your rating.") + (
-                    " " + _("Your comment will be shown once it has been reviewed.")
-                    if form.cleaned_data["comment"] else ""))
+                messages.success(
+                    request,
+                    _("Thank you for your rating.")
+                    + (
+                        " " + _("Your comment will be shown once it has been reviewed.")
+                        if form.cleaned_data["comment"]
+                        else ""
+                    ),
+                )
                 return redirect("evaluation:report", pk=report.pk)
         else:
             status = 400
-    mine = (ReportRating.objects.filter(report=report, user=request.user).first()
-            if request.user.is_authenticated else None)
+    mine = (
+        ReportRating.objects.filter(report=report, user=request.user).first()
+        if request.user.is_authenticated
+        else None
+    )
     summary = reports_published().filter(pk=report.pk).values("mean", "votes").first() or {}
-    return render(request, "evaluation/reports_detail.html", {
-        "report": report, "form": form, "mine": mine, "is_author": is_author,
-        "mean": summary.get("mean"), "votes": summary.get("votes", 0),
-        "comments": report_comments_public(report),
-        "can_rate": (report.status == ReportStatus.PUBLISHED and mine is None
-                     and may(request.user, "evaluation.rate_duty_report", report)),
-    }, status=status)
+    return render(
+        request,
+        "evaluation/reports_detail.html",
+        {
+            "report": report,
+            "form": form,
+            "mine": mine,
+            "is_author": is_author,
+            "mean": summary.get("mean"),
+            "votes": summary.get("votes", 0),
+            "comments": report_comments_public(report),
+            "can_rate": (
+                report.status == ReportStatus.PUBLISHED
+                and mine is None
+                and may(request.user, "evaluation.rate_duty_report", report)
+            ),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -164,11 +214,15 @@ def report_edit(request, pk: int | None = None):
     report = None
     if pk is not None:
         report = get_object_or_404(DutyReport, pk=pk, author=request.user)
-    initial = ({"unit": report.unit_id, "year": report.year, "title": report.title,
-                "text": report.text} if report else {"year": timezone.localdate().year})
+    initial = (
+        {"unit": report.unit_id, "year": report.year, "title": report.title, "text": report.text}
+        if report
+        else {"year": timezone.localdate().year}
+    )
     form = ReportForm(request.POST or None, initial=initial)
     cast(forms.ModelChoiceField, form.fields["unit"]).queryset = Unit.objects.filter(
-        pk__in=[u.pk for u in units_where(request.user, *OFFICIAL_ROLES)])
+        pk__in=[u.pk for u in units_where(request.user, *OFFICIAL_ROLES)]
+    )
     if report:  # unit and year are fixed once written
         form.fields["unit"].disabled = form.fields["year"].disabled = True
     status = 200
@@ -176,8 +230,9 @@ def report_edit(request, pk: int | None = None):
         data = form.cleaned_data
         try:
             if report:
-                report = duty_report_update(report=report, actor=request.user,
-                                            title=data["title"], text=data["text"])
+                report = duty_report_update(
+                    report=report, actor=request.user, title=data["title"], text=data["text"]
+                )
             else:
                 report = duty_report_create(author=request.user, **data)
         except LianxinError as exc:
@@ -188,8 +243,9 @@ def report_edit(request, pk: int | None = None):
             return redirect("evaluation:report", pk=report.pk)
     elif request.method == "POST":
         status = 400
-    return render(request, "evaluation/reports_form.html", {"form": form, "report": report},
-                  status=status)
+    return render(
+        request, "evaluation/reports_form.html", {"form": form, "report": report}, status=status
+    )
 
 
 @login_required
@@ -200,8 +256,12 @@ def report_publish(request, pk: int):
         duty_report_publish(report=report, actor=request.user)
     except LianxinError as exc:
         messages.error(request, exc.message)
-        return render(request, "evaluation/reports_error.html",
-                      {"report": report, "error": exc.message}, status=exc.status)
+        return render(
+            request,
+            "evaluation/reports_error.html",
+            {"report": report, "error": exc.message},
+            status=exc.status,
+        )
     messages.success(request, _("The report is published."))
     return redirect("evaluation:report", pk=report.pk)
 
@@ -209,14 +269,16 @@ def report_publish(request, pk: int):
 @login_required
 def moderation(request):
     if not may(request.user, "evaluation.moderate_report_comment"):
-        raise PermissionDenied(_("Comment moderation is for the organisation department "
-                                  "and supervisors."))
+        raise PermissionDenied(
+            _("Comment moderation is for the organisation department and supervisors.")
+        )
     status = 200
     if request.method == "POST":
         rating = get_object_or_404(ReportRating, pk=as_id(request.POST.get("rating")))
         try:
-            report_comment_moderate(rating=rating, actor=request.user,
-                                    approve=request.POST.get("decision") == "approve")
+            report_comment_moderate(
+                rating=rating, actor=request.user, approve=request.POST.get("decision") == "approve"
+            )
         except LianxinError as exc:
             messages.error(request, exc.message)
             status = exc.status
@@ -236,16 +298,26 @@ def inquiries(request):
     if state not in InquiryStatus.values:
         state = ""
     page = Paginator(inquiries_public(unit=unit, status=state), 20).get_page(
-        request.GET.get("page"))
-    return render(request, "evaluation/inquiries.html", {
-        "page": page, "unit": unit, "status": state, "now": timezone.now(),
-        "statuses": [(v, label) for v, label in InquiryStatus.choices
-                     if v != InquiryStatus.WITHDRAWN],
-        "units": Unit.objects.filter(inquiries__isnull=False).distinct(),
-        "can_ask": (not request.user.is_authenticated
-                    or may(request.user, "evaluation.ask_inquiry")),
-        "days": inquiry_answer_days(),
-    })
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluation/inquiries.html",
+        {
+            "page": page,
+            "unit": unit,
+            "status": state,
+            "now": timezone.now(),
+            "statuses": [
+                (v, label) for v, label in InquiryStatus.choices if v != InquiryStatus.WITHDRAWN
+            ],
+            "units": Unit.objects.filter(inquiries__isnull=False).distinct(),
+            "can_ask": (
+                not request.user.is_authenticated or may(request.user, "evaluation.ask_inquiry")
+            ),
+            "days": inquiry_answer_days(),
+        },
+    )
 
 
 def inquiry_new(request):
@@ -254,15 +326,19 @@ def inquiry_new(request):
     account = request.user.is_authenticated
     if account and not may(request.user, "evaluation.ask_inquiry"):
         raise PermissionDenied(_("Inquiries are asked by citizens and deputies."))
-    unit = Unit.objects.filter(pk=as_id(request.POST.get("unit") or request.GET.get("unit")),
-                               is_active=True).first()
+    unit = Unit.objects.filter(
+        pk=as_id(request.POST.get("unit") or request.GET.get("unit")), is_active=True
+    ).first()
     form = InquiryForm(request.POST or None, initial={"unit": unit})
     # The cadres of the chosen unit (choose the unit first: no script needed).
     cadres = RoleAssignment.objects.none()
     if unit:
         cadres = RoleAssignment.objects.filter(unit=unit, role__in=OFFICIAL_ROLES)
-    form.fields["cadre"].queryset = get_user_model().objects.filter(
-        pk__in=cadres.values("user_id")).order_by("last_name", "first_name", "username")
+    form.fields["cadre"].queryset = (
+        get_user_model()
+        .objects.filter(pk__in=cadres.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+    )
     can_deputy = may(request.user, "evaluation.ask_inquiry_as_deputy")
     if not can_deputy:
         del form.fields["as_deputy"]
@@ -271,8 +347,9 @@ def inquiry_new(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            inquiry = inquiry_submit(asker=request.user, ident=client_address(request),
-                                     **form.cleaned_data)
+            inquiry = inquiry_submit(
+                asker=request.user, ident=client_address(request), **form.cleaned_data
+            )
         except LianxinError as exc:
             for field, errors in exc.fields.items():
                 for error in errors if isinstance(errors, list | tuple) else [errors]:
@@ -285,9 +362,16 @@ def inquiry_new(request):
             return redirect("evaluation:inquiry", pk=inquiry.pk)
     elif request.method == "POST":
         status = 400
-    return render(request, "evaluation/inquiries_form.html", {
-        "form": form, "unit": unit, "days": inquiry_answer_days(),
-    }, status=status)
+    return render(
+        request,
+        "evaluation/inquiries_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "days": inquiry_answer_days(),
+        },
+        status=status,
+    )
 
 
 def inquiry_detail(request, pk: int):
@@ -302,8 +386,9 @@ def inquiry_detail(request, pk: int):
         action = request.POST.get("action")
         try:
             if action == "answer":
-                inquiry_answer(inquiry=inquiry, actor=request.user,
-                               text=request.POST.get("answer", ""))
+                inquiry_answer(
+                    inquiry=inquiry, actor=request.user, text=request.POST.get("answer", "")
+                )
                 messages.success(request, _("The answer is published."))
             elif action == "withdraw":
                 inquiry_withdraw(inquiry=inquiry, actor=request.user)
@@ -316,11 +401,21 @@ def inquiry_detail(request, pk: int):
         else:
             return redirect("evaluation:inquiry", pk=inquiry.pk)
     inquiry.refresh_from_db()
-    return render(request, "evaluation/inquiries_detail.html", {
-        "inquiry": inquiry, "now": timezone.now(), "is_asker": is_asker,
-        "can_answer": (inquiry.status == InquiryStatus.OPEN
-                       and may(request.user, "evaluation.answer_inquiry", inquiry)),
-        "can_withdraw": (inquiry.status == InquiryStatus.OPEN
-                         and may(request.user, "evaluation.withdraw_inquiry", inquiry)),
-    }, status=status)
-
+    return render(
+        request,
+        "evaluation/inquiries_detail.html",
+        {
+            "inquiry": inquiry,
+            "now": timezone.now(),
+            "is_asker": is_asker,
+            "can_answer": (
+                inquiry.status == InquiryStatus.OPEN
+                and may(request.user, "evaluation.answer_inquiry", inquiry)
+            ),
+            "can_withdraw": (
+                inquiry.status == InquiryStatus.OPEN
+                and may(request.user, "evaluation.withdraw_inquiry", inquiry)
+            ),
+        },
+        status=status,
+    )

@@ -11,15 +11,25 @@ from lianxin.appeals.models import Appeal
 
 
 class DuplicateKeyQuerySet(models.QuerySet):
-    def matching(self, keys: list[int], *, start: datetime, end: datetime, exclude: int | None,
-                 limit: int = 200) -> list[int]:
+    def matching(
+        self,
+        keys: list[int],
+        *,
+        start: datetime,
+        end: datetime,
+        exclude: int | None,
+        limit: int = 200,
+    ) -> list[int]:
         """Appeals created in [start, end] sharing any of `keys`, most keys shared first: one
         range scan of the primary key per key, never a scan of the window."""
         qs = self.filter(band_key__in=keys, created_at__gte=start, created_at__lte=end)
         if exclude is not None:
             qs = qs.exclude(appeal_id=exclude)
-        rows = (qs.values("appeal_id").annotate(n=models.Count("band_key"))
-                .order_by("-n", "-appeal_id")[:limit])
+        rows = (
+            qs.values("appeal_id")
+            .annotate(n=models.Count("band_key"))
+            .order_by("-n", "-appeal_id")[:limit]
+        )
         return [r["appeal_id"] for r in rows]
 
 
@@ -46,16 +56,22 @@ class DuplicateCandidate(models.Model):
     """A suggestion that `appeal` repeats the `earlier` one, until a dispatcher merges it or
     says it is not a duplicate."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="duplicate_candidates",
-                               verbose_name=_("appeal"))
-    earlier = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="+",
-                                verbose_name=_("earlier appeal"))
+    appeal = models.ForeignKey(
+        Appeal,
+        on_delete=models.CASCADE,
+        related_name="duplicate_candidates",
+        verbose_name=_("appeal"),
+    )
+    earlier = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="+", verbose_name=_("earlier appeal")
+    )
     score = models.FloatField(_("similarity"))
     created_at = models.DateTimeField(_("suggested at"), default=timezone.now)
     dismissed = models.BooleanField(_("not a duplicate"), default=False)
     dismissed_at = models.DateTimeField(null=True, blank=True)
-    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                     blank=True, related_name="+")
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-score"]

@@ -23,10 +23,17 @@ class AppealArea(models.Model):
         UNIT = "unit", _("Handling unit")
         NONE = "none", _("Not found")
 
-    appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, primary_key=True,
-                                  related_name="warning_area")
-    area = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("area"))
+    appeal = models.OneToOneField(
+        Appeal, on_delete=models.CASCADE, primary_key=True, related_name="warning_area"
+    )
+    area = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
     source = models.CharField(max_length=10, choices=Source.choices)
     # Set when an appeal without a category reads like a sick/dead-animal report.
     animal_keywords = models.BooleanField(default=False)
@@ -71,30 +78,42 @@ class Alarm(models.Model):
     ACTIVE = (Status.OPEN, Status.ACKNOWLEDGED)
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("category"))
-    area = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("area"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    area = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
     # Who must act: the category's default unit (畜牧兽医局 for animal reports).
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="+", verbose_name=_("responsible unit"))
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible unit"),
+    )
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))
     count = models.PositiveIntegerField(_("reports"))
     baseline_count = models.PositiveIntegerField(_("reports in the baseline"), default=0)
     expected = models.FloatField(_("expected"), default=0)
     p_value = models.FloatField(_("p-value"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.OPEN)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                        null=True, blank=True, related_name="+")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    appeals = models.ManyToManyField(Appeal, through="AlarmMember", related_name="+",
-                                     verbose_name=_("appeals"))
+    appeals = models.ManyToManyField(
+        Appeal, through="AlarmMember", related_name="+", verbose_name=_("appeals")
+    )
     created_at = models.DateTimeField(_("raised at"), default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -107,7 +126,8 @@ class Alarm(models.Model):
         constraints = [
             # Repeated scans update the active alarm of a key instead of raising another.
             models.UniqueConstraint(
-                fields=["kind", "category", "area"], condition=Q(status__in=["open", "acknowledged"]),
+                fields=["kind", "category", "area"],
+                condition=Q(status__in=["open", "acknowledged"]),
                 name="insight_one_active_alarm",
             ),
         ]

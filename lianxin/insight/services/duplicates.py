@@ -41,8 +41,11 @@ def _appeal_fingerprint(title: str, content: str) -> duplicates.Fingerprint:
 def duplicate_keys_store(*, appeals: list[tuple[int, datetime, duplicates.Fingerprint]]) -> int:
     """Replace the fingerprint keys of these (appeal id, created_at, fingerprint): safe to
     repeat. Returns the number of keys written."""
-    rows = [DuplicateKey(appeal_id=pk, created_at=created_at, band_key=key)
-            for pk, created_at, fp in appeals for key in fp.keys]
+    rows = [
+        DuplicateKey(appeal_id=pk, created_at=created_at, band_key=key)
+        for pk, created_at, fp in appeals
+        for key in fp.keys
+    ]
     with transaction.atomic():
         DuplicateKey.objects.filter(appeal_id__in=[pk for pk, _c, _f in appeals]).delete()
         DuplicateKey.objects.bulk_create(rows, batch_size=2000)
@@ -50,23 +53,32 @@ def duplicate_keys_store(*, appeals: list[tuple[int, datetime, duplicates.Finger
 
 
 def duplicate_lookup(
-    *, fingerprint: duplicates.Fingerprint, created_at: datetime, exclude: int | None = None,
+    *,
+    fingerprint: duplicates.Fingerprint,
+    created_at: datetime,
+    exclude: int | None = None,
     window: timedelta | None = None,
 ) -> list[tuple[int, datetime, float]]:
     """Appeals within the window either side of `created_at` that verify as duplicates of the
     fingerprinted text: (appeal id, created_at, score), best first. One indexed query for the
     candidates, one for their texts, exact verification in memory."""
     window = window or duplicate_window()
-    ids = DuplicateKey.objects.matching(fingerprint.keys, start=created_at - window,
-                                        end=created_at + window, exclude=exclude,
-                                        limit=DUPLICATE_CANDIDATE_LIMIT)
+    ids = DuplicateKey.objects.matching(
+        fingerprint.keys,
+        start=created_at - window,
+        end=created_at + window,
+        exclude=exclude,
+        limit=DUPLICATE_CANDIDATE_LIMIT,
+    )
     found = []
     # Only the start of the content is fingerprinted: the rest need not leave the database.
     head = Substr("content", 1, duplicates.CONTENT_CHARS)
     for pk, title, content, when in Appeal.objects.filter(pk__in=ids).values_list(
-            "pk", "title", head, "created_at"):
-        score = duplicates.verify(fingerprint,
-                                  duplicates.fingerprint(title, content, with_bands=False))
+        "pk", "title", head, "created_at"
+    ):
+        score = duplicates.verify(
+            fingerprint, duplicates.fingerprint(title, content, with_bands=False)
+        )
         if score > 0:
             found.append((pk, when, score))
     found.sort(key=lambda f: (-f[2], -f[0]))
@@ -89,17 +101,25 @@ def duplicates_find(*, appeal: Appeal | int, store: bool = True) -> list[Duplica
         if store:
             duplicate_keys_store(appeals=[(appeal.pk, appeal.created_at, fp)])
         DuplicateCandidate.objects.bulk_create(suggestions, ignore_conflicts=True)
-    return list(DuplicateCandidate.objects.filter(
-        Q(appeal=appeal) | Q(earlier=appeal)).select_related("appeal", "earlier"))
+    return list(
+        DuplicateCandidate.objects.filter(Q(appeal=appeal) | Q(earlier=appeal)).select_related(
+            "appeal", "earlier"
+        )
+    )
 
 
 def duplicate_dismiss(*, candidate: DuplicateCandidate | int, actor: Any) -> DuplicateCandidate:
-    """"Not a duplicate": the suggestion is hidden for good. Dispatchers, supervisors and
+    """ "Not a duplicate": the suggestion is hidden for good. Dispatchers, supervisors and
     administrators over the appeal's unit may say so (insight.dismiss_duplicate); saying it
     twice changes nothing."""
     with transaction.atomic():
-        found = lock(DuplicateCandidate, candidate, related=("appeal__unit", "earlier"),
-                     missing=_("No such duplicate suggestion."), missing_code=Code.UNKNOWN_DUPLICATE)
+        found = lock(
+            DuplicateCandidate,
+            candidate,
+            related=("appeal__unit", "earlier"),
+            missing=_("No such duplicate suggestion."),
+            missing_code=Code.UNKNOWN_DUPLICATE,
+        )
         require_permission(actor, "insight.dismiss_duplicate", found)
         if found.dismissed:
             return found
@@ -109,8 +129,16 @@ def duplicate_dismiss(*, candidate: DuplicateCandidate | int, actor: Any) -> Dup
         # Saved and audited here rather than by transitions.commit: the pair has no state field,
         # and its audit event has always read suggested → dismissed.
         found.save(update_fields=["dismissed", "dismissed_at", "dismissed_by"])
-        audit_record(actor=actor, action="duplicate_dismiss", obj=found,
-                     from_state="suggested", to_state="dismissed",
-                     data={"appeal": found.appeal.tracking_number,
-                           "earlier": found.earlier.tracking_number, "score": found.score})
+        audit_record(
+            actor=actor,
+            action="duplicate_dismiss",
+            obj=found,
+            from_state="suggested",
+            to_state="dismissed",
+            data={
+                "appeal": found.appeal.tracking_number,
+                "earlier": found.earlier.tracking_number,
+                "score": found.score,
+            },
+        )
     return found

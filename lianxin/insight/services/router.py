@@ -67,8 +67,12 @@ def router_model_train(
                 action="router_train",
                 obj=model,
                 reason=source[:200],
-                data={"version": version, "macro_f1": result.metrics["macro_f1"],
-                      "rows": result.rows, "sha256": digest},
+                data={
+                    "version": version,
+                    "macro_f1": result.metrics["macro_f1"],
+                    "rows": result.rows,
+                    "sha256": digest,
+                },
             )
             if activate:
                 _activate(model, actor=actor)
@@ -86,9 +90,12 @@ def router_model_activate(*, version: int, actor: Any = None) -> RouterModel:
     with transaction.atomic():
         # Versions are unique: the row is found by its version, then locked like any other.
         pk = RouterModel.objects.filter(version=version).values_list("pk", flat=True).first()
-        model = lock(RouterModel, pk or 0,
-                     missing=_("No router model with version %(v)s.") % {"v": version},
-                     missing_code=Code.UNKNOWN_ROUTER_VERSION)
+        model = lock(
+            RouterModel,
+            pk or 0,
+            missing=_("No router model with version %(v)s.") % {"v": version},
+            missing_code=Code.UNKNOWN_ROUTER_VERSION,
+        )
         try:
             router.load(router.models_dir() / model.file_name, model.sha256)
         except router.TamperedModel as exc:
@@ -104,8 +111,12 @@ def _activate(model: RouterModel, *, actor: Any) -> None:
     if not model.is_active:
         model.is_active = True
         model.save(update_fields=["is_active"])
-    audit_record(actor=actor, action="router_activate", obj=model,
-                 from_state=",".join(map(str, previous_versions)), to_state=str(model.version),
-                 data={"version": model.version})
+    audit_record(
+        actor=actor,
+        action="router_activate",
+        obj=model,
+        from_state=",".join(map(str, previous_versions)),
+        to_state=str(model.version),
+        data={"version": model.version},
+    )
     transaction.on_commit(forget_router)
-

@@ -32,11 +32,17 @@ MAX_ALARM_MEMBERS = 500
 
 
 def _places() -> list[warning_rules.Place]:
-    units = Unit.objects.filter(kind__in=warning_rules.AREA_KINDS, is_active=True).select_related("parent")
-    return [warning_rules.Place(u.pk, u.name, u.kind, u.parent.name if u.parent else "") for u in units]
+    units = Unit.objects.filter(kind__in=warning_rules.AREA_KINDS, is_active=True).select_related(
+        "parent"
+    )
+    return [
+        warning_rules.Place(u.pk, u.name, u.kind, u.parent.name if u.parent else "") for u in units
+    ]
 
 
-def appeal_area_derive(*, appeal: Appeal | int, places: list[warning_rules.Place] | None = None) -> AppealArea:
+def appeal_area_derive(
+    *, appeal: Appeal | int, places: list[warning_rules.Place] | None = None
+) -> AppealArea:
     """Derive and store the area of one appeal (and whether an uncategorised appeal reads like
     a sick/dead-animal report). Derived data, like a cache: not audited, safe to redo."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
@@ -44,14 +50,20 @@ def appeal_area_derive(*, appeal: Appeal | int, places: list[warning_rules.Place
     text = f"{found.title} {found.content}"
     unit = found.unit
     area_id, source = warning_rules.derive_area(
-        address=found.address, text=text, places=places if places is not None else _places(),
+        address=found.address,
+        text=text,
+        places=places if places is not None else _places(),
         unit=warning_rules.Place(unit.pk, unit.name, unit.kind) if unit else None,
     )
     animal = warning_rules.is_animal_report(category_code=None, text=text) is not None
     row, _created = AppealArea.objects.update_or_create(
         appeal=found,
-        defaults={"area_id": area_id, "source": source, "animal_keywords": animal,
-                  "derived_at": clock.now()},
+        defaults={
+            "area_id": area_id,
+            "source": source,
+            "animal_keywords": animal,
+            "derived_at": clock.now(),
+        },
     )
     return row
 
@@ -72,8 +84,11 @@ def appeal_areas_backfill(*, since: datetime, until: datetime, limit: int = 2000
 
 
 def _active_alarm(kind: str, category, area) -> Alarm | None:
-    return (Alarm.objects.select_for_update()
-            .filter(kind=kind, category=category, area=area, status__in=Alarm.ACTIVE).first())
+    return (
+        Alarm.objects.select_for_update()
+        .filter(kind=kind, category=category, area=area, status__in=Alarm.ACTIVE)
+        .first()
+    )
 
 
 def _add_members(alarm: Alarm, appeal_ids) -> None:
@@ -86,22 +101,40 @@ def _add_members(alarm: Alarm, appeal_ids) -> None:
 
 
 def _alarm_data(alarm: Alarm) -> dict:
-    return {"kind": alarm.kind, "category": alarm.category.code, "area": alarm.area.name,
-            "count": alarm.count, "expected": round(alarm.expected, 3), "p_value": alarm.p_value}
+    return {
+        "kind": alarm.kind,
+        "category": alarm.category.code,
+        "area": alarm.area.name,
+        "count": alarm.count,
+        "expected": round(alarm.expected, 3),
+        "p_value": alarm.p_value,
+    }
 
 
 def alarm_update(
-    *, alarm: Alarm, window_start: datetime, window_end: datetime, count: int,
-    members: Iterable[int] = (), baseline_count: int | None = None, expected: float | None = None,
+    *,
+    alarm: Alarm,
+    window_start: datetime,
+    window_end: datetime,
+    count: int,
+    members: Iterable[int] = (),
+    baseline_count: int | None = None,
+    expected: float | None = None,
     p_value: float | None = None,
 ) -> Alarm:
     """New figures for an active alarm (a 4th report in the cluster, a bigger rise). Audited
     only when the count changes, so the hourly scan does not fill the audit log."""
     with transaction.atomic():
-        alarm = lock(Alarm, alarm, related=("category", "area"), missing=_("No such alarm."),
-                     missing_code=Code.UNKNOWN_ALARM)
-        require_state(alarm, Alarm.ACTIVE, message=_("This alarm is closed."),
-                      code=Code.ALARM_CLOSED)
+        alarm = lock(
+            Alarm,
+            alarm,
+            related=("category", "area"),
+            missing=_("No such alarm."),
+            missing_code=Code.UNKNOWN_ALARM,
+        )
+        require_state(
+            alarm, Alarm.ACTIVE, message=_("This alarm is closed."), code=Code.ALARM_CLOSED
+        )
         before = alarm.count
         _add_members(alarm, members)
         if count == before:
@@ -118,15 +151,30 @@ def alarm_update(
         # Saved and audited here rather than by transitions.commit: what moves is the count
         # (audited as from → to), not the status.
         alarm.save()
-        audit_record(actor=None, actor_label="system", action="alarm_update", obj=alarm,
-                     from_state=str(before), to_state=str(count), data=_alarm_data(alarm))
+        audit_record(
+            actor=None,
+            actor_label="system",
+            action="alarm_update",
+            obj=alarm,
+            from_state=str(before),
+            to_state=str(count),
+            data=_alarm_data(alarm),
+        )
     return alarm
 
 
 def alarm_raise(
-    *, kind: str, category: Category, area: Unit, window_start: datetime,
-    window_end: datetime, count: int, members=(), baseline_count: int = 0,
-    expected: float = 0.0, p_value: float | None = None,
+    *,
+    kind: str,
+    category: Category,
+    area: Unit,
+    window_start: datetime,
+    window_end: datetime,
+    count: int,
+    members=(),
+    baseline_count: int = 0,
+    expected: float = 0.0,
+    p_value: float | None = None,
 ) -> tuple[Alarm, bool]:
     """Raise an alarm, or update the active one of the same (kind, category, area): returns
     (alarm, created). A new cluster alarm tells the responsible unit's leaders and handlers at
@@ -136,24 +184,44 @@ def alarm_raise(
         with transaction.atomic():
             active = _active_alarm(kind, category, area)
             if active is not None:
-                return alarm_update(alarm=active, window_start=window_start,
-                                    window_end=window_end, count=count, members=members,
-                                    baseline_count=baseline_count, expected=expected,
-                                    p_value=p_value), False
+                return alarm_update(
+                    alarm=active,
+                    window_start=window_start,
+                    window_end=window_end,
+                    count=count,
+                    members=members,
+                    baseline_count=baseline_count,
+                    expected=expected,
+                    p_value=p_value,
+                ), False
             try:
                 with transaction.atomic():
                     now = clock.now()
                     alarm = Alarm.objects.create(
-                        kind=kind, category=category, area=area, unit=category.default_unit,
-                        window_start=window_start, window_end=window_end, count=count,
-                        baseline_count=baseline_count, expected=expected, p_value=p_value,
-                        created_at=now, updated_at=now,
+                        kind=kind,
+                        category=category,
+                        area=area,
+                        unit=category.default_unit,
+                        window_start=window_start,
+                        window_end=window_end,
+                        count=count,
+                        baseline_count=baseline_count,
+                        expected=expected,
+                        p_value=p_value,
+                        created_at=now,
+                        updated_at=now,
                     )
             except IntegrityError:  # another scan raised it a moment ago: update that one
                 continue
             _add_members(alarm, members)
-            audit_record(actor=None, actor_label="system", action="alarm_raise", obj=alarm,
-                         to_state=alarm.status, data=_alarm_data(alarm))
+            audit_record(
+                actor=None,
+                actor_label="system",
+                action="alarm_raise",
+                obj=alarm,
+                to_state=alarm.status,
+                data=_alarm_data(alarm),
+            )
             if kind == Alarm.Kind.CLUSTER and alarm.unit is not None:
                 _notify_cluster(alarm, alarm.unit)
             return alarm, True
@@ -164,13 +232,19 @@ def _notify_cluster(alarm: Alarm, unit: Unit) -> None:
     people = set(users_with_role(Role.LEADER, unit))
     people |= set(users_with_role(Role.HANDLER, unit))
     hours = warning_rules.settings_value("CLUSTER_HOURS")
-    subject = _("Early warning: %(n)s reports of %(category)s in %(area)s within %(hours)s hours") % {
-        "n": alarm.count, "category": alarm.category.name, "area": alarm.area.name, "hours": hours}
+    subject = _(
+        "Early warning: %(n)s reports of %(category)s in %(area)s within %(hours)s hours"
+    ) % {"n": alarm.count, "category": alarm.category.name, "area": alarm.area.name, "hours": hours}
     tns = Appeal.objects.filter(pk__in=alarm.members.values("appeal_id")).values_list(
-        "tracking_number", flat=True)
+        "tracking_number", flat=True
+    )
     body = subject + "\n" + "\n".join(tns)
-    notify_people(sorted(people, key=lambda u: u.pk), subject=subject, body=body,
-                   link=f"/insight/alarms/#alarm-{alarm.pk}")
+    notify_people(
+        sorted(people, key=lambda u: u.pk),
+        subject=subject,
+        body=body,
+        link=f"/insight/alarms/#alarm-{alarm.pk}",
+    )
 
 
 def _note(note: str) -> str:
@@ -183,15 +257,29 @@ def _person(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _alarm_move(alarm: Alarm | int, *, actor: Any, action: str, to: str, allowed: Collection[str],
-                refused: str, refused_code: Code, note: str) -> Alarm:
+def _alarm_move(
+    alarm: Alarm | int,
+    *,
+    actor: Any,
+    action: str,
+    to: str,
+    allowed: Collection[str],
+    refused: str,
+    refused_code: Code,
+    note: str,
+) -> Alarm:
     """An alarm handled by a person (or the system): locked, theirs to handle
     (insight.act_on_alarm: the alarms they see), in an allowed state; moved and audited."""
     note = _note(note)
     with transaction.atomic():
         found = lock(Alarm, alarm, missing=_("No such alarm."), missing_code=Code.UNKNOWN_ALARM)
-        require_permission(actor, "insight.act_on_alarm", found,
-                           message=_("You may not handle this alarm."), code=Code.ALARM_FORBIDDEN)
+        require_permission(
+            actor,
+            "insight.act_on_alarm",
+            found,
+            message=_("You may not handle this alarm."),
+            code=Code.ALARM_FORBIDDEN,
+        )
         require_state(found, allowed, message=refused, code=refused_code)
         before = found.status
         now = clock.now()
@@ -205,30 +293,49 @@ def _alarm_move(alarm: Alarm | int, *, actor: Any, action: str, to: str, allowed
             found.note = f"{found.note}\n{note}".strip()
             fields.append("note")
         found.status = to
-        return commit(found, action=action, actor=actor, fields=fields, from_state=before,
-                      reason=note)
+        return commit(
+            found, action=action, actor=actor, fields=fields, from_state=before, reason=note
+        )
 
 
 def alarm_acknowledge(*, alarm: Alarm | int, actor: Any, note: str = "") -> Alarm:
     """Someone has seen the alarm and is looking into it (open → acknowledged)."""
-    return _alarm_move(alarm, actor=actor, action="alarm_acknowledge",
-                       to=Alarm.Status.ACKNOWLEDGED, allowed=(Alarm.Status.OPEN,),
-                       refused=_("Only an open alarm can be acknowledged."),
-                       refused_code=Code.ALARM_NOT_OPEN, note=note)
+    return _alarm_move(
+        alarm,
+        actor=actor,
+        action="alarm_acknowledge",
+        to=Alarm.Status.ACKNOWLEDGED,
+        allowed=(Alarm.Status.OPEN,),
+        refused=_("Only an open alarm can be acknowledged."),
+        refused_code=Code.ALARM_NOT_OPEN,
+        note=note,
+    )
 
 
 def alarm_close(*, alarm: Alarm | int, actor: Any, note: str = "") -> Alarm:
     """The alarm is dealt with or was a false alarm (open/acknowledged → closed). While the
     closed episode's window lasts, the same key does not alarm again."""
-    return _alarm_move(alarm, actor=actor, action="alarm_close", to=Alarm.Status.CLOSED,
-                       allowed=Alarm.ACTIVE, refused=_("This alarm is already closed."),
-                       refused_code=Code.ALARM_CLOSED, note=note)
+    return _alarm_move(
+        alarm,
+        actor=actor,
+        action="alarm_close",
+        to=Alarm.Status.CLOSED,
+        allowed=Alarm.ACTIVE,
+        refused=_("This alarm is already closed."),
+        refused_code=Code.ALARM_CLOSED,
+        note=note,
+    )
 
 
 def _last_closed(kind: str, category_id: int, area_id: int) -> datetime | None:
-    return (Alarm.objects.filter(kind=kind, category_id=category_id, area_id=area_id,
-                                 status=Alarm.Status.CLOSED)
-            .order_by("-closed_at").values_list("closed_at", flat=True).first())
+    return (
+        Alarm.objects.filter(
+            kind=kind, category_id=category_id, area_id=area_id, status=Alarm.Status.CLOSED
+        )
+        .order_by("-closed_at")
+        .values_list("closed_at", flat=True)
+        .first()
+    )
 
 
 def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
@@ -244,13 +351,21 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     area = area_row.area
     codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
     code = new.category.code if new.category is not None else None
-    code = warning_rules.is_animal_report(category_code=code, text="", cluster_codes=codes) if code else (
-        codes[0] if area_row.animal_keywords and codes else None)
-    category = Category.objects.filter(code=code).select_related("default_unit").first() if code else None
+    code = (
+        warning_rules.is_animal_report(category_code=code, text="", cluster_codes=codes)
+        if code
+        else (codes[0] if area_row.animal_keywords and codes else None)
+    )
+    category = (
+        Category.objects.filter(code=code).select_related("default_unit").first() if code else None
+    )
     if category is None:
         return None
     at = new.created_at
-    reports, hours = warning_rules.settings_value("CLUSTER_REPORTS"), warning_rules.settings_value("CLUSTER_HOURS")
+    reports, hours = (
+        warning_rules.settings_value("CLUSTER_REPORTS"),
+        warning_rules.settings_value("CLUSTER_HOURS"),
+    )
     same = Q(category=category)
     if code == codes[0]:
         same |= Q(category__isnull=True, warning_area__animal_keywords=True)
@@ -259,20 +374,34 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
         active = _active_alarm(Alarm.Kind.CLUSTER, category, area)
         if active is not None:  # a further report in an alarmed area: the alarm grows
             members = set(active.members.values_list("appeal_id", flat=True)) | {new.pk}
-            return alarm_update(alarm=active, window_start=min(active.window_start, at),
-                                window_end=max(active.window_end, at), count=len(members),
-                                members=[new.pk])
+            return alarm_update(
+                alarm=active,
+                window_start=min(active.window_start, at),
+                window_end=max(active.window_end, at),
+                count=len(members),
+                members=[new.pk],
+            )
     start = at - timedelta(hours=hours)
     closed = _last_closed(Alarm.Kind.CLUSTER, category.pk, area.pk)
     if closed is not None and closed > start:
         start = closed
-    inside = list(kin.filter(created_at__gt=start, created_at__lte=at)
-                  .order_by("created_at").values_list("pk", "created_at"))
-    if warning_rules.find_cluster([t for _pk, t in inside], at=at, reports=reports, hours=hours) is None:
+    inside = list(
+        kin.filter(created_at__gt=start, created_at__lte=at)
+        .order_by("created_at")
+        .values_list("pk", "created_at")
+    )
+    if (
+        warning_rules.find_cluster([t for _pk, t in inside], at=at, reports=reports, hours=hours)
+        is None
+    ):
         return None
     alarm, _created = alarm_raise(
-        kind=Alarm.Kind.CLUSTER, category=category, area=area,
-        window_start=inside[0][1], window_end=at, count=len(inside),
+        kind=Alarm.Kind.CLUSTER,
+        category=category,
+        area=area,
+        window_start=inside[0][1],
+        window_end=at,
+        count=len(inside),
         members=[pk for pk, _t in inside],
     )
     return alarm
@@ -289,24 +418,37 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
     at = at or clock.now()
     window = warning_rules.settings_value("RISE_WINDOW_DAYS")
     baseline_days = warning_rules.settings_value("RISE_BASELINE_DAYS")
-    alpha, min_count = warning_rules.settings_value("RISE_ALPHA"), warning_rules.settings_value("RISE_MIN_COUNT")
+    alpha, min_count = (
+        warning_rules.settings_value("RISE_ALPHA"),
+        warning_rules.settings_value("RISE_MIN_COUNT"),
+    )
     day = at.astimezone(LOCAL).date()
     since = _day_start(day - timedelta(days=window - 1 + baseline_days))
     derived = appeal_areas_backfill(since=since, until=at)
-    rows = (Appeal.objects
-            .filter(created_at__gte=since, created_at__lte=at, category__isnull=False,
-                    warning_area__area__isnull=False)
-            .annotate(day=TruncDate("created_at", tzinfo=LOCAL))
-            .values("category_id", "warning_area__area_id", "day")
-            .annotate(n=Count("pk")).order_by())
+    rows = (
+        Appeal.objects.filter(
+            created_at__gte=since,
+            created_at__lte=at,
+            category__isnull=False,
+            warning_area__area__isnull=False,
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=LOCAL))
+        .values("category_id", "warning_area__area_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     series: dict[tuple[int, int], Counter] = {}
     for r in rows:
         key = (r["category_id"], r["warning_area__area_id"])
         series.setdefault(key, Counter())[r["day"]] = r["n"]
     # Villages and communities also count towards their street or town.
-    parent_of = dict(Unit.objects.filter(
-        pk__in={area for _c, area in series}, kind__in=("village", "community"),
-        parent__kind__in=("street", "town")).values_list("pk", "parent_id"))
+    parent_of = dict(
+        Unit.objects.filter(
+            pk__in={area for _c, area in series},
+            kind__in=("village", "community"),
+            parent__kind__in=("street", "town"),
+        ).values_list("pk", "parent_id")
+    )
     pairs = warning_rules.with_parent_counts(series, parent_of)
     parents = set(parent_of.values())
     fired_below: set[tuple[int, int]] = set()
@@ -314,8 +456,14 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
     # Children first: a town whose rise one of its villages already explains gets no alarm of
     # its own, the village's says where.
     for (category_id, area_id), daily in sorted(pairs.items(), key=lambda kv: kv[0][1] in parents):
-        rise = warning_rules.rise_check(daily, day=day, window_days=window, baseline_days=baseline_days,
-                             alpha=alpha, min_count=min_count)
+        rise = warning_rules.rise_check(
+            daily,
+            day=day,
+            window_days=window,
+            baseline_days=baseline_days,
+            alpha=alpha,
+            min_count=min_count,
+        )
         if rise is None or (category_id, area_id) in fired_below:
             continue
         if area_id in parent_of:
@@ -325,17 +473,28 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
         if closed is not None and closed >= window_start:
             continue  # someone closed this episode; its window has not passed yet
         areas = [area_id, *(child for child, parent in parent_of.items() if parent == area_id)]
-        members = list(Appeal.objects.filter(
-            category_id=category_id, warning_area__area_id__in=areas,
-            created_at__gte=window_start, created_at__lte=at,
-        ).order_by("created_at").values_list("pk", flat=True)[:MAX_ALARM_MEMBERS])
+        members = list(
+            Appeal.objects.filter(
+                category_id=category_id,
+                warning_area__area_id__in=areas,
+                created_at__gte=window_start,
+                created_at__lte=at,
+            )
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:MAX_ALARM_MEMBERS]
+        )
         _alarm, created = alarm_raise(
-            kind=Alarm.Kind.RISE, category=Category.objects.select_related("default_unit")
-            .get(pk=category_id), area=Unit.objects.get(pk=area_id),
-            window_start=window_start, window_end=at, count=rise.count, members=members,
-            baseline_count=rise.baseline_count, expected=rise.expected, p_value=rise.p_value,
+            kind=Alarm.Kind.RISE,
+            category=Category.objects.select_related("default_unit").get(pk=category_id),
+            area=Unit.objects.get(pk=area_id),
+            window_start=window_start,
+            window_end=at,
+            count=rise.count,
+            members=members,
+            baseline_count=rise.baseline_count,
+            expected=rise.expected,
+            p_value=rise.p_value,
         )
         raised += created
         updated += not created
     return {"pairs": len(pairs), "raised": raised, "updated": updated, "areas_derived": derived}
-

@@ -21,20 +21,23 @@ SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
 
 
 def _forbidden() -> PermissionDenied:
-    return PermissionDenied(_("Early warnings are for dispatchers, supervisors, leaders and the units they alert."))
+    return PermissionDenied(
+        _("Early warnings are for dispatchers, supervisors, leaders and the units they alert.")
+    )
 
 
 def _page(request, *, shown: str = "active", status: int = 200):
-    members = AlarmMember.objects.select_related("appeal", "appeal__category", "appeal__unit").order_by(
-        "appeal__created_at")
+    members = AlarmMember.objects.select_related(
+        "appeal", "appeal__category", "appeal__unit"
+    ).order_by("appeal__created_at")
     alarms = (
-        Alarm.objects.visible_to(request.user).filter(status__in=SHOWN[shown])
+        Alarm.objects.visible_to(request.user)
+        .filter(status__in=SHOWN[shown])
         .select_related("category", "area", "area__parent", "unit", "acknowledged_by")
         .prefetch_related(Prefetch("members", queryset=members))
         .order_by("kind", "-updated_at")[:200]
     )
-    return render(request, "insight/alarms.html", {"alarms": alarms, "shown": shown},
-                  status=status)
+    return render(request, "insight/alarms.html", {"alarms": alarms, "shown": shown}, status=status)
 
 
 @login_required

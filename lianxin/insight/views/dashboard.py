@@ -46,10 +46,16 @@ def dashboard(request):
         raise _forbidden()
     period = _period(request)
     figures = dashboard_figures(period)
-    return render(request, "insight/dashboard.html", {
-        "figures": figures, "periods": PERIODS, "days": (period.end - period.start).days + 1,
-        "extras": dashboard_extras(request.user),
-    })
+    return render(
+        request,
+        "insight/dashboard.html",
+        {
+            "figures": figures,
+            "periods": PERIODS,
+            "days": (period.end - period.start).days + 1,
+            "extras": dashboard_extras(request.user),
+        },
+    )
 
 
 @login_required
@@ -69,9 +75,12 @@ def dashboard_extras(user) -> dict:
     issues (as last computed: the analysis runs in the background), each linking on."""
     alarms = Alarm.objects.visible_to(user).active().select_related("category", "area")
     hot = hot_issues_cached(HOT_WINDOW)
-    return {"alarms": list(alarms.order_by("kind", "-updated_at")[:5]),
-            "alarm_count": alarms.count(), "hot": hot["issues"][:5] if hot else None,
-            "hot_days": HOT_WINDOW}
+    return {
+        "alarms": list(alarms.order_by("kind", "-updated_at")[:5]),
+        "alarm_count": alarms.count(),
+        "hot": hot["issues"][:5] if hot else None,
+        "hot_days": HOT_WINDOW,
+    }
 
 
 @login_required
@@ -84,18 +93,32 @@ def drill(request):
         return HttpResponseBadRequest(_("Unknown filter value: %(value)s") % {"value": exc})
     now = timezone.now()
     page = Paginator(appeals.select_related("unit", "category"), 30).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     for appeal in page:
-        appeal.missed = [{"which": MISSED[which], "deadline": deadline,
-                          "by": timesince(deadline, now, depth=2) if by.total_seconds() >= 60
-                          else _("less than a minute")}
-                         for which, deadline, by in missed_deadlines(appeal, now)]
+        appeal.missed = [
+            {
+                "which": MISSED[which],
+                "deadline": deadline,
+                "by": timesince(deadline, now, depth=2)
+                if by.total_seconds() >= 60
+                else _("less than a minute"),
+            }
+            for which, deadline, by in missed_deadlines(appeal, now)
+        ]
         appeal.due = appeal.handling_deadline if appeal.status in OPEN_STATES else None
     unit = Unit.objects.filter(pk=request.GET["unit"]).first() if request.GET.get("unit") else None
-    return render(request, "insight/drill.html", {
-        "page": page, "filters": request.GET, "now": now, "unit": unit,
-        "state": STATES.get(request.GET.get("state", "")),
-    })
+    return render(
+        request,
+        "insight/drill.html",
+        {
+            "page": page,
+            "filters": request.GET,
+            "now": now,
+            "unit": unit,
+            "state": STATES.get(request.GET.get("state", "")),
+        },
+    )
 
 
 # What the drill-down says it lists, and which deadline an appeal missed, in words.
@@ -107,4 +130,7 @@ STATES = {
     "closed": gettext_lazy("Closed"),
     "dissatisfied": gettext_lazy("Followed up as dissatisfied"),
 }
-MISSED = {"contact": gettext_lazy("Contact deadline"), "handling": gettext_lazy("Handling deadline")}
+MISSED = {
+    "contact": gettext_lazy("Contact deadline"),
+    "handling": gettext_lazy("Handling deadline"),
+}

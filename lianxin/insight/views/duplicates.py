@@ -26,7 +26,8 @@ from ..services import duplicates as duplicate_services
 def _open_candidates():
     """Suggestions still to decide: not dismissed, the earlier appeal still a possible master."""
     return DuplicateCandidate.objects.filter(dismissed=False).exclude(
-        earlier__status__in=[Status.MERGED, Status.WITHDRAWN])
+        earlier__status__in=[Status.MERGED, Status.WITHDRAWN]
+    )
 
 
 def _forbidden() -> PermissionDenied:
@@ -38,27 +39,40 @@ def duplicates(request):
     if not may(request.user, "insight.view_duplicates"):
         raise _forbidden()
     pending = _open_candidates().filter(appeal=OuterRef("pk"))
-    appeals = (appeals_visible_to(request.user).filter(status__in=OPEN_STATES)
-               .filter(Exists(pending)).order_by("-created_at"))
+    appeals = (
+        appeals_visible_to(request.user)
+        .filter(status__in=OPEN_STATES)
+        .filter(Exists(pending))
+        .order_by("-created_at")
+    )
     page = Paginator(appeals, 20).get_page(request.GET.get("page"))
     candidates = _open_candidates().select_related("earlier__unit", "earlier__category")
     rows = list(
-        appeals_visible_to(request.user).filter(pk__in=[a.pk for a in page.object_list])
-        .prefetch_related(Prefetch("duplicate_candidates", queryset=candidates,
-                                   to_attr="open_candidates"))
+        appeals_visible_to(request.user)
+        .filter(pk__in=[a.pk for a in page.object_list])
+        .prefetch_related(
+            Prefetch("duplicate_candidates", queryset=candidates, to_attr="open_candidates")
+        )
         .order_by("-created_at")
     )
-    return render(request, "insight/duplicates.html", {
-        "page": page, "rows": rows,
-        "can_merge": may(request.user, "insight.merge_duplicates"),
-        "window": duplicate_services.duplicate_window().days,
-    })
+    return render(
+        request,
+        "insight/duplicates.html",
+        {
+            "page": page,
+            "rows": rows,
+            "can_merge": may(request.user, "insight.merge_duplicates"),
+            "window": duplicate_services.duplicate_window().days,
+        },
+    )
 
 
 def _candidate_or_404(request, pk: int) -> DuplicateCandidate:
     candidate = DuplicateCandidate.objects.filter(pk=pk).first()
-    if candidate is None or not appeals_visible_to(request.user).filter(
-            pk=candidate.appeal_id).exists():
+    if (
+        candidate is None
+        or not appeals_visible_to(request.user).filter(pk=candidate.appeal_id).exists()
+    ):
         raise Http404
     return candidate
 
@@ -71,14 +85,21 @@ def duplicate_merge(request, pk: int):
         raise _forbidden()
     candidate = _candidate_or_404(request, pk)
     try:
-        merged = appeal_merge(appeal=candidate.appeal_id, master=candidate.earlier_id,
-                              actor=request.user, version=as_id(request.POST.get("version")))
+        merged = appeal_merge(
+            appeal=candidate.appeal_id,
+            master=candidate.earlier_id,
+            actor=request.user,
+            version=as_id(request.POST.get("version")),
+        )
     except LianxinError as exc:
         messages.error(request, exc.message)
     else:
         master = merged.master  # set by the merge
-        messages.success(request, _("%(tn)s was merged into the earlier appeal %(master)s.") % {
-            "tn": merged.tracking_number, "master": master.tracking_number if master else ""})
+        messages.success(
+            request,
+            _("%(tn)s was merged into the earlier appeal %(master)s.")
+            % {"tn": merged.tracking_number, "master": master.tracking_number if master else ""},
+        )
     return redirect(reverse("insight:duplicates"))
 
 

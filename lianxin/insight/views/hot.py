@@ -24,9 +24,15 @@ def hot_issues(request):
     if not may(request.user, "insight.view_hot_issues"):
         raise PermissionDenied(_("Hot issues are for dispatchers, leaders and supervisors."))
     days = _window(request.GET.get("days"))
-    return render(request, "insight/hot.html", {
-        "days": days, "windows": WINDOWS, "result": hot_issues_for(days),
-    })
+    return render(
+        request,
+        "insight/hot.html",
+        {
+            "days": days,
+            "windows": WINDOWS,
+            "result": hot_issues_for(days),
+        },
+    )
 
 
 @login_required
@@ -40,11 +46,24 @@ def hot_issue(request, days: int, rank: int):
         raise Http404
     # Everyone here may see the ranking; an appeal itself only where the user may open it.
     numbers = [number for number, _title, _time in issue["members"]]
-    visible = set(appeals_visible_to(request.user).filter(tracking_number__in=numbers)
-                  .values_list("tracking_number", flat=True))
-    members = [{"tracking_number": n, "title": t, "time": tm} for n, t, tm in issue["members"]
-               if n in visible]
-    return render(request, "insight/hot_issue.html", {
-        "days": days, "issue": issue, "members": members, "hidden": len(numbers) - len(members),
-        "computed_at": result["computed_at"],
-    })
+    visible = set(
+        appeals_visible_to(request.user)
+        .filter(tracking_number__in=numbers)
+        .values_list("tracking_number", flat=True)
+    )
+    members = [
+        {"tracking_number": n, "title": t, "time": tm}
+        for n, t, tm in issue["members"]
+        if n in visible
+    ]
+    return render(
+        request,
+        "insight/hot_issue.html",
+        {
+            "days": days,
+            "issue": issue,
+            "members": members,
+            "hidden": len(numbers) - len(members),
+            "computed_at": result["computed_at"],
+        },
+    )

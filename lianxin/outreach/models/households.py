@@ -30,8 +30,12 @@ class Difficulty(models.TextChoices):
 
 
 class Household(models.Model):
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="households",
-                             verbose_name=_("village or community"))
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("village or community"),
+    )
     head_name = models.CharField(_("head of household"), max_length=50)
     members = models.PositiveSmallIntegerField(_("members"), default=1)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -39,14 +43,18 @@ class Household(models.Model):
     # Why the household is listed: codes of `Reason`, one or more (a farm run by an elderly
     # person living alone is both).
     reasons = models.JSONField(_("reasons listed"), default=list)
-    difficulty = models.CharField(_("difficulty"), max_length=10, choices=Difficulty.choices,
-                                  default=Difficulty.ORDINARY)
+    difficulty = models.CharField(
+        _("difficulty"), max_length=10, choices=Difficulty.choices, default=Difficulty.ORDINARY
+    )
     species = models.CharField(_("livestock species"), max_length=50, blank=True)
     herd_size = models.PositiveIntegerField(_("herd size"), null=True, blank=True)
     consent_on = models.DateField(_("consent given on"))
     consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("consent recorded by"))
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
@@ -70,10 +78,15 @@ class Household(models.Model):
 class Pairing(models.Model):
     """A cadre responsible for a household from `starts_on` until `ends_on` (open: current)."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="pairings",
-                                  verbose_name=_("household"))
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="outreach_pairings", verbose_name=_("cadre"))
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("household")
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="outreach_pairings",
+        verbose_name=_("cadre"),
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -82,8 +95,11 @@ class Pairing(models.Model):
         ordering = ["household_id", "-starts_on", "-pk"]
         constraints = [
             # One current cadre per household: reassignment closes the old pairing first.
-            models.UniqueConstraint(fields=["household"], condition=Q(ends_on__isnull=True),
-                                    name="outreach_one_current_pairing"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(ends_on__isnull=True),
+                name="outreach_one_current_pairing",
+            ),
         ]
         verbose_name = _("pairing")
         verbose_name_plural = _("pairings")

@@ -20,8 +20,9 @@ class VisitForm(models.TextChoices):
 
 
 class Visit(models.Model):
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="visits",
-                                verbose_name=_("pairing"))
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.PROTECT, related_name="visits", verbose_name=_("pairing")
+    )
     visited_on = models.DateField(_("visit date"))
     form = models.CharField(_("form"), max_length=10, choices=VisitForm.choices)
     notes = models.TextField(_("notes"), blank=True)
@@ -33,11 +34,20 @@ class Visit(models.Model):
     biosecurity_ok = models.BooleanField(_("biosecurity in order"), null=True, blank=True)
     # Made on the phone when the form is filled: the same visit sent twice is stored once.
     client_uuid = models.UUIDField(_("client id"), unique=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("recorded by"))
-    appeal = models.ForeignKey("appeals.Appeal", on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="outreach_visits",
-                               verbose_name=_("appeal from the needs"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outreach_visits",
+        verbose_name=_("appeal from the needs"),
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

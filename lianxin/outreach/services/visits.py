@@ -31,9 +31,18 @@ def _count(value: Any, label: str) -> int:
 
 
 def visit_record(
-    *, actor: Any, pairing: Pairing | int, visited_on: date, form: str, client_uuid: UUID,
-    notes: str = "", needs: str = "", immunisation_done: bool | None = None,
-    sick_count: Any = None, dead_count: Any = None, biosecurity_ok: bool | None = None,
+    *,
+    actor: Any,
+    pairing: Pairing | int,
+    visited_on: date,
+    form: str,
+    client_uuid: UUID,
+    notes: str = "",
+    needs: str = "",
+    immunisation_done: bool | None = None,
+    sick_count: Any = None,
+    dead_count: Any = None,
+    biosecurity_ok: bool | None = None,
 ) -> tuple[Visit, bool]:
     """Record a visit by the cadre paired with the household. Returns (visit, created): the
     same `client_uuid` sent again (a phone resending after the signal came back) returns the
@@ -44,12 +53,15 @@ def visit_record(
     if form not in VisitForm.values:
         raise InvalidInput(_("Choose how the visit was made."), fields={"form": [_("Required.")]})
     notes = clean_text(notes, field="notes", max_length=4000, required=False, label=_("Notes"))
-    needs = clean_text(needs, field="needs", max_length=2000, required=False,
-                       label=_("Needs found"))
+    needs = clean_text(
+        needs, field="needs", max_length=2000, required=False, label=_("Needs found")
+    )
     if visited_on > clock.now().date():
-        raise InvalidInput(_("The visit date cannot be later than today."),
-                           code=Code.FUTURE_DATE,
-                           fields={"visited_on": [_("The visit date cannot be later than today.")]})
+        raise InvalidInput(
+            _("The visit date cannot be later than today."),
+            code=Code.FUTURE_DATE,
+            fields={"visited_on": [_("The visit date cannot be later than today.")]},
+        )
     farm = form == VisitForm.FARM
     sick = _count(sick_count, _("Animals sick")) if farm else None
     dead = _count(dead_count, _("Animals dead")) if farm else None
@@ -57,21 +69,38 @@ def visit_record(
         with transaction.atomic():
             locked = lock(Pairing, pairing, related=["household__unit"])
             if locked.ends_on is not None and locked.cadre_id == getattr(actor, "pk", None):
-                raise InvalidTransition(_("You are no longer paired with this household."),
-                                        code=Code.PAIRING_ENDED)
+                raise InvalidTransition(
+                    _("You are no longer paired with this household."), code=Code.PAIRING_ENDED
+                )
             require_permission(actor, "outreach.record_visit", locked)
             if visited_on < locked.starts_on:
-                raise InvalidInput(_("The visit date is before the pairing began."),
-                                   code=Code.BEFORE_PAIRING)
+                raise InvalidInput(
+                    _("The visit date is before the pairing began."), code=Code.BEFORE_PAIRING
+                )
             visit = Visit.objects.create(
-                pairing=locked, visited_on=visited_on, form=form, notes=notes, needs=needs,
+                pairing=locked,
+                visited_on=visited_on,
+                form=form,
+                notes=notes,
+                needs=needs,
                 immunisation_done=bool(immunisation_done) if farm else None,
-                sick_count=sick, dead_count=dead,
+                sick_count=sick,
+                dead_count=dead,
                 biosecurity_ok=bool(biosecurity_ok) if farm else None,
-                client_uuid=client_uuid, recorded_by=actor, created_at=clock.now())
-            commit(visit, action="visit_record", actor=actor,
-                   data={"household": locked.household_id, "form": form,
-                         "visited_on": visited_on.isoformat()})
+                client_uuid=client_uuid,
+                recorded_by=actor,
+                created_at=clock.now(),
+            )
+            commit(
+                visit,
+                action="visit_record",
+                actor=actor,
+                data={
+                    "household": locked.household_id,
+                    "form": form,
+                    "visited_on": visited_on.isoformat(),
+                },
+            )
     except IntegrityError:
         # The same visit arrived twice at once: the other request stored it.
         existing = Visit.objects.filter(client_uuid=client_uuid).first()
@@ -84,13 +113,15 @@ def visit_record(
 def _same_visit(visit: Visit, pairing: Pairing | int) -> Visit:
     pk = pairing.pk if isinstance(pairing, Pairing) else pairing
     if visit.pairing_id != pk:
-        raise Conflict(_("This visit was already sent for another household."),
-                       code=Code.UUID_REUSED)
+        raise Conflict(
+            _("This visit was already sent for another household."), code=Code.UUID_REUSED
+        )
     return visit
 
 
-def visit_need_to_appeal(*, actor: Any, visit: Visit | int, title: str,
-                         category: Any = None) -> Appeal:
+def visit_need_to_appeal(
+    *, actor: Any, visit: Visit | int, title: str, category: Any = None
+) -> Appeal:
     """The needs found on a visit, filed as an appeal in one step (handled like any other),
     linked to the visit so its outcome shows on the household's record."""
     with transaction.atomic():
@@ -99,15 +130,26 @@ def visit_need_to_appeal(*, actor: Any, visit: Visit | int, title: str,
         if not locked.needs:
             raise InvalidInput(_("This visit found no needs to file."), code=Code.NO_NEEDS)
         if locked.appeal_id is not None:
-            raise InvalidTransition(_("These needs are already an appeal."),
-                                    code=Code.ALREADY_APPEALED)
+            raise InvalidTransition(
+                _("These needs are already an appeal."), code=Code.ALREADY_APPEALED
+            )
         household = locked.pairing.household
         appeal, _created = appeal_submit(
-            title=title, content=locked.needs, category=category,
-            contact_name=household.head_name, contact_phone=household.phone,
-            address=household.address or household.unit.name, submitted_by=actor,
-            idempotency_key=f"outreach-visit-{locked.pk}")
+            title=title,
+            content=locked.needs,
+            category=category,
+            contact_name=household.head_name,
+            contact_phone=household.phone,
+            address=household.address or household.unit.name,
+            submitted_by=actor,
+            idempotency_key=f"outreach-visit-{locked.pk}",
+        )
         locked.appeal = appeal
-        commit(locked, action="visit_appeal", actor=actor, fields=["appeal"],
-               data={"appeal": appeal.pk, "household": household.pk})
+        commit(
+            locked,
+            action="visit_appeal",
+            actor=actor,
+            fields=["appeal"],
+            data={"appeal": appeal.pk, "household": household.pk},
+        )
     return appeal

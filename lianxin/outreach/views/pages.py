@@ -42,20 +42,30 @@ def _person(user: Any, household: Household) -> dict[str, str]:
     """The household's name and phone as this user may see them (PIPL: masked for those who
     check the work without contacting the people)."""
     if may(user, "outreach.see_personal_data", household):
-        return {"name": household.head_name, "phone": household.phone,
-                "address": household.address}
-    return {"name": mask_name(household.head_name), "phone": mask_phone(household.phone),
-            "address": ""}
+        return {"name": household.head_name, "phone": household.phone, "address": household.address}
+    return {
+        "name": mask_name(household.head_name),
+        "phone": mask_phone(household.phone),
+        "address": "",
+    }
 
 
 @login_required
 def my_households(request: HttpRequest) -> HttpResponse:
     today = clock.now().date()
-    rows = [{"pairing": p, "person": _person(request.user, p.household),
-             "overdue": is_overdue(p, p.last_visit, today)}  # type: ignore[attr-defined]
-            for p in my_pairings(request.user)]
-    return render(request, "outreach/my_households.html", {
-        "rows": rows, "is_manager": bool(managed_units(request.user))})
+    rows = [
+        {
+            "pairing": p,
+            "person": _person(request.user, p.household),
+            "overdue": is_overdue(p, p.last_visit, today),  # type: ignore[attr-defined]  # my_pairings annotates it
+        }
+        for p in my_pairings(request.user)
+    ]
+    return render(
+        request,
+        "outreach/my_households.html",
+        {"rows": rows, "is_manager": bool(managed_units(request.user))},
+    )
 
 
 def _household_or_404(request: HttpRequest, pk: Any) -> Household:
@@ -69,12 +79,19 @@ def _household_or_404(request: HttpRequest, pk: Any) -> Household:
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_or_404(request, pk)
     current = next((p for p in household.pairings.all() if p.ends_on is None), None)
-    return render(request, "outreach/household.html", {
-        "household": household, "person": _person(request.user, household),
-        "current": current, "visits": household_visits(household),
-        "interval": interval_days(household),
-        "can_visit": current is not None and may(request.user, "outreach.record_visit", current),
-    })
+    return render(
+        request,
+        "outreach/household.html",
+        {
+            "household": household,
+            "person": _person(request.user, household),
+            "current": current,
+            "visits": household_visits(household),
+            "interval": interval_days(household),
+            "can_visit": current is not None
+            and may(request.user, "outreach.record_visit", current),
+        },
+    )
 
 
 def _current_pairing(request: HttpRequest, household: Household) -> Pairing:
@@ -93,25 +110,44 @@ def _checked(value: str | None) -> bool | None:
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_or_404(request, pk)
     pairing = _current_pairing(request, household)
-    values: dict[str, Any] = {"visited_on": clock.now().date().isoformat(),
-                              "form": VisitForm.FARM if household.is_farm else VisitForm.HOME,
-                              "client_uuid": str(uuid.uuid4())}
+    values: dict[str, Any] = {
+        "visited_on": clock.now().date().isoformat(),
+        "form": VisitForm.FARM if household.is_farm else VisitForm.HOME,
+        "client_uuid": str(uuid.uuid4()),
+    }
     error = None
     status = 200
     if request.method == "POST":
-        values = {key: request.POST.get(key, "") for key in (
-            "visited_on", "form", "notes", "needs", "immunisation_done", "sick_count",
-            "dead_count", "biosecurity_ok", "client_uuid")}
+        values = {
+            key: request.POST.get(key, "")
+            for key in (
+                "visited_on",
+                "form",
+                "notes",
+                "needs",
+                "immunisation_done",
+                "sick_count",
+                "dead_count",
+                "biosecurity_ok",
+                "client_uuid",
+            )
+        }
         try:
             visited_on = _date(values["visited_on"])
             client_uuid = _uuid(values["client_uuid"])
             visit_record(
-                actor=request.user, pairing=pairing, visited_on=visited_on,
-                form=values["form"], client_uuid=client_uuid, notes=values["notes"],
+                actor=request.user,
+                pairing=pairing,
+                visited_on=visited_on,
+                form=values["form"],
+                client_uuid=client_uuid,
+                notes=values["notes"],
                 needs=values["needs"],
                 immunisation_done=_checked(values["immunisation_done"]),
-                sick_count=values["sick_count"], dead_count=values["dead_count"],
-                biosecurity_ok=_checked(values["biosecurity_ok"]))
+                sick_count=values["sick_count"],
+                dead_count=values["dead_count"],
+                biosecurity_ok=_checked(values["biosecurity_ok"]),
+            )
         except LianxinError as exc:
             if exc.status == 403:
                 raise PermissionDenied(exc.message) from exc
@@ -119,10 +155,19 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Visit recorded."))
             return redirect("outreach:household", pk=household.pk)
-    return render(request, "outreach/visit_form.html", {
-        "household": household, "person": _person(request.user, household),
-        "values": values, "error": error, "forms": VisitForm.choices,
-        "today": clock.now().date().isoformat()}, status=status)
+    return render(
+        request,
+        "outreach/visit_form.html",
+        {
+            "household": household,
+            "person": _person(request.user, household),
+            "values": values,
+            "error": error,
+            "forms": VisitForm.choices,
+            "today": clock.now().date().isoformat(),
+        },
+        status=status,
+    )
 
 
 def _date(value: str) -> date:
@@ -147,7 +192,8 @@ def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     household = visit.pairing.household
     title = request.POST.get("title") or _("Need found on a visit: %(name)s") % {
-        "name": household.head_name}
+        "name": household.head_name
+    }
     try:
         appeal = visit_need_to_appeal(actor=request.user, visit=visit, title=title)
     except LianxinError as exc:
@@ -155,8 +201,10 @@ def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The needs were filed as appeal %(number)s.") % {
-            "number": appeal.tracking_number})
+        messages.success(
+            request,
+            _("The needs were filed as appeal %(number)s.") % {"number": appeal.tracking_number},
+        )
     return redirect("outreach:household", pk=household.pk)
 
 
@@ -164,10 +212,15 @@ def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 def unit_overview(request: HttpRequest) -> HttpResponse:
     if not managed_units(request.user):
         raise PermissionDenied(_("This page is for unit leaders."))
-    return render(request, "outreach/unit.html", {
-        "unpaired": unpaired_households(request.user),
-        "overdue": overdue_pairings(request.user),
-        "cadres": cadre_choices(request.user)})
+    return render(
+        request,
+        "outreach/unit.html",
+        {
+            "unpaired": unpaired_households(request.user),
+            "overdue": overdue_pairings(request.user),
+            "cadres": cadre_choices(request.user),
+        },
+    )
 
 
 @login_required
@@ -186,9 +239,14 @@ def pair(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(exc.message) from exc
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(household)s is now paired with %(cadre)s.") % {
-            "household": household.head_name,
-            "cadre": cadre.get_full_name() or cadre.get_username()})
+        messages.success(
+            request,
+            _("%(household)s is now paired with %(cadre)s.")
+            % {
+                "household": household.head_name,
+                "cadre": cadre.get_full_name() or cadre.get_username(),
+            },
+        )
     return redirect("outreach:unit")
 
 
@@ -209,19 +267,32 @@ def visit_sync(request: HttpRequest) -> HttpResponse:
         if pairing is None or not may(request.user, "outreach.view_household", pairing):
             raise NotFound()
         visit, created = visit_record(
-            actor=request.user, pairing=pairing, visited_on=_date(str(body.get("visited_on", ""))),
-            form=str(body.get("form", "")), client_uuid=_uuid(str(body.get("client_uuid", ""))),
-            notes=body.get("notes", ""), needs=body.get("needs", ""),
+            actor=request.user,
+            pairing=pairing,
+            visited_on=_date(str(body.get("visited_on", ""))),
+            form=str(body.get("form", "")),
+            client_uuid=_uuid(str(body.get("client_uuid", ""))),
+            notes=body.get("notes", ""),
+            needs=body.get("needs", ""),
             immunisation_done=body.get("immunisation_done"),
-            sick_count=body.get("sick_count"), dead_count=body.get("dead_count"),
-            biosecurity_ok=body.get("biosecurity_ok"))
+            sick_count=body.get("sick_count"),
+            dead_count=body.get("dead_count"),
+            biosecurity_ok=body.get("biosecurity_ok"),
+        )
     except LianxinError as exc:
         return _json_error(exc)
-    return JsonResponse({"id": visit.pk, "client_uuid": str(visit.client_uuid),
-                         "created": created}, status=201 if created else 200)
+    return JsonResponse(
+        {"id": visit.pk, "client_uuid": str(visit.client_uuid), "created": created},
+        status=201 if created else 200,
+    )
 
 
 def _json_error(exc: LianxinError) -> JsonResponse:
-    return JsonResponse({"code": exc.code, "message": str(exc.message),
-                         "fields": {k: [str(m) for m in v] for k, v in exc.fields.items()}},
-                        status=exc.status)
+    return JsonResponse(
+        {
+            "code": exc.code,
+            "message": str(exc.message),
+            "fields": {k: [str(m) for m in v] for k, v in exc.fields.items()},
+        },
+        status=exc.status,
+    )

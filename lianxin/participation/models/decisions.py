@@ -20,8 +20,15 @@ class StepKind(models.TextChoices):
 
 
 # The statutory order; a decision's status is the last step it completed.
-STEP_ORDER: list[str] = [StepKind.PARTICIPATION, StepKind.ARGUMENTATION, StepKind.RISK, StepKind.LEGALITY,
-              StepKind.DISCUSSION, StepKind.PUBLICATION, StepKind.EVALUATION]
+STEP_ORDER: list[str] = [
+    StepKind.PARTICIPATION,
+    StepKind.ARGUMENTATION,
+    StepKind.RISK,
+    StepKind.LEGALITY,
+    StepKind.DISCUSSION,
+    StepKind.PUBLICATION,
+    StepKind.EVALUATION,
+]
 
 
 class DecisionStatus(models.TextChoices):
@@ -38,13 +45,19 @@ class DecisionStatus(models.TextChoices):
 class Decision(models.Model):
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("summary"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="decisions",
-                             verbose_name=_("responsible unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("responsible unit")
+    )
     # The cadre who answers for the decision (lifelong accountability, art. 38).
-    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("responsible cadre"))
-    status = models.CharField(_("status"), max_length=14, choices=DecisionStatus.choices,
-                              default=DecisionStatus.DRAFT)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible cadre"),
+    )
+    status = models.CharField(
+        _("status"), max_length=14, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
+    )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -59,8 +72,9 @@ class Decision(models.Model):
 
 
 class Step(models.Model):
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="steps",
-                                 verbose_name=_("decision"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="steps", verbose_name=_("decision")
+    )
     kind = models.CharField(_("step"), max_length=14, choices=StepKind.choices)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"))
@@ -70,24 +84,30 @@ class Step(models.Model):
     dissent = models.TextField(_("dissenting opinions"), blank=True)
     # Publication: how public and expert opinions were adopted (art. 32).
     adoption = models.TextField(_("how opinions were adopted"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("decision step")
         verbose_name_plural = _("decision steps")
         ordering = ["decision", "pk"]
-        constraints = [models.UniqueConstraint(fields=["decision", "kind"],
-                                               name="decision_step_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "kind"], name="decision_step_once")
+        ]
 
     def __str__(self):
         return self.get_kind_display()
 
 
 class ExpertOpinion(models.Model):
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="opinions",
-                             verbose_name=_("step"))
+    step = models.ForeignKey(
+        Step, on_delete=models.CASCADE, related_name="opinions", verbose_name=_("step")
+    )
     expert = models.CharField(_("expert"), max_length=100)
     opinion = models.TextField(_("opinion"))
 
@@ -101,8 +121,9 @@ class ExpertOpinion(models.Model):
 
 
 class Milestone(models.Model):
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="milestones",
-                                 verbose_name=_("decision"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("decision")
+    )
     title = models.CharField(_("title"), max_length=200)
     due_on = models.DateField(_("due on"))
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -133,19 +154,33 @@ class CorrectionStatus(models.TextChoices):
 class CorrectionRequest(models.Model):
     """A citizen's request to correct a decision being implemented (纠错, art. 35)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="corrections",
-                                 verbose_name=_("decision"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="+", verbose_name=_("author"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("decision")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     author_label = models.CharField(_("shown as"), max_length=50)
     text = models.TextField(_("request"))
     created_at = models.DateTimeField(_("requested at"), default=clock.now)
     deadline = models.DateTimeField(_("answer due"))
-    status = models.CharField(_("status"), max_length=10, choices=CorrectionStatus.choices,
-                              default=CorrectionStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.OPEN
+    )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                                    blank=True, related_name="+", verbose_name=_("answered by"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
@@ -161,14 +196,23 @@ class CorrectionRequest(models.Model):
 class LiabilityRecord(models.Model):
     """The cadre answerable for a decision found wrong (终身责任追究, art. 38)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="liabilities",
-                                 verbose_name=_("decision"))
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("responsible cadre"))
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="liabilities", verbose_name=_("decision")
+    )
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("responsible cadre"),
+    )
     finding = models.TextField(_("finding"))
     measure = models.TextField(_("measure taken"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:

@@ -16,23 +16,36 @@ class NoticeStatus(models.TextChoices):
 class Notice(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("full text"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="notices",
-                             verbose_name=_("responsible unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="notices", verbose_name=_("responsible unit")
+    )
     is_major = models.BooleanField(_("major administrative decision"), default=True)
     opens_at = models.DateTimeField(_("comments open"))
     closes_at = models.DateTimeField(_("comments close"))
     # A major decision's comment period shorter than 30 days needs a reason that is shown (art. 15).
     short_period_reason = models.TextField(_("reason for a shorter period"), blank=True)
     channels = models.TextField(_("channels for comments"), blank=True)
-    attachments = models.TextField(_("attachments"), blank=True,
-                                   help_text=_("One link or file name per line."))
-    status = models.CharField(_("status"), max_length=10, choices=NoticeStatus.choices,
-                              default=NoticeStatus.OPEN)
+    attachments = models.TextField(
+        _("attachments"), blank=True, help_text=_("One link or file name per line.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.OPEN
+    )
     closing_summary = models.TextField(_("how the comments were taken into account"), blank=True)
-    decision = models.ForeignKey("participation.Decision", on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="notices", verbose_name=_("decision"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("created by"))
+    decision = models.ForeignKey(
+        "participation.Decision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("decision"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     updated_at = models.DateTimeField(_("updated at"), default=clock.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -54,8 +67,9 @@ class Notice(models.Model):
 class Paragraph(models.Model):
     """One article or paragraph of the notice's text, split when the notice is created."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="paragraphs",
-                               verbose_name=_("notice"))
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("notice")
+    )
     number = models.PositiveIntegerField(_("number"))
     text = models.TextField(_("text"))
 
@@ -63,8 +77,9 @@ class Paragraph(models.Model):
         verbose_name = _("paragraph")
         verbose_name_plural = _("paragraphs")
         ordering = ["notice", "number"]
-        constraints = [models.UniqueConstraint(fields=["notice", "number"],
-                                               name="paragraph_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "number"], name="paragraph_number_unique")
+        ]
 
     def __str__(self):
         return f"{self.notice_id}-{self.number}"
@@ -81,8 +96,12 @@ class Answer(models.Model):
 
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     reason = models.TextField(_("reason"))
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("answered by"))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
     answered_at = models.DateTimeField(_("answered at"), default=clock.now)
 
     class Meta:
@@ -96,11 +115,18 @@ class Answer(models.Model):
 class CommentGroup(models.Model):
     """Comments on one topic, answered together."""
 
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="groups",
-                               verbose_name=_("notice"))
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="groups", verbose_name=_("notice")
+    )
     topic = models.CharField(_("topic"), max_length=200)
-    answer = models.OneToOneField(Answer, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="group", verbose_name=_("answer"))
+    answer = models.OneToOneField(
+        Answer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group",
+        verbose_name=_("answer"),
+    )
     created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
@@ -113,23 +139,48 @@ class CommentGroup(models.Model):
 
 
 class Comment(models.Model):
-    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="comments",
-                               verbose_name=_("notice"))
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="comments", verbose_name=_("notice")
+    )
     # None: on the whole text.
-    paragraph = models.ForeignKey(Paragraph, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="comments", verbose_name=_("paragraph"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="+", verbose_name=_("author"))
+    paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("paragraph"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     # What the public page shows: the masked real name, or "anonymous".
     author_label = models.CharField(_("shown as"), max_length=50)
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("created at"), default=clock.now)
     hidden = models.BooleanField(_("hidden"), default=False)
     hidden_reason = models.TextField(_("reason for hiding"), blank=True)
-    group = models.ForeignKey(CommentGroup, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="comments", verbose_name=_("group"))
-    answer = models.OneToOneField(Answer, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="comment", verbose_name=_("answer"))
+    group = models.ForeignKey(
+        CommentGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("group"),
+    )
+    answer = models.OneToOneField(
+        Answer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comment",
+        verbose_name=_("answer"),
+    )
 
     class Meta:
         verbose_name = _("comment")

@@ -8,7 +8,8 @@ from lianxin.core.masking import mask_name
 def article(number: str) -> str:
     """The rule a refusal cites: 《重大行政决策程序暂行条例》 and its article, e.g. "第二十六条"."""
     return _("Interim Regulations on Major Administrative Decision Procedures, %(article)s") % {
-        "article": number}
+        "article": number
+    }
 
 
 def person_label(user) -> str:

@@ -36,22 +36,36 @@ class DrawResult:
     probabilities: dict[int, Fraction]  # every applicant's chance of selection
 
 
-def stratified_draw(applicants: list[tuple[int, str]], quotas: dict[str, int],
-                    seed: str, labels: dict[str, str] | None = None) -> DrawResult:
+def stratified_draw(
+    applicants: list[tuple[int, str]],
+    quotas: dict[str, int],
+    seed: str,
+    labels: dict[str, str] | None = None,
+) -> DrawResult:
     """`applicants`: (id, category) pairs; `quotas`: seats per category; `labels`: the
     categories' names for messages."""
     seats = sum(quotas.values())
     if seats > len(applicants):
-        raise DrawImpossible(_("The hearing has %(seats)d seats but only %(n)d applicants: the "
-                               "draw cannot be made.") % {"seats": seats, "n": len(applicants)})
+        raise DrawImpossible(
+            _("The hearing has %(seats)d seats but only %(n)d applicants: the draw cannot be made.")
+            % {"seats": seats, "n": len(applicants)}
+        )
     pools: dict[str, list[int]] = {}
     for pk, category in sorted(applicants):
         pools.setdefault(category, []).append(pk)
     for category, quota in sorted(quotas.items()):
         if quota > len(pools.get(category, [])):
-            raise DrawImpossible(_("The quota of %(quota)d seat(s) for “%(category)s” cannot "
-                                   "be met: only %(n)d applicant(s) in that category.") % {
-                "quota": quota, "category": (labels or {}).get(category, category), "n": len(pools.get(category, []))})
+            raise DrawImpossible(
+                _(
+                    "The quota of %(quota)d seat(s) for “%(category)s” cannot "
+                    "be met: only %(n)d applicant(s) in that category."
+                )
+                % {
+                    "quota": quota,
+                    "category": (labels or {}).get(category, category),
+                    "n": len(pools.get(category, [])),
+                }
+            )
     rng = random.Random(seed)
     selected: list[int] = []
     probabilities: dict[int, Fraction] = {pk: Fraction(0) for pk, _category in applicants}

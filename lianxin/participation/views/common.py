@@ -51,8 +51,10 @@ def limit_public(request: HttpRequest) -> None:
 def posted_date(request: HttpRequest, name: str, label: str) -> date:
     value = parse_date(request.POST.get(name, "").strip()) if _dateish(request, name) else None
     if value is None:
-        raise InvalidInput(_("%(field)s: enter a date (YYYY-MM-DD).") % {"field": label},
-                           fields={name: [_("Enter a date.")]})
+        raise InvalidInput(
+            _("%(field)s: enter a date (YYYY-MM-DD).") % {"field": label},
+            fields={name: [_("Enter a date.")]},
+        )
     return value
 
 
@@ -61,10 +63,14 @@ def posted_datetime(request: HttpRequest, name: str, label: str) -> datetime:
     value = parse_datetime(text) if _dateish(request, name) else None
     if value is None:
         day = parse_date(text) if _dateish(request, name) else None
-        value = datetime.combine(day, time(), tzinfo=timezone.get_current_timezone()) if day else None
+        value = (
+            datetime.combine(day, time(), tzinfo=timezone.get_current_timezone()) if day else None
+        )
     if value is None:
-        raise InvalidInput(_("%(field)s: enter a date (YYYY-MM-DD).") % {"field": label},
-                           fields={name: [_("Enter a date.")]})
+        raise InvalidInput(
+            _("%(field)s: enter a date (YYYY-MM-DD).") % {"field": label},
+            fields={name: [_("Enter a date.")]},
+        )
     return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
@@ -85,6 +91,8 @@ def posted_id(request: HttpRequest, name: str) -> int | None:
 def posted_int(request: HttpRequest, name: str, label: str) -> int:
     text = request.POST.get(name, "").strip()
     if not (text.isascii() and text.isdigit()) or len(text) > 6:
-        raise InvalidInput(_("%(field)s: enter a whole number.") % {"field": label},
-                           fields={name: [_("Enter a whole number.")]})
+        raise InvalidInput(
+            _("%(field)s: enter a whole number.") % {"field": label},
+            fields={name: [_("Enter a whole number.")]},
+        )
     return int(text)

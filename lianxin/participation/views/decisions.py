@@ -34,39 +34,87 @@ def decision_detail(request, pk: int):
 
     def request_correction():
         limit_public(request)
-        aftercare.correction_request(decision_id=decision.pk, actor=user,
-                                     text=post.get("text", ""),
-                                     anonymous=bool(post.get("anonymous")))
+        aftercare.correction_request(
+            decision_id=decision.pk,
+            actor=user,
+            text=post.get("text", ""),
+            anonymous=bool(post.get("anonymous")),
+        )
 
     if request.method == "POST":
         action = post.get("action")
         actions = {
-            "correction": (True, request_correction,
-                _("Your request is registered; the unit answers it by the date shown.")),
-            "step": (perms["can_step"], lambda: service.decision_step(
-                decision_id=decision.pk, actor=user, kind=post.get("kind", ""),
-                started_on=posted_date(request, "started_on", _("Started on")),
-                ended_on=posted_date(request, "ended_on", _("Ended on")),
-                summary=post.get("summary", ""), evidence=post.get("evidence", ""),
-                dissent=post.get("dissent", ""), adoption=post.get("adoption", ""),
-                opinions=list(zip(post.getlist("expert"), post.getlist("opinion"),
-                                  strict=False))), _("The step is on record.")),
-            "milestone": (perms["can_step"], lambda: aftercare.milestone_add(
-                decision_id=decision.pk, actor=user, title=post.get("title", ""),
-                due_on=posted_date(request, "due_on", _("Due on"))), _("Milestone added.")),
-            "progress": (perms["can_step"], lambda: aftercare.milestone_progress(
-                milestone_id=posted_id(request, "milestone") or 0, actor=user,
-                progress=posted_int(request, "progress", _("Progress")),
-                evidence=post.get("evidence", "")), _("Progress recorded.")),
-            "answer": (perms["can_answer"], lambda: aftercare.correction_answer(
-                request_id=posted_id(request, "request") or 0, actor=user,
-                answer=post.get("answer", "")), _("The answer is published.")),
-            "respond": (perms["can_step"], lambda: hearings_service.position_respond(
-                position_id=posted_id(request, "position") or 0, actor=user,
-                response=post.get("response", "")), _("The response is published.")),
-            "liability": (perms["can_liability"], lambda: aftercare.liability_record(
-                decision_id=decision.pk, actor=user, finding=post.get("finding", ""),
-                measure=post.get("measure", "")), _("The liability record is kept.")),
+            "correction": (
+                True,
+                request_correction,
+                _("Your request is registered; the unit answers it by the date shown."),
+            ),
+            "step": (
+                perms["can_step"],
+                lambda: service.decision_step(
+                    decision_id=decision.pk,
+                    actor=user,
+                    kind=post.get("kind", ""),
+                    started_on=posted_date(request, "started_on", _("Started on")),
+                    ended_on=posted_date(request, "ended_on", _("Ended on")),
+                    summary=post.get("summary", ""),
+                    evidence=post.get("evidence", ""),
+                    dissent=post.get("dissent", ""),
+                    adoption=post.get("adoption", ""),
+                    opinions=list(
+                        zip(post.getlist("expert"), post.getlist("opinion"), strict=False)
+                    ),
+                ),
+                _("The step is on record."),
+            ),
+            "milestone": (
+                perms["can_step"],
+                lambda: aftercare.milestone_add(
+                    decision_id=decision.pk,
+                    actor=user,
+                    title=post.get("title", ""),
+                    due_on=posted_date(request, "due_on", _("Due on")),
+                ),
+                _("Milestone added."),
+            ),
+            "progress": (
+                perms["can_step"],
+                lambda: aftercare.milestone_progress(
+                    milestone_id=posted_id(request, "milestone") or 0,
+                    actor=user,
+                    progress=posted_int(request, "progress", _("Progress")),
+                    evidence=post.get("evidence", ""),
+                ),
+                _("Progress recorded."),
+            ),
+            "answer": (
+                perms["can_answer"],
+                lambda: aftercare.correction_answer(
+                    request_id=posted_id(request, "request") or 0,
+                    actor=user,
+                    answer=post.get("answer", ""),
+                ),
+                _("The answer is published."),
+            ),
+            "respond": (
+                perms["can_step"],
+                lambda: hearings_service.position_respond(
+                    position_id=posted_id(request, "position") or 0,
+                    actor=user,
+                    response=post.get("response", ""),
+                ),
+                _("The response is published."),
+            ),
+            "liability": (
+                perms["can_liability"],
+                lambda: aftercare.liability_record(
+                    decision_id=decision.pk,
+                    actor=user,
+                    finding=post.get("finding", ""),
+                    measure=post.get("measure", ""),
+                ),
+                _("The liability record is kept."),
+            ),
         }
         if action not in actions:
             status = 400
@@ -77,15 +125,29 @@ def decision_detail(request, pk: int):
             if status is None:
                 return redirect("participation:decision", pk=decision.pk)
         decision.refresh_from_db()
-    return render(request, "participation/decision.html", perms | {
-        "decision": decision, "next_step": _next_step(decision), "step_kinds": StepKind.choices,
-        "steps": decision.steps.prefetch_related("opinions"),
-        "positions": Position.objects.filter(hearing__decision=decision).select_related("hearing"),
-        "milestones": decision.milestones.all(), "corrections": decision.corrections.all(),
-        "liabilities": decision.liabilities.select_related("cadre"),
-        "notices": decision.notices.all(), "hearings": decision.hearings.all(),
-        "published": decision.status in aftercare.PUBLISHED, "typed": post, "now": clock.now(),
-    }, status=status)
+    return render(
+        request,
+        "participation/decision.html",
+        perms
+        | {
+            "decision": decision,
+            "next_step": _next_step(decision),
+            "step_kinds": StepKind.choices,
+            "steps": decision.steps.prefetch_related("opinions"),
+            "positions": Position.objects.filter(hearing__decision=decision).select_related(
+                "hearing"
+            ),
+            "milestones": decision.milestones.all(),
+            "corrections": decision.corrections.all(),
+            "liabilities": decision.liabilities.select_related("cadre"),
+            "notices": decision.notices.all(),
+            "hearings": decision.hearings.all(),
+            "published": decision.status in aftercare.PUBLISHED,
+            "typed": post,
+            "now": clock.now(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -103,11 +165,19 @@ def decision_new(request):
             if unit is None:
                 raise PermissionDenied
             created["decision"] = service.decision_create(
-                actor=request.user, unit=unit, title=request.POST.get("title", ""),
-                summary=request.POST.get("summary", ""), responsible=request.user)
+                actor=request.user,
+                unit=unit,
+                title=request.POST.get("title", ""),
+                summary=request.POST.get("summary", ""),
+                responsible=request.user,
+            )
 
         status = run(request, create, _("The decision record is opened."))
         if status is None:
             return redirect("participation:decision", pk=created["decision"].pk)
-    return render(request, "participation/decision_new.html",
-                  {"units": units, "typed": request.POST}, status=status)
+    return render(
+        request,
+        "participation/decision_new.html",
+        {"units": units, "typed": request.POST},
+        status=status,
+    )

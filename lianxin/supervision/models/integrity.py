@@ -42,14 +42,19 @@ SHARE_MAX = Decimal("100")  # %
 def _money_validators():
     return [
         MinValueValidator(Decimal("0"), message=_("The amount cannot be negative.")),
-        MaxValueValidator(MONEY_MAX, message=_(
-            "The amount is implausibly large (more than 10,000,000,000 yuan); check the figure.")),
+        MaxValueValidator(
+            MONEY_MAX,
+            message=_(
+                "The amount is implausibly large (more than 10,000,000,000 yuan); check the figure."
+            ),
+        ),
     ]
 
 
 def money_field(verbose_name, **kwargs):
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2,
-                               validators=_money_validators(), **kwargs)
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, validators=_money_validators(), **kwargs
+    )
 
 
 def _money_check(model: str, field: str) -> models.CheckConstraint:
@@ -86,14 +91,24 @@ class _Filing(models.Model):
     """What a declaration and a personal-matter report share: whose, for which year, where the
     cadre served at the time, and how far it has gone."""
 
-    cadre = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("cadre"))
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("unit at the time"))
+    cadre = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cadre"),
+    )
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit at the time")
+    )
     year = models.PositiveSmallIntegerField(
-        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
-    status = models.CharField(_("status"), max_length=10, choices=DeclarationStatus.choices,
-                              default=DeclarationStatus.DRAFT)
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DeclarationStatus.choices,
+        default=DeclarationStatus.DRAFT,
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -111,8 +126,11 @@ class Declaration(_Filing):
     """A cadre's yearly asset declaration (财产申报) for themself, spouse and children."""
 
     class Meta(_Filing.Meta):
-        constraints = [models.UniqueConstraint(fields=["cadre", "year"],
-                                               name="integrity_declaration_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadre", "year"], name="integrity_declaration_one_per_year"
+            )
+        ]
         indexes = [models.Index(fields=["year", "unit"], name="integrity_decl_year_unit")]
         verbose_name = _("asset declaration")
         verbose_name_plural = _("asset declarations")
@@ -125,8 +143,9 @@ class PersonalMatterReport(_Filing):
     """个人有关事项报告: marriage changes, travel abroad, relatives' employment and businesses."""
 
     class Meta(_Filing.Meta):
-        constraints = [models.UniqueConstraint(fields=["cadre", "year"],
-                                               name="integrity_report_one_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "year"], name="integrity_report_one_per_year")
+        ]
         verbose_name = _("personal-matter report")
         verbose_name_plural = _("personal-matter reports")
 
@@ -138,8 +157,9 @@ class PersonalMatterReport(_Filing):
 
 
 class _Item(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="%(class)s_items")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="%(class)s_items"
+    )
     # The family member's name as listed among the declaration's family members.
     holder = models.CharField(_("holder"), max_length=50, blank=True)
 
@@ -149,8 +169,9 @@ class _Item(models.Model):
 
 
 class FamilyMember(models.Model):
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE,
-                                    related_name="familymember_items")
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="familymember_items"
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
 
@@ -165,18 +186,29 @@ class FamilyMember(models.Model):
 
 class RealEstate(_Item):
     address = models.CharField(_("address"), max_length=200)
-    area = models.DecimalField(_("area (m²)"), max_digits=9, decimal_places=2, validators=[
-        MinValueValidator(Decimal("0"), message=_("The area cannot be negative.")),
-        MaxValueValidator(AREA_MAX, message=_(
-            "The area is implausibly large (more than 100,000 m²); check the figure.")),
-    ])
+    area = models.DecimalField(
+        _("area (m²)"),
+        max_digits=9,
+        decimal_places=2,
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("The area cannot be negative.")),
+            MaxValueValidator(
+                AREA_MAX,
+                message=_(
+                    "The area is implausibly large (more than 100,000 m²); check the figure."
+                ),
+            ),
+        ],
+    )
     value = money_field(_("value (yuan)"))
 
     class Meta(_Item.Meta):
         constraints = [
             _money_check("realestate", "value"),
-            models.CheckConstraint(condition=Q(area__gte=0) & Q(area__lte=AREA_MAX),
-                                   name="integrity_realestate_area_range"),
+            models.CheckConstraint(
+                condition=Q(area__gte=0) & Q(area__lte=AREA_MAX),
+                name="integrity_realestate_area_range",
+            ),
         ]
         verbose_name = _("real estate")
         verbose_name_plural = _("real estate")
@@ -239,11 +271,16 @@ class Liability(_Item):
 
 
 def _share_field():
-    return models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, default=0,
-                               validators=[
-        MinValueValidator(Decimal("0"), message=_("The share cannot be negative.")),
-        MaxValueValidator(SHARE_MAX, message=_("The share cannot be more than 100 percent.")),
-    ])
+    return models.DecimalField(
+        _("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[
+            MinValueValidator(Decimal("0"), message=_("The share cannot be negative.")),
+            MaxValueValidator(SHARE_MAX, message=_("The share cannot be more than 100 percent.")),
+        ],
+    )
 
 
 class BusinessInterest(_Item):
@@ -254,19 +291,31 @@ class BusinessInterest(_Item):
     registered_area = models.CharField(_("registered in (place)"), max_length=100, blank=True)
     # Set when the place is one of our units, so "inside the area of authority" is exact;
     # otherwise the comparison matches `registered_area` against unit names.
-    registered_unit = models.ForeignKey("core.Unit", on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+",
-                                        verbose_name=_("registered in (unit)"))
+    registered_unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered in (unit)"),
+    )
     deals_with = models.CharField(_("does business with"), max_length=200, blank=True)
-    deals_with_unit = models.ForeignKey("core.Unit", on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+",
-                                        verbose_name=_("does business with (unit)"))
+    deals_with_unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("does business with (unit)"),
+    )
 
     class Meta(_Item.Meta):
         constraints = [
             _money_check("business", "investment"),
-            models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=SHARE_MAX),
-                                   name="integrity_business_share_range"),
+            models.CheckConstraint(
+                condition=Q(share__gte=0) & Q(share__lte=SHARE_MAX),
+                name="integrity_business_share_range",
+            ),
         ]
         verbose_name = _("business interest")
         verbose_name_plural = _("business interests")
@@ -293,8 +342,9 @@ class IncomeItem(_Item):
 
 
 class _ReportItem(models.Model):
-    report = models.ForeignKey(PersonalMatterReport, on_delete=models.CASCADE,
-                               related_name="%(class)s_items")
+    report = models.ForeignKey(
+        PersonalMatterReport, on_delete=models.CASCADE, related_name="%(class)s_items"
+    )
 
     class Meta:
         abstract = True
@@ -327,8 +377,11 @@ class TravelAbroad(_ReportItem):
     purpose = models.CharField(_("purpose"), max_length=200)
 
     class Meta(_ReportItem.Meta):
-        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")),
-                                              name="integrity_travel_dates_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="integrity_travel_dates_order"
+            )
+        ]
         verbose_name = _("travel abroad")
         verbose_name_plural = _("travel abroad")
 
@@ -357,13 +410,22 @@ class RelativeBusiness(_ReportItem):
     role = models.CharField(_("role"), max_length=50, blank=True)
     share = _share_field()
     registered_area = models.CharField(_("registered in (place)"), max_length=100, blank=True)
-    registered_unit = models.ForeignKey("core.Unit", on_delete=models.SET_NULL, null=True,
-                                        blank=True, related_name="+",
-                                        verbose_name=_("registered in (unit)"))
+    registered_unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered in (unit)"),
+    )
 
     class Meta(_ReportItem.Meta):
-        constraints = [models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=SHARE_MAX),
-                                              name="integrity_relbusiness_share_range")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share__gte=0) & Q(share__lte=SHARE_MAX),
+                name="integrity_relbusiness_share_range",
+            )
+        ]
         verbose_name = _("relative's business")
         verbose_name_plural = _("relatives' businesses")
 
@@ -382,22 +444,39 @@ class IntegrityReadLog(models.Model):
         LIST = "list", _("Listed with flags")
         EXPORT = "export", _("Exported")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, null=True,
-                                    blank=True, related_name="reads",
-                                    verbose_name=_("asset declaration"))
-    report = models.ForeignKey(PersonalMatterReport, on_delete=models.CASCADE, null=True,
-                               blank=True, related_name="reads",
-                               verbose_name=_("personal-matter report"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="+", verbose_name=_("read by"))
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reads",
+        verbose_name=_("asset declaration"),
+    )
+    report = models.ForeignKey(
+        PersonalMatterReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reads",
+        verbose_name=_("personal-matter report"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DETAIL)
     at = models.DateTimeField(_("at"), db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        constraints = [models.CheckConstraint(
-            condition=Q(declaration__isnull=False) | Q(report__isnull=False),
-            name="integrity_readlog_has_object")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(declaration__isnull=False) | Q(report__isnull=False),
+                name="integrity_readlog_has_object",
+            )
+        ]
         verbose_name = _("integrity read")
         verbose_name_plural = _("integrity reads")
 
@@ -414,28 +493,40 @@ class SpotCheck(models.Model):
         DRAWN = "drawn", _("Drawn")
 
     year = models.PositiveSmallIntegerField(_("year"))
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("among the cadres of"))
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("among the cadres of"),
+    )
     seed = models.CharField(_("seed"), max_length=200)
     share = models.DecimalField(_("share"), max_digits=5, decimal_places=4)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.ANNOUNCED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ANNOUNCED
+    )
     eligible_hash = models.CharField(_("SHA-256 of the eligible list"), max_length=64, blank=True)
     eligible = models.JSONField(_("eligible cadres"), default=list, blank=True)
     drawn = models.JSONField(_("drawn cadres"), default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                   null=True, blank=True, related_name="+",
-                                   verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("seed announced at"))
     drawn_at = models.DateTimeField(_("drawn at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "unit", "seed"],
-                                    name="integrity_spotcheck_unique_seed"),
-            models.CheckConstraint(condition=Q(share__gt=0) & Q(share__lte=1),
-                                   name="integrity_spotcheck_share_range"),
+            models.UniqueConstraint(
+                fields=["year", "unit", "seed"], name="integrity_spotcheck_unique_seed"
+            ),
+            models.CheckConstraint(
+                condition=Q(share__gt=0) & Q(share__lte=1), name="integrity_spotcheck_share_range"
+            ),
         ]
         verbose_name = _("spot check")
         verbose_name_plural = _("spot checks")

@@ -12,8 +12,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-__all__ = ["InspectorKey", "Report", "ReportFile", "ReportKeyWrap", "ReportMessage",
-           "ReportRead", "ReportStatus"]
+__all__ = [
+    "InspectorKey",
+    "Report",
+    "ReportFile",
+    "ReportKeyWrap",
+    "ReportMessage",
+    "ReportRead",
+    "ReportStatus",
+]
 
 
 class ReportStatus(models.TextChoices):
@@ -31,8 +38,12 @@ class InspectorKey(models.Model):
     the inspector's passphrase, which the server never stores."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="inspector_key", verbose_name=_("inspector"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="inspector_key",
+        verbose_name=_("inspector"),
+    )
     public_key = models.BinaryField()
     sealed_private_key = models.BinaryField()
     salt = models.BinaryField()
@@ -54,10 +65,12 @@ class ReportQuerySet(models.QuerySet):
 
     def overdue(self, today):
         """Open reports past a clock that has not been met nor escalated yet."""
-        late_ack = models.Q(acknowledged_on__isnull=True, ack_due__lt=today,
-                            ack_escalated_on__isnull=True)
-        late_feedback = models.Q(feedback_on__isnull=True, feedback_due__lt=today,
-                                 feedback_escalated_on__isnull=True)
+        late_ack = models.Q(
+            acknowledged_on__isnull=True, ack_due__lt=today, ack_escalated_on__isnull=True
+        )
+        late_feedback = models.Q(
+            feedback_on__isnull=True, feedback_due__lt=today, feedback_escalated_on__isnull=True
+        )
         return self.open().filter(late_ack | late_feedback)
 
 
@@ -67,8 +80,9 @@ class Report(models.Model):
     with a key derived from the receipt, for the reporter."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices,
-                              default=ReportStatus.RECEIVED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.RECEIVED
+    )
     # The day only: no time, address or device is ever recorded.
     received_on = models.DateField(_("received on"))
     clocks = models.CharField(max_length=10, default="eu")
@@ -91,9 +105,14 @@ class Report(models.Model):
     ciphertext = models.BinaryField()
     # In clear, for conflict of interest: the unit the reporter named (or that their text
     # names), and keyed hashes of the words of the accused text (the text stays sealed).
-    accused_unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, null=True,
-                                     blank=True, related_name="+",
-                                     verbose_name=_("accused unit"))
+    accused_unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accused unit"),
+    )
     accused_salt = models.BinaryField()
     accused_hashes = models.JSONField(default=list)
     # The submission is audited the day after, in a batch (see services.reports_audit_received),
@@ -128,8 +147,9 @@ class ReportKeyWrap(models.Model):
     wrapped_key = models.BinaryField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "inspector_key"],
-                                               name="report_wrap_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "inspector_key"], name="report_wrap_unique")
+        ]
         verbose_name = _("report key copy")
         verbose_name_plural = _("report key copies")
 
@@ -173,8 +193,9 @@ class ReportMessage(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        constraints = [models.UniqueConstraint(fields=["report", "seq"],
-                                               name="report_message_seq_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "seq"], name="report_message_seq_unique")
+        ]
         verbose_name = _("report message")
         verbose_name_plural = _("report messages")
 

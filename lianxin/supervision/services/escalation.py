@@ -27,8 +27,13 @@ from .reports import NO_STATE
 
 
 def inspection_leads() -> QuerySet[Any]:
-    return get_user_model().objects.filter(
-        roles__role=Role.INSPECTOR, roles__unit__parent__isnull=True, is_active=True).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            roles__role=Role.INSPECTOR, roles__unit__parent__isnull=True, is_active=True
+        )
+        .distinct()
+    )
 
 
 def report_escalate_overdue(*, report: Report | str, today: date) -> Report | None:
@@ -47,20 +52,32 @@ def report_escalate_overdue(*, report: Report | str, today: date) -> Report | No
         if case.acknowledged_on is None and case.ack_due < today and not case.ack_escalated_on:
             case.ack_escalated_on = today
             late.append("acknowledgement")
-        if case.feedback_on is None and case.feedback_due < today and not case.feedback_escalated_on:
+        if (
+            case.feedback_on is None
+            and case.feedback_due < today
+            and not case.feedback_escalated_on
+        ):
             case.feedback_escalated_on = today
             late.append("feedback")
         if not late:
             return None
         leads = [u for u in inspection_leads() if not report_conflicts(u, case)]
         names = {"acknowledgement": _("Acknowledgement due"), "feedback": _("Feedback due")}
-        notify_people(leads, subject=_("A report is overdue"),
-                      body=_("Case %(case)s has passed its deadline (%(clocks)s).")
-                      % {"case": case.short_id, "clocks": ", ".join(str(names[c]) for c in late)},
-                      link=reverse("supervision:report-case", args=[case.pk]))
-        return commit(case, action="report_escalate", actor=SYSTEM,
-                      fields=["ack_escalated_on", "feedback_escalated_on"],
-                      data={"clocks": late, "leads": len(leads)}, state_field=NO_STATE)
+        notify_people(
+            leads,
+            subject=_("A report is overdue"),
+            body=_("Case %(case)s has passed its deadline (%(clocks)s).")
+            % {"case": case.short_id, "clocks": ", ".join(str(names[c]) for c in late)},
+            link=reverse("supervision:report-case", args=[case.pk]),
+        )
+        return commit(
+            case,
+            action="report_escalate",
+            actor=SYSTEM,
+            fields=["ack_escalated_on", "feedback_escalated_on"],
+            data={"clocks": late, "leads": len(leads)},
+            state_field=NO_STATE,
+        )
 
 
 def reports_audit_received(*, today: date) -> int:
@@ -72,11 +89,18 @@ def reports_audit_received(*, today: date) -> int:
     secrets.SystemRandom().shuffle(pending)
     with transaction.atomic():
         for report in pending:
-            audit_record(actor=SYSTEM, action="report_received", obj=report,
-                         to_state=ReportStatus.RECEIVED,
-                         data={"received_on": report.received_on.isoformat()})
+            audit_record(
+                actor=SYSTEM,
+                action="report_received",
+                obj=report,
+                to_state=ReportStatus.RECEIVED,
+                data={"received_on": report.received_on.isoformat()},
+            )
         Report.objects.filter(pk__in=[r.pk for r in pending]).update(received_audited=True)
-        notify_people(list(inspection_leads()), subject=_("New reports"),
-                      body=_("%(count)d new report(s) arrived.") % {"count": len(pending)},
-                      link=reverse("supervision:report-cases"))
+        notify_people(
+            list(inspection_leads()),
+            subject=_("New reports"),
+            body=_("%(count)d new report(s) arrived.") % {"count": len(pending)},
+            link=reverse("supervision:report-cases"),
+        )
     return len(pending)

@@ -39,8 +39,11 @@ def check_handler(report: Report, actor: Any) -> None:
 
 def eligible_keys(report: Report) -> list[InspectorKey]:
     """Keys of active inspectors free of conflict with the report."""
-    keys = InspectorKey.objects.filter(
-        user__is_active=True, user__roles__role=Role.INSPECTOR).distinct().select_related("user")
+    keys = (
+        InspectorKey.objects.filter(user__is_active=True, user__roles__role=Role.INSPECTOR)
+        .distinct()
+        .select_related("user")
+    )
     return [k for k in keys if not report_conflicts(k.user, report)]
 
 
@@ -48,14 +51,19 @@ def report_key_for(*, report: Report, actor: Any, private_key: bytes | None) -> 
     """The report's key, unwrapped with the inspector's unlocked private key."""
     check_handler(report, actor)
     if private_key is None:
-        raise PermissionDenied(_("Unlock your key with your passphrase first."),
-                               code=Code.KEY_LOCKED)
+        raise PermissionDenied(
+            _("Unlock your key with your passphrase first."), code=Code.KEY_LOCKED
+        )
     wrap = ReportKeyWrap.objects.filter(report=report, inspector_key__user=actor).first()
     key = rp.unwrap_for_inspector(wrap.wrapped_key, private_key) if wrap else None
     if key is None:
         raise PermissionDenied(
-            _("This case has not been shared with your key yet. An inspector who can read it "
-              "can share it with you."), code=Code.NO_CASE_KEY)
+            _(
+                "This case has not been shared with your key yet. An inspector who can read it "
+                "can share it with you."
+            ),
+            code=Code.NO_CASE_KEY,
+        )
     return key
 
 
@@ -68,11 +76,22 @@ def report_share(*, report: Report, actor: Any, private_key: bytes | None) -> in
     if not new:
         return 0
     with transaction.atomic():
-        ReportKeyWrap.objects.bulk_create([
-            ReportKeyWrap(report=report, inspector_key=k,
-                          wrapped_key=rp.wrap_for_inspector(key, k.public_key)) for k in new])
-        audit_record(actor=actor, action="report_share", obj=report,
-                     data={"inspectors": sorted(k.user_id for k in new)})
+        ReportKeyWrap.objects.bulk_create(
+            [
+                ReportKeyWrap(
+                    report=report,
+                    inspector_key=k,
+                    wrapped_key=rp.wrap_for_inspector(key, k.public_key),
+                )
+                for k in new
+            ]
+        )
+        audit_record(
+            actor=actor,
+            action="report_share",
+            obj=report,
+            data={"inspectors": sorted(k.user_id for k in new)},
+        )
     return len(new)
 
 
@@ -88,9 +107,11 @@ def reports_share_all(*, actor: Any, private_key: bytes | None) -> int:
 # --- the inspector's own keypair ------------------------------------------------------------
 def _check_passphrase(passphrase: str, field: str) -> None:
     if len(passphrase or "") < PASSPHRASE_MIN_CHARS:
-        raise InvalidInput(_("The passphrase must have at least %(n)d characters.")
-                           % {"n": PASSPHRASE_MIN_CHARS}, code=Code.PASSPHRASE_TOO_SHORT,
-                           fields={field: [_("Too short.")]})
+        raise InvalidInput(
+            _("The passphrase must have at least %(n)d characters.") % {"n": PASSPHRASE_MIN_CHARS},
+            code=Code.PASSPHRASE_TOO_SHORT,
+            fields={field: [_("Too short.")]},
+        )
 
 
 def _key_locked(user: Any) -> InspectorKey | None:
@@ -114,14 +135,21 @@ def inspector_key_create(*, user: Any, passphrase: str, replace: bool = False) -
                 raise Conflict(_("You already have a key."), code=Code.KEY_EXISTS)
             existing.delete()
         key = InspectorKey.objects.create(
-            user=user, public_key=locked.public_key, sealed_private_key=locked.sealed_private_key,
-            salt=locked.salt, opslimit=locked.opslimit, memlimit=locked.memlimit)
-        return commit(key, action="inspector_key_create", actor=user,
-                      data={"replaced": existing is not None})
+            user=user,
+            public_key=locked.public_key,
+            sealed_private_key=locked.sealed_private_key,
+            salt=locked.salt,
+            opslimit=locked.opslimit,
+            memlimit=locked.memlimit,
+        )
+        return commit(
+            key, action="inspector_key_create", actor=user, data={"replaced": existing is not None}
+        )
 
 
-def inspector_key_change_passphrase(*, user: Any, passphrase: str, new_passphrase: str
-                                    ) -> InspectorKey:
+def inspector_key_change_passphrase(
+    *, user: Any, passphrase: str, new_passphrase: str
+) -> InspectorKey:
     """Seal the same private key under a new passphrase. The public key does not change, so
     every case already shared with the inspector stays readable; nothing needs re-sharing.
     The current passphrase is checked like an unlock (wrong ones count toward the lockout)."""
@@ -135,8 +163,13 @@ def inspector_key_change_passphrase(*, user: Any, passphrase: str, new_passphras
             raise Conflict(_("Your key changed meanwhile; try again."), code=Code.CONFLICT)
         key.sealed_private_key = locked.sealed_private_key
         key.salt, key.opslimit, key.memlimit = locked.salt, locked.opslimit, locked.memlimit
-        return commit(key, action="inspector_key_change_passphrase", actor=user,
-                      fields=["sealed_private_key", "salt", "opslimit", "memlimit"], data={})
+        return commit(
+            key,
+            action="inspector_key_change_passphrase",
+            actor=user,
+            fields=["sealed_private_key", "salt", "opslimit", "memlimit"],
+            data={},
+        )
 
 
 def inspector_key_unlock(*, user: Any, passphrase: str) -> bytes:
@@ -165,8 +198,10 @@ def inspector_key_unlock(*, user: Any, passphrase: str) -> bytes:
 def session_key_seal(private_key: bytes) -> tuple[str, str]:
     """(the cookie's value, the session's sealed box), both as text."""
     cookie_key = rp.new_report_key()
-    return (base64.urlsafe_b64encode(cookie_key).decode(),
-            base64.b64encode(rp.seal(cookie_key, private_key)).decode())
+    return (
+        base64.urlsafe_b64encode(cookie_key).decode(),
+        base64.b64encode(rp.seal(cookie_key, private_key)).decode(),
+    )
 
 
 def session_key_open(cookie: str, box: str) -> bytes | None:

@@ -85,8 +85,9 @@ class EvidenceUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         self.buffer.seek(0)
-        upload = InMemoryUploadedFile(self.buffer, self.field_name, self.file_name,
-                                      self.content_type, self.size, self.charset)
+        upload = InMemoryUploadedFile(
+            self.buffer, self.field_name, self.file_name, self.content_type, self.size, self.charset
+        )
         upload.too_big = self.too_big
         return upload
 
@@ -133,24 +134,33 @@ def _error_status(exc: LianxinError) -> int:
 @no_tracking
 def report_form(request):
     """The public form; on success the receipt, shown this once."""
-    context = {"units": _accused_units(), "values": {}, "errors": {},
-               "max_mb": round(int(settings.REPORT_MAX_FILE_BYTES) / 1048576, 1),
-               "max_files": int(settings.REPORT_MAX_FILES)}
+    context = {
+        "units": _accused_units(),
+        "values": {},
+        "errors": {},
+        "max_mb": round(int(settings.REPORT_MAX_FILE_BYTES) / 1048576, 1),
+        "max_files": int(settings.REPORT_MAX_FILES),
+    }
     if request.method != "POST":
         return render(request, "supervision/report_form.html", context)
     use_evidence_upload_handler(request)  # before anything reads the body
-    values = {name: request.POST.get(name, "") for name in
-              ("accused", "content", "occurred_on", "accused_unit")}
+    values = {
+        name: request.POST.get(name, "")
+        for name in ("accused", "content", "occurred_on", "accused_unit")
+    }
     try:
         rp.check_submit_rate(rp.client_ident(request))
         _report, receipt = report_submit(
-            accused=values["accused"], content=values["content"],
+            accused=values["accused"],
+            content=values["content"],
             occurred_on=values["occurred_on"] or None,
-            accused_unit=values["accused_unit"] or None, files=request.FILES.getlist("files"))
+            accused_unit=values["accused_unit"] or None,
+            files=request.FILES.getlist("files"),
+        )
     except LianxinError as exc:
         context.update(values=values, error=exc.message, errors=exc.fields)
         return render(request, "supervision/report_form.html", context, status=_error_status(exc))
-    groups = " ".join(receipt[i:i + 4] for i in range(0, 16, 4))
+    groups = " ".join(receipt[i : i + 4] for i in range(0, 16, 4))
     return render(request, "supervision/report_receipt.html", {"receipt": groups}, status=201)
 
 
@@ -165,8 +175,12 @@ def report_status_page(request):
         access = report_open_by_receipt(receipt=receipt, ident=rp.client_ident(request))
     except LianxinError as exc:
         # The code typed comes back to be corrected (a digit mistyped), in this answer only.
-        return render(request, "supervision/report_status.html",
-                      {"error": exc.message, "typed": receipt[:40]}, status=_error_status(exc))
+        return render(
+            request,
+            "supervision/report_status.html",
+            {"error": exc.message, "typed": receipt[:40]},
+            status=_error_status(exc),
+        )
     context = {"receipt": rp.normalise_receipt(receipt)}
     if request.POST.get("action") == "message":
         try:
@@ -198,11 +212,18 @@ def unlocked_private_key(request) -> bytes | None:
 def _remember_unlocked(request, response, private_key: bytes) -> None:
     cookie, box = session_key_seal(private_key)
     request.session[UNLOCK_SESSION_KEY] = {
-        "box": box, "until": time.time() + _unlock_seconds(), "user": request.user.pk,
+        "box": box,
+        "until": time.time() + _unlock_seconds(),
+        "user": request.user.pk,
     }
-    response.set_cookie(UNLOCK_COOKIE, cookie,
-                        httponly=True, secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
-                        samesite="Strict", path="/supervision/cases/")
+    response.set_cookie(
+        UNLOCK_COOKIE,
+        cookie,
+        httponly=True,
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        samesite="Strict",
+        path="/supervision/cases/",
+    )
 
 
 def _forget_unlocked(request, response) -> None:
@@ -238,11 +259,16 @@ def case_list(request):
     user = request.user
     mine = report_ids_shared_with(user)
     rows = [{"report": r, "has_key": r.pk in mine} for r in reports_visible_to(user)]
-    return render(request, "supervision/report_cases.html", {
-        "rows": rows, "has_keypair": has_keypair(user),
-        "unlocked": unlocked_private_key(request) is not None,
-        "is_lead": rules.has_perm("supervision.view_report_reads", user),
-    })
+    return render(
+        request,
+        "supervision/report_cases.html",
+        {
+            "rows": rows,
+            "has_keypair": has_keypair(user),
+            "unlocked": unlocked_private_key(request) is not None,
+            "is_lead": rules.has_perm("supervision.view_report_reads", user),
+        },
+    )
 
 
 @inspector_required
@@ -250,9 +276,11 @@ def case_list(request):
 def case_key(request):
     """Create the keypair, unlock it for this session, change its passphrase, or lock it."""
     user = request.user
-    context = {"has_keypair": has_keypair(user),
-               "unlocked": unlocked_private_key(request) is not None,
-               "next": request.POST.get("next") or request.GET.get("next") or ""}
+    context = {
+        "has_keypair": has_keypair(user),
+        "unlocked": unlocked_private_key(request) is not None,
+        "next": request.POST.get("next") or request.GET.get("next") or "",
+    }
     if request.method != "POST":
         return render(request, "supervision/report_key.html", context)
     action = request.POST.get("action")
@@ -260,20 +288,22 @@ def case_key(request):
     try:
         if action == "create":
             if passphrase != request.POST.get("passphrase2", ""):
-                raise InvalidInput(_("The two passphrases differ."),
-                                   code=Code.PASSPHRASE_MISMATCH)
+                raise InvalidInput(_("The two passphrases differ."), code=Code.PASSPHRASE_MISMATCH)
             inspector_key_create(user=user, passphrase=passphrase)
             private_key = inspector_key_unlock(user=user, passphrase=passphrase)
         elif action == "unlock":
             private_key = inspector_key_unlock(user=user, passphrase=passphrase)
         elif action == "change":
             if request.POST.get("new_passphrase", "") != request.POST.get("new_passphrase2", ""):
-                raise InvalidInput(_("The two passphrases differ."),
-                                   code=Code.PASSPHRASE_MISMATCH)
+                raise InvalidInput(_("The two passphrases differ."), code=Code.PASSPHRASE_MISMATCH)
             inspector_key_change_passphrase(
-                user=user, passphrase=passphrase, new_passphrase=request.POST.get("new_passphrase", ""))
+                user=user,
+                passphrase=passphrase,
+                new_passphrase=request.POST.get("new_passphrase", ""),
+            )
             private_key = inspector_key_unlock(
-                user=user, passphrase=request.POST.get("new_passphrase", ""))
+                user=user, passphrase=request.POST.get("new_passphrase", "")
+            )
         elif action == "lock":
             response = redirect("supervision:report-cases")
             _forget_unlocked(request, response)
@@ -284,7 +314,9 @@ def case_key(request):
         context["error"], context["action"] = exc.message, action
         return render(request, "supervision/report_key.html", context, status=_error_status(exc))
     target = context["next"]
-    response = redirect(target if target.startswith("/supervision/cases/") else "supervision:report-cases")
+    response = redirect(
+        target if target.startswith("/supervision/cases/") else "supervision:report-cases"
+    )
     _remember_unlocked(request, response, private_key)
     return response
 
@@ -298,13 +330,18 @@ def _case_page(request, report, *, status: int = 200, **form):
     """The case as the inspector reads it (the read is logged); `form` carries a refused act
     back to its form: the text typed and the error beside it."""
     private_key = unlocked_private_key(request)
-    context = {"report": report, "unlocked": private_key is not None,
-               "is_lead": rules.has_perm("supervision.view_report_reads", request.user, report),
-               "statuses": ReportStatus, **form}
+    context = {
+        "report": report,
+        "unlocked": private_key is not None,
+        "is_lead": rules.has_perm("supervision.view_report_reads", request.user, report),
+        "statuses": ReportStatus,
+        **form,
+    }
     if private_key is not None:
         try:
-            context["case"] = report_read(report=report, actor=request.user,
-                                          private_key=private_key)
+            context["case"] = report_read(
+                report=report, actor=request.user, private_key=private_key
+            )
         except LianxinError as exc:
             context["error"] = exc.message
     if context["is_lead"]:
@@ -321,22 +358,35 @@ def case_act(request, pk):
     action, user, post = request.POST.get("action"), request.user, request.POST
     try:
         if action == "accept":
-            report_assess(report=report, actor=user, private_key=private_key, accept=True,
-                                   reason=post.get("text", ""))
+            report_assess(
+                report=report,
+                actor=user,
+                private_key=private_key,
+                accept=True,
+                reason=post.get("text", ""),
+            )
         elif action == "reject":
-            report_assess(report=report, actor=user, private_key=private_key,
-                                   accept=False, reason=post.get("text", ""))
+            report_assess(
+                report=report,
+                actor=user,
+                private_key=private_key,
+                accept=False,
+                reason=post.get("text", ""),
+            )
         elif action == "investigate":
             report_investigate(report=report, actor=user)
         elif action == "conclude":
-            report_conclude(report=report, actor=user, private_key=private_key,
-                                     result=post.get("text", ""))
+            report_conclude(
+                report=report, actor=user, private_key=private_key, result=post.get("text", "")
+            )
         elif action == "message":
-            report_message_add(report=report, actor=user, private_key=private_key,
-                                        text=post.get("text", ""))
+            report_message_add(
+                report=report, actor=user, private_key=private_key, text=post.get("text", "")
+            )
         elif action == "note":
-            report_note_add(report=report, actor=user, private_key=private_key,
-                                     text=post.get("note", ""))
+            report_note_add(
+                report=report, actor=user, private_key=private_key, text=post.get("note", "")
+            )
         elif action == "share":
             report_share(report=report, actor=user, private_key=private_key)
         else:
@@ -347,10 +397,15 @@ def case_act(request, pk):
         box = "note" if action == "note" else "text"
         beside = any(name in exc.fields for name in ("text", "reason", "result"))
         report.refresh_from_db()
-        return _case_page(request, report, status=_error_status(exc), text=post.get("text", ""),
-                          note=post.get("note", ""),
-                          **{f"{box}_errors": [exc.message] if beside else []},
-                          error=None if beside else exc.message)
+        return _case_page(
+            request,
+            report,
+            status=_error_status(exc),
+            text=post.get("text", ""),
+            note=post.get("note", ""),
+            **{f"{box}_errors": [exc.message] if beside else []},
+            error=None if beside else exc.message,
+        )
     return redirect("supervision:report-case", pk=report.pk)
 
 
@@ -360,11 +415,15 @@ def case_file(request, pk, file_id):
     report_file = get_object_or_404(ReportFile, pk=file_id, report=report)
     try:
         name, kind, data = report_file_read(
-            report_file=report_file, actor=request.user, private_key=unlocked_private_key(request))
+            report_file=report_file, actor=request.user, private_key=unlocked_private_key(request)
+        )
     except LianxinError as exc:
-        return HttpResponse(str(exc.message), status=_error_status(exc),
-                            content_type="text/plain; charset=utf-8")
-    response = HttpResponse(data, content_type=rp.CONTENT_TYPES.get(kind, "application/octet-stream"))
+        return HttpResponse(
+            str(exc.message), status=_error_status(exc), content_type="text/plain; charset=utf-8"
+        )
+    response = HttpResponse(
+        data, content_type=rp.CONTENT_TYPES.get(kind, "application/octet-stream")
+    )
     ascii_name = f"evidence-{str(report_file.pk)[:8]}.{rp.EXTENSIONS.get(kind, 'bin')}"
     response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -377,5 +436,6 @@ def case_reads(request):
     with are left out: listing them would tell that they exist)."""
     if not rules.has_perm("supervision.view_report_reads", request.user):
         raise PermissionDenied(_("The read log is for the inspection lead."))
-    return render(request, "supervision/report_reads.html",
-                  {"reads": report_reads_visible_to(request.user)})
+    return render(
+        request, "supervision/report_reads.html", {"reads": report_reads_visible_to(request.user)}
+    )

@@ -6,8 +6,10 @@ from lianxin.appeals.rollups import rollup_refresh
 
 
 class Command(BaseCommand):
-    help = ("Bring the dashboard's daily roll-ups up to date (Celery beat does it every minute); "
-            "--full rebuilds them all.")
+    help = (
+        "Bring the dashboard's daily roll-ups up to date (Celery beat does it every minute); "
+        "--full rebuilds them all."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--full", action="store_true")

@@ -8,8 +8,10 @@ from lianxin.core.backup import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = ("Back up the database and uploaded files into a new folder (not the keys in "
-            "var/keys/: keep those apart). Restore with `restore`.")
+    help = (
+        "Back up the database and uploaded files into a new folder (not the keys in "
+        "var/keys/: keep those apart). Restore with `restore`."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("folder", type=Path)
@@ -19,5 +21,6 @@ class Command(BaseCommand):
             manifest = backup(folder)
         except (BackupError, FileExistsError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"backup in {folder}: {manifest['vendor']}, "
-                          f"{manifest['audit_events']} audit events")
+        self.stdout.write(
+            f"backup in {folder}: {manifest['vendor']}, {manifest['audit_events']} audit events"
+        )

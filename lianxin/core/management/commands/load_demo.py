@@ -19,8 +19,11 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         shown = [row for row in logins if not row[0].startswith(("handler-", "leader-"))]
-        shown += [row for row in logins if row[0] in ("handler-vet", "leader-vet",
-                                                       "handler-dongcheng", "handler-env")]
+        shown += [
+            row
+            for row in logins
+            if row[0] in ("handler-vet", "leader-vet", "handler-dongcheng", "handler-env")
+        ]
         for username, role, unit in shown:
             self.stdout.write(f"  {username:<20} {role:<11} {unit}")
         self.stdout.write("  (and handler-<unit>/leader-<unit> for every department and street)")
@@ -28,4 +31,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Roles {', '.join(settings.LIANXIN_TWO_FACTOR_ROLES)} need a second factor: at the "
                 "first sign-in they scan a QR code into an authenticator app (TOTP) on a phone.\n"
-                "  Without a phone: LIANXIN_TWO_FACTOR_ROLES= make run (a demo only).")
+                "  Without a phone: LIANXIN_TWO_FACTOR_ROLES= make run (a demo only)."
+            )

@@ -47,8 +47,9 @@ def pixels(size: int, samples: int = 4) -> list[list[tuple[int, int, int, int]]]
             alpha = white = 0
             for sy in range(samples):
                 for sx in range(samples):
-                    inside, ring = _coverage((px + (sx + .5) / samples) * scale,
-                                             (py + (sy + .5) / samples) * scale)
+                    inside, ring = _coverage(
+                        (px + (sx + 0.5) / samples) * scale, (py + (sy + 0.5) / samples) * scale
+                    )
                     alpha += inside
                     white += inside and ring
             n = samples * samples
@@ -61,13 +62,18 @@ def pixels(size: int, samples: int = 4) -> list[list[tuple[int, int, int, int]]]
 
 def png(size: int) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\0" + bytes(v for p in row for v in p) for row in pixels(size))
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)  # 8-bit RGBA
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def ico(sizes: tuple[int, ...] = (16, 32)) -> bytes:

@@ -28,8 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--tick", type=float, default=10.0, help="seconds between checks")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        entries = {name: (import_string(e["task"]), _as_schedule(e["schedule"]))
-                   for name, e in settings.CELERY_BEAT_SCHEDULE.items()}
+        entries = {
+            name: (import_string(e["task"]), _as_schedule(e["schedule"]))
+            for name, e in settings.CELERY_BEAT_SCHEDULE.items()
+        }
         last_run: dict[str, object] = {}
         while True:
             for name, (task, when) in entries.items():

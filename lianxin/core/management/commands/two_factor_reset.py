@@ -8,9 +8,11 @@ from lianxin.core.services import two_factor_reset
 
 
 class Command(BaseCommand):
-    help = ("Reset a person's second factor (lost or replaced phone): their devices are removed "
-            "and their API tokens revoked; they set up the app again at their next sign-in. For "
-            "when no administrator can sign in to the admin (its action does the same).")
+    help = (
+        "Reset a person's second factor (lost or replaced phone): their devices are removed "
+        "and their API tokens revoked; they set up the app again at their next sign-in. For "
+        "when no administrator can sign in to the admin (its action does the same)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, help="the username")
@@ -21,5 +23,7 @@ class Command(BaseCommand):
         if person is None:
             raise CommandError(f"no user named {user!r}")
         removed = two_factor_reset(user=person, actor=SYSTEM, reason=reason or "manage.py")
-        self.stdout.write(f"{user}: {removed} device(s) removed; the next sign-in sets up the "
-                          "authenticator app again.")
+        self.stdout.write(
+            f"{user}: {removed} device(s) removed; the next sign-in sets up the "
+            "authenticator app again."
+        )

@@ -10,18 +10,22 @@ from lianxin.evaluation.rankings import LEVELS
 
 
 class Command(BaseCommand):
-    help = ("Write the monthly assessment ranking of a level of units (streets and towns, or "
-            "departments) as XLSX or PDF; with --annual also the year's assessment, January to "
-            "the period's month.")
+    help = (
+        "Write the monthly assessment ranking of a level of units (streets and towns, or "
+        "departments) as XLSX or PDF; with --annual also the year's assessment, January to "
+        "the period's month."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--period", required=True, help="The month, YYYY-MM.")
         parser.add_argument("--format", required=True, choices=sorted(WRITERS))
         parser.add_argument("--out", required=True, help="The file to write.")
         parser.add_argument("--level", default="street", choices=list(LEVELS))
-        parser.add_argument("--annual", action="store_true",
-                            help="Add the year's assessment: each month's score and the year's "
-                                 "figures per unit.")
+        parser.add_argument(
+            "--annual",
+            action="store_true",
+            help="Add the year's assessment: each month's score and the year's figures per unit.",
+        )
 
     def handle(self, *args, period, format, out, level, annual, **options):
         path = Path(out)

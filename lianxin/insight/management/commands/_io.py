@@ -8,8 +8,9 @@ from lianxin.appeals.importer import read_rows
 from lianxin.core.errors import LianxinError
 
 
-def read_columns(path_arg: str, columns: list[str], optional: tuple[str, ...] = ()
-                 ) -> list[list[str]]:
+def read_columns(
+    path_arg: str, columns: list[str], optional: tuple[str, ...] = ()
+) -> list[list[str]]:
     """The named columns of a CSV or XLSX file, one list per column; a clear CommandError
     when the file or a column is missing or there are no rows. A column named in `optional`
     may be absent: it reads as empty strings."""

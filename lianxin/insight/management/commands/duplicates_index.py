@@ -16,8 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=2000, help="appeals per transaction")
-        parser.add_argument("--suggest", action="store_true",
-                            help="then record duplicate suggestions for open appeals")
+        parser.add_argument(
+            "--suggest",
+            action="store_true",
+            help="then record duplicate suggestions for open appeals",
+        )
 
     def handle(self, *args, batch: int, suggest: bool, **options):
         if batch < 1:
@@ -27,17 +30,25 @@ class Command(BaseCommand):
         last = 0
         t0 = time.monotonic()
         while True:
-            rows = list(Appeal.objects.filter(pk__gt=last).order_by("pk").values_list(
-                "pk", "created_at", "title", "content")[:batch])
+            rows = list(
+                Appeal.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "created_at", "title", "content")[:batch]
+            )
             if not rows:
                 break
-            keys += duplicate_keys_store(appeals=[
-                (pk, created_at, duplicates.fingerprint(title, content))
-                for pk, created_at, title, content in rows])
+            keys += duplicate_keys_store(
+                appeals=[
+                    (pk, created_at, duplicates.fingerprint(title, content))
+                    for pk, created_at, title, content in rows
+                ]
+            )
             done += len(rows)
             last = rows[-1][0]
-            self.stdout.write(f"fingerprinted {done:,}/{total:,} appeals, {keys:,} keys "
-                              f"({time.monotonic() - t0:.0f}s)")
+            self.stdout.write(
+                f"fingerprinted {done:,}/{total:,} appeals, {keys:,} keys "
+                f"({time.monotonic() - t0:.0f}s)"
+            )
         found = 0
         if suggest:
             open_ids = Appeal.objects.filter(status__in=OPEN_STATES).values_list("pk", flat=True)

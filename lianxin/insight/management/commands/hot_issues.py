@@ -17,7 +17,16 @@ COLUMNS = ["留言编号", "留言用户", "留言主题", "留言时间", "留�
 # dislikes, as in the live app.
 OPTIONAL = ("反对数", "点赞数")
 ISSUE_HEADER = ["热度排名", "问题ID", "热度指数", "时间范围", "地点/人群", "问题描述"]
-DETAIL_HEADER = ["问题ID", "留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "点赞数", "反对数"]
+DETAIL_HEADER = [
+    "问题ID",
+    "留言编号",
+    "留言用户",
+    "留言主题",
+    "留言时间",
+    "留言详情",
+    "点赞数",
+    "反对数",
+]
 ISSUES_FILE, DETAILS_FILE = "热点问题表.xlsx", "热点问题留言明细表.xlsx"
 
 
@@ -43,11 +52,17 @@ def read_messages(path: str) -> list[Message]:
         if moment is None:
             bad.append(f"row {line}: {times[k]!r}")
             continue
-        messages.append(Message(
-            id=ids[k].strip(), user=users[k].strip(), title=titles[k], detail=details[k],
-            time=moment, likes=_count(likes[k], "点赞数", line),
-            dislikes=_count(dislikes[k], "反对数", line),
-        ))
+        messages.append(
+            Message(
+                id=ids[k].strip(),
+                user=users[k].strip(),
+                title=titles[k],
+                detail=details[k],
+                time=moment,
+                likes=_count(likes[k], "点赞数", line),
+                dislikes=_count(dislikes[k], "反对数", line),
+            )
+        )
     if bad:
         shown = "; ".join(bad[:5]) + (f" (and {len(bad) - 5} more)" if len(bad) > 5 else "")
         raise CommandError(f"unreadable 留言时间 in {len(bad)} row(s): {shown}")
@@ -72,16 +87,34 @@ def write_tables(issues, out_dir: Path) -> tuple[Path, Path]:
     sheet.title = "热点问题表"
     sheet.append(ISSUE_HEADER)
     for issue in issues:
-        sheet.append([issue.rank, issue.issue_id, issue.heat, issue.time_range, issue.place,
-                      issue.description])
+        sheet.append(
+            [
+                issue.rank,
+                issue.issue_id,
+                issue.heat,
+                issue.time_range,
+                issue.place,
+                issue.description,
+            ]
+        )
     details = Workbook()
     sheet = details.active
     sheet.title = "热点问题留言明细表"
     sheet.append(DETAIL_HEADER)
     for issue in issues:
         for m in issue.members:
-            sheet.append([issue.issue_id, m.id, m.user, m.title, m.time.strftime("%Y/%m/%d %H:%M:%S"),
-                          m.detail.strip(), m.likes, m.dislikes])
+            sheet.append(
+                [
+                    issue.issue_id,
+                    m.id,
+                    m.user,
+                    m.title,
+                    m.time.strftime("%Y/%m/%d %H:%M:%S"),
+                    m.detail.strip(),
+                    m.likes,
+                    m.dislikes,
+                ]
+            )
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = out_dir / ISSUES_FILE, out_dir / DETAILS_FILE
     _save(table, paths[0])
@@ -90,9 +123,11 @@ def write_tables(issues, out_dir: Path) -> tuple[Path, Path]:
 
 
 class Command(BaseCommand):
-    help = ("Find the hottest issues in a message file (XLSX or CSV with 留言编号, 留言用户, 留言主题, "
-            "留言时间, 留言详情 and, if there are votes, 反对数, 点赞数) and write 热点问题表.xlsx and "
-            "热点问题留言明细表.xlsx.")
+    help = (
+        "Find the hottest issues in a message file (XLSX or CSV with 留言编号, 留言用户, 留言主题, "
+        "留言时间, 留言详情 and, if there are votes, 反对数, 点赞数) and write 热点问题表.xlsx and "
+        "热点问题留言明细表.xlsx."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--in", dest="input", required=True)
@@ -109,7 +144,10 @@ class Command(BaseCommand):
         issues = find_hot_issues(messages, top=options["top"])
         paths = write_tables(issues, out_dir)
         for issue in issues:
-            self.stdout.write(f"{issue.rank}\t{issue.heat}\t{len(issue.members)}\t{issue.time_range}"
-                              f"\t{issue.place}\t{issue.description}")
-        self.stdout.write(f"{len(messages)} messages, {len(issues)} hot issues: "
-                          f"{paths[0]}, {paths[1]}")
+            self.stdout.write(
+                f"{issue.rank}\t{issue.heat}\t{len(issue.members)}\t{issue.time_range}"
+                f"\t{issue.place}\t{issue.description}"
+            )
+        self.stdout.write(
+            f"{len(messages)} messages, {len(issues)} hot issues: {paths[0]}, {paths[1]}"
+        )

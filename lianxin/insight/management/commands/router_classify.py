@@ -30,7 +30,7 @@ class Command(BaseCommand):
         ids, texts = read_columns(options["input"], [options["id_column"], options["text_column"]])
         results = []
         for start in range(0, len(texts), BATCH):
-            results.extend(router.predict(pipeline, texts[start:start + BATCH]))
+            results.extend(router.predict(pipeline, texts[start : start + BATCH]))
         with open(options["output"], "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["id", "label", "confidence"])

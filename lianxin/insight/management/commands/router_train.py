@@ -23,16 +23,25 @@ class Command(BaseCommand):
         parser.add_argument("--text-column", default="text")
         parser.add_argument("--label-column", default="label")
         parser.add_argument("--folds", type=int, default=5, help="cross-validation folds")
-        parser.add_argument("--no-activate", action="store_true",
-                            help="store the version without making it active")
-        parser.add_argument("--no-corrections", action="store_true",
-                            help="leave out the dispatchers' corrections of earlier suggestions")
-        parser.add_argument("--if-missing", action="store_true",
-                            help="do nothing if a router is active already (re-runnable setup)")
-        parser.add_argument("--taxonomy",
-                            help="CSV of the category tree (一级分类, 二级分类, 三级分类) whose "
-                                 "names are used as keywords (default: the bundled "
-                                 f"{router.DEFAULT_PARAMS['taxonomy']}); 'none' leaves them out")
+        parser.add_argument(
+            "--no-activate", action="store_true", help="store the version without making it active"
+        )
+        parser.add_argument(
+            "--no-corrections",
+            action="store_true",
+            help="leave out the dispatchers' corrections of earlier suggestions",
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing if a router is active already (re-runnable setup)",
+        )
+        parser.add_argument(
+            "--taxonomy",
+            help="CSV of the category tree (一级分类, 二级分类, 三级分类) whose "
+            "names are used as keywords (default: the bundled "
+            f"{router.DEFAULT_PARAMS['taxonomy']}); 'none' leaves them out",
+        )
 
     def handle(self, *args, **options):
         if options["folds"] < 2:
@@ -40,10 +49,14 @@ class Command(BaseCommand):
         if options["if_missing"] and (active := RouterModel.objects.active().first()):
             self.stdout.write(f"router v{active.version} is active already; nothing to do")
             return
-        texts, labels = read_columns(options["data"],
-                                     [options["text_column"], options["label_column"]])
-        keep = [i for i, (t, lab) in enumerate(zip(texts, labels, strict=True))
-                if t.strip() and lab.strip()]
+        texts, labels = read_columns(
+            options["data"], [options["text_column"], options["label_column"]]
+        )
+        keep = [
+            i
+            for i, (t, lab) in enumerate(zip(texts, labels, strict=True))
+            if t.strip() and lab.strip()
+        ]
         dropped = len(texts) - len(keep)
         texts = [texts[i] for i in keep]
         labels = [labels[i].strip() for i in keep]
@@ -52,12 +65,20 @@ class Command(BaseCommand):
         labels += [label for _, label in corrections]
         params = {}
         if taxonomy := options["taxonomy"]:
-            params = ({"taxonomy_weight": 0} if taxonomy.lower() == "none"
-                      else {"taxonomy": str(Path(taxonomy).resolve())})
+            params = (
+                {"taxonomy_weight": 0}
+                if taxonomy.lower() == "none"
+                else {"taxonomy": str(Path(taxonomy).resolve())}
+            )
         try:
             model = router_model_train(
-                texts=texts, labels=labels, actor=SYSTEM, source=str(options["data"]),
-                folds=options["folds"], activate=not options["no_activate"], params=params,
+                texts=texts,
+                labels=labels,
+                actor=SYSTEM,
+                source=str(options["data"]),
+                folds=options["folds"],
+                activate=not options["no_activate"],
+                params=params,
             )
         except LianxinError as exc:
             raise CommandError(str(exc.message)) from exc

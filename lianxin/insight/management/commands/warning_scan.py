@@ -8,8 +8,10 @@ from lianxin.insight.services import warning_rise_scan
 
 
 class Command(BaseCommand):
-    help = ("Run the early-warning rise rule over all category×area pairs now (the hourly task "
-            "does the same), or as of --at (ISO date-time, Asia/Shanghai when it has no offset).")
+    help = (
+        "Run the early-warning rise rule over all category×area pairs now (the hourly task "
+        "does the same), or as of --at (ISO date-time, Asia/Shanghai when it has no offset)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--at", help="scan as of this moment, e.g. 2025-03-10T09:00")

@@ -33,8 +33,9 @@ class Command(BaseCommand):
         covered = sum(r.covered for r in rows)
         self.stdout.write(f"period {options['period']}")
         for row in rows:
-            self.stdout.write(f"{row.unit.code}\t{row.unit.name}\t{row.covered}/{row.due}\t"
-                              f"{row.percent:.1f}%")
+            self.stdout.write(
+                f"{row.unit.code}\t{row.unit.name}\t{row.covered}/{row.due}\t{row.percent:.1f}%"
+            )
             if options["cadres"]:
                 for cadre, (cadre_due, cadre_covered) in sorted(row.cadres.items()):
                     self.stdout.write(f"  {cadre}\t{cadre_covered}/{cadre_due}")

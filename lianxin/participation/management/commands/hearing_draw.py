@@ -28,10 +28,12 @@ class Command(BaseCommand):
         self.stdout.write(f"hearing {hearing.pk}  method {METHOD}  seed {seed!r}")
         for pk in result.selected:
             a = applicants[pk]
-            self.stdout.write(f"{pk}\t{a.public_label}\t{stakes[a.stake]}\t"
-                              f"p={result.probabilities[pk]}")
+            self.stdout.write(
+                f"{pk}\t{a.public_label}\t{stakes[a.stake]}\tp={result.probabilities[pk]}"
+            )
         published = getattr(hearing, "draw", None)
         if published is not None and published.seed == seed:
             same = published.result.get("selected") == result.selected
-            self.stdout.write("matches the published draw" if same else
-                              "DIFFERS from the published draw")
+            self.stdout.write(
+                "matches the published draw" if same else "DIFFERS from the published draw"
+            )

@@ -18,13 +18,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--user", required=True, help="The inspector's username.")
-        parser.add_argument("--replace", action="store_true",
-                            help="Replace an existing key (forgotten passphrase): the cases must "
-                                 "then be shared again by another inspector.")
-        parser.add_argument("--passphrase-env", metavar="NAME",
-                            help="Read the passphrase from this environment variable (scripts).")
-        parser.add_argument("--if-missing", action="store_true",
-                            help="Do nothing if the inspector has a key already (re-runnable).")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace an existing key (forgotten passphrase): the cases must "
+            "then be shared again by another inspector.",
+        )
+        parser.add_argument(
+            "--passphrase-env",
+            metavar="NAME",
+            help="Read the passphrase from this environment variable (scripts).",
+        )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing if the inspector has a key already (re-runnable).",
+        )
 
     def handle(self, *args, user, replace, passphrase_env, if_missing, **options):
         person = get_user_model().objects.filter(username=user).first()

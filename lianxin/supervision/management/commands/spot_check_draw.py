@@ -30,12 +30,17 @@ class Command(BaseCommand):
         parser.add_argument("--share", help="the share to draw, 0 < share ≤ 1 (e.g. 0.1)")
         parser.add_argument("--unit", help="unit code (default: the root of the tree)")
         mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--announce", action="store_true",
-                          help="publish the seed; the draw comes later")
-        mode.add_argument("--verify", action="store_true",
-                          help="re-run a stored draw (or one over --eligible-file) and compare")
-        parser.add_argument("--eligible-file",
-                            help="with --verify: one username a line; checks the draw over it")
+        mode.add_argument(
+            "--announce", action="store_true", help="publish the seed; the draw comes later"
+        )
+        mode.add_argument(
+            "--verify",
+            action="store_true",
+            help="re-run a stored draw (or one over --eligible-file) and compare",
+        )
+        parser.add_argument(
+            "--eligible-file", help="with --verify: one username a line; checks the draw over it"
+        )
 
     def handle(self, *args, **opts):
         seed = opts["seed"]
@@ -48,18 +53,21 @@ class Command(BaseCommand):
             if opts["announce"]:
                 if not opts["share"]:
                     raise CommandError("--announce needs --share")
-                check = spot_checks.spot_check_announce(year=opts["year"], seed=seed,
-                                                     share=opts["share"], unit=unit,
-                                                     actor=SYSTEM)
-                self.stdout.write(f"announced spot check #{check.pk}: year {check.year}, "
-                                  f"unit {unit.code}, share {check.share}, seed {seed!r}")
+                check = spot_checks.spot_check_announce(
+                    year=opts["year"], seed=seed, share=opts["share"], unit=unit, actor=SYSTEM
+                )
+                self.stdout.write(
+                    f"announced spot check #{check.pk}: year {check.year}, "
+                    f"unit {unit.code}, share {check.share}, seed {seed!r}"
+                )
                 return
             check = SpotCheck.objects.filter(year=opts["year"], unit=unit, seed=seed).first()
             if check is None:
                 raise CommandError(
                     f"no spot check announced for year {opts['year']}, unit {unit.code} and this "
                     "seed: announce it first with --announce (the seed must be public before the "
-                    "draw)")
+                    "draw)"
+                )
             if opts["share"] and self._share(opts["share"]) != check.share:
                 raise CommandError(f"the announced share is {check.share}, not {opts['share']}")
             if opts["verify"]:
@@ -67,8 +75,10 @@ class Command(BaseCommand):
             check = spot_checks.spot_check_draw(spot_check=check, actor=SYSTEM)
         except LianxinError as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stdout.write(f"drew {len(check.drawn)} of {len(check.eligible)} "
-                          f"(eligible list sha256 {check.eligible_hash}):")
+        self.stdout.write(
+            f"drew {len(check.drawn)} of {len(check.eligible)} "
+            f"(eligible list sha256 {check.eligible_hash}):"
+        )
         for name in check.drawn:
             self.stdout.write(f"  {name}")
 
@@ -105,14 +115,18 @@ class Command(BaseCommand):
             problems.append("the seed was recorded after the draw")
         now = spot_checks.spot_check_eligible(year=check.year, unit=check.unit)
         if integrity.eligible_hash(now) != check.eligible_hash:
-            self.stdout.write("note: the eligible list has changed since the draw "
-                              f"(now {len(now)} cadres); the draw is verified over the stored "
-                              "list")
+            self.stdout.write(
+                "note: the eligible list has changed since the draw "
+                f"(now {len(now)} cadres); the draw is verified over the stored "
+                "list"
+            )
         if problems:
             raise CommandError("verification FAILED: " + "; ".join(problems))
-        self.stdout.write(f"verified: seed {check.seed!r}, {len(check.eligible)} eligible "
-                          f"(sha256 {check.eligible_hash}), share {check.share} → "
-                          f"{', '.join(check.drawn)}")
+        self.stdout.write(
+            f"verified: seed {check.seed!r}, {len(check.eligible)} eligible "
+            f"(sha256 {check.eligible_hash}), share {check.share} → "
+            f"{', '.join(check.drawn)}"
+        )
 
     def _verify_file(self, seed, opts):
         if not opts["share"]:
@@ -120,8 +134,9 @@ class Command(BaseCommand):
         path = Path(opts["eligible_file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        names = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
+        names = [
+            line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
         if not names:
             raise CommandError(f"{path.name} has no names")
         share = self._share(opts["share"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -19,10 +20,6 @@ from lianxin.core.models import Role, Unit
 
 from .errors import Code
 from .models import Difficulty, Household, Pairing, Visit
-
-# How often a pair must be visited: a quarter, a month for households in severe difficulty.
-ORDINARY_DAYS = 92
-SEVERE_DAYS = 31
 
 
 def managed_units(user: Any) -> list[Unit]:
@@ -62,15 +59,26 @@ def my_pairings(user: Any) -> QuerySet[Pairing]:
     )
 
 
-def interval_days(household: Household) -> int:
-    return SEVERE_DAYS if household.difficulty == Difficulty.SEVERE else ORDINARY_DAYS
+def interval_months(household: Household) -> int:
+    """How often the household must be visited, in calendar months: the one place it is
+    decided (settings OUTREACH_VISIT_INTERVAL_MONTHS, OUTREACH_SEVERE_INTERVAL_MONTHS)."""
+    if household.difficulty == Difficulty.SEVERE:
+        return int(settings.OUTREACH_SEVERE_INTERVAL_MONTHS)
+    return int(settings.OUTREACH_VISIT_INTERVAL_MONTHS)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it is shorter (31 Jan → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def is_overdue(pairing: Pairing, last_visit: date | None, today: date | None = None) -> bool:
     """No visit within the household's interval (counted from the pairing's start if none)."""
     today = today or clock.now().date()
     since = last_visit or pairing.starts_on
-    return (today - since).days > interval_days(pairing.household)
+    return today > add_months(since, interval_months(pairing.household))
 
 
 def overdue_pairings(user: Any, today: date | None = None) -> list[Pairing]:
@@ -133,15 +141,21 @@ def _months(start: date, end: date) -> list[tuple[int, int]]:
     return months
 
 
+def _block(year: int, month: int, months: int) -> int:
+    """The number of the `months`-long block of the calendar holding the month: blocks start
+    in January (months divides 12), so 3 gives the quarters and 1 the months."""
+    return (year * 12 + month - 1) // months
+
+
 def pairing_covered(pairing: Pairing, visit_dates: list[date], start: date, end: date) -> bool:
-    """Visited at least once in the part of the period the pairing was current; a household
-    in severe difficulty in every month of it."""
+    """Visited in every interval block (a quarter; a month for a household in severe
+    difficulty) that the part of the period the pairing was current touches."""
     since = max(start, pairing.starts_on)
     until = min(end, pairing.ends_on) if pairing.ends_on else end
-    seen = [d for d in visit_dates if since <= d <= until]
-    if pairing.household.difficulty != Difficulty.SEVERE:
-        return bool(seen)
-    return {(d.year, d.month) for d in seen} >= set(_months(since, until))
+    months = interval_months(pairing.household)
+    seen = {_block(d.year, d.month, months) for d in visit_dates if since <= d <= until}
+    due = {_block(year, month, months) for year, month in _months(since, until)}
+    return seen >= due
 
 
 @dataclass

@@ -27,7 +27,7 @@ from ..selectors import (
     cadre_choices,
     household_visits,
     household_with_pairings,
-    interval_days,
+    interval_months,
     is_overdue,
     managed_units,
     my_pairings,
@@ -87,7 +87,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": _person(request.user, household),
             "current": current,
             "visits": household_visits(household),
-            "interval": interval_days(household),
+            "interval": interval_months(household),
             "can_visit": current is not None
             and may(request.user, "outreach.record_visit", current),
         },

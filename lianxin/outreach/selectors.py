@@ -14,16 +14,60 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
-from lianxin.core.access import OFFICIAL_ROLES, subtree_q, units_where
+from lianxin.core.access import OFFICIAL_ROLES, may, subtree_q, units_where
 from lianxin.core.errors import InvalidInput
-from lianxin.core.models import Role, Unit
+from lianxin.core.masking import mask_name, mask_phone
+from lianxin.core.models import Role, Unit, UnitKind
 
 from .errors import Code
-from .models import Difficulty, Household, Pairing, Visit
+from .models import Difficulty, Household, HouseholdImport, Pairing, Visit
 
 
 def managed_units(user: Any) -> list[Unit]:
     return units_where(user, Role.LEADER, Role.ADMIN)
+
+
+def household_person(user: Any, household: Household) -> dict[str, str]:
+    """The household's name, phone and address as this user may see them (PIPL: masked for
+    those who check the work without contacting the people)."""
+    if may(user, "outreach.see_personal_data", household):
+        return {"name": household.head_name, "phone": household.phone, "address": household.address}
+    return {
+        "name": mask_name(household.head_name),
+        "phone": mask_phone(household.phone),
+        "address": "",
+    }
+
+
+def registry_households(user: Any, *, active: bool = True) -> QuerySet[Household]:
+    """The registry as the user may read it: the households of the units they manage or
+    oversee (names masked for overseers, by `household_person`)."""
+    units = units_where(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
+    return (
+        Household.objects.filter(subtree_q(units, "unit"), is_active=active)
+        .select_related("unit")
+        .order_by("unit__name", "head_name", "pk")
+    )
+
+
+def village_choices(user: Any) -> list[Unit]:
+    """The villages and communities a leader may list households in."""
+    units = managed_units(user)
+    if not units:
+        return []
+    under = Q(pk__in=[])
+    for unit in units:
+        under |= Q(path__startswith=unit.path)
+    return Unit.objects.filter(
+        under, is_active=True, kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY]
+    ).in_tree_order()
+
+
+def imports_of(user: Any) -> QuerySet[HouseholdImport]:
+    """Registry imports into the units the user manages, newest first."""
+    return HouseholdImport.objects.filter(subtree_q(managed_units(user), "unit")).select_related(
+        "unit", "uploaded_by"
+    )
 
 
 def unpaired_households(user: Any) -> QuerySet[Household]:

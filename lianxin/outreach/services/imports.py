@@ -117,9 +117,9 @@ def household_import_start(
 
 
 def household_import_step(
-    *, actor: Any, job: HouseholdImport | int, rows: int = STEP_ROWS
+    *, actor: Any, job: HouseholdImport | int, rows: int | None = None
 ) -> HouseholdImport:
-    """Import the next `rows` rows. The last step marks the import done, drops the rows read
+    """Import the next `rows` rows (STEP_ROWS). The last step marks the import done, drops the rows read
     from the file and audits the counts. A job not running is returned unchanged."""
     with transaction.atomic():
         locked = lock(HouseholdImport, job, related=["unit"])
@@ -128,7 +128,7 @@ def household_import_step(
             return locked
         columns = check_mapping(locked.header, locked.mapping)
         context = _Context(locked.unit)
-        end = min(locked.position + max(rows, 1), locked.total)
+        end = min(locked.position + max(rows or STEP_ROWS, 1), locked.total)
         for index in range(locked.position, end):
             row = locked.rows[index]
             if all(cell in (None, "") for cell in row):

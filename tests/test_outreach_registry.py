@@ -267,6 +267,15 @@ def test_a_deactivated_household_in_the_file_is_skipped(village, outreach_people
     assert not household.is_active
 
 
+def test_an_empty_village_means_the_importing_village_itself(village, outreach_people, street):
+    leader = outreach_people["leader"]
+    row = ["王大爷", "13812345678", "", "独居老人", "", "", "", "2026-01-05", ""]
+    into_street = run_import(leader, street, xlsx([row]))
+    assert [line for line, _reason in into_street.skipped] == [2]  # a street is no village
+    into_village = run_import(leader, village, xlsx([row]))
+    assert into_village.created == 1 and Household.objects.get().unit == village
+
+
 def test_the_progress_advances_step_by_step(village, outreach_people, street):
     leader = outreach_people["leader"]
     job = household_import_open(actor=leader, unit=street, data=xlsx(ROWS), file_name="a.xlsx")

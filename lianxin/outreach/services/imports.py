@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from lianxin.core import clock
 from lianxin.core.access import OFFICIAL_ROLES
 from lianxin.core.errors import InvalidInput, InvalidTransition, LianxinError
-from lianxin.core.models import Unit
+from lianxin.core.models import Unit, UnitKind
 from lianxin.core.text import visible
 from lianxin.core.transitions import commit, lock, require_permission, transition
 
@@ -194,9 +194,14 @@ class _Context:
 
     def village(self, name: str) -> Unit:
         """The unit a row names (by name or code) within the import's unit; the import's unit
-        itself when the cell is empty."""
+        itself when the cell is empty and it is a village or community."""
         if not name:
-            return self.unit
+            if self.unit.kind in (UnitKind.VILLAGE, UnitKind.COMMUNITY):
+                return self.unit
+            raise InvalidInput(
+                _("The village or community is empty: name one under %(unit)s.")
+                % {"unit": self.unit.name}
+            )
         if name in self.codes:
             return self.codes[name]
         places = self.names.get(name, [])

@@ -122,9 +122,11 @@ def _render_form(
 @login_required
 @require_http_methods(["GET", "POST"])
 def household_new(request: HttpRequest) -> HttpResponse:
+    if not managed_units(request.user):
+        raise PermissionDenied(_("Only a unit leader over a village registers its households."))
     villages = village_choices(request.user)
     if not villages:
-        raise PermissionDenied(_("Only a unit leader over a village registers its households."))
+        return render(request, "outreach/household_form.html", {"no_villages": True})
     values = _values(
         request,
         {"unit": villages[0].pk, "members": 1, "reasons": [], "difficulty": Difficulty.ORDINARY},

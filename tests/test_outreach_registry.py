@@ -288,6 +288,21 @@ def test_the_progress_advances_step_by_step(village, outreach_people, street):
     assert job.created == 3 and len(job.skipped) == 5
 
 
+def test_a_step_sent_with_an_old_copy_of_the_import_goes_on_from_the_stored_position(
+    village, outreach_people, street
+):
+    """Two tabs (or a resent request) stepping the same import: each step locks the import
+    and starts where the last one stopped, so no row is imported twice."""
+    leader = outreach_people["leader"]
+    job = household_import_open(actor=leader, unit=street, data=xlsx(ROWS), file_name="a.xlsx")
+    stale = household_import_start(actor=leader, job=job, mapping=job.mapping)
+    first = household_import_step(actor=leader, job=stale, rows=4)
+    second = household_import_step(actor=leader, job=stale, rows=4)
+    assert (first.position, second.position) == (4, 8)
+    assert second.created + second.unchanged + len(second.skipped) == 7  # rows 2-8, one blank
+    assert second.unchanged == 0
+
+
 def test_a_custom_header_is_mapped_by_hand_and_a_missing_field_refused(
     village, outreach_people, street
 ):

@@ -58,6 +58,12 @@ def test_the_registry_is_masked_for_a_supervisor(client, village, outreach_peopl
     assert client.get("/outreach/registry/import/").status_code == 403
 
 
+def test_a_supervisor_over_a_unit_without_households_sees_an_empty_registry(client, district):
+    client.force_login(make_user("overseer", Role.SUPERVISOR, district["vet"]))
+    page = client.get("/outreach/registry/")
+    assert page.status_code == 200 and "暂无联系户" in page.content.decode()
+
+
 def test_a_cadre_without_units_may_not_open_the_registry(client, outreach_people):
     client.force_login(outreach_people["cadre"])
     assert client.get("/outreach/registry/").status_code == 403

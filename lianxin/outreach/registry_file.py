@@ -4,6 +4,7 @@ No database here: the import service (services/imports.py) decides what the rows
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -212,20 +213,31 @@ def parse_date(value: Any) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
 
-def _labels(choices: Any) -> dict[str, str]:
-    """Each choice's code and its label in Chinese and English, compared loosely."""
+def _labels(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+    """Each choice's code and its label in Chinese and English, and the `extra` words,
+    compared loosely."""
     words = {}
     for code, label in choices:
         words[_key(code)] = code
         for language in ("zh-hans", "en"):
             with translation.override(language):
                 words[_key(str(label))] = code
-    return words
+    return words | {_key(word): code for word, code in extra.items()}
+
+
+@functools.cache
+def _reason_words() -> dict[str, str]:
+    return _labels(Reason.choices, REASON_WORDS)  # once: switching languages is not cheap
+
+
+@functools.cache
+def _difficulty_words() -> dict[str, str]:
+    return _labels(Difficulty.choices, DIFFICULTY_WORDS)
 
 
 def parse_reasons(value: Any) -> list[str]:
     """Reason codes from text like "低保、独居老人"; ValueError naming the first unknown word."""
-    words = _labels(Reason.choices) | {_key(k): v for k, v in REASON_WORDS.items()}
+    words = _reason_words()
     codes = []
     for word in SPLIT.split(text(value)):
         if not word:
@@ -240,7 +252,7 @@ def parse_difficulty(value: Any) -> str:
     raw = text(value)
     if not raw:
         return Difficulty.ORDINARY
-    words = _labels(Difficulty.choices) | {_key(k): v for k, v in DIFFICULTY_WORDS.items()}
+    words = _difficulty_words()
     if _key(raw) not in words:
         raise ValueError(raw)
     return words[_key(raw)]

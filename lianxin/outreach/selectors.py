@@ -39,10 +39,15 @@ def household_person(user: Any, household: Household) -> dict[str, str]:
     }
 
 
+def registry_units(user: Any) -> list[Unit]:
+    """The units whose registry the user reads: those they lead, administer or oversee."""
+    return units_where(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
+
+
 def registry_households(user: Any, *, active: bool = True) -> QuerySet[Household]:
     """The registry as the user may read it: the households of the units they manage or
     oversee (names masked for overseers, by `household_person`)."""
-    units = units_where(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
+    units = registry_units(user)
     return (
         Household.objects.filter(subtree_q(units, "unit"), is_active=active)
         .select_related("unit")

@@ -42,7 +42,14 @@ from ..registry_file import (
     read_sheet,
     text,
 )
-from .households import household_register, household_update, normalize_phone, pairing_assign
+from .households import (
+    EDITABLE,
+    household_fields,
+    household_register,
+    household_update,
+    normalize_phone,
+    pairing_assign,
+)
 
 # Rows imported per step: a step is one transaction, short enough to answer the page quickly.
 STEP_ROWS = 100
@@ -298,12 +305,17 @@ def _import_row(actor: Any, row: list[Any], columns: dict[str, int], context: _C
             _("This household was deactivated on %(day)s; an import does not change it.")
             % {"day": existing.deactivated_on}
         )
-    before = existing.version
-    household = household_update(actor=actor, household=existing, **values)
-    changed = household.version != before
+    changed = False
+    wanted = household_fields(
+        **{name: values.get(name, getattr(existing, name)) for name in EDITABLE}
+    )
+    if any(wanted[name] != getattr(existing, name) for name in EDITABLE):
+        # Locked and checked against the version read above: a change made meanwhile wins.
+        household_update(actor=actor, household=existing, version=existing.version, **values)
+        changed = True
     if cadre is not None:
-        current = Pairing.objects.filter(household=household, ends_on__isnull=True).first()
+        current = Pairing.objects.filter(household=existing, ends_on__isnull=True).first()
         if current is None or current.cadre_id != cadre.pk:
-            pairing_assign(actor=actor, household=household, cadre=cadre)
+            pairing_assign(actor=actor, household=existing, cadre=cadre)
             changed = True
     return "updated" if changed else "unchanged"

@@ -30,6 +30,7 @@ from ..selectors import (
     imports_of,
     managed_units,
     registry_households,
+    registry_units,
     village_choices,
 )
 from ..services.households import household_deactivate, household_register, household_update
@@ -59,10 +60,10 @@ def _refused(exc: LianxinError) -> None:
 
 @login_required
 def registry(request: HttpRequest) -> HttpResponse:
+    if not registry_units(request.user):
+        raise PermissionDenied(_("This page is for unit leaders and supervisors."))
     active = request.GET.get("show") != "inactive"
     households = registry_households(request.user, active=active)
-    if not managed_units(request.user) and not households.exists():
-        raise PermissionDenied(_("This page is for unit leaders and supervisors."))
     page = Paginator(households, 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -143,6 +143,25 @@ def test_the_import_from_upload_to_result(client, village, leader, district):
     assert Household.objects.count() == 3
 
 
+def test_an_import_is_discarded_and_its_rows_deleted(client, village, leader, district):
+    upload(client, xlsx(ROWS), unit=district["street"])
+    job = HouseholdImport.objects.get()
+    assert job.rows
+    assert client.post(f"/outreach/registry/import/{job.pk}/discard/").status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.rows) == ("discarded", [])
+    assert (
+        "文件中的数据已删除" in client.get(f"/outreach/registry/import/{job.pk}/").content.decode()
+    )
+    step = client.post(f"/outreach/registry/import/{job.pk}/step/", HTTP_ACCEPT="application/json")
+    assert step.json()["finished"] is True and not Household.objects.exists()
+    again = client.post(f"/outreach/registry/import/{job.pk}/discard/")
+    assert (
+        again.status_code == 302
+        and AuditEvent.objects.filter(action="household_import_discard").count() == 1
+    )
+
+
 def test_a_mapping_without_a_required_column_is_refused(client, village, leader, district):
     upload(client, xlsx(ROWS), unit=district["street"])
     job = HouseholdImport.objects.get()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/import/template.xlsx", registry.import_template, name="import-template"),
     path("registry/import/<int:pk>/", registry.import_detail, name="import"),
     path("registry/import/<int:pk>/step/", registry.import_step, name="import-step"),
+    path("registry/import/<int:pk>/discard/", registry.import_discard, name="import-discard"),
     path("households/<int:pk>/", pages.household_detail, name="household"),
     path("households/<int:pk>/edit/", registry.household_edit, name="household-edit"),
     path(

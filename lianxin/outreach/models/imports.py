@@ -15,6 +15,7 @@ class ImportStatus(models.TextChoices):
     MAPPING = "mapping", _("Waiting for the column mapping")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Done")
+    DISCARDED = "discarded", _("Discarded")
 
 
 class HouseholdImport(models.Model):

@@ -172,6 +172,31 @@ def household_import_step(
     return locked
 
 
+def household_import_discard(*, actor: Any, job: HouseholdImport | int) -> HouseholdImport:
+    """Give up an import that is waiting for its mapping or not finished: the rows read from
+    the file are dropped (PIPL: no copy of the registry left lying about); rows already
+    imported stay, as they were audited."""
+
+    def change(obj: HouseholdImport) -> list[str]:
+        obj.rows = []
+        obj.finished_at = clock.now()
+        return ["rows", "finished_at"]
+
+    return transition(
+        HouseholdImport,
+        job,
+        action="household_import_discard",
+        actor=actor,
+        perm="outreach.manage_households",
+        allowed=[ImportStatus.MAPPING, ImportStatus.RUNNING],
+        to=ImportStatus.DISCARDED,
+        related=["unit"],
+        change=change,
+        data=lambda obj: {"position": obj.position, "total": obj.total},
+        refused=_("This import is finished."),
+    )
+
+
 def household_import_run(
     *,
     actor: Any,

@@ -35,6 +35,7 @@ from ..selectors import (
 )
 from ..services.households import household_deactivate, household_register, household_update
 from ..services.imports import (
+    household_import_discard,
     household_import_open,
     household_import_start,
     household_import_step,
@@ -331,6 +332,24 @@ def import_step(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("outreach:import", pk=job.pk)
     if "json" in request.headers.get("Accept", ""):
         return JsonResponse(
-            {"done": job.position, "total": job.total, "finished": job.status == ImportStatus.DONE}
+            {
+                "done": job.position,
+                "total": job.total,
+                "finished": job.status != ImportStatus.RUNNING,
+            }
         )
+    return redirect("outreach:import", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_or_404(request, pk)
+    try:
+        household_import_discard(actor=request.user, job=job)
+    except LianxinError as exc:
+        _refused(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The import is discarded; the file's rows are deleted."))
     return redirect("outreach:import", pk=job.pk)

@@ -8,6 +8,7 @@ import functools
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -213,7 +214,7 @@ def parse_date(value: Any) -> date | None:
     return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
 
 
-def _labels(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+def _labels(choices: Any, extra: Mapping[str, str]) -> dict[str, str]:
     """Each choice's code and its label in Chinese and English, and the `extra` words,
     compared loosely."""
     words = {}

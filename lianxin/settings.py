@@ -392,6 +392,15 @@ INSPECTOR_PASSPHRASE_KDF = (
 INTEGRITY_LIVING_ALLOWANCE = os.environ.get("INTEGRITY_LIVING_ALLOWANCE", "30000")
 INTEGRITY_TOLERANCE_ABS = os.environ.get("INTEGRITY_TOLERANCE_ABS", "50000")
 INTEGRITY_TOLERANCE_REL = os.environ.get("INTEGRITY_TOLERANCE_REL", "0.05")
+# Outreach (docs/outreach/README.md): a household is visited at least once every so many
+# calendar months, in blocks counted from January (so a divisor of 12: 3 is once a quarter),
+# households in severe difficulty every OUTREACH_SEVERE_INTERVAL_MONTHS. The household registry
+# import takes .xlsx files up to OUTREACH_IMPORT_MAX_BYTES with at most OUTREACH_IMPORT_MAX_ROWS
+# rows (a small zipped file can hold millions of rows).
+OUTREACH_VISIT_INTERVAL_MONTHS = 3
+OUTREACH_SEVERE_INTERVAL_MONTHS = 1
+OUTREACH_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+OUTREACH_IMPORT_MAX_ROWS = 20000
 # Early warning (docs/insight/early-warning.md): the method's defaults, as in
 # lianxin/insight/warning.py; a county that re-runs bench/warning.py on its own history sets what
 # it chose in the environment. A rise: significance of the test, fewest reports in the window
@@ -426,6 +435,10 @@ for _name, _cast in (
     ("REPORT_RECEIPT_MAX_FAILURES", int),
     ("REPORT_RECEIPT_MAX_GLOBAL_FAILURES", int),
     ("REPORT_RECEIPT_LOCKOUT_SECONDS", int),
+    ("OUTREACH_VISIT_INTERVAL_MONTHS", int),
+    ("OUTREACH_SEVERE_INTERVAL_MONTHS", int),
+    ("OUTREACH_IMPORT_MAX_BYTES", int),
+    ("OUTREACH_IMPORT_MAX_ROWS", int),
 ):
     if _name in os.environ:
         try:
@@ -434,6 +447,9 @@ for _name, _cast in (
             raise ImproperlyConfigured(
                 f"{_name} must be a number, not {os.environ[_name]!r}"
             ) from None
+for _name in ("OUTREACH_VISIT_INTERVAL_MONTHS", "OUTREACH_SEVERE_INTERVAL_MONTHS"):
+    if globals()[_name] not in (1, 2, 3, 4, 6, 12):
+        raise ImproperlyConfigured(f"{_name} must be 1, 2, 3, 4, 6 or 12 (months)")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "lianxin.core.authentication.ExpiringTokenAuthentication",

@@ -15,6 +15,12 @@ class OutreachConfig(AppConfig):
         audit_action_labels(
             {
                 "household_register": _("Household registered"),
+                "household_update": _("Household details changed"),
+                "household_deactivate": _("Household deactivated"),
+                "household_import_upload": _("Household registry file uploaded"),
+                "household_import_start": _("Household registry import started"),
+                "household_import_done": _("Household registry import finished"),
+                "household_import_discard": _("Household registry import discarded"),
                 "pairing_assign": _("Cadre paired with a household"),
                 "pairing_reassign": _("Household reassigned to another cadre"),
                 "visit_record": _("Visit recorded"),

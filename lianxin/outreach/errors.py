@@ -17,6 +17,15 @@ class Code(StrEnum):
     NO_NEEDS = "no_needs"
     ALREADY_APPEALED = "already_appealed"
     BAD_PERIOD = "bad_period"
+    DUPLICATE_HOUSEHOLD = "duplicate_household"
+    FARM_DETAILS = "farm_details"
+    HOUSEHOLD_INACTIVE = "household_inactive"
+    FILE_TOO_LARGE = "file_too_large"
+    NOT_XLSX = "not_xlsx"
+    NO_HEADER = "no_header"
+    NO_ROWS = "no_rows"
+    TOO_MANY_ROWS = "too_many_rows"
+    BAD_MAPPING = "bad_mapping"
 
 
 # What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
@@ -32,4 +41,13 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.NO_NEEDS: "Making an appeal of a visit that found no needs.",
     Code.ALREADY_APPEALED: "The visit's needs are already an appeal.",
     Code.BAD_PERIOD: "A coverage period that is not like 2026Q4 or 2026-11.",
+    Code.DUPLICATE_HOUSEHOLD: "The village already lists a household with this head and phone.",
+    Code.FARM_DETAILS: "A livestock farm is listed with its species and herd size.",
+    Code.HOUSEHOLD_INACTIVE: "Changing a household that was deactivated.",
+    Code.FILE_TOO_LARGE: "A registry file larger than OUTREACH_IMPORT_MAX_BYTES.",
+    Code.NOT_XLSX: "A registry file that is not an Excel .xlsx workbook.",
+    Code.NO_HEADER: "A registry file whose first row does not name the columns.",
+    Code.NO_ROWS: "A registry file with no rows below its header.",
+    Code.TOO_MANY_ROWS: "A registry file with more rows than OUTREACH_IMPORT_MAX_ROWS.",
+    Code.BAD_MAPPING: "A column mapping that leaves out a required field or names no column.",
 }

@@ -8,25 +8,71 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
-from lianxin.core.access import OFFICIAL_ROLES, subtree_q, units_where
+from lianxin.core.access import OFFICIAL_ROLES, may, subtree_q, units_where
 from lianxin.core.errors import InvalidInput
-from lianxin.core.models import Role, Unit
+from lianxin.core.masking import mask_name, mask_phone
+from lianxin.core.models import Role, Unit, UnitKind
 
 from .errors import Code
-from .models import Difficulty, Household, Pairing, Visit
-
-# How often a pair must be visited: a quarter, a month for households in severe difficulty.
-ORDINARY_DAYS = 92
-SEVERE_DAYS = 31
+from .models import Difficulty, Household, HouseholdImport, Pairing, Visit
 
 
 def managed_units(user: Any) -> list[Unit]:
     return units_where(user, Role.LEADER, Role.ADMIN)
+
+
+def household_person(user: Any, household: Household) -> dict[str, str]:
+    """The household's name, phone and address as this user may see them (PIPL: masked for
+    those who check the work without contacting the people)."""
+    if may(user, "outreach.see_personal_data", household):
+        return {"name": household.head_name, "phone": household.phone, "address": household.address}
+    return {
+        "name": mask_name(household.head_name),
+        "phone": mask_phone(household.phone),
+        "address": "",
+    }
+
+
+def registry_units(user: Any) -> list[Unit]:
+    """The units whose registry the user reads: those they lead, administer or oversee."""
+    return units_where(user, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
+
+
+def registry_households(user: Any, *, active: bool = True) -> QuerySet[Household]:
+    """The registry as the user may read it: the households of the units they manage or
+    oversee (names masked for overseers, by `household_person`)."""
+    units = registry_units(user)
+    return (
+        Household.objects.filter(subtree_q(units, "unit"), is_active=active)
+        .select_related("unit")
+        .order_by("unit__name", "head_name", "pk")
+    )
+
+
+def village_choices(user: Any) -> list[Unit]:
+    """The villages and communities a leader may list households in."""
+    units = managed_units(user)
+    if not units:
+        return []
+    under = Q(pk__in=[])
+    for unit in units:
+        under |= Q(path__startswith=unit.path)
+    return Unit.objects.filter(
+        under, is_active=True, kind__in=[UnitKind.VILLAGE, UnitKind.COMMUNITY]
+    ).in_tree_order()
+
+
+def imports_of(user: Any) -> QuerySet[HouseholdImport]:
+    """Registry imports into the units the user manages, newest first."""
+    return HouseholdImport.objects.filter(subtree_q(managed_units(user), "unit")).select_related(
+        "unit", "uploaded_by"
+    )
 
 
 def unpaired_households(user: Any) -> QuerySet[Household]:
@@ -62,15 +108,26 @@ def my_pairings(user: Any) -> QuerySet[Pairing]:
     )
 
 
-def interval_days(household: Household) -> int:
-    return SEVERE_DAYS if household.difficulty == Difficulty.SEVERE else ORDINARY_DAYS
+def interval_months(household: Household) -> int:
+    """How often the household must be visited, in calendar months: the one place it is
+    decided (settings OUTREACH_VISIT_INTERVAL_MONTHS, OUTREACH_SEVERE_INTERVAL_MONTHS)."""
+    if household.difficulty == Difficulty.SEVERE:
+        return int(settings.OUTREACH_SEVERE_INTERVAL_MONTHS)
+    return int(settings.OUTREACH_VISIT_INTERVAL_MONTHS)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it is shorter (31 Jan → 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def is_overdue(pairing: Pairing, last_visit: date | None, today: date | None = None) -> bool:
     """No visit within the household's interval (counted from the pairing's start if none)."""
     today = today or clock.now().date()
     since = last_visit or pairing.starts_on
-    return (today - since).days > interval_days(pairing.household)
+    return today > add_months(since, interval_months(pairing.household))
 
 
 def overdue_pairings(user: Any, today: date | None = None) -> list[Pairing]:
@@ -133,15 +190,21 @@ def _months(start: date, end: date) -> list[tuple[int, int]]:
     return months
 
 
+def _block(year: int, month: int, months: int) -> int:
+    """The number of the `months`-long block of the calendar holding the month: blocks start
+    in January (months divides 12), so 3 gives the quarters and 1 the months."""
+    return (year * 12 + month - 1) // months
+
+
 def pairing_covered(pairing: Pairing, visit_dates: list[date], start: date, end: date) -> bool:
-    """Visited at least once in the part of the period the pairing was current; a household
-    in severe difficulty in every month of it."""
+    """Visited in every interval block (a quarter; a month for a household in severe
+    difficulty) that the part of the period the pairing was current touches."""
     since = max(start, pairing.starts_on)
     until = min(end, pairing.ends_on) if pairing.ends_on else end
-    seen = [d for d in visit_dates if since <= d <= until]
-    if pairing.household.difficulty != Difficulty.SEVERE:
-        return bool(seen)
-    return {(d.year, d.month) for d in seen} >= set(_months(since, until))
+    months = interval_months(pairing.household)
+    seen = {_block(d.year, d.month, months) for d in visit_dates if since <= d <= until}
+    due = {_block(year, month, months) for year, month in _months(since, until)}
+    return seen >= due
 
 
 @dataclass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages
+from .views import pages, registry
 
 app_name = "outreach"
 
@@ -8,7 +8,20 @@ urlpatterns = [
     path("", pages.my_households, name="mine"),
     path("unit/", pages.unit_overview, name="unit"),
     path("unit/pair/", pages.pair, name="pair"),
+    path("registry/", registry.registry, name="registry"),
+    path("registry/new/", registry.household_new, name="household-new"),
+    path("registry/import/", registry.import_upload, name="import-upload"),
+    path("registry/import/template.xlsx", registry.import_template, name="import-template"),
+    path("registry/import/<int:pk>/", registry.import_detail, name="import"),
+    path("registry/import/<int:pk>/step/", registry.import_step, name="import-step"),
+    path("registry/import/<int:pk>/discard/", registry.import_discard, name="import-discard"),
     path("households/<int:pk>/", pages.household_detail, name="household"),
+    path("households/<int:pk>/edit/", registry.household_edit, name="household-edit"),
+    path(
+        "households/<int:pk>/deactivate/",
+        registry.household_deactivate_view,
+        name="household-deactivate",
+    ),
     path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
     path("visits/sync/", pages.visit_sync, name="visit-sync"),
     path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),

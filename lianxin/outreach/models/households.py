@@ -49,17 +49,31 @@ class Household(models.Model):
     species = models.CharField(_("livestock species"), max_length=50, blank=True)
     herd_size = models.PositiveIntegerField(_("herd size"), null=True, blank=True)
     consent_on = models.DateField(_("consent given on"))
+    # Empty when a registry was imported from the command line (the audit log says "system").
     consent_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("consent recorded by"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("reason for deactivation"), max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["unit_id", "head_name", "pk"]
+        constraints = [
+            # The natural key (docs/outreach/README.md): a village lists a head of household with
+            # a phone once, so an import run twice, or a form sent twice, lists nobody twice.
+            models.UniqueConstraint(
+                fields=["unit", "head_name", "phone"], name="outreach_household_natural_key"
+            ),
+        ]
         verbose_name = _("household")
         verbose_name_plural = _("households")
 

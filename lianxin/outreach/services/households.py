@@ -6,12 +6,12 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
 from lianxin.core.access import OFFICIAL_ROLES, has_role
-from lianxin.core.errors import InvalidInput
+from lianxin.core.errors import InvalidInput, InvalidTransition
 from lianxin.core.models import Unit
 from lianxin.core.text import clean_text
 from lianxin.core.transitions import commit, lock, require_permission
@@ -19,7 +19,117 @@ from lianxin.core.transitions import commit, lock, require_permission
 from ..errors import Code
 from ..models import Difficulty, Household, Pairing, Reason
 
-PHONE_RE = re.compile(r"^\+?[0-9-]{5,20}$")
+PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
+# What an edit may change; the rest (consent recorder, history) is the record's own.
+EDITABLE = (
+    "head_name",
+    "members",
+    "phone",
+    "address",
+    "reasons",
+    "difficulty",
+    "species",
+    "herd_size",
+    "consent_on",
+)
+
+
+def normalize_phone(value: Any) -> str:
+    """Digits (and a leading +) only: "138 1234-5678" and "13812345678" are one phone, so one
+    natural key."""
+    return re.sub(r"[\s()（）-]", "", str(value or ""))
+
+
+def _refuse(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, fields={field: [message]})
+
+
+def _whole(value: Any, field: str, message: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise _refuse(field, message) from None
+    if not low <= number <= high:
+        raise _refuse(field, message)
+    return number
+
+
+def household_fields(
+    *,
+    head_name: Any,
+    members: Any,
+    reasons: list[str],
+    consent_on: date | None,
+    difficulty: str = Difficulty.ORDINARY,
+    phone: Any = "",
+    address: Any = "",
+    species: Any = "",
+    herd_size: Any = None,
+) -> dict[str, Any]:
+    """The checked values of a household, keeping only what its reasons need (PIPL): species
+    and herd size are kept for a livestock farm and required there, dropped for any other."""
+    head_name = clean_text(
+        head_name, field="head_name", max_length=50, label=_("Head of household")
+    )
+    address = clean_text(
+        address, field="address", max_length=200, required=False, label=_("Address")
+    )
+    phone = normalize_phone(phone)
+    if phone and not PHONE_RE.match(phone):
+        raise _refuse("phone", _("Enter a valid phone number, e.g. 13812345678."))
+    if consent_on is None:
+        # PIPL: nobody is listed without their consent on record.
+        raise _refuse(
+            "consent_on", _("Record the date the household agreed to be listed."), Code.NO_CONSENT
+        )
+    if consent_on > clock.now().date():
+        raise _refuse(
+            "consent_on", _("The consent date cannot be later than today."), Code.NO_CONSENT
+        )
+    reasons = list(dict.fromkeys(reasons))
+    if not reasons or set(reasons) - set(Reason.values):
+        raise _refuse(
+            "reasons", _("Choose one or more of the listed reasons."), Code.UNKNOWN_REASON
+        )
+    if difficulty not in Difficulty.values:
+        raise _refuse("difficulty", _("Unknown difficulty."))
+    members = _whole(members, "members", _("Members: a number from 1 to 99."), 1, 99)
+    if Reason.LIVESTOCK_FARM in reasons:
+        species = clean_text(
+            species, field="species", max_length=50, required=False, label=_("Livestock species")
+        )
+        if not species:
+            raise _refuse(
+                "species", _("A livestock farm: enter the species kept."), Code.FARM_DETAILS
+            )
+        if herd_size in (None, ""):
+            raise _refuse(
+                "herd_size", _("A livestock farm: enter the herd size."), Code.FARM_DETAILS
+            )
+        herd_size = _whole(
+            herd_size, "herd_size", _("Herd size: a whole number, 0 or more."), 0, 10**9
+        )
+    else:
+        species, herd_size = "", None
+    return {
+        "head_name": head_name,
+        "members": members,
+        "phone": phone,
+        "address": address,
+        "reasons": reasons,
+        "difficulty": difficulty,
+        "species": species,
+        "herd_size": herd_size,
+        "consent_on": consent_on,
+    }
+
+
+def _duplicate() -> InvalidInput:
+    return _refuse(
+        "head_name",
+        _("This village already lists a household with this head and phone."),
+        Code.DUPLICATE_HOUSEHOLD,
+    )
 
 
 def household_register(
@@ -27,68 +137,142 @@ def household_register(
     actor: Any,
     unit: Unit,
     head_name: str,
-    members: int,
+    members: Any,
     reasons: list[str],
     consent_on: date | None,
     difficulty: str = Difficulty.ORDINARY,
     phone: str = "",
     address: str = "",
     species: str = "",
-    herd_size: int | None = None,
+    herd_size: Any = None,
 ) -> Household:
     """List a household in the registry, with the date its consent was given."""
     require_permission(actor, "outreach.manage_households", unit)
-    head_name = clean_text(
-        head_name, field="head_name", max_length=50, label=_("Head of household")
+    values = household_fields(
+        head_name=head_name,
+        members=members,
+        reasons=reasons,
+        consent_on=consent_on,
+        difficulty=difficulty,
+        phone=phone,
+        address=address,
+        species=species,
+        herd_size=herd_size,
     )
-    address = clean_text(
-        address, field="address", max_length=200, required=False, label=_("Address")
-    )
-    species = clean_text(
-        species, field="species", max_length=50, required=False, label=_("Livestock species")
-    )
-    phone = re.sub(r"[\s()]", "", str(phone or ""))
-    if phone and not PHONE_RE.match(phone):
-        raise InvalidInput(
-            _("Enter a valid phone number, e.g. 13812345678."),
-            fields={"phone": [_("Enter a valid phone number, e.g. 13812345678.")]},
-        )
-    if consent_on is None or consent_on > clock.now().date():
-        # PIPL: nobody is listed without their consent on record.
-        raise InvalidInput(
-            _("Record the date the household agreed to be listed."), code=Code.NO_CONSENT
-        )
-    reasons = list(dict.fromkeys(reasons))
-    if not reasons or set(reasons) - set(Reason.values):
-        raise InvalidInput(_("Choose one or more of the listed reasons."), code=Code.UNKNOWN_REASON)
-    if difficulty not in Difficulty.values:
-        raise InvalidInput(_("Unknown difficulty."))
-    if not isinstance(members, int) or not 1 <= members <= 99:
-        raise InvalidInput(_("Members: a number from 1 to 99."))
-    if herd_size is not None and herd_size < 0:
-        raise InvalidInput(_("The herd size cannot be negative."))
-    with transaction.atomic():
-        household = Household.objects.create(
-            unit=unit,
-            head_name=head_name,
-            members=members,
-            phone=phone,
-            address=address,
-            reasons=reasons,
-            difficulty=difficulty,
-            species=species,
-            herd_size=herd_size,
-            consent_on=consent_on,
-            consent_recorded_by=actor,
-            created_at=clock.now(),
-        )
-        commit(
-            household,
-            action="household_register",
-            actor=actor,
-            data={"unit": unit.pk, "reasons": reasons},
-        )
+    if Household.objects.filter(
+        unit=unit, head_name=values["head_name"], phone=values["phone"]
+    ).exists():
+        raise _duplicate()
+    try:
+        with transaction.atomic():
+            household = Household.objects.create(
+                unit=unit,
+                consent_recorded_by=actor if getattr(actor, "pk", None) else None,
+                created_at=clock.now(),
+                **values,
+            )
+            commit(
+                household,
+                action="household_register",
+                actor=actor,
+                data={"unit": unit.pk, "reasons": values["reasons"]},
+            )
+    except IntegrityError:
+        raise _duplicate() from None  # the same household registered at the same moment
     return household
+
+
+def household_update(
+    *,
+    actor: Any,
+    household: Household | int,
+    version: int | None = None,
+    unit: Unit | None = None,
+    **changes: Any,
+) -> Household:
+    """Change a household's details (those in `EDITABLE`, and its village). `version`: the one
+    the form was built from; a household changed since is a conflict. The audit event names the
+    fields changed, not their values (the log is kept for ever; the personal data is not)."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            locked = lock(Household, household, version=version, related=["unit"])
+            require_permission(actor, "outreach.manage_households", locked)
+            if not locked.is_active:
+                raise InvalidTransition(
+                    _("This household was deactivated: it can no longer be changed."),
+                    code=Code.HOUSEHOLD_INACTIVE,
+                )
+            if unit is not None and unit.pk != locked.unit_id:
+                require_permission(actor, "outreach.manage_households", unit)
+            values = household_fields(
+                **{name: changes.get(name, getattr(locked, name)) for name in EDITABLE}
+            )
+            changed = [name for name in EDITABLE if values[name] != getattr(locked, name)]
+            if unit is not None and unit.pk != locked.unit_id:
+                locked.unit = unit
+                changed.append("unit")
+            if not changed:
+                return locked
+            if (
+                Household.objects.filter(
+                    unit=locked.unit_id, head_name=values["head_name"], phone=values["phone"]
+                )
+                .exclude(pk=locked.pk)
+                .exists()
+            ):
+                raise _duplicate()
+            for name in EDITABLE:
+                setattr(locked, name, values[name])
+            commit(
+                locked,
+                action="household_update",
+                actor=actor,
+                fields=changed,
+                data={"fields": changed},
+            )
+    except IntegrityError:
+        raise _duplicate() from None
+    return locked
+
+
+def household_deactivate(
+    *, actor: Any, household: Household | int, reason: str, version: int | None = None
+) -> Household:
+    """Take a household off the registry's active list (moved away, no longer in difficulty,
+    deceased), with the reason. Its current pairing ends today; the record and its history
+    stay."""
+    reason = clean_text(reason, field="reason", max_length=200, label=_("Reason"))
+    with transaction.atomic():
+        locked = lock(Household, household, version=version, related=["unit"])
+        require_permission(actor, "outreach.manage_households", locked)
+        if not locked.is_active:
+            raise InvalidTransition(
+                _("This household is already deactivated."), code=Code.HOUSEHOLD_INACTIVE
+            )
+        today = clock.now().date()
+        current = (
+            Pairing.objects.select_for_update()
+            .filter(household=locked, ends_on__isnull=True)
+            .first()
+        )
+        if current is not None:
+            current.ends_on = max(today, current.starts_on)
+            current.save(update_fields=["ends_on"])
+        locked.is_active = False
+        locked.deactivated_on = today
+        locked.deactivation_reason = reason
+        commit(
+            locked,
+            action="household_deactivate",
+            actor=actor,
+            fields=["is_active", "deactivated_on", "deactivation_reason"],
+            reason=reason,
+            data={"pairing_ended": current.pk if current else None},
+        )
+    return locked
 
 
 def pairing_assign(

@@ -19,15 +19,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError, NotFound
-from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.params import as_id
 
 from ..models import Household, Pairing, Visit, VisitForm
 from ..selectors import (
     cadre_choices,
+    household_person,
     household_visits,
     household_with_pairings,
-    interval_days,
+    interval_months,
     is_overdue,
     managed_units,
     my_pairings,
@@ -37,17 +37,7 @@ from ..selectors import (
 from ..services.households import pairing_assign
 from ..services.visits import visit_need_to_appeal, visit_record
 
-
-def _person(user: Any, household: Household) -> dict[str, str]:
-    """The household's name and phone as this user may see them (PIPL: masked for those who
-    check the work without contacting the people)."""
-    if may(user, "outreach.see_personal_data", household):
-        return {"name": household.head_name, "phone": household.phone, "address": household.address}
-    return {
-        "name": mask_name(household.head_name),
-        "phone": mask_phone(household.phone),
-        "address": "",
-    }
+_person = household_person
 
 
 @login_required
@@ -87,9 +77,10 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": _person(request.user, household),
             "current": current,
             "visits": household_visits(household),
-            "interval": interval_days(household),
+            "interval": interval_months(household),
             "can_visit": current is not None
             and may(request.user, "outreach.record_visit", current),
+            "can_manage": may(request.user, "outreach.manage_households", household),
         },
     )
 

@@ -17,6 +17,14 @@ class Code(StrEnum):
     NO_NEEDS = "no_needs"
     ALREADY_APPEALED = "already_appealed"
     BAD_PERIOD = "bad_period"
+    # Contact points and reception days
+    SLOT_FULL = "slot_full"
+    RECEPTION_PAST = "reception_past"
+    BAD_PHONE = "bad_phone"
+    ALREADY_BOOKED = "already_booked"
+    DAY_TAKEN = "day_taken"
+    BAD_SLOTS = "bad_slots"
+    NOT_YET_HELD = "not_yet_held"
 
 
 # What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
@@ -32,4 +40,11 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.NO_NEEDS: "Making an appeal of a visit that found no needs.",
     Code.ALREADY_APPEALED: "The visit's needs are already an appeal.",
     Code.BAD_PERIOD: "A coverage period that is not like 2026Q4 or 2026-11.",
+    Code.SLOT_FULL: "Every place of the reception slot is booked.",
+    Code.RECEPTION_PAST: "Booking or scheduling a reception slot whose time has passed.",
+    Code.BAD_PHONE: "A booking's phone number that is not a mainland mobile number.",
+    Code.ALREADY_BOOKED: "The same phone number already holds a place on that reception day.",
+    Code.DAY_TAKEN: "The contact point already has a reception on that day.",
+    Code.BAD_SLOTS: "Reception slots that are empty, malformed, overlapping or over capacity.",
+    Code.NOT_YET_HELD: "Recording a reception, or what was raised at it, before its day.",
 }

@@ -2,6 +2,27 @@
 locked, written and audited in one transaction (core.transitions)."""
 
 from .households import household_register, pairing_assign
+from .receptions import (
+    booking_cancel,
+    booking_make,
+    contact_point_create,
+    reception_day_add,
+    reception_matter_add,
+    reception_matter_to_appeal,
+    reception_record,
+)
 from .visits import visit_need_to_appeal, visit_record
 
-__all__ = ["household_register", "pairing_assign", "visit_need_to_appeal", "visit_record"]
+__all__ = [
+    "booking_cancel",
+    "booking_make",
+    "contact_point_create",
+    "household_register",
+    "pairing_assign",
+    "reception_day_add",
+    "reception_matter_add",
+    "reception_matter_to_appeal",
+    "reception_record",
+    "visit_need_to_appeal",
+    "visit_record",
+]

@@ -337,9 +337,9 @@ def test_who_may_what(point, people, operator, district):
     for name, person in people.items():
         assert may(person, "outreach.manage_receptions", point) == (name in staff), name
         assert may(person, "outreach.see_booking_personal_data", point) == (name in staff), name
-        assert may(person, "outreach.view_bookings", point) == (
-            name in staff | {"supervisor"}
-        ), name
+        assert may(person, "outreach.view_bookings", point) == (name in staff | {"supervisor"}), (
+            name
+        )
     assert may(operator, "outreach.book_for_caller", point)
     assert may(people["vet_handler"], "outreach.book_for_caller", point)
     assert not may(people["citizen"], "outreach.book_for_caller", point)

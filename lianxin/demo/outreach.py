@@ -7,6 +7,7 @@ reception days with slots, a few places already booked (one by the hotline for a
 gave no name). Run after the district's people and the catalogue exist."""
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.contrib.auth import get_user_model
 
@@ -31,7 +32,9 @@ SLOTS = [(time(9, 0), time(10, 0)), (time(10, 0), time(11, 0)), (time(14, 30), t
 # Past receptions: (days ago, walk-ins, summary, bookings, matters). A booking is
 # (name, phone, matter, came); a matter is (booking index or None, title, content, filed,
 # reply or "" — the reply of an appeal the unit has answered since).
-PAST = [
+PastBooking = tuple[str, str, str, bool]
+PastMatter = tuple[int | None, str, str, bool, str]
+PAST: list[tuple[int, int, str, list[PastBooking], list[PastMatter]]] = [
     (
         35,
         1,
@@ -93,7 +96,7 @@ PAST = [
 ]
 # Coming reception days: (days ahead, bookings (name, phone, matter)); an empty name is a
 # caller booked by the hotline who gave no name.
-COMING = [
+COMING: list[tuple[int, list[tuple[str, str, str]]]] = [
     (6, [("王建国", "13907310066", "猪舍改造用地审批"), ("", "", "来电反映邻村养殖场异味")]),
     (34, [("周立新", "13907310077", "养殖保险理赔慢")]),
 ]
@@ -143,68 +146,93 @@ def contact_point_demo(*, now: datetime) -> ContactPoint | None:
             "现场解答防疫、补贴、禁养区等问题，不能当场解决的转为诉求件办理并公开结果。",
         )
     for days_ago, walk_ins, summary, bookings, matters in PAST:
-        days_ago = -_weekday(-days_ago, now)
-        with clock.at(_local(-days_ago - 14, 10, now)):
-            reception = reception_day_add(
-                actor=handler,
-                contact_point=point,
-                day=_local(-days_ago, 9, now).date(),
-                slots=SLOTS,
-                capacity=3,
-            )
-        slots = list(reception.slots.all())
-        made = []
-        for n, (name, phone, matter, _came) in enumerate(bookings):
-            with clock.at(_local(-days_ago - 10 + n, 20, now)):
-                made.append(
-                    booking_make(slot=slots[n % len(slots)], name=name, phone=phone, matter=matter)
-                )
-        with clock.at(_local(-days_ago, 17, now)):
-            reception_record(
-                actor=handler,
-                reception=reception,
-                attended=[b.pk for b, row in zip(made, bookings, strict=True) if row[3]],
-                walk_ins=walk_ins,
-                summary=summary,
-            )
-            for index, title, content, filed, reply in matters:
-                matter = reception_matter_add(
-                    actor=handler,
-                    reception=reception,
-                    booking=made[index] if index is not None else None,
-                    title=title,
-                    content=content,
-                )
-                if not filed:
-                    continue
-                appeal = reception_matter_to_appeal(
-                    actor=handler, matter=matter, category=category, is_public=bool(reply)
-                )
-                if appeal.unit_id is None:  # no category to dispatch it: the board does
-                    continue
-                with clock.at(_local(-days_ago + 1, 10, now)):
-                    appeal_accept(appeal=appeal.pk, actor=handler)
-                if reply:
-                    with clock.at(_local(-days_ago + 6, 15, now)):
-                        appeal_reply(appeal=appeal.pk, actor=handler, text=reply)
-    for days_ahead, bookings in COMING:
-        days_ahead = _weekday(days_ahead, now)
+        _past_reception(
+            point=point,
+            day_offset=_weekday(-days_ago, now),
+            walk_ins=walk_ins,
+            summary=summary,
+            bookings=bookings,
+            matters=matters,
+            handler=handler,
+            category=category,
+            now=now,
+        )
+    for days_ahead, coming in COMING:
         with clock.at(_local(-3, 10, now)):
             reception = reception_day_add(
                 actor=handler,
                 contact_point=point,
-                day=_local(days_ahead, 9, now).date(),
+                day=_local(_weekday(days_ahead, now), 9, now).date(),
                 slots=SLOTS,
                 capacity=3,
             )
-        slot = reception.slots.first()
-        for name, phone, matter in bookings:
+        first = reception.slots.all()[0]
+        for name, phone, wants in coming:
             booking_make(
-                slot=slot,
+                slot=first,
                 name=name,
                 phone=phone,
-                matter=matter,
+                matter=wants,
                 anonymous=not name,
                 actor=operator if not name else None,
             )
     return point
+
+
+def _past_reception(
+    *,
+    point: ContactPoint,
+    day_offset: int,
+    walk_ins: int,
+    summary: str,
+    bookings: list[PastBooking],
+    matters: list[PastMatter],
+    handler: Any,
+    category: Category | None,
+    now: datetime,
+) -> None:
+    """A reception day published two weeks ahead, booked, held and recorded; its matters
+    filed, the appeals accepted and (some) answered since."""
+    with clock.at(_local(day_offset - 14, 10, now)):
+        reception = reception_day_add(
+            actor=handler,
+            contact_point=point,
+            day=_local(day_offset, 9, now).date(),
+            slots=SLOTS,
+            capacity=3,
+        )
+    slots = list(reception.slots.all())
+    made = []
+    for n, (name, phone, wants, _came) in enumerate(bookings):
+        with clock.at(_local(day_offset - 10 + n, 20, now)):
+            made.append(
+                booking_make(slot=slots[n % len(slots)], name=name, phone=phone, matter=wants)
+            )
+    with clock.at(_local(day_offset, 17, now)):
+        reception_record(
+            actor=handler,
+            reception=reception,
+            attended=[b.pk for b, row in zip(made, bookings, strict=True) if row[3]],
+            walk_ins=walk_ins,
+            summary=summary,
+        )
+        for index, title, content, filed, reply in matters:
+            matter = reception_matter_add(
+                actor=handler,
+                reception=reception,
+                booking=made[index] if index is not None else None,
+                title=title,
+                content=content,
+            )
+            if not filed:
+                continue
+            appeal = reception_matter_to_appeal(
+                actor=handler, matter=matter, category=category, is_public=bool(reply)
+            )
+            if appeal.unit_id is None:  # no category to dispatch it: the dispatchers will
+                continue
+            with clock.at(_local(day_offset + 1, 10, now)):
+                appeal_accept(appeal=appeal.pk, actor=handler)
+            if reply:
+                with clock.at(_local(day_offset + 6, 15, now)):
+                    appeal_reply(appeal=appeal.pk, actor=handler, text=reply)

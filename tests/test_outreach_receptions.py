@@ -259,6 +259,21 @@ def test_recording_who_came(held, people):
         reception_record(actor=people["vet_leader"], reception=reception, attended=[])
 
 
+def test_a_stale_record_form_is_refused(held, people):
+    stale = held["reception"].version
+    reception_matter_add(  # changes nothing on the day itself
+        actor=people["vet_leader"], reception=held["reception"], title="t", content="c"
+    )
+    reception_record(
+        actor=people["vet_leader"], reception=held["reception"], attended=[], version=stale
+    )
+    with translation.override("zh-hans"), pytest.raises(Conflict) as refused:
+        reception_record(
+            actor=people["vet_handler"], reception=held["reception"], attended=[], version=stale
+        )
+    assert "接访" in str(refused.value.message)
+
+
 def test_a_reception_is_not_recorded_before_its_day(point, people):
     reception = schedule(point, people["vet_handler"])
     with pytest.raises(InvalidTransition) as early:

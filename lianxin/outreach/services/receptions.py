@@ -344,8 +344,10 @@ def reception_record(
     if not isinstance(walk_ins, int) or not 0 <= walk_ins <= 999:
         raise InvalidInput(_("Came without booking: a number from 0 to 999."))
     with transaction.atomic():
-        locked = lock(ReceptionDay, reception, version=version, related=["contact_point"])
+        locked = lock(ReceptionDay, reception, related=["contact_point"])
         require_permission(actor, "outreach.manage_receptions", locked)
+        if version is not None and locked.version != version:
+            raise Conflict(_("Someone changed this reception a moment ago. Reload the page."))
         require_state(
             locked, [ReceptionStatus.SCHEDULED], message=_("This reception is already recorded.")
         )

@@ -26,6 +26,7 @@ from lianxin.outreach.services import (
     reception_matter_to_appeal,
     reception_record,
 )
+from lianxin.outreach.services.receptions import _new_code
 
 from . import reception_helpers
 from .appeals_helpers import fast_passwords  # noqa: F401 - autouse fixture
@@ -108,6 +109,9 @@ def test_a_citizen_books_a_slot_and_gets_a_code(point, people):
     booking = book(slot)
     assert booking.status == BookingStatus.BOOKED
     assert len(booking.code) == 8 and booking.code.isalnum()
+    codes = [_new_code() for _ in range(500)]
+    assert all(any(c.isdigit() for c in code) for code in codes)
+    assert not set("01OI") & set("".join(codes))  # nothing to mishear
     event = AuditEvent.objects.get(action="booking_make")
     assert event.actor is None and event.actor_label == "public"
     # The audit chain is kept for ever: no name, no phone in it.

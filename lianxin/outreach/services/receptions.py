@@ -272,10 +272,19 @@ def booking_make(
     return booking
 
 
+def _new_code() -> str:
+    """A random code with at least one digit: read out or printed, it is plainly a code, not a
+    word (and a Chinese page shows no Latin word)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(ch.isdigit() for ch in code):
+            return code
+
+
 def _create_with_code(**fields: Any) -> Booking:
     now = clock.now()
     for _attempt in range(5):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = _new_code()
         try:
             with transaction.atomic():  # a savepoint: a clash of codes spoils nothing else
                 return Booking.objects.create(code=code, created_at=now, updated_at=now, **fields)

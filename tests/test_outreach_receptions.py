@@ -183,6 +183,13 @@ def test_a_hotline_operator_books_for_an_anonymous_caller(point, people, operato
     assert with_phone.phone == "13900002222"
 
 
+def test_a_signed_in_citizen_books_for_themselves(point, people):
+    slot = schedule(point, people["vet_handler"]).slots.first()
+    booking = book(slot, actor=people["citizen"])
+    assert booking.booked_by is None and not booking.anonymous
+    assert AuditEvent.objects.get(action="booking_make").actor == people["citizen"]
+
+
 def test_a_citizen_cannot_book_anonymously(point, people):
     slot = schedule(point, people["vet_handler"]).slots.first()
     with pytest.raises(PermissionDenied):

@@ -252,13 +252,16 @@ def booking_make(
                 _("This phone number already has a booking on this day."),
                 code=Code.ALREADY_BOOKED,
             )
+        # A citizen signed in books for themselves; an operator (or the unit's staff) for
+        # a caller: only then is the booking theirs to answer for.
+        for_caller = operator is not None and may(operator, "outreach.book_for_caller", locked)
         booking = _create_with_code(
             slot=locked,
             name=name,
             phone=phone,
             anonymous=bool(anonymous),
             matter=matter,
-            booked_by=operator,
+            booked_by=operator if for_caller else None,
         )
         audit_record(
             actor=operator,

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from lianxin.core.access import may
+from lianxin.core.access import OFFICIAL_ROLES, has_role, may
 from lianxin.core.errors import InvalidInput, LianxinError, RateLimited
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.params import as_id
@@ -47,7 +47,7 @@ SESSION_KEY = "outreach_booking"
 
 def _limit(request: HttpRequest, scope: str, rate: str) -> None:
     """Public writes need no account: an address may send only so many (as for appeals)."""
-    if request.user.is_authenticated:
+    if has_role(request.user, *OFFICIAL_ROLES):  # staff and operators booking for callers
         return
     if not within_rate(f"outreach-{scope}:{address_tag(client_address(request))}", rate):
         raise RateLimited()

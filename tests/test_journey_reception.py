@@ -16,6 +16,7 @@ from .reception_helpers import at_day, schedule, schedule_past
 
 village = reception_helpers.village
 point = reception_helpers.point
+operator = reception_helpers.operator
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +111,26 @@ def test_staff_record_a_reception_and_the_public_page_shows_what_followed(
         assert personal not in public.inner_text("body"), personal
     assert fits_width(public)
     assert_clean(public)
+
+
+def test_a_hotline_operator_books_for_a_caller_who_gives_no_name(
+    chromium, live_server, point, people, operator
+):
+    slot = schedule(point, people["vet_handler"]).slots.first()
+    page = login(chromium, live_server, "operator", viewport=DESKTOP)
+    page.goto(f"{live_server.url}/outreach/contact-points/{point.pk}/")
+    page.click(f"#slot-{slot.pk} >> text=预约")
+    page.check("#anonymous")
+    page.fill("#matter", "来电反映邻村养殖场夜间异味大")
+    page.click("text=预约该时段")
+    page.wait_for_url("**/outreach/contact-points/booked/")
+    booking = Booking.objects.get()
+    assert page.inner_text("#booking-code") == booking.code
+    assert (booking.anonymous, booking.name, booking.phone) == (True, "", "")
+    assert booking.booked_by.username == "operator"
+    assert_clean(page)
+    staff = login(chromium, live_server, "vet_handler", viewport=DESKTOP)
+    staff.goto(f"{live_server.url}/outreach/receptions/days/{slot.reception_id}/")
+    row = staff.inner_text(f"#booking-{booking.pk}")
+    assert "匿名来电群众" in row and "热线代为预约" in row
+    assert_clean(staff)

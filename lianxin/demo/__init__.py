@@ -14,6 +14,7 @@ from django.utils import translation
 
 from lianxin.core import clock
 
+from . import outreach as outreach_demo
 from . import participation as participation_demo
 from .appeals import load_appeals, load_catalogue
 from .core import DEMO_PASSWORD, load_people, load_units
@@ -45,6 +46,7 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         )
         recent_signals(rng=rng, categories=categories, now=now)
         participation_demo.seed(now=now)
+        outreach_demo.load(now=now)
         return logins
 
 

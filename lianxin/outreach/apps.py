@@ -25,6 +25,13 @@ class OutreachConfig(AppConfig):
                 "pairing_reassign": _("Household reassigned to another cadre"),
                 "visit_record": _("Visit recorded"),
                 "visit_appeal": _("Need from a visit made an appeal"),
+                "contact_point_create": _("Contact point set up"),
+                "reception_day_add": _("Reception day scheduled"),
+                "booking_make": _("Reception slot booked"),
+                "booking_cancel": _("Reception booking cancelled"),
+                "reception_record": _("Reception recorded"),
+                "reception_matter_add": _("Matter raised at a reception recorded"),
+                "reception_matter_appeal": _("Matter raised at a reception made an appeal"),
             }
         )
         # lazy: registers the permissions, once the models the rules read are loaded.

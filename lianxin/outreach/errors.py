@@ -26,6 +26,14 @@ class Code(StrEnum):
     NO_ROWS = "no_rows"
     TOO_MANY_ROWS = "too_many_rows"
     BAD_MAPPING = "bad_mapping"
+    # Contact points and reception days
+    SLOT_FULL = "slot_full"
+    RECEPTION_PAST = "reception_past"
+    BAD_PHONE = "bad_phone"
+    ALREADY_BOOKED = "already_booked"
+    DAY_TAKEN = "day_taken"
+    BAD_SLOTS = "bad_slots"
+    NOT_YET_HELD = "not_yet_held"
 
 
 # What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
@@ -50,4 +58,11 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.NO_ROWS: "A registry file with no rows below its header.",
     Code.TOO_MANY_ROWS: "A registry file with more rows than OUTREACH_IMPORT_MAX_ROWS.",
     Code.BAD_MAPPING: "A column mapping that leaves out a required field or names no column.",
+    Code.SLOT_FULL: "Every place of the reception slot is booked.",
+    Code.RECEPTION_PAST: "Booking or scheduling a reception slot whose time has passed.",
+    Code.BAD_PHONE: "A booking's phone number that is not a mainland mobile number.",
+    Code.ALREADY_BOOKED: "The same phone number already holds a place on that reception day.",
+    Code.DAY_TAKEN: "The contact point already has a reception on that day.",
+    Code.BAD_SLOTS: "Reception slots that are empty, malformed, overlapping or over capacity.",
+    Code.NOT_YET_HELD: "Recording a reception, or what was raised at it, before its day.",
 }

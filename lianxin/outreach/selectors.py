@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
@@ -20,7 +20,21 @@ from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import Role, Unit, UnitKind
 
 from .errors import Code
-from .models import Difficulty, Household, HouseholdImport, Pairing, Visit
+from .models import (
+    HOLDING,
+    Booking,
+    BookingStatus,
+    ContactPoint,
+    Difficulty,
+    Household,
+    HouseholdImport,
+    Pairing,
+    ReceptionDay,
+    ReceptionMatter,
+    ReceptionSlot,
+    ReceptionStatus,
+    Visit,
+)
 
 
 def managed_units(user: Any) -> list[Unit]:
@@ -246,3 +260,63 @@ def coverage(period: str, units: list[Unit] | None = None) -> list[UnitCoverage]
         cadre[0] += 1
         cadre[1] += covered
     return sorted(per_unit.values(), key=lambda r: r.unit.path)
+
+
+# --- contact points and reception days (联系点、接访日) -------------------------------------
+
+
+def public_contact_points() -> QuerySet[ContactPoint]:
+    return ContactPoint.objects.filter(is_public=True).select_related("leader", "unit", "village")
+
+
+def _slots_with_places() -> QuerySet[ReceptionSlot]:
+    return ReceptionSlot.objects.annotate(
+        taken=Count("bookings", filter=Q(bookings__status__in=HOLDING))
+    )
+
+
+def coming_receptions(points: Any, today: date) -> QuerySet[ReceptionDay]:
+    """Scheduled reception days from `today` on, each slot with `taken`, its places held."""
+    return (
+        ReceptionDay.objects.filter(
+            contact_point__in=points, day__gte=today, status=ReceptionStatus.SCHEDULED
+        )
+        .select_related("contact_point")
+        .prefetch_related(Prefetch("slots", queryset=_slots_with_places()))
+        .order_by("day", "pk")
+    )
+
+
+def past_receptions(point: ContactPoint) -> QuerySet[ReceptionDay]:
+    """Receptions held, newest first, with what was raised and the appeals made of it: what
+    the public page shows (titles, states and public replies only, never who came)."""
+    return (
+        ReceptionDay.objects.filter(contact_point=point, status=ReceptionStatus.HELD)
+        .annotate(
+            came=Count("slots__bookings", filter=Q(slots__bookings__status=BookingStatus.ATTENDED))
+        )
+        .prefetch_related(
+            Prefetch(
+                "matters",
+                queryset=ReceptionMatter.objects.select_related("appeal__unit").order_by("pk"),
+            )
+        )
+        .order_by("-day", "-pk")
+    )
+
+
+def reception_points_for(user: Any) -> QuerySet[ContactPoint]:
+    """The contact points whose bookings `user` may see: their own as the leader, their unit's
+    (staff and supervisors over it)."""
+    if not getattr(user, "is_authenticated", False):
+        return ContactPoint.objects.none()
+    units = units_where(user, Role.HANDLER, Role.LEADER, Role.ADMIN, Role.SUPERVISOR)
+    return (
+        ContactPoint.objects.filter(Q(leader=user) | subtree_q(units, "unit"))
+        .select_related("leader", "unit")
+        .distinct()
+    )
+
+
+def reception_bookings(reception: ReceptionDay) -> QuerySet[Booking]:
+    return Booking.objects.filter(slot__reception=reception).select_related("slot", "booked_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages, registry
+from .views import pages, receptions, registry
 
 app_name = "outreach"
 
@@ -25,4 +25,13 @@ urlpatterns = [
     path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
     path("visits/sync/", pages.visit_sync, name="visit-sync"),
     path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),
+    # Contact points and reception days: public (citizens), then the contact point's staff.
+    path("contact-points/", receptions.contact_points, name="contact-points"),
+    path("contact-points/<int:pk>/", receptions.contact_point, name="contact-point"),
+    path("contact-points/slots/<int:pk>/book/", receptions.book, name="book"),
+    path("contact-points/booked/", receptions.booked, name="booked"),
+    path("contact-points/cancel/", receptions.cancel, name="booking-cancel"),
+    path("receptions/", receptions.receptions, name="receptions"),
+    path("receptions/points/<int:pk>/", receptions.reception_schedule, name="reception-schedule"),
+    path("receptions/days/<int:pk>/", receptions.reception_day, name="reception-day"),
 ]

@@ -7,6 +7,15 @@ from .households import (
     household_update,
     pairing_assign,
 )
+from .receptions import (
+    booking_cancel,
+    booking_make,
+    contact_point_create,
+    reception_day_add,
+    reception_matter_add,
+    reception_matter_to_appeal,
+    reception_record,
+)
 from .visits import visit_need_to_appeal, visit_record
 
 __all__ = [
@@ -14,6 +23,13 @@ __all__ = [
     "household_register",
     "household_update",
     "pairing_assign",
+    "booking_cancel",
+    "booking_make",
+    "contact_point_create",
+    "reception_day_add",
+    "reception_matter_add",
+    "reception_matter_to_appeal",
+    "reception_record",
     "visit_need_to_appeal",
     "visit_record",
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from lianxin.core import clock
 from lianxin.core.models import Unit
 
@@ -29,7 +31,7 @@ def year_periods(year: int, today: date | None = None) -> list[str]:
     """The quarters of `year` that have begun: a pair is due once a quarter (monthly in severe
     difficulty, which `coverage` checks month by month), and the quarter under way counts
     with the visits made so far, as the command run on it prints."""
-    today = today or clock.now().date()
+    today = today or timezone.localdate(clock.now())
     quarters = [f"{year}Q{q}" for q in range(1, 5)]
     return [p for p in quarters if period_bounds(p)[0] <= today]
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal
@@ -67,7 +67,7 @@ def visit_record(
     needs = clean_text(
         needs, field="needs", max_length=2000, required=False, label=_("Needs found")
     )
-    if visited_on > clock.now().date():
+    if visited_on > timezone.localdate(clock.now()):
         raise InvalidInput(
             _("The visit date cannot be later than today."),
             code=Code.FUTURE_DATE,

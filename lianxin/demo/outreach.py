@@ -87,11 +87,17 @@ def load_cadre() -> list[tuple[str, str, str]]:
     return [(username, role, unit.name)]
 
 
+def _town_leader(village: Unit) -> Any:
+    """The leader of the village's town, who lists and pairs its households (the demo's
+    village codes start with their town's: "qiaotou-dawan")."""
+    return get_user_model().objects.get(username=f"leader-{village.code.split('-')[0]}")
+
+
 def _listed(village: Unit, head_name: str, now: datetime, **fields: Any) -> Household:
     found = Household.objects.filter(unit=village, head_name=head_name).first()
     if found is not None:
         return found
-    leader = get_user_model().objects.get(username=f"leader-{village.parent.code}")
+    leader = _town_leader(village)
     listed_at = now - timedelta(days=PAIRED_DAYS_AGO)
     with clock.at(listed_at):
         return household_register(
@@ -144,7 +150,7 @@ def load_pairings(households: dict[str, Household], *, now: datetime) -> None:
         cadre = _cadre_of(household)
         if Pairing.objects.filter(household=household, cadre=cadre, ends_on__isnull=True).exists():
             continue
-        leader = get_user_model().objects.get(username=f"leader-{household.unit.parent.code}")
+        leader = _town_leader(household.unit)
         with clock.at(starts):
             pairing_assign(
                 actor=leader,

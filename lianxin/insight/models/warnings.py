@@ -166,13 +166,12 @@ class FieldReport(models.Model):
     """Sick or dead animals seen by staff in the field rather than reported by a citizen: a
     cadre's farm visit (走访) files one through `field_report_file`. The warning rules count it
     like an appeal of its category, in its area, at its time. Insight keeps only what the rules
-    and the alarm page need, and a label staff may read: never the household's name or phone
-    (who may see those is the filing app's business, behind `source_link`)."""
+    and the alarm page need, and a label every reader of the alarm may see: never the
+    household's name, phone or address (those stay with the filing app and its rules)."""
 
     # The filing app's key for what was seen (a visit's "outreach-visit:<id>"): filed once.
     source_ref = models.CharField(_("source reference"), max_length=60, unique=True)
     source_label = models.CharField(_("source"), max_length=120)
-    source_link = models.CharField(_("link to the source"), max_length=200, blank=True)
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )

@@ -472,7 +472,6 @@ def field_report_file(
     reported_at: datetime,
     sick: int,
     dead: int,
-    source_link: str = "",
     actor: Any = None,
 ) -> FieldReport | None:
     """File sick or dead animals seen in the field with early warning, to count like a
@@ -483,8 +482,9 @@ def field_report_file(
     there is no such category or area. The same `source_ref` again returns the stored report.
 
     The caller (outreach's visit service) passes no personal data: `source_label` names the
-    source as staff may read it ("走访：大湾村生猪养殖场"), `source_link` leads to the page
-    that decides who sees more."""
+    source as every reader of the alarm may see it ("走访：大湾村生猪养殖场"). No link to the
+    household: most readers of an alarm may not open it, and insight cannot ask outreach's
+    rules who may."""
     if sick < 0 or dead < 0 or sick + dead == 0:
         return None
     existing = FieldReport.objects.filter(source_ref=source_ref).first()
@@ -501,7 +501,6 @@ def field_report_file(
         report = FieldReport.objects.create(
             source_ref=source_ref,
             source_label=visible(source_label)[:120],
-            source_link=source_link[:200],
             category=category,
             area=place,
             reported_at=reported_at,
@@ -568,8 +567,8 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for r in seen:
-        series.setdefault((r["category_id"], r["area_id"]), Counter())[r["day"]] += r["n"]
+    for f in seen:
+        series.setdefault((f["category_id"], f["area_id"]), Counter())[f["day"]] += f["n"]
     # Villages and communities also count towards their street or town.
     parent_of = dict(
         Unit.objects.filter(

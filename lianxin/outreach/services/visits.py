@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -150,7 +149,6 @@ def _file_with_early_warning(visit: Visit, household: Household, actor: Any) -> 
     field_report_file(
         source_ref=f"outreach-visit:{visit.pk}",
         source_label=farm_label(household),
-        source_link=reverse("outreach:household", args=[household.pk]),
         area=household.unit,
         reported_at=seen_at(visit.visited_on, visit.created_at),
         sick=visit.sick_count or 0,

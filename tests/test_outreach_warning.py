@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from lianxin.appeals import services as appeal_services
@@ -208,3 +209,49 @@ def test_field_reports_count_in_the_rise_rule(farm_pairing, people, categories, 
     assert summary["raised"] >= 1
     rise = Alarm.objects.get(kind=Alarm.Kind.RISE, area=dawan)
     assert rise.count == 6 and rise.field_reports.count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_farm_visits_racing_raise_one_alarm_counting_both(appeal, farm_pairing, people, dawan):
+    """Two vets log sick animals on two farms of the village at the same moment, after two
+    citizens' reports: one alarm, counting all four (real threads and connections)."""
+    from .test_concurrency import race, user
+
+    leader = get_user_model().objects.get(username="town_leader")
+    with clock.at(START - timedelta(days=40)):
+        second = pairing_assign(
+            actor=leader,
+            household=household_register(
+                actor=leader,
+                unit=dawan,
+                head_name="李养殖",
+                members=2,
+                reasons=[Reason.LIVESTOCK_FARM],
+                consent_on=(START - timedelta(days=40)).date(),
+                species="生猪",
+                herd_size=80,
+            ),
+            cadre=people["vet_leader"],
+        )
+    appeal(START)
+    appeal(START + timedelta(hours=1))
+
+    def visit(username, pairing_id):
+        def job():
+            with clock.at(START + timedelta(hours=2)):
+                return visit_record(
+                    actor=user(username),
+                    pairing=pairing_id,
+                    visited_on=START.date(),
+                    form=VisitForm.FARM,
+                    client_uuid=uuid.uuid4(),
+                    sick_count=2,
+                )
+
+        return job
+
+    results = race(visit("vet_handler", farm_pairing.pk), visit("vet_leader", second.pk))
+    assert all(isinstance(r, tuple) for r in results), results
+    [alarm] = cluster_alarms()
+    assert alarm.count == 4
+    assert (alarm.members.count(), alarm.field_reports.count()) == (2, 2)

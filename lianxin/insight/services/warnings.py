@@ -147,6 +147,11 @@ def alarm_update(
         before = alarm.count
         _add_members(alarm, members)
         _add_reports(alarm, reports)
+        if alarm.kind == Alarm.Kind.CLUSTER:
+            # A cluster's count is its reports, recounted under the alarm's lock rather than
+            # taken from a caller that counted before it (a report that lost the race to
+            # raise the alarm joins it here).
+            count = alarm.members.count() + alarm.field_reports.count()
         if count == before:
             return alarm
         alarm.window_start = min(alarm.window_start, window_start)

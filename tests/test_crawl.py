@@ -31,6 +31,7 @@ ROLES = [
     ("handler-vet", PHONE),
     ("leader-vet", DESKTOP),
     ("handler-dongcheng", PHONE),
+    ("cadre", PHONE),
     ("supervisor", DESKTOP),
     ("inspector", DESKTOP),
     ("orgdept", DESKTOP),

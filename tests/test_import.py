@@ -145,5 +145,7 @@ def test_the_demo_district_loads_and_a_second_load_changes_nothing():
     from lianxin.insight.tasks import analyse_new_appeals
 
     analyse_new_appeals()
-    assert Alarm.objects.filter(kind="cluster", area__name="大湾村", count=3).exists()
+    # Three citizens' dead-pig reports and the outreach demo's farm visit with sick pigs.
+    alarm = Alarm.objects.get(kind="cluster", area__name="大湾村")
+    assert (alarm.count, alarm.members.count(), alarm.field_reports.count()) == (4, 3, 1)
     assert DuplicateCandidate.objects.filter(appeal__source_ref__startswith="hot:").exists()

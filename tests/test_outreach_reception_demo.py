@@ -5,7 +5,7 @@ run changes nothing."""
 import pytest
 
 from lianxin.appeals.models import Status
-from lianxin.demo import outreach as demo
+from lianxin.demo import receptions as demo
 from lianxin.demo.appeals import load_catalogue
 from lianxin.demo.core import load_people, load_units
 from lianxin.outreach.models import Booking, ContactPoint, ReceptionMatter, ReceptionStatus

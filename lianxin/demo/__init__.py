@@ -1,5 +1,6 @@
 """The demo district: units and people for every role (core), the service catalogue and about
-500 appeals from real citizen messages (appeals), and last week's signals (insight). One module
+500 appeals from real citizen messages (appeals), last week's signals (insight), the
+participation case, and households with their cadres and visits (outreach). One module
 per app seeded; `load` runs them in order. `manage.py load_demo` calls it.
 
 Idempotent: everything is keyed (unit codes, usernames, category codes, appeal source refs), so
@@ -16,6 +17,7 @@ from lianxin.core import clock
 
 from . import outreach as outreach_demo
 from . import participation as participation_demo
+from . import receptions as receptions_demo
 from .appeals import load_appeals, load_catalogue
 from .core import DEMO_PASSWORD, load_people, load_units
 from .insight import recent_signals
@@ -46,7 +48,8 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         )
         recent_signals(rng=rng, categories=categories, now=now)
         participation_demo.seed(now=now)
-        outreach_demo.load(now=now)
+        logins += outreach_demo.load(now=now)
+        receptions_demo.load(now=now)
         return logins
 
 

@@ -1,238 +1,199 @@
-"""The outreach demo, played through the services at the times things happened. `load` runs
-each part in its own function, so each part can grow (or another be added) on its own.
+"""The outreach demo (联户走访): a township cadre of 桥头镇 (`cadre`) paired with households in
+difficulty in its villages, livestock farms paired with 畜牧兽医局's handler, and the last two
+months of visits played through the services at the times they were made: some pairs are
+overdue, and one farm visit yesterday found sick pigs in 大湾村, where citizens have reported
+dead pigs (it joins their early-warning alarm).
 
-Contact points: the 畜牧兽医局's leader (`leader-vet`) keeps one at a pig farm in 大湾村:
-two past receptions, recorded, some matters filed as appeals and handled since; two coming
-reception days with slots, a few places already booked (one by the hotline for a caller who
-gave no name). Run after the district's people and the catalogue exist."""
+Idempotent: households are keyed by village and head of household, pairings by household and
+cadre, visits by a client id derived from their place in this list. Run by the demo loader
+after the district's people exist (leader-qiaotou, leader-baishui, handler-vet)."""
 
-from datetime import datetime, time, timedelta
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from lianxin.appeals.models import Category
-from lianxin.appeals.services import appeal_accept, appeal_reply
 from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
-from lianxin.core.models import Unit
-from lianxin.outreach.models import ContactPoint, ContactPointKind
-from lianxin.outreach.services import (
-    booking_make,
-    contact_point_create,
-    reception_day_add,
-    reception_matter_add,
-    reception_matter_to_appeal,
-    reception_record,
-)
+from lianxin.core.models import Role, Unit
+from lianxin.outreach.models import Difficulty, Household, Pairing, Reason, VisitForm
+from lianxin.outreach.services import household_register, pairing_assign, visit_record
 
-CONTACT_POINT = "大湾村生猪养殖场联系点"
-SLOTS = [(time(9, 0), time(10, 0)), (time(10, 0), time(11, 0)), (time(14, 30), time(15, 30))]
+from .core import _person
 
-# Past receptions: (days ago, walk-ins, summary, bookings, matters). A booking is
-# (name, phone, matter, came); a matter is (booking index or None, title, content, filed,
-# reply or "" — the reply of an appeal the unit has answered since).
-PastBooking = tuple[str, str, str, bool]
-PastMatter = tuple[int | None, str, str, bool, str]
-PAST: list[tuple[int, int, str, list[PastBooking], list[PastMatter]]] = [
-    (
-        35,
-        1,
-        "接待养殖户三人次，现场解答禁养区范围问题一件，两件转为诉求件办理。",
-        [
-            ("张德旺", "13907310011", "生猪调运检疫证明办理要跑好几趟", True),
-            ("刘桂芳", "13907310022", "散养户能不能申请能繁母猪补贴", True),
-            ("陈国强", "13907310033", "猪场粪污处理设备补助", False),
-        ],
-        [
-            (
-                0,
-                "生猪调运检疫证明办理慢",
-                "养殖户反映办理生猪调运检疫证明要到镇上和区里跑三趟，希望能在村里申报。",
-                True,
-                "已在桥头镇畜牧兽医站开通检疫申报受理点，养殖户可通过电话预约官方兽医上门检疫出证。",
-            ),
-            (
-                1,
-                "散养户能繁母猪补贴政策咨询",
-                "散养户询问存栏不足规模标准时能否申请能繁母猪补贴。",
-                True,
-                "",
-            ),
-            (
-                None,
-                "禁养区范围咨询",
-                "来访群众询问自家猪圈是否在新划定的禁养区内，已现场对照矢量图答复。",
-                False,
-                "",
-            ),
-        ],
-    ),
-    (
-        7,
-        0,
-        "接待养殖户两人次，反映病死猪无害化收集不及时，已转为诉求件。",
-        [
-            ("赵德胜", "13907310044", "病死猪收集车来得不及时", True),
-            ("孙秀英", "13907310055", "想了解非洲猪瘟疫苗", True),
-        ],
-        [
-            (
-                0,
-                "病死猪无害化收集不及时",
-                "养殖户反映报告病死猪后收集车两三天才来，天热易腐败，担心传播疫病。",
-                True,
-                "",
-            ),
-            (
-                1,
-                "非洲猪瘟防控知识咨询",
-                "群众询问非洲猪瘟疫苗，已现场说明目前没有批准上市的疫苗，并讲解生物安全措施。",
-                False,
-                "",
-            ),
-        ],
-    ),
+CADRE = ("cadre", "桥头镇干部小刘", Role.HANDLER, "qiaotou")
+VET = "handler-vet"
+# Households were listed and paired this many days before the demo's "now".
+PAIRED_DAYS_AGO = 100
+
+# (village code, head of household, members, reasons, difficulty, phone, address)
+HOUSEHOLDS = [
+    ("qiaotou-dawan", "李桂兰", 1, [Reason.ELDERLY_ALONE], Difficulty.SEVERE, "13907160001", "大湾村2组"),
+    ("qiaotou-dawan", "王德福", 4, [Reason.LOW_INCOME], Difficulty.ORDINARY, "13907160002", "大湾村4组"),
+    ("qiaotou-dawan", "陈小军", 3, [Reason.LEFT_BEHIND_CHILDREN], Difficulty.ORDINARY, "13907160003", "大湾村6组"),
+    ("qiaotou-shiqiao", "赵秀珍", 1, [Reason.ELDERLY_ALONE, Reason.DISABLED], Difficulty.SEVERE, "13907160004", "石桥村1组"),
+    ("qiaotou-shiqiao", "孙志强", 5, [Reason.LOW_INCOME], Difficulty.ORDINARY, "13907160005", "石桥村3组"),
+    ("qiaotou-liushu", "周阿婆", 1, [Reason.ELDERLY_ALONE], Difficulty.ORDINARY, "", "柳树村5组"),
+    ("qiaotou-liushu", "刘建华", 3, [Reason.LEFT_BEHIND_CHILDREN], Difficulty.ORDINARY, "13907160007", "柳树村2组"),
+]  # fmt: skip
+# (village code, head of household, members, species, herd size, phone, address)
+FARMS = [
+    ("qiaotou-dawan", "张建国", 4, "生猪", 320, "13907160011", "大湾村3组"),
+    ("qiaotou-shiqiao", "黄永福", 3, "肉牛", 45, "13907160012", "石桥村6组"),
+    ("qiaotou-liushu", "吴春燕", 2, "蛋鸡", 5000, "13907160013", "柳树村1组"),
+    ("baishui-shangba", "郑大山", 3, "山羊", 120, "13907160014", "上坝村4组"),
 ]
-# Coming reception days: (days ahead, bookings (name, phone, matter)); an empty name is a
-# caller booked by the hotline who gave no name.
-COMING: list[tuple[int, list[tuple[str, str, str]]]] = [
-    (6, [("王建国", "13907310066", "猪舍改造用地审批"), ("", "", "来电反映邻村养殖场异味")]),
-    (34, [("周立新", "13907310077", "养殖保险理赔慢")]),
+# Visits (head of household, days before now, notes, needs). Left unvisited, so overdue:
+# 陈小军 and 刘建华 (since they were paired, 100 days), 吴春燕's farm; 赵秀珍, in severe
+# difficulty, was last seen 40 days ago (due every month).
+VISITS = [
+    ("李桂兰", 62, "身体尚可，独居，子女在外地务工。", ""),
+    ("李桂兰", 33, "送去过冬棉被，血压偏高，已提醒按时服药。", ""),
+    ("李桂兰", 3, "入冬前查看取暖设施，用电安全。", ""),
+    ("王德福", 30, "低保待遇已按月发放，妻子在镇上打零工。", ""),
+    ("赵秀珍", 58, "行动不便，轮椅老旧。", ""),
+    ("赵秀珍", 40, "村医每周上门一次，生活能够自理。", ""),
+    ("孙志强", 12, "家中两间房屋漏雨，墙体有裂缝。", "房屋漏雨、墙体开裂，申请危房改造鉴定。"),
+    ("周阿婆", 55, "电话联系，老人说一切都好，邻居常来照看。", ""),
 ]
+# Farm visits (head of household, hours before now, sick, dead, immunised, biosecurity, notes).
+FARM_VISITS = [
+    ("张建国", 24 * 60, 0, 0, True, True, "秋防集中免疫已完成，消毒记录齐全。"),
+    ("黄永福", 24 * 35, 0, 0, True, True, "口蹄疫免疫已完成，牛舍通风良好。"),
+    ("郑大山", 24 * 50, 0, 0, True, False, "羊圈消毒池干涸，已要求补充消毒液。"),
+    # Yesterday, in 大湾村, where citizens have reported dead pigs: sick pigs on the farm.
+    ("张建国", 20, 5, 0, True, False, "5头育肥猪发热、食欲减退，已采样送检，要求隔离观察、禁止外调。"),
+]  # fmt: skip
+VISIT_FORMS = {"周阿婆": VisitForm.PHONE}
 
 
-def load(*, now: datetime | None = None) -> None:
+def load(*, now: datetime | None = None) -> list[tuple[str, str, str]]:
+    """Loads the outreach demo; returns the logins it adds (username, role, unit)."""
     now = now or clock.now()
-    contact_point_demo(now=now)
+    logins = load_cadre()
+    households = load_households(now=now)
+    load_pairings(households, now=now)
+    load_visits(households, now=now)
+    return logins
 
 
-def _local(day_offset: int, hour: int, now: datetime) -> datetime:
-    day = now.astimezone(LOCAL).date() + timedelta(days=day_offset)
-    return datetime.combine(day, time(hour), tzinfo=LOCAL)
+def load_cadre() -> list[tuple[str, str, str]]:
+    username, name, role, unit_code = CADRE
+    unit = Unit.objects.get(code=unit_code)
+    _person(username, name, role, unit)
+    return [(username, role, unit.name)]
 
 
-def _weekday(day_offset: int, now: datetime) -> int:
-    """The offset moved off a weekend (back for a past day, on for a coming one): receptions
-    are held on working days."""
-    step = -1 if day_offset < 0 else 1
-    while _local(day_offset, 9, now).weekday() >= 5:
-        day_offset += step
-    return day_offset
+def _town_leader(village: Unit) -> Any:
+    """The leader of the village's town, who lists and pairs its households (the demo's
+    village codes start with their town's: "qiaotou-dawan")."""
+    return get_user_model().objects.get(username=f"leader-{village.code.split('-')[0]}")
 
 
-def contact_point_demo(*, now: datetime) -> ContactPoint | None:
-    """The vet bureau leader's contact point (once: a second run finds it and does nothing)."""
-    if ContactPoint.objects.filter(name=CONTACT_POINT).exists():
-        return None
-    User = get_user_model()
-    leader, handler = (
-        User.objects.get(username="leader-vet"),
-        User.objects.get(username="handler-vet"),
-    )
-    operator = User.objects.get(username="dispatcher")
-    category = Category.objects.filter(code="livestock-safety").first()
-    with clock.at(_local(-60, 10, now)):
-        point = contact_point_create(
+def _listed(village: Unit, head_name: str, now: datetime, **fields: Any) -> Household:
+    found = Household.objects.filter(unit=village, head_name=head_name).first()
+    if found is not None:
+        return found
+    leader = _town_leader(village)
+    listed_at = now - timedelta(days=PAIRED_DAYS_AGO)
+    with clock.at(listed_at):
+        return household_register(
             actor=leader,
-            unit=Unit.objects.get(code="vet"),
-            leader=leader,
-            leader_title="区畜牧兽医局局长",
-            name=CONTACT_POINT,
-            kind=ContactPointKind.FARM,
-            village=Unit.objects.get(code="qiaotou-dawan"),
-            address="桥头镇大湾村3组 大湾生猪养殖合作社",
-            description="区畜牧兽医局局长联系大湾村生猪养殖户，每月一次到养殖场接待群众，"
-            "现场解答防疫、补贴、禁养区等问题，不能当场解决的转为诉求件办理并公开结果。",
+            unit=village,
+            head_name=head_name,
+            consent_on=listed_at.astimezone(LOCAL).date(),
+            **fields,
         )
-    for days_ago, walk_ins, summary, bookings, matters in PAST:
-        _past_reception(
-            point=point,
-            day_offset=_weekday(-days_ago, now),
-            walk_ins=walk_ins,
-            summary=summary,
-            bookings=bookings,
-            matters=matters,
-            handler=handler,
-            category=category,
-            now=now,
-        )
-    for days_ahead, coming in COMING:
-        with clock.at(_local(-3, 10, now)):
-            reception = reception_day_add(
-                actor=handler,
-                contact_point=point,
-                day=_local(_weekday(days_ahead, now), 9, now).date(),
-                slots=SLOTS,
-                capacity=3,
-            )
-        first = reception.slots.all()[0]
-        for name, phone, wants in coming:
-            booking_make(
-                slot=first,
-                name=name,
-                phone=phone,
-                matter=wants,
-                anonymous=not name,
-                actor=operator if not name else None,
-            )
-    return point
 
 
-def _past_reception(
-    *,
-    point: ContactPoint,
-    day_offset: int,
-    walk_ins: int,
-    summary: str,
-    bookings: list[PastBooking],
-    matters: list[PastMatter],
-    handler: Any,
-    category: Category | None,
-    now: datetime,
-) -> None:
-    """A reception day published two weeks ahead, booked, held and recorded; its matters
-    filed, the appeals accepted and (some) answered since."""
-    with clock.at(_local(day_offset - 14, 10, now)):
-        reception = reception_day_add(
-            actor=handler,
-            contact_point=point,
-            day=_local(day_offset, 9, now).date(),
-            slots=SLOTS,
-            capacity=3,
+def load_households(*, now: datetime) -> dict[str, Household]:
+    """The households and farms, by head of household."""
+    out: dict[str, Household] = {}
+    for code, head, members, reasons, difficulty, phone, address in HOUSEHOLDS:
+        out[head] = _listed(
+            Unit.objects.get(code=code),
+            head,
+            now,
+            members=members,
+            reasons=reasons,
+            difficulty=difficulty,
+            phone=phone,
+            address=address,
         )
-    slots = list(reception.slots.all())
-    made = []
-    for n, (name, phone, wants, _came) in enumerate(bookings):
-        with clock.at(_local(day_offset - 10 + n, 20, now)):
-            made.append(
-                booking_make(slot=slots[n % len(slots)], name=name, phone=phone, matter=wants)
-            )
-    with clock.at(_local(day_offset, 17, now)):
-        reception_record(
-            actor=handler,
-            reception=reception,
-            attended=[b.pk for b, row in zip(made, bookings, strict=True) if row[3]],
-            walk_ins=walk_ins,
-            summary=summary,
+    for code, head, members, species, herd, phone, address in FARMS:
+        out[head] = _listed(
+            Unit.objects.get(code=code),
+            head,
+            now,
+            members=members,
+            reasons=[Reason.LIVESTOCK_FARM],
+            species=species,
+            herd_size=herd,
+            phone=phone,
+            address=address,
         )
-        for index, title, content, filed, reply in matters:
-            matter = reception_matter_add(
-                actor=handler,
-                reception=reception,
-                booking=made[index] if index is not None else None,
-                title=title,
-                content=content,
+    return out
+
+
+def _cadre_of(household: Household) -> Any:
+    username = VET if household.is_farm else CADRE[0]
+    return get_user_model().objects.get(username=username)
+
+
+def load_pairings(households: dict[str, Household], *, now: datetime) -> None:
+    """Households with `cadre`, farms with 畜牧兽医局's handler, paired by the town's leader."""
+    starts = now - timedelta(days=PAIRED_DAYS_AGO)
+    for household in households.values():
+        cadre = _cadre_of(household)
+        if Pairing.objects.filter(household=household, cadre=cadre, ends_on__isnull=True).exists():
+            continue
+        leader = _town_leader(household.unit)
+        with clock.at(starts):
+            pairing_assign(
+                actor=leader,
+                household=household,
+                cadre=cadre,
+                starts_on=starts.astimezone(LOCAL).date(),
             )
-            if not filed:
-                continue
-            appeal = reception_matter_to_appeal(
-                actor=handler, matter=matter, category=category, is_public=bool(reply)
-            )
-            if appeal.unit_id is None:  # no category to dispatch it: the dispatchers will
-                continue
-            with clock.at(_local(day_offset + 1, 10, now)):
-                appeal_accept(appeal=appeal.pk, actor=handler)
-            if reply:
-                with clock.at(_local(day_offset + 6, 15, now)):
-                    appeal_reply(appeal=appeal.pk, actor=handler, text=reply)
+
+
+def _visit(household: Household, at: datetime, key: str, **fields: Any) -> None:
+    cadre = _cadre_of(household)
+    pairing = Pairing.objects.get(household=household, cadre=cadre, ends_on__isnull=True)
+    with clock.at(at):
+        visit_record(
+            actor=cadre,
+            pairing=pairing,
+            visited_on=at.astimezone(LOCAL).date(),
+            # The same visit on a second run: the service finds it by its client id.
+            client_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"lianxin-demo:outreach:{key}"),
+            **fields,
+        )
+
+
+def load_visits(households: dict[str, Household], *, now: datetime) -> None:
+    day = now.astimezone(LOCAL).replace(hour=10, minute=0, second=0, microsecond=0)
+    for n, (head, days, notes, needs) in enumerate(VISITS):
+        _visit(
+            households[head],
+            day - timedelta(days=days),
+            f"visit:{n}",
+            form=VISIT_FORMS.get(head, VisitForm.HOME),
+            notes=notes,
+            needs=needs,
+        )
+    for n, (head, hours, sick, dead, immunised, biosecure, notes) in enumerate(FARM_VISITS):
+        _visit(
+            households[head],
+            now - timedelta(hours=hours),
+            f"farm:{n}",
+            form=VisitForm.FARM,
+            notes=notes,
+            sick_count=sick,
+            dead_count=dead,
+            immunisation_done=immunised,
+            biosecurity_ok=biosecure,
+        )

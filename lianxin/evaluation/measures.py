@@ -2,9 +2,9 @@
 year. Every value is given in the measure's display unit: rates in percent (0–100), scores
 0–100, counts as counts — an indicator's target is written in the same unit.
 
-A measure names its provider by dotted path and is *available* when that imports: the
-visit-coverage hook stays unavailable (listed, never faked) until the app that owns that
-figure provides the function named here."""
+A measure names its provider by dotted path and is *available* when that imports: a hook
+for a figure another app owns stays unavailable (listed, never faked) until that app provides
+the function named here."""
 
 from __future__ import annotations
 
@@ -167,12 +167,14 @@ MEASURES: dict[str, Measure] = {
             _("Milestones completed by their due date / milestones due in the year."),
             "lianxin.participation.measures.milestones_on_time",
         ),
-        # A hook: the app owning this figure (outreach) does not provide it yet.
         Measure(
             "visit_coverage",
             _("Visit coverage"),
             PERCENT,
-            _("Households visited / households paired."),
+            _(
+                "Pairs visited as required (once a quarter, every month for households in severe "
+                "difficulty) / pairs due, over the quarters of the year begun so far."
+            ),
             "lianxin.outreach.measures.visit_coverage",
         ),
     ]

@@ -20,6 +20,9 @@ class InsightConfig(AppConfig):
                 "alarm_update": _("Early warning updated"),
                 "alarm_acknowledge": _("Early warning acknowledged"),
                 "alarm_close": _("Early warning closed"),
+                "field_report_file": _(
+                    "Sick or dead animals seen in the field filed for early warning"
+                ),
                 "duplicate_dismiss": _("Possible duplicate dismissed"),
             }
         )

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
@@ -139,7 +140,7 @@ def add_months(day: date, months: int) -> date:
 
 def is_overdue(pairing: Pairing, last_visit: date | None, today: date | None = None) -> bool:
     """No visit within the household's interval (counted from the pairing's start if none)."""
-    today = today or clock.now().date()
+    today = today or timezone.localdate(clock.now())
     since = last_visit or pairing.starts_on
     return today > add_months(since, interval_months(pairing.household))
 

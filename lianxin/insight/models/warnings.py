@@ -10,7 +10,7 @@ from lianxin.appeals.models import Appeal, Category
 from lianxin.core.access import subtree_q, units_where
 from lianxin.core.models import Role, Unit
 
-__all__ = ["AppealArea", "Alarm", "AlarmMember", "AlarmQuerySet"]
+__all__ = ["AppealArea", "Alarm", "AlarmMember", "AlarmQuerySet", "AlarmReport", "FieldReport"]
 
 
 class AppealArea(models.Model):
@@ -160,3 +160,55 @@ class AlarmMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.alarm_id}:{self.appeal_id}"
+
+
+class FieldReport(models.Model):
+    """Sick or dead animals seen by staff in the field rather than reported by a citizen: a
+    cadre's farm visit (走访) files one through `field_report_file`. The warning rules count it
+    like an appeal of its category, in its area, at its time. Insight keeps only what the rules
+    and the alarm page need, and a label every reader of the alarm may see: never the
+    household's name, phone or address (those stay with the filing app and its rules)."""
+
+    # The filing app's key for what was seen (a visit's "outreach-visit:<id>"): filed once.
+    source_ref = models.CharField(_("source reference"), max_length=60, unique=True)
+    source_label = models.CharField(_("source"), max_length=120)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
+    )
+    area = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    reported_at = models.DateTimeField(_("seen at"))
+    sick_count = models.PositiveIntegerField(_("animals sick"), default=0)
+    dead_count = models.PositiveIntegerField(_("animals dead"), default=0)
+    created_at = models.DateTimeField(_("filed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["reported_at", "pk"]
+        indexes = [
+            models.Index(fields=["category", "area", "reported_at"], name="insight_fieldreport_idx")
+        ]
+        verbose_name = _("field report")
+        verbose_name_plural = _("field reports")
+
+    def __str__(self) -> str:
+        return f"{self.source_label} {self.reported_at:%Y-%m-%d}"
+
+
+class AlarmReport(models.Model):
+    """A field report counted in an alarm, beside its member appeals."""
+
+    alarm = models.ForeignKey(Alarm, on_delete=models.CASCADE, related_name="field_reports")
+    report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["report__reported_at", "report_id"]
+        verbose_name = _("field report in an alarm")
+        verbose_name_plural = _("field reports in alarms")
+        constraints = [
+            models.UniqueConstraint(fields=["alarm", "report"], name="insight_alarm_report_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alarm_id}:{self.report_id}"

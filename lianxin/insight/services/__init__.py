@@ -21,6 +21,7 @@ from .warnings import (
     alarm_update,
     appeal_area_derive,
     appeal_areas_backfill,
+    field_report_file,
     warning_cluster_check,
     warning_rise_scan,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "duplicate_lookup",
     "duplicate_window",
     "duplicates_find",
+    "field_report_file",
     "models_dir",
     "router_model_activate",
     "router_model_train",

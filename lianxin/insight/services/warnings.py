@@ -26,7 +26,7 @@ from lianxin.core.transitions import commit, lock, require_permission, require_s
 
 from .. import warning as warning_rules
 from ..errors import Code
-from ..models import Alarm, AlarmMember, AppealArea
+from ..models import Alarm, AlarmMember, AlarmReport, AppealArea, FieldReport
 
 MAX_ALARM_MEMBERS = 500
 
@@ -100,6 +100,14 @@ def _add_members(alarm: Alarm, appeal_ids) -> None:
     )
 
 
+def _add_reports(alarm: Alarm, report_ids) -> None:
+    have = set(alarm.field_reports.values_list("report_id", flat=True))
+    new = [pk for pk in dict.fromkeys(report_ids) if pk not in have]
+    AlarmReport.objects.bulk_create(
+        [AlarmReport(alarm=alarm, report_id=pk, added_at=clock.now()) for pk in new]
+    )
+
+
 def _alarm_data(alarm: Alarm) -> dict:
     return {
         "kind": alarm.kind,
@@ -118,6 +126,7 @@ def alarm_update(
     window_end: datetime,
     count: int,
     members: Iterable[int] = (),
+    reports: Iterable[int] = (),
     baseline_count: int | None = None,
     expected: float | None = None,
     p_value: float | None = None,
@@ -137,6 +146,12 @@ def alarm_update(
         )
         before = alarm.count
         _add_members(alarm, members)
+        _add_reports(alarm, reports)
+        if alarm.kind == Alarm.Kind.CLUSTER:
+            # A cluster's count is its reports, recounted under the alarm's lock rather than
+            # taken from a caller that counted before it (a report that lost the race to
+            # raise the alarm joins it here).
+            count = alarm.members.count() + alarm.field_reports.count()
         if count == before:
             return alarm
         alarm.window_start = min(alarm.window_start, window_start)
@@ -172,6 +187,7 @@ def alarm_raise(
     window_end: datetime,
     count: int,
     members=(),
+    reports=(),
     baseline_count: int = 0,
     expected: float = 0.0,
     p_value: float | None = None,
@@ -179,7 +195,7 @@ def alarm_raise(
     """Raise an alarm, or update the active one of the same (kind, category, area): returns
     (alarm, created). A new cluster alarm tells the responsible unit's leaders and handlers at
     once (in the app and by email, after commit)."""
-    members = list(members)
+    members, reports = list(members), list(reports)
     for _attempt in range(3):
         with transaction.atomic():
             active = _active_alarm(kind, category, area)
@@ -190,6 +206,7 @@ def alarm_raise(
                     window_end=window_end,
                     count=count,
                     members=members,
+                    reports=reports,
                     baseline_count=baseline_count,
                     expected=expected,
                     p_value=p_value,
@@ -214,6 +231,7 @@ def alarm_raise(
             except IntegrityError:  # another scan raised it a moment ago: update that one
                 continue
             _add_members(alarm, members)
+            _add_reports(alarm, reports)
             audit_record(
                 actor=None,
                 actor_label="system",
@@ -238,7 +256,14 @@ def _notify_cluster(alarm: Alarm, unit: Unit) -> None:
     tns = Appeal.objects.filter(pk__in=alarm.members.values("appeal_id")).values_list(
         "tracking_number", flat=True
     )
-    body = subject + "\n" + "\n".join(tns)
+    seen = FieldReport.objects.filter(pk__in=alarm.field_reports.values("report_id"))
+    body = "\n".join(
+        [
+            subject,
+            *tns,
+            *(f"{r.source_label} {r.reported_at.astimezone(LOCAL):%m-%d %H:%M}" for r in seen),
+        ]
+    )
     notify_people(
         sorted(people, key=lambda u: u.pk),
         subject=subject,
@@ -338,6 +363,12 @@ def _last_closed(kind: str, category_id: int, area_id: int) -> datetime | None:
     )
 
 
+def _cluster_category(code: str | None) -> Category | None:
+    return (
+        Category.objects.filter(code=code).select_related("default_unit").first() if code else None
+    )
+
+
 def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     """The cluster rule for one new appeal: when it is an animal report (its category, or an
     uncategorised text with the keywords) and its area now has WARNING_CLUSTER_REPORTS such
@@ -348,7 +379,6 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     area_row = AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=new)
     if area_row.area is None:
         return None
-    area = area_row.area
     codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
     code = new.category.code if new.category is not None else None
     code = (
@@ -356,55 +386,148 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
         if code
         else (codes[0] if area_row.animal_keywords and codes else None)
     )
-    category = (
-        Category.objects.filter(code=code).select_related("default_unit").first() if code else None
-    )
+    category = _cluster_category(code)
     if category is None:
         return None
-    at = new.created_at
-    reports, hours = (
-        warning_rules.settings_value("CLUSTER_REPORTS"),
-        warning_rules.settings_value("CLUSTER_HOURS"),
-    )
+    return _cluster_at(category=category, area=area_row.area, at=new.created_at, appeals=[new.pk])
+
+
+def _cluster_at(
+    *,
+    category: Category,
+    area: Unit,
+    at: datetime,
+    appeals: Collection[int] = (),
+    reports: Collection[int] = (),
+) -> Alarm | None:
+    """The cluster rule for one new report of `category` in `area` seen at `at`: an appeal,
+    or a field report (sick or dead animals seen on a farm visit), which count alike. Usually
+    the new report is the latest and the window ends with it; a field report filed late (a
+    visit logged offline) may also complete a window ending with a later report."""
+    codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
+    needed = warning_rules.settings_value("CLUSTER_REPORTS")
+    span = timedelta(hours=warning_rules.settings_value("CLUSTER_HOURS"))
     same = Q(category=category)
-    if code == codes[0]:
+    if codes and category.code == codes[0]:
         same |= Q(category__isnull=True, warning_area__animal_keywords=True)
-    kin = Appeal.objects.filter(same, warning_area__area_id=area_row.area_id)
+    kin = Appeal.objects.filter(same, warning_area__area_id=area.pk)
+    field = FieldReport.objects.filter(category=category, area=area)
     with transaction.atomic():
         active = _active_alarm(Alarm.Kind.CLUSTER, category, area)
         if active is not None:  # a further report in an alarmed area: the alarm grows
-            members = set(active.members.values_list("appeal_id", flat=True)) | {new.pk}
+            in_appeals = set(active.members.values_list("appeal_id", flat=True)) | set(appeals)
+            in_reports = set(active.field_reports.values_list("report_id", flat=True))
             return alarm_update(
                 alarm=active,
                 window_start=min(active.window_start, at),
                 window_end=max(active.window_end, at),
-                count=len(members),
-                members=[new.pk],
+                count=len(in_appeals) + len(in_reports | set(reports)),
+                members=appeals,
+                reports=reports,
             )
-    start = at - timedelta(hours=hours)
+    floor = at - span
     closed = _last_closed(Alarm.Kind.CLUSTER, category.pk, area.pk)
-    if closed is not None and closed > start:
-        start = closed
-    inside = list(
-        kin.filter(created_at__gt=start, created_at__lte=at)
-        .order_by("created_at")
-        .values_list("pk", "created_at")
+    if closed is not None and closed > floor:
+        floor = closed
+    if floor >= at:
+        return None
+    # (is an appeal, id, time) of every report that could share a window with the new one.
+    rows = sorted(
+        [
+            (True, pk, t)
+            for pk, t in kin.filter(created_at__gt=floor, created_at__lt=at + span).values_list(
+                "pk", "created_at"
+            )
+        ]
+        + [
+            (False, pk, t)
+            for pk, t in field.filter(reported_at__gt=floor, reported_at__lt=at + span).values_list(
+                "pk", "reported_at"
+            )
+        ],
+        key=lambda row: row[2],
     )
-    if (
-        warning_rules.find_cluster([t for _pk, t in inside], at=at, reports=reports, hours=hours)
-        is None
-    ):
+    for end in sorted({at} | {t for _a, _pk, t in rows if t > at}):
+        inside = [row for row in rows if max(floor, end - span) < row[2] <= end]
+        times = [t for _a, _pk, t in inside]
+        if warning_rules.find_cluster(
+            times, at=end, reports=needed, hours=span / timedelta(hours=1)
+        ):
+            break
+    else:
         return None
     alarm, _created = alarm_raise(
         kind=Alarm.Kind.CLUSTER,
         category=category,
         area=area,
-        window_start=inside[0][1],
-        window_end=at,
+        window_start=inside[0][2],
+        window_end=end,
         count=len(inside),
-        members=[pk for pk, _t in inside],
+        members=[pk for is_appeal, pk, _t in inside if is_appeal],
+        reports=[pk for is_appeal, pk, _t in inside if not is_appeal],
     )
     return alarm
+
+
+def field_report_file(
+    *,
+    source_ref: str,
+    source_label: str,
+    area: Unit,
+    reported_at: datetime,
+    sick: int,
+    dead: int,
+    actor: Any = None,
+) -> FieldReport | None:
+    """File sick or dead animals seen in the field with early warning, to count like a
+    citizen's report of them (the first WARNING_CLUSTER_CATEGORIES category, 动物疫病) in the
+    area (`area`, or the nearest village, community, street or town above it) at `reported_at`;
+    the cluster rule runs at once, in the caller's transaction, so what was seen and the
+    warning it raises stand or fall together. Files nothing when no animal is sick or dead, or
+    there is no such category or area. The same `source_ref` again returns the stored report.
+
+    The caller (outreach's visit service) passes no personal data: `source_label` names the
+    source as every reader of the alarm may see it ("走访：大湾村生猪养殖场"). No link to the
+    household: most readers of an alarm may not open it, and insight cannot ask outreach's
+    rules who may."""
+    if sick < 0 or dead < 0 or sick + dead == 0:
+        return None
+    existing = FieldReport.objects.filter(source_ref=source_ref).first()
+    if existing is not None:
+        return existing
+    place: Unit | None = area
+    while place is not None and place.kind not in warning_rules.AREA_KINDS:
+        place = place.parent
+    codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
+    category = _cluster_category(codes[0] if codes else None)
+    if place is None or category is None:
+        return None
+    with transaction.atomic():
+        report = FieldReport.objects.create(
+            source_ref=source_ref,
+            source_label=visible(source_label)[:120],
+            category=category,
+            area=place,
+            reported_at=reported_at,
+            sick_count=sick,
+            dead_count=dead,
+            created_at=clock.now(),
+        )
+        audit_record(
+            actor=_person(actor),
+            actor_label="" if _person(actor) else "system",
+            action="field_report_file",
+            obj=report,
+            data={
+                "source": source_ref,
+                "category": category.code,
+                "area": place.name,
+                "sick": sick,
+                "dead": dead,
+            },
+        )
+        _cluster_at(category=category, area=place, at=reported_at, reports=[report.pk])
+    return report
 
 
 def _day_start(day: date) -> datetime:
@@ -441,6 +564,16 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
     for r in rows:
         key = (r["category_id"], r["warning_area__area_id"])
         series.setdefault(key, Counter())[r["day"]] = r["n"]
+    # Sick or dead animals seen on farm visits count like citizens' reports of them.
+    seen = (
+        FieldReport.objects.filter(reported_at__gte=since, reported_at__lte=at)
+        .annotate(day=TruncDate("reported_at", tzinfo=LOCAL))
+        .values("category_id", "area_id", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for f in seen:
+        series.setdefault((f["category_id"], f["area_id"]), Counter())[f["day"]] += f["n"]
     # Villages and communities also count towards their street or town.
     parent_of = dict(
         Unit.objects.filter(
@@ -483,6 +616,12 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
             .order_by("created_at")
             .values_list("pk", flat=True)[:MAX_ALARM_MEMBERS]
         )
+        field = FieldReport.objects.filter(
+            category_id=category_id,
+            area_id__in=areas,
+            reported_at__gte=window_start,
+            reported_at__lte=at,
+        ).values_list("pk", flat=True)
         _alarm, created = alarm_raise(
             kind=Alarm.Kind.RISE,
             category=Category.objects.select_related("default_unit").get(pk=category_id),
@@ -491,6 +630,7 @@ def warning_rise_scan(*, at: datetime | None = None) -> dict:
             window_end=at,
             count=rise.count,
             members=members,
+            reports=list(field),
             baseline_count=rise.baseline_count,
             expected=rise.expected,
             p_value=rise.p_value,

@@ -1,5 +1,5 @@
 """预警 page: the active alarms a dispatcher, supervisor, administrator or unit leader may see,
-their member appeals, and the acknowledge / close buttons."""
+their member appeals and field reports (farm visits), and the acknowledge / close buttons."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from lianxin.core.access import may
 from lianxin.core.errors import LianxinError
 
-from ..models import Alarm, AlarmMember
+from ..models import Alarm, AlarmMember, AlarmReport
 from ..services.warnings import alarm_acknowledge, alarm_close
 
 SHOWN = {"active": Alarm.ACTIVE, "closed": (Alarm.Status.CLOSED,)}
@@ -34,7 +34,10 @@ def _page(request, *, shown: str = "active", status: int = 200):
         Alarm.objects.visible_to(request.user)
         .filter(status__in=SHOWN[shown])
         .select_related("category", "area", "area__parent", "unit", "acknowledged_by")
-        .prefetch_related(Prefetch("members", queryset=members))
+        .prefetch_related(
+            Prefetch("members", queryset=members),
+            Prefetch("field_reports", queryset=AlarmReport.objects.select_related("report")),
+        )
         .order_by("kind", "-updated_at")[:200]
     )
     return render(request, "insight/alarms.html", {"alarms": alarms, "shown": shown}, status=status)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
@@ -82,7 +83,7 @@ def household_fields(
         raise _refuse(
             "consent_on", _("Record the date the household agreed to be listed."), Code.NO_CONSENT
         )
-    if consent_on > clock.now().date():
+    if consent_on > timezone.localdate(clock.now()):
         raise _refuse(
             "consent_on", _("The consent date cannot be later than today."), Code.NO_CONSENT
         )
@@ -252,7 +253,7 @@ def household_deactivate(
             raise InvalidTransition(
                 _("This household is already deactivated."), code=Code.HOUSEHOLD_INACTIVE
             )
-        today = clock.now().date()
+        today = timezone.localdate(clock.now())
         current = (
             Pairing.objects.select_for_update()
             .filter(household=locked, ends_on__isnull=True)
@@ -280,7 +281,7 @@ def pairing_assign(
 ) -> Pairing:
     """Pair `cadre` with the household from `starts_on` (today). A current pairing with another
     cadre ends the day before: the history of who was responsible when is kept."""
-    starts_on = starts_on or clock.now().date()
+    starts_on = starts_on or timezone.localdate(clock.now())
     with transaction.atomic():
         locked = lock(Household, household, related=["unit"])
         require_permission(actor, "outreach.manage_households", locked)

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal
 from lianxin.appeals.services.intake import appeal_submit
 from lianxin.core import clock
+from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition
 from lianxin.core.text import clean_text
 from lianxin.core.transitions import commit, lock, require_permission
 
+# outreach → insight, never the other way: insight takes "field reports" from anyone and
+# knows nothing of visits. A direct call rather than a signal, because the warning must be
+# filed in the visit's own transaction (a visit stored without its warning would be a silent
+# hole in 预警), and a signal insight could listen to would have to live in outreach (insight
+# importing outreach) or in core (core naming outreach's concepts).
+from lianxin.insight.services import field_report_file
+
 from ..errors import Code
-from ..models import Pairing, Visit, VisitForm
+from ..models import Household, Pairing, Visit, VisitForm
 
 
 def _count(value: Any, label: str) -> int:
@@ -56,7 +66,7 @@ def visit_record(
     needs = clean_text(
         needs, field="needs", max_length=2000, required=False, label=_("Needs found")
     )
-    if visited_on > clock.now().date():
+    if visited_on > timezone.localdate(clock.now()):
         raise InvalidInput(
             _("The visit date cannot be later than today."),
             code=Code.FUTURE_DATE,
@@ -101,6 +111,8 @@ def visit_record(
                     "visited_on": visited_on.isoformat(),
                 },
             )
+            if sick or dead:
+                _file_with_early_warning(visit, locked.household, actor)
     except IntegrityError:
         # The same visit arrived twice at once: the other request stored it.
         existing = Visit.objects.filter(client_uuid=client_uuid).first()
@@ -108,6 +120,41 @@ def visit_record(
             raise
         return _same_visit(existing, pairing), False
     return visit, True
+
+
+def seen_at(visited_on: date, recorded_at: datetime) -> datetime:
+    """When the animals were seen, for the warning rules: the moment the visit was recorded
+    if that was on the visit's day, else (a visit logged offline, sent later) the end of
+    its day, never later than what the cadre wrote down."""
+    return min(recorded_at, datetime.combine(visited_on, time(23, 59, 59), tzinfo=LOCAL))
+
+
+def farm_label(household: Household) -> str:
+    """How a farm is named in an alarm: its village and what it keeps, never who runs it (the
+    alarm is read by dispatchers and supervisors who need not know the household)."""
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+        what = household.species or _("livestock")
+        label = _("Visit: %(place)s %(species)s farm") % {
+            "place": household.unit.name,
+            "species": what,
+        }
+        if household.herd_size:
+            label += _(" (herd of %(n)s)") % {"n": household.herd_size}
+    return label
+
+
+def _file_with_early_warning(visit: Visit, household: Household, actor: Any) -> None:
+    """Sick or dead animals seen on a farm visit count in early warning like a citizen's
+    report of them (same category, area and window)."""
+    field_report_file(
+        source_ref=f"outreach-visit:{visit.pk}",
+        source_label=farm_label(household),
+        area=household.unit,
+        reported_at=seen_at(visit.visited_on, visit.created_at),
+        sick=visit.sick_count or 0,
+        dead=visit.dead_count or 0,
+        actor=actor,
+    )
 
 
 def _same_visit(visit: Visit, pairing: Pairing | int) -> Visit:

@@ -410,6 +410,8 @@ def test_an_unsealed_event_is_reported_once_older_than_the_bound(unit, settings)
         assert [(b.event_id, b.reason) for b in audit_breaks(seal=False)] == [
             (late.pk, "not sealed into the chain in time")
         ]
+        with pytest.raises(CommandError, match=f"event #{late.pk}: not sealed"):
+            call_command("audit_verify", "--no-seal", stdout=StringIO())
         assert verify().strip() == "audit log intact: 3 events"  # verify seals it
     late.refresh_from_db()
     assert late.prev_hash == sealed[-1].hash

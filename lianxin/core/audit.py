@@ -90,8 +90,7 @@ def content_hash(event: AuditEvent, *, key: bytes | None = None) -> str:
 
 def _content_matches(event: AuditEvent) -> bool:
     return any(
-        hmac.compare_digest(event.content_hash, content_hash(event, key=k))
-        for k in keys.keys(_KEY)
+        hmac.compare_digest(event.content_hash, content_hash(event, key=k)) for k in keys.keys(_KEY)
     )
 
 

@@ -4,8 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# One sync worker per core: intake is CPU-bound and serialises on the audit chain head,
-# so more processes only queue (measured with `make bench`).
+# One sync worker per core: intake is CPU-bound, so more processes only queue (measured with
+# `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run serve setup test lint bench faults messages clean
@@ -66,6 +66,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/dashboard.py
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
+	$(PY) bench/audit.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

@@ -281,11 +281,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.core.tasks.retry_pending_notifications",
         "schedule": crontab(minute="*/10"),
     },
+    "core-seal-audit-log": {
+        "task": "lianxin.core.tasks.seal_audit_log",
+        "schedule": timedelta(seconds=10),
+    },
     "core-purge-rate-counters": {
         "task": "lianxin.core.tasks.purge_rate_counters",
         "schedule": timedelta(minutes=15),
     },
 }
+
+# An audit event not sealed into the chain this long after it was written is reported by
+# `audit_verify`: the sealer (the schedule's core-seal-audit-log, every 10 s) is not running.
+AUDIT_UNSEALED_MAX_AGE = timedelta(minutes=5)
 
 # --- Mail and SMS --------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "lianxin.core.mail.QuietConsoleEmailBackend")

@@ -29,7 +29,13 @@ def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
 
 def base_env(tmp_path: Path, name: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    return {**env, "LIANXIN_VAR_DIR": str(tmp_path / name)}
+    # Each side has its own var/ (its own keys), but the audit log's key is kept apart from
+    # the backup and brought back by the operator: the restored log verifies only with it.
+    return {
+        **env,
+        "LIANXIN_VAR_DIR": str(tmp_path / name),
+        "LIANXIN_KEY_AUDIT_LOG": "the audit log's key, kept apart from the backups",
+    }
 
 
 def round_trip(source: dict, target: dict, folder: Path) -> None:

@@ -143,6 +143,8 @@ class AuditEventAdmin(ModelAdmin):
         "to_label",
         "reason",
         "data",
+        "content_hash",
+        "seq",
         "prev_hash",
         "hash",
     )

@@ -30,6 +30,7 @@ PURPOSES = frozenset(
         "appraisal-code",  # evaluation: hashes of democratic-appraisal codes
         "duty-rating",  # evaluation: one anonymous rating per address and duty report
         "rate-address",  # core.ratelimit: addresses in counters
+        "audit-log",  # core.audit: each event's content hash and the chain head's signature
     }
 )
 

@@ -169,7 +169,11 @@ ACTOR_LABELS = {
 class AuditEvent(models.Model):
     """Append-only, hash-chained record of every change of state.
 
-    `hash` = sha256(prev_hash + canonical JSON of the event); see core.audit."""
+    A writer stores the event with its `content_hash` (a keyed MAC of its canonical JSON) and
+    nothing else of the chain; the sealer (core.audit.audit_seal) later gives it its place
+    `seq`, the `prev_hash` of the event before it and its chained `hash`. Events from before
+    the sealer (empty `content_hash`) were chained as they were written:
+    `hash` = sha256(prev_hash + canonical JSON). See core.audit."""
 
     created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -188,12 +192,18 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("to state"), max_length=30, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
-    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True)
+    seq = models.BigIntegerField(_("place in the chain"), null=True, blank=True, unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+            # What the sealer looks for: small, as only the newest events are not sealed yet.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
@@ -215,9 +225,14 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked by each writer so that the chain never forks under concurrency."""
+    """The newest sealed event's place and hash, signed (a keyed MAC) by the sealer: the
+    checkpoint that proves no event was cut from the end of the chain. Only the sealer locks
+    this row; writers never touch it."""
 
     last_hash = models.CharField(_("last hash"), max_length=64)
+    seq = models.BigIntegerField(_("place in the chain"), default=0)
+    mac = models.CharField(_("signature"), max_length=64, blank=True)
+    sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]

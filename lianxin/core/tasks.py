@@ -1,4 +1,4 @@
-"""Delivery of queued notifications."""
+"""Delivery of queued notifications, sealing of the audit log, purge of rate counters."""
 
 import logging
 from datetime import timedelta
@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from .audit import audit_seal
 from .models import Notification
 from .queue import enqueue
 from .ratelimit import purge_expired
@@ -91,3 +92,9 @@ def retry_pending_notifications() -> int:
 def purge_rate_counters() -> int:
     """Expired attempt counters (core.ratelimit) are of no use: drop them."""
     return purge_expired()
+
+
+@shared_task
+def seal_audit_log() -> int:
+    """Chain the audit events written since the last run (core.audit.audit_seal)."""
+    return audit_seal()

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from lianxin.appeals.models import Appeal, Category, Status
 from lianxin.core.models import AuditEvent, Unit
 from lianxin.demo import insight as demo
+from lianxin.demo import receptions as reception_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -129,8 +130,10 @@ def test_the_demo_district_loads_and_a_second_load_changes_nothing():
     )
     assert Unit.objects.filter(name="畜牧兽医局").exists()
     assert Category.objects.get(code="animal-epidemic").default_unit.name == "畜牧兽医局"
-    # 40 replayed appeals, and the last week's signals: a hot matter and an animal cluster.
-    assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER)
+    # 40 replayed appeals, the last week's signals (a hot matter and an animal cluster), and
+    # the matters raised at the contact point's past receptions that were filed as appeals.
+    filed = sum(1 for *_, matters in reception_demo.PAST for m in matters if m[3])
+    assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER) + filed
     assert len(set(Appeal.objects.values_list("status", flat=True))) >= 4
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
     assert (

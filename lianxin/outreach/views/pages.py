@@ -160,6 +160,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/visit_form.html",
         {
             "household": household,
+            "pairing": pairing,
             "person": _person(request.user, household),
             "values": values,
             "error": error,

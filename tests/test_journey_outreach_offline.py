@@ -4,7 +4,7 @@ on the phone ("1 条走访记录等待发送") and arrives exactly once, with th
 when the signal returns; a visit dated in the future saved offline is refused on sync with the
 server's message, kept on the phone, corrected and then stored."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -87,6 +87,9 @@ def test_a_farm_visit_saved_offline_arrives_once(chromium, live_server, village,
         pairing.pk,
     )
     assert (visit.immunisation_done, visit.biosecurity_ok, visit.dead_count) == (True, True, 0)
+    # With the time the phone saved it, not the time it arrived.
+    assert visit.saved_at == datetime.fromisoformat(entry["saved_at"])
+    assert visit.saved_at < visit.created_at
     assert kept_on_phone(page) == []
     assert page.is_hidden("#visit-queue")
 

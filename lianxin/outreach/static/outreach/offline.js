@@ -101,6 +101,7 @@
       sick_count: f.sick_count,
       dead_count: f.dead_count,
       biosecurity_ok: yesNo(f.biosecurity_ok),
+      saved_at: e.saved_at,
     };
   }
 

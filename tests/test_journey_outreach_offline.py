@@ -161,7 +161,7 @@ def test_a_visit_refused_on_sync_is_kept_with_the_message(
     assert_clean(page)
 
 
-def test_a_refused_visit_is_deleted_only_when_the_cadre_says_so(
+def test_a_refused_visit_is_deleted_only_when_the_cadre_says_so_and_logging_out_drops_pages(
     chromium, live_server, village, outreach_people
 ):
     leader, cadre = outreach_people["leader"], outreach_people["cadre"]
@@ -186,4 +186,9 @@ def test_a_refused_visit_is_deleted_only_when_the_cadre_says_so(
     page.click("#visit-queue-refused >> text=删除")
     page.wait_for_selector("#visit-queue[data-count='0']", state="attached")
     assert kept_on_phone(page) == [] and not Visit.objects.exists()
+    # Logging out drops the copies of the pages (names and phones of the households).
+    assert page.evaluate("caches.has('outreach-pages')")
+    with page.expect_navigation():
+        page.click("header form[action='/logout/'] button")
+    assert not page.evaluate("caches.has('outreach-pages')")
     assert_clean(page)

@@ -14,10 +14,9 @@
     // Logging out drops the copies of the outreach pages kept for use without signal (their
     // households' names and phones): the next person on this phone does not read them. The
     // visits still waiting to be sent stay; only their cadre sends them (outreach/offline.js).
+    // The browser carries the deletion out while the log-out goes on: no need to hold it.
     if (!e.defaultPrevented && e.target.hasAttribute("data-logout") && window.caches) {
-      e.preventDefault();
-      var form = e.target;
-      caches.delete("outreach-pages").then(function () { form.submit(); }, function () { form.submit(); });
+      caches.delete("outreach-pages");
     }
   });
   document.addEventListener("click", function (e) {

@@ -4,6 +4,7 @@ township cadres and a vet, households paired with them."""
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from lianxin.core import clock
 from lianxin.core.models import Role, Unit
@@ -32,7 +33,7 @@ def outreach_people(district, people):
 
 
 def today() -> date:
-    return clock.now().date()
+    return timezone.localdate(clock.now())
 
 
 def register(actor, unit, **fields):

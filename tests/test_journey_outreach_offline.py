@@ -192,3 +192,35 @@ def test_a_refused_visit_is_deleted_only_when_the_cadre_says_so_and_logging_out_
         page.click("header form[action='/logout/'] button")
     assert not page.evaluate("caches.has('outreach-pages')")
     assert_clean(page)
+
+
+def test_a_visit_whose_answer_was_lost_is_stored_once(
+    chromium, live_server, village, outreach_people
+):
+    """The weak signal's worst case: the post reaches the server, the answer never comes back.
+    The phone keeps the visit; sent again, the server says it has it already: one visit."""
+    leader, cadre = outreach_people["leader"], outreach_people["cadre"]
+    pig_farm = farm(leader, village)
+    paired(leader, cadre, pig_farm)
+    page = login(chromium, live_server, "cadre", viewport=PHONE)
+    page.goto(f"{live_server.url}/outreach/")
+    controlled(page)
+    page.click("text=记录走访")
+    page.fill("#notes", "回程信号中断")
+
+    def answer_lost(route):
+        route.fetch()  # the server gets the post and stores the visit
+        route.abort("connectionreset")  # the phone never hears back
+
+    page.context.route(f"**/outreach/households/{pig_farm.pk}/visit/", answer_lost)
+    page.click("text=保存走访记录")
+    page.wait_for_selector("#visit-queue-notice:not([hidden])")
+    stored = Visit.objects.get()
+    [entry] = kept_on_phone(page)
+    assert entry["client_uuid"] == str(stored.client_uuid)
+    page.context.unroute(f"**/outreach/households/{pig_farm.pk}/visit/")
+    # Sent again by the page: the server answers "stored before" and the phone lets it go.
+    page.wait_for_selector("#visit-queue[data-count='0']", state="attached")
+    assert kept_on_phone(page) == []
+    assert Visit.objects.count() == 1 and Visit.objects.get().notes == "回程信号中断"
+    assert_clean(page)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Max, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
@@ -68,7 +69,7 @@ def interval_days(household: Household) -> int:
 
 def is_overdue(pairing: Pairing, last_visit: date | None, today: date | None = None) -> bool:
     """No visit within the household's interval (counted from the pairing's start if none)."""
-    today = today or clock.now().date()
+    today = today or timezone.localdate(clock.now())
     since = last_visit or pairing.starts_on
     return (today - since).days > interval_days(pairing.household)
 

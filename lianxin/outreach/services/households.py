@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock
@@ -53,7 +54,7 @@ def household_register(
             _("Enter a valid phone number, e.g. 13812345678."),
             fields={"phone": [_("Enter a valid phone number, e.g. 13812345678.")]},
         )
-    if consent_on is None or consent_on > clock.now().date():
+    if consent_on is None or consent_on > timezone.localdate(clock.now()):
         # PIPL: nobody is listed without their consent on record.
         raise InvalidInput(
             _("Record the date the household agreed to be listed."), code=Code.NO_CONSENT
@@ -96,7 +97,7 @@ def pairing_assign(
 ) -> Pairing:
     """Pair `cadre` with the household from `starts_on` (today). A current pairing with another
     cadre ends the day before: the history of who was responsible when is kept."""
-    starts_on = starts_on or clock.now().date()
+    starts_on = starts_on or timezone.localdate(clock.now())
     with transaction.atomic():
         locked = lock(Household, household, related=["unit"])
         require_permission(actor, "outreach.manage_households", locked)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal
@@ -58,7 +59,7 @@ def visit_record(
     needs = clean_text(
         needs, field="needs", max_length=2000, required=False, label=_("Needs found")
     )
-    if visited_on > clock.now().date():
+    if visited_on > timezone.localdate(clock.now()):
         raise InvalidInput(
             _("The visit date cannot be later than today."),
             code=Code.FUTURE_DATE,

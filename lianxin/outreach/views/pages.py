@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -52,7 +53,7 @@ def _person(user: Any, household: Household) -> dict[str, str]:
 
 @login_required
 def my_households(request: HttpRequest) -> HttpResponse:
-    today = clock.now().date()
+    today = timezone.localdate(clock.now())
     rows = [
         {
             "pairing": p,
@@ -111,7 +112,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_or_404(request, pk)
     pairing = _current_pairing(request, household)
     values: dict[str, Any] = {
-        "visited_on": clock.now().date().isoformat(),
+        "visited_on": timezone.localdate(clock.now()).isoformat(),
         "form": VisitForm.FARM if household.is_farm else VisitForm.HOME,
         "client_uuid": str(uuid.uuid4()),
     }
@@ -165,7 +166,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             "values": values,
             "error": error,
             "forms": VisitForm.choices,
-            "today": clock.now().date().isoformat(),
+            "today": timezone.localdate(clock.now()).isoformat(),
         },
         status=status,
     )

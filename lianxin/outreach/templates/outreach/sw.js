@@ -20,6 +20,12 @@ var SHELL_FILES = [{% for url in shell %}"{{ url|escapejs }}"{% if not forloop.l
 // get to read them.
 var PAGES = "outreach-pages";
 var VISIT_FORM = /\/households\/\d+\/visit\/$/;
+// A village's signal may carry a request and never bring the answer. After this long without
+// one, a page comes from the copy and a visit is kept on the phone. A visit that reached the
+// server after all is not stored twice: it is sent again with the same client id, and the
+// server answers "stored before".
+var PAGE_WAIT = 10000;
+var POST_WAIT = 20000;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -88,10 +94,23 @@ function fromCache(path) {
   });
 }
 
+// The answer, or a failure when there is none within `ms`.
+function withinTime(answer, ms) {
+  var timer;
+  var late = new Promise(function (resolve, reject) { timer = setTimeout(reject, ms); });
+  return Promise.race([answer, late]).then(function (response) {
+    clearTimeout(timer);
+    return response;
+  }, function (error) {
+    clearTimeout(timer);
+    throw error;
+  });
+}
+
 // Network first: with signal the cadre sees today's page; without, the copy they opened last.
 function page(request) {
   var path = new URL(request.url).pathname;
-  return fetch(request).then(function (response) {
+  return withinTime(fetch(request), PAGE_WAIT).then(function (response) {
     return caches.open(PAGES)
       .then(function (cache) { return keep(cache, path, response); })
       .then(function () { return response; });
@@ -119,10 +138,11 @@ function staticFile(request) {
 
 // A visit form posted. With network it goes to the server as without this worker (the server
 // answers a redirect when it stored the visit, and then a copy of it kept on the phone
-// earlier, being corrected, is done with). With no network the visit is kept on the phone.
+// earlier, being corrected, is done with). With no network, or no answer in time, the visit
+// is kept on the phone.
 function postVisit(request) {
   var copy = request.clone();
-  return fetch(request).then(function (response) {
+  return withinTime(fetch(request), POST_WAIT).then(function (response) {
     if (response.type !== "opaqueredirect") return response;
     return copy.formData()
       .then(function (data) { return VisitQueue.remove(data.get("client_uuid")); })

@@ -91,7 +91,8 @@ def test_a_farm_visit_saved_offline_arrives_once(chromium, live_server, village,
     assert visit.saved_at == datetime.fromisoformat(entry["saved_at"])
     assert visit.saved_at < visit.created_at
     assert kept_on_phone(page) == []
-    assert page.is_hidden("#visit-queue")
+    assert page.is_hidden("#visit-queue-count")
+    assert "本机保存的 1 条走访记录已发送" in page.inner_text("#visit-queue-notice")
 
     # The same visit sent again (an answer lost on the way): stored once still.
     resend = page.evaluate(

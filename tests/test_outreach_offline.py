@@ -45,6 +45,16 @@ def test_the_service_worker_covers_the_outreach_pages(client):
     assert "{%" not in script and "{{" not in script
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("zh-hans", "没有信号，这个页面此前也没有在本机打开过"), ("en", "There is no signal")],
+)
+def test_the_workers_own_page_speaks_the_language_of_the_pages(client, lang, text):
+    # The script's request carries the browser's language; the pages name theirs.
+    script = client.get(f"/outreach/sw.js?lang={lang}", HTTP_ACCEPT_LANGUAGE="fr").content
+    assert text in script.decode()
+
+
 def test_the_worker_changes_when_its_shell_changes(client, monkeypatch, tmp_path):
     from lianxin.outreach.views import offline
 
@@ -71,7 +81,10 @@ def test_the_visit_form_carries_what_the_phone_keeps(client, setup):
     page = client.get(f"/outreach/households/{setup['farm'].pk}/visit/").content.decode()
     assert f'name="offline_pairing" value="{setup["pairing"].pk}"' in page
     assert f'name="offline_cadre" value="{setup["cadre"].pk}"' in page
-    assert 'data-sw="/outreach/sw.js"' in page and 'data-sync="/outreach/visits/sync/"' in page
+    assert (
+        'data-sw="/outreach/sw.js?lang=zh-hans"' in page
+        and 'data-sync="/outreach/visits/sync/"' in page
+    )
     assert "data-fresh" in page  # a blank form: the phone makes its own client id
     assert "条走访记录等待发送" in page
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -41,6 +42,14 @@ def _shell_version() -> str:
 
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
+    """The worker's own page (shown with no signal) in the language of the pages that
+    register it (`?lang=`): the script's request may carry the browser's language instead."""
+    lang = request.GET.get("lang", "")
+    with translation.override(lang if lang in dict(settings.LANGUAGES) else None):
+        return _service_worker(request)
+
+
+def _service_worker(request: HttpRequest) -> HttpResponse:
     scope = reverse("outreach:mine")
     response = render(
         request,
@@ -55,6 +64,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
                 "There is no signal, and this page was not opened on this phone before."
             ),
             "mine": _("My households"),
+            "lang": translation.get_language(),
         },
         content_type="text/javascript; charset=utf-8",
     )

@@ -136,11 +136,16 @@
   function send() {
     if (sending || !navigator.onLine) return Promise.resolve();
     sending = true;
+    var before;
     return mine().then(function (entries) {
+      before = entries.length;
       return entries.filter(function (e) { return !e.error; }).reduce(function (go, e) {
         return go.then(function (ok) { return ok && sendOne(e); });
       }, Promise.resolve(true));
-    }).catch(function () { return false; }).then(function () {
+    }).catch(function () { return false; }).then(mine).then(function (entries) {
+      // What the page said about visits kept (maybe a copy of the page) is out of date now.
+      if (entries.length < before) say(text.sent.replace("__N__", String(before - entries.length)));
+    }).catch(function () { /* the list could not be read: shown as it was */ }).then(function () {
       sending = false;
       return render();
     });

@@ -168,10 +168,13 @@ function savedOnPhone(formPath) {
 }
 
 function notKept() {
-  var body = "<!doctype html><meta charset=\"utf-8\">"
+  var body = "<!doctype html><html lang=\"{{ lang|escapejs }}\"><meta charset=\"utf-8\">"
     + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    + "<link rel=\"stylesheet\" href=\"" + SHELL_FILES[0] + "\">"
     + "<title>{{ offline_title|force_escape|escapejs }}</title>"
-    + "<p>{{ offline_text|force_escape|escapejs }}</p><p><a href=\"" + SCOPE + "\">{{ mine|force_escape|escapejs }}</a></p>";
+    + "<main><h1>{{ offline_title|force_escape|escapejs }}</h1>"
+    + "<p>{{ offline_text|force_escape|escapejs }}</p>"
+    + "<p><a href=\"" + SCOPE + "\">{{ mine|force_escape|escapejs }}</a></p></main>";
   return new Response(body, {
     status: 503,
     headers: { "Content-Type": "text/html; charset=utf-8" },

@@ -214,14 +214,19 @@ def test_a_visit_whose_answer_was_lost_is_stored_once(
         route.abort("connectionreset")  # the phone never hears back
 
     page.context.route(f"**/outreach/households/{pig_farm.pk}/visit/", answer_lost)
-    page.click("text=保存走访记录")
-    page.wait_for_selector("#visit-queue-notice:not([hidden])")
+    # The phone keeps it, and the page sends it again at once (the signal is back): the
+    # server answers "stored before" (200, not created) and the phone lets it go.
+    with page.expect_response(lambda r: r.url.endswith("/outreach/visits/sync/")) as resent:
+        page.click("text=保存走访记录")
     stored = Visit.objects.get()
-    [entry] = kept_on_phone(page)
-    assert entry["client_uuid"] == str(stored.client_uuid)
-    page.context.unroute(f"**/outreach/households/{pig_farm.pk}/visit/")
-    # Sent again by the page: the server answers "stored before" and the phone lets it go.
+    assert resent.value.status == 200
+    assert resent.value.json() == {
+        "id": stored.pk,
+        "client_uuid": str(stored.client_uuid),
+        "created": False,
+    }
     page.wait_for_selector("#visit-queue[data-count='0']", state="attached")
+    assert "本机保存的 1 条走访记录已发送" in page.inner_text("#visit-queue-notice")
     assert kept_on_phone(page) == []
     assert Visit.objects.count() == 1 and Visit.objects.get().notes == "回程信号中断"
     assert_clean(page)

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import pages, receptions, registry
+from .views import offline, pages, receptions, registry
 
 app_name = "outreach"
 
 urlpatterns = [
     path("", pages.my_households, name="mine"),
+    path("sw.js", offline.service_worker, name="sw"),
     path("unit/", pages.unit_overview, name="unit"),
     path("unit/pair/", pages.pair, name="pair"),
     path("registry/", registry.registry, name="registry"),

@@ -34,6 +34,9 @@ class Visit(models.Model):
     biosecurity_ok = models.BooleanField(_("biosecurity in order"), null=True, blank=True)
     # Made on the phone when the form is filled: the same visit sent twice is stored once.
     client_uuid = models.UUIDField(_("client id"), unique=True)
+    # When the phone saved a visit kept offline (its clock), which may be days before it
+    # arrived (`created_at`); empty for a visit posted with signal.
+    saved_at = models.DateTimeField(_("saved on the phone at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

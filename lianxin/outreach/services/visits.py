@@ -53,10 +53,12 @@ def visit_record(
     sick_count: Any = None,
     dead_count: Any = None,
     biosecurity_ok: bool | None = None,
+    saved_at: datetime | None = None,
 ) -> tuple[Visit, bool]:
     """Record a visit by the cadre paired with the household. Returns (visit, created): the
     same `client_uuid` sent again (a phone resending after the signal came back) returns the
-    visit stored the first time and writes nothing."""
+    visit stored the first time and writes nothing. `saved_at` is when a phone saved a visit
+    kept offline."""
     existing = Visit.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         return _same_visit(existing, pairing), False
@@ -72,6 +74,11 @@ def visit_record(
             code=Code.FUTURE_DATE,
             fields={"visited_on": [_("The visit date cannot be later than today.")]},
         )
+    if saved_at is not None:
+        if saved_at.tzinfo is None:
+            raise InvalidInput(_("The time the phone saved the visit has no time zone."))
+        # A phone whose clock runs ahead cannot have saved the visit after it arrived.
+        saved_at = min(saved_at, clock.now())
     farm = form == VisitForm.FARM
     sick = _count(sick_count, _("Animals sick")) if farm else None
     dead = _count(dead_count, _("Animals dead")) if farm else None
@@ -98,6 +105,7 @@ def visit_record(
                 dead_count=dead,
                 biosecurity_ok=bool(biosecurity_ok) if farm else None,
                 client_uuid=client_uuid,
+                saved_at=saved_at,
                 recorded_by=actor,
                 created_at=clock.now(),
             )
@@ -109,6 +117,7 @@ def visit_record(
                     "household": locked.household_id,
                     "form": form,
                     "visited_on": visited_on.isoformat(),
+                    "saved_at": saved_at.isoformat() if saved_at else None,
                 },
             )
             if sick or dead:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib import messages
@@ -152,6 +152,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         "outreach/visit_form.html",
         {
             "household": household,
+            "pairing": pairing,
             "person": _person(request.user, household),
             "values": values,
             "error": error,
@@ -167,6 +168,16 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(_("Enter the visit date, e.g. 2026-11-03.")) from None
+
+
+def _moment(value: Any) -> datetime | None:
+    """The phone's time as ISO 8601 with its offset (JavaScript's toISOString), or none."""
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(_("The time the phone saved the visit is not a time.")) from None
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -270,6 +281,7 @@ def visit_sync(request: HttpRequest) -> HttpResponse:
             sick_count=body.get("sick_count"),
             dead_count=body.get("dead_count"),
             biosecurity_ok=body.get("biosecurity_ok"),
+            saved_at=_moment(body.get("saved_at")),
         )
     except LianxinError as exc:
         return _json_error(exc)

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from lianxin.core.errors import InvalidInput
@@ -183,10 +184,6 @@ class Upload:
     sha256: str
 
 
-def _megabytes(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f}" if n >= 1024 * 1024 else f"{n / (1024 * 1024):.2f}"
-
-
 def check_uploads(
     files: Iterable[UploadedFile[Any]],
     *,
@@ -210,8 +207,8 @@ def check_uploads(
         label = (upload.name or "")[:100]
         if getattr(upload, "too_big", False) or (upload.size or 0) > limit:
             message = _(
-                "“%(name)s” is larger than %(mb)s MB, the most a file may be. Nothing was uploaded."
-            ) % {"name": label, "mb": _megabytes(limit)}
+                "“%(name)s” is larger than %(size)s, the most a file may be. Nothing was uploaded."
+            ) % {"name": label, "size": filesizeformat(limit)}
             raise InvalidInput(message, code=Code.TOO_LARGE, fields={"files": [message]})
         if not upload.size:
             message = _("“%(name)s” is empty. Nothing was uploaded.") % {"name": label}

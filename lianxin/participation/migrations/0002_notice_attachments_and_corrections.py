@@ -7,48 +7,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participation', '0001_initial'),
+        ("participation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeAttachment',
+            name="NoticeAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='file name')),
-                ('kind', models.CharField(max_length=10, verbose_name='file type')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size in bytes')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('stored_as', models.CharField(blank=True, max_length=200, verbose_name='stored as')),
-                ('uploaded_at', models.DateTimeField(default=lianxin.core.clock.now, verbose_name='uploaded at')),
-                ('removed_at', models.DateTimeField(blank=True, null=True, verbose_name='removed at')),
-                ('removed_reason', models.TextField(blank=True, verbose_name='reason for removal')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='participation.notice', verbose_name='notice')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="file name")),
+                ("kind", models.CharField(max_length=10, verbose_name="file type")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size in bytes")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "stored_as",
+                    models.CharField(blank=True, max_length=200, verbose_name="stored as"),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=lianxin.core.clock.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "removed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="removed at"),
+                ),
+                ("removed_reason", models.TextField(blank=True, verbose_name="reason for removal")),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="participation.notice",
+                        verbose_name="notice",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice attachment',
-                'verbose_name_plural': 'notice attachments',
-                'ordering': ['notice', 'pk'],
+                "verbose_name": "notice attachment",
+                "verbose_name_plural": "notice attachments",
+                "ordering": ["notice", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NoticeRevision',
+            name="NoticeRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='reason for the correction')),
-                ('changes', models.JSONField(default=list, verbose_name='changes')),
-                ('changed_at', models.DateTimeField(default=lianxin.core.clock.now, verbose_name='corrected at')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='corrected by')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='participation.notice', verbose_name='notice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason for the correction")),
+                ("changes", models.JSONField(default=list, verbose_name="changes")),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=lianxin.core.clock.now, verbose_name="corrected at"
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="corrected by",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="participation.notice",
+                        verbose_name="notice",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice correction',
-                'verbose_name_plural': 'notice corrections',
-                'ordering': ['notice', 'pk'],
+                "verbose_name": "notice correction",
+                "verbose_name_plural": "notice corrections",
+                "ordering": ["notice", "pk"],
             },
         ),
     ]

@@ -256,6 +256,7 @@ def test_upload_download_and_correct_on_the_pages(client, notice, people, media,
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox")
     assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''" in response["Content-Disposition"]
     assert (
@@ -290,6 +291,13 @@ def test_djangos_own_limits_give_the_same_clear_refusal(client, notice, people, 
     )
     assert response.status_code == 400 and "文件太多" in response.content.decode()
     assert stored_files(media) == [] and not NoticeAttachment.objects.exists()
+    broken = client.post(
+        f"/participation/notices/{notice.pk}/files/",
+        data=b"--x\r\nContent-Disposition: form-data; name=files; filename=a.pdf\r\n",
+        content_type="multipart/form-data; boundary=",
+    )
+    assert broken.status_code == 400 and "无法读取" in broken.content.decode()
+    assert not NoticeAttachment.objects.exists()
 
 
 def test_other_units_cannot_use_the_edit_page(client, notice, people):

@@ -30,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -324,6 +325,9 @@ def read_files(request: HttpRequest, field: str) -> list[UploadedFile[Any]]:
     request.upload_handlers = [LimitedUploadHandler(request)]
     try:
         return list(request.FILES.getlist(field))
+    except MultiPartParserError as exc:
+        message = _("The form could not be read. Please choose the files again and resend.")
+        raise InvalidInput(message, code=Code.EMPTY, fields={field: [message]}) from exc
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
         too_many = isinstance(exc, TooManyFilesSent)
         message = (

@@ -59,3 +59,14 @@ class CorrectionRequestAdmin(ReadOnlyAdmin):
 @admin.register(models.LiabilityRecord)
 class LiabilityRecordAdmin(ReadOnlyAdmin):
     list_display = ["decision", "cadre", "recorded_at"]
+
+
+@admin.register(models.NoticeAttachment)
+class NoticeAttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["name", "notice", "kind", "size", "uploaded_at", "removed_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(models.NoticeRevision)
+class NoticeRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["notice", "changed_at", "changed_by", "reason"]

@@ -12,6 +12,7 @@ from django.apps import apps
 from django.utils import translation
 
 from lianxin.core import errors as core_errors
+from lianxin.core import uploads
 
 # Answered by core's exception handler and middleware rather than raised as a LianxinError.
 CORE_CODES = {
@@ -34,7 +35,7 @@ def error_codes() -> dict[str, dict[str, str]]:
             and issubclass(cls, core_errors.LianxinError)
             and cls is not core_errors.LianxinError
         }
-    out = {"core": {**core, **CORE_CODES}}
+    out = {"core": {**core, **CORE_CODES, **{str(c): d for c, d in uploads.DESCRIPTIONS.items()}}}
     for config in apps.get_app_configs():
         if not config.name.startswith("lianxin.") or config.label == "core":
             continue

@@ -173,6 +173,8 @@ MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A multipart body (evidence files, photos) may be larger; anything over this is refused (413).
 REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("REQUEST_MAX_UPLOAD_BYTES", str(60 * 1024 * 1024)))
+# One uploaded file (core.uploads: notice attachments); larger ones are refused with a message.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Failed sign-ins allowed (core.signin): per account and address, per address, per account.
 LOGIN_RATE_ACCOUNT_ADDRESS = os.environ.get("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m")
@@ -370,6 +372,8 @@ if REPORT_CLOCKS not in {"eu", "xinfang"}:
     raise ImproperlyConfigured(f"REPORT_CLOCKS must be eu or xinfang, not {REPORT_CLOCKS!r}")
 REPORT_MAX_FILE_BYTES = int(os.environ.get("REPORT_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "5"))
+# Files attached to one notice (公示) for download; more are refused with a message.
+NOTICE_ATTACHMENTS_MAX = int(os.environ.get("NOTICE_ATTACHMENTS_MAX", "10"))
 # An inspector's unlocked private key stays usable in their session this many seconds.
 REPORT_UNLOCK_SECONDS = 3600
 # Wrong receipts allowed from one address and from everyone before look-ups answer 429 for

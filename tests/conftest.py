@@ -182,9 +182,12 @@ def cheap_crypto(settings, tmp_path):
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings, tmp_path):
     """The demo district as `make run` loads it, with fewer appeals: what the crawl and the
-    journeys of the demo roles walk through. Every demo person's password is DEMO_PASSWORD."""
+    journeys of the demo roles walk through. Every demo person's password is DEMO_PASSWORD.
+    Its files (the notice's attachment) go to a private media folder."""
     from lianxin.demo import load_demo
+
+    settings.MEDIA_ROOT = tmp_path / "media"
 
     return load_demo(appeals=60)

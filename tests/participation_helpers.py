@@ -32,3 +32,44 @@ def open_notice(unit, actor, *, days=30, text=TEXT, **extra):
 def after(notice, days=1):
     """The moment `days` after the notice's comment period ended."""
     return clock.at(notice.closes_at + timedelta(days=days))
+
+
+# Small files of each kind, made here (no fixture files to keep in step).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def office_zip(kind: str) -> bytes:
+    """A minimal .docx ("docx"), .xlsx ("xlsx") or OpenDocument text ("odt") file."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        if kind == "odt":
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr("content.xml", "<office:document-content/>")
+        else:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            part = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}[kind]
+            archive.writestr(part, "<x/>")
+    return out.getvalue()
+
+
+def plain_zip() -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("setup.exe", b"MZ\x90\x00")
+    return out.getvalue()
+
+
+def upload(data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/pdf")

@@ -1,17 +1,24 @@
 """Journeys of public participation through the pages in Chromium: a citizen on a phone
 comments on a paragraph and reads the unit's answer; the responsible unit answers and closes
 (closing with a comment unanswered is refused with the reason, nothing changes); the organiser
-draws a hearing's participants (a draw that cannot be made is refused, nothing changes)."""
+draws a hearing's participants (a draw that cannot be made is refused, nothing changes); the
+unit attaches a file and corrects a published notice, which a citizen downloads and reads."""
 
 from datetime import timedelta
 
 import pytest
 
 from lianxin.core import clock
-from lianxin.participation.models import Comment, Draw, HearingStatus, NoticeStatus
+from lianxin.participation.models import (
+    Comment,
+    Draw,
+    HearingStatus,
+    NoticeAttachment,
+    NoticeStatus,
+)
 from lianxin.participation.services import hearings, notices
-from tests.browser import DESKTOP, PHONE, assert_clean, fits_width, login
-from tests.participation_helpers import open_notice
+from tests.browser import DESKTOP, PHONE, assert_clean, fits_width, login, open_page
+from tests.participation_helpers import PDF, open_notice
 from tests.test_participation_hearings import announce
 
 pytestmark = pytest.mark.browser
@@ -147,3 +154,61 @@ def test_a_comment_sent_after_the_period_ended_is_refused(chromium, live_server,
     assert page.locator("#not-accepting").is_visible()
     assert fits_width(page)
     assert_clean(page)
+
+
+def test_the_unit_attaches_a_file_and_corrects_and_a_citizen_downloads_and_reads_it(
+    chromium, live_server, district, people, settings, tmp_path
+):
+    """Staff attach a map to an open notice (an oversized file and a disguised one are refused
+    with the reason, nothing stored), then correct a figure in a paragraph already commented on;
+    a citizen on a phone downloads the map and sees the correction, dated and explained, with
+    the text the comment was about still readable."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.UPLOAD_MAX_BYTES = 4096
+    notice = open_notice(district["vet"], people["vet_handler"])
+    paragraph = notice.paragraphs.get(number=4)
+    comment = notices.notice_comment(
+        notice_id=notice.pk, actor=None, text="300元补助太低", paragraph_id=paragraph.pk
+    )
+    staff = login(chromium, live_server, "vet_handler", viewport=DESKTOP)
+    staff.goto(f"{live_server.url}/participation/notices/{notice.pk}/")
+    staff.click("#edit-link")
+
+    def send(name: str, data: bytes) -> str:
+        staff.set_input_files(
+            "#files-input", files=[{"name": name, "mimeType": "application/pdf", "buffer": data}]
+        )
+        staff.click("#upload-submit")
+        return staff.inner_text("ul.messages")
+
+    message = send("全区禁养区范围图.pdf", PDF + b"0" * 10_000)
+    assert "超过了单个文件的上限" in message and "全区禁养区范围图.pdf" in message
+    message = send("补助标准.pdf", b"<html><script>alert(1)</script></html>")
+    assert "不是PDF" in message and "按文件内容判断" in message
+    assert not NoticeAttachment.objects.exists()
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+    assert "附件已随公示发布" in send("禁养区范围图.pdf", PDF)
+    assert "禁养区范围图.pdf" in staff.inner_text("#files")
+
+    staff.fill("#paragraph-4", paragraph.text.replace("300元", "350元"))
+    staff.fill("#reason", "补助标准笔误，应为每头350元")
+    staff.click("#correct-submit")
+    assert "更正已发布" in staff.inner_text("ul.messages")
+    assert_clean(staff)
+
+    citizen = open_page(chromium, live_server, viewport=PHONE)
+    citizen.goto(f"{live_server.url}/participation/notices/{notice.pk}/")
+    assert "更正" in citizen.inner_text("#corrected-note")
+    section = citizen.inner_text("#p-4")
+    assert "350元" in section and "补助标准笔误" in section
+    assert "针对更正前的文本" in citizen.inner_text(f"#comment-{comment.pk}")
+    citizen.click("#p-4 details summary")
+    assert "300元" in citizen.inner_text("#p-4 details")
+    assert "补助标准笔误" in citizen.inner_text("#corrections")
+    with citizen.expect_download() as info:
+        citizen.click("#files a")
+    download = info.value
+    assert download.suggested_filename == "禁养区范围图.pdf"
+    assert open(download.path(), "rb").read() == PDF
+    assert fits_width(citizen)
+    assert_clean(citizen)

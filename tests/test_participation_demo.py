@@ -2,6 +2,7 @@
 something real to show."""
 
 import pytest
+from django.core.files.storage import default_storage
 
 from lianxin.core.models import Role
 from lianxin.demo import participation as demo
@@ -18,7 +19,8 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_case(district):
+def test_the_demo_case(district, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     make_user("handler-vet", Role.HANDLER, district["vet"])
     make_user("leader-vet", Role.LEADER, district["vet"])
     make_user("citizen", Role.CITIZEN, district["root"])
@@ -32,6 +34,11 @@ def test_the_demo_case(district):
         "partly": 3,
         "not_adopted": 1,
     }
+    (attachment,) = notice.files.all()
+    assert attachment.kind == "pdf" and attachment.name == "禁养区调整范围说明.pdf"
+    with default_storage.open(attachment.stored_as) as stored:
+        assert stored.read().startswith(b"%PDF-")
+    assert notice.revisions.get().changes[0]["field"] == "channels"
     decision = notice.decision
     assert decision.status == DecisionStatus.PUBLICATION
     assert decision.steps.count() == 6 and decision.milestones.count() == 3

@@ -4,17 +4,18 @@ with comments and answers, a hearing with a published draw, the decision's statu
 milestones and one correction request. Run by the demo loader after the district's people
 exist (handler-vet, leader-vet, citizen)."""
 
+import io
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from lianxin.core import clock
+from lianxin.core import clock, uploads
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import Unit
 from lianxin.participation.models import Notice
-from lianxin.participation.services import aftercare, decisions, hearings, notices
+from lianxin.participation.services import aftercare, corrections, decisions, hearings, notices
 
 TITLE = "关于调整示范区畜禽养殖禁养区范围的公告（征求意见稿）"
 TEXT = """为保护饮用水水源和人居环境，依据《畜禽规模养殖污染防治条例》和《畜禽养殖禁养区划定技术指南》，结合本区实际，拟对畜禽养殖禁养区范围作如下调整，现公开征求意见。
@@ -60,6 +61,40 @@ APPLICANTS = [  # (name, stake)
 SEED = "2026年第211期福彩3D开奖号码 5 2 7"
 
 
+ZONES = [  # what the attached explanation lists: area, change
+    ("东湖水库饮用水水源一级、二级保护区", "划入禁养区"),
+    ("东城、西城、南湖街道城镇居民区及外延500米", "划入禁养区"),
+    ("桥头镇大湾村河道两侧各200米", "划入禁养区"),
+    ("桥头镇北部丘陵地带", "调出禁养区，作为限养区管理"),
+]
+
+
+def zone_list_pdf() -> bytes:
+    """The notice's attachment, made at load time (nothing binary in the repository): a one-page
+    PDF listing the areas the draft moves in or out of the zone, in reportlab's built-in CJK
+    font."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, invariant=True)
+    page.setTitle("禁养区调整范围说明")
+    page.setFont("STSong-Light", 16)
+    page.drawString(72, 770, "示范区畜禽养殖禁养区调整范围说明（征求意见稿附件）")
+    page.setFont("STSong-Light", 11)
+    y = 730
+    for n, (area, change) in enumerate(ZONES, start=1):
+        page.drawString(72, y, f"{n}. {area}：{change}")
+        y -= 24
+    page.drawString(72, y - 12, "边界以区政府公布的矢量图为准。示范区畜牧兽医局")
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
 def seed(*, now: datetime | None = None) -> Notice | None:
     """Creates the case once (a second run finds it and does nothing)."""
     if Notice.objects.filter(title=TITLE).exists():
@@ -102,6 +137,19 @@ def seed(*, now: datetime | None = None) -> Notice | None:
                 channels="电子邮箱 xmsy@demo.gov.cn；"
                 "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345",
                 decision=decision,
+            )
+            corrections.notice_attach(
+                notice_id=notice.pk,
+                actor=handler,
+                files=[uploads.buffer(zone_list_pdf(), "禁养区调整范围说明.pdf")],
+            )
+        with at(9):
+            corrections.notice_correct(
+                notice_id=notice.pk,
+                actor=handler,
+                reason="电子邮箱地址有误，更正为正确地址。",
+                channels="电子邮箱 xmsyj@demo.gov.cn；"
+                "信函寄至示范区畜牧兽医局（注明“禁养区意见”）；电话 12345",
             )
         paragraphs = {p.number: p.pk for p in notice.paragraphs.all()}
         made = []

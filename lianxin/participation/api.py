@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from . import serializers
 from .models import Decision, Hearing, Notice
+from .selectors import notices_with_counts
 
 
 class PublicMixin(APIView):
@@ -19,7 +20,10 @@ class PublicMixin(APIView):
 
 @extend_schema(summary="Notices published for comment (public)", tags=["participation"])
 class NoticeList(PublicMixin, generics.ListAPIView):
-    queryset = Notice.objects.select_related("unit").order_by("-opens_at", "-pk")
+    # Counts are annotated and files prefetched: the same few queries for 1 notice or 50.
+    queryset = notices_with_counts(
+        Notice.objects.select_related("unit").prefetch_related("files")
+    ).order_by("-opens_at", "-pk")
     serializer_class = serializers.NoticeListSerializer
 
 
@@ -27,8 +31,15 @@ class NoticeList(PublicMixin, generics.ListAPIView):
     summary="A notice with its paragraphs, comments and answers (public)", tags=["participation"]
 )
 class NoticeDetail(PublicMixin, generics.RetrieveAPIView):
-    queryset = Notice.objects.select_related("unit").prefetch_related(
-        "paragraphs", "comments__paragraph", "comments__answer", "comments__group__answer"
+    queryset = notices_with_counts(
+        Notice.objects.select_related("unit").prefetch_related(
+            "paragraphs",
+            "comments__paragraph",
+            "comments__answer",
+            "comments__group__answer",
+            "files",
+            "revisions",
+        )
     )
     serializer_class = serializers.NoticeSerializer
 

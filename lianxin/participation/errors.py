@@ -21,6 +21,10 @@ class Code(StrEnum):
     STEP_INCOMPLETE = "step_incomplete"
     NOT_PUBLISHED = "decision_not_published"
     CORRECTION_ANSWERED = "correction_answered"
+    NOTICE_FINAL = "notice_final"
+    PERIOD_NOT_EXTENDED = "comment_period_not_extended"
+    NOTHING_CHANGED = "nothing_changed"
+    ATTACHMENT_REMOVED = "attachment_removed"
 
 
 DESCRIPTIONS = {
@@ -43,4 +47,8 @@ DESCRIPTIONS = {
     Code.STEP_INCOMPLETE: "A step without what the regulation requires it to record.",
     Code.NOT_PUBLISHED: "Milestones and corrections follow a published decision.",
     Code.CORRECTION_ANSWERED: "The correction request already has its answer.",
+    Code.NOTICE_FINAL: "A closed notice's text, files and dates can no longer be changed.",
+    Code.PERIOD_NOT_EXTENDED: "A correction may only move the closing date later, into the future.",
+    Code.NOTHING_CHANGED: "The correction changes nothing.",
+    Code.ATTACHMENT_REMOVED: "The attachment was already removed.",
 }

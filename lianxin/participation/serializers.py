@@ -1,5 +1,6 @@
 """The public read-only API's shapes: nothing personal (masked labels only)."""
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from .models import (
@@ -12,6 +13,8 @@ from .models import (
     Hearing,
     Milestone,
     Notice,
+    NoticeAttachment,
+    NoticeRevision,
     Paragraph,
     Step,
 )
@@ -72,9 +75,46 @@ class CountsSerializer(serializers.Serializer):
     not_adopted = serializers.IntegerField()
 
 
+class NoticeFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="Download address; null once removed.")
+
+    class Meta:
+        model = NoticeAttachment
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "size",
+            "sha256",
+            "uploaded_at",
+            "url",
+            "removed_at",
+            "removed_reason",
+        ]
+
+    def get_url(self, attachment) -> str | None:
+        if attachment.removed_at is not None:
+            return None
+        path = reverse("participation:notice-file", args=[attachment.notice_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    changes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text='Each {"field", "old", "new"}; a paragraph also has its "number".',
+    )
+
+    class Meta:
+        model = NoticeRevision
+        fields = ["changed_at", "reason", "changes"]
+
+
 class NoticeListSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.name")
     counts = serializers.SerializerMethodField()
+    files = NoticeFileSerializer(many=True, help_text="Files published with the notice.")
 
     class Meta:
         model = Notice
@@ -89,6 +129,7 @@ class NoticeListSerializer(serializers.ModelSerializer):
             "short_period_reason",
             "decision",
             "counts",
+            "files",
         ]
 
     def get_counts(self, notice) -> CountsSerializer:
@@ -98,6 +139,7 @@ class NoticeListSerializer(serializers.ModelSerializer):
 class NoticeSerializer(NoticeListSerializer):
     paragraphs = ParagraphSerializer(many=True)
     comments = CommentSerializer(many=True)
+    corrections = RevisionSerializer(many=True, source="revisions")
 
     class Meta(NoticeListSerializer.Meta):
         fields = NoticeListSerializer.Meta.fields + [
@@ -107,6 +149,7 @@ class NoticeSerializer(NoticeListSerializer):
             "closing_summary",
             "paragraphs",
             "comments",
+            "corrections",
         ]
 
 

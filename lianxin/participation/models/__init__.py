@@ -11,7 +11,17 @@ from .decisions import (
     StepKind,
 )
 from .hearings import Applicant, Draw, Hearing, HearingStatus, Position, Quota, Stake, Stance
-from .notices import Answer, Comment, CommentGroup, Notice, NoticeStatus, Outcome, Paragraph
+from .notices import (
+    Answer,
+    Comment,
+    CommentGroup,
+    Notice,
+    NoticeAttachment,
+    NoticeRevision,
+    NoticeStatus,
+    Outcome,
+    Paragraph,
+)
 
 __all__ = [
     "STEP_ORDER",
@@ -30,6 +40,8 @@ __all__ = [
     "LiabilityRecord",
     "Milestone",
     "Notice",
+    "NoticeAttachment",
+    "NoticeRevision",
     "NoticeStatus",
     "Outcome",
     "Paragraph",

@@ -196,3 +196,63 @@ class Comment(models.Model):
             return self.answer
         group = self.group
         return group.answer if group is not None and group.answer_id else None
+
+
+class NoticeAttachment(models.Model):
+    """A file published with a notice for download (core.uploads checked its content). A
+    removed attachment keeps its row, its name and hash, and the reason, shown publicly; only
+    the stored file is deleted."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="files", verbose_name=_("notice")
+    )
+    name = models.CharField(_("file name"), max_length=120)
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The storage name (random), never shown: downloads go through the notice's page.
+    stored_as = models.CharField(_("stored as"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_reason = models.TextField(_("reason for removal"), blank=True)
+
+    class Meta:
+        verbose_name = _("notice attachment")
+        verbose_name_plural = _("notice attachments")
+        ordering = ["notice", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class NoticeRevision(models.Model):
+    """A correction of a published notice (更正), shown publicly with its date and reason:
+    `changes` is a list of {"field", "old", "new"} (a paragraph: "field": "paragraph",
+    "number": n), so the text people commented on stays readable."""
+
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("notice")
+    )
+    reason = models.TextField(_("reason for the correction"))
+    changes = models.JSONField(_("changes"), default=list)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    changed_at = models.DateTimeField(_("corrected at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("notice correction")
+        verbose_name_plural = _("notice corrections")
+        ordering = ["notice", "pk"]
+
+    def __str__(self):
+        return f"{self.notice_id}/{self.pk}"

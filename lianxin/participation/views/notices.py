@@ -15,6 +15,7 @@ from ..models import Decision, Hearing, Milestone, Notice, NoticeStatus, Outcome
 from ..selectors import (
     notice_comments,
     notice_counts,
+    notice_files,
     notices_public,
     share_comments_answered,
     share_milestones_on_time,
@@ -44,9 +45,20 @@ def _context(request, notice: Notice) -> dict:
     by_paragraph: dict[int | None, list] = {}
     for comment in comments:
         by_paragraph.setdefault(comment.paragraph_id, []).append(comment)
-    paragraphs = [(p, by_paragraph.get(p.pk, [])) for p in notice.paragraphs.all()]
+    revisions = list(notice.revisions.all())
+    corrected: dict[int, list] = {}  # paragraph number -> its corrections, oldest first
+    for revision in revisions:
+        for change in revision.changes:
+            if change.get("field") == "paragraph":
+                corrected.setdefault(change["number"], []).append((revision, change["old"]))
+    paragraphs = [
+        (p, by_paragraph.get(p.pk, []), corrected.get(p.number, []))
+        for p in notice.paragraphs.all()
+    ]
     return {
         "notice": notice,
+        "files": notice_files(notice),
+        "revisions": revisions,
         "counts": notice_counts(notice),
         "paragraphs": paragraphs,
         "whole": by_paragraph.get(None, []),

@@ -1,6 +1,8 @@
-"""Embedded mode's Celery beat: runs the tasks of CELERY_BEAT_SCHEDULE in this process when
-they are due, so `make run` keeps deadlines, notifications, roll-ups and alarms moving without
-Redis. In production Celery beat and workers do this instead."""
+"""Embedded mode's Celery beat and worker: runs the tasks of CELERY_BEAT_SCHEDULE in this
+process when they are due, and the sweepers of PENDING_WORK_SWEEPERS every tick (one second),
+so `make run` keeps appeals routed and analysed, notifications sent, deadlines, roll-ups and
+alarms moving without Redis, and the citizen's request never waits for any of it. In
+production Celery beat and workers do this instead."""
 
 import logging
 import time
@@ -10,6 +12,7 @@ from typing import Any
 from celery.schedules import crontab, schedule
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -21,30 +24,50 @@ def _as_schedule(value: Any) -> schedule | crontab:
 
 
 class Command(BaseCommand):
-    help = "Run the periodic tasks of CELERY_BEAT_SCHEDULE in-process (embedded mode, no broker)."
+    help = (
+        "Run the periodic tasks of CELERY_BEAT_SCHEDULE and the pending-work sweepers "
+        "in-process (embedded mode, no broker)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--once", action="store_true", help="run every task once and stop")
-        parser.add_argument("--tick", type=float, default=10.0, help="seconds between checks")
+        parser.add_argument(
+            "--tick",
+            type=float,
+            default=settings.RUN_SCHEDULE_TICK,
+            help="seconds between checks, and between passes of the pending-work sweepers",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        sweepers = {path: import_string(path) for path in settings.PENDING_WORK_SWEEPERS}
+        # A sweeper in the beat schedule too runs every tick here: its beat entry is not needed.
         entries = {
             name: (import_string(e["task"]), _as_schedule(e["schedule"]))
             for name, e in settings.CELERY_BEAT_SCHEDULE.items()
+            if e["task"] not in sweepers
         }
         last_run: dict[str, object] = {}
         while True:
+            started = time.monotonic()
+            for path, task in sweepers.items():
+                self._run(path, task, quiet=not options["once"])
             for name, (task, when) in entries.items():
-                due = name not in last_run or when.is_due(last_run[name]).is_due
-                if not due:
+                if name in last_run and not when.is_due(last_run[name]).is_due:
                     continue
                 last_run[name] = timezone.now()
-                try:
-                    result = task()
-                    self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {name}: {result}")
-                except Exception:  # one failing task must not stop the others
-                    log.exception("periodic task %s failed", name)
+                self._run(name, task, quiet=False)
             if options["once"]:
                 return
             self.stdout.flush()
-            time.sleep(options["tick"])
+            # A connection dropped by the database (a restart) is reopened on the next pass.
+            close_old_connections()
+            time.sleep(max(0.0, options["tick"] - (time.monotonic() - started)))
+
+    def _run(self, name: str, task: Any, *, quiet: bool) -> None:
+        try:
+            result = task()
+        except Exception:  # one failing task must not stop the others
+            log.exception("periodic task %s failed", name)
+            return
+        if result or not quiet:  # a sweeper that found nothing says nothing, every second
+            self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {name}: {result}")

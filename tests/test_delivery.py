@@ -295,3 +295,66 @@ def test_the_cache_with_redis_down_is_a_miss_not_an_error(caplog):
     assert cache.get_many(["a", "b"]) == {}
     assert time.monotonic() - started < 10
     assert "cache unavailable" in caplog.text
+
+
+def _schedule_process(tmp_path):
+    """`manage.py run_schedule` as `make serve` starts it, on this test's database, embedded
+    (no broker), with the test suggester (tests.test_delivery.suggest_noise)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
+    env.update(
+        DATABASE_URL=url,
+        CATEGORY_SUGGESTER="tests.test_delivery.suggest_noise",
+        DJANGO_SETTINGS_MODULE="lianxin.settings",
+    )
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_schedule", "--tick", "0.2"],
+        cwd=root,
+        env=env,
+        stdout=(tmp_path / "schedule.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_schedule_takes_up_what_intake_left_even_after_a_restart(
+    settings, people, categories, tmp_path
+):
+    """Without a broker the request only writes; the schedule process, started later (as after
+    a restart), finds the appeal and the notification in the database and does their work."""
+    settings.CELERY_BROKER_URL = ""
+    settings.CATEGORY_SUGGESTER = "tests.test_delivery.suggest_noise"
+    appeal, _ = services.appeal_submit(
+        title="夜里噪音", content="工地夜间施工", contact_email="citizen@example.org"
+    )
+    reply = _replied_appeal(people, categories, contact_email="other@example.org")
+    assert Appeal.objects.get(pk=appeal.pk).routed_at is None
+    assert Notification.objects.filter(status=Notification.Status.PENDING).exists()
+    worker = _schedule_process(tmp_path)
+    try:
+        appeal = wait_for(lambda: Appeal.objects.get(pk=appeal.pk), lambda a: a.routed_at, 60)
+        sent = wait_for(
+            lambda: Notification.objects.filter(status=Notification.Status.PENDING).count(),
+            lambda pending: pending == 0,
+            60,
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    log = (tmp_path / "schedule.log").read_text()
+    assert appeal.suggested_category == categories["noise"], log
+    assert appeal.routed_at >= appeal.created_at
+    assert sent == 0, log
+    assert Notification.objects.get(address="other@example.org").status == "sent"
+    assert reply.status == "replied"

@@ -1,18 +1,22 @@
 """Embedded mode's Celery beat and worker: runs the tasks of CELERY_BEAT_SCHEDULE in this
-process when they are due, and the sweepers of PENDING_WORK_SWEEPERS every tick (one second),
-so `make run` keeps appeals routed and analysed, notifications sent, deadlines, roll-ups and
-alarms moving without Redis, and the citizen's request never waits for any of it. In
-production Celery beat and workers do this instead."""
+process when they are due, and, in a thread of their own, the sweepers of
+PENDING_WORK_SWEEPERS every tick (one second), so `make run` keeps appeals routed and analysed,
+notifications sent, deadlines, roll-ups and alarms moving without Redis, and the citizen's
+request never waits for any of it. The sweepers have their own thread so that a long periodic
+task (hot issues, roll-ups) does not hold up an appeal's suggestion. In production Celery beat
+and workers do this instead."""
 
 import logging
+import threading
 import time
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from celery.schedules import crontab, schedule
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -46,22 +50,42 @@ class Command(BaseCommand):
             for name, e in settings.CELERY_BEAT_SCHEDULE.items()
             if e["task"] not in sweepers
         }
-        last_run: dict[str, object] = {}
-        while True:
-            started = time.monotonic()
+        tick = options["tick"]
+        if options["once"]:
             for path, task in sweepers.items():
-                self._run(path, task, quiet=not options["once"])
+                self._run(path, task, quiet=False)
+            for name, (task, _) in entries.items():
+                self._run(name, task, quiet=False)
+            return
+        threading.Thread(
+            target=self._loop, args=(self._sweep, sweepers, tick), name="sweepers", daemon=True
+        ).start()
+        last_run: dict[str, object] = {}
+
+        def periodic(entries: dict[str, Any]) -> None:
             for name, (task, when) in entries.items():
                 if name in last_run and not when.is_due(last_run[name]).is_due:
                     continue
                 last_run[name] = timezone.now()
                 self._run(name, task, quiet=False)
-            if options["once"]:
-                return
-            self.stdout.flush()
-            # A connection dropped by the database (a restart) is reopened on the next pass.
-            close_old_connections()
-            time.sleep(max(0.0, options["tick"] - (time.monotonic() - started)))
+
+        self._loop(periodic, entries, tick)
+
+    def _sweep(self, sweepers: dict[str, Callable[[], Any]]) -> None:
+        for path, task in sweepers.items():
+            self._run(path, task, quiet=True)
+
+    def _loop(self, one_pass: Callable[[Any], None], tasks: Any, tick: float) -> None:
+        try:
+            while True:
+                started = time.monotonic()
+                one_pass(tasks)
+                self.stdout.flush()
+                # A connection dropped by the database (a restart) is reopened next pass.
+                close_old_connections()
+                time.sleep(max(0.0, tick - (time.monotonic() - started)))
+        finally:
+            connection.close()
 
     def _run(self, name: str, task: Any, *, quiet: bool) -> None:
         try:

@@ -1,9 +1,10 @@
 """Embedded mode's Celery beat and worker: runs the tasks of CELERY_BEAT_SCHEDULE in this
-process when they are due, and, in a thread of their own, the sweepers of
+process when they are due, and, each in a thread of its own, the sweepers of
 PENDING_WORK_SWEEPERS every tick (one second), so `make run` keeps appeals routed and analysed,
 notifications sent, deadlines, roll-ups and alarms moving without Redis, and the citizen's
-request never waits for any of it. The sweepers have their own thread so that a long periodic
-task (hot issues, roll-ups) does not hold up an appeal's suggestion. In production Celery beat
+request never waits for any of it. Each sweeper has its own thread so that a long periodic
+task (hot issues, roll-ups) or a backlog of analysis or mail does not hold up an appeal's
+suggestion. In production Celery beat
 and workers do this instead."""
 
 import logging
@@ -11,6 +12,7 @@ import threading
 import time
 from argparse import ArgumentParser
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from celery.schedules import crontab, schedule
@@ -57,29 +59,29 @@ class Command(BaseCommand):
             for name, (task, _) in entries.items():
                 self._run(name, task, quiet=False)
             return
-        threading.Thread(
-            target=self._loop, args=(self._sweep, sweepers, tick), name="sweepers", daemon=True
-        ).start()
+        for path, task in sweepers.items():
+            threading.Thread(
+                target=self._loop,
+                args=(partial(self._run, path, task, quiet=True), tick),
+                name=path.rsplit(".", 1)[-1],
+                daemon=True,
+            ).start()
         last_run: dict[str, object] = {}
 
-        def periodic(entries: dict[str, Any]) -> None:
+        def periodic() -> None:
             for name, (task, when) in entries.items():
                 if name in last_run and not when.is_due(last_run[name]).is_due:
                     continue
                 last_run[name] = timezone.now()
                 self._run(name, task, quiet=False)
 
-        self._loop(periodic, entries, tick)
+        self._loop(periodic, tick)
 
-    def _sweep(self, sweepers: dict[str, Callable[[], Any]]) -> None:
-        for path, task in sweepers.items():
-            self._run(path, task, quiet=True)
-
-    def _loop(self, one_pass: Callable[[Any], None], tasks: Any, tick: float) -> None:
+    def _loop(self, one_pass: Callable[[], None], tick: float) -> None:
         try:
             while True:
                 started = time.monotonic()
-                one_pass(tasks)
+                one_pass()
                 self.stdout.flush()
                 # A connection dropped by the database (a restart) is reopened next pass.
                 close_old_connections()

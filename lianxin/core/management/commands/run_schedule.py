@@ -4,8 +4,7 @@ PENDING_WORK_SWEEPERS every tick (one second), so `make run` keeps appeals route
 notifications sent, deadlines, roll-ups and alarms moving without Redis, and the citizen's
 request never waits for any of it. Each sweeper has its own thread so that a long periodic
 task (hot issues, roll-ups) or a backlog of analysis or mail does not hold up an appeal's
-suggestion. In production Celery beat
-and workers do this instead."""
+suggestion. In production Celery beat and workers do this instead."""
 
 import logging
 import threading

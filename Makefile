@@ -40,9 +40,11 @@ serve: $(VENV)/.runtime
 	@echo ""
 	@# run_schedule: the periodic tasks, and every second the work intake and the other
 	@# services leave after commit (routing, duplicates and areas, notifications), found in
-	@# the database, so no request waits for it (docs/operations.md).
+	@# the database, so no request waits for it (docs/operations.md). At a lower priority
+	@# (nice 10): when the cores are busy, citizens' requests go first and the sweepers catch
+	@# up afterwards (measured with bench/intake.py).
 	@mkdir -p $${LIANXIN_VAR_DIR:-var}
-	$(PY) manage.py run_schedule > $${LIANXIN_VAR_DIR:-var}/schedule.log 2>&1 & \
+	nice -n 10 $(PY) manage.py run_schedule > $${LIANXIN_VAR_DIR:-var}/schedule.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
 	    --access-logfile - --timeout 60 \

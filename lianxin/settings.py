@@ -231,7 +231,8 @@ if "CACHES" not in globals():
 
 # --- Celery --------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
-# No broker: tasks run in-process at once, so nothing waits for a worker that is not there.
+# No broker: nothing is queued (core.queue.enqueue leaves the work to the sweepers below, which
+# `manage.py run_schedule` runs every second); a task called directly runs in-process.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -242,6 +243,17 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# The work a commit leaves behind, each found in the database by its sweeper: appeals not yet
+# routed, appeals not yet analysed, notifications not yet sent. With a broker each piece is a
+# task queued after commit and the sweepers (in CELERY_BEAT_SCHEDULE) catch what a lost task
+# left; without one, `run_schedule` runs them every RUN_SCHEDULE_TICK seconds, so the request
+# never does the work and a restart loses nothing (core.queue.work_pending).
+PENDING_WORK_SWEEPERS = [
+    "lianxin.appeals.tasks.route_pending_appeals",
+    "lianxin.insight.tasks.analyse_new_appeals",
+    "lianxin.core.tasks.retry_pending_notifications",
+]
+RUN_SCHEDULE_TICK = float(os.environ.get("RUN_SCHEDULE_TICK", "1"))
 CELERY_BEAT_SCHEDULE = {
     "appeals-scan-overdue": {
         "task": "lianxin.appeals.tasks.scan_overdue",
@@ -345,12 +357,6 @@ REPLY_IDF_PATH = os.environ.get("REPLY_IDF_PATH", "")
 REPLY_DEADLINE_WORKDAYS = 7
 REPLY_LATE_ZERO_WORKDAYS = 15
 REPLY_SCORE_WEIGHTS: dict[str, float] = {}
-# How new appeals reach the insight analysis (duplicates, areas, animal clusters): "queue", a
-# Celery task per appeal at once; "batch", picked up by the periodic task within seconds. Without
-# a broker a queued task would run inside the citizen's request, so batch is the default there.
-INSIGHT_INTAKE_MODE = os.environ.get(
-    "INSIGHT_INTAKE_MODE", "queue" if CELERY_BROKER_URL else "batch"
-)
 # Requests per address to the public rankings API, e.g. "120/minute"; "off" disables.
 EVALUATION_PUBLIC_RATE = os.environ.get("EVALUATION_PUBLIC_RATE", "120/minute")
 # Inquiries (质询) must be answered publicly within this many working days.

@@ -39,7 +39,9 @@ def _fresh_process_caches():
 
 @pytest.fixture(autouse=True)
 def _eager_celery(request):
-    """Tasks run in-process, unless a test drives a real worker (marker `celery_worker`)."""
+    """With a broker (CELERY_BROKER_URL, as in CI's PostgreSQL pass) a queued task runs
+    in-process at once, unless a test drives a real worker (marker `celery_worker`). Without
+    one nothing is queued: a test runs the sweepers as `run_schedule` does (`work_pending`)."""
     from lianxin.celery import app
 
     eager = request.node.get_closest_marker("celery_worker") is None
@@ -47,13 +49,6 @@ def _eager_celery(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
-
-
-@pytest.fixture(autouse=True)
-def _insight_at_intake(settings):
-    """New appeals are analysed by their own task at once (eager here), as with a broker;
-    the batch mode of embedded deployments is tested on purpose."""
-    settings.INSIGHT_INTAKE_MODE = "queue"
 
 
 @pytest.fixture(autouse=True)

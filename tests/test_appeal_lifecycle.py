@@ -25,6 +25,7 @@ from lianxin.appeals.tasks import scan_overdue
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition, PermissionDenied
 from lianxin.core.models import AuditEvent, Notification
+from lianxin.core.queue import work_pending
 
 from .appeals_helpers import (  # noqa: F401 - fast_passwords is an autouse fixture
     CONTACT,
@@ -446,6 +447,7 @@ def test_reply_tells_the_citizen_by_sms_and_email_after_commit(
     district, people, django_capture_on_commit_callbacks
 ):
     appeal = appeal_in(Status.HANDLING, people, district, **CONTACT)
+    Notification.objects.all().delete()  # the handlers' notices of the dispatch: not this test's
     mail.outbox.clear()
     with django_capture_on_commit_callbacks() as callbacks:
         services.appeal_reply(appeal=appeal, actor=people["vet_handler"], text=GOOD_REPLY)
@@ -457,6 +459,7 @@ def test_reply_tells_the_citizen_by_sms_and_email_after_commit(
     assert callbacks  # delivery waits for the commit
     for callback in callbacks:
         callback()
+    work_pending()  # the worker: a Celery task with a broker, run_schedule without
     sms.refresh_from_db()
     email.refresh_from_db()
     assert sms.status == email.status == Notification.Status.SENT
@@ -922,6 +925,7 @@ def test_scan_overdue_escalates_once_and_tells_the_leader_and_the_supervisor(
     with time_machine.travel(local(3, 13, 9), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             assert scan_overdue() == 1
+        work_pending()
         late = fresh(late)
         assert late.escalated_at == local(3, 13, 9)
         event = events_of(late)[-1]

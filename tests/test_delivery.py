@@ -4,14 +4,18 @@ a real Redis broker to a real Celery worker (when CELERY_BROKER_URL is set, as i
 import os
 import socket
 import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.utils import timezone
 
 from lianxin.appeals import services
 from lianxin.appeals.models import Appeal
 from lianxin.core.models import Notification
+from lianxin.core.queue import work_pending
 
 
 class Inbox:
@@ -58,11 +62,28 @@ def _replied_appeal(people, categories, **contact):
 @pytest.mark.django_db(transaction=True)
 def test_reply_mail_reaches_an_smtp_server_after_commit(smtp_server, people, categories):
     appeal = _replied_appeal(people, categories, contact_email="citizen@example.org")
+    work_pending()  # the worker's pass (with a broker the task has sent it already)
     sent = [m for m in smtp_server.messages if m[0] == ["citizen@example.org"]]
     assert len(sent) == 1
     assert appeal.tracking_number in sent[0][1]
     n = Notification.objects.get(address="citizen@example.org")
     assert n.status == Notification.Status.SENT and n.sent_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_request_sends_nothing_and_the_worker_delivers(
+    settings, smtp_server, people, categories
+):
+    settings.CELERY_BROKER_URL = ""
+    appeal = _replied_appeal(people, categories, contact_email="citizen@example.org")
+    n = Notification.objects.get(address="citizen@example.org")
+    assert n.status == Notification.Status.PENDING and smtp_server.messages == []
+    work_pending()
+    assert not Notification.objects.filter(status=Notification.Status.PENDING).exists()
+    n.refresh_from_db()
+    assert n.status == Notification.Status.SENT
+    to_citizen = [m[1] for m in smtp_server.messages if m[0] == ["citizen@example.org"]]
+    assert len(to_citizen) == 1 and appeal.tracking_number in to_citizen[0]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -89,8 +110,16 @@ def test_a_failing_mail_server_leaves_the_notification_pending_for_retry(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     _replied_appeal(people, categories, contact_email="citizen@example.org")
+    work_pending()
     n = Notification.objects.get(address="citizen@example.org")
     assert n.status == Notification.Status.PENDING and n.attempts == 1
+    # It waits before the next attempt: the sweeper, every second, leaves it alone till then.
+    assert n.claimed_until is not None and n.claimed_until > timezone.now()
+    work_pending()
+    assert Notification.objects.get(pk=n.pk).attempts == 1
+    with time_machine.travel(n.claimed_until + timedelta(seconds=1)):
+        work_pending()
+    assert Notification.objects.get(pk=n.pk).attempts == 2
 
 
 needs_broker = pytest.mark.skipif(
@@ -177,6 +206,7 @@ def test_no_database_lock_is_held_while_talking_to_the_mail_server(settings, peo
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     try:
         _replied_appeal(people, categories, contact_email="citizen@example.org")
+        work_pending()
     finally:
         controller.stop()
         close_old_connections()
@@ -192,7 +222,7 @@ def test_mail_has_a_timeout(settings):
     assert get_connection().timeout and get_connection().timeout <= 30
 
 
-def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog, monkeypatch):
+def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog, monkeypatch, settings):
     from celery import Celery
 
     # Celery prefers the CELERY_BROKER_URL variable (set in CI's PostgreSQL pass) to the broker
@@ -203,6 +233,7 @@ def test_queuing_with_the_broker_down_fails_fast_and_says_so(caplog, monkeypatch
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nobody listens here
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"  # a broker is configured
     dead = Celery("dead-broker", broker=f"redis://127.0.0.1:{port}/0", set_as_current=False)
     dead.conf.update(
         task_publish_retry=False,
@@ -233,17 +264,15 @@ def suggest_noise(text: str):
 
 
 def test_an_appeal_whose_routing_task_was_lost_is_routed_by_the_sweeper(settings, categories):
-    import time_machine
-    from django.utils import timezone
-
     from lianxin.appeals.tasks import route_pending_appeals
 
     settings.CATEGORY_SUGGESTER = "tests.test_delivery.suggest_noise"
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"  # only read, never connected to
     # Submitted in a test transaction: its on-commit routing task never runs, as when the
     # broker was down at intake.
     appeal, _ = services.appeal_submit(title="夜里噪音", content="工地夜间施工")
     assert route_pending_appeals() == 0  # too fresh: its own task may still come
-    with time_machine.travel(timezone.now() + __import__("datetime").timedelta(minutes=2)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert route_pending_appeals() == 1
     appeal.refresh_from_db()
     assert appeal.suggested_category == categories["noise"]
@@ -266,3 +295,66 @@ def test_the_cache_with_redis_down_is_a_miss_not_an_error(caplog):
     assert cache.get_many(["a", "b"]) == {}
     assert time.monotonic() - started < 10
     assert "cache unavailable" in caplog.text
+
+
+def _schedule_process(tmp_path):
+    """`manage.py run_schedule` as `make serve` starts it, on this test's database, embedded
+    (no broker), with the test suggester (tests.test_delivery.suggest_noise)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "REDIS_URL")}
+    env.update(
+        DATABASE_URL=url,
+        CATEGORY_SUGGESTER="tests.test_delivery.suggest_noise",
+        DJANGO_SETTINGS_MODULE="lianxin.settings",
+    )
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_schedule", "--tick", "0.2"],
+        cwd=root,
+        env=env,
+        stdout=(tmp_path / "schedule.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_run_schedule_takes_up_what_intake_left_even_after_a_restart(
+    settings, people, categories, tmp_path
+):
+    """Without a broker the request only writes; the schedule process, started later (as after
+    a restart), finds the appeal and the notification in the database and does their work."""
+    settings.CELERY_BROKER_URL = ""
+    settings.CATEGORY_SUGGESTER = "tests.test_delivery.suggest_noise"
+    appeal, _ = services.appeal_submit(
+        title="夜里噪音", content="工地夜间施工", contact_email="citizen@example.org"
+    )
+    reply = _replied_appeal(people, categories, contact_email="other@example.org")
+    assert Appeal.objects.get(pk=appeal.pk).routed_at is None
+    assert Notification.objects.filter(status=Notification.Status.PENDING).exists()
+    worker = _schedule_process(tmp_path)
+    try:
+        appeal = wait_for(lambda: Appeal.objects.get(pk=appeal.pk), lambda a: a.routed_at, 60)
+        sent = wait_for(
+            lambda: Notification.objects.filter(status=Notification.Status.PENDING).count(),
+            lambda pending: pending == 0,
+            60,
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    log = (tmp_path / "schedule.log").read_text()
+    assert appeal.suggested_category == categories["noise"], log
+    assert appeal.routed_at >= appeal.created_at
+    assert sent == 0, log
+    assert Notification.objects.get(address="other@example.org").status == "sent"
+    assert reply.status == "replied"

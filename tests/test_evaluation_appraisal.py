@@ -788,6 +788,9 @@ def test_a_sent_code_is_forgotten_nothing_links_it_to_the_person(
         vote_url="http://testserver/evaluation/appraisal/vote/",
         actor=orgdept,
     )
+    from lianxin.core.queue import work_pending
+
+    work_pending()  # the delivery: a task with a broker, run_schedule without
     sent = Notification.objects.filter(forget_after_send=True)
     assert sent.count() == 2 and all(n.status == "sent" for n in sent)
     assert all(n.body == "" and n.address == "" for n in sent)

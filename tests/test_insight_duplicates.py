@@ -11,6 +11,7 @@ from django.core.management import call_command
 from lianxin.appeals import services as appeal_services
 from lianxin.appeals.models import Appeal, Status
 from lianxin.core.models import AuditEvent
+from lianxin.core.queue import work_pending
 from lianxin.insight import duplicates
 from lianxin.insight.models import DuplicateCandidate, DuplicateKey
 
@@ -87,6 +88,7 @@ def submit(django_capture_on_commit_callbacks, district):
     def run(title, content, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             appeal, _ = appeal_services.appeal_submit(title=title, content=content, **kwargs)
+        work_pending()  # what run_schedule does without a broker (a task did it with one)
         return appeal
 
     return run

@@ -1,5 +1,5 @@
-"""How new appeals reach the insight analysis: a task per appeal with a broker, a periodic
-batch without one (so the citizen's request never waits for it)."""
+"""How new appeals reach the insight analysis: a task per appeal with a broker, the sweeper
+`run_schedule` runs every second without one (so the citizen's request never waits for it)."""
 
 from datetime import timedelta
 
@@ -19,7 +19,10 @@ SAME = {
 }
 
 
-def test_queue_mode_analyses_each_appeal_after_commit(district, django_capture_on_commit_callbacks):
+def test_with_a_broker_each_appeal_is_analysed_by_its_task_after_commit(
+    settings, district, django_capture_on_commit_callbacks
+):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/0"  # the task runs eagerly here
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(**SAME)
     with django_capture_on_commit_callbacks(execute=True):
@@ -29,10 +32,10 @@ def test_queue_mode_analyses_each_appeal_after_commit(district, django_capture_o
     assert analyse_new_appeals() == 0  # nothing left for the safety net
 
 
-def test_batch_mode_leaves_the_request_alone_and_catches_up(
+def test_without_a_broker_the_request_leaves_it_to_the_sweeper(
     settings, district, django_capture_on_commit_callbacks
 ):
-    settings.INSIGHT_INTAKE_MODE = "batch"
+    settings.CELERY_BROKER_URL = ""
     with django_capture_on_commit_callbacks(execute=True):
         first = submit(**SAME)
         # History imported later gets a later id and an earlier time: still analysed.

@@ -11,7 +11,9 @@ from django.core.management import call_command
 
 from lianxin.appeals import services
 from lianxin.appeals.models import Appeal, Category, Status
+from lianxin.appeals.tasks import route_pending_appeals
 from lianxin.core.models import AuditEvent, Unit
+from lianxin.core.queue import work_pending
 from lianxin.insight.models import RouterModel
 from lianxin.insight.suggest import forget_router
 
@@ -47,11 +49,13 @@ def router(settings, tmp_path, rows, district):
 
 @pytest.fixture
 def submit(django_capture_on_commit_callbacks):
-    """Submit as a request would: the router runs after the intake commits."""
+    """Submit as a request would, then let the router run after the intake commits: its task
+    with a broker, the sweepers `run_schedule` runs without one."""
 
     def run(**kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             appeal, _ = services.appeal_submit(**kwargs)
+        work_pending()
         appeal.refresh_from_db()
         return appeal
 
@@ -113,3 +117,21 @@ def test_without_an_active_router_appeals_simply_wait(district, settings, submit
     appeal = submit(title="t", content="没有可用的分类模型")
     assert appeal.status == Status.SUBMITTED and appeal.suggested_category is None
     assert Appeal.objects.count() == 1
+    # The router has looked: the sweeper does not ask about it again every second.
+    assert appeal.routed_at is not None
+    assert route_pending_appeals() == 0
+
+
+def test_without_a_broker_the_request_leaves_routing_to_the_sweeper(
+    router, rows, settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_BROKER_URL = ""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    with django_capture_on_commit_callbacks(execute=True):
+        appeal, _ = services.appeal_submit(title="市民来信", content=message(rows, "教育文体"))
+    appeal.refresh_from_db()
+    assert appeal.status == Status.SUBMITTED and appeal.routed_at is None  # nothing ran yet
+    assert route_pending_appeals() == 1  # run_schedule's next pass
+    appeal.refresh_from_db()
+    assert appeal.status == Status.DISPATCHED and appeal.category == appeal.suggested_category
+    assert route_pending_appeals() == 0

@@ -223,6 +223,9 @@ class Appeal(models.Model):
         verbose_name=_("suggested category"),
     )
     suggestion_confidence = models.FloatField(_("suggestion confidence"), null=True, blank=True)
+    # When the router looked at it (with a suggestion or without): the routing sweeper's mark
+    # of work done, so an appeal the router has nothing for is not asked about again.
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
     idempotency_key = models.CharField(
         _("idempotency key"), max_length=100, null=True, blank=True, unique=True
     )
@@ -238,6 +241,13 @@ class Appeal(models.Model):
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),
+            # The routing sweeper's work (every second without a broker): only the appeals
+            # still waiting for the router are indexed.
+            models.Index(
+                fields=["created_at"],
+                name="appeal_unrouted_idx",
+                condition=Q(category__isnull=True, routed_at__isnull=True, status="submitted"),
+            ),
             # The overdue backlog by unit (dashboards, rankings, supervision): only open appeals
             # are indexed, with what the count reads, so it never touches the closed millions.
             models.Index(

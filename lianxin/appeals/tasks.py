@@ -1,4 +1,5 @@
-"""Periodic work on appeals: the deadline scan that escalates overdue appeals."""
+"""Background work on appeals: routing new ones, the deadline scan that escalates overdue
+appeals, the roll-ups."""
 
 from datetime import timedelta
 
@@ -10,6 +11,8 @@ from .models import Appeal, Status
 from .rollups import rollup_refresh
 from .services.dispatch import appeal_route
 from .services.supervision import appeal_escalate_overdue
+
+ROUTE_GRACE = timedelta(seconds=30)
 
 
 @shared_task
@@ -30,20 +33,25 @@ def route_appeal(appeal_id: int) -> bool:
 
 @shared_task
 def route_pending_appeals() -> int:
-    """Every minute: route the appeals whose routing task never ran (the broker was down when
-    they arrived, or a worker died): without a category, not yet suggested, from the last hour
-    (older ones are the dispatcher's by now)."""
+    """The appeals the router has not looked at: without a category, from the last hour
+    (older ones are the dispatcher's by now), oldest first. Without a broker this is how
+    every appeal is routed (`run_schedule`, every second); with one, each appeal's own task
+    has ROUTE_GRACE to run first and this is the safety net for a task lost (the broker was
+    down when the appeal arrived, or a worker died). Returns how many were routed."""
     if not settings.CATEGORY_SUGGESTER:
         return 0
     now = timezone.now()
+    grace = ROUTE_GRACE if settings.CELERY_BROKER_URL else timedelta(0)
     ids = list(
         Appeal.objects.filter(
             status=Status.SUBMITTED,
             category__isnull=True,
-            suggested_category__isnull=True,
+            routed_at__isnull=True,
             created_at__gte=now - timedelta(hours=1),
-            created_at__lte=now - timedelta(seconds=30),
-        ).values_list("pk", flat=True)[:200]
+            created_at__lte=now - grace,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:200]
     )
     return sum(1 for pk in ids if appeal_route(appeal=pk) is not None)
 

@@ -1,6 +1,12 @@
-"""Queuing background work. With the broker (Redis) down, a task is not queued: that is logged,
-the request goes on (what it wrote is committed), and the task's periodic sweeper does the work
-when it runs (pending notifications, appeals not yet analysed or routed).
+"""Queuing the work a commit leaves behind, and finding it again in the database.
+
+With a broker, `enqueue` sends a task after commit; with the broker down, the task is not
+queued: that is logged, the request goes on (what it wrote is committed), and the task's
+sweeper does the work when it runs. Without a broker (embedded, `make run`) nothing is queued
+and nothing runs in the request: `manage.py run_schedule` runs the sweepers every second
+(`work_pending`), and they find the work in the database (appeals not yet routed or analysed,
+notifications pending), so a restart loses nothing. The same task functions do the work either
+way.
 
 After a failure, queuing is not even tried for BROKER_RETRY_SECONDS: each try costs a connect
 timeout, and a citizen's request would otherwise wait seconds for every task it queues."""
@@ -9,6 +15,8 @@ import logging
 import time
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -20,9 +28,10 @@ _down_until = 0.0  # per process: when to try the broker again
 
 
 def enqueue(task: Any, *args: Any) -> bool:
-    """`task.delay(*args)`; False (logged) when the broker cannot be reached."""
+    """`task.delay(*args)`; False when there is no broker (the sweepers do the work) or it
+    cannot be reached (logged)."""
     global _down_until
-    if time.monotonic() < _down_until:
+    if not settings.CELERY_BROKER_URL or time.monotonic() < _down_until:
         return False
     try:
         task.delay(*args)
@@ -43,3 +52,9 @@ def broker_back() -> None:
     """Forget a recorded outage (tests; a worker that knows the broker is back)."""
     global _down_until
     _down_until = 0.0
+
+
+def work_pending() -> dict[str, Any]:
+    """One pass of every sweeper in PENDING_WORK_SWEEPERS: the work commits left behind, done
+    now, in this process. What each did, by dotted name."""
+    return {path: import_string(path)() for path in settings.PENDING_WORK_SWEEPERS}

@@ -76,6 +76,8 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
     suggestion = import_string(settings.CATEGORY_SUGGESTER)(f"{text[0]}\n{text[1]}")
     category = category_named(suggestion[0]) if suggestion else None
     if category is None:
+        # Nothing to suggest: only the mark that the router has looked (no state changes).
+        Appeal.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=clock.now())
         return None
     with transaction.atomic():
         locked = lock(pk, None)
@@ -83,6 +85,7 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
             return None  # a dispatcher was quicker
         locked.suggested_category = category
         locked.suggestion_confidence = round(float(suggestion[1]), 4)
+        locked.routed_at = clock.now()
         confident = locked.suggestion_confidence >= settings.AUTO_DISPATCH_CONFIDENCE
         unit = category.default_unit
         transitions.commit(
@@ -91,7 +94,7 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
             actor=None,
             actor_label="router",
             from_state=locked.status,
-            fields=["suggested_category", "suggestion_confidence"],
+            fields=["suggested_category", "suggestion_confidence", "routed_at"],
             data={"category": category.code, "confidence": locked.suggestion_confidence},
         )
         if confident and unit is not None and unit.is_active:

@@ -204,12 +204,12 @@ def appeal_submit(
 
 def _after_intake(appeal: Appeal) -> None:
     """Dispatch at once where the category says so, else route it after commit; tell the
-    listeners (insight) once the appeal is committed."""
+    listeners (insight) once the appeal is committed. Neither runs in the request: with a
+    broker they are tasks, without one `run_schedule` finds the appeal in the database."""
     cat = appeal.category
     # An inactive default unit leaves the appeal for a dispatcher.
     if cat and cat.auto_dispatch and cat.default_unit and cat.default_unit.is_active:
         dispatch_locked(appeal, unit=cat.default_unit, actor=None, auto=True)
     elif cat is None and settings.CATEGORY_SUGGESTER:
-        # Off the intake path: the router's few milliseconds run after commit.
         transaction.on_commit(partial(enqueue, tasks.route_appeal, appeal.pk))
     transaction.on_commit(partial(appeal_received.send, sender=Appeal, appeal_id=appeal.pk))

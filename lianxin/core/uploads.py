@@ -270,6 +270,9 @@ def clean_photo(upload: Upload) -> Upload:
                         "was uploaded."
                     ) % {"name": label, "w": image.width, "h": image.height}
                     raise InvalidInput(message, code=Code.TOO_LARGE, fields={"files": [message]})
+                if image.format == "JPEG":
+                    # Decoded at a smaller scale when it is much larger than what is kept.
+                    image.draft("RGB", (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
                 image.load()
                 try:
                     upright = ImageOps.exif_transpose(image)

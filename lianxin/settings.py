@@ -175,6 +175,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REQUEST_MAX_UPLOAD_BYTES = int(os.environ.get("REQUEST_MAX_UPLOAD_BYTES", str(60 * 1024 * 1024)))
 # One uploaded file (core.uploads: notice attachments); larger ones are refused with a message.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Photos (core.uploads.clean_photo): more pixels than this are refused before they are decoded
+# (a small file may unpack to gigabytes); a stored photo is shrunk to this longest side.
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(50_000_000)))
+PHOTO_MAX_SIDE = int(os.environ.get("PHOTO_MAX_SIDE", "1600"))
 
 # Failed sign-ins allowed (core.signin): per account and address, per address, per account.
 LOGIN_RATE_ACCOUNT_ADDRESS = os.environ.get("LOGIN_RATE_ACCOUNT_ADDRESS", "5/15m")
@@ -380,6 +384,8 @@ REPORT_MAX_FILE_BYTES = int(os.environ.get("REPORT_MAX_FILE_BYTES", str(10 * 102
 REPORT_MAX_FILES = int(os.environ.get("REPORT_MAX_FILES", "5"))
 # Files attached to one notice (公示) for download; more are refused with a message.
 NOTICE_ATTACHMENTS_MAX = int(os.environ.get("NOTICE_ATTACHMENTS_MAX", "10"))
+# Photos a cadre may add to one visit (outreach), on the visit form or later from the household.
+VISIT_PHOTOS_MAX = int(os.environ.get("VISIT_PHOTOS_MAX", "3"))
 # An inspector's unlocked private key stays usable in their session this many seconds.
 REPORT_UNLOCK_SECONDS = 3600
 # Wrong receipts allowed from one address and from everyone before look-ups answer 429 for

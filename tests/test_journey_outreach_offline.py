@@ -149,7 +149,8 @@ def test_a_visit_refused_on_sync_is_kept_with_the_message(
     # Corrected: the form comes back filled in, with the message; saved online, it is stored
     # once under the id made on the phone, and leaves the phone.
     page.click("#visit-queue-refused >> text=修改")
-    assert page.input_value("#notes") == "日期填错了"
+    # offline.js fills the form from the phone's list (IndexedDB) after the page has loaded.
+    page.wait_for_function("() => document.querySelector('#notes')?.value === '日期填错了'")
     assert "走访日期不能晚于今天" in page.inner_text("main")
     page.fill("#visited_on", today().isoformat())
     page.click("text=保存走访记录")

@@ -1,7 +1,8 @@
-"""Files people upload (notice attachments; appeal photos next): judged by their content, not
-their name or the browser's content type; limited in size (UPLOAD_MAX_BYTES) and number; stored
-through Django's storage under a random name; removed again when the transaction that stored
-them does not commit; served back only as downloads.
+"""Files people upload (notice attachments, visit photos; appeal photos next): judged by their
+content, not their name or the browser's content type; limited in size (UPLOAD_MAX_BYTES) and
+number; stored through Django's storage under a random name; removed again when the transaction
+that stored them does not commit; served back as downloads, photos inline (`clean_photo` made
+them plain pixels first).
 
 A service uses it in three steps: `check_uploads(...)` (refusals are InvalidInput with a code
 and a Chinese message), `with storing(folder) as save:` around its own transaction, and
@@ -16,6 +17,7 @@ import io
 import re
 import unicodedata
 import uuid
+import warnings
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,6 +35,7 @@ from django.http import FileResponse, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from lianxin.core.errors import InvalidInput
 
@@ -88,6 +91,7 @@ KINDS = {
     )
 }
 IMAGES = frozenset({"jpeg", "png", "gif", "webp"})
+PHOTOS = frozenset({"jpeg", "png", "webp"})  # what `clean_photo` takes
 DOCUMENTS = frozenset(KINDS)  # documents and images
 
 # Root-storage class ids of Windows Installer files (.msi, .msp, .mst): OLE2 like old Office
@@ -216,10 +220,7 @@ def check_uploads(
             raise InvalidInput(message, code=Code.EMPTY, fields={"files": [message]})
         kind = sniff(upload.file)
         if kind is None or kind.code not in kinds:
-            message = _(
-                "“%(name)s” is not a PDF, Word, Excel, PowerPoint, OpenDocument or image file "
-                "(judged by its content, not its name). Nothing was uploaded."
-            ) % {"name": label}
+            message = _not_accepted(label, kinds)
             raise InvalidInput(message, code=Code.TYPE, fields={"files": [message]})
         digest = hashlib.sha256()
         for chunk in upload.chunks():
@@ -230,6 +231,82 @@ def check_uploads(
             )
         )
     return checked
+
+
+def _not_accepted(label: str, kinds: Collection[str]) -> str:
+    if set(kinds) <= PHOTOS:
+        return _(
+            "“%(name)s” is not a JPEG, PNG or WebP photo (judged by its content, not its name). "
+            "Nothing was uploaded."
+        ) % {"name": label}
+    return _(
+        "“%(name)s” is not a PDF, Word, Excel, PowerPoint, OpenDocument or image file "
+        "(judged by its content, not its name). Nothing was uploaded."
+    ) % {"name": label}
+
+
+_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+
+def clean_photo(upload: Upload) -> Upload:
+    """A photo (checked by `check_uploads` with `kinds=PHOTOS`) made safe to store and show:
+    decoded by Pillow (a file that only starts like an image is refused), no more than
+    IMAGE_MAX_PIXELS (a small file may unpack to gigabytes), turned upright by its EXIF
+    orientation, shrunk to PHOTO_MAX_SIDE, and encoded again from its pixels alone. Nothing
+    of the original file survives but the picture: no EXIF (a phone's photo carries where it
+    was taken, here where a household lives), XMP, ICC profile, comments or PNG text."""
+    label = (upload.file.name or "")[:100]
+    not_a_photo = _not_accepted(label, PHOTOS)
+    refused = InvalidInput(not_a_photo, code=Code.TYPE, fields={"files": [not_a_photo]})
+    upload.file.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload.file, formats=[_PIL_FORMATS[upload.kind.code]]) as image:
+                # The header alone gives the size: a bomb is refused before it is unpacked.
+                if image.width * image.height > settings.IMAGE_MAX_PIXELS:
+                    message = _(
+                        "“%(name)s” has too many pixels (%(w)d × %(h)d) to be a photo. Nothing "
+                        "was uploaded."
+                    ) % {"name": label, "w": image.width, "h": image.height}
+                    raise InvalidInput(message, code=Code.TOO_LARGE, fields={"files": [message]})
+                if image.format == "JPEG":
+                    # Decoded at a smaller scale when it is much larger than what is kept.
+                    image.draft("RGB", (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
+                image.load()
+                try:
+                    upright = ImageOps.exif_transpose(image)
+                except Exception:  # a damaged EXIF block: the picture is kept as it lies
+                    upright = image.copy()
+    except InvalidInput:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise refused from None
+    except Exception:
+        # Truncated or damaged: decoders fail in many ways (OSError, struct.error, ...), and a
+        # refusal with a message is the answer to each, never a server error.
+        raise refused from None
+    opaque = upload.kind.code == "jpeg" or not (
+        upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    )
+    upright = upright.convert("RGB" if opaque else "RGBA")
+    side = settings.PHOTO_MAX_SIDE
+    upright.thumbnail((side, side), Image.Resampling.LANCZOS)
+    # A new image from the pixels only: no `info` or EXIF that an encoder could carry over.
+    pixels = Image.frombytes(upright.mode, upright.size, upright.tobytes())
+    out = io.BytesIO()
+    if upload.kind.code == "jpeg":
+        pixels.save(out, format="JPEG", quality=85, optimize=True)
+    else:
+        pixels.save(out, format=_PIL_FORMATS[upload.kind.code])
+    data = out.getvalue()
+    return Upload(
+        buffer(data, upload.name),
+        upload.name,
+        upload.kind,
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+    )
 
 
 def require_room(*, already: int, adding: int, max_count: int) -> None:
@@ -277,12 +354,13 @@ def discard_after_commit(name: str) -> None:
     transaction.on_commit(lambda: default_storage.delete(name))
 
 
-def download(stored: str, *, name: str, kind: str) -> FileResponse:
-    """A stored file as a download, never shown inline: its own content type, the cleaned
-    original name, and no sniffing by the browser."""
+def download(stored: str, *, name: str, kind: str, inline: bool = False) -> FileResponse:
+    """A stored file as a download: its own content type, the cleaned original name, and no
+    sniffing by the browser. `inline` only for a photo `clean_photo` re-encoded, shown in a
+    page (still sandboxed: nothing in it can run)."""
     response = FileResponse(
         default_storage.open(stored, "rb"),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=name,
         content_type=KINDS[kind].content_type if kind in KINDS else "application/octet-stream",
     )

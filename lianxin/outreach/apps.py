@@ -25,6 +25,7 @@ class OutreachConfig(AppConfig):
                 "pairing_reassign": _("Household reassigned to another cadre"),
                 "visit_record": _("Visit recorded"),
                 "visit_appeal": _("Need from a visit made an appeal"),
+                "visit_photo_add": _("Photo added to a visit"),
                 "contact_point_create": _("Contact point set up"),
                 "reception_day_add": _("Reception day scheduled"),
                 "booking_make": _("Reception slot booked"),

@@ -35,6 +35,7 @@ from .models import (
     ReceptionSlot,
     ReceptionStatus,
     Visit,
+    VisitPhoto,
 )
 
 
@@ -161,9 +162,22 @@ def overdue_pairings(user: Any, today: date | None = None) -> list[Pairing]:
 
 
 def household_visits(household: Household) -> QuerySet[Visit]:
-    return Visit.objects.filter(pairing__household=household).select_related(
-        "pairing__cadre", "appeal"
+    return (
+        Visit.objects.filter(pairing__household=household)
+        .select_related("pairing__cadre", "appeal")
+        .prefetch_related("photos")
     )
+
+
+def visit_photo_for(viewer: Any, pk: int) -> VisitPhoto | None:
+    """A visit's photo, for whoever may see its household (the same rule as the household's
+    page), else None: a photo shows the household's home and is never public."""
+    photo = (
+        VisitPhoto.objects.select_related("visit__pairing__household__unit").filter(pk=pk).first()
+    )
+    if photo is None or not may(viewer, "outreach.view_household", photo.visit.pairing.household):
+        return None
+    return photo
 
 
 def household_with_pairings(pk: int) -> Household | None:

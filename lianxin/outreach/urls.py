@@ -26,6 +26,8 @@ urlpatterns = [
     path("households/<int:pk>/visit/", pages.visit_new, name="visit"),
     path("visits/sync/", pages.visit_sync, name="visit-sync"),
     path("visits/<int:pk>/appeal/", pages.visit_appeal, name="visit-appeal"),
+    path("visits/<int:pk>/photos/", pages.visit_photos, name="visit-photos"),
+    path("visits/photos/<int:pk>/", pages.visit_photo, name="visit-photo"),
     # Contact points and reception days: public (citizens), then the contact point's staff.
     path("contact-points/", receptions.contact_points, name="contact-points"),
     path("contact-points/<int:pk>/", receptions.contact_point, name="contact-point"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .households import Pairing
 
-__all__ = ["Visit", "VisitForm"]
+__all__ = ["Visit", "VisitForm", "VisitPhoto"]
 
 
 class VisitForm(models.TextChoices):
@@ -61,3 +61,32 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pairing.household} · {self.visited_on}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a visit (core.uploads.clean_photo re-encoded it: no EXIF or GPS), shown
+    on the household's page to those who may see the household, never public."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="photos", verbose_name=_("visit")
+    )
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The storage name (random), never shown: the photo is served through its view.
+    stored_as = models.CharField(_("stored as"), max_length=200)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["visit", "pk"]
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return f"{self.visit} · {self.pk}"

@@ -16,7 +16,7 @@ from .receptions import (
     reception_matter_to_appeal,
     reception_record,
 )
-from .visits import visit_need_to_appeal, visit_record
+from .visits import visit_need_to_appeal, visit_photo_add, visit_record
 
 __all__ = [
     "household_deactivate",
@@ -31,5 +31,6 @@ __all__ = [
     "reception_matter_to_appeal",
     "reception_record",
     "visit_need_to_appeal",
+    "visit_photo_add",
     "visit_record",
 ]

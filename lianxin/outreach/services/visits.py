@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals.models import Appeal
 from lianxin.appeals.services.intake import appeal_submit
-from lianxin.core import clock
+from lianxin.core import clock, uploads
 from lianxin.core.calendar import LOCAL
 from lianxin.core.errors import Conflict, InvalidInput, InvalidTransition
 from lianxin.core.text import clean_text
@@ -27,7 +28,9 @@ from lianxin.core.transitions import commit, lock, require_permission
 from lianxin.insight.services import field_report_file
 
 from ..errors import Code
-from ..models import Household, Pairing, Visit, VisitForm
+from ..models import Household, Pairing, Visit, VisitForm, VisitPhoto
+
+PHOTO_FOLDER = "outreach/visits"
 
 
 def _count(value: Any, label: str) -> int:
@@ -54,11 +57,13 @@ def visit_record(
     dead_count: Any = None,
     biosecurity_ok: bool | None = None,
     saved_at: datetime | None = None,
+    photos: Sequence[Any] = (),
 ) -> tuple[Visit, bool]:
     """Record a visit by the cadre paired with the household. Returns (visit, created): the
     same `client_uuid` sent again (a phone resending after the signal came back) returns the
     visit stored the first time and writes nothing. `saved_at` is when a phone saved a visit
-    kept offline."""
+    kept offline. `photos` (uploaded files, up to VISIT_PHOTOS_MAX) are stored with it, or,
+    when one is not a photo, the whole visit is refused and nothing stays in storage."""
     existing = Visit.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         return _same_visit(existing, pairing), False
@@ -82,8 +87,9 @@ def visit_record(
     farm = form == VisitForm.FARM
     sick = _count(sick_count, _("Animals sick")) if farm else None
     dead = _count(dead_count, _("Animals dead")) if farm else None
+    checked = _photos(photos, already=0)
     try:
-        with transaction.atomic():
+        with uploads.storing(PHOTO_FOLDER) as save:
             locked = lock(Pairing, pairing, related=["household__unit"])
             if locked.ends_on is not None and locked.cadre_id == getattr(actor, "pk", None):
                 raise InvalidTransition(
@@ -118,6 +124,7 @@ def visit_record(
                     "form": form,
                     "visited_on": visited_on.isoformat(),
                     "saved_at": saved_at.isoformat() if saved_at else None,
+                    "photos": _store_photos(visit, checked, save, actor),
                 },
             )
             if sick or dead:
@@ -129,6 +136,60 @@ def visit_record(
             raise
         return _same_visit(existing, pairing), False
     return visit, True
+
+
+def _photos(files: Sequence[Any], *, already: int) -> list[uploads.Upload]:
+    """Checked (by content) and re-encoded before any lock is taken: decoding takes time."""
+    if not files:
+        return []
+    checked = uploads.check_uploads(
+        files, already=already, max_count=settings.VISIT_PHOTOS_MAX, kinds=uploads.PHOTOS
+    )
+    return [uploads.clean_photo(upload) for upload in checked]
+
+
+def _store_photos(
+    visit: Visit, checked: list[uploads.Upload], save: Any, actor: Any
+) -> list[dict[str, Any]]:
+    """The photos stored and their rows made; what the audit keeps of them (never content)."""
+    made = [
+        VisitPhoto.objects.create(
+            visit=visit,
+            kind=upload.kind.code,
+            size=upload.size,
+            sha256=upload.sha256,
+            stored_as=save(upload),
+            added_by=actor,
+            created_at=clock.now(),
+        )
+        for upload in checked
+    ]
+    return [{"id": p.pk, "kind": p.kind, "size": p.size, "sha256": p.sha256} for p in made]
+
+
+def visit_photo_add(*, actor: Any, visit: Visit | int, files: Sequence[Any]) -> list[VisitPhoto]:
+    """Photos added to a visit already recorded (taken later, or the form was sent offline),
+    by the cadre paired with the household now. All or nothing, as on the visit form."""
+    pk = visit.pk if isinstance(visit, Visit) else visit
+    already = VisitPhoto.objects.filter(visit_id=pk).count()
+    checked = uploads.check_uploads(
+        files, already=already, max_count=settings.VISIT_PHOTOS_MAX, kinds=uploads.PHOTOS
+    )
+    checked = [uploads.clean_photo(upload) for upload in checked]
+    with uploads.storing(PHOTO_FOLDER) as save:
+        locked = lock(Visit, visit, related=["pairing"], missing=_("No such visit."))
+        require_permission(actor, "outreach.record_visit", locked.pairing)
+        uploads.require_room(
+            already=locked.photos.count(), adding=len(checked), max_count=settings.VISIT_PHOTOS_MAX
+        )
+        data = _store_photos(locked, checked, save, actor)
+        commit(
+            locked,
+            action="visit_photo_add",
+            actor=actor,
+            data={"household": locked.pairing.household_id, "photos": data},
+        )
+    return list(locked.photos.filter(pk__in=[p["id"] for p in data]))
 
 
 def seen_at(visited_on: date, recorded_at: datetime) -> datetime:

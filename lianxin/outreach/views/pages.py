@@ -8,16 +8,18 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lianxin.core import clock
+from lianxin.core import clock, uploads
 from lianxin.core.access import may
 from lianxin.core.errors import InvalidInput, LianxinError, NotFound
 from lianxin.core.params import as_id
@@ -34,9 +36,10 @@ from ..selectors import (
     my_pairings,
     overdue_pairings,
     unpaired_households,
+    visit_photo_for,
 )
 from ..services.households import pairing_assign
-from ..services.visits import visit_need_to_appeal, visit_record
+from ..services.visits import visit_need_to_appeal, visit_photo_add, visit_record
 
 _person = household_person
 
@@ -82,6 +85,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_visit": current is not None
             and may(request.user, "outreach.record_visit", current),
             "can_manage": may(request.user, "outreach.manage_households", household),
+            "photos_max": settings.VISIT_PHOTOS_MAX,
         },
     )
 
@@ -97,11 +101,30 @@ def _checked(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_or_404(request, pk)
     pairing = _current_pairing(request, household)
+    photos: list[Any] = []
+    unread: LianxinError | None = None
+    if request.method == "POST":
+        try:
+            photos = uploads.read_files(request, "photos")
+        except LianxinError as exc:
+            unread = exc  # past Django's limits: refused with the form, nothing stored
+    return _visit_form(request, household, pairing, photos, unread)
+
+
+@csrf_protect
+def _visit_form(
+    request: HttpRequest,
+    household: Household,
+    pairing: Pairing,
+    photos: list[Any],
+    unread: LianxinError | None,
+) -> HttpResponse:
     values: dict[str, Any] = {
         "visited_on": timezone.localdate(clock.now()).isoformat(),
         "form": VisitForm.FARM if household.is_farm else VisitForm.HOME,
@@ -125,6 +148,8 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             )
         }
         try:
+            if unread is not None:
+                raise unread
             visited_on = _date(values["visited_on"])
             client_uuid = _uuid(values["client_uuid"])
             visit_record(
@@ -139,6 +164,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
                 sick_count=values["sick_count"],
                 dead_count=values["dead_count"],
                 biosecurity_ok=_checked(values["biosecurity_ok"]),
+                photos=photos,
             )
         except LianxinError as exc:
             if exc.status == 403:
@@ -158,6 +184,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
             "error": error,
             "forms": VisitForm.choices,
             "today": timezone.localdate(clock.now()).isoformat(),
+            "photos_max": settings.VISIT_PHOTOS_MAX,
         },
         status=status,
     )
@@ -209,6 +236,50 @@ def visit_appeal(request: HttpRequest, pk: int) -> HttpResponse:
             _("The needs were filed as appeal %(number)s.") % {"number": appeal.tracking_number},
         )
     return redirect("outreach:household", pk=household.pk)
+
+
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
+@login_required
+@require_POST
+def visit_photos(request: HttpRequest, pk: int) -> HttpResponse:
+    """Photos added to a visit from the household's page (with signal)."""
+    visit = Visit.objects.select_related("pairing__household").filter(pk=as_id(pk) or 0).first()
+    if visit is None or not may(request.user, "outreach.view_household", visit.pairing.household):
+        raise Http404
+    try:
+        files = uploads.read_files(request, "photos")
+    except LianxinError as exc:
+        messages.error(request, exc.message)
+        return redirect("outreach:household", pk=visit.pairing.household_id)
+    return _add_photos(request, visit, files)
+
+
+@csrf_protect
+def _add_photos(request: HttpRequest, visit: Visit, files: list[Any]) -> HttpResponse:
+    try:
+        visit_photo_add(actor=request.user, visit=visit, files=files)
+    except LianxinError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The photo is added to the visit."))
+    return redirect("outreach:household", pk=visit.pairing.household_id)
+
+
+@login_required
+@require_GET
+def visit_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A visit's photo, shown in the household's page (never public: see visit_photo_for)."""
+    photo = visit_photo_for(request.user, as_id(pk) or 0)
+    if photo is None:
+        raise Http404
+    return uploads.download(
+        photo.stored_as,
+        name=f"visit-{photo.visit_id}-{photo.pk}.{photo.kind}",
+        kind=photo.kind,
+        inline=True,
+    )
 
 
 @login_required

@@ -200,8 +200,9 @@
     });
   }
 
-  if (new URLSearchParams(location.search).get("offline") === "saved") {
-    say(text.saved);
+  var offline = new URLSearchParams(location.search).get("offline");
+  if (offline === "saved" || offline === "saved-no-photo") {
+    say(offline === "saved" ? text.saved : text.saved + " " + text.noPhoto);
     history.replaceState(null, "", location.pathname);
   }
   window.addEventListener("online", send);

@@ -148,22 +148,27 @@ function postVisit(request) {
       .then(function (data) { return VisitQueue.remove(data.get("client_uuid")); })
       .then(function () { return response; });
   }, function () {
+    // Photos are not kept on the phone (too large for its storage, and they would wait there
+    // unprotected): the page says so, and the cadre adds them on the household's page later.
+    var withPhoto = false;
     return copy.formData().then(function (data) {
+      withPhoto = data.getAll("photos").some(function (f) { return f && f.size > 0; });
       return VisitQueue.put(VisitQueue.fromForm(data, request.url));
-    }).then(function () { return savedOnPhone(new URL(request.url).pathname); });
+    }).then(function () { return savedOnPhone(new URL(request.url).pathname, withPhoto); });
   });
 }
 
 // After a visit was kept: the household's page if the phone has it, else "my households",
 // else the form again; the page then says the visit is kept and how many wait.
-function savedOnPhone(formPath) {
+function savedOnPhone(formPath, withPhoto) {
   var candidates = [formPath.replace(/visit\/$/, ""), SCOPE, formPath];
   return candidates.reduce(function (found, path) {
     return found.then(function (hit) {
       return hit || fromCache(path).then(function (kept) { return kept ? path : null; });
     });
   }, Promise.resolve(null)).then(function (path) {
-    return Response.redirect(new URL((path || SCOPE) + "?offline=saved", location.href).href, 303);
+    var said = withPhoto ? "?offline=saved-no-photo" : "?offline=saved";
+    return Response.redirect(new URL((path || SCOPE) + said, location.href).href, 303);
   });
 }
 

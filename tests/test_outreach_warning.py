@@ -13,6 +13,7 @@ from lianxin.appeals import services as appeal_services
 from lianxin.core import clock
 from lianxin.core.calendar import LOCAL
 from lianxin.core.models import AuditEvent, Role, Unit
+from lianxin.core.queue import work_pending
 from lianxin.insight import services as insight_services
 from lianxin.insight.models import Alarm, FieldReport
 from lianxin.outreach.models import Reason, VisitForm
@@ -55,7 +56,7 @@ def farm_pairing(dawan, people):
 
 @pytest.fixture
 def appeal(django_capture_on_commit_callbacks, categories):
-    """A citizen's dead-pig report in 大湾村 at a moment, with the intake signal run."""
+    """A citizen's dead-pig report in 大湾村 at a moment, analysed as the worker would."""
 
     def submit(at: datetime, address="桥头镇大湾村"):
         with django_capture_on_commit_callbacks(execute=True):
@@ -66,6 +67,7 @@ def appeal(django_capture_on_commit_callbacks, categories):
                 created_at=at,
                 category=categories["epidemic"],
             )
+        work_pending()  # the analysis `run_schedule` (or a Celery worker) does after commit
         return found
 
     return submit

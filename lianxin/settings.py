@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lianxin.supervision",
     "lianxin.participation",
     "lianxin.outreach",
+    "lianxin.knowledge",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,8 @@ MAY_IMPORT = {
     # outreach files sick/dead animals seen on farm visits with insight's early warning
     # (field_report_file); insight never imports outreach.
     "outreach": {"appeals", "core", "insight"},
+    # knowledge proposes articles from well-rated replies (appeals, evaluation).
+    "knowledge": {"appeals", "core", "evaluation"},
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+lianxin\.([a-z0-9_]+)", re.MULTILINE)
 

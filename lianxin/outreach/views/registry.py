@@ -96,6 +96,12 @@ def _consent(value: str) -> date | None:
         raise InvalidInput(message, fields={"consent_on": [message]}) from None
 
 
+def _details(values: dict[str, Any]) -> dict[str, Any]:
+    """The household's particulars as the register and edit services take them."""
+    details = {name: values[name] for name in FORM_FIELDS if name not in ("unit", "consent_on")}
+    return {**details, "reasons": values["reasons"], "consent_on": _consent(values["consent_on"])}
+
+
 def _render_form(
     request: HttpRequest,
     *,
@@ -142,15 +148,7 @@ def household_new(request: HttpRequest) -> HttpResponse:
             household = household_register(
                 actor=request.user,
                 unit=unit,
-                head_name=values["head_name"],
-                members=values["members"],
-                reasons=values["reasons"],
-                consent_on=_consent(values["consent_on"]),
-                difficulty=values["difficulty"],
-                phone=values["phone"],
-                address=values["address"],
-                species=values["species"],
-                herd_size=values["herd_size"],
+                **_details(values),
             )
         except LianxinError as exc:
             _refused(exc)
@@ -192,15 +190,7 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 household=household,
                 version=as_id(values["version"]),
                 unit=unit,
-                head_name=values["head_name"],
-                members=values["members"],
-                reasons=values["reasons"],
-                consent_on=_consent(values["consent_on"]),
-                difficulty=values["difficulty"],
-                phone=values["phone"],
-                address=values["address"],
-                species=values["species"],
-                herd_size=values["herd_size"],
+                **_details(values),
             )
         except LianxinError as exc:
             _refused(exc)

@@ -137,6 +137,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         _db_file.chmod(0o600)
     # A file, not memory, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# A read replica of the primary (PostgreSQL streaming replication): the dashboards, rankings
+# and exports read from it (core.dbrouter.reading_replica); everything else, and every write,
+# stays on the primary. Unset: one database for all.
+if replica_url := os.environ.get("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    # Tests use the primary's test database under this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # Even pointed at a primary by mistake, this alias cannot write.
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = (
+            "-c default_transaction_read_only=on"
+        )
+DATABASE_ROUTERS = ["lianxin.core.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

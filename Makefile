@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench faults messages clean
+.PHONY: run serve setup test lint bench bench-topology bench-cpu faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,16 @@ bench: $(VENV)/.dev
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
 	$(PY) bench/audit.py
+
+# The multi-node topology of docs/topology.md on this machine (needs root: installs nginx and
+# PgBouncer with apt-get when missing): two app nodes behind nginx, PgBouncer, PostgreSQL
+# (database lianxin_topo), Redis db 4, one Celery worker; loaded, one node killed mid-load.
+bench-topology: $(VENV)/.dev
+	$(PY) bench/topology.py
+
+# CPU seconds per request of each type, for docs/capacity.md.
+bench-cpu: $(VENV)/.dev
+	$(PY) bench/cpu_cost.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

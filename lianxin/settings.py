@@ -137,6 +137,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         _db_file.chmod(0o600)
     # A file, not memory, so that tests with real threads share one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# A read replica of the primary (PostgreSQL streaming replication): the dashboards, rankings
+# and exports read from it (core.dbrouter.reading_replica); everything else, and every write,
+# stays on the primary. Unset: one database for all.
+if replica_url := os.environ.get("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    # Tests use the primary's test database under this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # Even pointed at a primary by mistake, this alias cannot write.
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = (
+            "-c default_transaction_read_only=on"
+        )
+DATABASE_ROUTERS = ["lianxin.core.dbrouter.ReplicaRouter"]
+# Behind PgBouncer in transaction pooling, consecutive transactions of one Django connection
+# may run on different server connections: a named (server-side) cursor would be lost between
+# them, so QuerySet.iterator() must fetch client-side (docs/topology.md).
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+if DATABASE_TRANSACTION_POOLING:
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -258,6 +280,33 @@ PENDING_WORK_SWEEPERS = [
     "lianxin.insight.tasks.analyse_new_appeals",
     "lianxin.core.tasks.retry_pending_notifications",
 ]
+# Tasks by queue (docs/topology.md), so that a long periodic scan never delays an appeal's
+# routing or the audit sealer: intake (routing, analysis of new appeals), notify (SMS, mail),
+# audit (the sealer; one worker), periodic (scans, roll-ups, hot issues, warnings). Off by
+# default: every task then goes to Celery's default queue, which a plain `celery worker` takes.
+LIANXIN_CELERY_QUEUES = env_bool("LIANXIN_CELERY_QUEUES", False)
+CELERY_QUEUE_OF_TASK = {
+    "lianxin.appeals.tasks.route_appeal": "intake",
+    "lianxin.appeals.tasks.route_pending_appeals": "intake",
+    "lianxin.insight.tasks.analyse_new_appeal": "intake",
+    "lianxin.insight.tasks.analyse_new_appeals": "intake",
+    "lianxin.core.tasks.deliver_notification": "notify",
+    "lianxin.core.tasks.retry_pending_notifications": "notify",
+    "lianxin.core.tasks.seal_audit_log": "audit",
+    "lianxin.appeals.tasks.scan_overdue": "periodic",
+    "lianxin.appeals.tasks.refresh_rollups": "periodic",
+    "lianxin.insight.tasks.warning_scan": "periodic",
+    "lianxin.insight.tasks.refresh_hot_issues": "periodic",
+    "lianxin.evaluation.tasks.refresh_live_overdue": "periodic",
+    "lianxin.evaluation.tasks.close_due_appraisals": "periodic",
+    "lianxin.supervision.tasks.escalate_overdue_reports": "periodic",
+    "lianxin.core.tasks.purge_rate_counters": "periodic",
+}
+CELERY_TASK_ROUTES = (
+    {name: {"queue": queue} for name, queue in CELERY_QUEUE_OF_TASK.items()}
+    if LIANXIN_CELERY_QUEUES
+    else {}
+)
 RUN_SCHEDULE_TICK = float(os.environ.get("RUN_SCHEDULE_TICK", "1"))
 CELERY_BEAT_SCHEDULE = {
     "appeals-scan-overdue": {

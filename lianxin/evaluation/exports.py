@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianxin.appeals import rates as appeal_rates
 from lianxin.core.calendar import LOCAL
+from lianxin.core.dbrouter import on_replica
 from lianxin.core.errors import InvalidInput
 
 from .errors import Code
@@ -77,6 +78,7 @@ class Assessment:
         return text % {"year": self.month.year, "month": self.month.month}
 
 
+@on_replica  # the exports read only published figures (core.dbrouter)
 def assessment_data(*, period: str, level: str, annual: bool = False) -> Assessment:
     level = parse_level(level)
     span = parse_period(period)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from lianxin.appeals import rates as appeal_rates
 from lianxin.appeals.models import MonthlyAppealStat
 from lianxin.core.access import subtree_q
+from lianxin.core.dbrouter import on_replica
 from lianxin.core.errors import InvalidInput, NotFound
 from lianxin.core.models import Unit, UnitKind
 
@@ -131,6 +132,7 @@ def assign_ranks(rows: list[dict]) -> list[dict]:
     return scored + unscored
 
 
+@on_replica  # monthly figures: read where the dashboards read (core.dbrouter)
 def compute_ranking(
     level: str, start: date, end: date | None = None, units: list[Unit] | None = None
 ) -> list[dict]:
@@ -160,6 +162,7 @@ def has_data(rows: list[dict]) -> bool:
     return any(r["received"] for r in rows)
 
 
+@on_replica
 def latest_month_with_figures(level: str) -> date | None:
     """The latest month, up to the current one, in which a unit of the level (or of its
     subtree) received appeals: what a page offers when the chosen period has no figures."""
@@ -222,6 +225,7 @@ def months_back(end: date, n: int) -> list[date]:
     return months[::-1]
 
 
+@on_replica
 def ranking_trends(
     level: str, end: date, n: int = TREND_MONTHS, units: list[Unit] | None = None
 ) -> dict:

@@ -26,6 +26,7 @@ from lianxin.appeals.rates import THREE_RATES, measures, percent
 from lianxin.appeals.rollups import rollup_refreshed_at
 from lianxin.appeals.selectors import appeals_visible_to, with_last_followup
 from lianxin.core.calendar import LOCAL
+from lianxin.core.dbrouter import on_replica
 from lianxin.core.models import Unit
 from lianxin.core.params import as_id
 
@@ -130,6 +131,7 @@ def _top_level(categories: dict[int, Category], pk: int | None) -> Category | No
     return category
 
 
+@on_replica  # figures of the roll-ups: a replica's second of lag is invisible
 def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     stats = DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end)

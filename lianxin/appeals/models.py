@@ -156,6 +156,11 @@ class Appeal(models.Model):
     )
     contact_name = models.CharField(_("name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The number's lookup key (core.phones.phone_key): a citizen's appeals by every channel,
+    # found through an index however the number was written, without a clear copy of it.
+    contact_phone_key = models.CharField(
+        _("phone lookup key"), max_length=64, blank=True, default="", db_index=True
+    )
     contact_email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from lianxin.core.calendar import Calendar
 from lianxin.core.citizen_views import citizen_phone_keys
-from lianxin.core.errors import LianxinError
+from lianxin.core.errors import Conflict, LianxinError
 from lianxin.core.params import as_id
 
 from . import citizen_export
@@ -90,6 +90,14 @@ def mine_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
                     version=as_id(p.get("version")),
                 )
                 messages.success(request, _("Your appeal has been withdrawn."))
+        except Conflict:
+            # The citizen's own other window, most likely: not "someone else".
+            messages.error(
+                request,
+                _(
+                    "This appeal changed a moment ago, perhaps in another window. Here is how it stands now."
+                ),
+            )
         except LianxinError as exc:
             messages.error(request, exc.message)
         return redirect("appeals:mine-detail", tracking_number=appeal.tracking_number)

@@ -48,7 +48,11 @@ def _next(request: HttpRequest) -> str:
 @never_cache
 def citizen_signin(request: HttpRequest) -> HttpResponse:
     p = request.POST
-    context: dict[str, Any] = {"phone": p.get("phone", "").strip(), "next": _next(request), "step": "phone"}
+    context: dict[str, Any] = {
+        "phone": p.get("phone", "").strip(),
+        "next": _next(request),
+        "step": "phone",
+    }
     if request.method == "POST":
         address = client_address(request)
         try:

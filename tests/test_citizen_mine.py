@@ -286,3 +286,28 @@ def test_the_signin_page_errors_are_chinese_and_keep_the_number(outbox, settings
     assert response.status_code == 400
     assert "验证码不正确" in response.content.decode()
     assert f'name="phone" value="{PHONE}"' in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.ratelimit
+def test_asking_again_too_soon_is_refused_on_the_page_in_chinese(outbox, settings):
+    settings.CITIZEN_CODE_RESEND_SECONDS = 60
+    client = Client()
+    assert client.post("/my/signin/", {"step": "phone", "phone": PHONE}).status_code == 200
+    response = client.post("/my/signin/", {"step": "phone", "phone": PHONE})
+    assert response.status_code == 429
+    assert "获取验证码过于频繁，请稍等一会儿再试。" in response.content.decode()
+    assert len(outbox) == 1
+    # The same answer for a number with appeals: nothing to learn from it.
+    submit(contact_phone=OTHER)
+    client.post("/my/signin/", {"step": "phone", "phone": OTHER})
+    again = client.post("/my/signin/", {"step": "phone", "phone": OTHER})
+    assert again.status_code == 429
+    said = re.compile(r'<p class="error" id="signin-error" role="alert">(.*?)</p>')
+    assert said.findall(again.content.decode()) == said.findall(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_a_signed_in_citizen_going_to_the_signin_page_lands_on_their_appeals():
+    client = signed_in()
+    assert client.get("/my/signin/")["Location"] == "/my/"

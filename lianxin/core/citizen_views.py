@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
-from .citizens import signin_code_check, signin_code_send
+from .citizens import citizen_account_of, signin_code_check, signin_code_send
 from .errors import LianxinError
 from .masking import mask_phone
 from .phones import normalise_phone, phone_keys
@@ -27,8 +27,6 @@ def citizen_phone_keys(request: HttpRequest) -> list[str]:
     user = request.user
     if not user.is_authenticated:
         return []
-    from .citizens import citizen_account_of
-
     account = citizen_account_of(user)
     if account is None:
         return []
@@ -53,6 +51,8 @@ def citizen_signin(request: HttpRequest) -> HttpResponse:
         "next": _next(request),
         "step": "phone",
     }
+    if request.method != "POST" and citizen_phone_keys(request):
+        return redirect(context["next"])  # signed in already
     if request.method == "POST":
         address = client_address(request)
         try:

@@ -77,6 +77,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
 	$(PY) bench/audit.py
+	$(PY) bench/citizen_lookup.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

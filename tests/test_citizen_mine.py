@@ -311,3 +311,21 @@ def test_asking_again_too_soon_is_refused_on_the_page_in_chinese(outbox, setting
 def test_a_signed_in_citizen_going_to_the_signin_page_lands_on_their_appeals():
     client = signed_in()
     assert client.get("/my/signin/")["Location"] == "/my/"
+
+
+@pytest.mark.django_db
+def test_appeals_taken_in_before_the_lookup_key_get_it_from_the_migration():
+    import importlib
+
+    from django.apps import apps
+
+    from lianxin.core.phones import phone_key
+
+    migration = importlib.import_module(
+        "lianxin.appeals.migrations.0013_contact_phone_key_backfill"
+    )
+    older = [submit(contact_phone="+86 138 1234 5678"), submit(contact_phone=OTHER), submit()]
+    Appeal.objects.update(contact_phone_key="")
+    migration.backfill(apps, None)
+    assert [fresh(a).contact_phone_key for a in older] == [phone_key(PHONE), phone_key(OTHER), ""]
+    assert page(signed_in(), "/my/").count("data-tn=") == 1

@@ -32,42 +32,38 @@ View = Callable[..., HttpResponse]
 
 
 def citizen_required(view: View) -> View:
-    """Only for a citizen signed in by SMS code; anyone else is sent to that sign-in."""
+    """Only for a citizen signed in by SMS code (anyone else is sent to that sign-in); the
+    view gets the lookup keys of their number after the request."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         keys = citizen_phone_keys(request)
         if not keys:
             return redirect("/my/signin/?" + urlencode({"next": request.get_full_path()}))
-        request.citizen_keys = keys  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        return view(request, keys, *args, **kwargs)
 
     return never_cache(wrapper)
 
 
 @citizen_required
-def mine(request: HttpRequest) -> HttpResponse:
-    appeals = citizen_appeals(request.user, request.citizen_keys)  # type: ignore[attr-defined]
+def mine(request: HttpRequest, keys: list[str]) -> HttpResponse:
+    appeals = citizen_appeals(request.user, keys)
     page = Paginator(appeals, 20).get_page(request.GET.get("page"))
     return render(request, "appeals/mine.html", {"page": page, "now": timezone.now()})
 
 
-def _own(request: HttpRequest, tracking_number: str) -> Any:
-    appeal = (
-        citizen_appeals(request.user, request.citizen_keys)  # type: ignore[attr-defined]
-        .filter(tracking_number=tracking_number)
-        .first()
-    )
+def _own(request: HttpRequest, keys: list[str], tracking_number: str) -> Any:
+    appeal = citizen_appeals(request.user, keys).filter(tracking_number=tracking_number).first()
     if appeal is None:  # another person's appeal, or none: the same answer
         raise Http404
     return appeal
 
 
 @citizen_required
-def mine_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def mine_detail(request: HttpRequest, keys: list[str], tracking_number: str) -> HttpResponse:
     """The tracking page of one of the citizen's appeals, its forms posting here: the same
     services as the query-code page, the citizen now known by their login."""
-    appeal = _own(request, tracking_number)
+    appeal = _own(request, keys, tracking_number)
     if request.method == "POST":
         p = request.POST
         try:
@@ -115,20 +111,16 @@ def mine_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 @citizen_required
-def mine_account(request: HttpRequest) -> HttpResponse:
-    unfinished = unfinished_appeals(request.user, request.citizen_keys)  # type: ignore[attr-defined]
+def mine_account(request: HttpRequest, keys: list[str]) -> HttpResponse:
+    unfinished = unfinished_appeals(request.user, keys)
     return render(request, "appeals/mine_account.html", {"unfinished": unfinished})
 
 
 @citizen_required
-def mine_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def mine_export(request: HttpRequest, keys: list[str], fmt: str) -> HttpResponse:
     if fmt not in ("json", "xlsx"):
         raise Http404
-    data = citizen_data_export(
-        user=request.user,
-        phone_keys=request.citizen_keys,  # type: ignore[attr-defined]
-        fmt=fmt,
-    )
+    data = citizen_data_export(user=request.user, phone_keys=keys, fmt=fmt)
     day = timezone.localdate().strftime("%Y%m%d")
     if fmt == "json":
         body, kind = citizen_export.as_json(data), "application/json; charset=utf-8"
@@ -142,15 +134,12 @@ def mine_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @require_POST
 @citizen_required
-def mine_delete(request: HttpRequest) -> HttpResponse:
+def mine_delete(request: HttpRequest, keys: list[str]) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that you want to delete your account."))
         return redirect("appeals:mine-account")
     try:
-        citizen_account_erase(
-            user=request.user,
-            phone_keys=request.citizen_keys,  # type: ignore[attr-defined]
-        )
+        citizen_account_erase(user=request.user, phone_keys=keys)
     except LianxinError as exc:
         messages.error(request, exc.message)
         return redirect("appeals:mine-account")

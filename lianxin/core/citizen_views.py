@@ -68,9 +68,6 @@ def citizen_signin(request: HttpRequest) -> HttpResponse:
             context["sent_to"] = mask_phone(normalise_phone(p.get("phone")))
             context["minutes"] = max(1, settings.CITIZEN_CODE_SECONDS // 60)
         except LianxinError as exc:
-            context["error_field"] = next(
-                iter(exc.fields), "code" if context["step"] == "code" else "phone"
-            )
             context["error"] = exc.message
             return render(request, "core/citizen_signin.html", context, status=exc.status)
     return render(request, "core/citizen_signin.html", context)

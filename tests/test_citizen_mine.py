@@ -329,3 +329,34 @@ def test_appeals_taken_in_before_the_lookup_key_get_it_from_the_migration():
     migration.backfill(apps, None)
     assert [fresh(a).contact_phone_key for a in older] == [phone_key(PHONE), phone_key(OTHER), ""]
     assert page(signed_in(), "/my/").count("data-tn=") == 1
+
+
+@pytest.fixture
+def rotation(monkeypatch):
+    from lianxin.core import keys
+
+    def rotate(current: str, old: str = ""):
+        monkeypatch.setenv("LIANXIN_KEY_PHONE_INDEX", current)
+        monkeypatch.setenv("LIANXIN_KEY_PHONE_INDEX_OLD", old)
+        keys.forget_keys()
+
+    yield rotate
+    keys.forget_keys()
+
+
+@pytest.mark.django_db
+def test_after_a_key_rotation_the_account_and_the_older_appeals_are_still_found(rotation):
+    from lianxin.core.phones import phone_key
+
+    rotation("first-key")
+    before = submit(title="轮换前的诉求", contact_phone=PHONE)
+    signed_in()
+    account = CitizenAccount.objects.get()
+    rotation("second-key", old="first-key")
+    after = submit(title="轮换后的诉求", contact_phone=PHONE)
+    assert fresh(before).contact_phone_key != fresh(after).contact_phone_key
+    text = page(signed_in(), "/my/")
+    assert before.tracking_number in text and after.tracking_number in text
+    # The same account, its key brought up to the current one.
+    assert CitizenAccount.objects.get().pk == account.pk
+    assert CitizenAccount.objects.get().phone_key == phone_key(PHONE)

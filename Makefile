@@ -43,7 +43,10 @@ serve: $(VENV)/.runtime
 	@# the database, so no request waits for it (docs/operations.md). At a lower priority
 	@# (nice 10): when the cores are busy, citizens' requests go first and the sweepers catch
 	@# up afterwards (measured with bench/intake.py).
+	@# The logging SMS backend writes the texts here (SMS_LOG_TEXT), so a citizen's sign-in
+	@# code for 我的诉求 (/my/) can be read in this console; production plugs in a gateway.
 	@mkdir -p $${LIANXIN_VAR_DIR:-var}
+	export SMS_LOG_TEXT=$${SMS_LOG_TEXT:-true}; \
 	nice -n 10 $(PY) manage.py run_schedule > $${LIANXIN_VAR_DIR:-var}/schedule.log 2>&1 & \
 	  trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	  $(VENV)/bin/gunicorn lianxin.wsgi:application --bind 127.0.0.1:$(PORT) --workers $(WORKERS) \
@@ -74,6 +77,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
 	$(PY) bench/audit.py
+	$(PY) bench/citizen_lookup.py
 
 # The multi-node topology of docs/topology.md on this machine (needs root: installs nginx and
 # PgBouncer with apt-get when missing): two app nodes behind nginx, PgBouncer, PostgreSQL

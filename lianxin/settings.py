@@ -357,6 +357,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "lianxin.core.tasks.purge_rate_counters",
         "schedule": timedelta(minutes=15),
     },
+    "core-purge-signin-codes": {
+        "task": "lianxin.core.tasks.purge_signin_codes",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # An audit event not sealed into the chain this long after it was written is reported by
@@ -377,6 +381,18 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "lianxin.core.sms.LoggingSmsBackend"
 SMS_LOG_TEXT = env_bool(
     "SMS_LOG_TEXT", False
 )  # the logging backend writes texts (never in production)
+
+# --- Citizens' sign-in by SMS code (我的诉求, core.citizens) ----------------------------------
+# How long a code lives (seconds), how many wrong tries kill it, how many codes one number and
+# one address may ask for, the wait before a number gets another, how many wrong codes one
+# address may type, and how long a citizen stays signed in (seconds; shared phones).
+CITIZEN_CODE_SECONDS = int(os.environ.get("CITIZEN_CODE_SECONDS", "300"))
+CITIZEN_CODE_ATTEMPTS = int(os.environ.get("CITIZEN_CODE_ATTEMPTS", "5"))
+CITIZEN_CODE_RATE_PHONE = os.environ.get("CITIZEN_CODE_RATE_PHONE", "5/hour")
+CITIZEN_CODE_RATE_ADDRESS = os.environ.get("CITIZEN_CODE_RATE_ADDRESS", "20/hour")
+CITIZEN_CODE_RESEND_SECONDS = int(os.environ.get("CITIZEN_CODE_RESEND_SECONDS", "60"))
+CITIZEN_SIGNIN_FAIL_RATE_ADDRESS = os.environ.get("CITIZEN_SIGNIN_FAIL_RATE_ADDRESS", "30/hour")
+CITIZEN_SESSION_SECONDS = int(os.environ.get("CITIZEN_SESSION_SECONDS", "7200"))
 
 # --- API -----------------------------------------------------------------------------------
 PUBLIC_SUBMIT_RATE = os.environ.get("PUBLIC_SUBMIT_RATE", "30/hour")

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from lianxin.core import citizen_views
 from lianxin.core import views as core_views
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("two-factor/", core_views.two_factor, name="two_factor"),
     path("two-factor/setup/", core_views.two_factor_setup, name="two_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("my/signin/", citizen_views.citizen_signin, name="citizen-signin"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("admin/", admin.site.urls),

@@ -73,6 +73,10 @@ def _no_rate_limits(settings, request):
         settings.LOGIN_RATE_ADDRESS = "off"
         settings.LOGIN_RATE_ACCOUNT = "off"
         settings.LOGIN_RATE_OTP = "off"
+        settings.CITIZEN_CODE_RATE_PHONE = "off"
+        settings.CITIZEN_CODE_RATE_ADDRESS = "off"
+        settings.CITIZEN_CODE_RESEND_SECONDS = 0
+        settings.CITIZEN_SIGNIN_FAIL_RATE_ADDRESS = "off"
     uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
         request.fixturenames
     )

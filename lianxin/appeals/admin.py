@@ -38,7 +38,7 @@ class AppealAdmin(AppealModelAdmin):
     list_display = ["tracking_number", "title", "status", "unit", "urgency", "created_at"]
     list_filter = ["status", "urgency", "track", "channel"]
     search_fields = ["tracking_number", "title"]
-    exclude = ["contact_name", "contact_phone", "contact_email"]
+    exclude = ["contact_name", "contact_phone", "contact_email", "contact_phone_key"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

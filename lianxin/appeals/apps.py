@@ -37,6 +37,7 @@ class AppealsConfig(AppConfig):
                 "close": _("Closed"),
                 "merge": _("Merged"),
                 "withdraw": _("Withdrawn"),
+                "contact_erase": _("Citizen's contact details erased (account deleted)"),
                 "supervise": _("Supervised"),
                 "escalate": _("Overdue: escalated"),
                 "suggest": _("Category suggested by the router"),

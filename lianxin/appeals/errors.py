@@ -15,6 +15,7 @@ class Code(StrEnum):
     MISSING_COLUMN = "missing_column"
     FUTURE_DATE = "future_date"
     INVALID = "invalid"
+    APPEALS_UNFINISHED = "appeals_unfinished"
 
 
 # What each code means, for the API schema (lianxin/api_schema.py) and whoever reads it.
@@ -28,4 +29,5 @@ DESCRIPTIONS: dict[Code, str] = {
     Code.MISSING_COLUMN: "An import file without a required column.",
     Code.FUTURE_DATE: "An imported appeal submitted in the future.",
     Code.INVALID: "An imported row the importer refuses (e.g. an unknown category).",
+    Code.APPEALS_UNFINISHED: "A citizen's account deleted while some of their appeals are open.",
 }

@@ -156,6 +156,11 @@ class Appeal(models.Model):
     )
     contact_name = models.CharField(_("name"), max_length=50, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # The number's lookup key (core.phones.phone_key): a citizen's appeals by every channel,
+    # found through an index however the number was written, without a clear copy of it.
+    contact_phone_key = models.CharField(
+        _("phone lookup key"), max_length=64, blank=True, default=""
+    )
     contact_email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -239,6 +244,9 @@ class Appeal(models.Model):
             models.Index(fields=["status", "handling_deadline"], name="appeal_status_due_idx"),
             models.Index(fields=["unit", "status"], name="appeal_unit_status_idx"),
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
+            # 我的诉求: a citizen's appeals by their number's lookup key (equality only, so
+            # one plain b-tree; db_index would add a second, pattern index on PostgreSQL).
+            models.Index(fields=["contact_phone_key"], name="appeal_phone_key_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),
             # The routing sweeper's work (every second without a broker): only the appeals

@@ -2,14 +2,14 @@
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
 
 from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
 from .lifecycle import ACTION_PERMS, ALLOWED_FROM
-from .models import Appeal, AppealQuerySet, Extension, FollowUp
+from .models import OPEN_STATES, Appeal, AppealQuerySet, Extension, FollowUp, Status
 
 
 def appeals_visible_to(user: Any) -> AppealQuerySet:
@@ -143,4 +143,25 @@ def with_last_followup(appeals: AppealQuerySet) -> AppealQuerySet:
         has_followup=Exists(FollowUp.objects.filter(appeal=OuterRef("pk"))),
         last_resolved=Subquery(_LAST_FOLLOWUP.values("resolved")[:1]),
         last_satisfaction=Subquery(_LAST_FOLLOWUP.values("satisfaction")[:1]),
+    )
+
+
+def citizen_appeals(user: Any, phone_keys: list[str]) -> AppealQuerySet:
+    """A signed-in citizen's appeals: every one filed with their number by any channel (the
+    indexed lookup key, under each key in use) and any they filed signed in. Open ones first
+    (those waiting for the citizen's rating among them), then the newest."""
+    q = Q(submitted_by=user) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    if phone_keys:
+        q |= Q(contact_phone_key__in=phone_keys)
+    waiting = Case(
+        When(status__in=OPEN_STATES, then=Value(0)),
+        When(status=Status.REPLIED, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        Appeal.objects.filter(q)
+        .select_related("unit", "category")
+        .annotate(finished=waiting)
+        .order_by("finished", "-created_at", "-pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import mine_views, views
 
 app_name = "appeals"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("track/", views.track, name="track"),
     path("board/", views.board, name="board"),
+    path("my/", mine_views.mine, name="mine"),
+    path("my/account/", mine_views.mine_account, name="mine-account"),
+    path("my/export.<str:fmt>", mine_views.mine_export, name="mine-export"),
+    path("my/delete/", mine_views.mine_delete, name="mine-delete"),
+    path("my/appeals/<str:tracking_number>/", mine_views.mine_detail, name="mine-detail"),
     path("workbench/", views.workbench, name="workbench"),
     path("dispatch/", views.dispatch_console, name="dispatch"),
     path("supervision/", views.supervision, name="supervision"),

@@ -23,5 +23,8 @@ class CoreConfig(AppConfig):
                 "two_factor_enrol": _("Second factor: set-up begun"),
                 "two_factor_confirm": _("Second factor set up"),
                 "two_factor_reset": _("Second factor reset"),
+                "citizen_signin": _("Citizen signed in by SMS code"),
+                "citizen_data_export": _("Citizen downloaded a copy of their data"),
+                "citizen_account_delete": _("Citizen deleted their account"),
             }
         )

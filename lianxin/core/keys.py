@@ -31,6 +31,8 @@ PURPOSES = frozenset(
         "duty-rating",  # evaluation: one anonymous rating per address and duty report
         "rate-address",  # core.ratelimit: addresses in counters
         "audit-log",  # core.audit: each event's content hash and the chain head's signature
+        "phone-index",  # core.phones: the lookup key of a phone number (appeals, citizens)
+        "signin-code",  # core.citizens: one-time SMS sign-in codes, kept only as this hash
     }
 )
 

@@ -307,3 +307,47 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CitizenAccount(models.Model):
+    """A citizen's login (我的诉求), bound to the mobile number they proved with an SMS code.
+    The number itself is not kept: only its lookup key (core.phones), which finds their
+    appeals. Deleting the account removes this row and deactivates the login."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="citizen_account",
+        verbose_name=_("login"),
+    )
+    phone_key = models.CharField(_("phone lookup key"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    last_signin_at = models.DateTimeField(_("last sign-in"))
+
+    class Meta:
+        verbose_name = _("citizen account")
+        verbose_name_plural = _("citizen accounts")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+
+class SigninCode(models.Model):
+    """A one-time SMS sign-in code, kept only as a keyed hash (core.keys `signin-code`) with
+    its own random salt: a copy of the database shows neither the code nor the number."""
+
+    phone_key = models.CharField(_("phone lookup key"), max_length=64)
+    salt = models.CharField(_("salt"), max_length=32)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_key", "-created_at"], name="signincode_phone_idx")]
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} #{self.pk}"

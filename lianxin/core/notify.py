@@ -51,3 +51,12 @@ def notify_people(users: Iterable[Any], *, subject: str, body: str, link: str = 
     for user in users:
         notification_send(channel="inapp", recipient=user, subject=subject, body=body, link=link)
         notification_send(channel="email", recipient=user, subject=subject, body=body, link=link)
+
+
+def notifications_forget_addresses(addresses: Iterable[str]) -> int:
+    """Erase these phone numbers and email addresses from the messages kept (a citizen's
+    account deleted, PIPL): the record that a message went stays, not to whom."""
+    wanted = {a for a in addresses if a}
+    if not wanted:
+        return 0
+    return Notification.objects.filter(address__in=wanted).update(address="")

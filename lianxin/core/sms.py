@@ -22,6 +22,18 @@ class LoggingSmsBackend:
             log.info("SMS to %s (%d characters, text not logged)", mask_phone(phone), len(text))
 
 
+# What MemorySmsBackend "sent": (number, text) pairs, like Django's locmem mail outbox. For
+# tests and demonstrations in one process only; never a production backend.
+outbox: list[tuple[str, str]] = []
+
+
+class MemorySmsBackend:
+    """Keeps the messages in `outbox` (this process's memory) instead of sending them."""
+
+    def send(self, phone: str, text: str) -> None:
+        outbox.append((phone, text))
+
+
 class SmsBackend(Protocol):
     def send(self, phone: str, text: str) -> None: ...
 

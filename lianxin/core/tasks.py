@@ -113,6 +113,14 @@ def purge_rate_counters() -> int:
 
 
 @shared_task
+def purge_signin_codes() -> int:
+    """SMS sign-in codes used or expired (core.citizens) are not kept."""
+    from .citizens import purge_signin_codes as purge
+
+    return purge()
+
+
+@shared_task
 def seal_audit_log() -> int:
     """Chain the audit events written since the last run (core.audit.audit_seal)."""
     return audit_seal()

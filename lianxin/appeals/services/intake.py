@@ -18,6 +18,7 @@ from lianxin.core import clock
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import Conflict, InvalidInput
+from lianxin.core.phones import phone_key
 from lianxin.core.queue import enqueue
 
 # The module, not its names: tasks imports the services, so its names may not exist yet
@@ -152,6 +153,7 @@ def appeal_submit(
     calendar = Calendar.load()
     appeal = Appeal(
         **values,
+        contact_phone_key=phone_key(values["contact_phone"]),
         urgency=urgency,
         track=track,
         channel=channel,

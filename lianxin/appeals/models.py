@@ -239,6 +239,8 @@ class Appeal(models.Model):
             models.Index(fields=["status", "handling_deadline"], name="appeal_status_due_idx"),
             models.Index(fields=["unit", "status"], name="appeal_unit_status_idx"),
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
+            # A caller's earlier appeals, looked up by number while the call is on (hotline).
+            models.Index(fields=["contact_phone", "created_at"], name="appeal_phone_time_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),
             # The routing sweeper's work (every second without a broker): only the appeals

@@ -145,6 +145,11 @@ class Figures:
     def answered_share(self) -> float | None:
         return self.answered / self.handled if self.handled else None
 
+    @property
+    def answered_percent(self) -> str:
+        share = self.answered_share
+        return "—" if share is None else f"{share * 100:.1f}%"
+
 
 _DURATION = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
 

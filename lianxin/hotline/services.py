@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -66,7 +67,7 @@ def call_open(
     recording_ref = _text(recording_ref, "recording_ref", 100)
     with transaction.atomic():
         # The operator's own row serialises their calls: two pushes at once make one call.
-        type(operator).objects.select_for_update().filter(pk=operator.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=operator.pk).first()
         current = open_call_of(operator)
         if current is not None:
             if source == Source.TELEPHONY:

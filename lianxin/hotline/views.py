@@ -231,6 +231,12 @@ def centre(request: HttpRequest) -> HttpResponse:
             "total": total,
             "per_operator": per_operator,
             "period": period,
+            "periods": [
+                ("shift", _("This shift")),
+                ("today", _("Today")),
+                ("7", _("Last 7 days")),
+                ("30", _("Last 30 days")),
+            ],
             "since": since,
             "calls": selectors.recent_calls(request.user, since=since),
         },

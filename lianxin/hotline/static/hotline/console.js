@@ -184,6 +184,13 @@
       var next = fields[fields.indexOf(t) + 1];
       if (next) next.focus();
     });
+    /* Alt+1, Alt+2, Alt+3: the three outcomes, without leaving the keyboard. */
+    var outcomes = { Digit1: "answered", Digit2: "created", Digit3: "added" };
+    document.addEventListener("keydown", function (ev) {
+      if (!ev.altKey || !outcomes[ev.code]) return;
+      ev.preventDefault();
+      form.querySelector("button[name=outcome][value=" + outcomes[ev.code] + "]").click();
+    });
     if (matter()) typed();
   }
 

@@ -38,7 +38,7 @@ def load(*, now: datetime | None = None) -> list[tuple[str, str, str]]:
     now = now or clock.now()
     hotline = Unit.objects.get(code="hotline")
     operator = _person("operator", "坐席小王", Role.OPERATOR, hotline)
-    logins = [("operator", Role.OPERATOR, hotline.name)]
+    logins: list[tuple[str, str, str]] = [("operator", str(Role.OPERATOR), hotline.name)]
     if Call.objects.filter(recording_ref__startswith="DEMO-CALL-").exists():
         return logins
     start = now - timedelta(minutes=50)

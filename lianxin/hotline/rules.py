@@ -9,7 +9,7 @@ from lianxin.core.models import Role
 
 
 def add_perm(name: str, predicate: Any) -> None:
-    rules.add_perm(name, predicate)  # type: ignore[no-untyped-call]  # django-rules has no hints
+    rules.add_perm(name, predicate)
 
 
 @rules.predicate

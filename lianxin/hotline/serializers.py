@@ -18,7 +18,7 @@ class CallSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     phone = serializers.CharField()
     outcome = serializers.CharField(help_text="`open` until the operator records the outcome.")
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # the field, not Field.source
     started_at = serializers.DateTimeField()
     recording_ref = serializers.CharField()
     console = serializers.CharField(help_text="The operator console that shows the call.")

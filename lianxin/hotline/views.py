@@ -34,7 +34,7 @@ def _operator(request: HttpRequest) -> None:
 def _console(
     request: HttpRequest, *, error: LianxinError | None = None, data: Any = None
 ) -> HttpResponse:
-    user = request.user
+    user: Any = request.user
     now = clock.now()
     call = services.open_call_of(user)
     since = selectors.shift_start(now)
@@ -98,7 +98,7 @@ def call_finish(request: HttpRequest, pk: int) -> HttpResponse:
     _operator(request)
     post = request.POST
     outcome = post.get("outcome")
-    common = {
+    common: dict[str, Any] = {
         "call": pk,
         "actor": request.user,
         "note": post.get("note"),

@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench bench-topology bench-cpu faults messages clean
+.PHONY: run serve setup test lint bench bench-topology bench-cpu bench-console faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench-topology: $(VENV)/.dev
 # CPU seconds per request of each type, for docs/capacity.md.
 bench-cpu: $(VENV)/.dev
 	$(PY) bench/cpu_cost.py
+
+# The operator console's lookups over 1,000,000 appeals and 50,000 articles on PostgreSQL
+# (about 10 minutes on two cores, most of it building the data).
+bench-console: $(VENV)/.dev
+	$(PY) bench/console.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

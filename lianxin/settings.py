@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "lianxin.participation",
     "lianxin.outreach",
     "lianxin.knowledge",
+    "lianxin.hotline",
 ]
 
 MIDDLEWARE = [
@@ -439,6 +440,11 @@ APPRAISAL_MIN_RESPONSES = 10
 APPRAISAL_MIN_RESPONSE_RATE = 0.3
 # Anonymous ratings of duty-and-integrity reports per network address, e.g. "10/hour"; "off".
 DUTY_RATING_ANON_RATE = os.environ.get("DUTY_RATING_ANON_RATE", "10/hour")
+# The hotline's shifts begin at these local hours (e.g. "0,8,16": three shifts of eight hours);
+# an operator's console shows the figures of the shift running now.
+HOTLINE_SHIFT_STARTS = [
+    int(h) for h in os.environ.get("HOTLINE_SHIFT_STARTS", "0,8,16").split(",") if h.strip()
+]
 # Earlier appeals within this many days either side are compared for duplicates.
 DUPLICATE_WINDOW_DAYS = int(os.environ.get("DUPLICATE_WINDOW_DAYS", "30"))
 # Misconduct reports: "eu" clocks (acknowledge in 7 days, feedback in 3 months) or "xinfang"

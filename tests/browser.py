@@ -149,6 +149,7 @@ LATIN_ALLOWED = {
     "English",
     "km",
     "Ctrl",
+    "Alt",
     "Mac",  # the key and the computer, as printed on them
 }
 LATIN_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z_]{2,}(?![\w@./:-])")

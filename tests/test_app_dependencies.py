@@ -19,6 +19,9 @@ MAY_IMPORT = {
     "outreach": {"appeals", "core", "insight"},
     # knowledge proposes articles from well-rated replies (appeals, evaluation).
     "knowledge": {"appeals", "core", "evaluation"},
+    # the operator console: callers' appeals, the router's suggestion and insight's duplicates,
+    # knowledge-base answers.
+    "hotline": {"appeals", "core", "insight", "knowledge"},
 }
 IMPORT = re.compile(r"^\s*(?:from|import)\s+lianxin\.([a-z0-9_]+)", re.MULTILINE)
 

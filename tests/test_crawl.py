@@ -28,6 +28,7 @@ ROLES = [
     (None, PHONE),
     ("citizen", PHONE),
     ("dispatcher", DESKTOP),
+    ("operator", DESKTOP),
     ("handler-vet", PHONE),
     ("leader-vet", DESKTOP),
     ("handler-dongcheng", PHONE),

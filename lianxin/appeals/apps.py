@@ -41,6 +41,7 @@ class AppealsConfig(AppConfig):
                 "supervise": _("Supervised"),
                 "escalate": _("Overdue: escalated"),
                 "suggest": _("Category suggested by the router"),
+                "supplement": _("The citizen added information (hotline call)"),
             }
         )
         for model in (Category, Unit):

@@ -244,8 +244,9 @@ class Appeal(models.Model):
             models.Index(fields=["status", "handling_deadline"], name="appeal_status_due_idx"),
             models.Index(fields=["unit", "status"], name="appeal_unit_status_idx"),
             models.Index(fields=["updated_at"], name="appeal_updated_idx"),
-            # 我的诉求: a citizen's appeals by their number's lookup key (equality only, so
-            # one plain b-tree; db_index would add a second, pattern index on PostgreSQL).
+            # A number's appeals by its lookup key: 我的诉求 and the operator console's caller
+            # history (equality only, so one plain b-tree; db_index would add a second,
+            # pattern index on PostgreSQL).
             models.Index(fields=["contact_phone_key"], name="appeal_phone_key_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),

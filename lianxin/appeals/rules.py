@@ -23,6 +23,12 @@ def is_dispatcher(user: Any, appeal: Appeal | None = None) -> bool:
 
 
 @rules.predicate
+def is_operator(user: Any, appeal: Appeal | None = None) -> bool:
+    """A hotline operator (坐席) takes callers' additions to their appeals, whichever unit."""
+    return has_role(user, Role.OPERATOR)
+
+
+@rules.predicate
 def is_unit_handler(user: Any, appeal: Appeal | None = None) -> bool:
     unit = getattr(appeal, "unit", None)
     return unit is not None and has_role(user, Role.HANDLER, Role.LEADER, over=unit)
@@ -96,6 +102,8 @@ add_perm("appeals.co_handle_appeal", is_dispatcher | is_unit_handler)
 # head of the organ or unit" handling it; a hotline appeal's clock is the hotline's to extend.
 add_perm("appeals.decide_extension", is_dispatcher | is_supervisor | (is_unit_leader & is_xinfang))
 add_perm("appeals.follow_up_appeal", is_dispatcher)
+# A citizen's new information on an open appeal, taken on the phone (补充).
+add_perm("appeals.supplement_appeal", is_dispatcher | is_operator)
 # A reply held for its low quality score: the leaders of the appeal's unit (and admins) decide.
 add_perm("appeals.review_reply", is_unit_leader)
 add_perm("appeals.supervise_appeal", is_supervisor)

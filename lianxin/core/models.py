@@ -99,6 +99,9 @@ class Unit(models.Model):
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("Citizen")
     DISPATCHER = "dispatcher", _("Dispatcher")
+    # 坐席: takes the hotline's calls (hotline app); sees callers' earlier appeals, not the
+    # dispatcher's queue.
+    OPERATOR = "operator", _("Hotline operator")
     HANDLER = "handler", _("Handler")
     LEADER = "leader", _("Unit leader")
     SUPERVISOR = "supervisor", _("Supervisor")

@@ -52,6 +52,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 # an error page's way back).
 LANDINGS = [
     ((Role.DISPATCHER,), "appeals:dispatch"),
+    ((Role.OPERATOR,), "hotline:console"),
     ((Role.HANDLER, Role.LEADER), "appeals:workbench"),
     ((Role.SUPERVISOR,), "appeals:supervision"),
     ((Role.INSPECTOR,), "supervision:report-cases"),

@@ -43,6 +43,7 @@ from .handling import (
 )
 from .intake import PHONE_RE, appeal_submit, validated_intake
 from .supervision import appeal_escalate_overdue, appeal_supervise
+from .supplement import appeal_supplement
 
 __all__ = [
     "ACTION_LABELS",
@@ -71,6 +72,7 @@ __all__ = [
     "appeal_route",
     "appeal_submit",
     "appeal_supervise",
+    "appeal_supplement",
     "appeal_transfer",
     "appeal_withdraw",
     "clean_text",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core import signing
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from lianxin.core.access import may, subtree_q, units_where
@@ -9,7 +10,7 @@ from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
 from .lifecycle import ACTION_PERMS, ALLOWED_FROM
-from .models import Appeal, AppealQuerySet, Extension, FollowUp
+from .models import Appeal, AppealPhoto, AppealQuerySet, Extension, FollowUp
 
 
 def appeals_visible_to(user: Any) -> AppealQuerySet:
@@ -144,3 +145,44 @@ def with_last_followup(appeals: AppealQuerySet) -> AppealQuerySet:
         last_resolved=Subquery(_LAST_FOLLOWUP.values("resolved")[:1]),
         last_satisfaction=Subquery(_LAST_FOLLOWUP.values("satisfaction")[:1]),
     )
+
+
+def public_photos(appeal: Appeal) -> list[AppealPhoto]:
+    """The photos anyone may see: of a public appeal (the board's rule), and each one allowed
+    to be shown by whoever added it (a checkbox, off by default)."""
+    if not Appeal.objects.public().filter(pk=appeal.pk).exists():
+        return []
+    return list(appeal.photos.filter(is_public=True))
+
+
+# A citizen who proved the query code on the tracking page sees all of the appeal's photos,
+# through links signed for one hour (the code itself never goes into an address).
+_PHOTO_SALT = "appeals.photo"
+PHOTO_LINK_SECONDS = 3600
+
+
+def citizen_photo_token(photo: AppealPhoto) -> str:
+    return signing.dumps(photo.pk, salt=_PHOTO_SALT)
+
+
+def appeal_photo_for(viewer: Any, pk: int, *, token: str = "") -> AppealPhoto | None:
+    """A photo for `viewer`: staff who may see its appeal see all of its photos, and so does
+    the citizen holding a link from the tracking page (`token`); anyone else only a public
+    one (`public_photos`). None otherwise. The one check for serving a photo."""
+    photo = AppealPhoto.objects.select_related("appeal__unit").filter(pk=pk).first()
+    if photo is None:
+        return None
+    if token:
+        try:
+            signed = signing.loads(token, salt=_PHOTO_SALT, max_age=PHOTO_LINK_SECONDS)
+        except signing.BadSignature:
+            signed = None
+        if signed == photo.pk:
+            return photo
+    if getattr(viewer, "is_authenticated", False) and may(
+        viewer, "appeals.view_appeal", photo.appeal
+    ):
+        return photo
+    if photo.is_public and Appeal.objects.public().filter(pk=photo.appeal_id).exists():
+        return photo
+    return None

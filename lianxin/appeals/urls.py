@@ -8,6 +8,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("track/", views.track, name="track"),
     path("board/", views.board, name="board"),
+    path("appeal-photos/<int:pk>/", views.appeal_photo, name="photo"),
     path("workbench/", views.workbench, name="workbench"),
     path("dispatch/", views.dispatch_console, name="dispatch"),
     path("supervision/", views.supervision, name="supervision"),

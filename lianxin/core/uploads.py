@@ -136,12 +136,14 @@ def sniff(file: Any) -> Kind | None:
 
 
 def _is_installer(file: Any) -> bool:
-    data = file.read(1 << 20)
+    head = file.read(0x40)
     try:
-        shift = int.from_bytes(data[0x1E:0x20], "little")
-        root = (int.from_bytes(data[0x30:0x34], "little") + 1) << shift
-        return data[root + 0x50 : root + 0x60] in _INSTALLER_CLSIDS
-    except (OverflowError, ValueError, MemoryError):
+        shift = int.from_bytes(head[0x1E:0x20], "little")
+        root = (int.from_bytes(head[0x30:0x34], "little") + 1) << shift
+        # The root entry may lie anywhere in the file: read its class id where it is.
+        file.seek(root + 0x50)
+        return bool(file.read(16) in _INSTALLER_CLSIDS)
+    except (OverflowError, ValueError, MemoryError, OSError):
         return True  # too broken to tell: refuse
 
 

@@ -384,3 +384,11 @@ def test_staff_see_an_external_photo_link_as_text_only(client, people, district)
     page = client.get(f"/appeals/{appeal.tracking_number}/").content.decode()
     assert "<code>http://169.254.169.254/latest/meta-data/</code>" in page
     assert 'src="http://169.254.169.254' not in page and 'href="http://169.254' not in page
+
+
+def test_the_public_board_shows_only_the_photos_allowed(client, media):
+    shown = submit(photos=[photo()], is_public=True, photos_public=True)
+    kept = submit(photos=[photo()], is_public=True, photos_public=False)
+    page = client.get("/board/").content.decode()
+    assert f"/appeal-photos/{shown.photos.get().pk}/" in page
+    assert f"/appeal-photos/{kept.photos.get().pk}/" not in page

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.core import signing
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
@@ -147,12 +147,17 @@ def with_last_followup(appeals: AppealQuerySet) -> AppealQuerySet:
     )
 
 
+def shown_photos() -> QuerySet[AppealPhoto]:
+    """Photos whoever added them allowed to be shown (a checkbox, off by default); the public
+    sees them only on a public appeal (`public_photos`, or a list of Appeal.objects.public())."""
+    return AppealPhoto.objects.filter(is_public=True)
+
+
 def public_photos(appeal: Appeal) -> list[AppealPhoto]:
-    """The photos anyone may see: of a public appeal (the board's rule), and each one allowed
-    to be shown by whoever added it (a checkbox, off by default)."""
+    """The photos anyone may see: of a public appeal (the board's rule), allowed each."""
     if not Appeal.objects.public().filter(pk=appeal.pk).exists():
         return []
-    return list(appeal.photos.filter(is_public=True))
+    return list(shown_photos().filter(appeal=appeal))
 
 
 # A citizen who proved the query code on the tracking page sees all of the appeal's photos,
@@ -183,6 +188,4 @@ def appeal_photo_for(viewer: Any, pk: int, *, token: str = "") -> AppealPhoto | 
         viewer, "appeals.view_appeal", photo.appeal
     ):
         return photo
-    if photo.is_public and Appeal.objects.public().filter(pk=photo.appeal_id).exists():
-        return photo
-    return None
+    return photo if photo in public_photos(photo.appeal) else None

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from .selectors import (
     appeals_visible_to,
     citizen_photo_token,
     dispatch_units,
+    shown_photos,
 )
 from .services.citizen import appeal_follow_up, appeal_withdraw, query_code_for
 from .services.intake import appeal_submit
@@ -175,7 +176,11 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    qs = Appeal.objects.public().select_related("unit", "category")
+    qs = (
+        Appeal.objects.public()
+        .select_related("unit", "category")
+        .prefetch_related(Prefetch("photos", queryset=shown_photos(), to_attr="shown_photos"))
+    )
     if category := request.GET.get("category"):
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))

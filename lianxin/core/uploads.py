@@ -1,4 +1,4 @@
-"""Files people upload (notice attachments, visit photos; appeal photos next): judged by their
+"""Files people upload (notice attachments, visit and appeal photos, report evidence): judged by
 content, not their name or the browser's content type; limited in size (UPLOAD_MAX_BYTES) and
 number; stored through Django's storage under a random name; removed again when the transaction
 that stored them does not commit; served back as downloads, photos inline (`clean_photo` made

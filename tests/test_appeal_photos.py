@@ -392,3 +392,43 @@ def test_the_public_board_shows_only_the_photos_allowed(client, media):
     page = client.get("/board/").content.decode()
     assert f"/appeal-photos/{shown.photos.get().pk}/" in page
     assert f"/appeal-photos/{kept.photos.get().pk}/" not in page
+
+
+def test_photos_of_a_reply_held_for_review_wait_with_it(client, media, people, district, settings):
+    from lianxin.appeals.selectors import citizen_photos, public_photos
+
+    appeal = walk(
+        submit(photos=[photo()], is_public=True, photos_public=True),
+        Status.HANDLING,
+        people,
+        district,
+    )
+    settings.REPLY_REVIEW_THRESHOLD = 1.01  # every reply is held for the unit leader
+    held = services.appeal_reply(
+        appeal=appeal,
+        actor=people["vet_handler"],
+        text="已处理。",
+        after_photos=[photo()],
+        photos_public=True,
+    )
+    assert held.status == Status.REVIEWING and held.photos.count() == 2
+    assert [p.kind for p in citizen_photos(held)] == ["citizen"]
+    assert [p.kind for p in public_photos(held)] == ["citizen"]
+    after = held.photos.get(kind="after")
+    assert client.get(f"/appeal-photos/{after.pk}/").status_code == 404
+
+
+def test_forms_that_take_photos_still_check_csrf(media, people, district):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/submit/", {**VALID, "photos": [photo()]}).status_code == 403
+    appeal = walk(submit(), Status.HANDLING, people, district)
+    strict.force_login(people["vet_handler"])
+    sent = strict.post(
+        f"/appeals/{appeal.tracking_number}/act/reply/",
+        {"text": GOOD_REPLY, "after_photos": [photo()]},
+    )
+    assert sent.status_code == 403
+    assert Appeal.objects.count() == 1 and not AppealPhoto.objects.exists()
+    assert stored_files(media) == []

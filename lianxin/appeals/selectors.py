@@ -10,7 +10,15 @@ from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
 from .lifecycle import ACTION_PERMS, ALLOWED_FROM
-from .models import Appeal, AppealPhoto, AppealQuerySet, Extension, FollowUp
+from .models import (
+    Appeal,
+    AppealPhoto,
+    AppealQuerySet,
+    Extension,
+    FollowUp,
+    PhotoKind,
+    Status,
+)
 
 
 def appeals_visible_to(user: Any) -> AppealQuerySet:
@@ -147,10 +155,20 @@ def with_last_followup(appeals: AppealQuerySet) -> AppealQuerySet:
     )
 
 
+# While a reply is held for the unit leader's review, the citizen does not see it yet, nor
+# the handler's before/after photos that came with it.
+_HELD = Q(appeal__status=Status.REVIEWING) & ~Q(kind=PhotoKind.CITIZEN)
+
+
+def citizen_photos(appeal: Appeal) -> list[AppealPhoto]:
+    """The photos the citizen sees on the tracking page (proved by the query code)."""
+    return list(AppealPhoto.objects.filter(appeal=appeal).exclude(_HELD).select_related("appeal"))
+
+
 def shown_photos() -> QuerySet[AppealPhoto]:
     """Photos whoever added them allowed to be shown (a checkbox, off by default); the public
     sees them only on a public appeal (`public_photos`, or a list of Appeal.objects.public())."""
-    return AppealPhoto.objects.filter(is_public=True)
+    return AppealPhoto.objects.filter(is_public=True).exclude(_HELD)
 
 
 def public_photos(appeal: Appeal) -> list[AppealPhoto]:

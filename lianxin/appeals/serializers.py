@@ -11,7 +11,13 @@ from rest_framework import serializers
 from lianxin.core.models import AuditEvent, Unit
 
 from .models import Appeal, AppealPhoto, Category, PhotoKind, Satisfaction, Track, Urgency
-from .selectors import appeal_actions, appeal_contact, appeal_timeline, citizen_photo_token
+from .selectors import (
+    appeal_actions,
+    appeal_contact,
+    appeal_timeline,
+    citizen_photo_token,
+    citizen_photos,
+)
 from .services import MAX_CONTENT, MAX_TITLE, query_code_for
 
 # Length limits are enforced by the services; these caps only stop absurd payloads early.
@@ -112,9 +118,11 @@ class PhotoSerializer(serializers.Serializer[Any]):
 
 
 def _photos(appeal: Appeal, *, signed: bool) -> list[dict[str, Any]]:
+    """Signed links for the citizen (only the photos they see), plain ones for staff."""
+    photos = citizen_photos(appeal) if signed else appeal.photos.all()
     # As in get_timeline below: the stubs miss what many=True makes.
     return PhotoSerializer(  # type: ignore[return-value]
-        appeal.photos.all(), many=True, context={"signed": signed}
+        photos, many=True, context={"signed": signed}
     ).data
 
 

@@ -42,6 +42,7 @@ from .selectors import (
     appeal_whereabouts,
     appeals_visible_to,
     citizen_photo_token,
+    citizen_photos,
     dispatch_units,
     shown_photos,
 )
@@ -165,7 +166,7 @@ def track(request: HttpRequest) -> HttpResponse:
             context.update(
                 appeal=appeal,
                 query_code=code,
-                photos=_photo_links(appeal.photos.all(), signed=True),
+                photos=_photo_links(citizen_photos(appeal), signed=True),
                 timeline=appeal_timeline(appeal, public=True),
                 satisfaction_choices=Satisfaction.choices,
                 estimated=Calendar.load().is_estimated(

@@ -432,3 +432,11 @@ def test_forms_that_take_photos_still_check_csrf(media, people, district):
     assert sent.status_code == 403
     assert Appeal.objects.count() == 1 and not AppealPhoto.objects.exists()
     assert stored_files(media) == []
+
+
+def test_a_form_sent_back_for_its_text_asks_for_the_photos_again(client, media):
+    page = client.post(
+        "/submit/", {"title": "", "content": "有内容", "urgency": "ordinary", "photos": [photo()]}
+    ).content.decode()
+    assert 'id="photo-error"' in page
+    assert not Appeal.objects.exists() and stored_files(media) == []

@@ -106,7 +106,13 @@ def _submit(request: HttpRequest, photos: list[Any], unread: LianxinError | None
     return render(
         request,
         "appeals/submit.html",
-        {"form": form, "photo_error": photo_error, "photos_max": settings.APPEAL_PHOTOS_MAX},
+        {
+            "form": form,
+            "photo_error": photo_error,
+            # A browser never fills a file input again: the citizen is told to choose anew.
+            "photos_again": bool(photos) and not photo_error,
+            "photos_max": settings.APPEAL_PHOTOS_MAX,
+        },
         status=400 if photo_error else 200,
     )
 

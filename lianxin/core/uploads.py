@@ -367,7 +367,12 @@ def download(stored: str, *, name: str, kind: str, inline: bool = False) -> File
         content_type=KINDS[kind].content_type if kind in KINDS else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # A photo opened in its own tab is shown by the browser in a page of its own making, which
+    # styles it inline; styles are all it may have (the sandbox and default-src keep scripts,
+    # frames and requests out).
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'" + (
+        "; style-src 'unsafe-inline'" if inline else ""
+    )
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
 

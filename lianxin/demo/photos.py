@@ -90,7 +90,6 @@ def load(*, now: datetime | None = None) -> None:
                 photos=[uploads.buffer(manhole_picture(), "井盖.jpg")],
                 photos_public=True,
                 source_ref=MANHOLE_REF,
-                actor_label="demo",
             )
     if Appeal.objects.filter(channel=Channel.WEB, source_ref=LAMP_REF).exists():
         return
@@ -110,7 +109,6 @@ def load(*, now: datetime | None = None) -> None:
             photos=[uploads.buffer(lamp_picture(lit=False), "路灯.jpg")],
             photos_public=True,
             source_ref=LAMP_REF,
-            actor_label="demo",
         )
     with clock.at(now - timedelta(days=2) + timedelta(minutes=20)):
         lamp = appeal_dispatch(appeal=lamp, unit=street, actor=dispatcher)

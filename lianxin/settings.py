@@ -419,6 +419,10 @@ AUTO_DISPATCH_CONFIDENCE = float(os.environ.get("AUTO_DISPATCH_CONFIDENCE", "0.9
 # citizen sees them; an empty REPLY_SCORER turns scoring off.
 REPLY_SCORER = os.environ.get("REPLY_SCORER", "lianxin.insight.replies.score_reply_for_appeal")
 REPLY_REVIEW_THRESHOLD = float(os.environ.get("REPLY_REVIEW_THRESHOLD", "0.5"))
+# Photos on one appeal (the citizen's, and the handler's before/after photos with the reply),
+# and the largest photo file taken in (a phone's photo is a few MB; it is stored shrunk).
+APPEAL_PHOTOS_MAX = int(os.environ.get("APPEAL_PHOTOS_MAX", "6"))
+APPEAL_PHOTO_MAX_BYTES = int(os.environ.get("APPEAL_PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
 # Reply quality (docs/insight/reply-quality.md): the token-weight (IDF) table, empty for the one
 # shipped in data/insight/; the working days a reply may take when the appeal has no deadline;
 # the working days late at which timeliness scores 0 (both numbers read from the environment

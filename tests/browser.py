@@ -131,6 +131,11 @@ LATIN_ALLOWED = {
     "Open311",
     "GeoReport",
     "PDF",
+    "JPEG",
+    "PNG",
+    "WebP",
+    "EXIF",  # what a photo carries (where it was taken), named as phones and cameras name it
+    "GPS",
     "XLSX",
     "Excel",
     "CSV",

@@ -120,7 +120,8 @@ def test_unsupported_files_are_refused(tmp_path, district):
         run(tmp_path / "missing.csv")
 
 
-def test_the_demo_district_loads_and_a_second_load_changes_nothing():
+def test_the_demo_district_loads_and_a_second_load_changes_nothing(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the demo's files (a notice's PDF, photos)
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
     counts = (
         Unit.objects.count(),
@@ -131,9 +132,11 @@ def test_the_demo_district_loads_and_a_second_load_changes_nothing():
     assert Unit.objects.filter(name="畜牧兽医局").exists()
     assert Category.objects.get(code="animal-epidemic").default_unit.name == "畜牧兽医局"
     # 40 replayed appeals, the last week's signals (a hot matter and an animal cluster), and
-    # the matters raised at the contact point's past receptions that were filed as appeals.
+    # the matters raised at the contact point's past receptions that were filed as appeals,
+    # the two appeals with photos, and the one the demo operator created on a call.
     filed = sum(1 for *_, matters in reception_demo.PAST for m in matters if m[3])
-    assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER) + filed
+    assert counts[2] == 40 + demo.HOT_MESSAGES + len(demo.CLUSTER) + filed + 2 + 1
+    assert Appeal.objects.filter(source_ref__startswith="call-").count() == 1
     assert len(set(Appeal.objects.values_list("status", flat=True))) >= 4
     call_command("load_demo", "--appeals", "40", "--quiet", stdout=StringIO())
     assert (

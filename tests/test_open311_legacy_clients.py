@@ -11,10 +11,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lianxin.appeals.models import Appeal, Channel
 from lianxin.core.models import AuditEvent
 from tests.open311_helpers import assert_no_personal_data, make_data, make_key
+from tests.photo_helpers import jpeg_with_gps
 
 BASE = "/open311/v2"
 JURISDICTION = "lianxin.local"
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"  # the media part's photo is stored here
 
 
 @pytest.fixture
@@ -107,7 +113,7 @@ def test_open311_2011_errors_are_xml(client, key):
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_three_multipart_post_with_media_then_token_lookup(client, key, fmt):
-    media = SimpleUploadedFile("photo.jpg", b"\xff\xd8\xff\xe0fake-jpeg", "image/jpeg")
+    media = SimpleUploadedFile("photo.jpg", jpeg_with_gps(600, 400), "image/jpeg")
     response = client.post(
         f"{BASE}/requests.{fmt}" + qs(key),
         {
@@ -126,6 +132,7 @@ def test_three_multipart_post_with_media_then_token_lookup(client, key, fmt):
         token = xml(response).findtext("request/token")
     appeal = Appeal.objects.get(tracking_number=token)
     assert appeal.contact_name == "四 李" and appeal.address == "东城路1号"
+    assert appeal.photos.count() == 1  # the media part, stored without its GPS
 
     answer = client.get(f"{BASE}/tokens/{token}.{fmt}" + qs(key))
     assert answer.status_code == 200

@@ -947,3 +947,15 @@ def test_permission_matrix(client, filed, staff, role):
     # Only inspectors' reads are logged, one per case page and file opened.
     logged = ReportRead.objects.filter(report=report).count()
     assert logged == (2 if role in INSPECTORS else 0)
+
+
+def test_an_installer_whose_directory_lies_far_into_the_file_is_still_refused():
+    # The root entry past the first megabyte (sector 4096 of 512 bytes): the check reads it
+    # where it is (core.uploads.sniff, shared with every upload), not only the file's start.
+    header = bytearray(ole(bytes.fromhex("84100c0000000000c000000000000046"))[:512])
+    struct.pack_into("<I", header, 0x30, 4096)
+    data = bytearray(header) + bytearray(4097 * 512 + 0x60)
+    data[4097 * 512 + 0x50 : 4097 * 512 + 0x60] = bytes.fromhex("84100c0000000000c000000000000046")
+    assert rp.sniff_file_type(bytes(data)) is None
+    data[4097 * 512 + 0x50 : 4097 * 512 + 0x60] = bytes(16)  # an ordinary old Word file
+    assert rp.sniff_file_type(bytes(data)) == "ole"

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from lianxin.core import uploads
 from lianxin.core.errors import InvalidInput, NotFound, RateLimited
 from lianxin.core.models import Unit
 from lianxin.core.params import as_id
@@ -70,7 +71,10 @@ class AppealSubmitMixin:
     """The public intake (POST)."""
 
     @extend_schema(
-        request=s.SubmitSerializer,
+        request={
+            "application/json": s.SubmitSerializer,
+            "multipart/form-data": s.SubmitWithPhotosSerializer,
+        },
         responses={
             201: s.SubmitResultSerializer,
             200: OpenApiResponse(
@@ -91,10 +95,18 @@ class AppealSubmitMixin:
     def post(self, request: Request) -> Response:
         # The serializers above document the API; the body is only type-checked here, since
         # the service checks every rule (intake is the hot path: no serializer round trips).
+        # Photos (multipart) stream through core.uploads' handler, which must be set before
+        # anything reads the body.
+        photos = (
+            uploads.read_files(request._request, "photos")
+            if (request.content_type or "").startswith("multipart/")
+            else []
+        )
         appeal, created = appeal_submit(
             **submit_arguments(request.data),
             channel=Channel.API,
             idempotency_key=request.headers.get("Idempotency-Key") or None,
+            photos=photos,
         )
         return Response(
             submit_result(appeal), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -130,11 +142,12 @@ def submit_arguments(data: Any) -> dict[str, Any]:
             errors[name] = [_("Must be text.")]
         else:
             args[name] = value
-    public = data.get("is_public")
-    if public in TRUE or public in FALSE:
-        args["is_public"] = public in TRUE
-    else:
-        errors["is_public"] = [_("Must be true or false.")]
+    for flag in ("is_public", "photos_public"):
+        value = data.get(flag)
+        if value in TRUE or value in FALSE:
+            args[flag] = value in TRUE
+        else:
+            errors[flag] = [_("Must be true or false.")]
     if errors:
         raise field_error(errors)
     return args
@@ -301,7 +314,7 @@ class AppealDetailView(generics.RetrieveAPIView[Appeal]):
     lookup_field = "tracking_number"
 
     def get_queryset(self) -> AppealQuerySet:
-        return appeals_visible_to(self.request.user).prefetch_related("co_units")
+        return appeals_visible_to(self.request.user).prefetch_related("co_units", "photos")
 
 
 def _unit(pk: int) -> Unit:

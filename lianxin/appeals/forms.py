@@ -46,6 +46,10 @@ class SubmitForm(forms.Form):
     is_public = forms.BooleanField(
         label=_("Show my appeal on the public board (without my name or phone)"), required=False
     )
+    # The photos themselves come in through core.uploads.read_files (the view), not the form.
+    photos_public = forms.BooleanField(
+        label=_("My photos may be shown with my appeal on the public board"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

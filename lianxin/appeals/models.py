@@ -235,6 +235,9 @@ class Appeal(models.Model):
         _("idempotency key"), max_length=100, null=True, blank=True, unique=True
     )
     source_ref = models.CharField(_("source reference"), max_length=100, null=True, blank=True)
+    # A photo link a client sent (Open311 `media_url`). Never fetched (no internet on the
+    # server, and fetching a caller's address is SSRF): staff see it as text, with a warning.
+    external_media_url = models.CharField(_("external photo link"), max_length=500, blank=True)
 
     objects = AppealQuerySet.as_manager()
 
@@ -444,3 +447,47 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhotoKind(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen's photo")
+    BEFORE = "before", _("Before handling")
+    AFTER = "after", _("After handling")
+
+
+class AppealPhoto(models.Model):
+    """A photo of an appeal: the citizen's, or the handler's before/after photo with the reply.
+    core.uploads.clean_photo re-encoded it from its pixels (no EXIF, GPS, XMP or ICC). Public
+    only when the appeal is public and whoever added it allowed it (`is_public`)."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.PROTECT, related_name="photos", verbose_name=_("appeal")
+    )
+    kind = models.CharField(
+        _("photo of"), max_length=10, choices=PhotoKind.choices, default=PhotoKind.CITIZEN
+    )
+    file_type = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # The storage name (random), never shown: the photo is served through its view.
+    stored_as = models.CharField(_("stored as"), max_length=200)
+    is_public = models.BooleanField(_("may be shown publicly"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["appeal", "pk"]
+        verbose_name = _("appeal photo")
+        verbose_name_plural = _("appeal photos")
+
+    def __str__(self) -> str:
+        return f"{self.appeal.tracking_number} · {self.pk}"

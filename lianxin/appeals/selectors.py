@@ -2,14 +2,34 @@
 
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.core import signing
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from lianxin.core.access import may, subtree_q, units_where
 from lianxin.core.masking import mask_name, mask_phone
 from lianxin.core.models import AuditEvent, Role, Unit, UnitQuerySet
 
 from .lifecycle import ACTION_PERMS, ALLOWED_FROM
-from .models import OPEN_STATES, Appeal, AppealQuerySet, Extension, FollowUp, Status
+from .models import (
+    OPEN_STATES,
+    Appeal,
+    AppealPhoto,
+    AppealQuerySet,
+    Extension,
+    FollowUp,
+    PhotoKind,
+    Status,
+)
 
 
 def appeals_visible_to(user: Any) -> AppealQuerySet:
@@ -165,3 +185,57 @@ def citizen_appeals(user: Any, phone_keys: list[str]) -> AppealQuerySet:
         .annotate(finished=waiting)
         .order_by("finished", "-created_at", "-pk")
     )
+
+
+# While a reply is held for the unit leader's review, the citizen does not see it yet, nor
+# the handler's before/after photos that came with it.
+_HELD = Q(appeal__status=Status.REVIEWING) & ~Q(kind=PhotoKind.CITIZEN)
+
+
+def citizen_photos(appeal: Appeal) -> list[AppealPhoto]:
+    """The photos the citizen sees on the tracking page (proved by the query code)."""
+    return list(AppealPhoto.objects.filter(appeal=appeal).exclude(_HELD).select_related("appeal"))
+
+
+def shown_photos() -> QuerySet[AppealPhoto]:
+    """Photos whoever added them allowed to be shown (a checkbox, off by default); the public
+    sees them only on a public appeal (`public_photos`, or a list of Appeal.objects.public())."""
+    return AppealPhoto.objects.filter(is_public=True).exclude(_HELD)
+
+
+def public_photos(appeal: Appeal) -> list[AppealPhoto]:
+    """The photos anyone may see: of a public appeal (the board's rule), allowed each."""
+    if not Appeal.objects.public().filter(pk=appeal.pk).exists():
+        return []
+    return list(shown_photos().filter(appeal=appeal))
+
+
+# A citizen who proved the query code on the tracking page sees all of the appeal's photos,
+# through links signed for one hour (the code itself never goes into an address).
+_PHOTO_SALT = "appeals.photo"
+PHOTO_LINK_SECONDS = 3600
+
+
+def citizen_photo_token(photo: AppealPhoto) -> str:
+    return signing.dumps(photo.pk, salt=_PHOTO_SALT)
+
+
+def appeal_photo_for(viewer: Any, pk: int, *, token: str = "") -> AppealPhoto | None:
+    """A photo for `viewer`: staff who may see its appeal see all of its photos, and so does
+    the citizen holding a link from the tracking page (`token`); anyone else only a public
+    one (`public_photos`). None otherwise. The one check for serving a photo."""
+    photo = AppealPhoto.objects.select_related("appeal__unit").filter(pk=pk).first()
+    if photo is None:
+        return None
+    if token:
+        try:
+            signed = signing.loads(token, salt=_PHOTO_SALT, max_age=PHOTO_LINK_SECONDS)
+        except signing.BadSignature:
+            signed = None
+        if signed == photo.pk:
+            return photo
+    if getattr(viewer, "is_authenticated", False) and may(
+        viewer, "appeals.view_appeal", photo.appeal
+    ):
+        return photo
+    return photo if photo in public_photos(photo.appeal) else None

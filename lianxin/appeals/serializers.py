@@ -1,14 +1,23 @@
 """API shapes for appeals. Validation of content is the services' job; these only type-check."""
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from lianxin.core.models import AuditEvent, Unit
 
-from .models import Appeal, Category, Satisfaction, Track, Urgency
-from .selectors import appeal_actions, appeal_contact, appeal_timeline
+from .models import Appeal, AppealPhoto, Category, PhotoKind, Satisfaction, Track, Urgency
+from .selectors import (
+    appeal_actions,
+    appeal_contact,
+    appeal_timeline,
+    citizen_photo_token,
+    citizen_photos,
+)
 from .services import MAX_CONTENT, MAX_TITLE, query_code_for
 
 # Length limits are enforced by the services; these caps only stop absurd payloads early.
@@ -33,6 +42,24 @@ class SubmitSerializer(serializers.Serializer[Any]):
     contact_email = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
     address = serializers.CharField(required=False, allow_blank=True, max_length=HUGE)
     is_public = serializers.BooleanField(default=False)
+    photos_public = serializers.BooleanField(
+        default=False,
+        help_text=_("The citizen lets the photos be shown where the appeal is public."),
+    )
+
+
+class SubmitWithPhotosSerializer(SubmitSerializer):
+    """The intake as multipart/form-data, with photos (JPEG, PNG or WebP; judged by content;
+    at most APPEAL_PHOTOS_MAX). A bad one refuses the whole appeal (400, nothing stored)."""
+
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        help_text=_(
+            "Repeat the field for each photo. EXIF, GPS and every other metadata are removed "
+            "before a photo is stored."
+        ),
+    )
 
 
 class DeadlinesSerializer(serializers.Serializer[Appeal]):
@@ -71,6 +98,34 @@ class InternalTimelineEntrySerializer(TimelineEntrySerializer):
     data = serializers.JSONField()  # type: ignore[assignment]
 
 
+# Serializer[Any]: used with many=True, as TimelineEntrySerializer.
+class PhotoSerializer(serializers.Serializer[Any]):
+    """A photo's place in a page: its address (for the tracking API a link signed for an hour,
+    since the citizen has no account) and what it shows."""
+
+    kind = serializers.ChoiceField(choices=PhotoKind.choices)
+    url = serializers.SerializerMethodField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    is_public = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+
+    def get_url(self, photo: AppealPhoto) -> str:
+        url = reverse("appeals:photo", args=[photo.pk])
+        if self.context.get("signed"):
+            url += "?" + urlencode({"t": citizen_photo_token(photo)})
+        return url
+
+
+def _photos(appeal: Appeal, *, signed: bool) -> list[dict[str, Any]]:
+    """Signed links for the citizen (only the photos they see), plain ones for staff."""
+    photos = citizen_photos(appeal) if signed else appeal.photos.all()
+    # As in get_timeline below: the stubs miss what many=True makes.
+    return PhotoSerializer(  # type: ignore[return-value]
+        photos, many=True, context={"signed": signed}
+    ).data
+
+
 class TrackSerializer(serializers.ModelSerializer[Appeal]):
     """What a citizen sees with the tracking number and query code. No personal data."""
 
@@ -80,6 +135,7 @@ class TrackSerializer(serializers.ModelSerializer[Appeal]):
     deadlines = DeadlinesSerializer(source="*")
     timeline = serializers.SerializerMethodField()
     can_follow_up = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta:
         model = Appeal
@@ -96,9 +152,14 @@ class TrackSerializer(serializers.ModelSerializer[Appeal]):
             "reply",
             "replied_at",
             "public_note",
+            "photos",
             "timeline",
             "can_follow_up",
         ]
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, appeal: Appeal) -> list[dict[str, Any]]:
+        return _photos(appeal, signed=True)
 
     def get_timeline(self, appeal: Appeal) -> list[dict[str, Any]]:
         # many=True makes a ListSerializer (its data a ReturnList); the stubs type it as the
@@ -158,6 +219,7 @@ class AppealDetailSerializer(AppealListSerializer):
     master = serializers.CharField(source="master.tracking_number", default=None, allow_null=True)
     timeline = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
 
     class Meta(AppealListSerializer.Meta):
         fields = [
@@ -175,9 +237,15 @@ class AppealDetailSerializer(AppealListSerializer):
             "reply_review",
             "reopen_count",
             "return_count",
+            "photos",
+            "external_media_url",
             "timeline",
             "actions",
         ]
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, appeal: Appeal) -> list[dict[str, Any]]:
+        return _photos(appeal, signed=False)
 
     def get_contact(self, appeal: Appeal) -> dict[str, Any]:
         return appeal_contact(self.context["request"].user, appeal)

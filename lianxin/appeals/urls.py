@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/export.<str:fmt>", mine_views.mine_export, name="mine-export"),
     path("my/delete/", mine_views.mine_delete, name="mine-delete"),
     path("my/appeals/<str:tracking_number>/", mine_views.mine_detail, name="mine-detail"),
+    path("appeal-photos/<int:pk>/", views.appeal_photo, name="photo"),
     path("workbench/", views.workbench, name="workbench"),
     path("dispatch/", views.dispatch_console, name="dispatch"),
     path("supervision/", views.supervision, name="supervision"),

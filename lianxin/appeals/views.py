@@ -3,22 +3,26 @@
 Every action form posts to `appeal_act`, which runs the action's service from the same table
 as the API (`actions.ACTIONS`)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from lianxin.core import uploads
 from lianxin.core.access import has_role, may, units_where
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidInput, LianxinError
@@ -29,14 +33,18 @@ from lianxin.core.ratelimit import client_address
 from .actions import ACTIONS
 from .api import citizen_appeal
 from .forms import SubmitForm
-from .models import Appeal, Category, Channel, Satisfaction, Status, Urgency
+from .models import Appeal, AppealPhoto, Category, Channel, Satisfaction, Status, Urgency
 from .selectors import (
     appeal_actions,
     appeal_contact,
+    appeal_photo_for,
     appeal_timeline,
     appeal_whereabouts,
     appeals_visible_to,
+    citizen_photo_token,
+    citizen_photos,
     dispatch_units,
+    shown_photos,
 )
 from .services.citizen import appeal_follow_up, appeal_withdraw, query_code_for
 from .services.intake import appeal_submit
@@ -47,18 +55,40 @@ def portal(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/portal.html", {"recent": recent})
 
 
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 def submit(request: HttpRequest) -> HttpResponse:
+    photos: list[Any] = []
+    unread: LianxinError | None = None
+    if request.method == "POST":
+        try:
+            photos = uploads.read_files(request, "photos")
+        except LianxinError as exc:
+            unread = exc  # past Django's limits: refused with the form, nothing stored
+    return _submit(request, photos, unread)
+
+
+@csrf_protect
+def _submit(request: HttpRequest, photos: list[Any], unread: LianxinError | None) -> HttpResponse:
     form = SubmitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    photo_error = unread.message if unread is not None else ""
+    if request.method == "POST" and form.is_valid() and unread is None:
+        data = dict(form.cleaned_data)
+        photos_public = data.pop("photos_public", False)
         try:
             appeal, _created = appeal_submit(
-                **form.cleaned_data,
+                **data,
                 channel=Channel.WEB,
                 submitted_by=request.user,
                 idempotency_key=request.POST.get("idempotency_key") or None,
+                photos=photos,
+                photos_public=photos_public,
             )
         except LianxinError as exc:
+            if "files" in exc.fields:
+                photo_error = exc.message
             for field, errors in exc.fields.items():
+                if field == "files":
+                    continue
                 for error in errors:
                     form.add_error(field if field in form.fields else None, error)
             if not exc.fields:
@@ -70,9 +100,47 @@ def submit(request: HttpRequest) -> HttpResponse:
                 {
                     "appeal": appeal,
                     "query_code": query_code_for(appeal.tracking_number),
+                    "photo_count": appeal.photos.count(),
                 },
             )
-    return render(request, "appeals/submit.html", {"form": form})
+    return render(
+        request,
+        "appeals/submit.html",
+        {
+            "form": form,
+            "photo_error": photo_error,
+            # A browser never fills a file input again: the citizen is told to choose anew.
+            "photos_again": bool(photos) and not photo_error,
+            "photos_max": settings.APPEAL_PHOTOS_MAX,
+        },
+        status=400 if photo_error else 200,
+    )
+
+
+def _photo_links(photos: Iterable[AppealPhoto], *, signed: bool = False) -> list[dict[str, Any]]:
+    """Each photo with the address that shows it; `signed` for the citizen on the tracking
+    page, who proved the query code but has no account."""
+    links = []
+    for photo in photos:
+        url = reverse("appeals:photo", args=[photo.pk])
+        if signed:
+            url += "?" + urlencode({"t": citizen_photo_token(photo)})
+        links.append({"photo": photo, "url": url})
+    return links
+
+
+def appeal_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """One photo of an appeal, for whoever `appeal_photo_for` lets see it (staff of the
+    appeal, the citizen through the tracking page's link, anyone for a public one)."""
+    photo = appeal_photo_for(request.user, as_id(pk) or 0, token=request.GET.get("t", "")[:200])
+    if photo is None:
+        raise Http404
+    return uploads.download(
+        photo.stored_as,
+        name=f"{photo.appeal.tracking_number}-{photo.pk}.{photo.file_type}",
+        kind=photo.file_type,
+        inline=True,
+    )
 
 
 def track(request: HttpRequest) -> HttpResponse:
@@ -104,6 +172,7 @@ def track(request: HttpRequest) -> HttpResponse:
             context.update(
                 appeal=appeal,
                 query_code=code,
+                photos=_photo_links(citizen_photos(appeal), signed=True),
                 timeline=appeal_timeline(appeal, public=True),
                 satisfaction_choices=Satisfaction.choices,
                 estimated=Calendar.load().is_estimated(
@@ -114,7 +183,11 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def board(request: HttpRequest) -> HttpResponse:
-    qs = Appeal.objects.public().select_related("unit", "category")
+    qs = (
+        Appeal.objects.public()
+        .select_related("unit", "category")
+        .prefetch_related(Prefetch("photos", queryset=shown_photos(), to_attr="shown_photos"))
+    )
     if category := request.GET.get("category"):
         qs = qs.filter(Q(category__code=category) | Q(category__parent__code=category))
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
@@ -209,7 +282,7 @@ def appeal_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _visible_appeal(user: Any, tracking_number: str) -> Appeal | None:
     return (
         appeals_visible_to(user)
-        .prefetch_related("co_units", "extensions", "followups")
+        .prefetch_related("co_units", "extensions", "followups", "photos")
         .filter(tracking_number=tracking_number)
         .first()
     )
@@ -239,6 +312,7 @@ FORM_FIELDS = {
     "comment",
     "master",
     "note",
+    "files",
 }
 
 
@@ -274,6 +348,7 @@ def _render_detail(
         {
             "appeal": appeal,
             "contact": appeal_contact(request.user, appeal),
+            "photos": _photo_links(appeal.photos.all()),
             "timeline": appeal_timeline(appeal, public=False),
             "forms": forms,
             "units": dispatch_units().in_tree_order(),
@@ -328,7 +403,10 @@ FORM_ARGUMENTS: dict[str, Callable[[QueryDict, Any], dict[str, Any]]] = {
         "approve": p.get("approve") == "yes",
         "reason": p.get("reason", ""),
     },
-    "reply": lambda p, user: {"text": p.get("text", "")},
+    "reply": lambda p, user: {
+        "text": p.get("text", ""),
+        "photos_public": p.get("photos_public") == "on",
+    },
     "review": lambda p, user: {"approve": p.get("approve") == "yes", "reason": p.get("reason", "")},
     "followup": lambda p, user: {
         "resolved": p.get("resolved") == "yes",
@@ -404,10 +482,31 @@ def _done(action: str, appeal: Appeal) -> str:
     return _("Done: %(tn)s") % {"tn": tn}  # an action added without its own words yet
 
 
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 @login_required
 @require_POST
 def appeal_act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
-    """Run one lifecycle action from a page form, then go back where the user came from."""
+    """Run one lifecycle action from a page form, then go back where the user came from. The
+    reply form may carry the handler's before/after photos."""
+    files: dict[str, list[Any]] = {}
+    unread: LianxinError | None = None
+    if action == "reply" and request.content_type == "multipart/form-data":
+        try:
+            files["before_photos"] = uploads.read_files(request, "before_photos")
+            files["after_photos"] = list(request.FILES.getlist("after_photos"))
+        except LianxinError as exc:
+            unread = exc  # past Django's limits: the form comes back with the message
+    return _act(request, tracking_number, action, files, unread)
+
+
+@csrf_protect
+def _act(
+    request: HttpRequest,
+    tracking_number: str,
+    action: str,
+    files: dict[str, list[Any]],
+    unread: LianxinError | None,
+) -> HttpResponse:
     appeal = appeals_visible_to(request.user).filter(tracking_number=tracking_number).first()
     if appeal is None:
         return _not_here(request, tracking_number)
@@ -415,11 +514,14 @@ def appeal_act(request: HttpRequest, tracking_number: str, action: str) -> HttpR
         raise Http404
     p, user = request.POST, request.user
     try:
+        if unread is not None:
+            raise unread
         ACTIONS[action].service(
             appeal=appeal,
             actor=user,
             version=as_id(p.get("version")),
             **FORM_ARGUMENTS[action](p, user),
+            **files,
         )
     except LianxinError as exc:
         # Sent from the appeal's page and its form is still there: show that form again with

@@ -1,4 +1,4 @@
-"""Files people upload (notice attachments, visit photos; appeal photos next): judged by their
+"""Files people upload (notice attachments, visit and appeal photos, report evidence): judged by
 content, not their name or the browser's content type; limited in size (UPLOAD_MAX_BYTES) and
 number; stored through Django's storage under a random name; removed again when the transaction
 that stored them does not commit; served back as downloads, photos inline (`clean_photo` made
@@ -136,12 +136,14 @@ def sniff(file: Any) -> Kind | None:
 
 
 def _is_installer(file: Any) -> bool:
-    data = file.read(1 << 20)
+    head = file.read(0x40)
     try:
-        shift = int.from_bytes(data[0x1E:0x20], "little")
-        root = (int.from_bytes(data[0x30:0x34], "little") + 1) << shift
-        return data[root + 0x50 : root + 0x60] in _INSTALLER_CLSIDS
-    except (OverflowError, ValueError, MemoryError):
+        shift = int.from_bytes(head[0x1E:0x20], "little")
+        root = (int.from_bytes(head[0x30:0x34], "little") + 1) << shift
+        # The root entry may lie anywhere in the file: read its class id where it is.
+        file.seek(root + 0x50)
+        return bool(file.read(16) in _INSTALLER_CLSIDS)
+    except (OverflowError, ValueError, MemoryError, OSError):
         return True  # too broken to tell: refuse
 
 
@@ -365,7 +367,12 @@ def download(stored: str, *, name: str, kind: str, inline: bool = False) -> File
         content_type=KINDS[kind].content_type if kind in KINDS else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # A photo opened in its own tab is shown by the browser in a page of its own making, which
+    # styles it inline; styles are all it may have (the sandbox and default-src keep scripts,
+    # frames and requests out).
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'" + (
+        "; style-src 'unsafe-inline'" if inline else ""
+    )
     response["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
 

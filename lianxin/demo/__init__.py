@@ -1,8 +1,8 @@
 """The demo district: units and people for every role (core), the service catalogue and about
 500 appeals from real citizen messages (appeals), last week's signals (insight), the
 participation case, households with their cadres and visits (outreach), and the hotline
-centre's operator with the calls of the current shift (hotline). One module
-per app seeded; `load` runs them in order. `manage.py load_demo` calls it.
+centre's operator with the calls of the current shift (hotline), and two appeals with photos
+(photos). One module per app seeded; `load` runs them in order. `manage.py load_demo` calls it.
 
 Idempotent: everything is keyed (unit codes, usernames, category codes, appeal source refs), so
 a second run finds it all and changes nothing."""
@@ -19,6 +19,7 @@ from lianxin.core import clock
 from . import hotline as hotline_demo
 from . import outreach as outreach_demo
 from . import participation as participation_demo
+from . import photos as photos_demo
 from . import receptions as receptions_demo
 from .appeals import load_appeals, load_catalogue
 from .core import DEMO_PASSWORD, load_people, load_units
@@ -53,6 +54,7 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         logins += outreach_demo.load(now=now)
         receptions_demo.load(now=now)
         logins += hotline_demo.load(now=now)
+        photos_demo.load(now=now)
         return logins
 
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from xml.etree import ElementTree as ET  # noqa: S405 (we build XML, we never parse it here)
 
 from django.http import HttpResponse
+from django.urls import reverse
 
 from lianxin.appeals.models import TERMINAL_STATES, Appeal, Status
 from lianxin.core.calendar import LOCAL
@@ -131,10 +132,11 @@ def service_notice(status: str, handling_deadline: datetime) -> str:
     return f"Expected to be handled by {w3c(handling_deadline)}"
 
 
-def request_dict(row: dict) -> dict:
+def request_dict(row: dict, *, site: str = "") -> dict:
     """One request, from a row of selectors.REQUEST_FIELDS. Never the citizen's name, phone or
     email; description and location only for appeals that may be shown publicly (the same
-    rule as the public board)."""
+    rule as the public board). media_url: our own address (`site` + path) of the first photo
+    allowed to be shown publicly; never a link a client sent (that stays with staff)."""
     public = row["is_public"] and row["status"] not in (Status.MERGED, Status.WITHDRAWN)
     return {
         "service_request_id": row["tracking_number"],
@@ -153,7 +155,11 @@ def request_dict(row: dict) -> dict:
         "zipcode": "",
         "lat": float(row["lat"]) if public and row["lat"] is not None else None,
         "long": float(row["long"]) if public and row["long"] is not None else None,
-        "media_url": "",
+        "media_url": (
+            site + reverse("appeals:photo", args=[row["first_public_photo"]])
+            if public and row.get("first_public_photo")
+            else ""
+        ),
     }
 
 

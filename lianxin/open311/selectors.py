@@ -3,9 +3,9 @@ the public may see through it."""
 
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
-from lianxin.appeals.models import TERMINAL_STATES, Appeal, Category
+from lianxin.appeals.models import TERMINAL_STATES, Appeal, AppealPhoto, Category
 from lianxin.core import clock
 
 from .models import ServiceAttribute
@@ -54,7 +54,14 @@ REQUEST_FIELDS = (
 
 
 def _requests() -> QuerySet:
-    return Appeal.objects.values(*REQUEST_FIELDS)
+    first_public_photo = (
+        AppealPhoto.objects.filter(appeal=OuterRef("pk"), is_public=True)
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    return Appeal.objects.annotate(first_public_photo=Subquery(first_public_photo)).values(
+        *REQUEST_FIELDS, "first_public_photo"
+    )
 
 
 def requests_by_ids(ids: list[str], *, include_private: bool = False) -> QuerySet:

@@ -3,6 +3,7 @@ request as an appeal through `appeals.services.appeal_submit` (same checks, audi
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -194,9 +195,17 @@ def service_category(code: str) -> Category:
 
 
 def open311_request_submit(
-    *, key: ApiKey, data: RequestInput, answers: dict[str, list[str]]
+    *,
+    key: ApiKey,
+    data: RequestInput,
+    answers: dict[str, list[str]],
+    media: Sequence[Any] = (),
 ) -> Appeal:
-    """File one GeoReport request as an appeal; every check runs before anything is written."""
+    """File one GeoReport request as an appeal; every check runs before anything is written.
+    `media` (uploaded photos) are checked and cleaned as every appeal photo is, and shown
+    publicly where the appeal is (a GeoReport request's media is public by the standard).
+    `media_url` is kept as a link for staff and never fetched: the server has no internet,
+    and fetching an address a caller chose would let it reach inside our network (SSRF)."""
     try:
         category = service_category(data.service_code.strip())
     except NotFound as exc:  # in a POST, an unknown code is a bad request, not a missing page
@@ -219,8 +228,6 @@ def open311_request_submit(
     block = attribute_block(category, answers)
     if block:
         parts.append(block)
-    if data.media_url.strip():
-        parts.append(f"media_url: {data.media_url.strip()[:500]}")
     first_line = (description.splitlines() or [""])[0]
     title = first_line[:TITLE_LENGTH] or category.name
     name = " ".join(p for p in (data.first_name.strip(), data.last_name.strip()) if p)
@@ -237,5 +244,8 @@ def open311_request_submit(
             lat=lat,
             long=long,
             actor_label=f"open311:{key.name}",
+            photos=media,
+            photos_public=True,
+            external_media_url=data.media_url.strip(),
         )
     return appeal

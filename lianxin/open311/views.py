@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from lianxin.core import uploads
 from lianxin.core.errors import InvalidInput, LianxinError, NotFound, RateLimited
 from lianxin.core.ratelimit import address_tag, client_address, within_rate
 from lianxin.core.text import visible
@@ -38,13 +39,21 @@ def _param(request: HttpRequest, name: str) -> str:
     return visible(value)
 
 
-def open311_view(methods=("GET",)):
+def open311_view(methods=("GET",), files: str = ""):
+    """`files`: the name of a multipart file field the view takes (`media`), read through
+    core.uploads' handler before anything reads the body, and passed on as `files=`."""
+
     def decorate(view):
         @csrf_exempt
         @require_http_methods(list(methods))
         @functools.wraps(view)
         def wrapped(request, *args, fmt: str, **kwargs):
             try:
+                if files:
+                    multipart = request.method == "POST" and request.content_type == (
+                        "multipart/form-data"
+                    )
+                    kwargs["files"] = uploads.read_files(request, files) if multipart else []
                 _check_jurisdiction(request)
                 _check_read_rate(request)
                 return view(request, *args, fmt=fmt, **kwargs)
@@ -141,6 +150,11 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _site(request: HttpRequest) -> str:
+    """This server's address, for media_url (a photo we serve ourselves)."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
 def _requests_list(request, fmt):
     ids = _list(_param(request, "service_request_id"))
     if ids:  # overrides every other filter
@@ -148,7 +162,7 @@ def _requests_list(request, fmt):
             fmt,
             "service_requests",
             [
-                render.request_dict(a)
+                render.request_dict(a, site=_site(request))
                 for a in selectors.requests_by_ids(ids, include_private=_client_key_given(request))
             ],
         )
@@ -168,7 +182,9 @@ def _requests_list(request, fmt):
     appeals = selectors.requests_window(
         start=start, end=end, category_ids=category_ids, status=status
     )
-    return render.respond(fmt, "service_requests", [render.request_dict(a) for a in appeals])
+    return render.respond(
+        fmt, "service_requests", [render.request_dict(a, site=_site(request)) for a in appeals]
+    )
 
 
 def _answers(request) -> dict[str, list[str]]:
@@ -179,15 +195,17 @@ def _answers(request) -> dict[str, list[str]]:
     return answers
 
 
-@open311_view(methods=("GET", "POST"))
-def requests_collection(request, *, fmt):
+@open311_view(methods=("GET", "POST"), files="media")
+def requests_collection(request, *, fmt, files):
     if request.method == "GET":
         return _requests_list(request, fmt)
     key = services.api_key_check(_param(request, "api_key"))
     data = services.RequestInput(
         **{name: _param(request, name) for name in services.RequestInput.__dataclass_fields__}
     )
-    appeal = services.open311_request_submit(key=key, data=data, answers=_answers(request))
+    appeal = services.open311_request_submit(
+        key=key, data=data, answers=_answers(request), media=files
+    )
     return render.respond(fmt, "service_requests", [render.created_dict(appeal)], status=201)
 
 
@@ -204,7 +222,7 @@ def request_detail(request, service_request_id, *, fmt):
     ).first()
     if row is None:
         raise NotFound(_("service_request_id %(id)s is unknown") % {"id": service_request_id})
-    return render.respond(fmt, "service_requests", [render.request_dict(row)])
+    return render.respond(fmt, "service_requests", [render.request_dict(row, site=_site(request))])
 
 
 @open311_view()

@@ -10,9 +10,7 @@ import io
 import json
 import re
 import secrets
-import struct
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -27,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
-from lianxin.core import keys
+from lianxin.core import keys, uploads
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import LianxinError, RateLimited
 from lianxin.core.ratelimit import client_address, local_counter, parse_rate
@@ -230,61 +228,21 @@ EXTENSIONS = {
     "pptx": "pptx",
     "odf": "odt",
 }
-# Root-storage class ids of Windows Installer files (.msi, .mst, .msp): OLE2 containers like
-# old Word and Excel files, but programs.
-_INSTALLER_CLSIDS = {
-    bytes.fromhex("84100c0000000000c000000000000046"),
-    bytes.fromhex("82100c0000000000c000000000000046"),
-    bytes.fromhex("86100c0000000000c000000000000046"),
-}
+# core.uploads' kinds as evidence rows name them: the three OpenDocument kinds were stored as
+# one "odf" before evidence used core's check, and stored rows keep their names.
+_STORED_KIND = {"odt": "odf", "ods": "odf", "odp": "odf"}
 
 
 def sniff_file_type(data: bytes) -> str | None:
-    """The kind of an evidence file from its first bytes, or None if it is not accepted."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return None if _is_installer(data) else "ole"
-    if data.startswith(b"PK\x03\x04"):
-        return _office_zip_kind(data)
-    return None
-
-
-def _is_installer(data: bytes) -> bool:
-    try:
-        sector_shift = struct.unpack_from("<H", data, 0x1E)[0]
-        first_dir_sector = struct.unpack_from("<I", data, 0x30)[0]
-        root = (first_dir_sector + 1) << sector_shift
-        return data[root + 0x50 : root + 0x60] in _INSTALLER_CLSIDS
-    except (struct.error, OverflowError):
-        return True  # too broken to tell: refuse
-
-
-def _office_zip_kind(data: bytes) -> str | None:
-    """OOXML (docx/xlsx/pptx) or OpenDocument; other ZIPs (APK, JAR, plain archives) are
-    refused. Only the directory and the tiny `mimetype` entry are read, nothing is unpacked."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "[Content_Types].xml" in names:
-                for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-                    if any(n.startswith(prefix) for n in names):
-                        return kind
-                return None
-            if "mimetype" in names and archive.getinfo("mimetype").file_size < 100:
-                if archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
-                    return "odf"
-    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
+    """The kind of an evidence file from its content, or None if it is not accepted: the one
+    content check of every upload (core.uploads.sniff), so evidence, notice attachments and
+    photos refuse the same programs, scripts and archives."""
+    if not data:
         return None
-    return None
+    kind = uploads.sniff(io.BytesIO(data))
+    if kind is None or (kind.code not in CONTENT_TYPES and kind.code not in _STORED_KIND):
+        return None
+    return _STORED_KIND.get(kind.code, kind.code)
 
 
 # --- conflict of interest: the accused's name, kept only as keyed hashes ---------------------

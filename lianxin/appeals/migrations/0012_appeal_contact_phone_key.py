@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0009_routed_at_recent'),
+        ('appeals', '0011_appeal_photos'),
     ]
 
     operations = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from lianxin.core import clock, transitions
+from lianxin.core import clock, transitions, uploads
 from lianxin.core.access import users_with_role
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidTransition
@@ -20,7 +21,7 @@ from lianxin.core.notify import notify_people
 
 from .. import clocks
 from ..lifecycle import ACTION_PERMS, ALLOWED_FROM
-from ..models import Appeal, Extension, Status, Track
+from ..models import Appeal, Extension, PhotoKind, Status, Track
 from .common import (
     MAX_CONTENT,
     check,
@@ -32,6 +33,7 @@ from .common import (
     refusal,
     unit_data,
 )
+from .photos import PHOTO_FOLDER, checked_photos, store_photos
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +185,44 @@ def _score_reply(appeal: Appeal) -> dict[str, Any] | None:
         return None
 
 
-@transaction.atomic
 def appeal_reply(
-    *, appeal: Appeal | int, actor: Any, text: str, version: int | None = None
+    *,
+    appeal: Appeal | int,
+    actor: Any,
+    text: str,
+    version: int | None = None,
+    before_photos: Sequence[Any] = (),
+    after_photos: Sequence[Any] = (),
+    photos_public: bool = False,
 ) -> Appeal:
     """答复. The reply is scored (REPLY_SCORER); one scoring below the threshold is held for the
-    unit leader's review (`reviewing`, the citizen is not told yet) instead of going out."""
+    unit leader's review (`reviewing`, the citizen is not told yet) instead of going out.
+    The handler's photos of the place before and after the work go with it (all or nothing,
+    as the citizen's: see services.photos); `photos_public` lets the public page show them."""
+    before_files, after_files = list(before_photos or ()), list(after_photos or ())
+    checked = checked_photos([*before_files, *after_files])
+    stages = [PhotoKind.BEFORE] * len(before_files) + [PhotoKind.AFTER] * len(after_files)
+    with uploads.storing(PHOTO_FOLDER) as save:
+        return _reply(
+            appeal,
+            actor,
+            text,
+            version,
+            list(zip(stages, checked, strict=True)),
+            save,
+            photos_public,
+        )
+
+
+def _reply(
+    appeal: Appeal | int,
+    actor: Any,
+    text: str,
+    version: int | None,
+    photos: list[tuple[str, uploads.Upload]],
+    save: Any,
+    photos_public: bool,
+) -> Appeal:
     appeal = lock(appeal, version)
     check(appeal, "reply", actor)
     text = clean_text(text, field="text", max_length=MAX_CONTENT)
@@ -199,6 +233,20 @@ def appeal_reply(
     appeal.reply_score = review["overall"] if review else None
     appeal.reply_review = review or {}
     data = {**unit_data(appeal.unit), "score": appeal.reply_score}
+    stored = [
+        item
+        for stage in (PhotoKind.BEFORE, PhotoKind.AFTER)
+        for item in store_photos(
+            appeal,
+            [upload for kind, upload in photos if kind == stage],
+            save,
+            kind=stage,
+            public=photos_public,
+            actor=actor,
+        )
+    ]
+    if stored:
+        data["photos"] = stored
     # History being replayed (imports, demo data) is recorded as it happened, never held.
     if review and review["needs_review"] and not clock.replaying():
         appeal.status = Status.REVIEWING

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -14,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from lianxin.core import clock
+from lianxin.core import clock, uploads
 from lianxin.core.audit import audit_record
 from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import Conflict, InvalidInput
@@ -30,6 +31,7 @@ from ..models import Appeal, Category, Channel, Track, Urgency
 from ..signals import appeal_received
 from .common import MAX_CONTENT, MAX_TITLE, clean_text, deadlines, field_error
 from .dispatch import dispatch_locked
+from .photos import PHOTO_FOLDER, checked_photos, store_photos
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\+?\d{8,15})$")
 
@@ -126,9 +128,16 @@ def appeal_submit(
     source_ref: str | None = None,
     created_at: datetime | None = None,
     actor_label: str = "",
+    photos: Sequence[Any] = (),
+    photos_public: bool = False,
+    external_media_url: str = "",
 ) -> tuple[Appeal, bool]:
     """Take in one appeal. Returns (appeal, created); with an idempotency key or source
-    reference seen before, the earlier appeal is returned and nothing is written."""
+    reference seen before, the earlier appeal is returned and nothing is written (a retry
+    with its photos adds none). `photos` (uploaded files, up to APPEAL_PHOTOS_MAX) are stored
+    with it, cleaned of all metadata, or when one is bad the whole appeal is refused and no
+    file stays behind; `photos_public`: the citizen lets them be shown where the appeal is.
+    `external_media_url` is a link a client sent (Open311), kept as text and never fetched."""
     if idempotency_key is not None:
         idempotency_key = clean_text(idempotency_key, field="idempotency_key", max_length=100)
         existing = Appeal.objects.filter(idempotency_key=idempotency_key).first()
@@ -149,6 +158,10 @@ def appeal_submit(
         contact_email=contact_email,
         address=address,
     )
+    checked = checked_photos(photos)
+    external_media_url = clean_text(
+        external_media_url, field="media_url", max_length=500, required=False
+    )
     now = created_at or clock.now()
     calendar = Calendar.load()
     appeal = Appeal(
@@ -163,6 +176,7 @@ def appeal_submit(
         submitted_by=submitted_by if getattr(submitted_by, "is_authenticated", False) else None,
         idempotency_key=idempotency_key,
         source_ref=source_ref,
+        external_media_url=external_media_url,
         created_at=now,
         updated_at=now,
     )
@@ -170,8 +184,12 @@ def appeal_submit(
     for attempt in range(5):
         appeal.tracking_number = _new_tracking_number(now)
         try:
-            with transaction.atomic():
+            # A refused or retried attempt deletes the files it stored (core.uploads.storing).
+            with uploads.storing(PHOTO_FOLDER) as save:
                 appeal.save(force_insert=True)
+                stored = store_photos(
+                    appeal, checked, save, public=photos_public, actor=submitted_by
+                )
                 audit_record(
                     actor=submitted_by,
                     actor_label=actor_label or channel,
@@ -183,6 +201,8 @@ def appeal_submit(
                         "category": appeal.category.code if appeal.category else None,
                         "urgency": urgency,
                         "track": track,
+                        **({"photos": stored} if stored else {}),
+                        **({"external_media_url": True} if external_media_url else {}),
                     },
                 )
                 _after_intake(appeal)

@@ -92,10 +92,15 @@ class Served:
         self.log = log
 
     def find(self, word: str, *, parent_not: str = "") -> list[int]:
+        """The Python processes running `word`. Not the shell of the recipe, whose command line
+        names gunicorn too: taken for the gunicorn master, its children (run_schedule and the
+        real master) were once counted as the server's CPU, and the workers not at all."""
         return [
             p
             for p in descendants(self.proc.pid)
-            if word in _cmdline(p) and not (parent_not and parent_not in _cmdline(_ppid(p)))
+            if word in _cmdline(p)
+            and not _cmdline(p).startswith(SHELLS)
+            and not (parent_not and parent_not in _python_cmdline(_ppid(p)))
         ]
 
     def wait_healthy(self, workers: int, timeout: float = 60.0) -> None:
@@ -118,6 +123,14 @@ class Served:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.out.close()
+
+
+SHELLS = ("/bin/sh ", "sh ", "/bin/bash ", "bash ")
+
+
+def _python_cmdline(pid: int) -> str:
+    line = _cmdline(pid)
+    return "" if line.startswith(SHELLS) else line
 
 
 def _ppid(pid: int) -> int:

@@ -8,7 +8,8 @@ bench/results/intake-<db>.json; the targets are reported, never asserted.
 
 Knobs (environment): BENCH_SECONDS (20), BENCH_WARMUP (3), BENCH_CLIENTS (16),
 BENCH_WORKERS / BENCH_THREADS (gunicorn, see GUNICORN below), BENCH_DBS ("sqlite,postgresql"),
-BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/lianxin_bench)."""
+BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/lianxin_bench), BENCH_PORTS (e.g. "8200-8299":
+the servers' ports; any free port when unset; every benchmark here uses it)."""
 
 import json
 import os
@@ -68,6 +69,18 @@ class BenchError(Exception):
 
 
 def free_port() -> int:
+    """A free local port; from BENCH_PORTS ("8200-8299") when set, on a machine where each user
+    of the benchmarks is given their own ports."""
+    if spec := os.environ.get("BENCH_PORTS"):
+        low, _, high = spec.partition("-")
+        for port in range(int(low), int(high or low) + 1):
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise BenchError(f"no free port in BENCH_PORTS={spec}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

@@ -408,7 +408,8 @@ OPEN311_KEY_SERVICE = os.environ.get(
     "OPEN311_KEY_SERVICE", "API keys are issued by the 12345 hotline centre."
 )
 
-# Intake asks this function (text -> (category name, confidence) or None) for a category when
+# Intake asks this function (text -> (category name, confidence) or None; with a `many` attribute,
+# texts -> a list of those, for the routing sweeper's batch) for a category when
 # the citizen gave none; at or above the confidence it dispatches at once, below it the
 # suggestion waits for a dispatcher. Empty disables suggestions.
 CATEGORY_SUGGESTER = os.environ.get(

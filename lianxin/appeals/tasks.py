@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import Appeal, Status
 from .rollups import rollup_refresh
-from .services.dispatch import appeal_route
+from .services.dispatch import appeal_route, appeals_route
 from .services.supervision import appeal_escalate_overdue
 
 ROUTE_GRACE = timedelta(seconds=30)
@@ -53,7 +53,7 @@ def route_pending_appeals() -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:200]
     )
-    return sum(1 for pk in ids if appeal_route(appeal=pk) is not None)
+    return appeals_route(ids=ids)
 
 
 @shared_task

@@ -63,6 +63,24 @@ def suggest_category(text: str) -> tuple[str, float] | None:
     return router.predict(active[1], [text])[0]
 
 
+def suggest_categories(texts: list[str]) -> list[tuple[str, float] | None]:
+    """suggest_category for many texts in one model call (the routing sweeper's batch)."""
+    active = active_pipeline()
+    found: list[tuple[str, float] | None] = [None] * len(texts)
+    if active is None:
+        return found
+    present = [i for i, text in enumerate(texts) if str(text or "").strip()]
+    for i, suggestion in zip(
+        present, router.predict(active[1], [texts[i] for i in present]), strict=True
+    ):
+        found[i] = suggestion
+    return found
+
+
+# appeals.services.dispatch.suggest_many asks the batch form when the setting names this one.
+suggest_category.many = suggest_categories  # type: ignore[attr-defined]
+
+
 def forget_router() -> None:
     """Called after a router is trained or activated in this process."""
     global _loaded, _checked

@@ -25,8 +25,12 @@ def analyse_new_appeal(appeal_id: int) -> int | None:
     """Fingerprint the new appeal and suggest the earlier ones it repeats (重复诉求), then
     derive its area and, for an animal report, run the cluster rule at once (预警). Returns
     the alarm raised or updated, if any. Its fingerprint keys mark the appeal as analysed."""
+    return _analyse(appeal_id)
+
+
+def _analyse(appeal_id: int, places: list[Any] | None = None) -> int | None:
     duplicate_services.duplicates_find(appeal=appeal_id)
-    warning_services.appeal_area_derive(appeal=appeal_id)
+    warning_services.appeal_area_derive(appeal=appeal_id, places=places)
     alarm = warning_services.warning_cluster_check(appeal=appeal_id)
     return alarm.pk if alarm else None
 
@@ -43,8 +47,11 @@ def analyse_new_appeals() -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:CATCH_UP_BATCH]
     )
+    # The places (areas) are read once per batch, not once per appeal: at full intake this
+    # sweeper's CPU is taken from the citizens' requests.
+    places = warning_services.area_places() if pending else None
     for pk in pending:
-        analyse_new_appeal(pk)
+        _analyse(pk, places)
     newest = (
         pending[-1]
         if len(pending) == CATCH_UP_BATCH

@@ -74,8 +74,44 @@ def appeal_route(*, appeal: Appeal | int) -> Appeal | None:
         return None
     # The model runs before the row is locked: nobody waits on it.
     suggestion = import_string(settings.CATEGORY_SUGGESTER)(f"{text[0]}\n{text[1]}")
+    return _apply_suggestion(pk, suggestion)
+
+
+def appeals_route(*, ids: list[int]) -> int:
+    """appeal_route for several appeals (the sweeper's batch), the router asked once for all
+    their texts: one model call for 200 texts costs about what 15 single calls cost, and
+    at full intake the router's CPU is taken from the citizens' requests. Returns how many got
+    a suggestion."""
+    if not ids or not settings.CATEGORY_SUGGESTER:
+        return 0
+    texts = {
+        pk: f"{title}\n{content}"
+        for pk, title, content in Appeal.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "content"
+        )
+    }
+    found = [pk for pk in ids if pk in texts]
+    suggestions = suggest_many([texts[pk] for pk in found])
+    return sum(
+        1
+        for pk, suggestion in zip(found, suggestions, strict=True)
+        if _apply_suggestion(pk, suggestion) is not None
+    )
+
+
+def suggest_many(texts: list[str]) -> list[tuple[str, float] | None]:
+    """CATEGORY_SUGGESTER for each text: in one call when the suggester offers one (a `many`
+    attribute, texts -> suggestions), else text by text."""
+    suggest = import_string(settings.CATEGORY_SUGGESTER)
+    many = getattr(suggest, "many", None)
+    if many is not None:
+        return list(many(texts))
+    return [suggest(text) for text in texts]
+
+
+def _apply_suggestion(pk: int, suggestion: tuple[str, float] | None) -> Appeal | None:
     category = category_named(suggestion[0]) if suggestion else None
-    if category is None:
+    if suggestion is None or category is None:
         # Nothing to suggest: only the mark that the router has looked (no state changes).
         Appeal.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=clock.now())
         return None

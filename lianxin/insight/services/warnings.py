@@ -31,7 +31,8 @@ from ..models import Alarm, AlarmMember, AlarmReport, AppealArea, FieldReport
 MAX_ALARM_MEMBERS = 500
 
 
-def _places() -> list[warning_rules.Place]:
+def area_places() -> list[warning_rules.Place]:
+    """The areas an appeal may be placed in (active streets, towns, communities, villages)."""
     units = Unit.objects.filter(kind__in=warning_rules.AREA_KINDS, is_active=True).select_related(
         "parent"
     )
@@ -52,7 +53,7 @@ def appeal_area_derive(
     area_id, source = warning_rules.derive_area(
         address=found.address,
         text=text,
-        places=places if places is not None else _places(),
+        places=places if places is not None else area_places(),
         unit=warning_rules.Place(unit.pk, unit.name, unit.kind) if unit else None,
     )
     animal = warning_rules.is_animal_report(category_code=None, text=text) is not None
@@ -77,7 +78,7 @@ def appeal_areas_backfill(*, since: datetime, until: datetime, limit: int = 2000
     )
     ids = list(missing.values_list("pk", flat=True)[:limit])
     if ids:
-        places = _places()
+        places = area_places()
         for pk in ids:
             appeal_area_derive(appeal=pk, places=places)
     return len(ids)

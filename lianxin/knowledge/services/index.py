@@ -1,0 +1,109 @@
+"""Keeping the full-text index in step with the published articles, and querying it. The
+index holds published articles only; search (selectors.py) filters validity dates on top.
+
+SQLite: the FTS5 table knowledge_article_fts (rowid = article id), bm25 with the question
+weighted above the policy basis above the answer. PostgreSQL: `Article.search_vector`, a
+'simple' tsvector of the same tokens with weights A (question), B (basis), D (answer), under a
+GIN index, ranked with ts_rank. Both are written only here, in the publishing transaction."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Value
+
+from ..models import Article
+from ..tokens import as_index_text, index_tokens
+
+# Relative weight of a match in each column: question 8, basis 2, answer 1 (bm25's column
+# weights on SQLite below; ts_rank's A, B, D weights on PostgreSQL in `candidates`).
+
+
+# The same filter as `Article.objects.valid_on` (published, in force on the day), in the join,
+# so the limit counts only articles search may return.
+SQLITE_SEARCH = """
+SELECT knowledge_article_fts.rowid FROM knowledge_article_fts
+JOIN knowledge_article AS a ON a.id = knowledge_article_fts.rowid
+WHERE knowledge_article_fts MATCH %s
+  AND a.status = 'published' AND a.valid_from <= %s AND (a.valid_to IS NULL OR a.valid_to >= %s)
+ORDER BY bm25(knowledge_article_fts, 8.0, 1.0, 2.0), knowledge_article_fts.rowid
+LIMIT %s
+"""
+
+
+def _texts(article: Article) -> tuple[str, str, str]:
+    return (
+        as_index_text(index_tokens(article.question)),
+        as_index_text(index_tokens(article.answer)),
+        as_index_text(index_tokens(article.policy_basis)),
+    )
+
+
+def index_article(article: Article) -> None:
+    """Put (or replace) the article's published text in the index."""
+    question, answer, basis = _texts(article)
+    if connection.vendor == "postgresql":
+        Article.objects.filter(pk=article.pk).update(
+            search_vector=SearchVector(Value(question), weight="A", config="simple")
+            + SearchVector(Value(basis), weight="B", config="simple")
+            + SearchVector(Value(answer), weight="D", config="simple")
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM knowledge_article_fts WHERE rowid = %s", [article.pk])
+        cursor.execute(
+            "INSERT INTO knowledge_article_fts (rowid, question, answer, basis) "
+            "VALUES (%s, %s, %s, %s)",
+            [article.pk, question, answer, basis],
+        )
+
+
+def unindex_article(article: Article) -> None:
+    """Take the article out of the index (withdrawn)."""
+    if connection.vendor == "postgresql":
+        Article.objects.filter(pk=article.pk).update(search_vector=None)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM knowledge_article_fts WHERE rowid = %s", [article.pk])
+
+
+def index_many(articles: list[Article]) -> None:
+    """Index many published articles at once (imports, the demo, the benchmark)."""
+    if connection.vendor == "postgresql":
+        for article in articles:
+            index_article(article)
+        return
+    rows = [(a.pk, *_texts(a)) for a in articles]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "DELETE FROM knowledge_article_fts WHERE rowid = %s", [(r[0],) for r in rows]
+        )
+        cursor.executemany(
+            "INSERT INTO knowledge_article_fts (rowid, question, answer, basis) "
+            "VALUES (%s, %s, %s, %s)",
+            [(r[0], r[1], r[2], r[3]) for r in rows],
+        )
+
+
+def candidates(tokens: list[str], *, day, limit: int) -> list[int]:
+    """Ids of published articles valid on `day` matching any of `tokens`, best first (at most
+    `limit`). The caller decides which are good enough (selectors.search_articles)."""
+    if not tokens:
+        return []
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" | ".join(tokens), search_type="raw", config="simple")
+        rows = (
+            Article.objects.valid_on(day)
+            .filter(search_vector=query)
+            .annotate(
+                # weights in the order D (answer), C (unused), B (basis), A (question)
+                rank=SearchRank(F("search_vector"), query, weights=[0.125, 0.125, 0.25, 1.0])
+            )
+            .order_by("-rank", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        return list(rows)
+    match = " OR ".join('"' + t.replace('"', "") + '"' for t in tokens)
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_SEARCH, [match, day.isoformat(), day.isoformat(), limit])
+        return [row[0] for row in cursor.fetchall()]

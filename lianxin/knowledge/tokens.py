@@ -1,0 +1,113 @@
+"""Chinese text as search tokens, without a dictionary: Chinese has no spaces between words, so
+every run of CJK characters is indexed as its character bigrams and unigrams, and every run of
+letters or digits (a 文号 like 53, a year, "app") as one token. Pure: no database here.
+
+Why bigrams: two characters cover most Chinese words' meaning-bearing parts (禁养, 低保, 物业),
+need no dictionary that goes stale or a second of start-up (jieba), and a query matches an
+article whatever segmentation either side would have had."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# CJK unified ideographs (with extension A and the compatibility block): the characters bigrams
+# are made of. Everything else that is not a letter or digit separates tokens.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+")
+_IS_CJK = re.compile(f"[{_CJK}]")
+
+# What a citizen or an operator types around the matter itself: question words, particles and
+# politeness. They are cut out of queries (never out of the index), so "养狗需要办证吗" asks for
+# 养狗 and 办证, not for every article with 需要 in it.
+STOP_PHRASES = sorted(
+    {
+        "请问",
+        "您好",
+        "你好",
+        "我想",
+        "我要",
+        "我家",
+        "我们",
+        "你们",
+        "想问",
+        "咨询",
+        "一下",
+        "需要",
+        "怎么",
+        "怎样",
+        "如何",
+        "什么",
+        "哪里",
+        "哪些",
+        "哪个",
+        "是否",
+        "能否",
+        "能不能",
+        "可不可以",
+        "可以",
+        "应该",
+        "有没有",
+        "是不是",
+        "多少",
+        "为什么",
+        "还是",
+        "以及",
+        "或者",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "了",
+        "的",
+        "么",
+        "嘛",
+    },
+    key=len,
+    reverse=True,
+)
+_STOP = re.compile("|".join(map(re.escape, STOP_PHRASES)))
+
+
+def normalise(text: str) -> str:
+    """Full-width letters and digits made ASCII (NFKC), lower case."""
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+def _run_tokens(run: str, *, unigrams: bool) -> list[str]:
+    if not _IS_CJK.match(run):
+        return [run]
+    if len(run) == 1:
+        return [run]
+    grams = [run[i : i + 2] for i in range(len(run) - 1)]
+    return [*grams, *run] if unigrams else grams
+
+
+def index_tokens(text: str) -> list[str]:
+    """Every token of `text` as stored in the index: CJK bigrams and unigrams, whole
+    letter/digit runs, in order (repeats kept: they weigh in the ranking)."""
+    tokens: list[str] = []
+    for run in _RUN.findall(normalise(text)):
+        tokens.extend(_run_tokens(run, unigrams=True))
+    return tokens
+
+
+def query_tokens(query: str) -> list[str]:
+    """The distinct tokens a query asks for: question words cut out, then bigrams of each CJK
+    fragment (a fragment of one character is its unigram) and whole letter/digit runs. A
+    query made only of question words ("怎么办") keeps them rather than asking nothing."""
+    text = normalise(query)
+    stripped = _STOP.sub(" ", text)
+    runs = _RUN.findall(stripped) or _RUN.findall(text)
+    tokens: list[str] = []
+    for run in runs:
+        tokens.extend(_run_tokens(run, unigrams=False))
+    return list(dict.fromkeys(tokens))
+
+
+def as_index_text(tokens: Iterable[str]) -> str:
+    """Tokens as one space-separated string: what the FTS5 table and the tsvector are built
+    from (both split on spaces and keep CJK characters as they are)."""
+    return " ".join(tokens)

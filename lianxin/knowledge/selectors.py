@@ -16,17 +16,17 @@ from lianxin.core.models import Role
 
 from .models import Article, ArticleVersion, VersionStatus
 from .services.index import candidates
-from .tokens import index_tokens, query_tokens
+from .tokens import coverage, index_tokens, query_runs, query_tokens
 
 # How many of the index's best matches are weighed here (the index ranks by bm25/ts_rank; the
 # final order and the cut below are ours, the same on both databases).
 CANDIDATES = 60
-# A match must contain at least this share of the query's tokens: an article that shares one
-# bigram of a long question with the query is noise, not an answer.
+# A match must cover at least this share of the query's characters (tokens.coverage): an
+# article that shares one bigram of a long question with the query is noise, not an answer.
 MIN_COVERAGE = 0.5
-# Weight of a query token found in each part: the question above the policy basis above the
-# answer (an operator wants the article whose question is the caller's).
-WEIGHTS = (("question", 3.0), ("policy_basis", 1.5), ("answer", 1.0))
+# How much a match in each part counts: the question above the policy basis above the answer
+# (an operator wants the article whose question is the caller's).
+WEIGHTS = (("question", 1.0), ("policy_basis", 0.7), ("answer", 0.5))
 SNIPPET = 80
 
 
@@ -43,10 +43,11 @@ def search_articles(query: str, *, limit: int = 5) -> list[Article]:
     """Published, currently valid articles matching `query`, best first; [] when nothing
     matches well enough. The one search the operator console and the public portal use.
 
-    Each article comes with its `unit` loaded and three attributes of the match: `score` (the
-    weighted share of the query's tokens found; question matches weigh most), `matched` (those
-    tokens) and `snippet` (plain text from the answer around the first match)."""
-    tokens = query_tokens(query or "")
+    Each article comes with its `unit` loaded and three attributes of the match: `score` (0–1:
+    the share of the query covered, a match in the question weighing most), `matched` (the
+    query's tokens found) and `snippet` (plain text from the answer around the first match)."""
+    runs = query_runs((query or "")[:300])
+    tokens = query_tokens((query or "")[:300])
     if not tokens or limit <= 0:
         return []
     today = timezone.localdate(clock.now())
@@ -57,14 +58,14 @@ def search_articles(query: str, *, limit: int = 5) -> list[Article]:
     found = []
     for article in Article.objects.valid_on(today).filter(pk__in=ids).select_related("unit"):
         parts = {name: set(index_tokens(getattr(article, name))) for name, _w in WEIGHTS}
-        matched = [t for t in tokens if any(t in part for part in parts.values())]
-        if len(matched) < max(1, MIN_COVERAGE * len(tokens)):
+        everywhere = set().union(*parts.values())
+        overall = coverage(runs, everywhere)
+        if overall < MIN_COVERAGE:
             continue
-        best = max(w for _n, w in WEIGHTS)
-        score = sum(max((w for n, w in WEIGHTS if t in parts[n]), default=0.0) for t in tokens)
-        article.score = round(score / (best * len(tokens)), 3)
-        article.matched = matched
-        article.snippet = _snippet(article.answer, matched)
+        best = max(weight * coverage(runs, parts[name]) for name, weight in WEIGHTS)
+        article.score = round(0.9 * best + 0.1 * overall, 3)
+        article.matched = [t for t in tokens if t in everywhere]
+        article.snippet = _snippet(article.answer, article.matched)
         found.append(article)
     found.sort(key=lambda a: (-a.score, order[a.pk]))
     return found[:limit]

@@ -94,17 +94,39 @@ def index_tokens(text: str) -> list[str]:
     return tokens
 
 
-def query_tokens(query: str) -> list[str]:
-    """The distinct tokens a query asks for: question words cut out, then bigrams of each CJK
-    fragment (a fragment of one character is its unigram) and whole letter/digit runs. A
-    query made only of question words ("怎么办") keeps them rather than asking nothing."""
+def query_runs(query: str) -> list[str]:
+    """The fragments a query asks about: question words cut out, split at everything that is
+    not a CJK character, letter or digit. A query made only of question words ("怎么办")
+    keeps them rather than asking nothing."""
     text = normalise(query)
-    stripped = _STOP.sub(" ", text)
-    runs = _RUN.findall(stripped) or _RUN.findall(text)
+    return _RUN.findall(_STOP.sub(" ", text)) or _RUN.findall(text)
+
+
+def query_tokens(query: str) -> list[str]:
+    """The distinct tokens a query asks for: the bigrams of each CJK fragment (a fragment of
+    one character is its unigram) and whole letter/digit runs."""
     tokens: list[str] = []
-    for run in runs:
+    for run in query_runs(query):
         tokens.extend(_run_tokens(run, unigrams=False))
     return list(dict.fromkeys(tokens))
+
+
+def coverage(runs: list[str], present: set[str]) -> float:
+    """The share of the query's characters covered by its tokens found in `present` (a text's
+    index tokens). Measured on characters, not tokens: "养狗办证" asks 养狗, 狗办, 办证, and
+    an article about 养狗 and 办证 covers all four characters though no text says 狗办."""
+    total = covered = 0
+    for run in runs:
+        total += len(run)
+        if len(run) == 1 or not _IS_CJK.match(run):
+            covered += len(run) if run in present else 0
+            continue
+        hit = [False] * len(run)
+        for i in range(len(run) - 1):
+            if run[i : i + 2] in present:
+                hit[i] = hit[i + 1] = True
+        covered += sum(hit)
+    return covered / total if total else 0.0
 
 
 def as_index_text(tokens: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lianxin.core.access import SYSTEM, may
 from lianxin.core.errors import InvalidInput, LianxinError
@@ -24,6 +25,13 @@ from ..models import Article, ArticleVersion, VersionStatus
 from ..sheet import Row, parse_date, read_rows
 from .articles import article_create, article_edit, article_fields, article_publish, article_submit
 
+OUTCOMES = {
+    "created": gettext_lazy("Created"),
+    "updated": gettext_lazy("Updated"),
+    "unchanged": gettext_lazy("Unchanged"),
+    "skipped": gettext_lazy("Skipped"),
+}
+
 
 @dataclass
 class RowResult:
@@ -32,6 +40,10 @@ class RowResult:
     question: str = ""
     reason: str = ""
     article_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(OUTCOMES.get(self.outcome, self.outcome))
 
 
 @dataclass
@@ -44,6 +56,12 @@ class ImportResult:
     @property
     def skipped(self) -> list[RowResult]:
         return [r for r in self.rows if r.outcome == "skipped"]
+
+    # The page's summary line.
+    created = property(lambda self: self.count("created"))
+    updated = property(lambda self: self.count("updated"))
+    unchanged = property(lambda self: self.count("unchanged"))
+    skipped_count = property(lambda self: self.count("skipped"))
 
 
 class _Units:

@@ -48,6 +48,18 @@ def worth_an_article(appeal: Appeal) -> bool:
     )
 
 
+def _basis_text(citations: list[str]) -> str:
+    """The citations as one policy basis: an article ("第三十五条") stays with the document
+    cited before it, as the reply wrote them: 《物业管理条例》第三十五条；国办发〔2020〕53号."""
+    parts: list[str] = []
+    for citation in dict.fromkeys(citations):
+        if parts and citation.startswith("第"):
+            parts[-1] += citation
+        else:
+            parts.append(citation)
+    return "；".join(parts)
+
+
 def article_propose(*, actor: Any, appeal: Appeal) -> Article:
     """A draft article of the appeal's unit from its question and reply, personal data
     removed, the reply's citations as its policy basis. Only the unit's staff; only a reply
@@ -76,7 +88,7 @@ def article_propose(*, actor: Any, appeal: Appeal) -> Article:
         unit=appeal.unit,
         question=question,
         answer=strip_personal(appeal.reply, **personal),
-        policy_basis="；".join(dict.fromkeys(citations))[:300],
+        policy_basis=_basis_text(citations)[:300],
         note=_("Proposed from the reply to appeal %(tn)s") % {"tn": appeal.tracking_number},
         source_appeal=appeal.tracking_number,
     )

@@ -138,7 +138,7 @@ def test_an_edit_waits_for_review_while_the_published_text_stays_found(people, d
     live.refresh_from_db()
     assert live.answer.startswith("新的答复") and live.published_number == 2
     history = list(live.versions.order_by("number").values_list("number", "status", "note"))
-    assert history == [(1, "superseded", "First version"), (2, "published", "登记费取消")]
+    assert history == [(1, "superseded", "初版"), (2, "published", "登记费取消")]
     assert "登记费" in search_articles("登记费")[0].answer
 
 
@@ -439,7 +439,7 @@ def test_import_page_shows_each_row(client, people, district):
     response = client.post(reverse("knowledge:import"), {"file": upload, "unit": ""})
     assert response.status_code == 200
     text = response.content.decode()
-    assert "2 条新建" in text or "新建" in text
+    assert "新建 2 条" in text and "跳过 1 条" in text
     assert "问题" in text
     fake = io.BytesIO(b"not a workbook")
     fake.name = "kb.xlsx"

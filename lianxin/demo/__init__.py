@@ -1,6 +1,7 @@
 """The demo district: units and people for every role (core), the service catalogue and about
 500 appeals from real citizen messages (appeals), last week's signals (insight), the
-participation case, and households with their cadres and visits (outreach). One module
+participation case, households with their cadres and visits (outreach), and the knowledge
+base's policy answers (knowledge). One module
 per app seeded; `load` runs them in order. `manage.py load_demo` calls it.
 
 Idempotent: everything is keyed (unit codes, usernames, category codes, appeal source refs), so
@@ -15,6 +16,7 @@ from django.utils import translation
 
 from lianxin.core import clock
 
+from . import knowledge as knowledge_demo
 from . import outreach as outreach_demo
 from . import participation as participation_demo
 from . import receptions as receptions_demo
@@ -50,6 +52,7 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         participation_demo.seed(now=now)
         logins += outreach_demo.load(now=now)
         receptions_demo.load(now=now)
+        knowledge_demo.load(now=now)
         return logins
 
 

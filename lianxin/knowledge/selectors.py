@@ -16,7 +16,7 @@ from lianxin.core.models import Role
 
 from .models import Article, ArticleVersion, VersionStatus
 from .services.index import candidates
-from .tokens import coverage, index_tokens, query_runs, query_tokens
+from .tokens import coverage, finder, query_runs, query_tokens
 
 # How many of the index's best matches are weighed here (the index ranks by bm25/ts_rank; the
 # final order and the cut below are ours, the same on both databases).
@@ -57,14 +57,14 @@ def search_articles(query: str, *, limit: int = 5) -> list[Article]:
     order = {pk: i for i, pk in enumerate(ids)}
     found = []
     for article in Article.objects.valid_on(today).filter(pk__in=ids).select_related("unit"):
-        parts = {name: set(index_tokens(getattr(article, name))) for name, _w in WEIGHTS}
-        everywhere = set().union(*parts.values())
-        overall = coverage(runs, everywhere)
+        parts = {name: finder(getattr(article, name)) for name, _w in WEIGHTS}
+        found_in = {t for t in tokens if any(has(t) for has in parts.values())}
+        overall = coverage(runs, found_in.__contains__)
         if overall < MIN_COVERAGE:
             continue
         best = max(weight * coverage(runs, parts[name]) for name, weight in WEIGHTS)
         article.score = round(0.9 * best + 0.1 * overall, 3)
-        article.matched = [t for t in tokens if t in everywhere]
+        article.matched = [t for t in tokens if t in found_in]
         article.snippet = _snippet(article.answer, article.matched)
         found.append(article)
     found.sort(key=lambda a: (-a.score, order[a.pk]))

@@ -1,6 +1,7 @@
 // The filing page asks the knowledge base while the citizen types the title and content, and
-// shows matching answers above the submit button. "Answered" is an ordinary form post (the
-// citizen does not file); "continue" is counted and hides the suggestions.
+// shows matching answers above the submit button. "Answered" posts a form of its own (the
+// suggestions sit inside the filing form, and forms do not nest) and leaves the page: the
+// citizen does not file. "Continue" is counted in the background and hides the suggestions.
 (function () {
   "use strict";
   var box = document.getElementById("kb-suggest");
@@ -27,6 +28,20 @@
     f.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 300); });
   });
   box.addEventListener("click", function (event) {
+    var answered = event.target.closest(".kb-answered");
+    if (answered) {
+      var form = document.createElement("form");
+      form.method = "post";
+      form.action = answered.dataset.url;
+      var csrf = document.createElement("input");
+      csrf.type = "hidden";
+      csrf.name = "csrfmiddlewaretoken";
+      csrf.value = token();
+      form.appendChild(csrf);
+      document.body.appendChild(form);
+      form.submit();
+      return;
+    }
     var button = event.target.closest(".kb-continue");
     if (!button) return;
     dismissed = true;

@@ -232,7 +232,9 @@ def test_search_without_a_match_is_an_empty_list(corpus, query):
 
 @pytest.mark.django_db
 def test_question_matches_rank_above_answer_matches(district):
-    in_answer = published(district["vet"], "犬只免疫怎么做？", "每年为犬只接种狂犬病疫苗，凭证办理养犬登记。")
+    in_answer = published(
+        district["vet"], "犬只免疫怎么做？", "每年为犬只接种狂犬病疫苗，凭证办理养犬登记。"
+    )
     in_question = published(district["vet"], "养犬登记在哪里办？", "到所在地派出所办理。")
     found = search_articles("养犬登记")
     assert [a.pk for a in found] == [in_question.pk, in_answer.pk]
@@ -250,9 +252,7 @@ def test_search_respects_the_limit(district):
 
 
 @pytest.mark.django_db
-def test_a_well_rated_reply_with_a_basis_becomes_a_draft_without_personal_data(
-    people, district
-):
+def test_a_well_rated_reply_with_a_basis_becomes_a_draft_without_personal_data(people, district):
     appeal = appeal_in(
         Status.CLOSED,
         people,
@@ -302,7 +302,14 @@ def _xlsx(rows, header=("问题", "答复", "政策依据", "责任单位", "生
 
 
 GOOD_ROWS = [
-    ("城区养狗需要办证吗？", "需要，到派出所办理养犬登记。", "《养犬管理条例》第十条", "畜牧兽医局", "2026-01-01", ""),
+    (
+        "城区养狗需要办证吗？",
+        "需要，到派出所办理养犬登记。",
+        "《养犬管理条例》第十条",
+        "畜牧兽医局",
+        "2026-01-01",
+        "",
+    ),
     ("禁养区在哪里？", "居民区、水源保护区等。", "", "vet", "2026/3/1", "2030年12月31日"),
 ]
 

@@ -1,6 +1,8 @@
 """Articles (the live text the unit stands behind), their versions (every draft, review and
 publication, kept as history) and how often an article answered a citizen on the portal."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -30,7 +32,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(
             status=ArticleStatus.PUBLISHED,
             valid_to__isnull=False,
-            valid_to__lte=day + timezone.timedelta(days=days),
+            valid_to__lte=day + timedelta(days=days),
         )
 
 

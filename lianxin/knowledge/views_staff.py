@@ -4,6 +4,7 @@ the history of versions, the import of an .xlsx knowledge base, and replies wort
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lianxin.appeals.models import Appeal
@@ -196,11 +198,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-ACTIONS = {
-    "submit": (article_submit, False, _("Submitted for review.")),
-    "publish": (article_publish, False, _("Published: operators and citizens find it now.")),
-    "reject": (article_reject, True, _("Sent back to its author.")),
-    "withdraw": (article_withdraw, True, _("Withdrawn: no longer found or shown.")),
+# action → (service, whether it takes a reason, what the page says when done)
+ACTIONS: dict[str, tuple[Callable[..., Any], bool, Any]] = {
+    "submit": (article_submit, False, gettext_lazy("Submitted for review.")),
+    "publish": (
+        article_publish,
+        False,
+        gettext_lazy("Published: operators and citizens find it now."),
+    ),
+    "reject": (article_reject, True, gettext_lazy("Sent back to its author.")),
+    "withdraw": (article_withdraw, True, gettext_lazy("Withdrawn: no longer found or shown.")),
 }
 
 

@@ -38,7 +38,8 @@ def article_fields(
     valid_to: date | None = None,
 ) -> dict[str, Any]:
     """The cleaned text and dates of a version; InvalidInput naming the field."""
-    fields = {
+    starts = valid_from or timezone.localdate(clock.now())
+    fields: dict[str, Any] = {
         "question": clean_text(question, field="question", max_length=300, label=_("Question")),
         "answer": clean_text(answer, field="answer", max_length=20000, label=_("Answer")),
         "policy_basis": clean_text(
@@ -48,10 +49,10 @@ def article_fields(
             required=False,
             label=_("Policy basis"),
         ),
-        "valid_from": valid_from or timezone.localdate(clock.now()),
+        "valid_from": starts,
         "valid_to": valid_to,
     }
-    if valid_to is not None and valid_to < fields["valid_from"]:
+    if valid_to is not None and valid_to < starts:
         problem = _("The validity ends before it begins.")
         raise InvalidInput(problem, code=Code.BAD_DATES, fields={"valid_to": [problem]})
     return fields

@@ -462,3 +462,29 @@ def test_system_actor_publishes_imports_only_on_the_command_line(people, distric
         )
     knowledge_import(actor=SYSTEM, data=_xlsx(GOOD_ROWS), file_name="kb.xlsx", publish=True)
     assert Article.objects.filter(status=ArticleStatus.PUBLISHED).count() == 2
+
+
+@pytest.mark.django_db
+def test_common_words_alone_still_find_an_article(corpus, monkeypatch):
+    from lianxin.knowledge.services import index
+
+    monkeypatch.setattr(index, "COMMON_DOCS", 0)  # every token as common as 申请 in 50,000
+    assert search_articles("低保申请")[0].pk == corpus[2].pk
+
+
+@pytest.mark.django_db
+def test_the_demo_knowledge_base(settings):
+    from lianxin.demo import knowledge as knowledge_demo
+    from lianxin.demo.core import load_people, load_units
+
+    load_people(load_units())
+    assert knowledge_demo.load() == len(knowledge_demo.ARTICLES)
+    assert knowledge_demo.load() == 0  # idempotent
+    assert Article.objects.filter(status=ArticleStatus.IN_REVIEW).count() == 1
+    from django.contrib.auth import get_user_model
+
+    vet = get_user_model().objects.get(username="handler-vet")
+    assert [a.question for a in expiring_articles(vet)] == [knowledge_demo.EXPIRING[0]]
+    assert search_articles("养狗需要办证吗")[0].unit.code == "vet"
+    assert search_articles("低保怎么申请")[0].unit.code == "civil"
+    assert search_articles("禁养区")[0].unit.code == "vet"

@@ -20,7 +20,7 @@ from .tokens import coverage, finder, query_runs, query_tokens
 
 # How many of the index's best matches are weighed here (the index ranks by bm25/ts_rank; the
 # final order and the cut below are ours, the same on both databases).
-CANDIDATES = 60
+CANDIDATES = 30
 # A match must cover at least this share of the query's characters (tokens.coverage): an
 # article that shares one bigram of a long question with the query is noise, not an answer.
 MIN_COVERAGE = 0.5

@@ -85,12 +85,12 @@ def _run_tokens(run: str, *, unigrams: bool) -> list[str]:
     return [*grams, *run] if unigrams else grams
 
 
-def index_tokens(text: str) -> list[str]:
-    """Every token of `text` as stored in the index: CJK bigrams and unigrams, whole
+def index_tokens(text: str, *, unigrams: bool = True) -> list[str]:
+    """Every token of `text` as stored in the index: CJK bigrams (and unigrams), whole
     letter/digit runs, in order (repeats kept: they weigh in the ranking)."""
     tokens: list[str] = []
     for run in _RUN.findall(normalise(text)):
-        tokens.extend(_run_tokens(run, unigrams=True))
+        tokens.extend(_run_tokens(run, unigrams=unigrams))
     return tokens
 
 

@@ -41,9 +41,12 @@ WHERE id = %s
 
 
 def _texts(article: Article) -> tuple[str, str, str]:
+    """The question, answer and basis as index text. Unigrams (for one-character queries such
+    as 狗) only in the question and the basis: in the answers they would double the index and
+    every query's work, for matches a one-character query hardly means."""
     return (
         as_index_text(index_tokens(article.question)),
-        as_index_text(index_tokens(article.answer)),
+        as_index_text(index_tokens(article.answer, unigrams=False)),
         as_index_text(index_tokens(article.policy_basis)),
     )
 
@@ -114,7 +117,39 @@ def candidates(tokens: list[str], *, day, limit: int) -> list[int]:
             .values_list("pk", flat=True)[:limit]
         )
         return list(rows)
-    match = " OR ".join('"' + t.replace('"', "") + '"' for t in tokens)
+    match = _sqlite_match(tokens)
+    if not match:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(SQLITE_SEARCH, [match, day.isoformat(), day.isoformat(), limit])
         return [row[0] for row in cursor.fetchall()]
+
+
+# A token held by more articles than this does not pull candidates on its own: ranking every
+# article that says 申请 or 办理 is what made a query slow (bench/knowledge.py), and an article
+# that shares only such words with the query is not the answer. Such tokens still count in the
+# coverage and score (selectors.search_articles).
+COMMON_DOCS = 1500
+
+
+def _quoted(tokens: list[str]) -> list[str]:
+    return ['"' + t.replace('"', "") + '"' for t in tokens]
+
+
+def _sqlite_match(tokens: list[str]) -> str:
+    """The FTS5 query: any of the query's rarer tokens; when every token is common, all of
+    them together; tokens no article holds are left out."""
+    marks = ", ".join(["%s"] * len(tokens))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT term, doc FROM knowledge_article_fts_vocab WHERE term IN ({marks})",  # noqa: S608 - placeholders only
+            tokens,
+        )
+        docs = {term: count for term, count in cursor.fetchall()}
+    held = [t for t in tokens if docs.get(t)]
+    if not held:
+        return ""
+    rare = [t for t in held if docs[t] <= COMMON_DOCS]
+    if rare:
+        return " OR ".join(_quoted(rare))
+    return " AND ".join(_quoted(held))

@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench faults messages clean
+.PHONY: run serve setup test lint bench bench-knowledge faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ bench: $(VENV)/.dev
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
 	$(PY) bench/audit.py
+
+# Knowledge-base search over 50,000 articles on SQLite and PostgreSQL (several minutes: most of
+# it writing and indexing the articles), so not part of `make bench`.
+bench-knowledge: $(VENV)/.dev
+	$(PY) bench/knowledge.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

@@ -105,7 +105,10 @@ def candidates(tokens: list[str], *, day, limit: int) -> list[int]:
     if not tokens:
         return []
     if connection.vendor == "postgresql":
-        query = SearchQuery(" | ".join(tokens), search_type="raw", config="simple")
+        expression = _pg_tsquery(tokens)
+        if not expression:
+            return []
+        query = SearchQuery(expression, search_type="raw", config="simple")
         rows = (
             Article.objects.valid_on(day)
             .filter(search_vector=query)
@@ -129,11 +132,31 @@ def candidates(tokens: list[str], *, day, limit: int) -> list[int]:
 # article that says 申请 or 办理 is what made a query slow (bench/knowledge.py), and an article
 # that shares only such words with the query is not the answer. Such tokens still count in the
 # coverage and score (selectors.search_articles).
-COMMON_DOCS = 1500
+COMMON_DOCS = 800
 
 
 def _quoted(tokens: list[str]) -> list[str]:
     return ['"' + t.replace('"', "") + '"' for t in tokens]
+
+
+# How many articles hold each token, counted up to COMMON_DOCS + 1 through the GIN index.
+PG_DOCS = """
+SELECT t, (SELECT count(*) FROM (
+    SELECT 1 FROM knowledge_article WHERE search_vector @@ to_tsquery('simple', quote_literal(t))
+    LIMIT %s) AS hits)
+FROM unnest(%s::text[]) AS t
+"""
+
+
+def _pg_tsquery(tokens: list[str]) -> str:
+    """The same choice as `_sqlite_match`, as a tsquery."""
+    with connection.cursor() as cursor:
+        cursor.execute(PG_DOCS, [COMMON_DOCS + 1, tokens])
+        docs = dict(cursor.fetchall())
+    held = [t for t in tokens if docs.get(t)]
+    rare = [t for t in held if docs[t] <= COMMON_DOCS]
+    quoted = ["'" + t.replace("'", "") + "'" for t in (rare or held)]
+    return (" | " if rare else " & ").join(quoted)
 
 
 def _sqlite_match(tokens: list[str]) -> str:

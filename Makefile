@@ -10,7 +10,7 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # run_schedule's priority (nice): see `serve`.
 SCHEDULE_NICE ?= 10
 
-.PHONY: run serve setup test lint bench bench-topology bench-cpu bench-console faults messages clean
+.PHONY: run serve setup test lint bench bench-topology bench-cpu bench-console bench-knowledge faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -95,6 +95,11 @@ bench-cpu: $(VENV)/.dev
 # (about 10 minutes on two cores, most of it building the data).
 bench-console: $(VENV)/.dev
 	$(PY) bench/console.py
+
+# Knowledge-base search over 50,000 articles on SQLite and PostgreSQL (several minutes: most of
+# it writing and indexing the articles), so not part of `make bench`.
+bench-knowledge: $(VENV)/.dev
+	$(PY) bench/knowledge.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

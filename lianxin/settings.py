@@ -502,6 +502,15 @@ OUTREACH_VISIT_INTERVAL_MONTHS = 3
 OUTREACH_SEVERE_INTERVAL_MONTHS = 1
 OUTREACH_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 OUTREACH_IMPORT_MAX_ROWS = 20000
+# Knowledge base (知识库): published articles whose validity ends within
+# KNOWLEDGE_EXPIRY_WARNING_DAYS are listed for their unit; an imported knowledge base is an .xlsx
+# file of at most KNOWLEDGE_IMPORT_MAX_BYTES and KNOWLEDGE_IMPORT_MAX_ROWS rows. A reply is
+# worth an article when the citizen rated it satisfied and it cites a policy: its reply-quality
+# basis score is at least KNOWLEDGE_PROPOSAL_MIN_BASIS (1 = a named document or article).
+KNOWLEDGE_EXPIRY_WARNING_DAYS = 30
+KNOWLEDGE_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+KNOWLEDGE_IMPORT_MAX_ROWS = 20000
+KNOWLEDGE_PROPOSAL_MIN_BASIS = 0.8
 # Early warning (docs/insight/early-warning.md): the method's defaults, as in
 # lianxin/insight/warning.py; a county that re-runs bench/warning.py on its own history sets what
 # it chose in the environment. A rise: significance of the test, fewest reports in the window
@@ -540,6 +549,10 @@ for _name, _cast in (
     ("OUTREACH_SEVERE_INTERVAL_MONTHS", int),
     ("OUTREACH_IMPORT_MAX_BYTES", int),
     ("OUTREACH_IMPORT_MAX_ROWS", int),
+    ("KNOWLEDGE_EXPIRY_WARNING_DAYS", int),
+    ("KNOWLEDGE_IMPORT_MAX_BYTES", int),
+    ("KNOWLEDGE_IMPORT_MAX_ROWS", int),
+    ("KNOWLEDGE_PROPOSAL_MIN_BASIS", float),
 ):
     if _name in os.environ:
         try:

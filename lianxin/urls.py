@@ -38,6 +38,8 @@ urlpatterns = [
     path("api/v1/", include("lianxin.supervision.api_urls")),
     path("participation/", include("lianxin.participation.urls")),
     path("api/v1/participation/", include("lianxin.participation.api_urls")),
+    path("knowledge/", include("lianxin.knowledge.urls")),
+    path("api/v1/knowledge/", include("lianxin.knowledge.api_urls")),
     path("hotline/", include("lianxin.hotline.urls")),
     path("api/v1/hotline/", include("lianxin.hotline.api_urls")),
     path("", include("lianxin.appeals.urls")),

@@ -4,6 +4,7 @@ import pytest
 
 from lianxin.core.models import Role
 from lianxin.knowledge.models import Article, ArticleStatus
+from lianxin.knowledge.services.index import index_article
 
 from .conftest import make_user
 
@@ -27,13 +28,16 @@ def article(
     answer="持身份证和居住登记凭证到社区服务中心办理，当场受理，15个工作日内制证。",
     status=ArticleStatus.PUBLISHED,
 ):
-    return Article.objects.create(
+    found = Article.objects.create(
         question=question,
         answer=answer,
         policy_basis="《居住证暂行条例》第九条",
         unit=unit,
         status=status,
     )
+    if status == ArticleStatus.PUBLISHED:
+        index_article(found)  # as publishing does (knowledge.services.article_publish)
+    return found
 
 
 def keyword_suggester(text: str):

@@ -1,8 +1,9 @@
 """The demo district: units and people for every role (core), the service catalogue and about
 500 appeals from real citizen messages (appeals), last week's signals (insight), the
-participation case, households with their cadres and visits (outreach), and the hotline
-centre's operator with the calls of the current shift (hotline), and two appeals with photos
-(photos). One module per app seeded; `load` runs them in order. `manage.py load_demo` calls it.
+participation case, households with their cadres and visits (outreach), the knowledge base's
+policy answers (knowledge), the hotline centre's operator with the calls of the current shift,
+which use those answers (hotline), and two appeals with photos (photos). One module per app
+seeded; `load` runs them in order. `manage.py load_demo` calls it.
 
 Idempotent: everything is keyed (unit codes, usernames, category codes, appeal source refs), so
 a second run finds it all and changes nothing."""
@@ -17,6 +18,7 @@ from django.utils import translation
 from lianxin.core import clock
 
 from . import hotline as hotline_demo
+from . import knowledge as knowledge_demo
 from . import outreach as outreach_demo
 from . import participation as participation_demo
 from . import photos as photos_demo
@@ -53,6 +55,7 @@ def load(*, appeals: int = 500, days: int = 120, stdout: Any = None) -> list[tup
         participation_demo.seed(now=now)
         logins += outreach_demo.load(now=now)
         receptions_demo.load(now=now)
+        knowledge_demo.load(now=now)
         logins += hotline_demo.load(now=now)
         photos_demo.load(now=now)
         return logins

@@ -21,11 +21,11 @@ from lianxin.knowledge.selectors import search_articles
 
 from .core import _person
 
-# Questions the demo knowledge base is likely to answer (the knowledge base's own demo writes
-# its articles); a direct answer without one records what the operator said instead.
+# Questions the demo knowledge base answers (lianxin/demo/knowledge.py, loaded before this);
+# a direct answer without an article records what the operator said instead.
 CONSULTATIONS = [
-    ("13507310021", "居住证", "告知居住证办理材料：身份证、居住登记凭证，到社区服务中心办理。"),
-    ("13607310035", "医保", "告知城乡居民医保缴费时间和线上缴费渠道。"),
+    ("13507310021", "低保怎么申请", "按知识库告知低保申请材料和受理的街道（乡镇）窗口。"),
+    ("13607310035", "城区养狗登记", "按知识库告知城区养犬登记的地点和所需材料。"),
 ]
 
 

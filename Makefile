@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run serve setup test lint bench faults messages clean
+.PHONY: run serve setup test lint bench bench-scale faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,13 @@ bench: $(VENV)/.dev
 	$(PY) bench/rankings.py
 	$(PY) bench/reports_crypto.py
 	$(PY) bench/audit.py
+
+# A city on PostgreSQL: SCALE_APPEALS (10,000,000) appeals with their audit events, built once
+# into SCALE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/lianxin_city; reused at the same
+# size), then rankings, dashboard, Open311, tracking and duplicate lookups beside their targets
+# (docs/scale.md). Not part of `make test` or `make bench`.
+bench-scale: $(VENV)/.dev
+	$(PY) bench/scale.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

@@ -595,7 +595,11 @@ def main() -> int:
     sys.path.insert(0, str(common.ROOT))
     if built and built["appeals"] == ROWS:
         steps = built["steps"]
-        print(f"  reusing the database built earlier ({steps['total']:.0f} s to build)")
+        print(f"  reusing the database built earlier ({steps['total']:.0f} s to build:")
+        for what, seconds in steps.items():
+            if what != "total":
+                print(f"    {what}: {seconds:.0f} s")
+        print("  )")
         t0 = time.perf_counter()
         common.run([str(common.PYTHON), "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
         print(f"  migrated in {time.perf_counter() - t0:.0f} s")
@@ -609,6 +613,9 @@ def main() -> int:
         record(URL, steps)
         print(f"  built in {steps['total']:.0f} s ({ROWS / steps['total']:,.0f} appeals/s)")
     figures = measure()
+    # The machine is shared: the figures are the server's times at this load, not on idle cores.
+    figures["load_average"] = [round(x, 1) for x in os.getloadavg()]
+    print(f"  load average after measuring {figures['load_average']} on {os.cpu_count()} cores")
     print(f"  database size {figures['database_bytes'] / 2**30:.1f} GB:")
     for table, t in sorted(figures["tables"].items()):
         print(f"    {table:28} {t['rows']:>12,} rows  {t['bytes'] / 2**30:6.2f} GB")

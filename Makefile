@@ -10,7 +10,8 @@ WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # run_schedule's priority (nice): see `serve`.
 SCHEDULE_NICE ?= 10
 
-.PHONY: run serve setup test lint bench bench-topology bench-cpu bench-console bench-knowledge faults messages clean
+.PHONY: run serve setup test lint bench bench-scale bench-topology bench-cpu bench-console \
+	bench-knowledge faults messages clean
 
 $(VENV)/.runtime: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -100,6 +101,13 @@ bench-console: $(VENV)/.dev
 # it writing and indexing the articles), so not part of `make bench`.
 bench-knowledge: $(VENV)/.dev
 	$(PY) bench/knowledge.py
+
+# A city on PostgreSQL: SCALE_APPEALS (10,000,000) appeals with their audit events, built once
+# into SCALE_DATABASE_URL (postgres://postgres@127.0.0.1:5432/lianxin_city; reused at the same
+# size), then rankings, dashboard, Open311, tracking and duplicate lookups beside their targets
+# (docs/scale.md). Not part of `make test` or `make bench`.
+bench-scale: $(VENV)/.dev
+	$(PY) bench/scale.py
 
 # Faults under load on private PostgreSQL and Redis instances (needs root): a worker killed,
 # Redis stopped, PostgreSQL restarted, the disk full. Prints what held.

@@ -118,8 +118,11 @@ class AppealQuerySet(models.QuerySet["Appeal"]):
     def overdue(self, now: datetime | None = None) -> "AppealQuerySet":
         """Open appeals past their handling deadline, or not yet accepted past the contact one."""
         now = now or timezone.now()
-        return self.filter(
-            Q(status__in=OPEN_STATES, handling_deadline__lt=now)
+        # "Open" said once outside the OR (both branches are open states): PostgreSQL then
+        # reads the partial index of open appeals (appeal_open_due_idx) alone instead of
+        # visiting the heap of every open appeal, which at a city's size is most of the time.
+        return self.filter(status__in=OPEN_STATES).filter(
+            Q(handling_deadline__lt=now)
             | Q(status__in=[Status.SUBMITTED, Status.DISPATCHED], contact_deadline__lt=now)
         )
 
@@ -253,6 +256,13 @@ class Appeal(models.Model):
             models.Index(fields=["contact_phone_key"], name="appeal_phone_key_idx"),
             # The public board and Open311 lists: public appeals by time.
             models.Index(fields=["is_public", "created_at"], name="appeal_public_time_idx"),
+            # Open311's status=open lists: the public appeals still open, by time. A window of
+            # past months holds hundreds of thousands of closed appeals and few open ones.
+            models.Index(
+                fields=["created_at"],
+                name="appeal_public_open_time_idx",
+                condition=Q(is_public=True) & ~Q(status__in=TERMINAL_STATES),
+            ),
             # The routing sweeper's work (every second without a broker): only the appeals
             # still waiting for the router are indexed.
             models.Index(
@@ -410,7 +420,14 @@ class DailyAppealStat(AppealFigures):
     class Meta:
         verbose_name = _("daily appeal figures")
         verbose_name_plural = _("daily appeal figures")
-        indexes = [models.Index(fields=["day", "unit"], name="insight_stat_day_unit_idx")]
+        indexes = [
+            models.Index(fields=["day", "unit"], name="insight_stat_day_unit_idx"),
+            # The dashboard's trend (received and closed by day): a year of a city's daily rows
+            # is hundreds of thousands, read from this index alone.
+            models.Index(
+                fields=["day"], name="appeal_stat_day_trend_idx", include=["received", "closed"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} unit={self.unit_id} category={self.category_id}"

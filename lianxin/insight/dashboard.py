@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from urllib.parse import quote
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from lianxin.appeals.models import (
     COUNTERS,
@@ -61,8 +62,26 @@ def unit_rates(row: dict) -> dict:
 
 def drill_url(**params) -> str:
     """The list of appeals behind a figure."""
-    params = {k: v for k, v in params.items() if v not in (None, "")}
-    return reverse("insight:drill") + "?" + urlencode(params)
+    return _drill_link(reverse("insight:drill"), params)
+
+
+@lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    # The same few names, dates and ids over and over: each quoted once.
+    return quote(value, safe="")
+
+
+def _drill_link(base: str, params: dict) -> str:
+    # Built by hand: a reverse() and Django's urlencode per link cost more than the rest of a
+    # city's dashboard (a few thousand links: hundreds of units, a year of days). Every value
+    # is a scalar.
+    return (
+        base
+        + "?"
+        + "&".join(
+            f"{_quoted(k)}={_quoted(str(v))}" for k, v in params.items() if v not in (None, "")
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,11 @@ def _top_level(categories: dict[int, Category], pk: int | None) -> Category | No
 @on_replica  # figures of the roll-ups: a replica's second of lag is invisible
 def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     now = now or timezone.now()
+    base = reverse("insight:drill")
+
+    def link(**params) -> str:
+        return _drill_link(base, params)
+
     stats = DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end)
     units = {u.pk: u for u in Unit.objects.all()}
     categories = {c.pk: c for c in Category.objects.all()}
@@ -155,7 +179,7 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
                 "day": day.isoformat(),
                 "received": (of_day["received"] if of_day else 0) or 0,
                 "closed": (of_day["closed"] if of_day else 0) or 0,
-                "url": drill_url(since=day.isoformat(), until=day.isoformat()),
+                "url": link(since=day.isoformat(), until=day.isoformat()),
             }
         )
         day += timedelta(days=1)
@@ -170,20 +194,31 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
         {
             "name": categories[pk].name if pk else "",
             "received": n,
-            "url": drill_url(**period.params, group=pk if pk else "none"),
+            "url": link(**period.params, group=pk if pk else "none"),
         }
         for pk, n in ranked[:TOP_CATEGORIES]
     ]
 
-    def by_unit_count(qs) -> dict:
-        return dict(qs.values_list("unit_id").annotate(n=Count("pk")).order_by())
-
     # Two deadlines are missed separately: contact (not yet accepted past the contact deadline)
     # and handling (still open past the handling deadline). "Overdue" is either; an appeal past
-    # both counts once there and in both of the others.
-    overdue_by_unit = by_unit_count(Appeal.objects.overdue(now))
-    contact_by_unit = by_unit_count(Appeal.objects.filter(OVERDUE["contact"](now)))
-    handling_by_unit = by_unit_count(Appeal.objects.filter(OVERDUE["handling"](now)))
+    # both counts once there and in both of the others. One pass over the overdue appeals for
+    # the three, read from the partial index of open appeals alone (COUNT(*): the id is not in
+    # it).
+    overdue_by_unit, contact_by_unit, handling_by_unit = {}, {}, {}
+    for unit_id, overdue, contact, handling in (
+        Appeal.objects.overdue(now)
+        .values_list("unit_id")
+        .annotate(
+            overdue=Count("*"),
+            # Each filter needs its deadline, so counting the deadline counts the appeals.
+            contact=Count("contact_deadline", filter=OVERDUE["contact"](now)),
+            handling=Count("handling_deadline", filter=OVERDUE["handling"](now)),
+        )
+        .order_by()
+    ):
+        overdue_by_unit[unit_id] = overdue
+        contact_by_unit[unit_id] = contact
+        handling_by_unit[unit_id] = handling
     by_unit: dict[int | None, dict] = {}
     for row in by_unit_category:
         sums = by_unit.setdefault(row["unit_id"], {c: 0 for c in COUNTERS})
@@ -205,12 +240,12 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
                 "overdue": overdue_by_unit.get(unit.pk, 0),
                 "contact_overdue": contact_by_unit.get(unit.pk, 0),
                 "handling_overdue": handling_by_unit.get(unit.pk, 0),
-                "contact_overdue_url": drill_url(unit=unit.pk, state="contact_overdue"),
-                "handling_overdue_url": drill_url(unit=unit.pk, state="handling_overdue"),
+                "contact_overdue_url": link(unit=unit.pk, state="contact_overdue"),
+                "handling_overdue_url": link(unit=unit.pk, state="handling_overdue"),
                 **unit_rates(row),
-                "url": drill_url(**period.params, unit=unit.pk),
-                "overdue_url": drill_url(unit=unit.pk, state="overdue"),
-                "dissatisfied_url": drill_url(**period.params, unit=unit.pk, state="dissatisfied"),
+                "url": link(**period.params, unit=unit.pk),
+                "overdue_url": link(unit=unit.pk, state="overdue"),
+                "dissatisfied_url": link(**period.params, unit=unit.pk, state="dissatisfied"),
             }
         )
     unit_rows.sort(key=lambda r: (-r["received"], r["name"]))
@@ -224,12 +259,12 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
             "overdue": overdue_total,
             "contact_overdue": sum(contact_by_unit.values()),
             "handling_overdue": sum(handling_by_unit.values()),
-            "contact_overdue_url": drill_url(state="contact_overdue"),
-            "handling_overdue_url": drill_url(state="handling_overdue"),
+            "contact_overdue_url": link(state="contact_overdue"),
+            "handling_overdue_url": link(state="handling_overdue"),
             **unit_rates(totals),
-            "received_url": drill_url(**period.params),
-            "open_url": drill_url(**period.params, state="open"),
-            "overdue_url": drill_url(state="overdue"),
+            "received_url": link(**period.params),
+            "open_url": link(**period.params, state="open"),
+            "overdue_url": link(state="overdue"),
         },
         "trend": trend,
         "categories": category_rows,

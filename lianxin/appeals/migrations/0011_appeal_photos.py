@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0009_routed_at_recent'),
+        ('appeals', '0010_city_scale_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,9 +5,7 @@ No database here: the import service (services/imports.py) decides what the rows
 from __future__ import annotations
 
 import functools
-import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +16,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from lianxin.core import spreadsheets
 from lianxin.core.errors import InvalidInput
+from lianxin.core.spreadsheets import check_row_count, first_sheet, header_key
 from lianxin.core.text import visible
 
 from .errors import Code
@@ -76,19 +76,12 @@ DIFFICULTY_WORDS = {
     "严重困难": Difficulty.SEVERE,
 }
 SPLIT = re.compile(r"[、,，;；/\s]+")
-DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass
 class Sheet:
     header: list[str]
     rows: list[list[Any]]  # JSON-safe values; sheet line of rows[i] is i + 2
-
-
-def _key(text: str) -> str:
-    """A header name compared loosely: no spaces, brackets, slashes or case."""
-    return re.sub(r"[\s()（）/、_\-]", "", text).lower()
 
 
 def _json_value(value: Any) -> Any:
@@ -111,33 +104,12 @@ def _is_header_cell(value: Any) -> bool:
 def read_sheet(data: bytes, name: str) -> Sheet:
     """The first sheet of an .xlsx file; InvalidInput (nothing read) when the file is too large,
     not an .xlsx workbook, has no header row, no data rows or too many rows."""
-    limit = int(settings.OUTREACH_IMPORT_MAX_BYTES)
-    if len(data) > limit:
-        raise InvalidInput(
-            _("The file is larger than %(mb).1f MB: split it into smaller files.")
-            % {"mb": limit / 1024 / 1024},
-            code=Code.FILE_TOO_LARGE,
-        )
-    not_xlsx = InvalidInput(
-        _("Only Excel .xlsx files can be imported: save the registry as .xlsx and try again."),
-        code=Code.NOT_XLSX,
+    max_rows = int(settings.OUTREACH_IMPORT_MAX_ROWS)
+    lines = first_sheet(
+        data, name, max_bytes=int(settings.OUTREACH_IMPORT_MAX_BYTES), max_rows=max_rows
     )
-    if not name.lower().endswith(".xlsx") or not data.startswith(XLSX_MAGIC):
-        raise not_xlsx
-    from openpyxl import load_workbook  # lazy: takes a second to import, only imports need it
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        lines = book.worksheets[0].iter_rows(values_only=True)
-        header_cells = next(lines, ())
-        rows: list[list[Any]] = []
-        max_rows = int(settings.OUTREACH_IMPORT_MAX_ROWS)
-        for cells in lines:
-            rows.append([_json_value(cell) for cell in cells])
-            if len(rows) > max_rows + 1000:  # trailing blank lines are allowed, not millions
-                break
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError):
-        raise not_xlsx from None
+    header_cells = lines[0] if lines else ()
+    rows = [[_json_value(cell) for cell in cells] for cells in lines[1:]]
     header = [visible(cell) if isinstance(cell, str) else cell for cell in header_cells]
     filled = [cell for cell in header if cell not in (None, "")]
     if len(filled) < 2 or not all(_is_header_cell(cell) for cell in filled):
@@ -150,26 +122,19 @@ def read_sheet(data: bytes, name: str) -> Sheet:
         )
     while rows and all(cell in (None, "") for cell in rows[-1]):
         rows.pop()
-    if not rows:
-        raise InvalidInput(_("The file has no rows below the header."), code=Code.NO_ROWS)
-    if len(rows) > max_rows:
-        raise InvalidInput(
-            _("The file has %(n)d rows; at most %(max)d can be imported at once: split it.")
-            % {"n": len(rows), "max": max_rows},
-            code=Code.TOO_MANY_ROWS,
-        )
+    check_row_count(len(rows), max_rows)
     return Sheet([str(cell or "") for cell in header], rows)
 
 
 def propose_mapping(header: list[str]) -> dict[str, str]:
     """field → the header's column for it, guessed from the names (our headers, common
     variants, the English field names)."""
-    keys = {_key(name): name for name in header if name}
+    keys = {header_key(name): name for name in header if name}
     mapping = {}
     for column in COLUMNS:
         for candidate in (column.header, column.field, *column.aliases):
-            if _key(candidate) in keys:
-                mapping[column.field] = keys[_key(candidate)]
+            if header_key(candidate) in keys:
+                mapping[column.field] = keys[header_key(candidate)]
                 break
     return mapping
 
@@ -202,28 +167,16 @@ def text(value: Any) -> str:
     return "" if value is None else visible(value)
 
 
-def parse_date(value: Any) -> date | None:
-    """A date from an Excel date cell (read as ISO text) or text like 2026-03-01, 2026/3/1,
-    2026.3.1, 2026年3月1日; None when empty; ValueError when it is not a date."""
-    raw = text(value)
-    if not raw:
-        return None
-    match = DATE_TEXT.match(raw[:10] if re.match(r"^\d{4}-\d\d-\d\d[ T]", raw) else raw)
-    if not match:
-        raise ValueError(raw)
-    return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-
-
 def _labels(choices: Any, extra: Mapping[str, str]) -> dict[str, str]:
     """Each choice's code and its label in Chinese and English, and the `extra` words,
     compared loosely."""
     words = {}
     for code, label in choices:
-        words[_key(code)] = code
+        words[header_key(code)] = code
         for language in ("zh-hans", "en"):
             with translation.override(language):
-                words[_key(str(label))] = code
-    return words | {_key(word): code for word, code in extra.items()}
+                words[header_key(str(label))] = code
+    return words | {header_key(word): code for word, code in extra.items()}
 
 
 @functools.cache
@@ -243,9 +196,9 @@ def parse_reasons(value: Any) -> list[str]:
     for word in SPLIT.split(text(value)):
         if not word:
             continue
-        if _key(word) not in words:
+        if header_key(word) not in words:
             raise ValueError(word)
-        codes.append(words[_key(word)])
+        codes.append(words[header_key(word)])
     return codes
 
 
@@ -254,9 +207,9 @@ def parse_difficulty(value: Any) -> str:
     if not raw:
         return Difficulty.ORDINARY
     words = _difficulty_words()
-    if _key(raw) not in words:
+    if header_key(raw) not in words:
         raise ValueError(raw)
-    return words[_key(raw)]
+    return words[header_key(raw)]
 
 
 # The template's second sheet: what each column holds.
@@ -277,22 +230,6 @@ NOTES = {
 
 def template_xlsx() -> bytes:
     """An empty registry with the expected headers, and a sheet saying what each holds."""
-    from openpyxl import Workbook  # lazy: as above
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "联户登记"
-    sheet.append([column.header for column in COLUMNS])
-    for index, cell in enumerate(sheet[1]):
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[cell.column_letter].width = 14 if index else 12
-    notes = book.create_sheet("填写说明")
-    notes.append(["列", "说明"])
-    for column in COLUMNS:
-        notes.append([column.header, NOTES[column.field]])
-    notes.column_dimensions["A"].width = 12
-    notes.column_dimensions["B"].width = 80
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return spreadsheets.template_xlsx(
+        "联户登记", [(column.header, NOTES[column.field]) for column in COLUMNS]
+    )

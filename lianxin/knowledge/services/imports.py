@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy
 from lianxin.core.access import SYSTEM, may
 from lianxin.core.errors import InvalidInput, LianxinError
 from lianxin.core.models import Unit
+from lianxin.core.spreadsheets import parse_date
 
 from ..errors import Code
 from ..models import Article, ArticleVersion, VersionStatus
-from ..sheet import Row, parse_date, read_rows
+from ..sheet import Row, read_rows
 from .articles import article_create, article_edit, article_fields, article_publish, article_submit
 
 OUTCOMES = {

@@ -28,6 +28,7 @@ from lianxin.core import clock
 from lianxin.core.access import OFFICIAL_ROLES
 from lianxin.core.errors import InvalidInput, InvalidTransition, LianxinError
 from lianxin.core.models import Unit, UnitKind
+from lianxin.core.spreadsheets import parse_date
 from lianxin.core.text import visible
 from lianxin.core.transitions import commit, lock, require_permission, transition
 
@@ -35,7 +36,6 @@ from ..models import Household, HouseholdImport, ImportStatus, Pairing
 from ..registry_file import (
     FIELDS,
     check_mapping,
-    parse_date,
     parse_difficulty,
     parse_reasons,
     propose_mapping,

@@ -206,6 +206,7 @@ def rollups_sql() -> None:
                 {"zone": str(LOCAL), "open": [str(s) for s in OPEN_STATES], "last": last_id},
             )
         rollups._rebuild_months(None)
+        rollups._rebuild_totals(None)
         state.watermark = started
         state.last_appeal_id = last_id
         state.refreshed_at = timezone.now()

@@ -5,11 +5,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from lianxin.appeals import services
-from lianxin.appeals.models import Appeal, DailyAppealStat, RollupState, Satisfaction, Status
+from lianxin.appeals.models import (
+    Appeal,
+    DailyAppealStat,
+    DailyAppealTotal,
+    RollupState,
+    Satisfaction,
+    Status,
+)
 from lianxin.appeals.rollups import rollup_refresh
 from lianxin.core import clock
 from lianxin.insight.dashboard import Period, dashboard_figures
@@ -71,6 +79,19 @@ def test_refresh_picks_up_changes_and_is_idempotent(mix, people, district):
     rollup_refresh()
     rollup_refresh(full=True)
     assert totals() == after
+    # The district's daily totals (the dashboard's trend) follow the daily rows, incrementally
+    # as after a full rebuild.
+    walk(mix["new"], Status.CLOSED, people, district)
+    rollup_refresh()
+    by_day = (
+        DailyAppealStat.objects.values("day")
+        .annotate(received=Sum("received"), closed=Sum("closed"))
+        .order_by("day")
+    )
+    assert list(DailyAppealTotal.objects.order_by("day").values("day", "received", "closed")) == [
+        {"day": r["day"], "received": r["received"], "closed": r["closed"]} for r in by_day
+    ]
+    assert sum(t.closed for t in DailyAppealTotal.objects.all()) == totals()["closed"]
 
 
 def test_an_imported_appeal_with_a_past_timestamp_is_not_missed(people, district):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from lianxin.appeals.models import (
     COUNTERS,
     DailyAppealStat,
+    DailyAppealTotal,
     MonthlyAppealStat,
     RollupState,
     Status,
@@ -63,6 +64,7 @@ def test_the_bench_rollups_equal_rollup_refresh(people, district):
 
     rollup_refresh(full=True)
     daily, monthly = rows(DailyAppealStat, "day"), rows(MonthlyAppealStat, "month")
+    totals = list(DailyAppealTotal.objects.order_by("day").values_list("day", "received", "closed"))
     state = RollupState.objects.values_list("last_appeal_id", flat=True).get()
     assert len(daily) > 10 and len({r[0].month for r in daily}) >= 3
     assert sum(r[3 + COUNTERS.index("rated")] for r in daily) >= 5
@@ -72,4 +74,8 @@ def test_the_bench_rollups_equal_rollup_refresh(people, district):
     scale().rollups_sql()
     assert rows(DailyAppealStat, "day") == daily
     assert rows(MonthlyAppealStat, "month") == monthly
+    assert (
+        list(DailyAppealTotal.objects.order_by("day").values_list("day", "received", "closed"))
+        == totals
+    )
     assert RollupState.objects.values_list("last_appeal_id", flat=True).get() == state

@@ -422,15 +422,27 @@ class DailyAppealStat(AppealFigures):
         verbose_name_plural = _("daily appeal figures")
         indexes = [
             models.Index(fields=["day", "unit"], name="insight_stat_day_unit_idx"),
-            # The dashboard's trend (received and closed by day): a year of a city's daily rows
-            # is hundreds of thousands, read from this index alone.
-            models.Index(
-                fields=["day"], name="appeal_stat_day_trend_idx", include=["received", "closed"]
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} unit={self.unit_id} category={self.category_id}"
+
+
+class DailyAppealTotal(models.Model):
+    """The whole district's appeals received and closed on each day: the dashboard's trend
+    reads one row a day, not every unit × category row of it (hundreds of thousands a year in
+    a city). Rebuilt from the day's daily rows whenever they are (appeals.rollups)."""
+
+    day = models.DateField(_("day"), unique=True)
+    received = models.PositiveIntegerField(_("received"), default=0)
+    closed = models.PositiveIntegerField(_("closed"), default=0)
+
+    class Meta:
+        verbose_name = _("daily appeal totals")
+        verbose_name_plural = _("daily appeal totals")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.received} received, {self.closed} closed"
 
 
 class MonthlyAppealStat(AppealFigures):

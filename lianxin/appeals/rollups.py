@@ -21,6 +21,7 @@ from .models import (
     OPEN_STATES,
     Appeal,
     DailyAppealStat,
+    DailyAppealTotal,
     FollowUp,
     MonthlyAppealStat,
     RollupState,
@@ -128,6 +129,20 @@ def _rebuild_months(months: set[date] | None) -> None:
     )
 
 
+def _rebuild_totals(days: set[date] | None) -> None:
+    """Sum each day's daily rows (every day's when None) into the district's total of it."""
+    daily = DailyAppealStat.objects.all()
+    totals = DailyAppealTotal.objects.all()
+    if days is not None:
+        daily = daily.filter(day__in=days)
+        totals = totals.filter(day__in=days)
+    totals.delete()
+    sums = daily.values("day").annotate(received=Sum("received"), closed=Sum("closed"))
+    DailyAppealTotal.objects.bulk_create(
+        [DailyAppealTotal(**row) for row in sums.order_by("day")], batch_size=2000
+    )
+
+
 def rollup_refresh(*, full: bool = False) -> int:
     """Bring the roll-ups up to date; returns the number of days rebuilt. Refreshes queue
     behind each other on the state row, so two workers never rebuild the same day at once."""
@@ -153,6 +168,7 @@ def rollup_refresh(*, full: bool = False) -> int:
         rows.sort(key=lambda row: row.day)
         DailyAppealStat.objects.bulk_create(rows, batch_size=2000)
         _rebuild_months(None if days is None else {d.replace(day=1) for d in days})
+        _rebuild_totals(days)
         state.watermark = started
         state.last_appeal_id = last_id
         state.refreshed_at = timezone.now()

@@ -19,6 +19,7 @@ from lianxin.appeals.models import (
     Appeal,
     Category,
     DailyAppealStat,
+    DailyAppealTotal,
     MonthlyAppealStat,
     Satisfaction,
     Status,
@@ -158,16 +159,16 @@ def dashboard_figures(period: Period, *, now: datetime | None = None) -> dict:
     def link(**params) -> str:
         return _drill_link(base, params)
 
-    stats = DailyAppealStat.objects.filter(day__gte=period.start, day__lte=period.end)
     units = {u.pk: u for u in Unit.objects.all()}
     categories = {c.pk: c for c in Category.objects.all()}
 
-    # Two reads of the roll-ups: by day for the trend, by unit and category for the rest.
+    # Two reads of the roll-ups: the district's totals by day for the trend, by unit and
+    # category for the rest.
     by_day = {
         row["day"]: row
-        for row in stats.values("day")
-        .annotate(received=Sum("received"), closed=Sum("closed"))
-        .order_by()
+        for row in DailyAppealTotal.objects.filter(
+            day__gte=period.start, day__lte=period.end
+        ).values("day", "received", "closed")
     }
     by_unit_category = _unit_category_sums(period)
     trend = []

@@ -302,6 +302,7 @@ CELERY_QUEUE_OF_TASK = {
     "lianxin.evaluation.tasks.close_due_appraisals": "periodic",
     "lianxin.supervision.tasks.escalate_overdue_reports": "periodic",
     "lianxin.core.tasks.purge_rate_counters": "periodic",
+    "lianxin.core.tasks.purge_signin_codes": "periodic",
 }
 CELERY_TASK_ROUTES = (
     {name: {"queue": queue} for name, queue in CELERY_QUEUE_OF_TASK.items()}

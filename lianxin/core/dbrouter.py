@@ -35,6 +35,17 @@ def reading_replica() -> Iterator[None]:
         _on_replica.reset(token)
 
 
+@contextmanager
+def reading_primary() -> Iterator[None]:
+    """The reads inside stay on the primary, whatever encloses them: a Celery task run inline
+    (eagerly) after a commit inside `reading_replica()` reads what was just committed."""
+    token = _on_replica.set(False)
+    try:
+        yield
+    finally:
+        _on_replica.reset(token)
+
+
 def on_replica(func: Callable[P, R]) -> Callable[P, R]:
     """`reading_replica()` around a whole selector."""
 

@@ -93,7 +93,7 @@ bench-cpu: $(VENV)/.dev
 	$(PY) bench/cpu_cost.py
 
 # The operator console's lookups over 1,000,000 appeals and 50,000 articles on PostgreSQL
-# (about 10 minutes on two cores, most of it building the data).
+# (about 8 minutes on two cores, most of it building the data and its indexes).
 bench-console: $(VENV)/.dev
 	$(PY) bench/console.py
 

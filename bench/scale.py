@@ -38,6 +38,7 @@ import time
 from multiprocessing import Pool
 
 import run as common  # bench/run.py: database and environment helpers
+from rankings import FILL_UNITS  # the same streets, towns, communities and departments
 
 ROWS = int(os.environ.get("SCALE_APPEALS", "10000000").replace("_", ""))
 URL = os.environ.get("SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lianxin_city")
@@ -55,23 +56,6 @@ TARGETS = {  # figure: (target in ms, what is compared: "p99" or "max")
     "tracking": (20.0, "p99"),
     "duplicates": (20.0, "p99"),
 }
-
-FILL_UNITS = """
-WITH root AS (SELECT id FROM core_unit WHERE parent_id IS NULL ORDER BY id LIMIT 1)
-INSERT INTO core_unit (name, code, kind, parent_id, path, is_active)
-SELECT '城区街镇' || s, 'city-street-' || s, CASE WHEN s % 4 = 0 THEN 'town' ELSE 'street' END,
-       root.id, '', true FROM root, generate_series(1, {streets}) AS s
-UNION ALL
-SELECT '城区部门' || s, 'city-dept-' || s, 'department', root.id, '', true
-FROM root, generate_series(1, {departments}) AS s;
-UPDATE core_unit u SET path = p.path || u.id || '.' FROM core_unit p
-WHERE u.parent_id = p.id AND u.code LIKE 'city-%';
-INSERT INTO core_unit (name, code, kind, parent_id, path, is_active)
-SELECT u.name || '社区' || c, u.code || '-c' || c, 'community', u.id, '', true
-FROM core_unit u, generate_series(1, {communities}) AS c WHERE u.code LIKE 'city-street-%';
-UPDATE core_unit u SET path = p.path || u.id || '.' FROM core_unit p
-WHERE u.parent_id = p.id AND u.code LIKE 'city-street-%-c%';
-"""
 
 # g = 1 is the oldest appeal and id = g, so ids grow with time as they do in service. The
 # text is a real message (n) moved to a place (p), as bench/duplicates.py does in Python.

@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # run_schedule's priority (nice): see `serve`.
-SCHEDULE_NICE ?= 10
+SCHEDULE_NICE ?= 0
 
 .PHONY: run serve setup test lint bench bench-scale bench-topology bench-cpu bench-console \
 	bench-knowledge faults messages clean
@@ -43,9 +43,12 @@ serve: $(VENV)/.runtime
 	@echo ""
 	@# run_schedule: the periodic tasks, and every second the work intake and the other
 	@# services leave after commit (routing, duplicates and areas, notifications), found in
-	@# the database, so no request waits for it (docs/operations.md). At a lower priority
-	@# (nice 10, SCHEDULE_NICE): when the cores are busy, citizens' requests go first and the
-	@# sweepers catch up afterwards (bench/intake.py; at nice 0 intake fell to a third).
+	@# the database, so no request waits for it (docs/operations.md). The sweepers write in
+	@# chunks and pause after each as long as it took (core/queue.py in_turns), so requests
+	@# get the database and the cores at least half of the time. Not at a lower priority
+	@# (SCHEDULE_NICE): a niced sweeper holding SQLite's write lock ran slowest just when
+	@# requests waited for it (bench/intake.py: 145 appeals/s p99 235 ms at nice 10, 159/s
+	@# p99 158 ms at 0).
 	@# The logging SMS backend writes the texts here (SMS_LOG_TEXT), so a citizen's sign-in
 	@# code for 我的诉求 (/my/) can be read in this console; production plugs in a gateway.
 	@mkdir -p $${LIANXIN_VAR_DIR:-var}

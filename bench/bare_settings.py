@@ -6,3 +6,7 @@ from lianxin.settings import *  # noqa: F403
 
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "ceiling_urls"
+
+# Django's own SQLite backend, not the project's (lianxin.core.sqlite): the baseline is stock.
+if DATABASES["default"]["ENGINE"] == "lianxin.core.sqlite":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "django.db.backends.sqlite3"  # noqa: F405

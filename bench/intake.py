@@ -90,6 +90,7 @@ class Served:
             start_new_session=True,  # one process group: make, its shell, gunicorn, schedule
         )
         self.log = log
+        self.schedule_log = Path(env["LIANXIN_VAR_DIR"]) / "schedule.log"
 
     def find(self, word: str, *, parent_not: str = "") -> list[int]:
         """The Python processes running `word`. Not the shell of the recipe, whose command line
@@ -109,8 +110,11 @@ class Served:
         while time.monotonic() < deadline:
             masters = self.find("gunicorn", parent_not="gunicorn")
             if masters and len(loadgen.children_of(masters[0])) >= workers:
-                if self.find("run_schedule"):
-                    return
+                # Measured once run_schedule has imported everything and started its
+                # sweepers (its first line), not while it is still starting.
+                if self.find("run_schedule") and self.schedule_log.exists():
+                    if "run_schedule:" in self.schedule_log.read_text(errors="replace"):
+                        return
             time.sleep(0.2)
         raise BenchError(f"make serve did not start its processes:\n{tail(self.log)}")
 

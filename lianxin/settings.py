@@ -129,6 +129,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, whose writers take turns fairly across processes (core/sqlite).
+    DATABASES["default"]["ENGINE"] = "lianxin.core.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     # SQLite creates its -wal and -shm files with the database file's mode: make it 0600
     # before the first connection, so no other user of the machine can read appeals.

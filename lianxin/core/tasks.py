@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .audit import audit_seal
 from .models import Notification
-from .queue import enqueue
+from .queue import enqueue, in_turns
 from .ratelimit import purge_expired
 from .sms import get_sms_backend
 
@@ -22,6 +22,8 @@ MAX_ATTEMPTS = 5
 # A failed attempt is tried again after this long, times the attempts so far.
 RETRY_AFTER = timedelta(minutes=2)
 INLINE_SECONDS = 2.0
+# Notifications taken up between two pauses (queue.in_turns): each delivery writes twice.
+NOTIFY_CHUNK = 10
 
 
 def _claim(notification_id: int) -> Notification | None:
@@ -97,13 +99,15 @@ def retry_pending_notifications() -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[:500]
     )
-    stop = time.monotonic() + INLINE_SECONDS
-    for n, pk in enumerate(ids):
-        if not enqueue(deliver_notification, pk):
-            deliver_notification(pk)
-            if time.monotonic() > stop:
-                return n + 1
-    return len(ids)
+    stop, taken = time.monotonic() + INLINE_SECONDS, 0
+    for chunk in in_turns(ids, NOTIFY_CHUNK):
+        for pk in chunk:
+            taken += 1
+            if not enqueue(deliver_notification, pk):
+                deliver_notification(pk)
+                if time.monotonic() > stop:
+                    return taken
+    return taken
 
 
 @shared_task

@@ -3,9 +3,11 @@
 from typing import Any
 
 from celery import shared_task
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from lianxin.appeals.models import Appeal
+from lianxin.core.queue import in_turns
 
 from .models import AnalysisCursor, DuplicateKey
 from .selectors import WINDOWS, hot_issues_for
@@ -18,6 +20,9 @@ from .services import warnings as warning_services
 # ids below the cursor, so one committed late is not skipped.
 CATCH_UP_OVERLAP = 1000
 CATCH_UP_BATCH = 500
+# Appeals analysed in one transaction (core.queue.in_turns): analysis reads as much as it
+# writes, and on SQLite the whole chunk holds the database.
+ANALYSE_CHUNK = 2
 
 
 @shared_task
@@ -29,7 +34,7 @@ def analyse_new_appeal(appeal_id: int) -> int | None:
 
 
 def _analyse(appeal_id: int, places: list[Any] | None = None) -> int | None:
-    duplicate_services.duplicates_find(appeal=appeal_id)
+    duplicate_services.duplicates_record(appeal=appeal_id)
     warning_services.appeal_area_derive(appeal=appeal_id, places=places)
     alarm = warning_services.warning_cluster_check(appeal=appeal_id)
     return alarm.pk if alarm else None
@@ -50,8 +55,10 @@ def analyse_new_appeals() -> int:
     # The places (areas) are read once per batch, not once per appeal: at full intake this
     # sweeper's CPU is taken from the citizens' requests.
     places = warning_services.area_places() if pending else None
-    for pk in pending:
-        _analyse(pk, places)
+    for chunk in in_turns(pending, ANALYSE_CHUNK):
+        with transaction.atomic():  # one transaction per chunk, not two per appeal
+            for pk in chunk:
+                _analyse(pk, places)
     newest = (
         pending[-1]
         if len(pending) == CATCH_UP_BATCH

@@ -12,10 +12,14 @@ from django.utils.translation import gettext as _
 from lianxin.core import clock, transitions
 from lianxin.core.errors import InvalidInput, InvalidTransition
 from lianxin.core.models import Unit
+from lianxin.core.queue import in_turns
 
 from ..catalogue import category_named
 from ..models import Appeal, Category, Status
 from .common import check, clean_text, deadlines, lock, notify_unit_handlers, unit_data
+
+# Appeals the routing sweeper writes in one transaction (core.queue.in_turns).
+ROUTE_CHUNK = 3
 
 
 def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = False) -> Appeal:
@@ -91,12 +95,12 @@ def appeals_route(*, ids: list[int]) -> int:
         )
     }
     found = [pk for pk in ids if pk in texts]
-    suggestions = suggest_many([texts[pk] for pk in found])
-    return sum(
-        1
-        for pk, suggestion in zip(found, suggestions, strict=True)
-        if _apply_suggestion(pk, suggestion) is not None
-    )
+    suggestions = list(zip(found, suggest_many([texts[pk] for pk in found]), strict=True))
+    routed = 0
+    for chunk in in_turns(suggestions, ROUTE_CHUNK):
+        with transaction.atomic():  # one transaction per chunk, not per appeal (in_turns)
+            routed += sum(1 for pk, s in chunk if _apply_suggestion(pk, s) is not None)
+    return routed
 
 
 def suggest_many(texts: list[str]) -> list[tuple[str, float] | None]:

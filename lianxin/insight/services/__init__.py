@@ -11,6 +11,7 @@ from .duplicates import (
     duplicate_lookup,
     duplicate_window,
     duplicates_find,
+    duplicates_record,
 )
 from .router import router_model_activate, router_model_train
 from .warnings import (
@@ -41,6 +42,7 @@ __all__ = [
     "duplicate_lookup",
     "duplicate_window",
     "duplicates_find",
+    "duplicates_record",
     "field_report_file",
     "models_dir",
     "router_model_activate",

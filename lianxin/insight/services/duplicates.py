@@ -86,10 +86,23 @@ def duplicate_lookup(
 
 
 def duplicates_find(*, appeal: Appeal | int, store: bool = True) -> list[DuplicateCandidate]:
+    """duplicates_record, then every pair the appeal is in, with both appeals."""
+    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
+    duplicates_record(appeal=pk, store=store)
+    return list(
+        DuplicateCandidate.objects.filter(Q(appeal=pk) | Q(earlier=pk)).select_related(
+            "appeal", "earlier"
+        )
+    )
+
+
+def duplicates_record(*, appeal: Appeal | int, store: bool = True) -> int:
     """Fingerprint one appeal and record the appeals it duplicates (or that duplicate it, when
     history arrives out of order): each pair once, the later appeal pointing at the earlier.
-    A pair a dispatcher dismissed stays dismissed."""
-    appeal = Appeal.objects.get(pk=appeal.pk if isinstance(appeal, Appeal) else appeal)
+    A pair a dispatcher dismissed stays dismissed. Returns how many pairs were found (the
+    analysis sweeper needs no more than that)."""
+    appeal_id = appeal.pk if isinstance(appeal, Appeal) else appeal
+    appeal = Appeal.objects.only("title", "content", "created_at").get(pk=appeal_id)
     fp = _appeal_fingerprint(appeal.title, appeal.content)
     matches = duplicate_lookup(fingerprint=fp, created_at=appeal.created_at, exclude=appeal.pk)
     suggestions = []
@@ -101,11 +114,7 @@ def duplicates_find(*, appeal: Appeal | int, store: bool = True) -> list[Duplica
         if store:
             duplicate_keys_store(appeals=[(appeal.pk, appeal.created_at, fp)])
         DuplicateCandidate.objects.bulk_create(suggestions, ignore_conflicts=True)
-    return list(
-        DuplicateCandidate.objects.filter(Q(appeal=appeal) | Q(earlier=appeal)).select_related(
-            "appeal", "earlier"
-        )
-    )
+    return len(suggestions)
 
 
 def duplicate_dismiss(*, candidate: DuplicateCandidate | int, actor: Any) -> DuplicateCandidate:

@@ -47,7 +47,11 @@ def appeal_area_derive(
     """Derive and store the area of one appeal (and whether an uncategorised appeal reads like
     a sick/dead-animal report). Derived data, like a cache: not audited, safe to redo."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    found = Appeal.objects.select_related("unit").get(pk=pk)
+    found = (
+        Appeal.objects.select_related("unit")
+        .only("title", "content", "address", "unit", "unit__name", "unit__kind")
+        .get(pk=pk)
+    )
     text = f"{found.title} {found.content}"
     unit = found.unit
     area_id, source = warning_rules.derive_area(
@@ -376,9 +380,13 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
     reports within WARNING_CLUSTER_HOURS up to it, raise (or grow) the cluster alarm. Reports
     from before the last closed alarm of that area start no new one."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    new = Appeal.objects.select_related("category").get(pk=pk)
-    area_row = AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=new)
-    if area_row.area is None:
+    new = (
+        Appeal.objects.select_related("category")
+        .only("created_at", "category", "category__code")
+        .get(pk=pk)
+    )
+    area_row = AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=pk)
+    if area_row.area_id is None:
         return None
     codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
     code = new.category.code if new.category is not None else None
@@ -388,9 +396,10 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
         else (codes[0] if area_row.animal_keywords and codes else None)
     )
     category = _cluster_category(code)
-    if category is None:
+    area = area_row.area if category is not None else None  # the unit, read only when needed
+    if category is None or area is None:
         return None
-    return _cluster_at(category=category, area=area_row.area, at=new.created_at, appeals=[new.pk])
+    return _cluster_at(category=category, area=area, at=new.created_at, appeals=[new.pk])
 
 
 def _cluster_at(

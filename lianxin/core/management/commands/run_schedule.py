@@ -52,6 +52,13 @@ class Command(BaseCommand):
             if e["task"] not in sweepers
         }
         tick = options["tick"]
+        # Said once everything is imported (about seconds on a small machine), so that an
+        # operator, and bench/intake.py, can tell when the background work has started.
+        self.stdout.write(
+            f"{timezone.now():%Y-%m-%d %H:%M:%S} run_schedule: {len(sweepers)} sweepers every "
+            f"{tick:g} s, {len(entries)} periodic tasks"
+        )
+        self.stdout.flush()
         if options["once"]:
             for path, task in sweepers.items():
                 self._run(path, task, quiet=False)

@@ -1,0 +1,1 @@
+"""The embedded database: Django's SQLite backend with writers taking turns (base.py)."""

@@ -13,13 +13,25 @@ from lianxin.core import queue
 from lianxin.core.sqlite.base import DatabaseWrapper
 
 
+class Database:
+    """Stands in for the connection's `writers_waiting` (core/sqlite)."""
+
+    def __init__(self, waiting: bool):
+        self.waiting = waiting
+
+    def writers_waiting(self) -> bool:
+        return self.waiting
+
+
 @pytest.fixture
 def pauses(monkeypatch):
-    """The pauses in_turns takes, recorded instead of slept; and no pause left over from the
-    turn before."""
+    """The pauses in_turns takes, recorded instead of slept; no pause left over from the turn
+    before, no urgent sweeper, and no request waiting unless a test says so."""
     taken: list[float] = []
     monkeypatch.setattr(queue.time, "sleep", lambda seconds: taken.append(seconds))
     monkeypatch.setattr(queue, "_next_turn", 0.0)
+    monkeypatch.setattr(queue, "_urgent", 0)
+    monkeypatch.setattr(queue, "connection", Database(waiting=False))
     return taken
 
 
@@ -28,27 +40,59 @@ def test_in_turns_gives_every_item_once_in_order_in_chunks(pauses):
     assert chunks == [[0, 1, 2], [3, 4, 5], [6]]
 
 
-def test_in_turns_pauses_before_each_chunk_after_the_first(pauses):
+def test_no_pause_while_no_request_waits(pauses):
     for _chunk in queue.in_turns(list(range(7)), 3):
         pass
-    # The first chunk starts at once; each later one waits at least the smallest gap.
-    assert pauses[0] == 0.0
-    assert len(pauses) == 3
-    assert all(p >= queue.TURN_GAP_SECONDS * 0.9 for p in pauses[1:])
+    assert pauses and max(pauses) < queue.TURN_GAP_SECONDS
 
 
-def test_a_long_chunk_is_followed_by_a_longer_pause(pauses, monkeypatch):
+def test_a_chunk_that_kept_requests_waiting_is_followed_by_a_longer_pause(pauses, monkeypatch):
+    monkeypatch.setattr(queue, "connection", Database(waiting=True))
     now = [100.0]
     monkeypatch.setattr(queue.time, "monotonic", lambda: now[0])
     for _chunk in queue.in_turns([1, 2], 1):
         now[0] += 0.2  # the chunk's work took 200 ms
-    assert pauses == [0.0, pytest.approx(0.2 * queue.TURN_RATIO)]
+    # Before the second chunk; the pause after the last holds the sweepers' next chunk.
+    long_pauses = [p for p in pauses if p >= queue.TURN_GAP_SECONDS]
+    assert long_pauses == [pytest.approx(0.2 * queue.TURN_RATIO)]
+    assert queue._next_turn == pytest.approx(now[0] + 0.2 * queue.TURN_RATIO)
+
+
+def test_a_short_chunk_still_leaves_the_smallest_gap(pauses, monkeypatch):
+    monkeypatch.setattr(queue, "connection", Database(waiting=True))
+    now = [100.0]
+    monkeypatch.setattr(queue.time, "monotonic", lambda: now[0])
+    for _chunk in queue.in_turns([1, 2], 1):
+        now[0] += 0.001
+    assert pauses.count(pytest.approx(queue.TURN_GAP_SECONDS)) >= 1
+
+
+def test_other_sweepers_wait_for_an_urgent_one(pauses, monkeypatch):
+    polls = []
+
+    def sleep(seconds):
+        if seconds == queue.URGENT_POLL_SECONDS:
+            polls.append(seconds)
+            if len(polls) == 3:
+                queue._urgent = 0  # the routing sweeper has written its chunks
+
+    monkeypatch.setattr(queue.time, "sleep", sleep)
+    monkeypatch.setattr(queue, "_urgent", 1)
+    assert [list(c) for c in queue.in_turns([1], 1)] == [[1]]
+    assert len(polls) == 3
+
+
+def test_an_urgent_sweeper_is_counted_while_it_writes(pauses):
+    seen = [queue._urgent for _chunk in queue.in_turns([1, 2], 1, urgent=True)]
+    assert seen == [1, 1]
+    assert queue._urgent == 0
 
 
 def test_a_failing_chunk_gives_the_turn_back(pauses):
     with pytest.raises(RuntimeError):
-        for _chunk in queue.in_turns([1, 2, 3], 1):
+        for _chunk in queue.in_turns([1, 2, 3], 1, urgent=True):
             raise RuntimeError("the sweeper failed")
+    assert queue._urgent == 0
     done = []
     other = threading.Thread(target=lambda: done.extend(queue.in_turns([9], 1)))
     other.start()
@@ -112,9 +156,11 @@ def test_a_waiting_writer_gets_the_turn_when_it_is_given_back():
         thread = threading.Thread(target=wait_for_turn)
         thread.start()
         assert not got.wait(0.1)  # still held
+        assert holder.writers_waiting()  # what tells a sweeper to pause
         holder._give_turn()
         assert got.wait(5)
         thread.join(timeout=5)
+        assert not holder.writers_waiting()
         waiter._give_turn()
     finally:
         holder.close()

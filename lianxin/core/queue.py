@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db import connection
 from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,12 +28,18 @@ log = logging.getLogger("lianxin.queue")
 UNAVAILABLE = (BrokerError, RedisConnectionError, RedisTimeoutError, OSError)
 BROKER_RETRY_SECONDS = 10.0
 _down_until = 0.0  # per process: when to try the broker again
-# Background work takes turns with the citizens' requests (in_turns): after each chunk it
-# waits TURN_RATIO times as long as the chunk took, and never less than TURN_GAP_SECONDS.
+# Background work lets waiting requests go first (in_turns): after a chunk that kept them
+# waiting it pauses TURN_RATIO times as long as the chunk took, never less than
+# TURN_GAP_SECONDS (longer than the poll of a waiting writer, core/sqlite).
 TURN_GAP_SECONDS = 0.025
-TURN_RATIO = 1.0
-_turn = threading.RLock()  # one chunk at a time in a process (run_schedule's sweeper threads)
-_next_turn = 0.0  # and not before the pause after the last one
+TURN_RATIO = 3.0
+# One chunk at a time in a process (run_schedule's sweeper threads): they would otherwise
+# wait for each other's turn to write and take that for requests waiting.
+_turn = threading.RLock()
+_next_turn = 0.0  # and none before the pause after the last one ends
+_urgent = 0  # urgent sweepers writing their chunks now
+_urgent_lock = threading.Lock()
+URGENT_POLL_SECONDS = 0.005
 T = TypeVar("T")
 
 
@@ -69,25 +76,41 @@ def work_pending() -> dict[str, Any]:
     return {path: import_string(path)() for path in settings.PENDING_WORK_SWEEPERS}
 
 
-def in_turns(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    """`items` in chunks of `size` for a sweeper that writes each chunk in one transaction,
-    with a pause after each chunk as long as the chunk took (at least TURN_GAP_SECONDS), so
-    that the database is free at least half of the time for the requests. The sweeper threads
-    of one process take their chunks in turn, so one's pause is not another's chunk.
+def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator[Sequence[T]]:
+    """`items` in chunks of `size`, for a sweeper that writes each chunk in one transaction.
+    When requests were kept waiting for the database meanwhile (`writers_waiting`, on the
+    embedded SQLite), the next chunk waits TURN_RATIO times as long as this one took (at least
+    TURN_GAP_SECONDS), so the requests go first; otherwise it follows at once. The sweeper
+    threads of one process take their chunks in turn, so one's pause is not another's chunk;
+    while an `urgent` sweeper (routing: the suggestion a citizen and a dispatcher wait for) has
+    chunks to write, the others wait.
 
-    Why: on SQLite one writer at a time holds the database, and a request that finds it taken
-    sleeps in growing steps (1, 2, 5, 10, 15, 20, 25 … 100 ms) before it looks again. Sweepers
-    writing one small transaction after another took it back every time and kept citizens'
-    appeals waiting for seconds at full intake (bench/intake.py: p99 3.2 s). A chunk is one
-    transaction instead of one per appeal, and the pause outlasts the step a waiting request
-    sleeps. On PostgreSQL the pause leaves the cores to the requests in the same way."""
-    global _next_turn
-    for start in range(0, len(items), size):
-        with _turn:
-            time.sleep(max(0.0, _next_turn - time.monotonic()))
-            began = time.monotonic()
-            try:
-                yield items[start : start + size]
-            finally:
-                took = time.monotonic() - began
-                _next_turn = time.monotonic() + max(TURN_GAP_SECONDS, took * TURN_RATIO)
+    Why: on SQLite one writer at a time holds the database. Sweepers writing one small
+    transaction per appeal, back to back, took it again and again while citizens' appeals
+    waited for it (bench/intake.py: p99 3.2 s at full intake). On PostgreSQL, which has no
+    such lock, the chunks only save transactions."""
+    global _next_turn, _urgent
+    waiting = getattr(connection, "writers_waiting", None)
+    if urgent:
+        with _urgent_lock:
+            _urgent += 1
+    try:
+        for start in range(0, len(items), size):
+            while not urgent and _urgent:
+                time.sleep(URGENT_POLL_SECONDS)
+            with _turn:
+                time.sleep(max(0.0, _next_turn - time.monotonic()))
+                began = time.monotonic()
+                try:
+                    yield items[start : start + size]
+                finally:
+                    took = time.monotonic() - began
+                    if waiting is not None and waiting():
+                        _next_turn = time.monotonic() + max(TURN_GAP_SECONDS, took * TURN_RATIO)
+            # A thread that released a lock takes it again before a waiting one wakes: this
+            # lets the other sweepers in between two chunks.
+            time.sleep(0.001)
+    finally:
+        if urgent:
+            with _urgent_lock:
+                _urgent -= 1

@@ -22,7 +22,7 @@ CATCH_UP_OVERLAP = 1000
 CATCH_UP_BATCH = 500
 # Appeals analysed in one transaction (core.queue.in_turns): analysis reads as much as it
 # writes, and on SQLite the whole chunk holds the database.
-ANALYSE_CHUNK = 2
+ANALYSE_CHUNK = 3
 
 
 @shared_task

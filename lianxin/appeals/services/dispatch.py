@@ -19,7 +19,7 @@ from ..models import Appeal, Category, Status
 from .common import check, clean_text, deadlines, lock, notify_unit_handlers, unit_data
 
 # Appeals the routing sweeper writes in one transaction (core.queue.in_turns).
-ROUTE_CHUNK = 3
+ROUTE_CHUNK = 5
 
 
 def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = False) -> Appeal:
@@ -97,7 +97,7 @@ def appeals_route(*, ids: list[int]) -> int:
     found = [pk for pk in ids if pk in texts]
     suggestions = list(zip(found, suggest_many([texts[pk] for pk in found]), strict=True))
     routed = 0
-    for chunk in in_turns(suggestions, ROUTE_CHUNK):
+    for chunk in in_turns(suggestions, ROUTE_CHUNK, urgent=True):
         with transaction.atomic():  # one transaction per chunk, not per appeal (in_turns)
             routed += sum(1 for pk, s in chunk if _apply_suggestion(pk, s) is not None)
     return routed

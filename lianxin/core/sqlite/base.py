@@ -16,7 +16,11 @@ so nothing can wait on it that would not have waited anyway; after the connectio
 it fails as SQLite would ("database is locked"). A process that dies holding it loses it with
 its file descriptor. Statements outside a transaction (Django's autocommit) do not take it:
 they are single short writes and keep SQLite's own handler. An in-memory database has no
-file, and no other process: no lock."""
+file, and no other process: no lock.
+
+A writer that has to wait says so, with a shared lock on a second file (`<file>.waiting`) for
+as long as it waits: `writers_waiting()` tells the sweepers that requests are waiting, and
+they pause (core.queue.in_turns)."""
 
 import fcntl
 import os
@@ -34,6 +38,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._turn_fd: int | None = None
+        self._waiting_fd: int | None = None
         self._has_turn = False
 
     def _start_transaction_under_autocommit(self) -> None:
@@ -56,38 +61,73 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self._give_turn()
 
-    def _close(self) -> None:
+    def close(self) -> None:
         try:
-            super()._close()  # type: ignore[misc]
+            super().close()
         finally:
-            self._give_turn()
-            if self._turn_fd is not None:
-                os.close(self._turn_fd)
-                self._turn_fd = None
+            # Closed (a transaction still open is rolled back by SQLite), or never opened.
+            if self.connection is None or self.closed_in_transaction:
+                self._give_turn()
+                for fd in (self._turn_fd, self._waiting_fd):
+                    if fd is not None:
+                        os.close(fd)
+                self._turn_fd = self._waiting_fd = None
 
     def _take_turn(self) -> None:
         if self.is_in_memory_db():
             return
-        if self._turn_fd is None:
-            self._turn_fd = os.open(
-                f"{self.settings_dict['NAME']}.writers", os.O_RDWR | os.O_CREAT, 0o600
-            )
+        turn = self._turn_file()
+        try:
+            fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._wait_for_turn(turn)
+        self._has_turn = True
+
+    def _wait_for_turn(self, turn: int) -> None:
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
         deadline = time.monotonic() + timeout
         pause = MAX_POLL_SECONDS / 8
-        while True:
-            try:
-                fcntl.flock(self._turn_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OperationalError("database is locked") from None
+        waiting = self._waiting_file()
+        fcntl.flock(waiting, fcntl.LOCK_SH)
+        try:
+            while True:
                 time.sleep(pause)
                 pause = min(pause * 2, MAX_POLL_SECONDS)
-                continue
-            self._has_turn = True
-            return
+                try:
+                    fcntl.flock(turn, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise OperationalError("database is locked") from None
+        finally:
+            fcntl.flock(waiting, fcntl.LOCK_UN)
 
     def _give_turn(self) -> None:
         if self._has_turn and self._turn_fd is not None:
             self._has_turn = False
             fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+
+    def writers_waiting(self) -> bool:
+        """Whether a connection (of any process) is waiting for its turn to write now."""
+        if self.is_in_memory_db():
+            return False
+        waiting = self._waiting_file()
+        try:
+            fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(waiting, fcntl.LOCK_UN)
+        return False
+
+    def _turn_file(self) -> int:
+        if self._turn_fd is None:
+            self._turn_fd = self._open_beside(".writers")
+        return self._turn_fd
+
+    def _waiting_file(self) -> int:
+        if self._waiting_fd is None:
+            self._waiting_fd = self._open_beside(".waiting")
+        return self._waiting_fd
+
+    def _open_beside(self, suffix: str) -> int:
+        return os.open(f"{self.settings_dict['NAME']}{suffix}", os.O_RDWR | os.O_CREAT, 0o600)

@@ -25,16 +25,31 @@ they pause (core.queue.in_turns)."""
 import fcntl
 import os
 import time
+from pathlib import Path
 from typing import Any
 
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 from django.db.utils import OperationalError
 
 # The longest a waiting writer sleeps before it looks again.
 MAX_POLL_SECONDS = 0.001
 
 
+TURN_FILES = (".writers", ".waiting")
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        """A test database goes with its lock files (nobody can be using them by then)."""
+        super()._destroy_test_db(test_database_name, verbosity)  # type: ignore[misc]
+        if test_database_name and not self.is_in_memory_db(test_database_name):
+            for suffix in TURN_FILES:
+                Path(f"{test_database_name}{suffix}").unlink(missing_ok=True)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._turn_fd: int | None = None

@@ -43,12 +43,11 @@ serve: $(VENV)/.runtime
 	@echo ""
 	@# run_schedule: the periodic tasks, and every second the work intake and the other
 	@# services leave after commit (routing, duplicates and areas, notifications), found in
-	@# the database, so no request waits for it (docs/operations.md). The sweepers write in
-	@# chunks and pause after each as long as it took (core/queue.py in_turns), so requests
-	@# get the database and the cores at least half of the time. Not at a lower priority
-	@# (SCHEDULE_NICE): a niced sweeper holding SQLite's write lock ran slowest just when
-	@# requests waited for it (bench/intake.py: 145 appeals/s p99 235 ms at nice 10, 159/s
-	@# p99 158 ms at 0).
+	@# the database, so no request waits for it (docs/operations.md). Requests go first: the
+	@# sweepers write in chunks and pause when a request waited for the database
+	@# (core/queue.py in_turns). Not at a lower priority (SCHEDULE_NICE): a niced sweeper
+	@# holding SQLite's write lock ran slowest just when requests waited for it (one pair of
+	@# bench/intake.py runs: 145 appeals/s p99 235 ms at nice 10, 159/s p99 158 ms at 0).
 	@# The logging SMS backend writes the texts here (SMS_LOG_TEXT), so a citizen's sign-in
 	@# code for 我的诉求 (/my/) can be read in this console; production plugs in a gateway.
 	@mkdir -p $${LIANXIN_VAR_DIR:-var}

@@ -88,6 +88,14 @@ def test_an_urgent_sweeper_is_counted_while_it_writes(pauses):
     assert queue._urgent == 0
 
 
+def test_a_sweeper_called_inside_a_chunk_does_not_wait_for_itself(pauses):
+    inner = []
+    for _chunk in queue.in_turns([1, 2], 1, urgent=True):
+        inner.extend(list(c) for c in queue.in_turns([7, 8], 1))
+    assert inner == [[7], [8], [7], [8]]
+    assert queue._urgent == 0
+
+
 def test_a_failing_chunk_gives_the_turn_back(pauses):
     with pytest.raises(RuntimeError):
         for _chunk in queue.in_turns([1, 2, 3], 1, urgent=True):

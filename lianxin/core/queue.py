@@ -40,6 +40,7 @@ _next_turn = 0.0  # and none before the pause after the last one ends
 _urgent = 0  # urgent sweepers writing their chunks now
 _urgent_lock = threading.Lock()
 URGENT_POLL_SECONDS = 0.005
+_inside = threading.local()  # whether this thread is inside a chunk now
 T = TypeVar("T")
 
 
@@ -90,6 +91,11 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
     waited for it (bench/intake.py: p99 3.2 s at full intake). On PostgreSQL, which has no
     such lock, the chunks only save transactions."""
     global _next_turn, _urgent
+    if getattr(_inside, "chunk", False):
+        # Called from within a chunk (its transaction is open): no waiting for the turn this
+        # thread holds, nor for an urgent sweeper that may be this very thread.
+        yield from (items[start : start + size] for start in range(0, len(items), size))
+        return
     waiting = getattr(connection, "writers_waiting", None)
     if urgent:
         with _urgent_lock:
@@ -101,9 +107,11 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
             with _turn:
                 time.sleep(max(0.0, _next_turn - time.monotonic()))
                 began = time.monotonic()
+                _inside.chunk = True
                 try:
                     yield items[start : start + size]
                 finally:
+                    _inside.chunk = False
                     took = time.monotonic() - began
                     if waiting is not None and waiting():
                         _next_turn = time.monotonic() + max(TURN_GAP_SECONDS, took * TURN_RATIO)

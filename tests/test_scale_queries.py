@@ -30,7 +30,13 @@ def backlog(people, district):
         appeal_in(Status.CLOSED, people, district)  # finished: neither
         appeal_in(Status.WITHDRAWN, people, district)
     with clock.at(timezone.now() - timedelta(days=2)):
-        appeal_in(Status.DISPATCHED, people, district)  # contact deadline only
+        contact_only = appeal_in(Status.DISPATCHED, people, district)
+    # Its deadlines set outright: they are counted in working days, so two days back is not
+    # past the contact deadline on a Sunday or a Monday.
+    Appeal.objects.filter(pk=contact_only.pk).update(
+        contact_deadline=timezone.now() - timedelta(hours=1),
+        handling_deadline=timezone.now() + timedelta(days=10),
+    )
     appeal_in(Status.HANDLING, people, district)  # nothing missed yet
 
 

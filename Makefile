@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make bench`).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 # run_schedule's priority (nice): see `serve`.
-SCHEDULE_NICE ?= 0
+SCHEDULE_NICE ?= 10
 
 .PHONY: run serve setup test lint bench bench-scale bench-topology bench-cpu bench-console \
 	bench-knowledge faults messages clean
@@ -45,9 +45,11 @@ serve: $(VENV)/.runtime
 	@# services leave after commit (routing, duplicates and areas, notifications), found in
 	@# the database, so no request waits for it (docs/operations.md). Requests go first: the
 	@# sweepers write in chunks and pause when a request waited for the database
-	@# (core/queue.py in_turns). Not at a lower priority (SCHEDULE_NICE): a niced sweeper
-	@# holding SQLite's write lock ran slowest just when requests waited for it (one pair of
-	@# bench/intake.py runs: 145 appeals/s p99 235 ms at nice 10, 159/s p99 158 ms at 0).
+	@# (core/queue.py in_turns); the analysis computes outside its transaction. At a lower
+	@# priority (SCHEDULE_NICE), so that their CPU goes to requests first: on PostgreSQL nothing
+	@# else makes them wait, and they took half a core from a full intake (bench/intake.py, one
+	@# pair of runs: 231 appeals/s p99 120 ms at nice 0, 267/s p99 98 ms at nice 10; SQLite
+	@# 344/s p99 84 ms and 344/s p99 82 ms).
 	@# The logging SMS backend writes the texts here (SMS_LOG_TEXT), so a citizen's sign-in
 	@# code for 我的诉求 (/my/) can be read in this console; production plugs in a gateway.
 	@mkdir -p $${LIANXIN_VAR_DIR:-var}

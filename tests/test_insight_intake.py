@@ -53,3 +53,42 @@ def test_without_a_broker_the_request_leaves_it_to_the_sweeper(
         third = submit(**SAME)
     assert analyse_new_appeals() == 1
     assert DuplicateCandidate.objects.filter(appeal=third).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_reads_and_computes_outside_its_transaction(settings, district, monkeypatch):
+    """On SQLite a transaction holds the whole database: the analysis must not compute in one
+    (requests waited for it), and writes each appeal's results in one short transaction."""
+    from django.db import connection
+
+    from lianxin.insight import tasks
+
+    settings.CELERY_BROKER_URL = ""
+    first, second = submit(**SAME), submit(**SAME)
+    seen: list[tuple[str, bool]] = []
+
+    def watched(name, function):
+        def call(*args, **kwargs):
+            seen.append((name, connection.in_atomic_block))
+            return function(*args, **kwargs)
+
+        return call
+
+    for module, name in [
+        (tasks.duplicate_services, "duplicates_of"),
+        (tasks.warning_services, "appeal_area_of"),
+        (tasks.duplicate_services, "duplicates_store"),
+        (tasks.warning_services, "appeal_area_store"),
+    ]:
+        monkeypatch.setattr(module, name, watched(name, getattr(module, name)))
+
+    assert analyse_new_appeals() == 2
+    assert seen == 2 * [
+        ("duplicates_of", False),
+        ("appeal_area_of", False),
+        ("duplicates_store", True),
+        ("appeal_area_store", True),
+    ]
+    # The second appeal, analysed after the first was written, found it.
+    assert DuplicateCandidate.objects.filter(appeal=second, earlier=first).exists()
+    assert AppealArea.objects.filter(appeal__in=[first, second]).count() == 2

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import clock, keys
 from .models import AuditChainHead, AuditEvent
+from .rows import insert_row
 
 log = logging.getLogger("lianxin.audit")
 
@@ -154,29 +155,9 @@ def audit_record(
         hash=None,
     )
     event.content_hash = content_hash(event)
-    with connection.cursor() as cursor:
-        # Plain SQL on this path: every audited write in the system passes here, and the
-        # ORM's query building cost more than the statement itself.
-        event.pk = _insert(cursor, connection, event)
-    event._state.adding = False
+    # Plain SQL on this path (core.rows): every audited write in the system passes here.
+    insert_row(event)
     return event
-
-
-_COLUMNS = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-
-
-def _insert(cursor: Any, connection: Any, event: AuditEvent) -> int:
-    """INSERT one event with the fields' own conversions; returns its id."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in _COLUMNS)
-    marks = ", ".join(["%s"] * len(_COLUMNS))
-    sql = f"INSERT INTO {qn(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in _COLUMNS]
-    if connection.features.can_return_columns_from_insert:
-        cursor.execute(f"{sql} RETURNING {qn('id')}", values)
-        return int(cursor.fetchone()[0])
-    cursor.execute(sql, values)
-    return int(cursor.lastrowid)
 
 
 class ChainBroken(Exception):

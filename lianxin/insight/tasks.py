@@ -20,9 +20,12 @@ from .services import warnings as warning_services
 # ids below the cursor, so one committed late is not skipped.
 CATCH_UP_OVERLAP = 1000
 CATCH_UP_BATCH = 500
-# Appeals analysed in one transaction (core.queue.in_turns): analysis reads as much as it
-# writes, and on SQLite the whole chunk holds the database.
-ANALYSE_CHUNK = 3
+# What the analysis reads of an appeal, once, for its three steps.
+ANALYSED_FIELDS = (
+    *duplicate_services.FINGERPRINT_FIELDS,
+    *warning_services.AREA_FIELDS,
+    *warning_services.CLUSTER_FIELDS,
+)
 
 
 @shared_task
@@ -34,9 +37,20 @@ def analyse_new_appeal(appeal_id: int) -> int | None:
 
 
 def _analyse(appeal_id: int, places: list[Any] | None = None) -> int | None:
-    duplicate_services.duplicates_record(appeal=appeal_id)
-    warning_services.appeal_area_derive(appeal=appeal_id, places=places)
-    alarm = warning_services.warning_cluster_check(appeal=appeal_id)
+    """Everything read and computed first, outside any transaction; then the writes, in one
+    short transaction. Why: on SQLite a transaction holds the whole database, and requests
+    waited while the analysis computed inside it (bench/intake.py)."""
+    appeal = (
+        Appeal.objects.select_related("unit", "category").only(*ANALYSED_FIELDS).get(pk=appeal_id)
+    )
+    found = duplicate_services.duplicates_of(appeal)
+    area = warning_services.appeal_area_of(
+        appeal, places if places is not None else warning_services.area_places()
+    )
+    with transaction.atomic():
+        duplicate_services.duplicates_store(found)
+        warning_services.appeal_area_store(area)
+        alarm = warning_services.warning_cluster_check(appeal=appeal, area=area)
     return alarm.pk if alarm else None
 
 
@@ -55,10 +69,9 @@ def analyse_new_appeals() -> int:
     # The places (areas) are read once per batch, not once per appeal: at full intake this
     # sweeper's CPU is taken from the citizens' requests.
     places = warning_services.area_places() if pending else None
-    for chunk in in_turns(pending, ANALYSE_CHUNK):
-        with transaction.atomic():  # one transaction per chunk, not two per appeal
-            for pk in chunk:
-                _analyse(pk, places)
+    # One appeal per turn: its writes are one transaction (_analyse).
+    for (pk,) in in_turns(pending, 1):
+        _analyse(pk, places)
     newest = (
         pending[-1]
         if len(pending) == CATCH_UP_BATCH

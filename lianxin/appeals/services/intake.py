@@ -21,6 +21,7 @@ from lianxin.core.calendar import LOCAL, Calendar
 from lianxin.core.errors import Conflict, InvalidInput
 from lianxin.core.phones import phone_key
 from lianxin.core.queue import enqueue
+from lianxin.core.rows import insert_row
 
 # The module, not its names: tasks imports the services, so its names may not exist yet
 # while this module loads (a worker imports tasks first).
@@ -186,7 +187,7 @@ def appeal_submit(
         try:
             # A refused or retried attempt deletes the files it stored (core.uploads.storing).
             with uploads.storing(PHOTO_FOLDER) as save:
-                appeal.save(force_insert=True)
+                insert_row(appeal)  # not save(): the hot path of intake (core.rows)
                 stored = store_photos(
                     appeal, checked, save, public=photos_public, actor=submitted_by
                 )

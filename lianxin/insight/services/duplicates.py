@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -96,25 +97,51 @@ def duplicates_find(*, appeal: Appeal | int, store: bool = True) -> list[Duplica
     )
 
 
-def duplicates_record(*, appeal: Appeal | int, store: bool = True) -> int:
-    """Fingerprint one appeal and record the appeals it duplicates (or that duplicate it, when
-    history arrives out of order): each pair once, the later appeal pointing at the earlier.
-    A pair a dispatcher dismissed stays dismissed. Returns how many pairs were found (the
-    analysis sweeper needs no more than that)."""
-    appeal_id = appeal.pk if isinstance(appeal, Appeal) else appeal
-    appeal = Appeal.objects.only("title", "content", "created_at").get(pk=appeal_id)
+# What duplicates_of reads of an appeal.
+FINGERPRINT_FIELDS = ("title", "content", "created_at")
+
+
+@dataclass
+class Fingerprinted:
+    """An appeal's fingerprint and the pairs it forms with earlier or later appeals: read and
+    computed, nothing written yet (duplicates_store writes it)."""
+
+    appeal_id: int
+    created_at: datetime
+    fingerprint: duplicates.Fingerprint
+    pairs: list[DuplicateCandidate]
+
+
+def duplicates_of(appeal: Appeal) -> Fingerprinted:
+    """Fingerprint an appeal (read with at least FINGERPRINT_FIELDS) and find the appeals it
+    duplicates, or that duplicate it when history arrives out of order: each pair once, the
+    later appeal pointing at the earlier. Reads only."""
     fp = _appeal_fingerprint(appeal.title, appeal.content)
     matches = duplicate_lookup(fingerprint=fp, created_at=appeal.created_at, exclude=appeal.pk)
-    suggestions = []
+    pairs = []
     for pk, when, score in matches[:DUPLICATES_PER_APPEAL]:
         later_first = (appeal.created_at, appeal.pk) > (when, pk)
         later, earlier = (appeal.pk, pk) if later_first else (pk, appeal.pk)
-        suggestions.append(DuplicateCandidate(appeal_id=later, earlier_id=earlier, score=score))
+        pairs.append(DuplicateCandidate(appeal_id=later, earlier_id=earlier, score=score))
+    return Fingerprinted(appeal.pk, appeal.created_at, fp, pairs)
+
+
+def duplicates_store(found: Fingerprinted, *, keys: bool = True) -> int:
+    """Write what duplicates_of found: the appeal's fingerprint keys (unless `keys` is false)
+    and its pairs. A pair a dispatcher dismissed stays dismissed. Returns how many pairs."""
     with transaction.atomic():
-        if store:
-            duplicate_keys_store(appeals=[(appeal.pk, appeal.created_at, fp)])
-        DuplicateCandidate.objects.bulk_create(suggestions, ignore_conflicts=True)
-    return len(suggestions)
+        if keys:
+            duplicate_keys_store(appeals=[(found.appeal_id, found.created_at, found.fingerprint)])
+        DuplicateCandidate.objects.bulk_create(found.pairs, ignore_conflicts=True)
+    return len(found.pairs)
+
+
+def duplicates_record(*, appeal: Appeal | int, store: bool = True) -> int:
+    """duplicates_of and duplicates_store for one appeal (`store`: its keys too). Returns how
+    many pairs were found."""
+    appeal_id = appeal.pk if isinstance(appeal, Appeal) else appeal
+    found = duplicates_of(Appeal.objects.only(*FINGERPRINT_FIELDS).get(pk=appeal_id))
+    return duplicates_store(found, keys=store)
 
 
 def duplicate_dismiss(*, candidate: DuplicateCandidate | int, actor: Any) -> DuplicateCandidate:

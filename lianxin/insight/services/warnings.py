@@ -41,36 +41,50 @@ def area_places() -> list[warning_rules.Place]:
     ]
 
 
+# What appeal_area_of reads of an appeal (and of its unit).
+AREA_FIELDS = ("title", "content", "address", "unit", "unit__name", "unit__kind")
+
+
+def appeal_area_of(appeal: Appeal, places: list[warning_rules.Place]) -> AppealArea:
+    """The area of an appeal read with AREA_FIELDS (select_related unit), and whether an
+    uncategorised appeal reads like a sick/dead-animal report: computed, not stored."""
+    text = f"{appeal.title} {appeal.content}"
+    unit = appeal.unit
+    area_id, source = warning_rules.derive_area(
+        address=appeal.address,
+        text=text,
+        places=places,
+        unit=warning_rules.Place(unit.pk, unit.name, unit.kind) if unit else None,
+    )
+    return AppealArea(
+        appeal=appeal,
+        area_id=area_id,
+        source=source,
+        animal_keywords=warning_rules.is_animal_report(category_code=None, text=text) is not None,
+        derived_at=clock.now(),
+    )
+
+
+def appeal_area_store(row: AppealArea) -> AppealArea:
+    """Store (or replace) a derived area: one statement. Derived data, like a cache: not
+    audited, safe to redo."""
+    AppealArea.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["appeal"],
+        update_fields=["area", "source", "animal_keywords", "derived_at"],
+    )
+    row._state.adding = False
+    return row
+
+
 def appeal_area_derive(
     *, appeal: Appeal | int, places: list[warning_rules.Place] | None = None
 ) -> AppealArea:
-    """Derive and store the area of one appeal (and whether an uncategorised appeal reads like
-    a sick/dead-animal report). Derived data, like a cache: not audited, safe to redo."""
+    """Derive and store the area of one appeal (appeal_area_of, appeal_area_store)."""
     pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    found = (
-        Appeal.objects.select_related("unit")
-        .only("title", "content", "address", "unit", "unit__name", "unit__kind")
-        .get(pk=pk)
-    )
-    text = f"{found.title} {found.content}"
-    unit = found.unit
-    area_id, source = warning_rules.derive_area(
-        address=found.address,
-        text=text,
-        places=places if places is not None else area_places(),
-        unit=warning_rules.Place(unit.pk, unit.name, unit.kind) if unit else None,
-    )
-    animal = warning_rules.is_animal_report(category_code=None, text=text) is not None
-    row, _created = AppealArea.objects.update_or_create(
-        appeal=found,
-        defaults={
-            "area_id": area_id,
-            "source": source,
-            "animal_keywords": animal,
-            "derived_at": clock.now(),
-        },
-    )
-    return row
+    found = Appeal.objects.select_related("unit").only(*AREA_FIELDS).get(pk=pk)
+    return appeal_area_store(appeal_area_of(found, places if places is not None else area_places()))
 
 
 def appeal_areas_backfill(*, since: datetime, until: datetime, limit: int = 20000) -> int:
@@ -374,18 +388,25 @@ def _cluster_category(code: str | None) -> Category | None:
     )
 
 
-def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
+# What warning_cluster_check needs of an appeal it is given (select_related category).
+CLUSTER_FIELDS = ("created_at", "category", "category__code")
+
+
+def warning_cluster_check(*, appeal: Appeal | int, area: AppealArea | None = None) -> Alarm | None:
     """The cluster rule for one new appeal: when it is an animal report (its category, or an
     uncategorised text with the keywords) and its area now has WARNING_CLUSTER_REPORTS such
     reports within WARNING_CLUSTER_HOURS up to it, raise (or grow) the cluster alarm. Reports
-    from before the last closed alarm of that area start no new one."""
-    pk = appeal.pk if isinstance(appeal, Appeal) else appeal
-    new = (
-        Appeal.objects.select_related("category")
-        .only("created_at", "category", "category__code")
-        .get(pk=pk)
+    from before the last closed alarm of that area start no new one. An appeal given as an
+    instance is taken as read (CLUSTER_FIELDS), and `area` as its stored area: the analysis
+    sweeper has both at hand, and the rule then reads nothing for the many appeals that are
+    no animal report."""
+    if isinstance(appeal, Appeal):
+        new = appeal
+    else:
+        new = Appeal.objects.select_related("category").only(*CLUSTER_FIELDS).get(pk=appeal)
+    area_row = (
+        area or AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=new.pk)
     )
-    area_row = AppealArea.objects.filter(appeal=new).first() or appeal_area_derive(appeal=pk)
     if area_row.area_id is None:
         return None
     codes = tuple(warning_rules.settings_value("CLUSTER_CATEGORIES"))
@@ -396,10 +417,10 @@ def warning_cluster_check(*, appeal: Appeal | int) -> Alarm | None:
         else (codes[0] if area_row.animal_keywords and codes else None)
     )
     category = _cluster_category(code)
-    area = area_row.area if category is not None else None  # the unit, read only when needed
-    if category is None or area is None:
+    unit = area_row.area if category is not None else None  # read only when needed
+    if category is None or unit is None:
         return None
-    return _cluster_at(category=category, area=area, at=new.created_at, appeals=[new.pk])
+    return _cluster_at(category=category, area=unit, at=new.created_at, appeals=[new.pk])
 
 
 def _cluster_at(

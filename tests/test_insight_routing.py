@@ -11,11 +11,14 @@ from django.core.management import call_command
 
 from lianxin.appeals import services
 from lianxin.appeals.models import Appeal, Category, Status
+from lianxin.appeals.services.common import deadlines
 from lianxin.appeals.tasks import route_pending_appeals
-from lianxin.core.models import AuditEvent, Unit
+from lianxin.core.models import AuditEvent, Notification, Role, RoleAssignment, Unit
 from lianxin.core.queue import work_pending
 from lianxin.insight.models import RouterModel
 from lianxin.insight.suggest import forget_router
+
+from .conftest import make_user
 
 TRAIN = Path(__file__).resolve().parent.parent / "data" / "teddy2020" / "train.csv"
 pytestmark = pytest.mark.django_db
@@ -78,6 +81,48 @@ def test_a_confident_suggestion_dispatches_at_once(router, rows, settings, submi
         ).values_list("action", flat=True)
     )
     assert actions == ["submit", "suggest", "dispatch"]
+
+
+def told(appeal):
+    """(username, channel) of every message to an official about the appeal."""
+    return sorted(
+        Notification.objects.filter(
+            recipient__isnull=False, body__contains=appeal.tracking_number
+        ).values_list("recipient__username", "channel")
+    )
+
+
+def test_a_confident_dispatch_keeps_the_categorys_deadlines_and_tells_its_handlers(
+    router, rows, settings, district, submit
+):
+    """The category's deadlines are saved with the dispatch (one UPDATE, no save of their
+    own), and the unit's handlers are told, in-app and by email, not its leaders."""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    Category.objects.update(handling_days=2, contact_hours=1)
+    make_user("handler", Role.HANDLER, district["root"])
+    make_user("leader", Role.LEADER, district["root"])
+    appeal = submit(title="市民来信", content=message(rows, "教育文体"))
+    assert appeal.status == Status.DISPATCHED
+    stored = (appeal.contact_deadline, appeal.handling_deadline)
+    assert stored == deadlines(appeal, appeal.created_at)
+    uncategorised = Appeal(urgency=appeal.urgency, track=appeal.track, category=None)
+    assert appeal.handling_deadline < deadlines(uncategorised, appeal.created_at)[1]
+    assert told(appeal) == [("handler", "email"), ("handler", "inapp")]
+
+
+def test_a_unit_without_handlers_has_its_leaders_told(router, rows, settings, district, submit):
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    leader = make_user("leader", Role.LEADER, district["root"])
+    for unit in Unit.objects.exclude(pk=district["root"].pk):  # over the unit twice: told once
+        RoleAssignment.objects.create(user=leader, role=Role.LEADER, unit=unit)
+    make_user("left", Role.LEADER, district["root"], is_active=False)
+    nomail = make_user("nomail", Role.LEADER, district["root"])
+    nomail.email = ""
+    nomail.save(update_fields=["email"])
+    appeal = submit(title="市民来信", content=message(rows, "教育文体"))
+    assert appeal.status == Status.DISPATCHED
+    # In-app for both active leaders; email only where there is an address.
+    assert told(appeal) == [("leader", "email"), ("leader", "inapp"), ("nomail", "inapp")]
 
 
 def test_an_unsure_suggestion_waits_for_a_dispatcher(router, rows, settings, submit):

@@ -1,10 +1,11 @@
 """Who holds which role where. Every permission check in the project starts here."""
 
+from collections.abc import Sequence
 from typing import Any
 
 import rules
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from .models import Role, RoleAssignment, Unit
 
@@ -51,6 +52,20 @@ def users_with_role(role: str, unit: Unit) -> QuerySet[Any]:
         .objects.filter(roles__role=role, roles__unit_id__in=ancestors, is_active=True)
         .distinct()
     )
+
+
+def first_role_holders(roles: Sequence[str], unit: Unit) -> list[Any]:
+    """users_with_role of the first of `roles` that someone holds (a unit without handlers
+    has its leaders told), in one query: routing asks this for every appeal it dispatches."""
+    ancestors = [int(pk) for pk in unit.path.split(".") if pk]
+    held: dict[str, dict[int, Any]] = {role: {} for role in roles}
+    for user in (
+        get_user_model()
+        .objects.filter(roles__role__in=roles, roles__unit_id__in=ancestors, is_active=True)
+        .annotate(held_role=F("roles__role"))
+    ):
+        held[user.held_role].setdefault(user.pk, user)
+    return next((list(users.values()) for users in held.values() if users), [])
 
 
 OFFICIAL_ROLES = [r for r in Role.values if r != Role.CITIZEN]

@@ -20,6 +20,33 @@ def notification_send(
     link: str = "",
     forget_after_send: bool = False,
 ) -> Notification | None:
+    notification = _notification(
+        channel=channel,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        address=address,
+        link=link,
+        forget_after_send=forget_after_send,
+    )
+    if notification is None:
+        return None
+    notification.save(force_insert=True)
+    _deliver_after_commit([notification])
+    return notification
+
+
+def _notification(
+    *,
+    channel: str,
+    subject: str,
+    body: str,
+    recipient: Any = None,
+    address: str = "",
+    link: str = "",
+    forget_after_send: bool = False,
+) -> Notification | None:
+    """The message, not yet saved; None when the channel has nowhere to send it."""
     if channel == Notification.Channel.EMAIL and not (address or getattr(recipient, "email", "")):
         return None
     if channel == Notification.Channel.SMS and not address:
@@ -29,7 +56,7 @@ def notification_send(
         status = Notification.Status.SENT
     elif clock.replaying():  # replaying history (demo, import): record, never send
         status = Notification.Status.NOT_SENT
-    notification = Notification.objects.create(
+    return Notification(
         channel=channel,
         recipient=recipient,
         address=address or (recipient.email if recipient and channel == "email" else ""),
@@ -39,18 +66,26 @@ def notification_send(
         status=status,
         forget_after_send=forget_after_send,
     )
-    if status == Notification.Status.PENDING:
+
+
+def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
+    pending = [n.pk for n in notifications if n.status == Notification.Status.PENDING]
+    if pending:
         from .tasks import deliver_notification
 
-        transaction.on_commit(lambda: enqueue(deliver_notification, notification.pk))
-    return notification
+        transaction.on_commit(lambda: [enqueue(deliver_notification, pk) for pk in pending])
 
 
 def notify_people(users: Iterable[Any], *, subject: str, body: str, link: str = "") -> None:
-    """In-app and email to each official in `users`."""
-    for user in users:
-        notification_send(channel="inapp", recipient=user, subject=subject, body=body, link=link)
-        notification_send(channel="email", recipient=user, subject=subject, body=body, link=link)
+    """In-app and email to each official in `users`, in one INSERT: the routing sweeper
+    notifies a unit's handlers for every appeal it dispatches."""
+    built = [
+        _notification(channel=channel, recipient=user, subject=subject, body=body, link=link)
+        for user in users
+        for channel in (Notification.Channel.INAPP, Notification.Channel.EMAIL)
+    ]
+    notifications = Notification.objects.bulk_create([n for n in built if n is not None])
+    _deliver_after_commit(notifications)
 
 
 def notifications_forget_addresses(addresses: Iterable[str]) -> int:

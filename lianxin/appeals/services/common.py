@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lianxin.core import text, transitions
-from lianxin.core.access import users_with_role
+from lianxin.core.access import first_role_holders
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidInput
 from lianxin.core.models import Role, Unit
@@ -112,7 +112,7 @@ def deadlines(
 def notify_unit_handlers(appeal: Appeal, unit: Unit, subject: str) -> None:
     link = f"/appeals/{appeal.tracking_number}/"
     body = f"{appeal.tracking_number} {appeal.title}"
-    handlers = list(users_with_role(Role.HANDLER, unit)) or list(users_with_role(Role.LEADER, unit))
+    handlers = first_role_holders([Role.HANDLER, Role.LEADER], unit)
     notify_people(handlers, subject=subject, body=body, link=link)
 
 

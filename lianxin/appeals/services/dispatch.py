@@ -36,7 +36,8 @@ def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = Fals
         action="dispatch",
         actor=actor,
         from_state=before,
-        fields=["unit", "dispatched_at", "public_note", "category"],
+        # The category and its deadlines too: _recategorise leaves them to this save.
+        fields=["unit", "dispatched_at", "public_note", "category"] + DEADLINE_FIELDS,
         data={**unit_data(unit), "auto": auto},
         actor_label="auto" if auto else "",
     )
@@ -44,11 +45,14 @@ def dispatch_locked(appeal: Appeal, *, unit: Unit, actor: Any, auto: bool = Fals
     return appeal
 
 
+DEADLINE_FIELDS = ["contact_deadline", "handling_deadline"]
+
+
 def _recategorise(appeal: Appeal, category: Category) -> None:
-    """A new category brings its own deadlines, counted from receipt."""
+    """A new category brings its own deadlines, counted from receipt. Saved by the dispatch
+    that always follows (dispatch_locked), in its one UPDATE."""
     appeal.category = category
     appeal.contact_deadline, appeal.handling_deadline = deadlines(appeal, appeal.created_at)
-    appeal.save(update_fields=["category", "contact_deadline", "handling_deadline"])
 
 
 @transaction.atomic
@@ -119,8 +123,10 @@ def _apply_suggestion(pk: int, suggestion: tuple[str, float] | None) -> Appeal |
         # Nothing to suggest: only the mark that the router has looked (no state changes).
         Appeal.objects.filter(pk=pk, routed_at__isnull=True).update(routed_at=clock.now())
         return None
-    with transaction.atomic():
-        locked = lock(pk, None)
+    # No savepoint inside the sweeper's chunk: a failure rolls the whole chunk back anyway.
+    with transaction.atomic(savepoint=False):
+        # Its unit and category are not read along: routing sets both.
+        locked = transitions.lock(Appeal, pk, missing=_("Appeal not found."))
         if locked.status != Status.SUBMITTED or locked.category_id:
             return None  # a dispatcher was quicker
         locked.suggested_category = category

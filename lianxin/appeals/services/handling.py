@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from lianxin.core import clock, transitions, uploads
-from lianxin.core.access import users_with_role
+from lianxin.core.access import first_role_holders
 from lianxin.core.calendar import Calendar
 from lianxin.core.errors import InvalidTransition
 from lianxin.core.models import Role, Unit
@@ -294,7 +294,7 @@ def _reply(
 
 def _reviewers(unit: Unit) -> list[AbstractBaseUser]:
     """The unit's leaders; without any, the administrators above it (someone must decide)."""
-    return list(users_with_role(Role.LEADER, unit)) or list(users_with_role(Role.ADMIN, unit))
+    return first_role_holders([Role.LEADER, Role.ADMIN], unit)
 
 
 def _review_body(appeal: Appeal, review: dict[str, Any]) -> str:

@@ -47,7 +47,9 @@ def duplicate_keys_store(*, appeals: list[tuple[int, datetime, duplicates.Finger
         for pk, created_at, fp in appeals
         for key in fp.keys
     ]
-    with transaction.atomic():
+    # A transaction of its own when called alone; inside the caller's, no savepoint: a
+    # failure rolls the caller's back anyway, and the sweeper pays a round trip per savepoint.
+    with transaction.atomic(savepoint=False):
         DuplicateKey.objects.filter(appeal_id__in=[pk for pk, _c, _f in appeals]).delete()
         DuplicateKey.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
@@ -129,7 +131,7 @@ def duplicates_of(appeal: Appeal) -> Fingerprinted:
 def duplicates_store(found: Fingerprinted, *, keys: bool = True) -> int:
     """Write what duplicates_of found: the appeal's fingerprint keys (unless `keys` is false)
     and its pairs. A pair a dispatcher dismissed stays dismissed. Returns how many pairs."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # as duplicate_keys_store
         if keys:
             duplicate_keys_store(appeals=[(found.appeal_id, found.created_at, found.fingerprint)])
         DuplicateCandidate.objects.bulk_create(found.pairs, ignore_conflicts=True)

@@ -4,12 +4,17 @@ file shared by every process, looking again every millisecond (core/sqlite), ins
 SQLite's busy handler, whose sleeps grow to 100 ms and kept appeals waiting for seconds."""
 
 import threading
+from datetime import timedelta
+from functools import partial
+from io import StringIO
 
 import pytest
+from celery.schedules import schedule
 from django.db import connection, transaction
 from django.db.utils import OperationalError
 
 from lianxin.core import queue
+from lianxin.core.management.commands import run_schedule
 from lianxin.core.sqlite.base import DatabaseWrapper
 
 
@@ -173,3 +178,19 @@ def test_a_waiting_writer_gets_the_turn_when_it_is_given_back():
     finally:
         holder.close()
         waiter.close()
+
+
+def test_run_schedule_starts_its_periodic_tasks_one_a_pass():
+    """After a restart the periodic tasks do not all run in the first pass: one a pass, in
+    the schedule's order; then each when it is due."""
+    ran: list[str] = []
+    hourly = schedule(timedelta(hours=1))
+    entries = {name: (partial(ran.append, name), hourly) for name in ("scan", "rollups", "hot")}
+    last_run: dict = {}
+    command = run_schedule.Command(stdout=StringIO())
+    for _ in range(4):
+        command._periodic(entries, last_run)
+    assert ran == ["scan", "rollups", "hot"]  # none again within its hour
+    last_run["rollups"] -= timedelta(hours=2)
+    command._periodic(entries, last_run)
+    assert ran == ["scan", "rollups", "hot", "rollups"]

@@ -36,36 +36,22 @@ def notification_send(
     return notification
 
 
-def _notification(
-    *,
-    channel: str,
-    subject: str,
-    body: str,
-    recipient: Any = None,
-    address: str = "",
-    link: str = "",
-    forget_after_send: bool = False,
-) -> Notification | None:
-    """The message, not yet saved; None when the channel has nowhere to send it."""
-    if channel == Notification.Channel.EMAIL and not (address or getattr(recipient, "email", "")):
-        return None
-    if channel == Notification.Channel.SMS and not address:
+def _notification(**fields: Any) -> Notification | None:
+    """The message of notification_send's arguments, not yet saved; None when its channel has
+    nowhere to send it."""
+    channel, recipient = fields["channel"], fields.get("recipient")
+    address = fields.pop("address", "") or (
+        recipient.email if recipient and channel == Notification.Channel.EMAIL else ""
+    )
+    if channel in (Notification.Channel.EMAIL, Notification.Channel.SMS) and not address:
         return None
     status = Notification.Status.PENDING
     if channel == Notification.Channel.INAPP:
         status = Notification.Status.SENT
     elif clock.replaying():  # replaying history (demo, import): record, never send
         status = Notification.Status.NOT_SENT
-    return Notification(
-        channel=channel,
-        recipient=recipient,
-        address=address or (recipient.email if recipient and channel == "email" else ""),
-        subject=subject[:200],
-        body=body,
-        link=link,
-        status=status,
-        forget_after_send=forget_after_send,
-    )
+    fields["subject"] = fields["subject"][:200]
+    return Notification(**fields, address=address, status=status)
 
 
 def _deliver_after_commit(notifications: Iterable[Notification]) -> None:

@@ -78,8 +78,9 @@ class Command(BaseCommand):
 
     def _periodic(self, entries: dict[str, tuple[Any, Any]], last_run: dict[str, datetime]) -> None:
         """One pass: the periodic tasks that are due. A task that has not run yet is due, but
-        only one such a pass: run all at once at start, on a large database, they took most of
-        a core for seconds, just when a restarted server meets the requests that waited."""
+        only one of those runs per pass: run all at once at start on a large database, they
+        took most of a core for seconds, just when a restarted server meets the requests that
+        waited."""
         first_run_done = False
         for name, (task, when) in entries.items():
             if name in last_run:

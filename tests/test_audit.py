@@ -30,6 +30,7 @@ from lianxin.core.audit import (
     link_hash,
 )
 from lianxin.core.models import AuditChainHead, AuditEvent, Unit
+from lianxin.core.rows import inserts_held
 
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -140,6 +141,18 @@ def test_events_are_sealed_in_the_order_of_their_ids_across_batches(unit):
     sealed = list(AuditEvent.objects.order_by("seq"))
     assert [e.pk for e in sealed] == [e.pk for e in events]
     assert list(audit_breaks()) == []
+
+
+@pytest.mark.django_db
+def test_events_held_to_the_end_of_a_block_are_sealed_in_the_order_recorded(unit):
+    with transaction.atomic(), inserts_held():
+        for n in range(4):
+            audit_record(action="test", obj=unit, reason=f"reason {n}")
+        assert not AuditEvent.objects.exists()  # written when the block ends
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [e.reason for e in events] == [f"reason {n}" for n in range(4)]
+    assert all(e.content_hash == content_hash(e) for e in events)
+    assert audit_seal() == 4 and list(audit_breaks()) == []
 
 
 @pytest.mark.django_db

@@ -1,13 +1,15 @@
-"""core.rows.insert_row: the hot path's INSERT without the ORM's query building stores exactly
-what `save()` stores, and a broken constraint is an IntegrityError as there."""
+"""core.rows: the hot path's INSERT and UPDATE without the ORM's query building store exactly
+what `save()` stores, and fail as it fails."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from lianxin.appeals.models import Appeal
 from lianxin.core import clock
-from lianxin.core.rows import insert_row
+from lianxin.core.models import Notification, Unit
+from lianxin.core.rows import insert_row, insert_rows, inserts_held, update_row
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +51,68 @@ def test_a_broken_constraint_is_an_integrity_error(district):
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_row(appeal("20261206000003"))
     assert Appeal.objects.filter(tracking_number="20261206000003").count() == 1
+
+
+def test_a_row_updated_reads_back_as_one_saved(district):
+    saved, updated = appeal("20261206000004"), appeal("20261206000005")
+    later = clock.now()
+    for row in (saved, updated):
+        row.save(force_insert=True)
+        row.title, row.unit, row.dispatched_at = "路灯不亮", district["vet"], later
+        row.content = "not among the fields: stays as stored"
+    fields = ["title", "unit", "dispatched_at"]
+    saved.save(update_fields=fields)
+    update_row(updated, fields)
+    ignore = {"id", "tracking_number"}
+    got, want = (
+        {k: v for k, v in model_to_dict(Appeal.objects.get(pk=a.pk)).items() if k not in ignore}
+        for a in (updated, saved)
+    )
+    assert got == want and got["content"] == "三单元楼道的灯坏了一周。"
+    assert got["unit"] == district["vet"].pk
+
+
+def test_an_update_of_a_row_gone_or_of_no_column_is_refused(district):
+    gone = appeal("20261206000006")
+    gone.save(force_insert=True)
+    Appeal.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        update_row(gone, ["title"])
+    with pytest.raises(ValueError):
+        update_row(district["vet"], ["id"])
+    update_row(district["vet"], [])  # nothing to save, as save(update_fields=[])
+    assert Unit.objects.get(pk=district["vet"].pk).name == district["vet"].name
+
+
+def note(n: int) -> Notification:
+    return Notification(channel="inapp", subject=f"message {n}", body="", status="sent")
+
+
+def test_rows_held_are_inserted_when_the_block_ends_one_statement_a_model(district):
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, inserts_held():
+        insert_row(note(0))
+        insert_row(appeal("20261206000007"))
+        insert_rows([note(1), note(2)])
+        with inserts_held():  # a block within: the outer one inserts
+            insert_row(note(3))
+        insert_row(appeal("20261206000008"))
+        assert not Notification.objects.exists() and not Appeal.objects.exists()
+        held = len(queries)
+    inserts = [q["sql"] for q in queries.captured_queries[held:] if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2  # the messages in one, the appeals in the other
+    subjects = Notification.objects.order_by("id").values_list("subject", flat=True)
+    assert list(subjects) == [f"message {n}" for n in range(4)]  # in the order given
+    numbers = Appeal.objects.order_by("id").values_list("tracking_number", flat=True)
+    assert list(numbers) == ["20261206000007", "20261206000008"]
+    insert_row(note(4))  # and after the block, at once again
+    assert Notification.objects.count() == 5
+
+
+def test_rows_held_in_a_block_that_fails_are_not_inserted(district):
+    with pytest.raises(ValueError), transaction.atomic(), inserts_held():
+        insert_row(note(0))
+        raise ValueError("the change fails")
+    assert not Notification.objects.exists()
+    with transaction.atomic():
+        insert_row(note(1))
+    assert list(Notification.objects.values_list("subject", flat=True)) == ["message 1"]

@@ -3,16 +3,21 @@ dispatcher with the suggestion shown, and a dispatcher's other choice trains the
 
 import csv
 import random
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from lianxin.appeals import services
+from lianxin.appeals import services, tasks
 from lianxin.appeals.models import Appeal, Category, Status
+from lianxin.appeals.services import dispatch
 from lianxin.appeals.services.common import deadlines
 from lianxin.appeals.tasks import route_pending_appeals
+from lianxin.core import clock, notify
 from lianxin.core.models import AuditEvent, Notification, Role, RoleAssignment, Unit
 from lianxin.core.queue import work_pending
 from lianxin.insight.models import RouterModel
@@ -180,3 +185,71 @@ def test_without_a_broker_the_request_leaves_routing_to_the_sweeper(
     appeal.refresh_from_db()
     assert appeal.status == Status.DISPATCHED and appeal.category == appeal.suggested_category
     assert route_pending_appeals() == 0
+
+
+def test_one_pass_routes_a_backlog_larger_than_a_batch_and_tells_each_unit_its_own(
+    router, rows, settings, district, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A burst arrives faster than one batch a second: the sweeper goes on until none is left,
+    each appeal looked at once (even when all arrived in the same instant), each dispatched
+    to its category's unit with its own two events, and each unit's handlers told, or its
+    leaders when it has none."""
+    settings.CELERY_BROKER_URL = ""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    monkeypatch.setattr(tasks, "ROUTE_BATCH", 4)
+    monkeypatch.setattr(dispatch, "ROUTE_CHUNK", 3)
+    education = Category.objects.get(name="教育文体").default_unit
+    make_user("teacher", Role.HANDLER, education)
+    make_user("chief", Role.LEADER, district["root"])
+    labels = sorted({r["label"] for r in rows})
+    texts = [r["text"] for label in labels for r in rows if r["label"] == label][:: len(rows) // 10]
+    same_instant = clock.now() - timedelta(seconds=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals = [
+            services.appeal_submit(title="市民来信", content=t, created_at=same_instant)[0]
+            for t in texts
+        ]
+    assert len(appeals) == 10
+    queued = []
+    monkeypatch.setattr(notify, "enqueue", lambda task, pk: queued.append(pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert route_pending_appeals() == 10
+    assert route_pending_appeals() == 0
+    # The emails are queued by their ids, which the messages get only when the chunk ends.
+    emails = Notification.objects.filter(channel="email", recipient__isnull=False)
+    assert sorted(queued) == sorted(emails.values_list("pk", flat=True)) and len(queued) == 10
+    for appeal in appeals:
+        appeal.refresh_from_db()
+        assert appeal.status == Status.DISPATCHED
+        assert appeal.unit == appeal.category.default_unit
+        actions = AuditEvent.objects.filter(object_id=str(appeal.pk), object_type="appeals.appeal")
+        assert [e.action for e in actions.order_by("id")] == ["submit", "suggest", "dispatch"]
+        who = "teacher" if appeal.unit == education else "chief"
+        assert told(appeal) == [(who, "email"), (who, "inapp")]
+    assert {a.unit for a in appeals} != {education}  # both kinds of unit were met
+
+
+def test_routing_writes_a_chunk_in_a_few_statements_whatever_its_size(
+    router, rows, settings, district, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Per appeal only its own two UPDATEs (the suggestion, the dispatch); the lock, the
+    officials, the audit events and the messages to the officials: one statement each for the
+    chunk."""
+    settings.CELERY_BROKER_URL = ""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    monkeypatch.setattr(dispatch, "ROUTE_CHUNK", 50)
+    make_user("chief", Role.LEADER, district["root"])
+    texts = [r["text"] for r in rows]
+
+    def statements(count):
+        with django_capture_on_commit_callbacks(execute=True):
+            for text in texts[:count]:
+                services.appeal_submit(title="市民来信", content=text)
+        texts[:count] = []
+        with CaptureQueriesContext(connection) as queries:
+            assert route_pending_appeals() == count
+        return len(queries)
+
+    statements(2)  # the catalogue and the calendar read once, for every pass after
+    small = statements(4)
+    assert statements(8) - small == 4 * 2

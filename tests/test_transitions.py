@@ -1,7 +1,9 @@
 """core.transitions: the one way a record changes state (lock, check, change, audit)."""
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import signals
+from django.test.utils import CaptureQueriesContext
 
 from lianxin.appeals.models import Appeal, Status
 from lianxin.core import transitions
@@ -109,3 +111,36 @@ def test_commit_outside_a_transaction_is_a_programming_error(people):
             locked, action="dispatch", actor=people["dispatcher"], from_state=Status.SUBMITTED
         )
     assert fresh(appeal).status == Status.DISPATCHED
+
+
+@pytest.mark.django_db
+def test_lock_many_locks_the_rows_that_exist_in_one_query(people):
+    first, second = submit(), submit()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        locked = transitions.lock_many(Appeal, [second.pk, 10**9, first.pk])
+    assert list(locked) == [first.pk, second.pk]  # in the order of their keys
+    assert len(queries) == 1
+    if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in queries[0]["sql"]
+
+
+@pytest.mark.django_db
+def test_a_receiver_of_the_models_save_signal_hears_a_commit(people):
+    """commit writes the fields with core.rows.update_row, which sends no signal; a model
+    someone listens to is saved through the ORM, so the receiver still hears of it."""
+    heard = []
+
+    def receiver(sender, instance, update_fields, **kwargs):
+        heard.append((instance.pk, sorted(update_fields)))
+
+    appeal = submit()
+    move(appeal, people["dispatcher"])  # nobody listens: nothing sent
+    signals.post_save.connect(receiver, sender=Appeal)
+    try:
+        second = submit()
+        heard.clear()
+        move(second, people["dispatcher"])
+    finally:
+        signals.post_save.disconnect(receiver, sender=Appeal)
+    assert heard == [(second.pk, ["status", "updated_at", "version"])]
+    assert (fresh(appeal).status, fresh(second).status) == (Status.DISPATCHED,) * 2

@@ -1,6 +1,6 @@
 """Who holds which role where. Every permission check in the project starts here."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import rules
@@ -56,16 +56,31 @@ def users_with_role(role: str, unit: Unit) -> QuerySet[Any]:
 
 def first_role_holders(roles: Sequence[str], unit: Unit) -> list[Any]:
     """users_with_role of the first of `roles` that someone holds (a unit without handlers
-    has its leaders told), in one query: routing asks this for every appeal it dispatches."""
-    ancestors = [int(pk) for pk in unit.path.split(".") if pk]
-    held: dict[str, dict[int, Any]] = {role: {} for role in roles}
-    for user in (
+    has its leaders told), in one query."""
+    return first_role_holders_by_unit(roles, [unit])[unit.pk]
+
+
+def first_role_holders_by_unit(roles: Sequence[str], units: Iterable[Unit]) -> dict[int, list[Any]]:
+    """first_role_holders for each of `units`, by unit id, in one query: routing asks it once
+    for the units of the appeals it dispatches together."""
+    ancestors = {unit.pk: {int(pk) for pk in unit.path.split(".") if pk} for unit in units}
+    holders = list(
         get_user_model()
-        .objects.filter(roles__role__in=roles, roles__unit_id__in=ancestors, is_active=True)
-        .annotate(held_role=F("roles__role"))
-    ):
-        held[user.held_role].setdefault(user.pk, user)
-    return next((list(users.values()) for users in held.values() if users), [])
+        .objects.filter(
+            roles__role__in=roles,
+            roles__unit_id__in=set().union(*ancestors.values()),
+            is_active=True,
+        )
+        .annotate(held_role=F("roles__role"), held_at=F("roles__unit_id"))
+    )
+    found = {}
+    for unit_pk, reach in ancestors.items():
+        held: dict[str, dict[int, Any]] = {role: {} for role in roles}
+        for user in holders:
+            if user.held_at in reach:
+                held[user.held_role].setdefault(user.pk, user)
+        found[unit_pk] = next((list(users.values()) for users in held.values() if users), [])
+    return found
 
 
 OFFICIAL_ROLES = [r for r in Role.values if r != Role.CITIZEN]

@@ -8,6 +8,7 @@ from django.db import transaction
 from . import clock
 from .models import Notification
 from .queue import enqueue
+from .rows import insert_rows
 
 
 def notification_send(
@@ -55,22 +56,24 @@ def _notification(**fields: Any) -> Notification | None:
 
 
 def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
-    pending = [n.pk for n in notifications if n.status == Notification.Status.PENDING]
+    pending = [n for n in notifications if n.status == Notification.Status.PENDING]
     if pending:
         from .tasks import deliver_notification
 
-        transaction.on_commit(lambda: [enqueue(deliver_notification, pk) for pk in pending])
+        # Their ids read after commit: rows held (core.rows.inserts_held) get them at the end.
+        transaction.on_commit(lambda: [enqueue(deliver_notification, n.pk) for n in pending])
 
 
 def notify_people(users: Iterable[Any], *, subject: str, body: str, link: str = "") -> None:
-    """In-app and email to each official in `users`, in one INSERT: the routing sweeper
-    notifies a unit's handlers for every appeal it dispatches."""
+    """In-app and email to each official in `users`, in one INSERT (core.rows.insert_rows):
+    the routing sweeper notifies a unit's handlers for every appeal it dispatches."""
     built = [
         _notification(channel=channel, recipient=user, subject=subject, body=body, link=link)
         for user in users
         for channel in (Notification.Channel.INAPP, Notification.Channel.EMAIL)
     ]
-    notifications = Notification.objects.bulk_create([n for n in built if n is not None])
+    notifications = [n for n in built if n is not None]
+    insert_rows(notifications)
     _deliver_after_commit(notifications)
 
 

@@ -18,12 +18,14 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import models, transaction
+from django.db.models import signals
 from django.utils.translation import gettext_lazy as _
 
 from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
+from lianxin.core.rows import update_row
 
 M = TypeVar("M", bound=models.Model)
 
@@ -55,6 +57,14 @@ def lock(
     if version is not None and getattr(locked, "version", None) != version:
         raise Conflict()
     return locked
+
+
+def lock_many(model: type[M], pks: Iterable[Any]) -> dict[Any, M]:
+    """The rows of `pks` that exist, by primary key, locked until the transaction ends, in one
+    query and in the order of their keys (as merging locks two: no deadlock between them). For
+    a sweeper that changes several records in one transaction."""
+    rows = model._default_manager.select_for_update(of=("self",)).filter(pk__in=list(pks))
+    return {row.pk: row for row in rows.order_by("pk")}
 
 
 def require_state(
@@ -115,7 +125,12 @@ def commit(
         setattr(obj, version_field, (getattr(obj, version_field) or 0) + 1)
     if "updated_at" in names:
         obj.updated_at = clock.now()  # type: ignore[attr-defined]
-    obj.save(update_fields=update)
+    if signals.pre_save.has_listeners(type(obj)) or signals.post_save.has_listeners(type(obj)):
+        obj.save(update_fields=update)
+    else:
+        # Every transition in the system saves here: the ORM's UPDATE compiler cost more than
+        # the statement (core.rows).
+        update_row(obj, update)
     to_state = getattr(obj, state_field, "") if state_field in names else ""
     audit_record(
         actor=actor,

@@ -109,10 +109,19 @@ def deadlines(
     )
 
 
-def notify_unit_handlers(appeal: Appeal, unit: Unit, subject: str) -> None:
+# Who is told of an appeal the unit receives: its handlers, or its leaders when it has none.
+UNIT_RECIPIENTS = [Role.HANDLER, Role.LEADER]
+
+
+def notify_unit_handlers(
+    appeal: Appeal, unit: Unit, subject: str, *, handlers: list[Any] | None = None
+) -> None:
+    """`handlers`: the unit's, when the caller found them already (first_role_holders_by_unit
+    with UNIT_RECIPIENTS)."""
     link = f"/appeals/{appeal.tracking_number}/"
     body = f"{appeal.tracking_number} {appeal.title}"
-    handlers = first_role_holders([Role.HANDLER, Role.LEADER], unit)
+    if handlers is None:
+        handlers = first_role_holders(UNIT_RECIPIENTS, unit)
     notify_people(handlers, subject=subject, body=body, link=link)
 
 

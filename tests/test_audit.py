@@ -30,7 +30,7 @@ from lianxin.core.audit import (
     link_hash,
 )
 from lianxin.core.models import AuditChainHead, AuditEvent, Unit
-from lianxin.core.rows import inserts_held
+from lianxin.core.rows import writes_held
 
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -145,7 +145,7 @@ def test_events_are_sealed_in_the_order_of_their_ids_across_batches(unit):
 
 @pytest.mark.django_db
 def test_events_held_to_the_end_of_a_block_are_sealed_in_the_order_recorded(unit):
-    with transaction.atomic(), inserts_held():
+    with transaction.atomic(), writes_held():
         for n in range(4):
             audit_record(action="test", obj=unit, reason=f"reason {n}")
         assert not AuditEvent.objects.exists()  # written when the block ends

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from lianxin.appeals.models import Appeal
 from lianxin.core import clock
 from lianxin.core.models import Notification, Unit
-from lianxin.core.rows import insert_row, insert_rows, inserts_held, update_row
+from lianxin.core.rows import insert_row, insert_rows, update_row, writes_held
 
 pytestmark = pytest.mark.django_db
 
@@ -89,11 +89,11 @@ def note(n: int) -> Notification:
 
 
 def test_rows_held_are_inserted_when_the_block_ends_one_statement_a_model(district):
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries, inserts_held():
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, writes_held():
         insert_row(note(0))
         insert_row(appeal("20261206000007"))
         insert_rows([note(1), note(2)])
-        with inserts_held():  # a block within: the outer one inserts
+        with writes_held():  # a block within: the outer one inserts
             insert_row(note(3))
         insert_row(appeal("20261206000008"))
         assert not Notification.objects.exists() and not Appeal.objects.exists()
@@ -109,10 +109,52 @@ def test_rows_held_are_inserted_when_the_block_ends_one_statement_a_model(distri
 
 
 def test_rows_held_in_a_block_that_fails_are_not_inserted(district):
-    with pytest.raises(ValueError), transaction.atomic(), inserts_held():
+    with pytest.raises(ValueError), transaction.atomic(), writes_held():
         insert_row(note(0))
         raise ValueError("the change fails")
     assert not Notification.objects.exists()
     with transaction.atomic():
         insert_row(note(1))
     assert list(Notification.objects.values_list("subject", flat=True)) == ["message 1"]
+
+
+def test_updates_held_write_each_row_once_with_its_values_at_the_end(district):
+    rows = [appeal(f"2026120600001{n}") for n in range(3)]
+    for row in rows:
+        row.save(force_insert=True)
+    first, second, third = rows
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries, writes_held():
+        first.title = "路灯不亮"
+        update_row(first, ["title"])
+        first.unit = district["vet"]
+        update_row(first, ["unit", "title"])
+        first.title = "路灯不亮（已核实）"  # changed after: the value at the end is written
+        second.title, second.unit = "井盖丢了", district["env"]
+        update_row(second, ["title", "unit"])
+        third.content = "只改内容"
+        update_row(third, ["content"])
+        assert Appeal.objects.get(pk=first.pk).title == "楼道灯坏了"  # nothing written yet
+        held = len(queries)
+    # Two statements: first and second have the same fields, so one of them updates both rows
+    # (Django logs it as "2 times: UPDATE …").
+    logged = [q["sql"] for q in queries.captured_queries[held:]]
+    assert len(logged) == 2 and any(sql.startswith("2 times: UPDATE") for sql in logged)
+    stored = {a.pk: a for a in Appeal.objects.filter(pk__in=[r.pk for r in rows])}
+    assert (stored[first.pk].title, stored[first.pk].unit) == (
+        "路灯不亮（已核实）",
+        district["vet"],
+    )
+    assert (stored[second.pk].title, stored[second.pk].unit) == ("井盖丢了", district["env"])
+    assert (stored[third.pk].title, stored[third.pk].content) == ("楼道灯坏了", "只改内容")
+
+
+def test_an_update_held_of_a_row_gone_fails_the_block(district):
+    kept, gone = appeal("20261206000020"), appeal("20261206000021")
+    for row in (kept, gone):
+        row.save(force_insert=True)
+    Appeal.objects.filter(pk=gone.pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic(), writes_held():
+        for row in (kept, gone):
+            row.title = "改了"
+            update_row(row, ["title"])
+    assert Appeal.objects.get(pk=kept.pk).title == "楼道灯坏了"

@@ -133,7 +133,7 @@ def audit_record(
     object_type: str | None = None,
 ) -> AuditEvent:
     """Append one event, inside the service's transaction (it is part of the change). It locks
-    nothing: the sealer chains it once it is committed. Within `core.rows.inserts_held` it
+    nothing: the sealer chains it once it is committed. Within `core.rows.writes_held` it
     is written when the block ends, and has no id until then."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:

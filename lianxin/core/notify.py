@@ -60,7 +60,7 @@ def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
     if pending:
         from .tasks import deliver_notification
 
-        # Their ids read after commit: rows held (core.rows.inserts_held) get them at the end.
+        # Their ids read after commit: rows held (core.rows.writes_held) get them at the end.
         transaction.on_commit(lambda: [enqueue(deliver_notification, n.pk) for n in pending])
 
 

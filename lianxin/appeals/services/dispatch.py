@@ -16,7 +16,7 @@ from lianxin.core.access import first_role_holders_by_unit
 from lianxin.core.errors import InvalidInput, InvalidTransition
 from lianxin.core.models import Unit
 from lianxin.core.queue import in_turns
-from lianxin.core.rows import inserts_held
+from lianxin.core.rows import writes_held
 
 from ..catalogue import category_named
 from ..models import Appeal, Category, Status
@@ -142,9 +142,10 @@ def _route_chunk(chunk: Sequence[tuple[int, Suggestion]]) -> list[Appeal]:
     """Keep the router's suggestions for these appeals, and dispatch those it is confident of,
     in one transaction; returns the appeals that got a suggestion.
 
-    Each appeal has its own two UPDATEs; the rest is written once for the chunk: the rows
-    locked in one query, the units' officials found in one, the audit events and the messages
-    to the officials in one INSERT each (core.rows.inserts_held). Why: at full intake the
+    The appeals are locked in one query and their units' officials found in one; what the
+    chunk writes is held to its end (core.rows.writes_held): each appeal's suggestion and
+    dispatch in one UPDATE, the rows with the same fields in one statement, and the audit
+    events and the messages to the officials in one INSERT each. Why: at full intake the
     sweeper's CPU is taken from the citizens' requests, and one statement for each of these
     for each appeal took most of it (docs/operations.md)."""
     now = clock.now()
@@ -161,7 +162,7 @@ def _route_chunk(chunk: Sequence[tuple[int, Suggestion]]) -> list[Appeal]:
     units = {c.default_unit.pk: c.default_unit for _pk, _s, c in known if c.default_unit}
     handlers = first_role_holders_by_unit(UNIT_RECIPIENTS, units.values())
     routed = []
-    with inserts_held():
+    with writes_held():
         for pk, (_name, confidence), category in known:
             appeal = locked.get(pk)
             if appeal is None or appeal.status != Status.SUBMITTED or appeal.category_id:

@@ -194,3 +194,21 @@ def test_run_schedule_starts_its_periodic_tasks_one_a_pass():
     last_run["rollups"] -= timedelta(hours=2)
     command._periodic(entries, last_run)
     assert ran == ["scan", "rollups", "hot", "rollups"]
+
+
+def test_a_periodic_task_waits_while_urgent_work_runs(monkeypatch):
+    """The routing sweeper's pass goes first: a periodic task due meanwhile starts after it."""
+    ran: list[str] = []
+    polls = []
+
+    def sleep(seconds):
+        polls.append(seconds)
+        if len(polls) == 3:
+            queue._urgent = 0  # the routing pass has ended
+
+    monkeypatch.setattr(queue.time, "sleep", sleep)
+    monkeypatch.setattr(queue, "_urgent", 1)
+    entries = {"hot": (lambda: ran.append(f"hot after {len(polls)} polls"), schedule(60))}
+    run_schedule.Command(stdout=StringIO())._periodic(entries, {})
+    assert ran == ["hot after 3 polls"]
+    assert polls == [queue.URGENT_POLL_SECONDS] * 3

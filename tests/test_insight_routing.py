@@ -17,7 +17,7 @@ from lianxin.appeals.models import Appeal, Category, Status
 from lianxin.appeals.services import dispatch
 from lianxin.appeals.services.common import deadlines
 from lianxin.appeals.tasks import route_pending_appeals
-from lianxin.core import clock, notify
+from lianxin.core import clock, notify, queue
 from lianxin.core.models import AuditEvent, Notification, Role, RoleAssignment, Unit
 from lianxin.core.queue import work_pending
 from lianxin.insight.models import RouterModel
@@ -253,3 +253,22 @@ def test_routing_writes_a_chunk_in_a_few_statements_whatever_its_size(
     statements(2)  # the catalogue and the calendar read once, for every pass after
     small = statements(4)
     assert statements(8) == small
+
+
+URGENT_WHEN_ASKED: list[int] = []
+
+
+def suggester_that_notes_the_urgency(text):
+    URGENT_WHEN_ASKED.append(queue._urgent)
+    return None
+
+
+def test_the_routing_pass_is_urgent_work_from_its_first_query(district, settings):
+    """The other background work of the process waits from the start of the pass, the
+    router's model included, not only while its chunks are written (core.queue.urgent_work)."""
+    settings.CELERY_BROKER_URL = ""
+    settings.CATEGORY_SUGGESTER = f"{__name__}.suggester_that_notes_the_urgency"
+    services.appeal_submit(title="t", content="路灯不亮")
+    URGENT_WHEN_ASKED.clear()
+    assert route_pending_appeals() == 0  # looked at, nothing suggested
+    assert URGENT_WHEN_ASKED == [1] and queue._urgent == 0

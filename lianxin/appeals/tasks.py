@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from lianxin.core.queue import urgent_work
+
 from .models import Appeal, Status
 from .rollups import rollup_refresh
 from .services.dispatch import appeal_route, appeals_route
@@ -60,13 +62,15 @@ def route_pending_appeals() -> int:
     ).order_by("created_at", "pk")
     routed = 0
     after = Q()
-    while True:
-        batch = list(waiting.filter(after).values_list("pk", "created_at")[:ROUTE_BATCH])
-        routed += appeals_route(ids=[pk for pk, _created in batch])
-        if len(batch) < ROUTE_BATCH:
-            return routed
-        last_pk, last_created = batch[-1]
-        after = Q(created_at__gt=last_created) | Q(created_at=last_created, pk__gt=last_pk)
+    # The whole pass, the router's model included, before the process's other background work.
+    with urgent_work():
+        while True:
+            batch = list(waiting.filter(after).values_list("pk", "created_at")[:ROUTE_BATCH])
+            routed += appeals_route(ids=[pk for pk, _created in batch])
+            if len(batch) < ROUTE_BATCH:
+                return routed
+            last_pk, last_created = batch[-1]
+            after = Q(created_at__gt=last_created) | Q(created_at=last_created, pk__gt=last_pk)
 
 
 @shared_task

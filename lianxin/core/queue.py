@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -37,7 +38,7 @@ TURN_RATIO = 3.0
 # wait for each other's turn to write and take that for requests waiting.
 _turn = threading.RLock()
 _next_turn = 0.0  # and none before the pause after the last one ends
-_urgent = 0  # urgent sweepers writing their chunks now
+_urgent = 0  # urgent work running now (urgent_work)
 _urgent_lock = threading.Lock()
 URGENT_POLL_SECONDS = 0.005
 _inside = threading.local()  # whether this thread is inside a chunk now
@@ -77,33 +78,54 @@ def work_pending() -> dict[str, Any]:
     return {path: import_string(path)() for path in settings.PENDING_WORK_SWEEPERS}
 
 
+@contextmanager
+def urgent_work() -> Iterator[None]:
+    """Background work that goes before the rest of this process's while it runs: the routing
+    sweeper's pass (the suggestion a citizen and a dispatcher wait for). Meanwhile the other
+    sweepers' chunks (`in_turns`) and the periodic tasks (`run_schedule`, `after_urgent`) wait.
+
+    Why: they share the process's one interpreter lock. While the routing sweeper had a
+    backlog at full intake, the analysis and a periodic task (the hot issues, the warning
+    scan) took half of what CPU the process had, and the suggestion fell seconds behind."""
+    global _urgent
+    with _urgent_lock:
+        _urgent += 1
+    try:
+        yield
+    finally:
+        with _urgent_lock:
+            _urgent -= 1
+
+
+def after_urgent() -> None:
+    """Return once no urgent work runs in this process."""
+    while _urgent:
+        time.sleep(URGENT_POLL_SECONDS)
+
+
 def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator[Sequence[T]]:
     """`items` in chunks of `size`, for a sweeper that writes each chunk in one transaction.
     When requests were kept waiting for the database meanwhile (`writers_waiting`, on the
     embedded SQLite), the next chunk waits TURN_RATIO times as long as this one took (at least
     TURN_GAP_SECONDS), so the requests go first; otherwise it follows at once. The sweeper
     threads of one process take their chunks in turn, so one's pause is not another's chunk;
-    while an `urgent` sweeper (routing: the suggestion a citizen and a dispatcher wait for) has
-    chunks to write, the others wait.
+    an `urgent` sweeper's chunks (routing) are urgent work (`urgent_work`): the others wait.
 
     Why: on SQLite one writer at a time holds the database. Sweepers writing one small
     transaction per appeal, back to back, took it again and again while citizens' appeals
     waited for it (bench/intake.py: p99 3.2 s at full intake). On PostgreSQL, which has no
     such lock, the chunks only save transactions."""
-    global _next_turn, _urgent
+    global _next_turn
     if getattr(_inside, "chunk", False):
         # Called from within a chunk (its transaction is open): no waiting for the turn this
         # thread holds, nor for an urgent sweeper that may be this very thread.
         yield from (items[start : start + size] for start in range(0, len(items), size))
         return
     waiting = getattr(connection, "writers_waiting", None)
-    if urgent:
-        with _urgent_lock:
-            _urgent += 1
-    try:
+    with urgent_work() if urgent else nullcontext():
         for start in range(0, len(items), size):
-            while not urgent and _urgent:
-                time.sleep(URGENT_POLL_SECONDS)
+            if not urgent:
+                after_urgent()
             with _turn:
                 time.sleep(max(0.0, _next_turn - time.monotonic()))
                 began = time.monotonic()
@@ -118,7 +140,3 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
             # A thread that released a lock takes it again before a waiting one wakes: this
             # lets the other sweepers in between two chunks.
             time.sleep(0.001)
-    finally:
-        if urgent:
-            with _urgent_lock:
-                _urgent -= 1

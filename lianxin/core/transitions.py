@@ -129,7 +129,7 @@ def commit(
         obj.save(update_fields=update)
     else:
         # Every transition in the system saves here: the ORM's UPDATE compiler cost more than
-        # the statement (core.rows).
+        # the statement (core.rows). Within core.rows.writes_held, when the block ends.
         update_row(obj, update)
     to_state = getattr(obj, state_field, "") if state_field in names else ""
     audit_record(

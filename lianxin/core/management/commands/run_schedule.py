@@ -22,6 +22,8 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from lianxin.core.queue import after_urgent
+
 log = logging.getLogger(__name__)
 
 
@@ -90,6 +92,9 @@ class Command(BaseCommand):
                 continue
             else:
                 first_run_done = True
+            # A periodic task waits while the routing sweeper has appeals to route: they share
+            # this process's interpreter lock, and the suggestion matters more (core.queue).
+            after_urgent()
             last_run[name] = timezone.now()
             self._run(name, task, quiet=False)
 

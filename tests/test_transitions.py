@@ -144,3 +144,22 @@ def test_a_receiver_of_the_models_save_signal_hears_a_commit(people):
         signals.post_save.disconnect(receiver, sender=Appeal)
     assert heard == [(second.pk, ["status", "updated_at", "version"])]
     assert (fresh(appeal).status, fresh(second).status) == (Status.DISPATCHED,) * 2
+
+
+@pytest.mark.django_db
+def test_a_model_with_its_own_save_is_saved_through_it(district, monkeypatch):
+    """Unit keeps its subtree's paths in its save(): commit goes through it, not past it, even
+    with no receiver listening to its saves."""
+    for signal in (signals.pre_save, signals.post_save):
+        monkeypatch.setattr(signal, "has_listeners", lambda sender=None: False)
+    vet, saved = district["vet"], []
+    own_save = type(vet).save
+    monkeypatch.setattr(
+        type(vet), "save", lambda self, *a, **kw: saved.append(kw) or own_save(self, *a, **kw)
+    )
+    with transaction.atomic():
+        locked = transitions.lock(type(vet), vet.pk)
+        locked.name = "畜牧兽医中心"
+        transitions.commit(locked, action="rename", actor=None, fields=["name"])
+    assert len(saved) == 1 and "name" in saved[0]["update_fields"]
+    assert type(vet).objects.get(pk=vet.pk).name == "畜牧兽医中心"

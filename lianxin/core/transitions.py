@@ -125,12 +125,12 @@ def commit(
         setattr(obj, version_field, (getattr(obj, version_field) or 0) + 1)
     if "updated_at" in names:
         obj.updated_at = clock.now()  # type: ignore[attr-defined]
-    if signals.pre_save.has_listeners(type(obj)) or signals.post_save.has_listeners(type(obj)):
-        obj.save(update_fields=update)
-    else:
+    if _plain_update(type(obj)):
         # Every transition in the system saves here: the ORM's UPDATE compiler cost more than
         # the statement (core.rows). Within core.rows.writes_held, when the block ends.
         update_row(obj, update)
+    else:
+        obj.save(update_fields=update)
     to_state = getattr(obj, state_field, "") if state_field in names else ""
     audit_record(
         actor=actor,
@@ -143,6 +143,16 @@ def commit(
         data=data,
     )
     return obj
+
+
+def _plain_update(model: type[models.Model]) -> bool:
+    """Whether saving the model is only its UPDATE: it has no save() of its own (Unit keeps
+    its subtree's paths there) and no receiver listens to its saves."""
+    return (
+        model.save is models.Model.save
+        and not signals.pre_save.has_listeners(model)
+        and not signals.post_save.has_listeners(model)
+    )
 
 
 def transition(

@@ -80,9 +80,10 @@ def work_pending() -> dict[str, Any]:
 
 @contextmanager
 def urgent_work() -> Iterator[None]:
-    """Background work that goes before the rest of this process's while it runs: the routing
-    sweeper's pass (the suggestion a citizen and a dispatcher wait for). Meanwhile the other
-    sweepers' chunks (`in_turns`) and the periodic tasks (`run_schedule`, `after_urgent`) wait.
+    """Marks background work that goes before the rest of the process's background work: the
+    routing sweeper's pass (the suggestion a citizen and a dispatcher wait for). While it runs,
+    the other sweepers' chunks (`in_turns`) and the periodic tasks (`run_schedule`,
+    `after_urgent`) wait.
 
     Why: they share the process's one interpreter lock. While the routing sweeper had a
     backlog at full intake, the analysis and a periodic task (the hot issues, the warning

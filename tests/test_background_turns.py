@@ -4,6 +4,7 @@ file shared by every process, looking again every millisecond (core/sqlite), ins
 SQLite's busy handler, whose sleeps grow to 100 ms and kept appeals waiting for seconds."""
 
 import threading
+import time
 from datetime import timedelta
 from functools import partial
 from io import StringIO
@@ -19,10 +20,11 @@ from lianxin.core.sqlite.base import DatabaseWrapper
 
 
 class Database:
-    """Stands in for the connection's `writers_waiting` (core/sqlite)."""
+    """Stands in for the connection's `writers_waiting` and `turn_seconds` (core/sqlite)."""
 
     def __init__(self, waiting: bool):
         self.waiting = waiting
+        self.turn_seconds = 0.0
 
     def writers_waiting(self) -> bool:
         return self.waiting
@@ -51,16 +53,32 @@ def test_no_pause_while_no_request_waits(pauses):
     assert pauses and max(pauses) < queue.TURN_GAP_SECONDS
 
 
-def test_a_chunk_that_kept_requests_waiting_is_followed_by_a_longer_pause(pauses, monkeypatch):
-    monkeypatch.setattr(queue, "connection", Database(waiting=True))
+def chunks_taking(monkeypatch, *, urgent: bool, work: float, held: float) -> float:
+    """Two chunks, each `work` seconds long, `held` of them in its transaction, while
+    requests wait; the pause taken between them (the one after the last is left over)."""
+    database = Database(waiting=True)
+    monkeypatch.setattr(queue, "connection", database)
     now = [100.0]
     monkeypatch.setattr(queue.time, "monotonic", lambda: now[0])
-    for _chunk in queue.in_turns([1, 2], 1):
-        now[0] += 0.2  # the chunk's work took 200 ms
-    # Before the second chunk; the pause after the last holds the sweepers' next chunk.
+    for _chunk in queue.in_turns([1, 2], 1, urgent=urgent):
+        now[0] += work
+        database.turn_seconds += held
+    assert queue._next_turn > now[0]
+    return queue._next_turn - now[0]
+
+
+def test_a_chunk_that_kept_requests_waiting_is_followed_by_a_longer_pause(pauses, monkeypatch):
+    pause = chunks_taking(monkeypatch, urgent=False, work=0.5, held=0.2)
+    assert pause == pytest.approx(0.5 * queue.TURN_RATIO)  # all its work counts
     long_pauses = [p for p in pauses if p >= queue.TURN_GAP_SECONDS]
-    assert long_pauses == [pytest.approx(0.2 * queue.TURN_RATIO)]
-    assert queue._next_turn == pytest.approx(now[0] + 0.2 * queue.TURN_RATIO)
+    assert long_pauses == [pytest.approx(pause)]  # before the second chunk
+
+
+def test_an_urgent_chunk_pauses_for_the_time_it_held_the_database(pauses, monkeypatch):
+    """Routing builds its chunk before its transaction: only the transaction kept requests
+    waiting, and the suggestion is what a citizen waits for."""
+    pause = chunks_taking(monkeypatch, urgent=True, work=0.5, held=0.2)
+    assert pause == pytest.approx(0.2 * queue.TURN_RATIO)
 
 
 def test_a_short_chunk_still_leaves_the_smallest_gap(pauses, monkeypatch):
@@ -137,6 +155,19 @@ def test_a_transaction_holds_the_writers_turn_until_it_commits():
         other._give_turn()
     finally:
         other.close()
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_the_connection_counts_how_long_its_transactions_held_the_turn():
+    before = connection.turn_seconds
+    connection.cursor().execute("SELECT 1")  # outside a transaction: no turn taken
+    assert connection.turn_seconds == before
+    with transaction.atomic():
+        connection.cursor().execute("SELECT 1")
+        time.sleep(0.05)
+    held = connection.turn_seconds - before
+    assert 0.05 <= held < 5
 
 
 @sqlite_only

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from lianxin.appeals.models import Appeal
 from lianxin.core import clock
 from lianxin.core.models import Notification, Unit
-from lianxin.core.rows import insert_row, insert_rows, update_row, writes_held
+from lianxin.core.rows import insert_row, insert_rows, on_commit, update_row, writes_held
 
 pytestmark = pytest.mark.django_db
 
@@ -88,17 +88,17 @@ def note(n: int) -> Notification:
     return Notification(channel="inapp", subject=f"message {n}", body="", status="sent")
 
 
-def test_rows_held_are_inserted_when_the_block_ends_one_statement_a_model(district):
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries, writes_held():
+def test_rows_held_are_inserted_when_written_one_statement_a_model(district):
+    with writes_held() as held:  # no transaction needed to hold
         insert_row(note(0))
         insert_row(appeal("20261206000007"))
         insert_rows([note(1), note(2)])
-        with writes_held():  # a block within: the outer one inserts
-            insert_row(note(3))
+        insert_row(note(3))
         insert_row(appeal("20261206000008"))
-        assert not Notification.objects.exists() and not Appeal.objects.exists()
-        held = len(queries)
-    inserts = [q["sql"] for q in queries.captured_queries[held:] if q["sql"].startswith("INSERT")]
+    assert not Notification.objects.exists() and not Appeal.objects.exists()
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        held.write()
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
     assert len(inserts) == 2  # the messages in one, the appeals in the other
     subjects = Notification.objects.order_by("id").values_list("subject", flat=True)
     assert list(subjects) == [f"message {n}" for n in range(4)]  # in the order given
@@ -108,14 +108,43 @@ def test_rows_held_are_inserted_when_the_block_ends_one_statement_a_model(distri
     assert Notification.objects.count() == 5
 
 
-def test_rows_held_in_a_block_that_fails_are_not_inserted(district):
-    with pytest.raises(ValueError), transaction.atomic(), writes_held():
+def test_rows_inserted_together_get_their_own_ids(district):
+    """insert_rows sets each row's id from what the INSERT returned, in the order given."""
+    notes = [note(n) for n in range(3)]
+    insert_rows(notes)
+    stored = dict(Notification.objects.values_list("pk", "subject"))
+    assert [stored[n.pk] for n in notes] == [f"message {n}" for n in range(3)]
+    assert not any(n._state.adding for n in notes)
+
+
+def test_what_is_held_is_written_once_and_blocks_do_not_nest(
+    district, django_capture_on_commit_callbacks
+):
+    ran = []
+    with writes_held() as held:
         insert_row(note(0))
+        on_commit(lambda: ran.append(Notification.objects.count()))
+        with pytest.raises(RuntimeError), writes_held():
+            pass
+    assert not Notification.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        held.write()
+        assert ran == []  # after commit only
+        with pytest.raises(RuntimeError):
+            held.write()
+    assert ran == [1]
+
+
+def test_rows_held_and_not_written_are_dropped(district):
+    with writes_held():
+        insert_row(note(0))
+    with pytest.raises(ValueError), writes_held():
+        insert_row(note(1))
         raise ValueError("the change fails")
     assert not Notification.objects.exists()
     with transaction.atomic():
-        insert_row(note(1))
-    assert list(Notification.objects.values_list("subject", flat=True)) == ["message 1"]
+        insert_row(note(2))
+    assert list(Notification.objects.values_list("subject", flat=True)) == ["message 2"]
 
 
 def test_updates_held_write_each_row_once_with_its_values_at_the_end(district):
@@ -123,7 +152,7 @@ def test_updates_held_write_each_row_once_with_its_values_at_the_end(district):
     for row in rows:
         row.save(force_insert=True)
     first, second, third = rows
-    with transaction.atomic(), CaptureQueriesContext(connection) as queries, writes_held():
+    with writes_held() as held:
         first.title = "路灯不亮"
         update_row(first, ["title"])
         first.unit = district["vet"]
@@ -133,11 +162,13 @@ def test_updates_held_write_each_row_once_with_its_values_at_the_end(district):
         update_row(second, ["title", "unit"])
         third.content = "只改内容"
         update_row(third, ["content"])
-        assert Appeal.objects.get(pk=first.pk).title == "楼道灯坏了"  # nothing written yet
-        held = len(queries)
+    assert Appeal.objects.get(pk=first.pk).title == "楼道灯坏了"  # nothing written yet
+    first.title = "改在块外"  # prepared when the block ended: not this
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        held.write()
     # Two statements: first and second have the same fields, so one of them updates both rows
     # (Django logs it as "2 times: UPDATE …").
-    logged = [q["sql"] for q in queries.captured_queries[held:]]
+    logged = [q["sql"] for q in queries.captured_queries]
     assert len(logged) == 2 and any(sql.startswith("2 times: UPDATE") for sql in logged)
     stored = {a.pk: a for a in Appeal.objects.filter(pk__in=[r.pk for r in rows])}
     assert (stored[first.pk].title, stored[first.pk].unit) == (
@@ -148,13 +179,15 @@ def test_updates_held_write_each_row_once_with_its_values_at_the_end(district):
     assert (stored[third.pk].title, stored[third.pk].content) == ("楼道灯坏了", "只改内容")
 
 
-def test_an_update_held_of_a_row_gone_fails_the_block(district):
+def test_an_update_held_of_a_row_gone_fails_the_write(district):
     kept, gone = appeal("20261206000020"), appeal("20261206000021")
     for row in (kept, gone):
         row.save(force_insert=True)
     Appeal.objects.filter(pk=gone.pk).delete()
-    with pytest.raises(DatabaseError), transaction.atomic(), writes_held():
+    with writes_held() as held:
         for row in (kept, gone):
             row.title = "改了"
             update_row(row, ["title"])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        held.write()
     assert Appeal.objects.get(pk=kept.pk).title == "楼道灯坏了"

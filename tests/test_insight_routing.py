@@ -3,6 +3,7 @@ dispatcher with the suggestion shown, and a dispatcher's other choice trains the
 
 import csv
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -253,6 +254,79 @@ def test_routing_writes_a_chunk_in_a_few_statements_whatever_its_size(
     statements(2)  # the catalogue and the calendar read once, for every pass after
     small = statements(4)
     assert statements(8) == small
+
+
+def test_routing_holds_the_database_only_to_check_and_write(
+    router, rows, settings, district, django_capture_on_commit_callbacks
+):
+    """The suggestions, the dispatches, their events and messages are built before the chunk's
+    transaction; inside it only the appeals' versions are read (and locked), then written:
+    on SQLite the transaction holds the whole database while citizens' appeals wait."""
+    settings.CELERY_BROKER_URL = ""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    make_user("chief", Role.LEADER, district["root"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for row in rows[:6]:
+            services.appeal_submit(title="市民来信", content=row["text"])
+    depth = len(connection.atomic_blocks)  # the test's own transaction
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append((len(connection.atomic_blocks) > depth, sql.split()[0]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        assert route_pending_appeals() == 6
+    inside = [
+        verb for in_chunk, verb in seen if in_chunk and verb in ("SELECT", "UPDATE", "INSERT")
+    ]
+    # The versions; every appeal's suggestion and dispatch; the events; the messages.
+    assert inside == ["SELECT", "UPDATE", "INSERT", "INSERT"]
+
+
+def test_an_appeal_a_dispatcher_took_meanwhile_is_left_as_they_dispatched_it(
+    router, rows, settings, district, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A dispatcher dispatches one of the chunk's appeals after the sweeper read it and before
+    its transaction: the sweeper finds its version moved and builds the chunk again from the
+    locked rows. The dispatcher's choice stands, with no suggestion, event or message of the
+    sweeper's for it; the others are routed, each once."""
+    settings.CELERY_BROKER_URL = ""
+    settings.AUTO_DISPATCH_CONFIDENCE = 0.0
+    make_user("chief", Role.LEADER, district["root"])
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals = [
+            services.appeal_submit(title="市民来信", content=row["text"])[0] for row in rows[:3]
+        ]
+    taken = appeals[0]
+    other = Category.objects.filter(default_unit__isnull=False).order_by("code").last()
+    real = dispatch.writes_held
+
+    @contextmanager
+    def then_the_dispatcher(*args, **kwargs):
+        with real(*args, **kwargs) as held:
+            yield held
+        if not Appeal.objects.filter(pk=taken.pk, status=Status.DISPATCHED).exists():
+            services.appeal_dispatch(
+                appeal=taken.pk,
+                unit=other.default_unit,
+                category=other,
+                actor=people["dispatcher"],
+            )
+
+    monkeypatch.setattr(dispatch, "writes_held", then_the_dispatcher)
+    assert route_pending_appeals() == 2
+    taken.refresh_from_db()
+    assert (taken.category, taken.unit) == (other, other.default_unit)
+    assert taken.suggested_category is None
+    for appeal in appeals:
+        events = AuditEvent.objects.filter(object_id=str(appeal.pk), object_type="appeals.appeal")
+        actions = [e.action for e in events.order_by("id")]
+        assert actions == (
+            ["submit", "dispatch"] if appeal == taken else ["submit", "suggest", "dispatch"]
+        )
+        told_about = Notification.objects.filter(body__contains=appeal.tracking_number)
+        assert told_about.count() == len(set(told_about.values_list("recipient", "channel")))
 
 
 URGENT_WHEN_ASKED: list[int] = []

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import clock, keys
 from .models import AuditChainHead, AuditEvent
-from .rows import insert_row
+from .rows import holding, insert_row
 
 log = logging.getLogger("lianxin.audit")
 
@@ -134,9 +134,9 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event, inside the service's transaction (it is part of the change). It locks
     nothing: the sealer chains it once it is committed. Within `core.rows.writes_held` it
-    is written when the block ends, and has no id until then."""
+    is written with what is held, and has no id until then."""
     connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    if not (connection.in_atomic_block or holding()):
         raise RuntimeError("audit_record must run inside the service's transaction")
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor_label = actor_label or getattr(actor, "get_username", lambda: "")()

@@ -3,12 +3,10 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
-
 from . import clock
 from .models import Notification
 from .queue import enqueue
-from .rows import insert_rows
+from .rows import insert_rows, on_commit
 
 
 def notification_send(
@@ -60,8 +58,8 @@ def _deliver_after_commit(notifications: Iterable[Notification]) -> None:
     if pending:
         from .tasks import deliver_notification
 
-        # Their ids read after commit: rows held (core.rows.writes_held) get them at the end.
-        transaction.on_commit(lambda: [enqueue(deliver_notification, n.pk) for n in pending])
+        # Their ids read after commit: rows held (core.rows.writes_held) get them when written.
+        on_commit(lambda: [enqueue(deliver_notification, n.pk) for n in pending])
 
 
 def notify_people(users: Iterable[Any], *, subject: str, body: str, link: str = "") -> None:

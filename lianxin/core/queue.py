@@ -98,6 +98,12 @@ def urgent_work() -> Iterator[None]:
             _urgent -= 1
 
 
+def _held_seconds() -> float:
+    """How long this thread's connection has held the database to write, where the database
+    has one writer at a time (core/sqlite); elsewhere, nothing waits on it: 0."""
+    return float(getattr(connection, "turn_seconds", 0.0))
+
+
 def after_urgent() -> None:
     """Return once no urgent work runs in this process."""
     while _urgent:
@@ -109,8 +115,13 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
     When requests were kept waiting for the database meanwhile (`writers_waiting`, on the
     embedded SQLite), the next chunk waits TURN_RATIO times as long as this one took (at least
     TURN_GAP_SECONDS), so the requests go first; otherwise it follows at once. The sweeper
-    threads of one process take their chunks in turn, so one's pause is not another's chunk;
-    an `urgent` sweeper's chunks (routing) are urgent work (`urgent_work`): the others wait.
+    threads of one process take their chunks in turn, so one's pause is not another's chunk.
+
+    An `urgent` sweeper's chunks (routing) are urgent work (`urgent_work`): the others wait.
+    Its pause counts only the time its chunk held the database (`turn_seconds`), not the work
+    it did before its transaction: that work is what the citizen and the dispatcher wait for,
+    and counted too it kept routing at a quarter of the process's time, behind a full intake.
+    The others' pauses count all their work, so the requests get the CPU as well.
 
     Why: on SQLite one writer at a time holds the database. Sweepers writing one small
     transaction per appeal, back to back, took it again and again while citizens' appeals
@@ -129,13 +140,13 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
                 after_urgent()
             with _turn:
                 time.sleep(max(0.0, _next_turn - time.monotonic()))
-                began = time.monotonic()
+                began = _held_seconds() if urgent else time.monotonic()
                 _inside.chunk = True
                 try:
                     yield items[start : start + size]
                 finally:
                     _inside.chunk = False
-                    took = time.monotonic() - began
+                    took = (_held_seconds() if urgent else time.monotonic()) - began
                     if waiting is not None and waiting():
                         _next_turn = time.monotonic() + max(TURN_GAP_SECONDS, took * TURN_RATIO)
             # A thread that released a lock takes it again before a waiting one wakes: this

@@ -25,7 +25,7 @@ from lianxin.core import clock
 from lianxin.core.access import may
 from lianxin.core.audit import audit_record
 from lianxin.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
-from lianxin.core.rows import update_row
+from lianxin.core.rows import holding, update_row
 
 M = TypeVar("M", bound=models.Model)
 
@@ -113,8 +113,9 @@ def commit(
 ) -> M:
     """Save the changed `fields` (plus the state, the edit counter `version_field` and
     `updated_at` where the model has them) and write the audit event, inside the caller's
-    transaction. `version_field=None` for a model whose `version` means something else."""
-    if not transaction.get_connection().in_atomic_block:
+    transaction. `version_field=None` for a model whose `version` means something else.
+    Within core.rows.writes_held, the save and the event are written with what is held."""
+    if not (transaction.get_connection().in_atomic_block or holding()):
         raise RuntimeError("commit() must run inside transaction.atomic() with the row locked")
     names = {f.name for f in obj._meta.concrete_fields}
     update = list(dict.fromkeys(fields))
@@ -127,7 +128,7 @@ def commit(
         obj.updated_at = clock.now()  # type: ignore[attr-defined]
     if _plain_update(type(obj)):
         # Every transition in the system saves here: the ORM's UPDATE compiler cost more than
-        # the statement (core.rows). Within core.rows.writes_held, when the block ends.
+        # the statement (core.rows).
         update_row(obj, update)
     else:
         obj.save(update_fields=update)

@@ -31,7 +31,7 @@ from .common import (
 )
 
 # Appeals the routing sweeper writes in one transaction (core.queue.in_turns).
-ROUTE_CHUNK = 10
+ROUTE_CHUNK = 50
 # What the router answers for a text: a category's name and its confidence, or nothing.
 Suggestion = tuple[str, float] | None
 
@@ -137,38 +137,62 @@ def suggest_many(texts: list[str]) -> list[Suggestion]:
     return [suggest(text) for text in texts]
 
 
-@transaction.atomic
 def _route_chunk(chunk: Sequence[tuple[int, Suggestion]]) -> list[Appeal]:
     """Keep the router's suggestions for these appeals, and dispatch those it is confident of,
     in one transaction; returns the appeals that got a suggestion.
 
-    The appeals are locked in one query and their units' officials found in one; what the
-    chunk writes is held to its end (core.rows.writes_held): each appeal's suggestion and
-    dispatch in one UPDATE, the rows with the same fields in one statement, and the audit
-    events and the messages to the officials in one INSERT each. Why: at full intake the
-    sweeper's CPU is taken from the citizens' requests, and one statement for each of these
-    for each appeal took most of it (docs/operations.md)."""
+    The changes are built first, outside the transaction, from the appeals as read, with their
+    writes held (core.rows.writes_held). The transaction then locks the appeals, checks that
+    none has changed since (its version: every transition moves it), and writes: each
+    appeal's suggestion and dispatch in one UPDATE, the rows with the same fields in one
+    statement, the audit events and the messages to the officials in one INSERT each. Should
+    one have changed (a dispatcher was quicker), the changes are built again from the locked
+    rows, inside the transaction.
+
+    Why: at full intake the sweeper's CPU is taken from the citizens' requests, and one
+    statement for each of these for each appeal took most of it (docs/operations.md); and on
+    the embedded SQLite a transaction holds the whole database, and the sweeper pauses after
+    a chunk as long as its transaction took, three times over (core.queue.in_turns): built
+    inside it, the suggestion fell seconds behind a full intake."""
     now = clock.now()
     named = [(pk, s, category_named(s[0]) if s else None) for pk, s in chunk]
     # Nothing to suggest: only the mark that the router has looked (no state changes).
     unknown = [pk for pk, _s, category in named if category is None]
-    if unknown:
-        Appeal.objects.filter(pk__in=unknown, routed_at__isnull=True).update(routed_at=now)
     known = [(pk, s, category) for pk, s, category in named if s is not None and category]
-    if not known:
-        return []
-    # Its unit and category are not read along: routing sets both.
-    locked = transitions.lock_many(Appeal, [pk for pk, _s, _c in known])
+    pks = [pk for pk, _s, _c in known]
     units = {c.default_unit.pk: c.default_unit for _pk, _s, c in known if c.default_unit}
-    handlers = first_role_holders_by_unit(UNIT_RECIPIENTS, units.values())
+    handlers = first_role_holders_by_unit(UNIT_RECIPIENTS, units.values()) if known else {}
+    read = {appeal.pk: appeal for appeal in Appeal.objects.filter(pk__in=pks)}
+    versions = {pk: appeal.version for pk, appeal in read.items()}
+    with writes_held() as held:
+        routed = _suggest_all(known, read, now, handlers)
+    with transaction.atomic():
+        if unknown:
+            Appeal.objects.filter(pk__in=unknown, routed_at__isnull=True).update(routed_at=now)
+        if not known:
+            return []
+        # Its unit and category are not read along: routing sets both.
+        still = Appeal.objects.select_for_update(of=("self",)).filter(pk__in=pks)
+        if dict(still.order_by("pk").values_list("pk", "version")) != versions:
+            with writes_held() as held:
+                routed = _suggest_all(known, transitions.lock_many(Appeal, pks), now, handlers)
+        held.write()
+    return routed
+
+
+def _suggest_all(
+    known: Sequence[tuple[int, tuple[str, float], Category]],
+    appeals: dict[int, Appeal],
+    now: datetime,
+    handlers: dict[int, list[Any]],
+) -> list[Appeal]:
     routed = []
-    with writes_held():
-        for pk, (_name, confidence), category in known:
-            appeal = locked.get(pk)
-            if appeal is None or appeal.status != Status.SUBMITTED or appeal.category_id:
-                continue  # gone, or a dispatcher was quicker
-            _suggest(appeal, category, confidence, now, handlers)
-            routed.append(appeal)
+    for pk, (_name, confidence), category in known:
+        appeal = appeals.get(pk)
+        if appeal is None or appeal.status != Status.SUBMITTED or appeal.category_id:
+            continue  # gone, or a dispatcher was quicker
+        _suggest(appeal, category, confidence, now, handlers)
+        routed.append(appeal)
     return routed
 
 

@@ -20,7 +20,7 @@ file, and no other process: no lock.
 
 A writer that has to wait says so, with a shared lock on a second file (`<file>.waiting`) for
 as long as it waits: `writers_waiting()` tells the sweepers that requests are waiting, and
-they pause (core.queue.in_turns)."""
+they pause (core.queue.in_turns), as long as their turns held the database (`turn_seconds`)."""
 
 import fcntl
 import os
@@ -55,6 +55,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._turn_fd: int | None = None
         self._waiting_fd: int | None = None
         self._has_turn = False
+        self._turn_since = 0.0
+        # How long this connection has held the turn to write, in all (core.queue.in_turns).
+        self.turn_seconds = 0.0
 
     def _start_transaction_under_autocommit(self) -> None:
         self._take_turn()
@@ -97,6 +100,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         except BlockingIOError:
             self._wait_for_turn(turn)
         self._has_turn = True
+        self._turn_since = time.monotonic()
 
     def _wait_for_turn(self, turn: int) -> None:
         timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
@@ -121,6 +125,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._has_turn and self._turn_fd is not None:
             self._has_turn = False
             fcntl.flock(self._turn_fd, fcntl.LOCK_UN)
+            self.turn_seconds += time.monotonic() - self._turn_since
 
     def writers_waiting(self) -> bool:
         """Whether a connection (of any process) is waiting for its turn to write now."""

@@ -30,8 +30,11 @@ from .common import (
     unit_data,
 )
 
-# Appeals the routing sweeper writes in one transaction (core.queue.in_turns).
-ROUTE_CHUNK = 50
+# Appeals the routing sweeper writes in one transaction (core.queue.in_turns). On SQLite it
+# pauses at least 25 ms after a chunk that kept requests waiting: chunks of 10 routed about
+# 300 appeals a second, behind a full intake; 40 hold the database about 4 ms (bench/intake.py,
+# docs/operations.md: 50 kept up too but took more of the requests' CPU, 30 fell behind).
+ROUTE_CHUNK = 40
 # What the router answers for a text: a category's name and its confidence, or nothing.
 Suggestion = tuple[str, float] | None
 

@@ -8,6 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from lianxin.appeals.models import Appeal, Status
 from lianxin.core import transitions
 from lianxin.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied
+from lianxin.core.models import AuditEvent
+from lianxin.core.rows import writes_held
 from tests.appeals_helpers import events_of, fast_passwords, fresh, submit  # noqa: F401
 
 
@@ -163,3 +165,13 @@ def test_a_model_with_its_own_save_is_saved_through_it(district, monkeypatch):
         transitions.commit(locked, action="rename", actor=None, fields=["name"])
     assert len(saved) == 1 and "name" in saved[0]["update_fields"]
     assert type(vet).objects.get(pk=vet.pk).name == "畜牧兽医中心"
+
+
+def test_a_model_saved_through_its_own_save_is_refused_within_writes_held(district):
+    """Held writes wait for the caller's transaction; Unit's save() would write at once."""
+    vet = district["vet"]
+    vet.name = "畜牧兽医中心"
+    with pytest.raises(RuntimeError), writes_held():
+        transitions.commit(vet, action="rename", actor=None, fields=["name"])
+    assert type(vet).objects.get(pk=vet.pk).name != "畜牧兽医中心"
+    assert not AuditEvent.objects.filter(action="rename").exists()

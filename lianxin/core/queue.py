@@ -120,7 +120,7 @@ def in_turns(items: Sequence[T], size: int, *, urgent: bool = False) -> Iterator
     An `urgent` sweeper's chunks (routing) are urgent work (`urgent_work`): the others wait.
     Its pause counts only the time its chunk held the database (`turn_seconds`), not the work
     it did before its transaction: that work is what the citizen and the dispatcher wait for,
-    and counted too it kept routing at a quarter of the process's time, behind a full intake.
+    and counted too it kept routing behind a full intake.
     The others' pauses count all their work, so the requests get the CPU as well.
 
     Why: on SQLite one writer at a time holds the database. Sweepers writing one small

@@ -130,6 +130,9 @@ def commit(
         # Every transition in the system saves here: the ORM's UPDATE compiler cost more than
         # the statement (core.rows).
         update_row(obj, update)
+    elif holding():
+        # save() would write now, outside the transaction the held writes wait for.
+        raise RuntimeError(f"{type(obj).__name__} is saved through save(): not within writes_held")
     else:
         obj.save(update_fields=update)
     to_state = getattr(obj, state_field, "") if state_field in names else ""
